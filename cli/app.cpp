@@ -1,0 +1,50 @@
+// Argument parsing and the one place that turns failures into exit codes.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <exception>
+
+#include "cli/command.h"
+#include "runner/common/error.h"
+
+namespace stairway::cli {
+
+int Main(int argc, char** argv) {
+  CLI::App app{
+      "stairway: make PostgreSQL schema migrations safe to ship.\n"
+      "Apply and track migrations, prove every down undoes its up, lint unsafe DDL.",
+      "stairway"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("stairway 0.1.0"));
+  GlobalOptions global;
+  app.add_flag("--no-color", global.no_color, "Never colour output (NO_COLOR is honoured too)");
+
+  std::vector<std::pair<CLI::App*, RunFn>> runs;
+  for (const CommandSpec& spec : Commands()) {
+    CLI::App* sub = app.add_subcommand(spec.name, spec.help);
+    runs.emplace_back(sub, spec.setup(*sub, global));
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : static_cast<int>(ExitCode::kInput);
+  }
+  try {
+    for (auto& [sub, run] : runs) {
+      if (sub->parsed()) return run();
+    }
+    return static_cast<int>(ExitCode::kInput);
+  } catch (const StopError& e) {
+    std::fflush(stdout);
+    fmt::print(stderr, "error: {}\n", e.what());
+    return static_cast<int>(ExitCodeFor(e.kind()));
+  } catch (const std::exception& e) {
+    std::fflush(stdout);
+    fmt::print(stderr, "internal error: {}\nPlease report this as a stairway bug.\n", e.what());
+    return static_cast<int>(ExitCode::kInternal);
+  }
+}
+
+}  // namespace stairway::cli

@@ -1,0 +1,19 @@
+// SHA-256 checksums of migration text, as stored in the history table.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace stairway {
+
+// Lower-case hex SHA-256 of the bytes.
+std::string Sha256Hex(std::string_view bytes);
+
+// Normalizes migration text before hashing so that line-end style and trailing blanks do
+// not count as edits: CRLF -> LF, trailing spaces/tabs stripped, trailing blank lines dropped.
+std::string NormalizeForChecksum(std::string_view text);
+
+// Sha256Hex(NormalizeForChecksum(text)).
+std::string MigrationChecksum(std::string_view text);
+
+}  // namespace stairway

@@ -1,0 +1,83 @@
+// A database session: the only interface to libpqxx (no pqxx type appears in this header).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "runner/common/error.h"
+
+namespace stairway::db {
+
+// A failed statement as the server reported it.
+class DatabaseError : public StopError {
+ public:
+  DatabaseError(std::string sqlstate, std::string server_message);
+  const std::string& sqlstate() const { return sqlstate_; }
+  // The server's primary message, e.g. `relation "users" does not exist`.
+  const std::string& server_message() const { return server_message_; }
+
+ private:
+  std::string sqlstate_;
+  std::string server_message_;
+};
+
+// The connection broke while a COMMIT was in flight: its outcome is unknown. Never retried.
+class InDoubtError : public StopError {
+ public:
+  using StopError::StopError;
+};
+
+using Value = std::optional<std::string>;
+using Row = std::vector<Value>;
+struct QueryResult {
+  std::vector<std::string> columns;
+  std::vector<Row> rows;
+  std::size_t affected = 0;
+};
+
+class Session {
+ public:
+  // Throws StopError(kDatabase) naming the masked URL when the connection fails.
+  static Session Connect(const std::string& url);
+  Session(Session&&) noexcept;
+  Session& operator=(Session&&) noexcept;
+  ~Session();
+
+  // Runs one or more statements as a simple query. Throws DatabaseError.
+  void Exec(std::string_view sql);
+  // Runs one statement with $1..$n parameters (text). Throws DatabaseError.
+  QueryResult Query(std::string_view sql, const std::vector<Value>& params = {});
+
+  // Explicit transaction control on this session (BEGIN/COMMIT/ROLLBACK). Commit throws
+  // InDoubtError if the connection breaks before the server answers.
+  void Begin();
+  void Commit();
+  void Rollback();  // never throws; a broken connection is simply left broken
+  bool in_transaction() const;
+
+  // Session-level advisory lock on `key`. TryLock returns false when another session holds it.
+  bool TryAdvisoryLock(std::int64_t key);
+  void AdvisoryUnlock(std::int64_t key);
+
+  int backend_pid() const;
+  int server_version_num() const;  // e.g. 150020
+  const std::string& masked_url() const;
+
+ private:
+  struct Impl;
+  explicit Session(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// "postgresql://u:secret@h/db" -> "postgresql://u:***@h/db"; also key=value "password=..." forms.
+std::string MaskPassword(std::string_view url);
+// Quotes an identifier for SQL ("my table" -> "\"my table\"").
+std::string QuoteIdent(std::string_view ident);
+// Quotes a string literal ('it''s').
+std::string QuoteLiteral(std::string_view text);
+
+}  // namespace stairway::db

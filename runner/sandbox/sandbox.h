@@ -1,0 +1,46 @@
+// Throwaway databases: a private PostgreSQL cluster that stairway starts and removes itself,
+// or uniquely named databases on a server the user hands over with --server-url.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace stairway::sandbox {
+
+struct Options {
+  std::optional<std::string> server_url;  // --server-url: temp databases on this server
+  bool keep = false;                      // --keep: leave the cluster/database for inspection
+  std::optional<std::filesystem::path> bindir;  // PostgreSQL bin dir; default pg_config --bindir
+};
+
+// A database that lives until this object dies (dropped then, unless kept).
+class ThrowawayDatabase {
+ public:
+  virtual ~ThrowawayDatabase() = default;
+  virtual const std::string& url() const = 0;   // full connection URL (no password printed)
+  virtual const std::string& name() const = 0;  // database name
+};
+
+// Source of throwaway databases: the private cluster or a --server-url server.
+class Sandbox {
+ public:
+  virtual ~Sandbox() = default;
+  // Creates a new, empty database named stairway_tmp_<random>. Throws StopError(kDatabase).
+  virtual std::unique_ptr<ThrowawayDatabase> CreateDatabase() = 0;
+  // Creates a database as a copy of `source` (CREATE DATABASE ... TEMPLATE). No session may be
+  // connected to `source` at the time.
+  virtual std::unique_ptr<ThrowawayDatabase> CloneDatabase(const ThrowawayDatabase& source) = 0;
+  // A URL to a maintenance database on the same server (for the test suite and --keep help).
+  virtual std::string AdminUrl() const = 0;
+  // What --keep prints: how to connect (socket path, psql line), password-free.
+  virtual std::string ConnectHelp() const = 0;
+};
+
+// Starts the private cluster (or checks the server). Installs SIGINT/SIGTERM handlers that
+// remove the cluster, and removes directories left by earlier runs that were killed.
+// Throws StopError(kDatabase) with a message that says what to install or check.
+std::unique_ptr<Sandbox> OpenSandbox(const Options& options);
+
+}  // namespace stairway::sandbox

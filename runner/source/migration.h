@@ -1,0 +1,60 @@
+// Migration sets as read from a directory: revisions with up/down SQL sections, their
+// transaction mode, checksum and parents (a revision graph; linear formats have one parent).
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "runner/common/expected.h"
+
+namespace stairway::source {
+
+enum class Format { kAuto, kStairway, kGolangMigrate, kFlyway, kGoose };
+std::string_view FormatName(Format f);            // "stairway", "golang-migrate", "flyway", "goose"
+std::optional<Format> ParseFormat(std::string_view name);  // accepts "dbmate" as kStairway, "auto"
+
+enum class TxMode { kTransaction, kNone };
+
+// One up or down section of a revision.
+struct Section {
+  std::string sql;           // the section's text exactly as in the file (markers excluded)
+  std::filesystem::path path;  // file the section comes from
+  int first_line = 1;        // 1-based line in `path` where `sql` starts (sql starts at column 1)
+  TxMode tx_mode = TxMode::kTransaction;
+};
+
+struct Revision {
+  std::string version;       // as written in the file name ("0004", "20240101120000", "1.2")
+  std::string name;          // description part of the file name ("add_roles")
+  std::vector<std::string> parents;  // versions of parent revisions; empty for the first
+  Section up;
+  std::optional<Section> down;       // absent: irreversible
+  bool repeatable = false;           // Flyway R__ migrations
+  std::string checksum;              // MigrationChecksum(up.sql)
+
+  // "0004_add_roles": what messages call the revision.
+  std::string Label() const { return name.empty() ? version : version + "_" + name; }
+};
+
+struct MigrationSet {
+  std::filesystem::path dir;
+  Format format = Format::kStairway;
+  std::vector<Revision> revisions;  // in apply order (parents before children)
+
+  const Revision* Find(std::string_view version) const;
+  // Index in `revisions`, or -1.
+  int IndexOf(std::string_view version) const;
+};
+
+// Reads a migration directory. Every bad input is an Error of kind kInput whose message is one
+// line "path:line: what is wrong; what to do" (see docs/formats.md). Never touches a database.
+Expected<MigrationSet> LoadMigrationSet(const std::filesystem::path& dir,
+                                        Format format = Format::kAuto);
+
+// Compares versions numerically where both are numbers ("2" < "10"), dotted parts piecewise.
+int CompareVersions(std::string_view a, std::string_view b);
+
+}  // namespace stairway::source

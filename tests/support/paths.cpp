@@ -1,0 +1,2 @@
+// (paths.h is header-only; this file keeps the support library non-empty.)
+#include "tests/support/paths.h"
