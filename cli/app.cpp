@@ -6,6 +6,7 @@
 #include <exception>
 
 #include "cli/command.h"
+#include "runner/applier/applier.h"
 #include "runner/common/error.h"
 
 namespace stairway::cli {
@@ -36,6 +37,11 @@ int Main(int argc, char** argv) {
       if (sub->parsed()) return run();
     }
     return static_cast<int>(ExitCode::kInput);
+  } catch (const applier::MigrationFailed& e) {
+    // Already a full diagnostic (path:line:col: error: ...): printed as is.
+    std::fflush(stdout);
+    fmt::print(stderr, "{}\n", e.what());
+    return static_cast<int>(ExitCode::kDatabase);
   } catch (const StopError& e) {
     std::fflush(stdout);
     fmt::print(stderr, "error: {}\n", e.what());

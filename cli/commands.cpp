@@ -1,10 +1,40 @@
-// The subcommand table. Adding a subcommand = one row here + one <name>_command.cpp.
+// The subcommand table. Adding a subcommand = one declaration and one row here, plus its
+// <name>_command.cpp defining the setup function.
 #include "cli/command.h"
 
 namespace stairway::cli {
 
+// Setup functions, one per cli/<name>_command.cpp.
+RunFn SetupUpgrade(CLI::App& sub, GlobalOptions& global);
+RunFn SetupDowngrade(CLI::App& sub, GlobalOptions& global);
+RunFn SetupCurrent(CLI::App& sub, GlobalOptions& global);
+RunFn SetupHistory(CLI::App& sub, GlobalOptions& global);
+RunFn SetupHeads(CLI::App& sub, GlobalOptions& global);
+RunFn SetupStatus(CLI::App& sub, GlobalOptions& global);
+RunFn SetupStamp(CLI::App& sub, GlobalOptions& global);
+RunFn SetupRepair(CLI::App& sub, GlobalOptions& global);
+RunFn SetupVerify(CLI::App& sub, GlobalOptions& global);
+RunFn SetupSnapshot(CLI::App& sub, GlobalOptions& global);
+RunFn SetupDiff(CLI::App& sub, GlobalOptions& global);
+
 const std::vector<CommandSpec>& Commands() {
-  static const std::vector<CommandSpec> kCommands = {};
+  static const std::vector<CommandSpec> kCommands = {
+      {"upgrade", "Apply pending revisions: head (default), a revision, or +N", SetupUpgrade},
+      {"downgrade", "Undo applied revisions: -N, base, or back to a revision", SetupDowngrade},
+      {"current", "Print the newest applied revision of the database", SetupCurrent},
+      {"history", "List the history table's rows", SetupHistory},
+      {"heads", "Print the newest revision(s) of the migration set", SetupHeads},
+      {"status", "Show each revision: applied, pending, edited, failed", SetupStatus},
+      {"stamp", "Record a revision as the newest applied, without running SQL", SetupStamp},
+      {"repair", "Resolve a failed non-transactional revision after fixing it by hand",
+       SetupRepair},
+      {"verify", "Check migrations on a throwaway database (--roundtrip: up, down, up)",
+       SetupVerify},
+      {"snapshot", "Print a database's full catalog snapshot as JSON (URL, file or DIR@REV)",
+       SetupSnapshot},
+      {"diff", "Compare two catalog snapshots (URLs, files or DIR@REV); exit 1 if they differ",
+       SetupDiff},
+  };
   return kCommands;
 }
 

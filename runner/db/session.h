@@ -16,13 +16,20 @@ namespace stairway::db {
 class DatabaseError : public StopError {
  public:
   DatabaseError(std::string sqlstate, std::string server_message);
+  DatabaseError(std::string sqlstate, std::string server_message, std::string detail,
+                std::string hint);
   const std::string& sqlstate() const { return sqlstate_; }
   // The server's primary message, e.g. `relation "users" does not exist`.
   const std::string& server_message() const { return server_message_; }
+  // The server's DETAIL and HINT lines (without the prefix); empty when it sent none.
+  const std::string& detail() const { return detail_; }
+  const std::string& hint() const { return hint_; }
 
  private:
   std::string sqlstate_;
   std::string server_message_;
+  std::string detail_;
+  std::string hint_;
 };
 
 // The connection broke while a COMMIT was in flight: its outcome is unknown. Never retried.
@@ -66,6 +73,8 @@ class Session {
   int backend_pid() const;
   int server_version_num() const;  // e.g. 150020
   const std::string& masked_url() const;
+  // NOTICE/WARNING messages the server sent since the last call (collected, never printed).
+  std::vector<std::string> TakeNotices();
 
  private:
   struct Impl;
@@ -77,7 +86,9 @@ class Session {
 std::string MaskPassword(std::string_view url);
 // Quotes an identifier for SQL ("my table" -> "\"my table\"").
 std::string QuoteIdent(std::string_view ident);
-// Quotes a string literal ('it''s').
+// Quotes a string literal ('it''s'); text with a backslash becomes E'a\\b' (backslash doubled).
 std::string QuoteLiteral(std::string_view text);
+// The same connection URL (URI or key=value form) with its database replaced by `dbname`.
+std::string WithDatabase(std::string_view url, std::string_view dbname);
 
 }  // namespace stairway::db

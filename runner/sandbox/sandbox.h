@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace stairway::sandbox {
 
@@ -19,8 +20,21 @@ struct Options {
 class ThrowawayDatabase {
  public:
   virtual ~ThrowawayDatabase() = default;
-  virtual const std::string& url() const = 0;   // full connection URL (no password printed)
+  // A libpq URL for db::Session::Connect. In --server-url mode it carries the password given
+  // there: print it through db::MaskPassword.
+  virtual const std::string& url() const = 0;
   virtual const std::string& name() const = 0;  // database name
+};
+
+// Where a private cluster lives (for --keep messages, diagnostics and tests).
+struct ClusterInfo {
+  std::filesystem::path directory;   // the temp dir: data/, the socket, postgres.log
+  std::filesystem::path bindir;      // the PostgreSQL binaries used
+  int port = 0;                      // names the socket (.s.PGSQL.<port>); no TCP listener
+  int postmaster_pid = 0;
+  int keeper_pid = 0;                // the process that removes the cluster when stairway ends
+  std::string os_user;               // who runs the server (root drops to postgres or nobody)
+  double start_ms = 0;               // OpenSandbox wall time, initdb included
 };
 
 // Source of throwaway databases: the private cluster or a --server-url server.
@@ -36,6 +50,8 @@ class Sandbox {
   virtual std::string AdminUrl() const = 0;
   // What --keep prints: how to connect (socket path, psql line), password-free.
   virtual std::string ConnectHelp() const = 0;
+  // The private cluster's whereabouts; nullopt in --server-url mode.
+  virtual std::optional<ClusterInfo> cluster() const { return std::nullopt; }
 };
 
 // Starts the private cluster (or checks the server). Installs SIGINT/SIGTERM handlers that

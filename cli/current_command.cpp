@@ -1,0 +1,58 @@
+// `stairway current`: the newest applied revision of the database.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <memory>
+
+#include "cli/runner_support.h"
+
+namespace stairway::cli {
+
+namespace {
+
+struct CurrentArgs {
+  SourceOptions source;
+  DatabaseOptions db;
+};
+
+int RunCurrent(const GlobalOptions& global, const CurrentArgs& args) {
+  const source::MigrationSet set = LoadSet(args.source);
+  db::Session session = db::Session::Connect(ResolveDatabaseUrl(global));
+  const history::Table table(args.db.history_schema);
+  const auto rows = ReadHistoryReadOnly(session, table);
+  if (!rows) {
+    fmt::print("{}\n", kNoHistoryTable);
+    return 0;
+  }
+  const planner::Reconciled state = planner::Reconcile(set, *rows);
+  if (state.current == nullptr) {
+    fmt::print("base (nothing applied)\n");
+  } else {
+    const bool head = state.current == &set.revisions.back();
+    fmt::print("{}{}\n", state.current->Label(), head ? " (head)" : "");
+  }
+  if (state.HasProblems()) {
+    std::fflush(stdout);
+    fmt::print(stderr, "note: the history has edited, failed or unknown revisions: run "
+                       "`stairway status`\n");
+  }
+  return 0;
+}
+
+}  // namespace
+
+RunFn SetupCurrent(CLI::App& sub, GlobalOptions& global) {
+  auto args = std::make_shared<CurrentArgs>();
+  AddSourceOptions(sub, args->source);
+  AddDatabaseOptions(sub, global, args->db);
+  sub.footer(
+      "Prints the newest applied revision, `(head)` when nothing is pending. Reads only: never\n"
+      "takes the migration lock or creates the history table.\n"
+      "\n"
+      "Examples:\n"
+      "  stairway current\n"
+      "  stairway current --database-url postgresql://app@db.internal/app -d db/migrations");
+  return [&global, args] { return RunCurrent(global, *args); };
+}
+
+}  // namespace stairway::cli

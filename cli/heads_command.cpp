@@ -1,0 +1,31 @@
+// `stairway heads`: the newest revision(s) of the migration set (no database needed).
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <memory>
+
+#include "cli/runner_support.h"
+
+namespace stairway::cli {
+
+RunFn SetupHeads(CLI::App& sub, GlobalOptions&) {
+  auto source = std::make_shared<SourceOptions>();
+  AddSourceOptions(sub, *source);
+  sub.footer(
+      "Prints the revisions nothing builds on (one for a linear set). Reads files only.\n"
+      "\n"
+      "Examples:\n"
+      "  stairway heads\n"
+      "  stairway heads -d db/migrations --format goose");
+  return [source] {
+    const source::MigrationSet set = LoadSet(*source);
+    if (set.revisions.empty()) {
+      fmt::print("base (the set has no revisions)\n");
+      return 0;
+    }
+    for (const source::Revision* rev : planner::Heads(set)) fmt::print("{} (head)\n", rev->Label());
+    return 0;
+  };
+}
+
+}  // namespace stairway::cli

@@ -1,0 +1,69 @@
+// `stairway repair`: resolve failed/interrupted non-transactional attempts (and, if asked,
+// accept edited checksums) after the database was fixed by hand.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <memory>
+
+#include "cli/runner_support.h"
+
+namespace stairway::cli {
+
+namespace {
+
+struct RepairArgs {
+  SourceOptions source;
+  DatabaseOptions db;
+  std::string lock_wait = "10s";
+  bool accept_edits = false;
+};
+
+int RunRepair(const GlobalOptions& global, const RepairArgs& args) {
+  const source::MigrationSet set = LoadSet(args.source);
+  applier::Options options;
+  options.history_schema = args.db.history_schema;
+  options.lock_wait = ParseWait(args.lock_wait, "--lock-wait");
+  db::Session session = db::Session::Connect(ResolveDatabaseUrl(global));
+  ConsoleObserver observer(history::Table(options.history_schema).DisplayName());
+  applier::Runner runner(session, options, &observer);
+  const history::Table& table = runner.table();
+  if (!history::Reader(session, table).Exists()) {
+    fmt::print("{}: nothing to repair\n", kNoHistoryTable);
+    return 0;
+  }
+  const std::vector<history::Row> rows = runner.ReadHistory();
+  const planner::Reconciled state = planner::Reconcile(set, rows);
+  const std::vector<std::string> changes = runner.Repair(
+      state, args.accept_edits ? applier::EditedPolicy::kAllow : applier::EditedPolicy::kRefuse);
+  if (changes.empty()) {
+    fmt::print("Nothing to repair in {}.\n", table.DisplayName());
+    return 0;
+  }
+  for (const std::string& change : changes) fmt::print("  {}\n", change);
+  fmt::print("Repaired {}.\n", table.DisplayName());
+  return 0;
+}
+
+}  // namespace
+
+RunFn SetupRepair(CLI::App& sub, GlobalOptions& global) {
+  auto args = std::make_shared<RepairArgs>();
+  AddSourceOptions(sub, args->source);
+  AddDatabaseOptions(sub, global, args->db);
+  sub.add_option("--lock-wait", args->lock_wait, "How long to wait for the migration lock")
+      ->capture_default_str();
+  sub.add_flag("--accept-edits", args->accept_edits,
+               "Also record the current checksum of applied revisions whose files were edited");
+  sub.footer(
+      "After a non-transactional revision failed or was interrupted and you fixed the database\n"
+      "by hand: a failed up attempt is forgotten (the revision is pending and the next upgrade\n"
+      "runs it again); a failed down attempt is forgotten (the revision counts as applied). To\n"
+      "count a failed revision as done instead, use `stairway stamp REV`.\n"
+      "\n"
+      "Examples:\n"
+      "  stairway repair                        then: stairway upgrade\n"
+      "  stairway repair --accept-edits         the edited files are now the truth");
+  return [&global, args] { return RunRepair(global, *args); };
+}
+
+}  // namespace stairway::cli

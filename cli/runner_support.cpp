@@ -1,0 +1,204 @@
+// Shared options and helpers of the runner subcommands.
+#include "cli/runner_support.h"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <charconv>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+
+namespace stairway::cli {
+
+namespace {
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  return s;
+}
+
+// Splits "12.5min" into 12.5 and "min". False when there is no leading number.
+bool SplitNumber(std::string_view text, double& number, std::string_view& unit) {
+  std::size_t i = 0;
+  while (i < text.size() && ((text[i] >= '0' && text[i] <= '9') || text[i] == '.')) ++i;
+  if (i == 0) return false;
+  const std::string digits(text.substr(0, i));
+  char* end = nullptr;
+  number = std::strtod(digits.c_str(), &end);
+  if (end != digits.c_str() + digits.size()) return false;
+  unit = Trim(text.substr(i));
+  return true;
+}
+
+}  // namespace
+
+void AddSourceOptions(CLI::App& sub, SourceOptions& options) {
+  sub.add_option("-d,--dir", options.dir, "Migrations directory (env STAIRWAY_DIR)")
+      ->envname("STAIRWAY_DIR")
+      ->capture_default_str();
+  sub.add_option("--format", options.format,
+                 "Migration format: auto, stairway (dbmate), golang-migrate, flyway, goose")
+      ->capture_default_str();
+}
+
+source::MigrationSet LoadSet(const SourceOptions& options) {
+  const std::optional<source::Format> format = source::ParseFormat(options.format);
+  if (!format) {
+    throw StopError(Error::Input(fmt::format(
+        "unknown --format \"{}\": use auto, stairway, dbmate, golang-migrate, flyway or goose",
+        options.format)));
+  }
+  return source::LoadMigrationSet(options.dir, *format).ValueOrThrow();
+}
+
+void AddDatabaseOptions(CLI::App& sub, GlobalOptions& global, DatabaseOptions& options) {
+  sub.add_option_function<std::string>(
+      "--database-url", [&global](const std::string& url) { global.database_url = url; },
+      "PostgreSQL URL (else $DATABASE_URL, else DATABASE_URL in ./.env)");
+  sub.add_option("--history-schema", options.history_schema,
+                 "Schema of the stairway_history table (env STAIRWAY_HISTORY_SCHEMA)")
+      ->envname("STAIRWAY_HISTORY_SCHEMA")
+      ->capture_default_str();
+}
+
+std::optional<std::string> ReadDotEnv(const std::string& path, std::string_view key) {
+  std::ifstream in(path);
+  if (!in) return std::nullopt;
+  std::optional<std::string> found;
+  std::string line;
+  while (std::getline(in, line)) {
+    std::string_view l = Trim(line);
+    if (l.empty() || l.front() == '#') continue;
+    if (l.starts_with("export ")) l = Trim(l.substr(7));
+    const std::size_t eq = l.find('=');
+    if (eq == std::string_view::npos || Trim(l.substr(0, eq)) != key) continue;
+    std::string_view value = Trim(l.substr(eq + 1));
+    if (!value.empty() && (value.front() == '"' || value.front() == '\'')) {
+      const char quote = value.front();
+      const std::size_t close = value.find(quote, 1);
+      value = close == std::string_view::npos ? value.substr(1) : value.substr(1, close - 1);
+    } else if (const std::size_t hash = value.find(" #"); hash != std::string_view::npos) {
+      value = Trim(value.substr(0, hash));
+    }
+    found = std::string(value);  // the last assignment wins, as in a shell
+  }
+  return found;
+}
+
+std::string ResolveDatabaseUrl(const GlobalOptions& global) {
+  if (global.database_url && !global.database_url->empty()) return *global.database_url;
+  if (const char* env = std::getenv("DATABASE_URL"); env != nullptr && *env != '\0') return env;
+  if (std::optional<std::string> url = ReadDotEnv(".env", "DATABASE_URL"); url && !url->empty()) {
+    return *url;
+  }
+  throw StopError(Error::Input(
+      "no database to connect to: pass --database-url URL, set DATABASE_URL, or put "
+      "DATABASE_URL=postgresql://... in ./.env"));
+}
+
+std::chrono::milliseconds ParseWait(std::string_view text, std::string_view flag) {
+  double number = 0;
+  std::string_view unit;
+  if (SplitNumber(Trim(text), number, unit)) {
+    double ms = -1;
+    if (unit.empty() || unit == "s") ms = number * 1000;
+    if (unit == "ms") ms = number;
+    if (unit == "min" || unit == "m") ms = number * 60'000;
+    if (unit == "h") ms = number * 3'600'000;
+    if (ms >= 0) return std::chrono::milliseconds(static_cast<long long>(ms));
+  }
+  throw StopError(Error::Input(fmt::format(
+      "bad {} \"{}\": expected a duration such as 10s, 500ms, 2min or 0 (no waiting)", flag,
+      text)));
+}
+
+std::string CheckTimeoutSetting(std::string_view text, std::string_view flag) {
+  double number = 0;
+  std::string_view unit;
+  if (SplitNumber(Trim(text), number, unit) &&
+      (unit.empty() || unit == "ms" || unit == "s" || unit == "min" || unit == "h" ||
+       unit == "d")) {
+    return std::string(Trim(text));
+  }
+  throw StopError(Error::Input(fmt::format(
+      "bad {} \"{}\": expected a PostgreSQL duration such as 5s, 250ms or 1min (0 disables it)",
+      flag, text)));
+}
+
+void AddApplyFlags(CLI::App& sub, ApplyFlags& flags) {
+  sub.add_option("--lock-wait", flags.lock_wait,
+                 "How long to wait for another run's migration lock (e.g. 30s, 0)")
+      ->capture_default_str();
+  sub.add_option("--lock-timeout", flags.lock_timeout,
+                 "SET lock_timeout for every revision (e.g. 5s): fail instead of queueing behind "
+                 "long transactions");
+  sub.add_option("--statement-timeout", flags.statement_timeout,
+                 "SET statement_timeout for every revision (e.g. 10min)");
+  sub.add_flag("--allow-edited", flags.allow_edited,
+               "Go on although applied migrations were edited since (see `stairway status`)");
+}
+
+applier::Options MakeApplierOptions(const ApplyFlags& flags, const DatabaseOptions& db) {
+  applier::Options options;
+  options.history_schema = db.history_schema;
+  options.lock_wait = ParseWait(flags.lock_wait, "--lock-wait");
+  if (!flags.lock_timeout.empty()) {
+    options.lock_timeout = CheckTimeoutSetting(flags.lock_timeout, "--lock-timeout");
+  }
+  if (!flags.statement_timeout.empty()) {
+    options.statement_timeout = CheckTimeoutSetting(flags.statement_timeout, "--statement-timeout");
+  }
+  if (db.history_schema.empty()) {
+    throw StopError(Error::Input("--history-schema must not be empty"));
+  }
+  return options;
+}
+
+std::string FormatMs(std::chrono::milliseconds ms) {
+  if (ms.count() < 10'000) return fmt::format("{} ms", ms.count());
+  return fmt::format("{:.1f} s", static_cast<double>(ms.count()) / 1000.0);
+}
+
+std::optional<std::vector<history::Row>> ReadHistoryReadOnly(db::Session& session,
+                                                             const history::Table& table) {
+  history::Reader reader(session, table);
+  if (!reader.Exists()) return std::nullopt;
+  reader.FormatVersion().ValueOrThrow();
+  return reader.Rows();
+}
+
+void ConsoleObserver::WaitingForLock(const std::optional<applier::LockHolder>& holder) {
+  std::fflush(stdout);
+  if (holder) {
+    fmt::print(stderr, "waiting for the migration lock on {} (held by server pid {}, \"{}\")\n",
+               table_, holder->pid, holder->application);
+  } else {
+    fmt::print(stderr, "waiting for the migration lock on {}\n", table_);
+  }
+}
+
+void ConsoleObserver::StepStarted(const applier::PreparedStep& step) {
+  const bool up = step.step.direction == history::Direction::kUp;
+  const bool tx = step.step.tx_mode() == source::TxMode::kTransaction;
+  fmt::print("  {:<5}{}{} ... ", up ? "up" : "down", step.step.revision->Label(),
+             tx ? "" : " (non-transactional)");
+  std::fflush(stdout);
+  open_line_ = true;
+}
+
+void ConsoleObserver::StepFinished(const applier::PreparedStep&, std::chrono::milliseconds took) {
+  fmt::print("ok ({})\n", FormatMs(took));
+  std::fflush(stdout);
+  open_line_ = false;
+}
+
+void ConsoleObserver::StepFailed() {
+  if (!open_line_) return;
+  fmt::print("FAILED\n");
+  std::fflush(stdout);
+  open_line_ = false;
+}
+
+}  // namespace stairway::cli

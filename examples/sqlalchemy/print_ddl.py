@@ -1,0 +1,37 @@
+#!/usr/bin/python3
+"""Prints the PostgreSQL DDL of a SQLAlchemy MetaData, in creation order, for `stairway drift`.
+
+Usage: print_ddl.py MODULE_FILE [ATTRIBUTE=metadata] > model.sql
+       stairway drift --model model.sql migrations/
+No database is contacted: SQLAlchemy's mock engine renders the statements.
+"""
+import importlib.util
+import sys
+
+from sqlalchemy import create_mock_engine
+
+
+def load_metadata(path, attribute):
+    spec = importlib.util.spec_from_file_location("stairway_model", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return getattr(module, attribute)
+
+
+def main(argv):
+    if len(argv) not in (2, 3):
+        sys.stderr.write(__doc__)
+        return 2
+    metadata = load_metadata(argv[1], argv[2] if len(argv) == 3 else "metadata")
+
+    def emit(sql, *multiparams, **params):
+        text = str(sql.compile(dialect=engine.dialect)).strip()
+        sys.stdout.write(text + ";\n\n")
+
+    engine = create_mock_engine("postgresql+psycopg2://", emit)
+    metadata.create_all(engine, checkfirst=False)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

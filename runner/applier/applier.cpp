@@ -1,0 +1,452 @@
+// The applier: migration lock, history bookkeeping and the two ways a revision runs.
+#include "runner/applier/applier.h"
+
+#include <fmt/format.h>
+
+#include <thread>
+
+namespace stairway::applier {
+
+namespace {
+
+using history::Direction;
+using history::Row;
+using history::State;
+using Clock = std::chrono::steady_clock;
+
+std::chrono::milliseconds Since(Clock::time_point start) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
+}
+
+// One line of at most 100 characters: enough to recognise the statement in a terminal.
+std::string Excerpt(std::string_view text) {
+  std::string out;
+  bool space = false;
+  for (char c : text) {
+    if (c == '\n' || c == '\r' || c == '\t' || c == ' ') {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out += ' ';
+    space = false;
+    out += c;
+  }
+  if (out.size() > 100) {
+    std::size_t cut = 97;
+    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
+    out = out.substr(0, cut) + "...";
+  }
+  return out;
+}
+
+std::string StampHint(std::string_view schema) {
+  return schema == history::kDefaultSchema ? "" : fmt::format(" --history-schema {}", schema);
+}
+
+}  // namespace
+
+Expected<PreparedStep> PrepareStep(const planner::Step& step) {
+  const source::Section& section = step.section();
+  sql::SplitResult split = sql::SplitStatements(section.sql);
+  if (split.error) {
+    const Diagnostic d =
+        DiagnosticAt(Severity::kError, section.path.string(), section.sql, split.error->offset,
+                     split.error->message, section.first_line - 1);
+    return Error::Input(fmt::format("{}; fix the SQL of {} ({} section), nothing was applied",
+                                    RenderHeadline(d), step.revision->Label(),
+                                    history::DirectionName(step.direction)));
+  }
+  return PreparedStep{step, std::move(split.statements)};
+}
+
+Expected<std::vector<PreparedStep>> Prepare(const planner::Plan& plan) {
+  std::vector<PreparedStep> out;
+  out.reserve(plan.steps.size());
+  for (const planner::Step& step : plan.steps) {
+    ASSIGN_OR_RETURN(PreparedStep prepared, PrepareStep(step));
+    out.push_back(std::move(prepared));
+  }
+  return out;
+}
+
+MigrationFailed::MigrationFailed(Diagnostic diagnostic, std::string rendered, std::string sqlstate)
+    : StopError(Error::Database(std::move(rendered))),
+      diagnostic_(std::move(diagnostic)),
+      sqlstate_(std::move(sqlstate)) {}
+
+Runner::Runner(db::Session& session, Options options, Observer* observer)
+    : session_(session),
+      options_(std::move(options)),
+      observer_(observer),
+      table_(options_.history_schema),
+      applied_by_(history::AppliedByExpr(history::ClientTag())) {
+  // A runner killed with -9 leaves its backend running the current statement until it next
+  // talks to the client; this makes the server notice the dead client within a second, so it
+  // rolls back and frees the lock for the next run.
+  if (session_.server_version_num() >= 140000) {
+    session_.Exec("SET client_connection_check_interval = '1s'");
+  }
+  session_.Exec("SET application_name = 'stairway'");
+  AcquireLock();
+}
+
+Runner::~Runner() {
+  if (!locked_) return;
+  try {
+    if (session_.in_transaction()) session_.Rollback();
+    session_.AdvisoryUnlock(table_.LockKey());
+  } catch (...) {
+    // A broken connection has released the lock already.
+  }
+}
+
+std::optional<LockHolder> Runner::FindLockHolder() {
+  const auto key = static_cast<std::uint64_t>(table_.LockKey());
+  const db::QueryResult r = session_.Query(
+      "SELECT l.pid, coalesce(a.application_name, ''), coalesce(a.usename::text, ''), "
+      "coalesce(host(a.client_addr), 'local socket'), "
+      "coalesce(to_char(a.backend_start AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'), ''), "
+      "coalesce(a.state, '') || coalesce(': ' || left(regexp_replace(a.query, '\\s+', ' ', 'g'), "
+      "80), '') "
+      "FROM pg_locks l LEFT JOIN pg_stat_activity a ON a.pid = l.pid "
+      "WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 "
+      "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+      "AND l.classid::bigint = $1::bigint AND l.objid::bigint = $2::bigint AND l.pid <> "
+      "pg_backend_pid() LIMIT 1",
+      {std::to_string(key >> 32), std::to_string(key & 0xFFFFFFFFu)});
+  if (r.rows.empty()) return std::nullopt;
+  const db::Row& row = r.rows[0];
+  auto text = [&](std::size_t i) { return row.at(i).value_or(""); };
+  return LockHolder{std::stoi(text(0)), text(1), text(2), text(3), text(4), text(5)};
+}
+
+void Runner::AcquireLock() {
+  const std::int64_t key = table_.LockKey();
+  const Clock::time_point start = Clock::now();
+  bool told = false;
+  while (!session_.TryAdvisoryLock(key)) {
+    const std::chrono::milliseconds waited = Since(start);
+    if (waited >= options_.lock_wait) {
+      const std::optional<LockHolder> holder = FindLockHolder();
+      std::string who = "another session";
+      std::string end_it = "end that session";
+      if (holder) {
+        who = fmt::format("server pid {} (application \"{}\", user {}, from {}, connected {} UTC, "
+                          "{})",
+                          holder->pid, holder->application, holder->user, holder->client,
+                          holder->since, holder->state);
+        end_it = fmt::format("end it with SELECT pg_terminate_backend({})", holder->pid);
+      }
+      throw StopError(Error::Database(fmt::format(
+          "another migration run holds the lock on {}: {}; gave up after waiting {} ms "
+          "(--lock-wait). Nothing was applied. Let that run finish and try again, or wait longer "
+          "with --lock-wait; if it is stuck, {}",
+          table_.DisplayName(), who, options_.lock_wait.count(), end_it)));
+    }
+    if (!told && observer_ != nullptr) {
+      observer_->WaitingForLock(FindLockHolder());
+      told = true;
+    }
+    const auto left = options_.lock_wait - waited;
+    std::this_thread::sleep_for(std::min<std::chrono::milliseconds>(left, std::chrono::milliseconds(100)));
+  }
+  locked_ = true;
+}
+
+void Runner::EnsureHistory() {
+  history::Reader reader(session_, table_);
+  if (!reader.Exists()) {
+    session_.Begin();
+    try {
+      for (const std::string& sql : table_.CreateSql()) session_.Exec(sql);
+      session_.Commit();
+    } catch (const db::InDoubtError&) {
+      throw;
+    } catch (...) {
+      session_.Rollback();
+      throw;
+    }
+  }
+  reader.FormatVersion().ValueOrThrow();
+}
+
+std::vector<Row> Runner::ReadHistory() {
+  history::Reader reader(session_, table_);
+  if (!reader.Exists()) return {};
+  reader.FormatVersion().ValueOrThrow();
+  return reader.Rows();
+}
+
+std::string ResolveMessage(const Row& row, const history::Table& table) {
+  const std::string label = row.Label();
+  const bool up = row.direction == Direction::kUp;
+  const std::string where =
+      row.statement_index ? fmt::format("statement {}", *row.statement_index) : "its start";
+  std::string what;
+  if (row.state == State::kFailed) {
+    what = fmt::format("{}'s {} section failed at {} ({} UTC): {}", label,
+                       history::DirectionName(row.direction), where, row.applied_at, row.error);
+  } else {
+    what = fmt::format(
+        "{}'s {} section was interrupted at {} (started {} UTC): the run that applied it is "
+        "gone",
+        label, history::DirectionName(row.direction), where, row.applied_at);
+  }
+  const std::string flags = StampHint(table.schema());
+  const std::string stamp_to = up ? label : fmt::format("<the revision before {}>", label);
+  return fmt::format(
+      "{}. It runs outside a transaction, so the statements before that one stay done. Fix the "
+      "database by hand (finish or undo what {} did), then record the outcome: `stairway "
+      "stamp {}{}` if it is now fully {}, or `stairway repair{}` to forget the attempt so the "
+      "next {} runs it again",
+      what, label, stamp_to, flags, up ? "applied" : "undone", flags,
+      up ? "upgrade" : "downgrade");
+}
+
+void Runner::CheckClean(const planner::Reconciled& state, EditedPolicy edited) const {
+  for (const planner::RevisionStatus& s : state.revisions) {
+    if (s.state == planner::RevisionState::kFailed ||
+        s.state == planner::RevisionState::kRunning) {
+      throw StopError(Error::Database(
+          fmt::format("{} has an unfinished revision: {}", table_.DisplayName(),
+                      ResolveMessage(*s.row, table_))));
+    }
+  }
+  if (!state.unknown.empty()) {
+    const Row& row = *state.unknown.front();
+    throw StopError(Error::Input(fmt::format(
+        "{} records {} ({}), but the migration set has no such revision: wrong --dir or "
+        "--format, or the file was deleted. Restore the file, or rewrite the history with "
+        "`stairway stamp REV`",
+        table_.DisplayName(), row.Label(), history::StateName(row.state))));
+  }
+  if (edited == EditedPolicy::kAllow) return;
+  std::string lines;
+  int count = 0;
+  for (const planner::RevisionStatus& s : state.revisions) {
+    if (s.state != planner::RevisionState::kEdited) continue;
+    if (count++ > 0) lines += "; ";
+    lines += fmt::format("{} ({}: checksum {} in the history, {} in the file)", s.revision->Label(),
+                         s.revision->up.path.string(), s.row->checksum.substr(0, 12),
+                         s.revision->checksum.substr(0, 12));
+  }
+  if (count > 0) {
+    throw StopError(Error::Input(fmt::format(
+        "{} applied revision{} changed since {} applied: {}. Restore the file{}, or pass "
+        "--allow-edited to go on anyway (`stairway repair --accept-edits` records the new "
+        "checksum{})",
+        count, count == 1 ? "" : "s", count == 1 ? "it was" : "they were", lines,
+        count == 1 ? "" : "s", count == 1 ? "" : "s")));
+  }
+}
+
+void Runner::SetTimeouts(bool local) {
+  const char* scope = local ? "SET LOCAL" : "SET";
+  if (options_.lock_timeout) {
+    session_.Exec(fmt::format("{} lock_timeout = {}", scope, db::QuoteLiteral(*options_.lock_timeout)));
+  }
+  if (options_.statement_timeout) {
+    session_.Exec(fmt::format("{} statement_timeout = {}", scope,
+                              db::QuoteLiteral(*options_.statement_timeout)));
+  }
+}
+
+void Runner::ResetTimeouts() {
+  if (options_.lock_timeout) session_.Exec("RESET lock_timeout");
+  if (options_.statement_timeout) session_.Exec("RESET statement_timeout");
+}
+
+void Runner::Fail(const PreparedStep& prepared, std::size_t index, const db::DatabaseError& e,
+                  bool rolled_back) {
+  const planner::Step& step = prepared.step;
+  const source::Section& section = step.section();
+  const sql::StatementSpan& span = prepared.statements[index];
+  const std::string label = step.revision->Label();
+  Diagnostic d = DiagnosticAt(
+      Severity::kError, section.path.string(), section.sql, span.offset,
+      fmt::format("{} ({}) failed at statement {} of {}: {} (SQLSTATE {})", label,
+                  history::DirectionName(step.direction), index + 1, prepared.statements.size(),
+                  e.server_message(), e.sqlstate()),
+      section.first_line - 1);
+  if (rolled_back) {
+    d.help = fmt::format(
+        "{} ran in one transaction, which was rolled back: nothing of it is applied and the "
+        "history is unchanged. Fix the statement and run again",
+        label);
+  } else {
+    d.help = fmt::format(
+        "{} runs outside a transaction: {} and {} records it as failed. Fix the database by hand, then `stairway stamp {}{}` if it is now fully {}, or "
+        "`stairway repair{}` to forget the attempt and run it again",
+        label,
+        index == 0 ? std::string("no earlier statement of it ran")
+                   : fmt::format("statements 1 to {} stay done", index),
+        table_.DisplayName(),
+        step.direction == Direction::kUp ? label : "<the revision before it>",
+        StampHint(table_.schema()), step.direction == Direction::kUp ? "applied" : "undone",
+        StampHint(table_.schema()));
+  }
+  // Render() without help, then the server's detail/hint and the statement, then help last.
+  Diagnostic without_help = d;
+  without_help.help.clear();
+  std::string rendered = Render(without_help);
+  if (!e.detail().empty()) rendered += "  detail: " + e.detail() + '\n';
+  if (!e.hint().empty()) rendered += "  hint: " + e.hint() + '\n';
+  rendered += "  statement: " + Excerpt(span.text) + '\n';
+  rendered += "  help: " + d.help;
+  throw MigrationFailed(std::move(d), std::move(rendered), e.sqlstate());
+}
+
+std::chrono::milliseconds Runner::RunTransactional(const PreparedStep& prepared) {
+  const planner::Step& step = prepared.step;
+  const Clock::time_point start = Clock::now();
+  session_.Begin();
+  try {
+    SetTimeouts(/*local=*/true);
+    for (std::size_t i = 0; i < prepared.statements.size(); ++i) {
+      try {
+        session_.Exec(prepared.statements[i].text);
+      } catch (const db::DatabaseError& e) {
+        session_.Rollback();
+        Fail(prepared, i, e, /*rolled_back=*/true);
+      }
+    }
+    const std::chrono::milliseconds took = Since(start);
+    if (step.direction == Direction::kUp) {
+      session_.Exec(table_.InsertAppliedSql(*step.revision, took.count(), applied_by_));
+    } else {
+      session_.Exec(table_.DeleteSql(step.revision->version));
+    }
+  } catch (const MigrationFailed&) {
+    throw;
+  } catch (...) {
+    session_.Rollback();
+    throw;
+  }
+  // An InDoubtError from here propagates as is: the outcome is unknown and must not be retried.
+  session_.Commit();
+  return Since(start);
+}
+
+std::chrono::milliseconds Runner::RunNonTransactional(const PreparedStep& prepared) {
+  const planner::Step& step = prepared.step;
+  const std::string& version = step.revision->version;
+  const Clock::time_point start = Clock::now();
+  if (step.direction == Direction::kUp) {
+    session_.Exec(table_.InsertRunningSql(*step.revision, applied_by_));
+  } else {
+    session_.Exec(table_.MarkRunningDownSql(version));
+  }
+  SetTimeouts(/*local=*/false);
+  for (std::size_t i = 0; i < prepared.statements.size(); ++i) {
+    session_.Exec(table_.MarkStatementSql(version, static_cast<int>(i + 1)));
+    try {
+      session_.Exec(prepared.statements[i].text);
+    } catch (const db::DatabaseError& e) {
+      // The failed row is what the next run refuses on; if even this write fails, the row
+      // stays 'running', which the next run treats the same way.
+      try {
+        ResetTimeouts();
+        session_.Exec(table_.MarkFailedSql(version, step.direction, static_cast<int>(i + 1),
+                                           e.server_message()));
+      } catch (const StopError&) {
+      }
+      Fail(prepared, i, e, /*rolled_back=*/false);
+    }
+  }
+  ResetTimeouts();
+  const std::chrono::milliseconds took = Since(start);
+  if (step.direction == Direction::kUp) {
+    session_.Exec(table_.MarkAppliedSql(version, took.count()));
+  } else {
+    session_.Exec(table_.DeleteSql(version));
+  }
+  return Since(start);
+}
+
+std::chrono::milliseconds Runner::RunStep(const PreparedStep& step) {
+  if (observer_ != nullptr) observer_->StepStarted(step);
+  const std::chrono::milliseconds took = step.step.tx_mode() == source::TxMode::kTransaction
+                                             ? RunTransactional(step)
+                                             : RunNonTransactional(step);
+  if (observer_ != nullptr) observer_->StepFinished(step, took);
+  return took;
+}
+
+void Runner::Run(const std::vector<PreparedStep>& steps) {
+  for (const PreparedStep& step : steps) RunStep(step);
+}
+
+std::vector<std::string> Runner::Stamp(const source::MigrationSet& set,
+                                       const planner::Reconciled& state,
+                                       const source::Revision* target) {
+  const planner::AppliedSet wanted = planner::AppliedThrough(set, target);
+  std::vector<std::string> sql;
+  std::vector<std::string> changes;
+  for (const planner::RevisionStatus& s : state.revisions) {
+    const source::Revision& rev = *s.revision;
+    const bool want = wanted.count(rev.version) > 0;
+    if (want && s.row == nullptr) {
+      sql.push_back(table_.InsertAppliedSql(rev, std::nullopt, applied_by_, "stamped"));
+      changes.push_back(fmt::format("{}: recorded as applied", rev.Label()));
+    } else if (want && s.row->state != State::kApplied) {
+      sql.push_back(table_.MarkResolvedSql(rev.version, "stamped"));
+      changes.push_back(fmt::format("{}: {} attempt recorded as applied", rev.Label(),
+                                    history::StateName(s.row->state)));
+    } else if (!want && s.row != nullptr) {
+      sql.push_back(table_.DeleteSql(rev.version));
+      changes.push_back(fmt::format("{}: removed from the history ({} before)", rev.Label(),
+                                    history::StateName(s.row->state)));
+    }
+  }
+  for (const Row* row : state.unknown) {
+    sql.push_back(table_.DeleteSql(row->version));
+    changes.push_back(
+        fmt::format("{}: removed from the history (not in the migration set)", row->Label()));
+  }
+  session_.Begin();
+  try {
+    for (const std::string& s : sql) session_.Exec(s);
+  } catch (...) {
+    session_.Rollback();
+    throw;
+  }
+  session_.Commit();
+  return changes;
+}
+
+std::vector<std::string> Runner::Repair(const planner::Reconciled& state, EditedPolicy edited) {
+  std::vector<std::string> sql;
+  std::vector<std::string> changes;
+  for (const planner::RevisionStatus& s : state.revisions) {
+    const std::string label = s.revision->Label();
+    const bool unfinished = s.state == planner::RevisionState::kFailed ||
+                            s.state == planner::RevisionState::kRunning;
+    if (unfinished && s.row->direction == Direction::kUp) {
+      sql.push_back(table_.DeleteSql(s.revision->version));
+      changes.push_back(fmt::format(
+          "{}: forgot the {} up attempt; it is pending and the next upgrade runs it again", label,
+          planner::RevisionStateName(s.state)));
+    } else if (unfinished) {
+      sql.push_back(table_.MarkResolvedSql(s.revision->version, "repaired"));
+      changes.push_back(fmt::format(
+          "{}: forgot the {} down attempt; it counts as applied and the next downgrade runs its "
+          "down again",
+          label, planner::RevisionStateName(s.state)));
+    } else if (s.state == planner::RevisionState::kEdited && edited == EditedPolicy::kAllow) {
+      sql.push_back(table_.SetChecksumSql(s.revision->version, s.revision->checksum));
+      changes.push_back(fmt::format("{}: recorded the edited file's checksum {}", label,
+                                    s.revision->checksum.substr(0, 12)));
+    }
+  }
+  session_.Begin();
+  try {
+    for (const std::string& s : sql) session_.Exec(s);
+  } catch (...) {
+    session_.Rollback();
+    throw;
+  }
+  session_.Commit();
+  return changes;
+}
+
+}  // namespace stairway::applier

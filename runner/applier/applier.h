@@ -1,0 +1,134 @@
+// Runs planned steps on a database: one transaction per revision, or statement by statement
+// for a non-transactional one, with the history table kept exact and a migration lock held for
+// the whole run.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "runner/common/diagnostic.h"
+#include "runner/common/error.h"
+#include "runner/db/session.h"
+#include "runner/history/history.h"
+#include "runner/planner/planner.h"
+#include "runner/sql/split.h"
+
+namespace stairway::applier {
+
+struct Options {
+  std::string history_schema = std::string(history::kDefaultSchema);
+  // PostgreSQL setting values ("5s", "250ms"); set for every revision when present.
+  std::optional<std::string> lock_timeout;
+  std::optional<std::string> statement_timeout;
+  // How long to wait for another runner's migration lock before giving up.
+  std::chrono::milliseconds lock_wait{10'000};
+};
+
+enum class EditedPolicy { kRefuse, kAllow };
+
+// A step with its section split into statements (views into the revision's text).
+struct PreparedStep {
+  planner::Step step;
+  std::vector<sql::StatementSpan> statements;
+};
+
+// Splits every step's section. A section the scanner cannot split is Error(kInput) pointing at
+// the file position, so nothing runs.
+Expected<PreparedStep> PrepareStep(const planner::Step& step);
+Expected<std::vector<PreparedStep>> Prepare(const planner::Plan& plan);
+
+// A statement of a migration failed. what() is the rendered diagnostic
+// (path:line:col: error: ..., source line, caret, statement excerpt, help).
+class MigrationFailed : public StopError {
+ public:
+  MigrationFailed(Diagnostic diagnostic, std::string rendered, std::string sqlstate);
+  const Diagnostic& diagnostic() const { return diagnostic_; }
+  const std::string& sqlstate() const { return sqlstate_; }
+
+ private:
+  Diagnostic diagnostic_;
+  std::string sqlstate_;
+};
+
+// The session that holds the migration lock, as pg_stat_activity describes it.
+struct LockHolder {
+  int pid = 0;
+  std::string application;
+  std::string user;
+  std::string client;
+  std::string since;  // backend start, UTC
+  std::string state;  // "active: SELECT ..." / "idle"
+};
+
+// Progress callbacks (the CLI prints them; the roundtrip verifier times steps with them).
+class Observer {
+ public:
+  virtual ~Observer() = default;
+  virtual void WaitingForLock(const std::optional<LockHolder>& /*holder*/) {}
+  virtual void StepStarted(const PreparedStep& /*step*/) {}
+  virtual void StepFinished(const PreparedStep& /*step*/, std::chrono::milliseconds /*took*/) {}
+};
+
+// A run on one database. Constructing it takes the migration lock (a session-level advisory
+// lock keyed on the history table's name); destroying it releases the lock. Because every
+// writer holds the lock, a 'running' row seen by a Runner was left by a runner that is gone.
+class Runner {
+ public:
+  // Throws StopError(kDatabase) when the lock stays taken for options.lock_wait.
+  Runner(db::Session& session, Options options, Observer* observer = nullptr);
+  ~Runner();
+  Runner(const Runner&) = delete;
+  Runner& operator=(const Runner&) = delete;
+
+  const history::Table& table() const { return table_; }
+  const Options& options() const { return options_; }
+
+  // Creates the history table when it is missing (first write), then checks its format.
+  void EnsureHistory();
+  // The history rows; empty when the table does not exist yet. Checks the format.
+  std::vector<history::Row> ReadHistory();
+
+  // Refuses to go on (StopError) when the history has a failed or interrupted revision
+  // (kDatabase), rows for revisions the set does not have (kInput), or, unless allowed,
+  // applied revisions whose file changed (kInput). Messages say how to resolve each.
+  void CheckClean(const planner::Reconciled& state, EditedPolicy edited) const;
+
+  // Runs the steps in order and stops at the first failure: MigrationFailed for a failing
+  // statement (exit 3), StopError for a lost connection or a commit in doubt (never retried).
+  void Run(const std::vector<PreparedStep>& steps);
+  std::chrono::milliseconds RunStep(const PreparedStep& step);
+
+  // stamp: makes the history say that exactly `target` and the revisions before it are
+  // applied (nullptr: none), without running any migration. Returns what changed, one line
+  // per revision.
+  std::vector<std::string> Stamp(const source::MigrationSet& set, const planner::Reconciled& state,
+                                 const source::Revision* target);
+  // repair: forgets failed/interrupted up attempts (the revision is pending again) and marks
+  // failed/interrupted down attempts applied again; with kAllow also records the file checksum
+  // of edited revisions. Returns what changed.
+  std::vector<std::string> Repair(const planner::Reconciled& state, EditedPolicy edited);
+
+ private:
+  void AcquireLock();
+  std::optional<LockHolder> FindLockHolder();
+  std::chrono::milliseconds RunTransactional(const PreparedStep& step);
+  std::chrono::milliseconds RunNonTransactional(const PreparedStep& step);
+  void SetTimeouts(bool local);
+  void ResetTimeouts();
+  [[noreturn]] void Fail(const PreparedStep& step, std::size_t index, const db::DatabaseError& e,
+                         bool rolled_back);
+
+  db::Session& session_;
+  Options options_;
+  Observer* observer_;
+  history::Table table_;
+  std::string applied_by_;
+  bool locked_ = false;
+};
+
+// The message `upgrade` prints when the history has a failed or interrupted revision.
+std::string ResolveMessage(const history::Row& row, const history::Table& table);
+
+}  // namespace stairway::applier

@@ -1,0 +1,241 @@
+// Session on libpqxx 6.4: the one place that talks to pqxx (see session.h).
+#include "runner/db/session.h"
+
+#include <pqxx/pqxx>
+
+#include <fmt/format.h>
+
+#include <utility>
+
+namespace stairway::db {
+namespace {
+
+// Server messages read "ERROR:  text\nDETAIL:  ...\nHINT:  ...\nLINE 1: ...": returns the text
+// after `prefix` on the line that starts with it.
+std::string LineAfter(std::string_view message, std::string_view prefix) {
+  std::size_t pos = 0;
+  while (pos < message.size()) {
+    std::size_t end = message.find('\n', pos);
+    if (end == std::string_view::npos) end = message.size();
+    const std::string_view line = message.substr(pos, end - pos);
+    if (line.starts_with(prefix)) return std::string(line.substr(prefix.size()));
+    pos = end + 1;
+  }
+  return "";
+}
+
+std::string PrimaryMessage(std::string_view message) {
+  std::string_view first = message.substr(0, message.find('\n'));
+  // Severity is ERROR, FATAL or PANIC (English: the sandbox runs with lc_messages=C; other servers
+  // may translate, then the whole first line is kept).
+  for (std::string_view severity : {"ERROR:  ", "FATAL:  ", "PANIC:  "}) {
+    if (first.starts_with(severity)) {
+      first.remove_prefix(severity.size());
+      break;
+    }
+  }
+  return std::string(first);
+}
+
+DatabaseError ToDatabaseError(const pqxx::sql_error& error) {
+  const std::string_view text = error.what();
+  return DatabaseError(error.sqlstate(), PrimaryMessage(text), LineAfter(text, "DETAIL:  "),
+                       LineAfter(text, "HINT:  "));
+}
+
+// libpq's connection errors span lines ("connection to server ... failed: ...\n\tIs the server
+// running ...?"): joined into one line.
+std::string OneLine(std::string_view text) {
+  std::string line;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    std::size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view part = text.substr(pos, end - pos);
+    while (!part.empty() && (part.front() == ' ' || part.front() == '\t')) part.remove_prefix(1);
+    while (!part.empty() && (part.back() == ' ' || part.back() == '\t' || part.back() == '\r')) {
+      part.remove_suffix(1);
+    }
+    if (!part.empty()) {
+      if (!line.empty()) line += ' ';
+      line += part;
+    }
+    pos = end + 1;
+  }
+  return line;
+}
+
+[[noreturn]] void ThrowLost(const std::string& masked_url, const std::exception& error) {
+  throw StopError(Error::Database(
+      fmt::format("connection to {} was lost: {}", masked_url, OneLine(error.what()))));
+}
+
+// Collects NOTICE/WARNING messages instead of letting libpq print them on stderr.
+class NoticeCollector : public pqxx::errorhandler {
+ public:
+  explicit NoticeCollector(pqxx::connection_base& connection) : pqxx::errorhandler(connection) {}
+  bool operator()(const char message[]) noexcept override {
+    try {
+      std::string text = message;
+      while (!text.empty() && text.back() == '\n') text.pop_back();
+      if (notices_.size() < kMaxKept) notices_.push_back(std::move(text));
+    } catch (...) {
+    }
+    return false;  // stop: the default handler would print to stderr
+  }
+  std::vector<std::string> Take() { return std::exchange(notices_, {}); }
+
+ private:
+  static constexpr std::size_t kMaxKept = 1000;
+  std::vector<std::string> notices_;
+};
+
+}  // namespace
+
+DatabaseError::DatabaseError(std::string sqlstate, std::string server_message)
+    : DatabaseError(std::move(sqlstate), std::move(server_message), "", "") {}
+
+DatabaseError::DatabaseError(std::string sqlstate, std::string server_message,
+                             std::string detail, std::string hint)
+    : StopError(Error::Database(server_message)),
+      sqlstate_(std::move(sqlstate)),
+      server_message_(std::move(server_message)),
+      detail_(std::move(detail)),
+      hint_(std::move(hint)) {}
+
+struct Session::Impl {
+  Impl(const std::string& url, std::string masked) : masked_url(std::move(masked)), conn(url) {}
+  std::string masked_url;
+  pqxx::connection conn;
+  NoticeCollector notices{conn};
+  bool in_transaction = false;
+};
+
+Session::Session(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Session::Session(Session&&) noexcept = default;
+Session& Session::operator=(Session&&) noexcept = default;
+Session::~Session() = default;
+
+Session Session::Connect(const std::string& url) {
+  std::string masked = MaskPassword(url);
+  try {
+    auto impl = std::make_unique<Impl>(url, masked);
+    // pqxx 6 would silently reconnect after a broken connection, losing session state (advisory
+    // locks, SET, an open transaction): a broken session must stay broken.
+    impl->conn.inhibit_reactivation(true);
+    return Session(std::move(impl));
+  } catch (const pqxx::broken_connection& error) {
+    const std::string reason = OneLine(error.what());
+    std::string message = fmt::format("cannot connect to {}: {}", masked, reason);
+    const bool nothing_listens = reason.find("No such file or directory") != std::string::npos ||
+                                 reason.find("Connection refused") != std::string::npos;
+    if (nothing_listens && reason.find("Is the server running") == std::string::npos) {
+      message += " (is a PostgreSQL server running there? check the host and port)";
+    }
+    throw StopError(Error::Database(message));
+  } catch (const pqxx::failure& error) {
+    throw StopError(
+        Error::Database(fmt::format("cannot connect to {}: {}", masked, OneLine(error.what()))));
+  }
+}
+
+void Session::Exec(std::string_view sql) {
+  try {
+    pqxx::nontransaction tx(impl_->conn);
+    tx.exec(std::string(sql));
+    tx.commit();
+  } catch (const pqxx::sql_error& error) {
+    throw ToDatabaseError(error);
+  } catch (const pqxx::broken_connection& error) {
+    ThrowLost(impl_->masked_url, error);
+  }
+}
+
+QueryResult Session::Query(std::string_view sql, const std::vector<Value>& params) {
+  std::vector<const char*> raw;
+  raw.reserve(params.size());
+  for (const Value& value : params) raw.push_back(value ? value->c_str() : nullptr);
+  pqxx::result result;
+  try {
+    pqxx::nontransaction tx(impl_->conn);
+    result = tx.exec_params(std::string(sql), pqxx::prepare::make_dynamic_params(raw));
+    tx.commit();
+  } catch (const pqxx::sql_error& error) {
+    throw ToDatabaseError(error);
+  } catch (const pqxx::broken_connection& error) {
+    ThrowLost(impl_->masked_url, error);
+  }
+  QueryResult out;
+  const auto columns = result.columns();
+  for (pqxx::row::size_type c = 0; c < columns; ++c) out.columns.emplace_back(result.column_name(c));
+  out.rows.reserve(result.size());
+  for (const auto& row : result) {
+    Row values;
+    values.reserve(columns);
+    for (const auto& field : row) {
+      if (field.is_null()) {
+        values.emplace_back(std::nullopt);
+      } else {
+        values.emplace_back(std::string(field.c_str(), field.size()));
+      }
+    }
+    out.rows.push_back(std::move(values));
+  }
+  out.affected = result.affected_rows();
+  return out;
+}
+
+void Session::Begin() {
+  Exec("BEGIN");
+  impl_->in_transaction = true;
+}
+
+void Session::Commit() {
+  try {
+    pqxx::nontransaction tx(impl_->conn);
+    tx.exec("COMMIT");
+    tx.commit();
+    impl_->in_transaction = false;
+  } catch (const pqxx::sql_error& error) {
+    impl_->in_transaction = false;  // a failed COMMIT ends the transaction either way
+    throw ToDatabaseError(error);
+  } catch (const pqxx::broken_connection& error) {
+    throw InDoubtError(Error::Database(fmt::format(
+        "connection to {} was lost during COMMIT: the transaction may or may not have been "
+        "committed ({})",
+        impl_->masked_url, OneLine(error.what()))));
+  } catch (const pqxx::in_doubt_error& error) {
+    throw InDoubtError(Error::Database(fmt::format(
+        "COMMIT on {} has an unknown outcome: {}", impl_->masked_url, OneLine(error.what()))));
+  }
+}
+
+void Session::Rollback() {
+  impl_->in_transaction = false;
+  try {
+    pqxx::nontransaction tx(impl_->conn);
+    tx.exec("ROLLBACK");
+    tx.commit();
+  } catch (...) {
+    // A broken connection ends the transaction on the server too; nothing to do.
+  }
+}
+
+bool Session::in_transaction() const { return impl_->in_transaction; }
+
+bool Session::TryAdvisoryLock(std::int64_t key) {
+  const QueryResult result =
+      Query("SELECT pg_try_advisory_lock($1::bigint)", {std::to_string(key)});
+  return result.rows.at(0).at(0) == std::optional<std::string>("t");
+}
+
+void Session::AdvisoryUnlock(std::int64_t key) {
+  Query("SELECT pg_advisory_unlock($1::bigint)", {std::to_string(key)});
+}
+
+int Session::backend_pid() const { return impl_->conn.backendpid(); }
+int Session::server_version_num() const { return impl_->conn.server_version(); }
+const std::string& Session::masked_url() const { return impl_->masked_url; }
+std::vector<std::string> Session::TakeNotices() { return impl_->notices.Take(); }
+
+}  // namespace stairway::db

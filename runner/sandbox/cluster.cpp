@@ -1,0 +1,495 @@
+// The private cluster: find the PostgreSQL programs, create the temp dir, hand initdb and the
+// postmaster to the keeper, wait until the server accepts connections. Also reaps directories
+// of killed runs.
+#include "runner/sandbox/cluster.h"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "runner/common/error.h"
+#include "runner/db/session.h"
+#include "runner/sandbox/database_host.h"
+#include "runner/sandbox/keeper.h"
+
+namespace stairway::sandbox {
+namespace fs = std::filesystem;
+namespace {
+
+constexpr int kPort = 5432;  // only names the socket: every cluster has its own socket dir
+constexpr const char* kRole = "stairway";
+constexpr const char* kOwnerFile = "stairway-owner";
+constexpr const char* kKeepFile = "stairway-keep";
+constexpr std::size_t kMaxSocketPath = 107;  // sizeof(sockaddr_un::sun_path) - 1
+
+using Clock = std::chrono::steady_clock;
+
+StopError SandboxError(const std::string& message) {
+  return StopError(Error::Database(message));
+}
+
+// Who runs initdb and postgres. PostgreSQL refuses to run as root, so root hands the cluster
+// to `postgres` (or `nobody`).
+struct ServerUser {
+  bool drop = false;
+  uid_t uid = 0;
+  gid_t gid = 0;
+  std::vector<gid_t> groups;
+  std::string name;
+};
+
+ServerUser ChooseServerUser() {
+  ServerUser user;
+  if (geteuid() != 0) {
+    const passwd* self = getpwuid(geteuid());
+    user.name = self != nullptr ? self->pw_name : std::to_string(geteuid());
+    user.uid = geteuid();
+    user.gid = getegid();
+    return user;
+  }
+  const passwd* account = getpwnam("postgres");
+  if (account == nullptr) account = getpwnam("nobody");
+  if (account == nullptr) {
+    throw SandboxError(
+        "running as root, but there is no `postgres` or `nobody` user to run the throwaway "
+        "PostgreSQL server (it refuses root): create one (adduser --system postgres) or run "
+        "stairway as an ordinary user");
+  }
+  user.drop = true;
+  user.uid = account->pw_uid;
+  user.gid = account->pw_gid;
+  user.name = account->pw_name;
+  int count = 32;
+  user.groups.resize(count);
+  if (getgrouplist(user.name.c_str(), user.gid, user.groups.data(), &count) < 0) {
+    user.groups.resize(count);
+    getgrouplist(user.name.c_str(), user.gid, user.groups.data(), &count);
+  }
+  user.groups.resize(count);
+  return user;
+}
+
+// Can `user` reach (search) every directory on the way to `path`?
+bool Reachable(const fs::path& path, const ServerUser& user) {
+  fs::path walked;
+  for (const fs::path& part : path) {
+    walked /= part;
+    struct stat info {};
+    if (stat(walked.c_str(), &info) != 0) return false;
+    const bool in_group = info.st_gid == user.gid ||
+                          std::find(user.groups.begin(), user.groups.end(), info.st_gid) !=
+                              user.groups.end();
+    const mode_t bit = info.st_uid == user.uid ? S_IXUSR : in_group ? S_IXGRP : S_IXOTH;
+    if ((info.st_mode & bit) == 0) return false;
+  }
+  return true;
+}
+
+// Runs a program and returns its stdout, or nullopt if it cannot run or fails.
+std::optional<std::string> RunCapture(const std::vector<std::string>& argv) {
+  int out[2];
+  if (pipe2(out, O_CLOEXEC) != 0) return std::nullopt;
+  std::vector<std::string> args = argv;
+  std::vector<char*> raw;
+  for (auto& arg : args) raw.push_back(arg.data());
+  raw.push_back(nullptr);
+  const pid_t pid = fork();
+  if (pid == 0) {
+    dup2(out[1], STDOUT_FILENO);
+    const int null_fd = open("/dev/null", O_WRONLY);
+    if (null_fd >= 0) dup2(null_fd, STDERR_FILENO);
+    execvp(raw[0], raw.data());
+    _exit(127);
+  }
+  close(out[1]);
+  std::string text;
+  char buffer[4096];
+  ssize_t n;
+  while ((n = read(out[0], buffer, sizeof buffer)) != 0) {
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) break;
+    text.append(buffer, static_cast<std::size_t>(n));
+  }
+  close(out[0]);
+  int status = 0;
+  if (pid < 0) return std::nullopt;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return std::nullopt;
+  return text;
+}
+
+bool HasServerPrograms(const fs::path& bindir) {
+  return access((bindir / "initdb").c_str(), X_OK) == 0 &&
+         access((bindir / "postgres").c_str(), X_OK) == 0;
+}
+
+fs::path FindBindir(const Options& options) {
+  if (options.bindir) {
+    if (HasServerPrograms(*options.bindir)) return *options.bindir;
+    throw SandboxError(fmt::format("no initdb and postgres programs in {}", options.bindir->string()));
+  }
+  if (auto output = RunCapture({"pg_config", "--bindir"})) {
+    std::string dir = *output;
+    while (!dir.empty() && (dir.back() == '\n' || dir.back() == '\r')) dir.pop_back();
+    if (!dir.empty() && HasServerPrograms(dir)) return dir;
+  }
+  // Debian keeps each major version's programs in /usr/lib/postgresql/<major>/bin.
+  int best_major = -1;
+  fs::path best;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator("/usr/lib/postgresql", ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.empty() || !std::all_of(name.begin(), name.end(), ::isdigit)) continue;
+    const int major = std::stoi(name);
+    if (major > best_major && HasServerPrograms(entry.path() / "bin")) {
+      best_major = major;
+      best = entry.path() / "bin";
+    }
+  }
+  if (best_major >= 0) return best;
+  throw SandboxError(
+      "cannot start a throwaway PostgreSQL: no initdb found (looked at `pg_config --bindir` and "
+      "/usr/lib/postgresql/*/bin); install the server (Debian/Ubuntu: apt-get install "
+      "postgresql-15) or use --server-url URL to work on an existing server");
+}
+
+std::string PercentEncode(std::string_view text, bool keep_slash) {
+  std::string encoded;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' ||
+        (keep_slash && c == '/')) {
+      encoded += static_cast<char>(c);
+    } else {
+      encoded += fmt::format("%{:02X}", c);
+    }
+  }
+  return encoded;
+}
+
+std::string SocketUrl(const fs::path& socket_dir, const std::string& database) {
+  return fmt::format("postgresql:///{}?host={}&port={}&user={}", PercentEncode(database, false),
+                     PercentEncode(socket_dir.string(), true), kPort, kRole);
+}
+
+std::string ReadFile(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) lines.push_back(line);
+  return lines;
+}
+
+// The last `count` non-empty lines of the server log, joined into one line.
+std::string LogTail(const fs::path& log, std::size_t count) {
+  std::vector<std::string> lines;
+  for (std::string& line : Lines(ReadFile(log))) {
+    if (!line.empty()) lines.push_back(std::move(line));
+  }
+  if (lines.size() > count) lines.erase(lines.begin(), lines.end() - count);
+  std::string tail;
+  for (const std::string& line : lines) tail += (tail.empty() ? "" : " | ") + line;
+  return tail.empty() ? "(no output)" : tail;
+}
+
+std::string DescribeStatus(int status) {
+  if (WIFEXITED(status)) return fmt::format("exit code {}", WEXITSTATUS(status));
+  if (WIFSIGNALED(status)) return fmt::format("killed by signal {}", WTERMSIG(status));
+  return "unknown status";
+}
+
+void AppendOwnerLine(const fs::path& dir, const char* role, pid_t pid) {
+  std::ofstream out(dir / kOwnerFile, std::ios::app);
+  out << role << ' ' << pid << ' ' << ProcessStartTime(pid) << '\n';
+}
+
+// True while the run that made `dir` (or its keeper) may still be using it.
+bool InUse(const fs::path& dir, pid_t name_pid) {
+  std::vector<std::pair<pid_t, unsigned long long>> processes;
+  for (const std::string& line : Lines(ReadFile(dir / kOwnerFile))) {
+    std::istringstream fields(line);
+    std::string role;
+    long pid = 0;
+    unsigned long long start = 0;
+    if (fields >> role >> pid >> start) processes.emplace_back(static_cast<pid_t>(pid), start);
+  }
+  // Killed before the owner file was written: the pid in the name is all there is.
+  if (processes.empty()) processes.emplace_back(name_pid, 0);
+  for (const auto& [pid, start] : processes) {
+    if (!ProcessAlive(pid)) continue;
+    if (start != 0 && ProcessStartTime(pid) != start) continue;  // the pid was reused
+    return true;
+  }
+  return false;
+}
+
+// Stops the postmaster of a claimed stale directory, if it still runs there.
+void StopStalePostmaster(const fs::path& data) {
+  const std::vector<std::string> lines = Lines(ReadFile(data / "postmaster.pid"));
+  if (lines.empty()) return;
+  const pid_t pid = static_cast<pid_t>(std::atol(lines[0].c_str()));
+  if (!ProcessAlive(pid)) return;
+  // Only a postmaster whose working directory is this data dir (it chdirs there): never an
+  // unrelated process that happens to have the pid now.
+  std::error_code ec;
+  const fs::path cwd = fs::read_symlink(fmt::format("/proc/{}/cwd", pid), ec);
+  if (ec || cwd != data) return;
+  kill(pid, SIGQUIT);
+  const auto deadline = Clock::now() + std::chrono::seconds(5);
+  while (ProcessAlive(pid) && Clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  if (ProcessAlive(pid)) kill(pid, SIGKILL);
+  // Backends notice the postmaster's death by themselves; the cluster dir goes next anyway.
+}
+
+// "stairway-<pid>-<6 chars>" -> pid; 0 if the name does not match.
+pid_t PidFromName(const std::string& name) {
+  if (!name.starts_with("stairway-")) return 0;
+  const std::size_t dash = name.find('-', 9);
+  if (dash == std::string::npos || dash == 9 || name.size() - dash - 1 != 6) return 0;
+  const std::string digits = name.substr(9, dash - 9);
+  if (!std::all_of(digits.begin(), digits.end(), ::isdigit) || digits.size() > 9) return 0;
+  return static_cast<pid_t>(std::stol(digits));
+}
+
+class ClusterSandbox : public Sandbox {
+ public:
+  ClusterSandbox(ClusterInfo info, KeeperHandle keeper, bool keep, bool drop_privileges)
+      : info_(std::move(info)),
+        keeper_(std::move(keeper)),
+        keep_(keep),
+        drop_privileges_(drop_privileges) {
+    const fs::path socket_dir = info_.directory;
+    host_ = std::make_shared<DatabaseHost>(DatabaseHost::Config{
+        .admin_url = SocketUrl(socket_dir, "postgres"),
+        .url_for = [socket_dir](const std::string& name) { return SocketUrl(socket_dir, name); },
+        .keep = keep,
+        .file_copy = true,
+        .warnings = DropWarnings::kSilent});
+  }
+  ~ClusterSandbox() override {
+    host_->Close();
+    keeper_.Finish();
+  }
+
+  void WaitUntilReady(Clock::time_point started);
+
+  std::unique_ptr<ThrowawayDatabase> CreateDatabase() override {
+    return host_->Create(std::nullopt);
+  }
+  std::unique_ptr<ThrowawayDatabase> CloneDatabase(const ThrowawayDatabase& source) override {
+    return host_->Create(source.name());
+  }
+  std::string AdminUrl() const override { return SocketUrl(info_.directory, "postgres"); }
+  std::string ConnectHelp() const override;
+  std::optional<ClusterInfo> cluster() const override { return info_; }
+
+ private:
+  fs::path log() const { return info_.directory / "postgres.log"; }
+  bool Ready() const {
+    const std::vector<std::string> lines = Lines(ReadFile(info_.directory / "data/postmaster.pid"));
+    return lines.size() >= 8 && lines[7].starts_with("ready");
+  }
+
+  ClusterInfo info_;
+  KeeperHandle keeper_;
+  bool keep_;
+  bool drop_privileges_;
+  std::shared_ptr<DatabaseHost> host_;
+};
+
+void ClusterSandbox::WaitUntilReady(Clock::time_point started) {
+  KeeperMessage message{};
+  if (!keeper_.Read(message, 120'000) || message.event != KeeperEvent::kInitdbExited) {
+    throw SandboxError("initdb did not finish within 120 s: " + LogTail(log(), 3));
+  }
+  if (!WIFEXITED(message.value) || WEXITSTATUS(message.value) != 0) {
+    throw SandboxError(fmt::format("initdb failed ({}): {}", DescribeStatus(message.value),
+                                   LogTail(log(), 3)));
+  }
+  if (!keeper_.Read(message, 10'000) || message.event != KeeperEvent::kPostmasterStarted ||
+      message.value <= 0) {
+    throw SandboxError("cannot start the PostgreSQL server: " + LogTail(log(), 3));
+  }
+  info_.postmaster_pid = message.value;
+  const auto deadline = Clock::now() + std::chrono::seconds(60);
+  while (!Ready()) {
+    if (keeper_.Read(message, 5) && message.event == KeeperEvent::kPostmasterExited) {
+      throw SandboxError(fmt::format("the throwaway PostgreSQL server stopped while starting ({}): {}",
+                                     DescribeStatus(message.value), LogTail(log(), 3)));
+    }
+    if (Clock::now() > deadline) {
+      throw SandboxError("the throwaway PostgreSQL server did not start within 60 s: " +
+                         LogTail(log(), 3));
+    }
+  }
+  info_.start_ms =
+      std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+}
+
+std::string ClusterSandbox::ConnectHelp() const {
+  const fs::path& dir = info_.directory;
+  std::string help = fmt::format(
+      "throwaway PostgreSQL cluster in {} (socket {}/.s.PGSQL.{}, no TCP, role {}, server runs as "
+      "OS user {}){}\n",
+      dir.string(), dir.string(), kPort, kRole, info_.os_user,
+      keep_ ? "; kept: stairway will not remove it" : "; removed when stairway exits");
+  help += fmt::format("  connect:    psql '{}'\n", SocketUrl(dir, "postgres"));
+  for (const std::string& name : host_->LiveDatabases()) {
+    help += fmt::format("  database:   psql '{}'\n", SocketUrl(dir, name));
+  }
+  const std::string run_as = drop_privileges_ ? fmt::format("runuser -u {} -- ", info_.os_user) : "";
+  help += fmt::format("  stop it:    {}{} -D {} stop -m immediate\n", run_as,
+                      (info_.bindir / "pg_ctl").string(), (dir / "data").string());
+  help += fmt::format("  remove it:  rm -rf {}\n", dir.string());
+  return help;
+}
+
+}  // namespace
+
+fs::path ClusterBaseDirectory() {
+  fs::path base = "/tmp";
+  if (const char* tmpdir = std::getenv("TMPDIR"); tmpdir != nullptr && *tmpdir == '/') {
+    base = fs::path(tmpdir).lexically_normal();
+    if (base.has_filename() == false && base != "/") base = base.parent_path();
+  }
+  // "<base>/stairway-<pid>-XXXXXX/.s.PGSQL.5432" must fit in a unix socket address.
+  if (base.string().size() + 40 > kMaxSocketPath) return "/tmp";
+  if (geteuid() == 0 && base != "/tmp" && !Reachable(base, ChooseServerUser())) return "/tmp";
+  return base;
+}
+
+int ReapStaleClusters(const fs::path& base) {
+  int removed = 0;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(base, ec)) {
+    const std::string name = entry.path().filename().string();
+    const pid_t name_pid = PidFromName(name);
+    std::error_code entry_ec;
+    if (name_pid == 0 || !entry.is_directory(entry_ec) || entry.is_symlink(entry_ec)) continue;
+    struct stat info {};
+    if (lstat(entry.path().c_str(), &info) != 0) continue;
+    if (geteuid() != 0 && info.st_uid != geteuid()) continue;
+    if (fs::exists(entry.path() / kKeepFile, entry_ec)) continue;
+    if (InUse(entry.path(), name_pid)) continue;
+    // Claim it by renaming onto a fresh empty directory of ours: of two runs reaping at once,
+    // exactly one rename succeeds.
+    std::string claim = (base / fmt::format("stairway-{}-XXXXXX", getpid())).string();
+    if (mkdtemp(claim.data()) == nullptr) continue;
+    if (rename(entry.path().c_str(), claim.c_str()) != 0) {
+      rmdir(claim.c_str());
+      continue;
+    }
+    {
+      std::ofstream owner(fs::path(claim) / kOwnerFile, std::ios::trunc);
+      owner << "owner " << getpid() << ' ' << ProcessStartTime(getpid()) << '\n';
+    }
+    StopStalePostmaster(fs::path(claim) / "data");
+    fs::remove_all(claim, entry_ec);
+    ++removed;
+  }
+  return removed;
+}
+
+std::unique_ptr<Sandbox> StartPrivateCluster(const Options& options) {
+  const auto started = Clock::now();
+  const fs::path base = ClusterBaseDirectory();
+  ReapStaleClusters(base);
+  const fs::path bindir = FindBindir(options);
+  const ServerUser user = ChooseServerUser();
+
+  std::string dir_text = (base / fmt::format("stairway-{}-XXXXXX", getpid())).string();
+  if (mkdtemp(dir_text.data()) == nullptr) {
+    throw SandboxError(
+        fmt::format("cannot create a directory in {}: {}", base.string(), std::strerror(errno)));
+  }
+  const fs::path dir = dir_text;
+  // Until the keeper runs, removing the directory on failure is ours to do.
+  struct Guard {
+    fs::path dir;
+    bool armed = true;
+    ~Guard() {
+      std::error_code ec;
+      if (armed) fs::remove_all(dir, ec);
+    }
+  } guard{dir};
+  AppendOwnerLine(dir, "owner", getpid());
+  if (options.keep) std::ofstream(dir / kKeepFile) << "kept by stairway --keep\n";
+  const int log_fd =
+      open((dir / "postgres.log").c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+  if (log_fd < 0) {
+    throw SandboxError(fmt::format("cannot write in {}: {}", dir.string(), std::strerror(errno)));
+  }
+  if (user.drop && (chown(dir.c_str(), user.uid, user.gid) != 0 ||
+                    fchown(log_fd, user.uid, user.gid) != 0)) {
+    close(log_fd);
+    throw SandboxError(fmt::format("cannot hand {} to user {}: {}", dir.string(), user.name,
+                                   std::strerror(errno)));
+  }
+
+  KeeperPlan plan;
+  plan.directory = dir.string();
+  plan.initdb_argv = {(bindir / "initdb").string(), "-D", (dir / "data").string(), "--no-sync",
+                      "-A", "trust", "-U", kRole, "-E", "UTF8", "--locale=C"};
+  plan.postgres_argv = {(bindir / "postgres").string(),
+                        "-D", (dir / "data").string(),
+                        "-k", dir.string(),
+                        "-p", std::to_string(kPort),
+                        "-c", "listen_addresses=",
+                        "-c", "fsync=off",
+                        "-c", "full_page_writes=off",
+                        "-c", "synchronous_commit=off",
+                        "-c", "autovacuum=off"};
+  plan.drop_privileges = user.drop;
+  plan.uid = user.uid;
+  plan.gid = user.gid;
+  plan.groups = user.groups;
+  plan.log_fd = log_fd;
+  plan.keep = options.keep;
+  std::optional<KeeperHandle> keeper;
+  try {
+    keeper.emplace(KeeperHandle::Start(plan));
+  } catch (...) {
+    close(log_fd);
+    throw;
+  }
+  close(log_fd);
+  guard.armed = false;  // the keeper removes it from now on, whatever happens to us
+  AppendOwnerLine(dir, "keeper", keeper->pid());
+
+  ClusterInfo info;
+  info.directory = dir;
+  info.bindir = bindir;
+  info.port = kPort;
+  info.keeper_pid = keeper->pid();
+  info.os_user = user.name;
+  auto sandbox =
+      std::make_unique<ClusterSandbox>(std::move(info), std::move(*keeper), options.keep, user.drop);
+  sandbox->WaitUntilReady(started);
+  return sandbox;
+}
+
+}  // namespace stairway::sandbox

@@ -1,0 +1,22 @@
+// The private cluster: initdb + postgres in a temp dir, owned by a keeper process.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+
+#include "runner/sandbox/sandbox.h"
+
+namespace stairway::sandbox {
+
+std::unique_ptr<Sandbox> StartPrivateCluster(const Options& options);
+
+// Removes cluster directories under `base` left by runs that were killed (their owner and
+// keeper are dead), stopping a postmaster still running in one. Directories marked --keep and
+// those of live runs are left alone. Returns how many were removed.
+int ReapStaleClusters(const std::filesystem::path& base);
+
+// The directory under which clusters are created: $TMPDIR, else /tmp (also /tmp when $TMPDIR
+// is too long for a socket path, or not reachable by the user the server runs as).
+std::filesystem::path ClusterBaseDirectory();
+
+}  // namespace stairway::sandbox

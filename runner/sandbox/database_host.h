@@ -1,0 +1,55 @@
+// The server side shared by both sandboxes: an admin session that creates and drops the
+// stairway_tmp_<random> databases, and the ThrowawayDatabase objects it hands out.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "runner/db/session.h"
+#include "runner/sandbox/sandbox.h"
+
+namespace stairway::sandbox {
+
+enum class DropWarnings { kSilent, kPrint };
+
+class DatabaseHost : public std::enable_shared_from_this<DatabaseHost> {
+ public:
+  struct Config {
+    std::string admin_url;                                   // where CREATE/DROP DATABASE run
+    std::function<std::string(const std::string&)> url_for;  // database name -> its URL
+    bool keep = false;                                       // never drop
+    bool file_copy = false;  // CREATE DATABASE ... STRATEGY file_copy (faster with fsync off)
+    DropWarnings warnings = DropWarnings::kSilent;
+  };
+  explicit DatabaseHost(Config config);
+
+  // Creates stairway_tmp_<random>, empty or as a copy of `template_name`.
+  std::unique_ptr<ThrowawayDatabase> Create(const std::optional<std::string>& template_name);
+  // Drops `name` (terminating its sessions). Never throws; warns if configured to.
+  void Drop(const std::string& name) noexcept;
+  // The server is going away: later drops are skipped, the admin session is closed.
+  void Close() noexcept;
+  // Databases created and not dropped (all of them under --keep).
+  std::vector<std::string> LiveDatabases();
+  const Config& config() const { return config_; }
+
+ private:
+  // Runs `work` on the admin session, reconnecting once if the connection was lost.
+  void WithAdmin(const std::function<void(db::Session&)>& work);
+
+  Config config_;
+  const int creator_pid_;
+  std::mutex mutex_;
+  bool closed_ = false;
+  std::optional<db::Session> admin_;
+  std::vector<std::string> live_;
+};
+
+// A random database name: stairway_tmp_ and 16 hex digits.
+std::string RandomDatabaseName();
+
+}  // namespace stairway::sandbox

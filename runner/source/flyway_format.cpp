@@ -1,0 +1,81 @@
+// The Flyway format: versioned V<version>__<desc>.sql, undo U<version>__<desc>.sql and
+// repeatable R__<desc>.sql (applied after all versioned ones, ordered by description; they
+// have no undo). Versions may use '_' for '.' ("V2_1" is 2.1).
+#include "fmt/format.h"
+#include "runner/source/readers.h"
+
+namespace stairway::source::detail {
+namespace {
+
+Expected<Section> ReadSection(const MigrationFile& f, std::string_view role, bool allow_blank) {
+  ASSIGN_OR_RETURN(const std::unique_ptr<SourceFile> file, ReadSourceFile(f.path));
+  ASSIGN_OR_RETURN(Section section, WholeFileSection(*file));
+  if (!allow_blank && IsBlankSql(section.sql)) {
+    return InputError(f.path, 0,
+                      fmt::format("{} migration is empty (only whitespace or comments)", role),
+                      "add the SQL that applies the migration");
+  }
+  return section;
+}
+
+}  // namespace
+
+Expected<std::vector<Revision>> ReadFlyway(const std::vector<MigrationFile>& files) {
+  std::vector<const MigrationFile*> versioned;
+  std::vector<const MigrationFile*> undos;
+  std::vector<const MigrationFile*> repeatables;
+  for (const MigrationFile& f : files) {
+    switch (f.kind) {
+      case NameKind::kFlywayVersioned:
+        versioned.push_back(&f);
+        break;
+      case NameKind::kFlywayUndo:
+        undos.push_back(&f);
+        break;
+      default:
+        repeatables.push_back(&f);
+        break;
+    }
+  }
+  TRY_STATUS(CheckUniqueVersions(versioned));
+  TRY_STATUS(CheckUniqueVersions(undos));
+  std::vector<const MigrationFile*> undo_of(versioned.size(), nullptr);
+  for (const MigrationFile* undo : undos) {
+    std::size_t i = 0;
+    while (i < versioned.size() && CompareVersions(versioned[i]->version, undo->version) != 0) {
+      ++i;
+    }
+    if (i == versioned.size()) {
+      // "U2_1__x.sql" pairs with "V2_1__x.sql": the version as written.
+      return InputError(undo->path, 0,
+                        fmt::format("undo migration without a versioned migration (expected V{})",
+                                    undo->file_name.substr(1)),
+                        "add the versioned file or delete this one");
+    }
+    undo_of[i] = undo;
+  }
+  std::vector<Revision> revisions;
+  for (std::size_t i = 0; i < versioned.size(); ++i) {
+    Revision revision;
+    revision.version = versioned[i]->version;
+    revision.name = versioned[i]->name;
+    ASSIGN_OR_RETURN(revision.up, ReadSection(*versioned[i], "versioned", false));
+    if (undo_of[i] != nullptr) {
+      ASSIGN_OR_RETURN(Section undo, ReadSection(*undo_of[i], "undo", true));
+      // An empty undo file says "no undo": the revision is irreversible.
+      if (!IsBlankSql(undo.sql)) revision.down = std::move(undo);
+    }
+    revisions.push_back(std::move(revision));
+  }
+  for (const MigrationFile* f : repeatables) {
+    Revision revision;
+    revision.version = f->version;
+    revision.name = f->name;
+    revision.repeatable = true;
+    ASSIGN_OR_RETURN(revision.up, ReadSection(*f, "repeatable", false));
+    revisions.push_back(std::move(revision));
+  }
+  return revisions;
+}
+
+}  // namespace stairway::source::detail

@@ -1,0 +1,248 @@
+// LoadMigrationSet: lists a directory, detects (or checks) the format, dispatches to the
+// format's reader, orders the revisions and links them. Bad input stops at the first error.
+#include <algorithm>
+#include <cctype>
+#include <system_error>
+
+#include "fmt/format.h"
+#include "runner/common/checksum.h"
+#include "runner/source/graph.h"
+#include "runner/source/migration.h"
+#include "runner/source/readers.h"
+
+namespace stairway::source {
+
+std::string_view FormatName(Format f) {
+  switch (f) {
+    case Format::kAuto:
+      return "auto";
+    case Format::kStairway:
+      return "stairway";
+    case Format::kGolangMigrate:
+      return "golang-migrate";
+    case Format::kFlyway:
+      return "flyway";
+    case Format::kGoose:
+      return "goose";
+  }
+  return "auto";
+}
+
+std::optional<Format> ParseFormat(std::string_view name) {
+  if (name == "auto") return Format::kAuto;
+  if (name == "stairway" || name == "dbmate") return Format::kStairway;
+  if (name == "golang-migrate") return Format::kGolangMigrate;
+  if (name == "flyway") return Format::kFlyway;
+  if (name == "goose") return Format::kGoose;
+  return std::nullopt;
+}
+
+const Revision* MigrationSet::Find(std::string_view version) const {
+  const int i = IndexOf(version);
+  return i < 0 ? nullptr : &revisions[i];
+}
+
+int MigrationSet::IndexOf(std::string_view version) const {
+  for (std::size_t i = 0; i < revisions.size(); ++i) {
+    if (revisions[i].version == version) return static_cast<int>(i);
+  }
+  // Versions that compare equal are refused when loading, so this match is unique.
+  for (std::size_t i = 0; i < revisions.size(); ++i) {
+    if (CompareVersions(revisions[i].version, version) == 0) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+std::vector<std::string> MigrationSet::Heads() const {
+  return source::Heads(revisions);
+}
+
+namespace {
+
+using detail::InputError;
+using detail::MigrationFile;
+
+bool EndsWithSqlAnyCase(std::string_view name) {
+  if (name.size() < 4) return false;
+  std::string ext(name.substr(name.size() - 4));
+  std::transform(ext.begin(), ext.end(), ext.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return ext == ".sql";
+}
+
+// The *.sql entries of `dir`, sorted by name. Hidden files and other extensions (README.md,
+// .gitkeep, expected_error.txt) are not migrations and are skipped.
+Expected<std::vector<std::string>> ListCandidates(const std::filesystem::path& dir) {
+  std::error_code ec;
+  const std::filesystem::file_status status = std::filesystem::status(dir, ec);
+  if (!std::filesystem::exists(status)) {
+    return InputError(dir, 0, "migration directory not found",
+                      "check the path or create the directory");
+  }
+  if (!std::filesystem::is_directory(status)) {
+    return InputError(dir, 0, "not a directory",
+                      "pass the directory that holds the migration files");
+  }
+  std::vector<std::string> names;
+  std::filesystem::directory_iterator it(dir, ec);
+  for (; !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
+    std::string name = it->path().filename().string();
+    if (name.starts_with('.') || !EndsWithSqlAnyCase(name)) continue;
+    names.push_back(std::move(name));
+  }
+  if (ec) {
+    return InputError(dir, 0, fmt::format("cannot list directory ({})", ec.message()),
+                      "check that it is readable");
+  }
+  std::sort(names.begin(), names.end());
+  if (names.empty()) {
+    return InputError(dir, 0, "no migration files found (no *.sql files)",
+                      "add a migration such as 0001_create_users.sql, or check the path");
+  }
+  return names;
+}
+
+std::optional<MigrationFile> MatchForced(Format format, std::string_view name) {
+  switch (format) {
+    case Format::kStairway:
+    case Format::kGoose:
+      return detail::MatchSingleFileName(name);
+    case Format::kGolangMigrate:
+      return detail::MatchGolangMigrateName(name);
+    case Format::kFlyway:
+      return detail::MatchFlywayName(name);
+    case Format::kAuto:
+      break;
+  }
+  return std::nullopt;
+}
+
+std::string FamilyName(Format family) {
+  return family == Format::kStairway ? "stairway or goose" : std::string(FormatName(family));
+}
+
+Error MixedFormats(const std::filesystem::path& dir, const std::filesystem::path& a,
+                   std::string_view a_format, const std::filesystem::path& b,
+                   std::string_view b_format) {
+  return InputError(dir, 0,
+                    fmt::format("mixed migration formats: {} is {}, {} is {}",
+                                a.filename().string(), a_format, b.filename().string(), b_format),
+                    "keep one format per directory, or pass --format");
+}
+
+// Matches every name against the forced format, or detects the format family; `family`
+// receives kStairway for both single-file formats.
+Expected<std::vector<MigrationFile>> MatchNames(const std::filesystem::path& dir,
+                                                const std::vector<std::string>& names,
+                                                Format format, Format* family) {
+  std::vector<MigrationFile> files;
+  std::vector<Format> families;
+  for (const std::string& name : names) {
+    std::optional<MigrationFile> m;
+    Format f = format;
+    if (format == Format::kAuto) {
+      m = detail::MatchAnyName(name, &f);
+      if (!m) {
+        return InputError(dir / name, 0, "file name matches no migration format",
+                          "name it like 0001_name.sql, 0001_name.up.sql or V1__name.sql, or "
+                          "move it out of the directory");
+      }
+    } else {
+      m = MatchForced(format, name);
+      if (!m) {
+        return InputError(dir / name, 0,
+                          fmt::format("file name does not match the {} pattern {}",
+                                      FormatName(format), detail::NamePattern(format)),
+                          "rename it, or pass another --format");
+      }
+    }
+    m->path = dir / name;
+    families.push_back(f);
+    files.push_back(std::move(*m));
+  }
+  for (std::size_t i = 1; i < files.size(); ++i) {
+    if (families[i] != families[0]) {
+      return MixedFormats(dir, files[0].path, FamilyName(families[0]), files[i].path,
+                          FamilyName(families[i]));
+    }
+  }
+  *family = families[0];
+  return files;
+}
+
+// stairway/dbmate and goose share a file-name pattern; each file's markers tell them apart
+// unless a format is forced.
+Expected<std::vector<Revision>> ReadSingleFileSet(const std::filesystem::path& dir,
+                                                  const std::vector<MigrationFile>& files,
+                                                  Format forced, Format* detected) {
+  std::vector<const MigrationFile*> pointers;
+  pointers.reserve(files.size());
+  for (const MigrationFile& f : files) pointers.push_back(&f);
+  TRY_STATUS(detail::CheckUniqueVersions(pointers));
+  std::vector<std::unique_ptr<detail::SourceFile>> sources;
+  std::vector<Format> formats;
+  for (const MigrationFile& f : files) {
+    ASSIGN_OR_RETURN(std::unique_ptr<detail::SourceFile> source, detail::ReadSourceFile(f.path));
+    Format format = forced;
+    if (format == Format::kAuto) {
+      ASSIGN_OR_RETURN(format, detail::DetectSingleFileFormat(*source));
+    }
+    formats.push_back(format);
+    sources.push_back(std::move(source));
+  }
+  for (std::size_t i = 1; i < files.size(); ++i) {
+    if (formats[i] != formats[0]) {
+      return MixedFormats(dir, files[0].path, FormatName(formats[0]), files[i].path,
+                          FormatName(formats[i]));
+    }
+  }
+  *detected = formats[0];
+  std::vector<Revision> revisions;
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    if (formats[i] == Format::kGoose) {
+      ASSIGN_OR_RETURN(Revision r, detail::ParseGooseFile(*sources[i], files[i]));
+      revisions.push_back(std::move(r));
+    } else {
+      ASSIGN_OR_RETURN(Revision r, detail::ParseStairwayFile(*sources[i], files[i]));
+      revisions.push_back(std::move(r));
+    }
+  }
+  return revisions;
+}
+
+}  // namespace
+
+Expected<MigrationSet> LoadMigrationSet(const std::filesystem::path& dir, Format format) {
+  ASSIGN_OR_RETURN(const std::vector<std::string> names, ListCandidates(dir));
+  Format family = format;
+  ASSIGN_OR_RETURN(const std::vector<MigrationFile> files, MatchNames(dir, names, format, &family));
+
+  MigrationSet set;
+  set.dir = dir;
+  set.format = family;
+  switch (family) {
+    case Format::kGolangMigrate: {
+      ASSIGN_OR_RETURN(set.revisions, detail::ReadGolangMigrate(files));
+      break;
+    }
+    case Format::kFlyway: {
+      ASSIGN_OR_RETURN(set.revisions, detail::ReadFlyway(files));
+      break;
+    }
+    default: {
+      ASSIGN_OR_RETURN(set.revisions, ReadSingleFileSet(dir, files, format, &set.format));
+      break;
+    }
+  }
+  // Versioned revisions by version; Flyway's repeatables after them, by description.
+  std::stable_sort(set.revisions.begin(), set.revisions.end(),
+                   [](const Revision& a, const Revision& b) {
+                     if (a.repeatable != b.repeatable) return b.repeatable;
+                     return CompareVersions(a.version, b.version) < 0;
+                   });
+  LinkLinear(set.revisions);
+  for (Revision& r : set.revisions) r.checksum = MigrationChecksum(r.up.sql);
+  return set;
+}
+
+}  // namespace stairway::source

@@ -1,0 +1,198 @@
+// Reading migration files: errno-accurate read errors, UTF-8 validation, line splitting.
+#include "runner/source/source_file.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <system_error>
+
+#include "fmt/format.h"
+
+namespace stairway::source::detail {
+namespace {
+
+std::string ReasonFor(int err, const std::filesystem::path& path) {
+  std::error_code ec;
+  if (err == ENOENT && std::filesystem::is_symlink(path, ec)) {
+    return "symbolic link to a missing file";
+  }
+  return std::strerror(err);
+}
+
+Error Unreadable(const std::filesystem::path& path, int err) {
+  return InputError(path, 0, fmt::format("cannot read file ({})", ReasonFor(err, path)),
+                    "check that it is a readable file");
+}
+
+// Byte length of the valid UTF-8 sequence at `s[i]`, or 0 when it is invalid (overlong forms,
+// surrogates, code points past U+10FFFF and truncated sequences included).
+std::size_t Utf8SequenceLength(std::string_view s, std::size_t i) {
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+  const unsigned char b0 = byte(i);
+  if (b0 < 0x80) return 1;
+  std::size_t len = 0;
+  unsigned char lo = 0x80;
+  unsigned char hi = 0xBF;
+  if (b0 >= 0xC2 && b0 <= 0xDF) {
+    len = 2;
+  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+    len = 3;
+    if (b0 == 0xE0) lo = 0xA0;  // overlong
+    if (b0 == 0xED) hi = 0x9F;  // surrogates
+  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+    len = 4;
+    if (b0 == 0xF0) lo = 0x90;  // overlong
+    if (b0 == 0xF4) hi = 0x8F;  // past U+10FFFF
+  } else {
+    return 0;
+  }
+  if (i + len > s.size()) return 0;
+  if (byte(i + 1) < lo || byte(i + 1) > hi) return 0;
+  for (std::size_t k = 2; k < len; ++k) {
+    if ((byte(i + k) & 0xC0) != 0x80) return 0;
+  }
+  return len;
+}
+
+// Offset of the first byte that does not start a valid UTF-8 sequence, or npos.
+std::size_t FirstInvalidUtf8(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const std::size_t len = Utf8SequenceLength(s, i);
+    if (len == 0) return i;
+    i += len;
+  }
+  return std::string_view::npos;
+}
+
+void SplitLines(SourceFile& file) {
+  const std::string_view text = file.text;
+  std::size_t pos = 0;
+  int number = 1;
+  while (pos < text.size()) {
+    std::size_t nl = text.find('\n', pos);
+    const std::size_t end = nl == std::string_view::npos ? text.size() : nl + 1;
+    std::string_view line =
+        text.substr(pos, (nl == std::string_view::npos ? text.size() : nl) - pos);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    file.lines.push_back({number++, pos, end, line});
+    pos = end;
+  }
+}
+
+}  // namespace
+
+std::string SourceFile::Slice(int first, int last_exclusive) const {
+  if (first < 1 || first > static_cast<int>(lines.size())) return {};
+  const std::size_t begin = lines[first - 1].offset;
+  const std::size_t end = last_exclusive <= static_cast<int>(lines.size())
+                              ? lines[last_exclusive - 1].offset
+                              : text.size();
+  return text.substr(begin, end - begin);
+}
+
+Expected<std::unique_ptr<SourceFile>> ReadSourceFile(const std::filesystem::path& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Unreadable(path, errno);
+  auto file = std::make_unique<SourceFile>();
+  file->path = path;
+  char buffer[1 << 16];
+  while (true) {
+    const ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const int err = errno;
+      ::close(fd);
+      return Unreadable(path, err);
+    }
+    if (n == 0) break;
+    file->text.append(buffer, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  // Editors hide a byte order mark, so columns are counted without it.
+  if (file->text.starts_with("\xEF\xBB\xBF")) file->text.erase(0, 3);
+  SplitLines(*file);
+  const std::size_t bad = FirstInvalidUtf8(file->text);
+  if (bad != std::string_view::npos) {
+    for (const SourceLine& line : file->lines) {
+      if (bad < line.end) {
+        return InputError(
+            path, line.number,
+            fmt::format("invalid UTF-8 (byte 0x{:02X} at byte column {})",
+                        static_cast<unsigned char>(file->text[bad]), bad - line.offset + 1),
+            "save the file as UTF-8");
+      }
+    }
+  }
+  return file;
+}
+
+Error InputError(const std::filesystem::path& path, int line, std::string_view what,
+                 std::string_view todo) {
+  std::string message = path.string();
+  if (line > 0) message += ":" + std::to_string(line);
+  message += ": ";
+  message += what;
+  message += "; ";
+  message += todo;
+  return Error::Input(std::move(message));
+}
+
+bool IsBlankSql(std::string_view sql) {
+  std::size_t i = 0;
+  while (i < sql.size()) {
+    const char c = sql[i];
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
+      ++i;
+    } else if (sql.substr(i, 2) == "--") {
+      const std::size_t nl = sql.find('\n', i);
+      i = nl == std::string_view::npos ? sql.size() : nl + 1;
+    } else if (sql.substr(i, 2) == "/*") {
+      // PostgreSQL block comments nest.
+      int depth = 0;
+      while (i < sql.size()) {
+        if (sql.substr(i, 2) == "/*") {
+          ++depth;
+          i += 2;
+        } else if (sql.substr(i, 2) == "*/") {
+          i += 2;
+          if (--depth == 0) break;
+        } else {
+          ++i;
+        }
+      }
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string_view TrimBlanks(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+std::optional<std::string_view> MarkerBody(std::string_view line, std::string_view prefix) {
+  if (!line.starts_with("--")) return std::nullopt;
+  std::string_view rest = line.substr(2);
+  while (!rest.empty() && (rest.front() == ' ' || rest.front() == '\t')) rest.remove_prefix(1);
+  if (!rest.starts_with(prefix)) return std::nullopt;
+  rest.remove_prefix(prefix.size());
+  while (!rest.empty() && (rest.back() == ' ' || rest.back() == '\t')) rest.remove_suffix(1);
+  return rest;
+}
+
+Expected<bool> IsNoTransactionMarker(const SourceFile& file, const SourceLine& line) {
+  const std::optional<std::string_view> body = MarkerBody(line.text, "stairway:");
+  if (!body) return false;
+  if (*body == "no-transaction") return true;
+  return InputError(file.path, line.number,
+                    fmt::format("unknown marker \"{}\"", TrimBlanks(line.text)),
+                    "the only stairway marker is \"-- stairway:no-transaction\"");
+}
+
+}  // namespace stairway::source::detail

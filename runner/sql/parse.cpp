@@ -1,0 +1,598 @@
+// libpg_query parse trees -> the typed views of ast.h, converted once per statement.
+#include "runner/sql/parse.h"
+
+#include <pg_query.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <string>
+#include <thread>
+
+#include "runner/sql/json_lite.h"
+#include "runner/sql/script.h"
+
+namespace stairway::sql {
+
+std::string TypeRef::Display() const {
+  std::string out = name;
+  if (!mods.empty()) {
+    out += '(';
+    for (std::size_t i = 0; i < mods.size(); ++i) {
+      if (i > 0) out += ',';
+      out += std::to_string(mods[i]);
+    }
+    out += ')';
+  }
+  if (array) out += "[]";
+  return out;
+}
+
+const Constraint* ColumnDef::Find(Constraint::Kind kind) const {
+  for (const Constraint& c : constraints) {
+    if (c.kind == kind) return &c;
+  }
+  return nullptr;
+}
+
+bool ColumnDef::NotNull() const {
+  return Find(Constraint::Kind::kNotNull) != nullptr ||
+         Find(Constraint::Kind::kPrimaryKey) != nullptr;
+}
+
+const Expr* ColumnDef::Default() const {
+  const Constraint* c = Find(Constraint::Kind::kDefault);
+  return c != nullptr && c->expr ? &*c->expr : nullptr;
+}
+
+namespace {
+
+using json::Value;
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string_view StripPrefix(std::string_view s, std::string_view prefix) {
+  if (s.substr(0, prefix.size()) == prefix) s.remove_prefix(prefix.size());
+  return s;
+}
+
+// Converts one statement; `base` is the statement's offset in the script.
+class Converter {
+ public:
+  Converter(std::string_view stmt_text, std::size_t base) : text_(stmt_text), base_(base) {}
+
+  StatementBody Convert(std::string_view node, Value v);
+
+ private:
+  std::size_t Loc(Value v) const {
+    const std::int64_t l = v["location"].Int(-1);
+    return l < 0 ? base_ : base_ + static_cast<std::size_t>(l);
+  }
+
+  static std::vector<std::string> Strings(Value list) {
+    std::vector<std::string> out;
+    for (Value item : list.Items()) {
+      Value s = item["String"];
+      if (s.valid()) out.emplace_back(s["sval"].Str());
+    }
+    return out;
+  }
+
+  QualifiedName RangeVar(Value rv) const {
+    QualifiedName n;
+    n.schema = std::string(rv["schemaname"].Str());
+    n.name = std::string(rv["relname"].Str());
+    n.location = Loc(rv);
+    return n;
+  }
+
+  QualifiedName NameFromList(Value list, std::size_t location) const {
+    std::vector<std::string> parts = Strings(list);
+    QualifiedName n;
+    n.location = location;
+    if (!parts.empty()) n.name = parts.back();
+    if (parts.size() >= 2) n.schema = parts[parts.size() - 2];
+    return n;
+  }
+
+  TypeRef Type(Value tn) const {
+    TypeRef t;
+    std::vector<std::string> names = Strings(tn["names"]);
+    if (!names.empty()) t.name = names.back();
+    if (names.size() >= 2) t.schema = names[names.size() - 2];
+    for (Value m : tn["typmods"].Items()) {
+      Value c = m["A_Const"];
+      t.mods.push_back(static_cast<long>(c["ival"]["ival"].Int(0)));
+    }
+    t.array = tn["arrayBounds"].valid();
+    t.location = Loc(tn);
+    return t;
+  }
+
+  static std::string ConstText(Value a_const) {
+    if (a_const["sval"].valid()) return std::string(a_const["sval"]["sval"].Str());
+    if (a_const["ival"].valid()) return std::to_string(a_const["ival"]["ival"].Int(0));
+    if (a_const["fval"].valid()) return std::string(a_const["fval"]["fval"].Str());
+    if (a_const["boolval"].valid()) return a_const["boolval"]["boolval"].Bool() ? "true" : "false";
+    return "";
+  }
+
+  Expr ToExpr(Value node, int depth = 0) const {
+    Expr e;
+    const std::string_view kind = node.FirstKey();
+    Value v = node.First();
+    e.location = Loc(v);
+    if (depth > 200) return e;
+    if (kind == "A_Const") {
+      e.kind = v["isnull"].Bool() ? Expr::Kind::kNull : Expr::Kind::kConst;
+      e.name = ConstText(v);
+    } else if (kind == "FuncCall") {
+      e.kind = Expr::Kind::kFunction;
+      std::vector<std::string> names = Strings(v["funcname"]);
+      if (!names.empty()) e.name = Lower(names.back());
+      for (Value a : v["args"].Items()) e.args.push_back(ToExpr(a, depth + 1));
+    } else if (kind == "SQLValueFunction") {
+      e.kind = Expr::Kind::kSqlValueFunction;
+      e.name = Lower(StripPrefix(v["op"].Str(), "SVFOP_"));
+    } else if (kind == "TypeCast") {
+      e.kind = Expr::Kind::kCast;
+      e.cast_type = Type(v["typeName"]).name;
+      e.args.push_back(ToExpr(v["arg"], depth + 1));
+    } else if (kind == "A_Expr") {
+      e.kind = Expr::Kind::kOperator;
+      std::vector<std::string> names = Strings(v["name"]);
+      if (!names.empty()) e.name = names.back();
+      if (v["lexpr"].valid()) e.args.push_back(ToExpr(v["lexpr"], depth + 1));
+      if (v["rexpr"].valid()) e.args.push_back(ToExpr(v["rexpr"], depth + 1));
+    } else if (kind == "ColumnRef") {
+      e.kind = Expr::Kind::kColumn;
+      std::vector<std::string> names = Strings(v["fields"]);
+      if (!names.empty()) e.name = names.back();
+    } else if (kind == "NullTest") {
+      e.kind = Expr::Kind::kOther;
+      e.name = v["nulltesttype"].Str() == "IS_NOT_NULL" ? "is not null" : "is null";
+      e.args.push_back(ToExpr(v["arg"], depth + 1));
+    } else if (kind == "SubLink") {
+      e.kind = Expr::Kind::kSubquery;
+    } else {
+      e.kind = Expr::Kind::kOther;
+      e.name = std::string(kind);
+      CollectNested(v, e.args, depth + 1);
+    }
+    return e;
+  }
+
+  // Nested expression nodes of an unknown node kind (CASE, COALESCE, arrays, ...).
+  void CollectNested(Value v, std::vector<Expr>& out, int depth) const {
+    for (Value m : v.Items()) {
+      if (m.IsObject()) {
+        const std::string_view k = m.FirstKey();
+        if (!k.empty() && std::isupper(static_cast<unsigned char>(k[0]))) {
+          out.push_back(ToExpr(m, depth));
+        } else {
+          CollectNested(m, out, depth + 1);
+        }
+      } else if (m.valid() && m.type() == json::Type::kArray) {
+        CollectNested(m, out, depth + 1);
+      }
+    }
+  }
+
+  Constraint ToConstraint(Value c) {
+    Constraint out;
+    const std::string_view t = c["contype"].Str();
+    using K = Constraint::Kind;
+    if (t == "CONSTR_NOTNULL") out.kind = K::kNotNull;
+    else if (t == "CONSTR_NULL") out.kind = K::kNull;
+    else if (t == "CONSTR_DEFAULT") out.kind = K::kDefault;
+    else if (t == "CONSTR_CHECK") out.kind = K::kCheck;
+    else if (t == "CONSTR_PRIMARY") out.kind = K::kPrimaryKey;
+    else if (t == "CONSTR_UNIQUE") out.kind = K::kUnique;
+    else if (t == "CONSTR_EXCLUSION") out.kind = K::kExclusion;
+    else if (t == "CONSTR_FOREIGN") out.kind = K::kForeignKey;
+    else if (t == "CONSTR_IDENTITY") out.kind = K::kIdentity;
+    else if (t == "CONSTR_GENERATED") out.kind = K::kGenerated;
+    out.name = std::string(c["conname"].Str());
+    out.columns = Strings(out.kind == K::kForeignKey ? c["fk_attrs"] : c["keys"]);
+    out.using_index = std::string(c["indexname"].Str());
+    out.not_valid = c["skip_validation"].Bool();
+    if (c["raw_expr"].valid()) out.expr = ToExpr(c["raw_expr"]);
+    const std::string_view gw = c["generated_when"].Str();
+    out.generated_when = gw.empty() ? 0 : gw[0];
+    out.location = Loc(c);
+    if (out.kind == K::kForeignKey) {
+      out.ref_table = RangeVar(c["pktable"]);
+      out.ref_columns = Strings(c["pk_attrs"]);
+      const std::string_view del = c["fk_del_action"].Str(), upd = c["fk_upd_action"].Str();
+      out.on_delete = del.empty() ? 'a' : del[0];
+      out.on_update = upd.empty() ? 'a' : upd[0];
+      out.on_delete_explicit = out.on_delete != 'a';
+    }
+    starts_.push_back(out.location);
+    return out;
+  }
+
+  ColumnDef ToColumn(Value cd) {
+    ColumnDef col;
+    col.name = std::string(cd["colname"].Str());
+    col.type = Type(cd["typeName"]);
+    col.location = Loc(cd);
+    starts_.push_back(col.location);
+    for (Value c : cd["constraints"].Items()) col.constraints.push_back(ToConstraint(c["Constraint"]));
+    return col;
+  }
+
+  // Whether each foreign key with the default action spelled ON DELETE: looks at the tokens
+  // between the constraint and the next element of the statement.
+  void FixOnDelete(std::vector<Constraint*> fks) {
+    std::sort(starts_.begin(), starts_.end());
+    for (Constraint* fk : fks) {
+      if (fk->on_delete_explicit) continue;
+      auto next = std::upper_bound(starts_.begin(), starts_.end(), fk->location);
+      const std::size_t begin = fk->location - base_;
+      const std::size_t end = next == starts_.end() ? text_.size() : *next - base_;
+      if (begin < end && end <= text_.size()) {
+        fk->on_delete_explicit = HasOnDeleteClause(text_.substr(begin, end - begin));
+      }
+    }
+  }
+
+  static void CollectForeignKeys(std::vector<Constraint>& cs, std::vector<Constraint*>& out) {
+    for (Constraint& c : cs) {
+      if (c.kind == Constraint::Kind::kForeignKey) out.push_back(&c);
+    }
+  }
+
+  CreateTable ToCreateTable(Value v) {
+    CreateTable t;
+    t.table = RangeVar(v["relation"]);
+    t.temporary = v["relation"]["relpersistence"].Str() == "t";
+    t.if_not_exists = v["if_not_exists"].Bool();
+    t.partitioned = v["partspec"].valid();
+    if (v["partbound"].valid()) {
+      std::vector<Value> parents = v["inhRelations"].Items();
+      if (!parents.empty()) t.partition_of = RangeVar(parents[0]["RangeVar"]);
+    }
+    for (Value elt : v["tableElts"].Items()) {
+      if (elt["ColumnDef"].valid()) t.columns.push_back(ToColumn(elt["ColumnDef"]));
+      if (elt["Constraint"].valid()) t.constraints.push_back(ToConstraint(elt["Constraint"]));
+    }
+    std::vector<Constraint*> fks;
+    for (ColumnDef& c : t.columns) CollectForeignKeys(c.constraints, fks);
+    CollectForeignKeys(t.constraints, fks);
+    FixOnDelete(fks);
+    return t;
+  }
+
+  AlterTableCmd ToAlterCmd(Value c) {
+    AlterTableCmd cmd;
+    cmd.subtype = std::string(StripPrefix(c["subtype"].Str(), "AT_"));
+    cmd.name = std::string(c["name"].Str());
+    cmd.cascade = c["behavior"].Str() == "DROP_CASCADE";
+    cmd.missing_ok = c["missing_ok"].Bool();
+    cmd.location = base_;
+    Value def = c["def"];
+    const std::string_view kind = def.FirstKey();
+    if (kind == "ColumnDef") {
+      cmd.column = ToColumn(def["ColumnDef"]);
+      cmd.has_using = def["ColumnDef"]["raw_default"].valid();
+      cmd.location = cmd.column->location;
+    } else if (kind == "Constraint") {
+      cmd.constraint = ToConstraint(def["Constraint"]);
+      cmd.location = cmd.constraint->location;
+    } else if (kind == "PartitionCmd") {
+      Value pc = def["PartitionCmd"];
+      cmd.partition = RangeVar(pc["name"]);
+      cmd.concurrent = pc["concurrent"].Bool();
+      cmd.partition_default = pc["bound"]["is_default"].Bool();
+      cmd.location = cmd.partition->location;
+    } else if (kind == "ReplicaIdentityStmt") {
+      const std::string_view it = def["ReplicaIdentityStmt"]["identity_type"].Str();
+      cmd.replica_identity = it.empty() ? 0 : it[0];
+    } else if (kind == "List") {
+      for (Value item : def["List"]["items"].Items()) {
+        Value de = item["DefElem"];
+        if (!de.valid()) continue;
+        std::string value;
+        Value arg = de["arg"];
+        const std::string_view ak = arg.FirstKey();
+        if (ak == "String") value = std::string(arg["String"]["sval"].Str());
+        if (ak == "Integer") value = std::to_string(arg["Integer"]["ival"].Int(0));
+        if (ak == "Boolean") value = arg["Boolean"]["boolval"].Bool() ? "true" : "false";
+        if (ak == "TypeName") value = Type(arg["TypeName"]).name;
+        if (ak == "Float") value = std::string(arg["Float"]["fval"].Str());
+        cmd.options.emplace_back(Lower(de["defname"].Str()), value);
+      }
+    } else if (def.valid() && cmd.subtype == "ColumnDefault") {
+      cmd.expr = ToExpr(def);
+    }
+    return cmd;
+  }
+
+  AlterTable ToAlterTable(Value v) {
+    AlterTable a;
+    a.table = RangeVar(v["relation"]);
+    a.object_type = std::string(StripPrefix(v["objtype"].Str(), "OBJECT_"));
+    a.missing_ok = v["missing_ok"].Bool();
+    for (Value c : v["cmds"].Items()) a.cmds.push_back(ToAlterCmd(c["AlterTableCmd"]));
+    std::vector<Constraint*> fks;
+    for (AlterTableCmd& cmd : a.cmds) {
+      if (cmd.column) CollectForeignKeys(cmd.column->constraints, fks);
+      if (cmd.constraint && cmd.constraint->kind == Constraint::Kind::kForeignKey) {
+        fks.push_back(&*cmd.constraint);
+      }
+    }
+    FixOnDelete(fks);
+    return a;
+  }
+
+  CreateIndex ToCreateIndex(Value v) {
+    CreateIndex i;
+    i.name = std::string(v["idxname"].Str());
+    i.table = RangeVar(v["relation"]);
+    i.only = !v["relation"]["inh"].Bool();
+    for (Value e : v["indexParams"].Items()) i.columns.emplace_back(e["IndexElem"]["name"].Str());
+    i.unique = v["unique"].Bool();
+    i.concurrent = v["concurrent"].Bool();
+    i.if_not_exists = v["if_not_exists"].Bool();
+    i.partial = v["whereClause"].valid();
+    i.method = std::string(v["accessMethod"].Str());
+    return i;
+  }
+
+  Drop ToDrop(Value v) {
+    Drop d;
+    d.object_type = std::string(StripPrefix(v["removeType"].Str(), "OBJECT_"));
+    d.cascade = v["behavior"].Str() == "DROP_CASCADE";
+    d.missing_ok = v["missing_ok"].Bool();
+    d.concurrent = v["concurrent"].Bool();
+    for (Value o : v["objects"].Items()) {
+      const std::string_view k = o.FirstKey();
+      if (k == "List") {
+        d.objects.push_back(NameFromList(o["List"]["items"], base_));
+      } else if (k == "String") {
+        QualifiedName n;
+        n.name = std::string(o["String"]["sval"].Str());
+        n.location = base_;
+        d.objects.push_back(n);
+      } else if (k == "TypeName") {
+        TypeRef t = Type(o["TypeName"]);
+        d.objects.push_back({t.schema, t.name, t.location});
+      }
+    }
+    return d;
+  }
+
+  std::vector<QualifiedName> RangeVars(Value list) const {
+    std::vector<QualifiedName> out;
+    for (Value r : list.Items()) out.push_back(RangeVar(r["RangeVar"]));
+    return out;
+  }
+
+  static bool HasOption(Value defelems, std::string_view name) {
+    for (Value d : defelems.Items()) {
+      if (Lower(d["DefElem"]["defname"].Str()) == name) {
+        Value arg = d["DefElem"]["arg"];
+        // FULL false / CONCURRENTLY false switch the option off.
+        if (arg.valid() && arg.FirstKey() == "Boolean") return arg["Boolean"]["boolval"].Bool();
+        if (arg.valid() && arg.FirstKey() == "String") {
+          const std::string v = Lower(arg["String"]["sval"].Str());
+          return v != "false" && v != "off" && v != "0";
+        }
+        return true;
+      }
+    }
+    return false;
+  }
+
+  std::string_view text_;
+  std::size_t base_;
+  std::vector<std::size_t> starts_;
+};
+
+StatementBody Converter::Convert(std::string_view node, Value v) {
+  if (node == "CreateStmt") return ToCreateTable(v);
+  if (node == "AlterTableStmt") return ToAlterTable(v);
+  if (node == "IndexStmt") return ToCreateIndex(v);
+  if (node == "DropStmt") return ToDrop(v);
+  if (node == "DropdbStmt") return DropDatabase{std::string(v["dbname"].Str())};
+  if (node == "ReindexStmt") {
+    Reindex r;
+    r.kind = std::string(StripPrefix(v["kind"].Str(), "REINDEX_OBJECT_"));
+    if (v["relation"].valid()) {
+      r.target = RangeVar(v["relation"]);
+    } else {
+      r.target.name = std::string(v["name"].Str());
+      r.target.location = base_;
+    }
+    r.concurrent = HasOption(v["params"], "concurrently");
+    return r;
+  }
+  if (node == "TransactionStmt") {
+    using K = Transaction::Kind;
+    const std::string_view k = StripPrefix(v["kind"].Str(), "TRANS_STMT_");
+    Transaction t;
+    if (k == "BEGIN" || k == "START") t.kind = K::kBegin;
+    else if (k == "COMMIT") t.kind = K::kCommit;
+    else if (k == "ROLLBACK") t.kind = K::kRollback;
+    else if (k == "SAVEPOINT") t.kind = K::kSavepoint;
+    else if (k == "RELEASE") t.kind = K::kRelease;
+    else if (k == "ROLLBACK_TO") t.kind = K::kRollbackTo;
+    else if (k == "PREPARE") t.kind = K::kPrepare;
+    else if (k == "COMMIT_PREPARED") t.kind = K::kCommitPrepared;
+    else t.kind = K::kRollbackPrepared;
+    return t;
+  }
+  if (node == "VariableSetStmt") {
+    SetVariable s;
+    const std::string_view k = v["kind"].Str();
+    s.name = Lower(v["name"].Str());
+    s.local = v["is_local"].Bool();
+    s.reset = k == "VAR_RESET" || k == "VAR_RESET_ALL" || k == "VAR_SET_DEFAULT";
+    std::vector<Value> args = v["args"].Items();
+    if (!args.empty() && args[0]["A_Const"].valid()) s.value = ConstText(args[0]["A_Const"]);
+    return s;
+  }
+  if (node == "UpdateStmt" || node == "DeleteStmt" || node == "InsertStmt" ||
+      node == "MergeStmt") {
+    Dml d;
+    d.kind = node == "UpdateStmt"   ? Dml::Kind::kUpdate
+             : node == "DeleteStmt" ? Dml::Kind::kDelete
+             : node == "InsertStmt" ? Dml::Kind::kInsert
+                                    : Dml::Kind::kMerge;
+    d.table = RangeVar(v["relation"]);
+    d.has_where = v["whereClause"].valid();
+    if (d.kind == Dml::Kind::kUpdate) {
+      for (Value t : v["targetList"].Items()) d.set_columns.emplace_back(t["ResTarget"]["name"].Str());
+    }
+    return d;
+  }
+  if (node == "RenameStmt") {
+    Rename r;
+    r.object_type = std::string(StripPrefix(v["renameType"].Str(), "OBJECT_"));
+    if (v["relation"].valid()) r.relation = RangeVar(v["relation"]);
+    else r.relation.location = base_;
+    r.old_name = std::string(v["subname"].Str());
+    r.new_name = std::string(v["newname"].Str());
+    return r;
+  }
+  if (node == "AlterEnumStmt") {
+    AlterEnum e;
+    e.type = NameFromList(v["typeName"], base_);
+    e.new_value = std::string(v["newVal"].Str());
+    e.old_value = std::string(v["oldVal"].Str());
+    e.neighbor = std::string(v["newValNeighbor"].Str());
+    e.if_not_exists = v["skipIfNewValExists"].Bool();
+    return e;
+  }
+  if (node == "CreateEnumStmt") {
+    CreateEnum e;
+    e.type = NameFromList(v["typeName"], base_);
+    e.values = Strings(v["vals"]);
+    return e;
+  }
+  if (node == "CreateDomainStmt") {
+    CreateDomain d;
+    d.domain = NameFromList(v["domainname"], base_);
+    for (Value c : v["constraints"].Items()) {
+      if (c["Constraint"]["contype"].Str() == "CONSTR_CHECK") d.has_check = true;
+    }
+    return d;
+  }
+  if (node == "AlterDomainStmt") {
+    AlterDomain d;
+    d.domain = NameFromList(v["typeName"], base_);
+    const std::string_view st = v["subtype"].Str();
+    d.subtype = st.empty() ? 0 : st[0];
+    Value c = v["def"]["Constraint"];
+    d.adds_check = d.subtype == 'C' && c["contype"].Str() == "CONSTR_CHECK";
+    d.not_valid = c["skip_validation"].Bool();
+    return d;
+  }
+  if (node == "VacuumStmt") {
+    Vacuum vac;
+    vac.vacuum = v["is_vacuumcmd"].Bool();
+    vac.full = HasOption(v["options"], "full");
+    for (Value r : v["rels"].Items()) vac.tables.push_back(RangeVar(r["VacuumRelation"]["relation"]));
+    return vac;
+  }
+  if (node == "ClusterStmt") {
+    Cluster c;
+    if (v["relation"].valid()) c.table = RangeVar(v["relation"]);
+    return c;
+  }
+  if (node == "RefreshMatViewStmt") {
+    return RefreshMatView{RangeVar(v["relation"]), v["concurrent"].Bool()};
+  }
+  if (node == "LockStmt") {
+    return LockTable{RangeVars(v["relations"]), static_cast<int>(v["mode"].Int(8))};
+  }
+  if (node == "TruncateStmt") {
+    return Truncate{RangeVars(v["relations"]), v["behavior"].Str() == "DROP_CASCADE"};
+  }
+  if (node == "CreateTrigStmt") {
+    return CreateTrigger{std::string(v["trigname"].Str()), RangeVar(v["relation"])};
+  }
+  if (node == "ViewStmt" || node == "CreateTableAsStmt") {
+    const bool matview = v["objtype"].Str() == "OBJECT_MATVIEW";
+    if (node == "CreateTableAsStmt" && !matview) {
+      CreateTable t;
+      t.table = RangeVar(v["into"]["rel"]);
+      t.as_select = true;
+      return t;
+    }
+    CreateView cv;
+    cv.materialized = matview;
+    cv.view = RangeVar(node == "ViewStmt" ? v["view"] : v["into"]["rel"]);
+    Value select = node == "ViewStmt" ? v["query"]["SelectStmt"] : v["query"]["SelectStmt"];
+    for (Value t : select["targetList"].Items()) {
+      Value rt = t["ResTarget"];
+      std::string name(rt["name"].Str());
+      if (name.empty() && rt["val"]["ColumnRef"].valid()) {
+        std::vector<std::string> f = Strings(rt["val"]["ColumnRef"]["fields"]);
+        if (!f.empty()) name = f.back();
+      }
+      cv.columns.push_back(name);
+    }
+    return cv;
+  }
+  return Other{};
+}
+
+}  // namespace
+
+Statement ParseStatement(std::string_view script, const StatementSpan& span) {
+  Statement st;
+  st.offset = span.offset;
+  st.length = span.length;
+  st.text = script.substr(span.offset, span.length);
+  const std::string buf(st.text);
+  PgQueryParseResult r = pg_query_parse(buf.c_str());
+  if (r.error != nullptr) {
+    const std::size_t at = ByteOffsetOfCursor(st.text, r.error->cursorpos);
+    st.error = ParseError{span.offset + at, r.error->message ? r.error->message : "syntax error"};
+  } else {
+    json::Document doc;
+    if (!doc.Parse(r.parse_tree)) {
+      st.error = ParseError{span.offset, "internal: unreadable parse tree"};
+    } else {
+      std::vector<Value> stmts = doc.root()["stmts"].Items();
+      if (!stmts.empty()) {
+        Value node = stmts[0]["stmt"];
+        st.node = std::string(node.FirstKey());
+        Converter conv(st.text, span.offset);
+        st.body = conv.Convert(st.node, node.First());
+      }
+    }
+  }
+  pg_query_free_parse_result(r);
+  return st;
+}
+
+std::vector<Statement> ParseStatements(std::string_view script,
+                                       const std::vector<StatementSpan>& spans) {
+  std::vector<Statement> out(spans.size());
+  constexpr std::size_t kBlock = 64;
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  const std::size_t threads = std::min<std::size_t>(cores, spans.size() / kBlock);
+  std::atomic<std::size_t> next{0};
+  auto work = [&] {
+    while (true) {
+      const std::size_t begin = next.fetch_add(kBlock);
+      if (begin >= spans.size()) return;
+      const std::size_t end = std::min(spans.size(), begin + kBlock);
+      for (std::size_t i = begin; i < end; ++i) out[i] = ParseStatement(script, spans[i]);
+    }
+  };
+  std::vector<std::thread> pool;
+  for (std::size_t i = 1; i < threads; ++i) pool.emplace_back(work);
+  work();
+  for (std::thread& t : pool) t.join();
+  return out;
+}
+
+}  // namespace stairway::sql

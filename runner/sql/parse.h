@@ -1,0 +1,20 @@
+// Parsing statements with libpg_query into the typed views of ast.h. Each statement is parsed
+// on its own, so one syntax error does not hide the rest of a script.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include "runner/sql/ast.h"
+#include "runner/sql/split.h"
+
+namespace stairway::sql {
+
+// Parses one statement of `script`; offsets in the result are offsets in `script`.
+Statement ParseStatement(std::string_view script, const StatementSpan& span);
+
+// Parses every span, on several threads when there are many. Thread-safe.
+std::vector<Statement> ParseStatements(std::string_view script,
+                                       const std::vector<StatementSpan>& spans);
+
+}  // namespace stairway::sql

@@ -1,0 +1,317 @@
+// Statement splitting and comment collection on top of libpg_query's scanner. The fast
+// pg_query_split_with_scanner does the bulk; the token scanner (pg_query_scan) is run only on
+// the pieces that hold comments or a BEGIN ATOMIC body, which the fast splitter cuts apart.
+#include "runner/sql/script.h"
+
+#include <pg_query.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <string>
+
+namespace stairway::sql {
+namespace {
+
+// Token numbers of libpg_query's pg_query.proto (enum Token); the protobuf-c header is not
+// installed, so the few we need are spelled out here.
+constexpr int kTokSqlComment = 275;
+constexpr int kTokCComment = 276;
+constexpr int kTokAtomic = 300;
+constexpr int kTokBegin = 307;
+constexpr int kTokCase = 321;
+constexpr int kTokCreate = 354;
+constexpr int kTokEnd = 401;
+constexpr int kTokFunction = 431;
+constexpr int kTokProcedure = 580;
+constexpr int kTokOn = 543;
+constexpr int kTokDelete = 380;
+
+struct Token {
+  std::size_t start = 0;
+  std::size_t end = 0;
+  int kind = 0;
+  bool IsComment() const { return kind == kTokSqlComment || kind == kTokCComment; }
+};
+
+bool ReadVarint(const std::uint8_t*& p, const std::uint8_t* end, std::uint64_t& value) {
+  value = 0;
+  for (int shift = 0; p < end && shift < 64; shift += 7) {
+    const std::uint8_t byte = *p++;
+    value |= static_cast<std::uint64_t>(byte & 0x7F) << shift;
+    if ((byte & 0x80) == 0) return true;
+  }
+  return false;
+}
+
+// Skips a protobuf field of the given wire type; false on malformed input.
+bool SkipField(int wire_type, const std::uint8_t*& p, const std::uint8_t* end) {
+  std::uint64_t v = 0;
+  switch (wire_type) {
+    case 0: return ReadVarint(p, end, v);
+    case 1: if (end - p < 8) return false; p += 8; return true;
+    case 2:
+      if (!ReadVarint(p, end, v) || static_cast<std::uint64_t>(end - p) < v) return false;
+      p += v;
+      return true;
+    case 5: if (end - p < 4) return false; p += 4; return true;
+    default: return false;
+  }
+}
+
+// Decodes one ScanToken message {1: start, 2: end, 4: token, 5: keyword_kind}.
+bool DecodeToken(const std::uint8_t* p, const std::uint8_t* end, Token& token) {
+  while (p < end) {
+    std::uint64_t key = 0, v = 0;
+    if (!ReadVarint(p, end, key)) return false;
+    const int field = static_cast<int>(key >> 3), wire = static_cast<int>(key & 7);
+    if (wire != 0) {
+      if (!SkipField(wire, p, end)) return false;
+      continue;
+    }
+    if (!ReadVarint(p, end, v)) return false;
+    if (field == 1) token.start = v;
+    if (field == 2) token.end = v;
+    if (field == 4) token.kind = static_cast<int>(v);
+  }
+  return true;
+}
+
+struct Lexed {
+  std::vector<Token> tokens;  // offsets relative to the lexed text
+  bool ok = true;
+};
+
+// Runs the token scanner over `text`. Only called on pieces the splitter already accepted.
+Lexed Lex(std::string_view text) {
+  Lexed out;
+  const std::string buf(text);
+  PgQueryScanResult r = pg_query_scan(buf.c_str());
+  if (r.error != nullptr) {
+    out.ok = false;
+  } else {
+    const auto* p = reinterpret_cast<const std::uint8_t*>(r.pbuf.data);
+    const auto* end = p + r.pbuf.len;
+    while (p < end) {
+      std::uint64_t key = 0, len = 0;
+      if (!ReadVarint(p, end, key)) break;
+      if ((key >> 3) == 2 && (key & 7) == 2) {
+        if (!ReadVarint(p, end, len) || static_cast<std::uint64_t>(end - p) < len) break;
+        Token t;
+        if (DecodeToken(p, p + len, t)) out.tokens.push_back(t);
+        p += len;
+      } else if (!SkipField(static_cast<int>(key & 7), p, end)) {
+        break;
+      }
+    }
+  }
+  pg_query_free_scan_result(r);
+  return out;
+}
+
+bool IsSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+bool HasCommentMarker(std::string_view text) {
+  for (std::size_t i = 0; i + 1 < text.size(); ++i) {
+    const char c = text[i];
+    if ((c == '-' && text[i + 1] == '-') || (c == '/' && text[i + 1] == '*')) return true;
+  }
+  return false;
+}
+
+bool ContainsWordCI(std::string_view text, std::string_view lower_word) {
+  if (text.size() < lower_word.size()) return false;
+  for (std::size_t i = 0; i + lower_word.size() <= text.size(); ++i) {
+    std::size_t k = 0;
+    while (k < lower_word.size() &&
+           (text[i + k] | 0x20) == lower_word[k]) {
+      ++k;
+    }
+    if (k == lower_word.size()) return true;
+  }
+  return false;
+}
+
+std::string_view CommentText(std::string_view input, const Token& t) {
+  std::string_view s = input.substr(t.start, t.end - t.start);
+  while (!s.empty() && (s.back() == '\r' || s.back() == '\n')) s.remove_suffix(1);
+  return s;
+}
+
+// Adds the comments of the region [begin, end) of `input` to `out`.
+void CollectComments(std::string_view input, std::size_t begin, std::size_t end,
+                     std::vector<Comment>& out) {
+  const std::string_view region = input.substr(begin, end - begin);
+  if (!HasCommentMarker(region)) return;
+  Lexed lexed = Lex(region);
+  for (Token t : lexed.tokens) {
+    if (!t.IsComment()) continue;
+    t.start += begin;
+    t.end += begin;
+    out.push_back({t.start, CommentText(input, t)});
+  }
+}
+
+// Tracks BEGIN ATOMIC ... END nesting across the pieces the fast splitter produced.
+class AtomicTracker {
+ public:
+  // Feeds the tokens of one piece; returns true while the body is still open.
+  bool Feed(const std::vector<Token>& tokens) {
+    for (const Token& t : tokens) {
+      if (t.IsComment()) continue;
+      if (first_) {
+        is_create_ = t.kind == kTokCreate;
+        first_ = false;
+      }
+      if (!is_create_) return false;
+      if (t.kind == kTokFunction || t.kind == kTokProcedure) routine_ = true;
+      if (depth_ == 0) {
+        if (routine_ && prev_ == kTokBegin && t.kind == kTokAtomic) depth_ = 1;
+      } else if (t.kind == kTokBegin || t.kind == kTokCase) {
+        ++depth_;
+      } else if (t.kind == kTokEnd) {
+        --depth_;
+      }
+      prev_ = t.kind;
+    }
+    return depth_ > 0;
+  }
+
+ private:
+  bool first_ = true;
+  bool is_create_ = false;
+  bool routine_ = false;
+  int prev_ = 0;
+  int depth_ = 0;
+};
+
+struct Piece {
+  std::size_t begin = 0;
+  std::size_t end = 0;
+};
+
+// The fast splitter's pieces for `buf`, or an error (with the pieces before it).
+std::vector<Piece> FastSplit(const std::string& buf, std::optional<SplitError>& error) {
+  std::vector<Piece> pieces;
+  PgQuerySplitResult r = pg_query_split_with_scanner(buf.c_str());
+  if (r.error != nullptr) {
+    const std::size_t offset = ByteOffsetOfCursor(buf, r.error->cursorpos);
+    error = SplitError{offset, r.error->message != nullptr ? r.error->message : "syntax error"};
+  } else {
+    pieces.reserve(r.n_stmts);
+    for (int i = 0; i < r.n_stmts; ++i) {
+      const auto begin = static_cast<std::size_t>(r.stmts[i]->stmt_location);
+      pieces.push_back({begin, begin + static_cast<std::size_t>(r.stmts[i]->stmt_len)});
+    }
+  }
+  pg_query_free_split_result(r);
+  return pieces;
+}
+
+}  // namespace
+
+std::size_t ByteOffsetOfCursor(std::string_view text, int cursor) {
+  if (cursor <= 1) return 0;
+  int chars = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) continue;
+    if (++chars == cursor) return i;
+  }
+  return text.size();
+}
+
+ScriptScan ScanScript(std::string_view sql) {
+  ScriptScan out;
+  std::size_t limit = sql.find('\0');
+  if (limit != std::string_view::npos) {
+    out.error = SplitError{limit, "the input contains a NUL byte"};
+  } else {
+    limit = sql.size();
+  }
+  std::string buf(sql.substr(0, limit));
+  std::optional<SplitError> error;
+  std::vector<Piece> pieces = FastSplit(buf, error);
+  if (error) {
+    // Keep what precedes the statement with the lexical error: split the prefix and drop its
+    // last piece unless a ';' ended it.
+    out.error = error;
+    buf.resize(error->offset);
+    std::optional<SplitError> again;
+    pieces = FastSplit(buf, again);
+    if (again) pieces.clear();
+    if (!pieces.empty() && (pieces.back().end >= buf.size() || buf[pieces.back().end] != ';')) {
+      pieces.pop_back();
+    }
+    limit = error->offset;
+  }
+  const std::string_view input = sql;
+  std::size_t covered = 0;  // end of the last region whose comments were collected
+  for (std::size_t i = 0; i < pieces.size(); ++i) {
+    Piece piece = pieces[i];
+    CollectComments(input, covered, piece.begin, out.comments);
+    std::string_view text = input.substr(piece.begin, piece.end - piece.begin);
+    const bool has_comments = HasCommentMarker(text);
+    const bool maybe_atomic = ContainsWordCI(text, "atomic") && ContainsWordCI(text, "create");
+    std::size_t first = piece.begin, last = piece.end;
+    if (has_comments || maybe_atomic) {
+      Lexed lexed = Lex(text);
+      AtomicTracker atomic;
+      bool open = maybe_atomic && atomic.Feed(lexed.tokens);
+      std::vector<Token> tokens;
+      for (Token t : lexed.tokens) {
+        tokens.push_back({t.start + piece.begin, t.end + piece.begin, t.kind});
+      }
+      // Glue following pieces (and the ';' between them) onto an open BEGIN ATOMIC body.
+      while (open && i + 1 < pieces.size()) {
+        const Piece next = pieces[++i];
+        Lexed more = Lex(input.substr(next.begin, next.end - next.begin));
+        open = atomic.Feed(more.tokens);
+        for (Token t : more.tokens) tokens.push_back({t.start + next.begin, t.end + next.begin, t.kind});
+        piece.end = next.end;
+      }
+      first = piece.end;
+      last = piece.begin;
+      for (const Token& t : tokens) {
+        if (t.IsComment()) {
+          out.comments.push_back({t.start, CommentText(input, t)});
+          continue;
+        }
+        first = std::min(first, t.start);
+        last = std::max(last, t.end);
+      }
+      if (last <= first) {
+        covered = piece.end;
+        continue;
+      }
+    } else {
+      while (first < last && IsSpace(input[first])) ++first;
+      while (last > first && IsSpace(input[last - 1])) --last;
+      if (first == last) {
+        covered = piece.end;
+        continue;
+      }
+    }
+    out.statements.push_back({first, last - first, input.substr(first, last - first)});
+    covered = piece.end;
+  }
+  CollectComments(input, covered, limit, out.comments);
+  return out;
+}
+
+bool HasOnDeleteClause(std::string_view sql) {
+  if (!ContainsWordCI(sql, "delete")) return false;
+  const Lexed lexed = Lex(sql);
+  for (std::size_t i = 0; i + 1 < lexed.tokens.size(); ++i) {
+    if (lexed.tokens[i].kind == kTokOn && lexed.tokens[i + 1].kind == kTokDelete) return true;
+  }
+  return false;
+}
+
+SplitResult SplitStatements(std::string_view sql) {
+  ScriptScan scan = ScanScript(sql);
+  return {std::move(scan.statements), std::move(scan.error)};
+}
+
+}  // namespace stairway::sql

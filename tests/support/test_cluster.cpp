@@ -1,0 +1,34 @@
+// One private cluster per test process (see test_cluster.h).
+#include "tests/support/test_cluster.h"
+
+#include <mutex>
+
+namespace stairway::testing {
+namespace {
+
+std::mutex& ClusterMutex() {
+  static std::mutex mutex;
+  return mutex;
+}
+
+// A function-local static: destroyed at normal exit, which stops the cluster and removes its
+// directory. If the process dies instead, the sandbox's keeper process does the same.
+std::unique_ptr<sandbox::Sandbox>& ClusterSlot() {
+  static std::unique_ptr<sandbox::Sandbox> cluster;
+  return cluster;
+}
+
+}  // namespace
+
+sandbox::Sandbox& TestSandbox() {
+  std::lock_guard<std::mutex> lock(ClusterMutex());
+  auto& cluster = ClusterSlot();
+  if (!cluster) cluster = sandbox::OpenSandbox(sandbox::Options{});
+  return *cluster;
+}
+
+std::unique_ptr<sandbox::ThrowawayDatabase> NewTestDatabase() {
+  return TestSandbox().CreateDatabase();
+}
+
+}  // namespace stairway::testing

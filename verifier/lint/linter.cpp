@@ -1,0 +1,330 @@
+// The lint engine: parse in parallel, compute facts once, run rules, apply suppressions.
+#include "verifier/lint/linter.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include "runner/common/diagnostic.h"
+#include "runner/sql/parse.h"
+#include "runner/sql/script.h"
+#include "verifier/lint/context.h"
+#include "verifier/lint/registry.h"
+
+namespace stairway::lint {
+
+LintGroup GroupFromMigrationSet(const source::MigrationSet& set) {
+  LintGroup g;
+  for (const source::Revision& r : set.revisions) {
+    auto add = [&](const source::Section& s, LintUnit::Role role) {
+      LintUnit u;
+      u.path = s.path.string();
+      u.sql = s.sql;
+      u.first_line = s.first_line;
+      u.wrapped = s.tx_mode == source::TxMode::kTransaction;
+      u.revision = r.Label();
+      u.role = role;
+      g.units.push_back(std::move(u));
+    };
+    add(r.up, LintUnit::Role::kUp);
+    if (r.down) add(*r.down, LintUnit::Role::kDown);
+  }
+  return g;
+}
+
+std::vector<report::RuleMeta> RuleMetadata(const LintOptions& options) {
+  std::vector<report::RuleMeta> out;
+  out.push_back({"syntax-error", "The statement does not parse",
+                 "fix the statement; the rest of the file is still linted", Severity::kError});
+  for (const Rule* r : AllRules()) {
+    if (!options.IsEnabled(*r)) continue;
+    out.push_back({std::string(r->id), std::string(r->summary), std::string(r->help),
+                   options.SeverityOf(*r)});
+  }
+  return out;
+}
+
+namespace {
+
+struct Parsed {
+  sql::ScriptScan scan;
+  std::vector<sql::Statement> statements;
+  double ms = 0;
+};
+
+struct Suppression {
+  std::vector<std::string> rules;
+  bool file = false;
+  std::size_t offset = 0;
+  std::size_t statement = 0;  // statement index it applies to (statement-scoped)
+  std::vector<bool> used;
+};
+
+// "-- stairway:ignore a, b reason" / "-- stairway:ignore-file a". Returns false if the
+// comment is not a suppression.
+bool ParseSuppression(std::string_view text, Suppression& out) {
+  if (text.substr(0, 2) == "--") text.remove_prefix(2);
+  else if (text.substr(0, 2) == "/*") text = text.substr(2, text.size() >= 4 ? text.size() - 4 : 0);
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  constexpr std::string_view kFile = "stairway:ignore-file", kStmt = "stairway:ignore";
+  if (text.substr(0, kFile.size()) == kFile) {
+    out.file = true;
+    text.remove_prefix(kFile.size());
+  } else if (text.substr(0, kStmt.size()) == kStmt) {
+    text.remove_prefix(kStmt.size());
+  } else {
+    return false;
+  }
+  if (!text.empty() && text.front() != ' ' && text.front() != '\t') return false;
+  // ids separated by commas; the first id not followed by a comma ends the list.
+  while (true) {
+    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+    std::size_t n = 0;
+    while (n < text.size() && (std::isalnum(static_cast<unsigned char>(text[n])) || text[n] == '-' || text[n] == '_')) ++n;
+    if (n == 0) break;
+    out.rules.emplace_back(text.substr(0, n));
+    text.remove_prefix(n);
+    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+    if (text.empty() || text.front() != ',') break;
+    text.remove_prefix(1);
+  }
+  out.used.assign(out.rules.size(), false);
+  return true;
+}
+
+// Index of the statement that contains `offset` or, failing that, the next one after it.
+std::size_t StatementAt(const std::vector<sql::Statement>& st, std::size_t offset) {
+  auto it = std::upper_bound(st.begin(), st.end(), offset,
+                             [](std::size_t o, const sql::Statement& s) { return o < s.offset; });
+  if (it != st.begin()) {
+    const sql::Statement& prev = *(it - 1);
+    if (offset < prev.offset + prev.length) return static_cast<std::size_t>(it - 1 - st.begin());
+  }
+  return static_cast<std::size_t>(it - st.begin());
+}
+
+class UnitLinter {
+ public:
+  UnitLinter(const LintUnit& unit, Parsed& parsed, const LintOptions& options,
+             std::vector<const Rule*> rules, report::Report& report)
+      : unit_(unit), parsed_(parsed), options_(options), rules_(std::move(rules)),
+        report_(report), lines_(unit.sql) {}
+
+  // Runs the rules over the unit against `model`, which it updates statement by statement.
+  Status Run(SchemaModel& model, int serial) {
+    SectionContext section;
+    section.path = unit_.path;
+    section.text = unit_.sql;
+    section.first_line = unit_.first_line;
+    section.wrapped = unit_.role == LintUnit::Role::kFile ? options_.assume_in_transaction
+                                                         : unit_.wrapped;
+    section.migration = unit_.role != LintUnit::Role::kFile;
+    section.revision = unit_.revision;
+    section.unit = serial;
+    section.pg_version = options_.pg_version;
+    section.statements = std::move(parsed_.statements);
+    std::vector<RawFinding> raw;
+    section.sink = &raw;
+    ComputeFacts(section);
+    for (std::size_t i = 0; i < section.statements.size(); ++i) {
+      const sql::Statement& s = section.statements[i];
+      if (s.error) continue;
+      if (unit_.report) {
+        StatementContext ctx(section, model, i);
+        for (const Rule* r : rules_) {
+          if (r->check == nullptr) continue;
+          section.current = r;
+          r->check(ctx);
+        }
+      }
+      model.Apply(s, serial);
+    }
+    if (!unit_.report) return Status::Ok();
+    for (const Rule* r : rules_) {
+      if (r->finish == nullptr) continue;
+      section.current = r;
+      r->finish(section);
+    }
+    TRY_STATUS(Emit(section, raw));
+    return Status::Ok();
+  }
+
+ private:
+  report::Finding MakeFinding(std::size_t offset, Severity sev, std::string rule,
+                              std::string message, std::string help) const {
+    report::Finding f;
+    f.rule = std::move(rule);
+    f.severity = sev;
+    f.message = std::move(message);
+    f.help = std::move(help);
+    f.path = unit_.path;
+    f.revision = unit_.revision;
+    const SourcePos pos = lines_.PosOf(offset);
+    f.line = pos.line + unit_.first_line - 1;
+    f.column = pos.column;
+    f.source_line = std::string(lines_.Line(pos.line));
+    return f;
+  }
+
+  Status Emit(const SectionContext& section, std::vector<RawFinding>& raw) {
+    const auto& statements = section.statements;
+    std::vector<Suppression> sups;
+    for (const sql::Comment& c : parsed_.scan.comments) {
+      Suppression s;
+      if (!ParseSuppression(c.text, s)) continue;
+      s.offset = c.offset;
+      s.statement = StatementAt(statements, c.offset);
+      for (const std::string& id : s.rules) {
+        if (FindRule(id) == nullptr) {
+          const SourcePos pos = lines_.PosOf(c.offset);
+          return Error::Input(fmt::format(
+              "{}:{}: unknown lint rule '{}' in a stairway:ignore comment; run `stairway rules` "
+              "to list the rule ids",
+              unit_.path, pos.line + unit_.first_line - 1, id));
+        }
+      }
+      sups.push_back(std::move(s));
+    }
+    // Syntax errors first: they cannot be suppressed.
+    if (parsed_.scan.error) {
+      report_.findings.push_back(MakeFinding(parsed_.scan.error->offset, Severity::kError,
+                                             "syntax-error", parsed_.scan.error->message,
+                                             "close the string, identifier or comment; nothing "
+                                             "after this point could be linted"));
+    }
+    for (const sql::Statement& s : statements) {
+      if (!s.error) continue;
+      report_.findings.push_back(MakeFinding(s.error->offset, Severity::kError, "syntax-error",
+                                             s.error->message,
+                                             "fix the statement; the rest of the file was still "
+                                             "linted"));
+    }
+    for (RawFinding& f : raw) {
+      const std::size_t stmt = StatementAt(statements, f.offset);
+      bool suppressed = false;
+      for (Suppression& s : sups) {
+        if (!s.file && s.statement != stmt) continue;
+        for (std::size_t k = 0; k < s.rules.size(); ++k) {
+          if (s.rules[k] == f.rule->id) {
+            s.used[k] = true;
+            suppressed = true;
+          }
+        }
+      }
+      if (suppressed) continue;
+      report::Finding out =
+          MakeFinding(f.offset, options_.SeverityOf(*f.rule), std::string(f.rule->id),
+                      std::move(f.message), f.help.empty() ? std::string(f.rule->help) : f.help);
+      out.lock = std::move(f.lock);
+      report_.findings.push_back(std::move(out));
+    }
+    const Rule* unused = FindRule("unused-suppression");
+    if (unused != nullptr && options_.IsEnabled(*unused)) {
+      for (const Suppression& s : sups) {
+        for (std::size_t k = 0; k < s.rules.size(); ++k) {
+          if (s.used[k]) continue;
+          // A rule switched off in the configuration cannot fire; its suppression is not stale.
+          const Rule* r = FindRule(s.rules[k]);
+          if (r != nullptr && !options_.IsEnabled(*r)) continue;
+          report_.findings.push_back(MakeFinding(
+              s.offset, options_.SeverityOf(*unused), "unused-suppression",
+              fmt::format("suppression of '{}' matches no finding", s.rules[k]),
+              std::string(unused->help)));
+        }
+      }
+    }
+    return Status::Ok();
+  }
+
+  const LintUnit& unit_;
+  Parsed& parsed_;
+  const LintOptions& options_;
+  std::vector<const Rule*> rules_;
+  report::Report& report_;
+  LineIndex lines_;
+};
+
+// Scans and parses every unit: units in parallel when there are several, statements of one
+// big unit in parallel otherwise.
+std::vector<Parsed> ParseAll(const std::vector<const LintUnit*>& units) {
+  std::vector<Parsed> out(units.size());
+  auto parse_one = [&](std::size_t i, bool parallel_statements) {
+    const auto start = std::chrono::steady_clock::now();
+    out[i].scan = sql::ScanScript(units[i]->sql);
+    if (parallel_statements) {
+      out[i].statements = sql::ParseStatements(units[i]->sql, out[i].scan.statements);
+    } else {
+      out[i].statements.reserve(out[i].scan.statements.size());
+      for (const auto& span : out[i].scan.statements) {
+        out[i].statements.push_back(sql::ParseStatement(units[i]->sql, span));
+      }
+    }
+    out[i].ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  };
+  if (units.size() == 1) {
+    parse_one(0, true);
+    return out;
+  }
+  std::atomic<std::size_t> next{0};
+  auto work = [&] {
+    for (std::size_t i = next++; i < units.size(); i = next++) parse_one(i, false);
+  };
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < std::min<std::size_t>(cores, units.size()); ++t) pool.emplace_back(work);
+  work();
+  for (std::thread& t : pool) t.join();
+  return out;
+}
+
+}  // namespace
+
+Expected<report::Report> Lint(const std::vector<LintGroup>& groups, const LintOptions& options) {
+  report::Report report;
+  report.command = "lint";
+  report.rules = RuleMetadata(options);
+  std::vector<const Rule*> rules;
+  for (const Rule* r : AllRules()) {
+    if (options.IsEnabled(*r)) rules.push_back(r);
+  }
+  std::vector<const LintUnit*> units;
+  for (const LintGroup& g : groups) {
+    for (const LintUnit& u : g.units) units.push_back(&u);
+  }
+  std::vector<Parsed> parsed = ParseAll(units);
+  std::size_t k = 0;
+  int serial = 0;
+  for (const LintGroup& g : groups) {
+    SchemaModel model;
+    for (const LintUnit& u : g.units) {
+      Parsed& p = parsed[k++];
+      ++serial;
+      if (u.report) {
+        report::Step step;
+        step.check = "lint";
+        step.path = u.path;
+        step.name = u.revision.empty() ? u.path
+                                       : fmt::format("{} ({})", u.revision,
+                                                     u.role == LintUnit::Role::kDown ? "down" : "up");
+        step.duration_ms = p.ms;
+        // Sections of one file share a step (golang-migrate has separate files anyway).
+        const bool known = std::any_of(report.steps.begin(), report.steps.end(),
+                                       [&](const report::Step& s) { return s.path == u.path; });
+        if (!known) report.steps.push_back(std::move(step));
+      }
+      if (u.role == LintUnit::Role::kDown) {
+        SchemaModel after_up = model;  // a down runs after its up; later revisions never see it
+        TRY_STATUS(UnitLinter(u, p, options, rules, report).Run(after_up, serial));
+      } else {
+        TRY_STATUS(UnitLinter(u, p, options, rules, report).Run(model, serial));
+      }
+    }
+  }
+  report.Sort();
+  return report;
+}
+
+}  // namespace stairway::lint

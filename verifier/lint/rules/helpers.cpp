@@ -1,0 +1,100 @@
+// Shared helpers for rule files.
+#include "verifier/lint/rules/helpers.h"
+
+namespace stairway::lint {
+
+std::vector<ForeignKeyUse> ForeignKeysOf(const StatementContext& c) {
+  std::vector<ForeignKeyUse> out;
+  using K = sql::Constraint::Kind;
+  if (const auto* ct = c.stmt().As<sql::CreateTable>()) {
+    for (const sql::ColumnDef& col : ct->columns) {
+      for (const sql::Constraint& k : col.constraints) {
+        if (k.kind == K::kForeignKey) out.push_back({&k, ct->table, {col.name}, false, false});
+      }
+    }
+    for (const sql::Constraint& k : ct->constraints) {
+      if (k.kind == K::kForeignKey) out.push_back({&k, ct->table, k.columns, false, false});
+    }
+  } else if (const auto* at = c.stmt().As<sql::AlterTable>()) {
+    const bool existing = c.IsExistingTable(at->table);
+    for (const sql::AlterTableCmd& cmd : at->cmds) {
+      if (cmd.column && cmd.subtype == "AddColumn") {
+        for (const sql::Constraint& k : cmd.column->constraints) {
+          if (k.kind == K::kForeignKey) {
+            out.push_back({&k, at->table, {cmd.column->name}, existing, true});
+          }
+        }
+      }
+      if (cmd.constraint && cmd.constraint->kind == K::kForeignKey) {
+        out.push_back({&*cmd.constraint, at->table, cmd.constraint->columns, existing, false});
+      }
+    }
+  }
+  return out;
+}
+
+std::vector<ColumnUse> ColumnsOf(const StatementContext& c) {
+  std::vector<ColumnUse> out;
+  if (const auto* ct = c.stmt().As<sql::CreateTable>()) {
+    for (const sql::ColumnDef& col : ct->columns) out.push_back({&col, ct->table, false, false});
+  } else if (const auto* at = c.stmt().As<sql::AlterTable>()) {
+    const bool existing = c.IsExistingTable(at->table);
+    for (const sql::AlterTableCmd& cmd : at->cmds) {
+      if (!cmd.column) continue;
+      if (cmd.subtype == "AddColumn") out.push_back({&*cmd.column, at->table, existing, false});
+      if (cmd.subtype == "AlterColumnType") out.push_back({&*cmd.column, at->table, existing, true});
+    }
+  }
+  return out;
+}
+
+bool ColumnNotNull(const StatementContext& c, const sql::QualifiedName& table,
+                   const std::string& column) {
+  using K = sql::Constraint::Kind;
+  if (const auto* ct = c.stmt().As<sql::CreateTable>()) {
+    for (const sql::ColumnDef& col : ct->columns) {
+      if (col.name == column && col.NotNull()) return true;
+    }
+    for (const sql::Constraint& k : ct->constraints) {
+      if (k.kind != K::kPrimaryKey) continue;
+      for (const std::string& n : k.columns) {
+        if (n == column) return true;
+      }
+    }
+  }
+  if (const auto* at = c.stmt().As<sql::AlterTable>()) {
+    for (const sql::AlterTableCmd& cmd : at->cmds) {
+      if (cmd.column && cmd.subtype == "AddColumn" && cmd.column->name == column &&
+          cmd.column->NotNull()) {
+        return true;
+      }
+      if (cmd.subtype == "SetNotNull" && cmd.name == column) return true;
+    }
+  }
+  const TableInfo* t = c.Table(table);
+  const ColumnInfo* col = t != nullptr ? t->Column(column) : nullptr;
+  return col != nullptr && col->not_null;
+}
+
+bool IsSerialType(const std::string& n) {
+  return n == "serial" || n == "bigserial" || n == "smallserial" || n == "serial2" ||
+         n == "serial4" || n == "serial8";
+}
+
+bool IsNonTransactional(const sql::Statement& s, int pg_version) {
+  if (const auto* ci = s.As<sql::CreateIndex>()) return ci->concurrent;
+  if (const auto* d = s.As<sql::Drop>()) return d->concurrent;
+  if (const auto* r = s.As<sql::Reindex>()) return r->concurrent;
+  if (s.As<sql::Vacuum>() != nullptr) return s.As<sql::Vacuum>()->vacuum;
+  if (s.As<sql::DropDatabase>() != nullptr) return true;
+  if (s.node == "CreatedbStmt" || s.node == "AlterSystemStmt") return true;
+  if (const auto* e = s.As<sql::AlterEnum>()) return e->old_value.empty() && pg_version < 12;
+  if (const auto* at = s.As<sql::AlterTable>()) {
+    for (const sql::AlterTableCmd& c : at->cmds) {
+      if (c.subtype == "DetachPartition" && c.concurrent) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace stairway::lint

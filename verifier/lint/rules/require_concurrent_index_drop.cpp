@@ -1,0 +1,40 @@
+// require-concurrent-index-drop: DROP INDEX without CONCURRENTLY.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <optional>
+#include <set>
+
+#include "verifier/lint/rules/helpers.h"
+#include "verifier/lint/rules/rules.h"
+
+namespace stairway::lint {
+namespace {
+void Check(const StatementContext& c) {
+  const auto* d = c.stmt().As<sql::Drop>();
+  if (d == nullptr || d->object_type != "INDEX" || d->concurrent) return;
+  for (const sql::QualifiedName& n : d->objects) {
+    const TableInfo* t = c.schema().TableOfIndex(n);
+    if (t != nullptr && c.IsNewTable(t->name)) continue;
+    c.Report(n.location, fmt::format("DROP INDEX {} takes an ACCESS EXCLUSIVE lock on its table",
+                                     n.Display()), {}, "ACCESS EXCLUSIVE");
+  }
+}
+}  // namespace
+
+extern const Rule kRuleRequireConcurrentIndexDrop{
+    .id = "require-concurrent-index-drop",
+    .severity = Severity::kError,
+    .profile = Profile::kDefault,
+    .summary = "DROP INDEX without CONCURRENTLY",
+    .help = "use DROP INDEX CONCURRENTLY (one index, no CASCADE) in a migration that runs without a transaction",
+    .why = "DROP INDEX takes an ACCESS EXCLUSIVE lock on the index's table: reads and writes wait, and so does everything queued behind the DROP.",
+    .bad = "DROP INDEX messages_thread_idx;",
+    .good = "-- migrate:up transaction:false\nDROP INDEX CONCURRENTLY IF EXISTS messages_thread_idx;",
+    .versions = "all",
+    .check = Check,
+    .finish = nullptr,
+};
+
+}  // namespace stairway::lint

@@ -1,0 +1,43 @@
+// transaction-nesting: BEGIN/COMMIT in a migration the runner already wraps, or a repeated BEGIN.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <optional>
+#include <set>
+
+#include "verifier/lint/rules/helpers.h"
+#include "verifier/lint/rules/rules.h"
+
+namespace stairway::lint {
+namespace {
+void Check(const StatementContext& c) {
+  const auto* t = c.stmt().As<sql::Transaction>();
+  if (t == nullptr) return;
+  using K = sql::Transaction::Kind;
+  const StatementFacts& f = c.facts();
+  if (t->kind == K::kBegin && f.in_transaction) {
+    c.Report(f.in_explicit_transaction ? "BEGIN inside a transaction that is already open"
+                                       : "BEGIN inside the transaction the runner opened for this migration");
+  } else if ((t->kind == K::kCommit || t->kind == K::kRollback) && f.in_transaction &&
+             !f.in_explicit_transaction) {
+    c.Report("this ends the runner's transaction early; later statements run outside it");
+  }
+}
+}  // namespace
+
+extern const Rule kRuleTransactionNesting{
+    .id = "transaction-nesting",
+    .severity = Severity::kError,
+    .profile = Profile::kDefault,
+    .summary = "BEGIN/COMMIT in a migration the runner already wraps, or a repeated BEGIN",
+    .help = "remove BEGIN/COMMIT and let the runner manage the transaction, or disable the runner's transaction for this migration",
+    .why = "A BEGIN inside the runner's transaction is ignored with a warning, and the COMMIT ends the runner's transaction early: later statements run outside it and a failure leaves a partial migration.",
+    .bad = "-- migrate:up\nBEGIN;\nALTER TABLE t ADD COLUMN a int;\nCOMMIT;",
+    .good = "-- migrate:up\nALTER TABLE t ADD COLUMN a int;",
+    .versions = "all",
+    .check = Check,
+    .finish = nullptr,
+};
+
+}  // namespace stairway::lint

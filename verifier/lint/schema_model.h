@@ -1,0 +1,66 @@
+// An in-memory replay of the DDL seen so far (earlier revisions and earlier statements), so
+// rules know tables, columns, nullability, indexes and foreign keys without a database.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "runner/sql/ast.h"
+
+namespace stairway::lint {
+
+struct ColumnInfo {
+  std::string name;
+  sql::TypeRef type;
+  bool not_null = false;
+};
+
+struct IndexInfo {
+  std::string name;
+  std::vector<std::string> columns;  // "" for expressions
+  bool unique = false;
+};
+
+struct ConstraintInfo {
+  std::string name;
+  sql::Constraint::Kind kind = sql::Constraint::Kind::kOther;
+  std::vector<std::string> columns;
+  bool not_valid = false;
+  bool is_not_null_check = false;  // CHECK (col IS NOT NULL): lets SET NOT NULL skip its scan
+  std::string check_column;        // the column of such a check
+};
+
+struct TableInfo {
+  sql::QualifiedName name;
+  std::vector<ColumnInfo> columns;
+  std::vector<IndexInfo> indexes;
+  std::vector<ConstraintInfo> constraints;
+  bool partitioned = false;
+  int created_unit = -1;  // serial number of the unit (section) that created it
+
+  const ColumnInfo* Column(const std::string& n) const;
+  ColumnInfo* Column(const std::string& n);
+  // True when an index starts with exactly these columns (in any order among the leading ones).
+  bool HasLeadingIndex(const std::vector<std::string>& cols) const;
+  bool HasCheckOn(const std::string& column) const;
+};
+
+class SchemaModel {
+ public:
+  // Applies one statement; `unit` is the serial number of the section it comes from.
+  void Apply(const sql::Statement& s, int unit);
+  const TableInfo* Find(const sql::QualifiedName& n) const;
+  TableInfo* Find(const sql::QualifiedName& n);
+  // The table an index (by name) belongs to, or null.
+  const TableInfo* TableOfIndex(const sql::QualifiedName& index) const;
+  std::size_t table_count() const { return tables_.size(); }
+
+ private:
+  static std::string Key(const sql::QualifiedName& n);
+  void AddConstraint(TableInfo& t, const sql::Constraint& c, const std::string& column);
+  std::map<std::string, TableInfo> tables_;
+  std::map<std::string, std::string> index_table_;  // index key -> table key
+};
+
+}  // namespace stairway::lint

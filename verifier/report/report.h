@@ -1,0 +1,80 @@
+// The one Report value every checking command fills (lint, roundtrip, drift) and the writers
+// that render it: text, JSON, SARIF 2.1.0, GitHub annotations, JUnit XML and Markdown.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "runner/common/diagnostic.h"
+
+namespace stairway::report {
+
+// One problem found by a check. Lint findings carry a rule id; other checks use their own
+// ids ("roundtrip-mismatch", "drift", "syntax-error") so filters and SARIF rules still work.
+struct Finding {
+  std::string check = "lint";  // which step found it: "lint", "roundtrip", "drift", ...
+  std::string rule;            // stable id, e.g. "require-concurrent-index-create"
+  Severity severity = Severity::kWarning;
+  std::string message;
+  std::string help;            // the safe alternative; may be empty
+  std::string path;            // as given by the user; empty for whole-run findings
+  int line = 0;                // 1-based; 0 = whole file
+  int column = 0;              // 1-based, in characters
+  std::string source_line;     // for the caret display; may be empty
+  std::string revision;        // "0004_add_roles" when known
+  std::string lock;            // lock the statement takes, e.g. "ACCESS EXCLUSIVE" (Markdown table)
+
+  Diagnostic ToDiagnostic() const;
+};
+
+// A unit of work the command performed (a file linted, a revision round-tripped). JUnit turns
+// steps into test cases; steps without findings are passing cases.
+struct Step {
+  std::string check = "lint";
+  std::string name;            // "migrations/0004_add_roles.sql" or "0004 up/down/up"
+  std::string path;            // file the step read; its findings are those with this path
+  double duration_ms = 0;
+  bool skipped = false;
+  std::string skip_reason;
+};
+
+// Rule metadata for the formats that describe their rules (SARIF).
+struct RuleMeta {
+  std::string id;
+  std::string summary;
+  std::string help;
+  Severity severity = Severity::kWarning;
+};
+
+struct Report {
+  std::string command = "lint";  // "lint", "verify", ...
+  std::vector<Step> steps;
+  std::vector<Finding> findings;
+  std::vector<RuleMeta> rules;
+
+  // Orders findings by path, line, column, rule (stable output for golden tests and CI).
+  void Sort();
+  // Adds another report's steps, findings and rules (verify combines lint + roundtrip).
+  void Merge(Report other);
+  int Count(Severity at_least) const;
+  // Findings of the step (same check and path), in report order.
+  std::vector<const Finding*> FindingsOf(const Step& step) const;
+};
+
+enum class Format { kText, kJson, kSarif, kGithub, kJunit, kMarkdown };
+std::optional<Format> ParseFormat(std::string_view name);  // "text", "json", "sarif", ...
+std::string_view FormatName(Format f);
+
+struct WriteOptions {
+  bool color = false;            // ANSI colours in text output
+  std::string tool_version = "0.1.0";
+};
+
+std::string Write(const Report& report, Format format, const WriteOptions& options = {});
+
+// True when stdout is a terminal and NO_COLOR is unset.
+bool ColorWanted(bool no_color_flag);
+
+}  // namespace stairway::report

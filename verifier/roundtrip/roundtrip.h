@@ -1,0 +1,81 @@
+// verify --roundtrip: for each revision, from base: up, down, up again on a throwaway database,
+// each step through the same applier a real upgrade uses. Observers hook in after every step
+// (catalog snapshots S0/S1/S0'/S1' plug in here) and may add findings.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "runner/applier/applier.h"
+#include "runner/db/session.h"
+#include "runner/source/migration.h"
+
+namespace stairway::verifier::roundtrip {
+
+// Where the database stands for a revision r, named as in DESIGN.md.
+enum class Phase {
+  kBefore,     // S0: before up(r)
+  kAfterUp,    // S1: after up(r)
+  kAfterDown,  // S0': after down(r); must equal S0
+  kAfterReUp,  // S1': after the second up(r); must equal S1
+};
+std::string_view PhaseName(Phase phase);  // "S0", "S1", "S0'", "S1'"
+
+struct PhaseContext {
+  const source::Revision& revision;
+  int index;  // 0-based position in the set
+  Phase phase;
+  db::Session& session;  // the throwaway database; the migration lock is held on it
+  // Findings to report for this revision (one line each, e.g. "down left behind type ...").
+  std::vector<std::string>& findings;
+};
+
+class PhaseObserver {
+ public:
+  virtual ~PhaseObserver() = default;
+  virtual void AtPhase(PhaseContext& context) = 0;
+};
+
+enum class Irreversible { kFail, kAllow };
+
+struct Options {
+  applier::Options applier;
+  Irreversible irreversible = Irreversible::kFail;
+};
+
+struct RevisionResult {
+  std::string label;
+  bool irreversible = false;  // no down section: only up ran
+  std::optional<std::chrono::milliseconds> up, down, reup;
+  std::vector<std::string> findings;
+  // Set when a step failed: the rendered diagnostic; the run stops there.
+  std::optional<std::string> failure;
+};
+
+struct Result {
+  std::vector<RevisionResult> revisions;
+  std::chrono::milliseconds total{0};
+  int irreversible = 0;
+  int findings = 0;
+  bool failed = false;  // a step failed (database error); later revisions did not run
+
+  // Exit code per DESIGN: 3 failed step, 1 findings or (not allowed) irreversible, else 0.
+  int ExitCode(Irreversible irreversible_policy) const;
+};
+
+// Reports each revision as it completes (the CLI prints a line per revision).
+class ProgressListener {
+ public:
+  virtual ~ProgressListener() = default;
+  virtual void RevisionDone(const RevisionResult& result, int index, int total) = 0;
+};
+
+// Runs the roundtrip on `session` (an empty throwaway database). Observers run in order after
+// each step. A failing step ends the run with Result::failed set; other StopErrors propagate.
+Result Run(db::Session& session, const source::MigrationSet& set, const Options& options,
+           const std::vector<PhaseObserver*>& observers = {},
+           ProgressListener* listener = nullptr);
+
+}  // namespace stairway::verifier::roundtrip

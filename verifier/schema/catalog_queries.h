@@ -1,0 +1,23 @@
+// The catalog queries behind TakeSnapshot: one SELECT per object kind, each returning rows of
+// kind, identity, parent_kind, parent, then one column per attribute (see catalog_queries.cpp).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace stairway::schema {
+
+// Filters spliced into every query (SQL text built by the caller with quoted literals).
+struct QueryFilters {
+  std::string namespace_filter;  // condition on alias `n` (pg_namespace): user schemas
+  std::string relation_filter;   // condition on alias `c` (pg_class): excluded names left out
+  std::string excluded_array;    // the excluded LIKE patterns as an SQL text[] expression
+  std::string event_trigger_filter;  // condition on alias `e` (pg_event_trigger)
+  bool database_level = true;    // false: partial snapshot limited to some schemas
+};
+
+// Column naming convention of the queries: a name ending in "[]" is a text array (a list
+// attribute); a name starting with "_" is a helper for post-processing, not an attribute.
+std::vector<std::string> CatalogQueries(int server_version_num, const QueryFilters& filters);
+
+}  // namespace stairway::schema

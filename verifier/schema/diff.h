@@ -1,0 +1,71 @@
+// Differences between two snapshots, object by object, and the one-line rendering of each that
+// an engineer can act on ("type public.message_role (enum 'user','assistant') is only in B").
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "verifier/schema/snapshot.h"
+
+namespace stairway::schema {
+
+enum class Change {
+  kOnlyInA,   // the object exists in A, not in B
+  kOnlyInB,
+  kChanged,   // same object, one attribute differs (one Difference per attribute)
+  kRenamed,   // a constraint or index with the same definition on the same table, other name
+};
+
+// Soft differences (column order, renamed constraints/indexes) are real but rarely break
+// anything; callers may report them apart or not fail on them.
+enum class Severity { kSoft, kHard };
+
+struct Difference {
+  Change change = Change::kChanged;
+  Severity severity = Severity::kHard;
+  std::string kind;
+  std::string identity;          // in A (in B for kOnlyInB)
+  std::string attribute;         // kChanged: which attribute ("type", "valid", "position")
+  std::optional<Value> a, b;     // kChanged: its values; nullopt = not set on that side
+  std::string renamed_to;        // kRenamed: the identity in B
+  std::string summary;           // kOnlyIn*: short description, e.g. "enum 'user','assistant'"
+  std::map<std::string, int> dependents;  // kOnlyIn*: objects that go with it, by kind
+  friend bool operator==(const Difference&, const Difference&) = default;
+};
+
+struct CompareOptions {
+  Owners owners = Owners::kCompare;  // kIgnore: `owner` attributes never differ
+};
+
+// Compares two snapshots. Objects missing together with their parent (a dropped table's columns,
+// indexes, ...) are folded into the parent's Difference as `dependents`. Result is sorted by
+// identity, then kind, then attribute.
+std::vector<Difference> Compare(const Snapshot& a, const Snapshot& b,
+                                const CompareOptions& options = {});
+
+// How the two sides are named in rendered lines. `{object}` in the one-sided templates is replaced
+// by e.g. "type public.message_role (enum 'user','assistant')". The roundtrip, comparing the
+// catalog before an up with the one after its down, would use only_in_b = "left behind {object}"
+// and only_in_a = "missing {object}".
+struct Wording {
+  std::string in_a = "in A";
+  std::string in_b = "in B";
+  std::string only_in_a = "{object} is only in A";
+  std::string only_in_b = "{object} is only in B";
+};
+
+// "type public.message_role (enum 'user','assistant')": kind, identity and summary.
+std::string DescribeObject(const Difference& d);
+// One line, no trailing newline:
+//   index public.chat_messages_thread_idx: valid in A, INVALID in B
+//   column public.users.bio: type text in A, character varying(200) in B
+//   constraint public.t.t_a_key is named public.t.t_a_key1 in B (same definition)
+std::string Render(const Difference& d, const Wording& wording = {});
+std::vector<std::string> RenderAll(const std::vector<Difference>& diffs,
+                                   const Wording& wording = {});
+
+bool HasHardDifference(const std::vector<Difference>& diffs);
+
+}  // namespace stairway::schema
