@@ -16,6 +16,8 @@ RunFn SetupRepair(CLI::App& sub, GlobalOptions& global);
 RunFn SetupVerify(CLI::App& sub, GlobalOptions& global);
 RunFn SetupSnapshot(CLI::App& sub, GlobalOptions& global);
 RunFn SetupDiff(CLI::App& sub, GlobalOptions& global);
+RunFn SetupLint(CLI::App& sub, GlobalOptions& global);
+RunFn SetupRules(CLI::App& sub, GlobalOptions& global);
 
 const std::vector<CommandSpec>& Commands() {
   static const std::vector<CommandSpec> kCommands = {
@@ -34,6 +36,8 @@ const std::vector<CommandSpec>& Commands() {
        SetupSnapshot},
       {"diff", "Compare two catalog snapshots (URLs, files or DIR@REV); exit 1 if they differ",
        SetupDiff},
+      {"lint", "Check migration SQL for unsafe locks, rewrites and scans (no database)", SetupLint},
+      {"rules", "List the lint rules", SetupRules},
   };
   return kCommands;
 }

@@ -22,8 +22,11 @@ struct VerifyArgs {
   bool allow_irreversible = false;
 };
 
-std::string Ms(const std::optional<std::chrono::milliseconds>& ms) {
-  return ms ? FormatMs(*ms) : std::string("-");
+// A step's time, "FAILED" for the step that failed, "-" for steps that did not run.
+std::string StepCell(const roundtrip::RevisionResult& r,
+                     const std::optional<std::chrono::milliseconds>& ms, std::string_view step) {
+  if (ms) return FormatMs(*ms);
+  return r.failure && r.failed_step == step ? "FAILED" : "-";
 }
 
 class RoundtripPrinter : public roundtrip::ProgressListener {
@@ -32,15 +35,15 @@ class RoundtripPrinter : public roundtrip::ProgressListener {
   void RevisionDone(const roundtrip::RevisionResult& r, int index, int total) override {
     std::string verdict = "ok";
     if (r.failure) {
-      verdict = "FAILED";
+      verdict = fmt::format("FAILED at {}", r.failed_step);
     } else if (!r.findings.empty()) {
       verdict = fmt::format("{} finding{}", r.findings.size(), r.findings.size() == 1 ? "" : "s");
     } else if (r.irreversible) {
       verdict = "irreversible (no down section)";
     }
     fmt::print("  [{:>{}}/{}] {:<{}}  up {:>8}  down {:>8}  up {:>8}  {}\n", index + 1,
-               std::to_string(total).size(), total, r.label, width_, Ms(r.up), Ms(r.down),
-               Ms(r.reup), verdict);
+               std::to_string(total).size(), total, r.label, width_, StepCell(r, r.up, "up"),
+               StepCell(r, r.down, "down"), StepCell(r, r.reup, "re-up"), verdict);
     for (const std::string& finding : r.findings) fmt::print("      {}\n", finding);
     std::fflush(stdout);
     if (r.failure) fmt::print(stderr, "{}\n", *r.failure);

@@ -278,8 +278,9 @@ void Runner::Fail(const PreparedStep& prepared, std::size_t index, const db::Dat
         "{} runs outside a transaction: {} and {} records it as failed. Fix the database by hand, then `stairway stamp {}{}` if it is now fully {}, or "
         "`stairway repair{}` to forget the attempt and run it again",
         label,
-        index == 0 ? std::string("no earlier statement of it ran")
-                   : fmt::format("statements 1 to {} stay done", index),
+        index == 0   ? std::string("no earlier statement of it ran")
+        : index == 1 ? std::string("statement 1 stays done")
+                     : fmt::format("statements 1 to {} stay done", index),
         table_.DisplayName(),
         step.direction == Direction::kUp ? label : "<the revision before it>",
         StampHint(table_.schema()), step.direction == Direction::kUp ? "applied" : "undone",

@@ -22,7 +22,9 @@ struct Pair {
   std::size_t end = 0;          // one past the value
 };
 
-bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
+bool IsSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
+}
 
 // Splits the way libpq's conninfo_parse does; stops quietly at malformed input (libpq will
 // report it on connect), returning the pairs found so far.

@@ -95,8 +95,8 @@ class NoticeCollector : public pqxx::errorhandler {
 DatabaseError::DatabaseError(std::string sqlstate, std::string server_message)
     : DatabaseError(std::move(sqlstate), std::move(server_message), "", "") {}
 
-DatabaseError::DatabaseError(std::string sqlstate, std::string server_message,
-                             std::string detail, std::string hint)
+DatabaseError::DatabaseError(std::string sqlstate, std::string server_message, std::string detail,
+                             std::string hint)
     : StopError(Error::Database(server_message)),
       sqlstate_(std::move(sqlstate)),
       server_message_(std::move(server_message)),
@@ -167,7 +167,8 @@ QueryResult Session::Query(std::string_view sql, const std::vector<Value>& param
   }
   QueryResult out;
   const auto columns = result.columns();
-  for (pqxx::row::size_type c = 0; c < columns; ++c) out.columns.emplace_back(result.column_name(c));
+  for (pqxx::row::size_type c = 0; c < columns; ++c)
+    out.columns.emplace_back(result.column_name(c));
   out.rows.reserve(result.size());
   for (const auto& row : result) {
     Row values;
@@ -205,8 +206,8 @@ void Session::Commit() {
         "committed ({})",
         impl_->masked_url, OneLine(error.what()))));
   } catch (const pqxx::in_doubt_error& error) {
-    throw InDoubtError(Error::Database(fmt::format(
-        "COMMIT on {} has an unknown outcome: {}", impl_->masked_url, OneLine(error.what()))));
+    throw InDoubtError(Error::Database(fmt::format("COMMIT on {} has an unknown outcome: {}",
+                                                   impl_->masked_url, OneLine(error.what()))));
   }
 }
 
@@ -221,7 +222,9 @@ void Session::Rollback() {
   }
 }
 
-bool Session::in_transaction() const { return impl_->in_transaction; }
+bool Session::in_transaction() const {
+  return impl_->in_transaction;
+}
 
 bool Session::TryAdvisoryLock(std::int64_t key) {
   const QueryResult result =
@@ -233,9 +236,17 @@ void Session::AdvisoryUnlock(std::int64_t key) {
   Query("SELECT pg_advisory_unlock($1::bigint)", {std::to_string(key)});
 }
 
-int Session::backend_pid() const { return impl_->conn.backendpid(); }
-int Session::server_version_num() const { return impl_->conn.server_version(); }
-const std::string& Session::masked_url() const { return impl_->masked_url; }
-std::vector<std::string> Session::TakeNotices() { return impl_->notices.Take(); }
+int Session::backend_pid() const {
+  return impl_->conn.backendpid();
+}
+int Session::server_version_num() const {
+  return impl_->conn.server_version();
+}
+const std::string& Session::masked_url() const {
+  return impl_->masked_url;
+}
+std::vector<std::string> Session::TakeNotices() {
+  return impl_->notices.Take();
+}
 
 }  // namespace stairway::db

@@ -49,7 +49,7 @@ std::string CloseMatches(const MigrationSet& set, std::string_view text) {
     const std::string label = rev.Label();
     std::size_t d = std::min(EditDistance(text, rev.version), EditDistance(text, label));
     const bool contains = !text.empty() && label.find(text) != std::string::npos;
-    const std::size_t limit = std::max<std::size_t>(2, text.size() / 3);
+    const std::size_t limit = std::max<std::size_t>(1, text.size() / 4);
     if (contains) d = 0;
     if (d <= limit) scored.emplace_back(d, label);
   }

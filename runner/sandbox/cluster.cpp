@@ -91,9 +91,9 @@ bool Reachable(const fs::path& path, const ServerUser& user) {
     walked /= part;
     struct stat info {};
     if (stat(walked.c_str(), &info) != 0) return false;
-    const bool in_group = info.st_gid == user.gid ||
-                          std::find(user.groups.begin(), user.groups.end(), info.st_gid) !=
-                              user.groups.end();
+    const bool in_group =
+        info.st_gid == user.gid ||
+        std::find(user.groups.begin(), user.groups.end(), info.st_gid) != user.groups.end();
     const mode_t bit = info.st_uid == user.uid ? S_IXUSR : in_group ? S_IXGRP : S_IXOTH;
     if ((info.st_mode & bit) == 0) return false;
   }
@@ -142,7 +142,8 @@ bool HasServerPrograms(const fs::path& bindir) {
 fs::path FindBindir(const Options& options) {
   if (options.bindir) {
     if (HasServerPrograms(*options.bindir)) return *options.bindir;
-    throw SandboxError(fmt::format("no initdb and postgres programs in {}", options.bindir->string()));
+    throw SandboxError(
+        fmt::format("no initdb and postgres programs in {}", options.bindir->string()));
   }
   if (auto output = RunCapture({"pg_config", "--bindir"})) {
     std::string dir = *output;
@@ -323,12 +324,15 @@ class ClusterSandbox : public Sandbox {
 
 void ClusterSandbox::WaitUntilReady(Clock::time_point started) {
   KeeperMessage message{};
+  const auto initdb_started = Clock::now();
   if (!keeper_.Read(message, 120'000) || message.event != KeeperEvent::kInitdbExited) {
     throw SandboxError("initdb did not finish within 120 s: " + LogTail(log(), 3));
   }
+  info_.initdb_ms =
+      std::chrono::duration<double, std::milli>(Clock::now() - initdb_started).count();
   if (!WIFEXITED(message.value) || WEXITSTATUS(message.value) != 0) {
-    throw SandboxError(fmt::format("initdb failed ({}): {}", DescribeStatus(message.value),
-                                   LogTail(log(), 3)));
+    throw SandboxError(
+        fmt::format("initdb failed ({}): {}", DescribeStatus(message.value), LogTail(log(), 3)));
   }
   if (!keeper_.Read(message, 10'000) || message.event != KeeperEvent::kPostmasterStarted ||
       message.value <= 0) {
@@ -338,16 +342,16 @@ void ClusterSandbox::WaitUntilReady(Clock::time_point started) {
   const auto deadline = Clock::now() + std::chrono::seconds(60);
   while (!Ready()) {
     if (keeper_.Read(message, 5) && message.event == KeeperEvent::kPostmasterExited) {
-      throw SandboxError(fmt::format("the throwaway PostgreSQL server stopped while starting ({}): {}",
-                                     DescribeStatus(message.value), LogTail(log(), 3)));
+      throw SandboxError(
+          fmt::format("the throwaway PostgreSQL server stopped while starting ({}): {}",
+                      DescribeStatus(message.value), LogTail(log(), 3)));
     }
     if (Clock::now() > deadline) {
       throw SandboxError("the throwaway PostgreSQL server did not start within 60 s: " +
                          LogTail(log(), 3));
     }
   }
-  info_.start_ms =
-      std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+  info_.start_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
 }
 
 std::string ClusterSandbox::ConnectHelp() const {
@@ -361,7 +365,8 @@ std::string ClusterSandbox::ConnectHelp() const {
   for (const std::string& name : host_->LiveDatabases()) {
     help += fmt::format("  database:   psql '{}'\n", SocketUrl(dir, name));
   }
-  const std::string run_as = drop_privileges_ ? fmt::format("runuser -u {} -- ", info_.os_user) : "";
+  const std::string run_as =
+      drop_privileges_ ? fmt::format("runuser -u {} -- ", info_.os_user) : "";
   help += fmt::format("  stop it:    {}{} -D {} stop -m immediate\n", run_as,
                       (info_.bindir / "pg_ctl").string(), (dir / "data").string());
   help += fmt::format("  remove it:  rm -rf {}\n", dir.string());
@@ -443,8 +448,8 @@ std::unique_ptr<Sandbox> StartPrivateCluster(const Options& options) {
   if (log_fd < 0) {
     throw SandboxError(fmt::format("cannot write in {}: {}", dir.string(), std::strerror(errno)));
   }
-  if (user.drop && (chown(dir.c_str(), user.uid, user.gid) != 0 ||
-                    fchown(log_fd, user.uid, user.gid) != 0)) {
+  if (user.drop &&
+      (chown(dir.c_str(), user.uid, user.gid) != 0 || fchown(log_fd, user.uid, user.gid) != 0)) {
     close(log_fd);
     throw SandboxError(fmt::format("cannot hand {} to user {}: {}", dir.string(), user.name,
                                    std::strerror(errno)));
@@ -452,17 +457,21 @@ std::unique_ptr<Sandbox> StartPrivateCluster(const Options& options) {
 
   KeeperPlan plan;
   plan.directory = dir.string();
-  plan.initdb_argv = {(bindir / "initdb").string(), "-D", (dir / "data").string(), "--no-sync",
-                      "-A", "trust", "-U", kRole, "-E", "UTF8", "--locale=C"};
-  plan.postgres_argv = {(bindir / "postgres").string(),
-                        "-D", (dir / "data").string(),
-                        "-k", dir.string(),
-                        "-p", std::to_string(kPort),
-                        "-c", "listen_addresses=",
-                        "-c", "fsync=off",
-                        "-c", "full_page_writes=off",
-                        "-c", "synchronous_commit=off",
-                        "-c", "autovacuum=off"};
+  plan.initdb_argv = {(bindir / "initdb").string(),
+                      "-D",
+                      (dir / "data").string(),
+                      "--no-sync",
+                      "-A",
+                      "trust",
+                      "-U",
+                      kRole,
+                      "-E",
+                      "UTF8",
+                      "--locale=C"};
+  plan.postgres_argv = {
+      (bindir / "postgres").string(), "-D", (dir / "data").string(),  "-k", dir.string(),    "-p",
+      std::to_string(kPort),          "-c", "listen_addresses=",      "-c", "fsync=off",     "-c",
+      "full_page_writes=off",         "-c", "synchronous_commit=off", "-c", "autovacuum=off"};
   plan.drop_privileges = user.drop;
   plan.uid = user.uid;
   plan.gid = user.gid;
@@ -486,8 +495,8 @@ std::unique_ptr<Sandbox> StartPrivateCluster(const Options& options) {
   info.port = kPort;
   info.keeper_pid = keeper->pid();
   info.os_user = user.name;
-  auto sandbox =
-      std::make_unique<ClusterSandbox>(std::move(info), std::move(*keeper), options.keep, user.drop);
+  auto sandbox = std::make_unique<ClusterSandbox>(std::move(info), std::move(*keeper), options.keep,
+                                                  user.drop);
   sandbox->WaitUntilReady(started);
   return sandbox;
 }

@@ -26,7 +26,7 @@ namespace {
 
 // One live keeper. Only atomics: the handler may run at any point, in any thread.
 struct Slot {
-  std::atomic<pid_t> owner{0};   // the process that started the keeper (forked copies ignore it)
+  std::atomic<pid_t> owner{0};  // the process that started the keeper (forked copies ignore it)
   std::atomic<pid_t> keeper{0};
   std::atomic<int> ctrl_fd{-1};  // stairway's end of the pipe; closing it starts the cleanup
 };
@@ -82,7 +82,9 @@ int ClaimSlot() {
 // --- keeper side: async-signal-safe code only ------------------------------------------------
 
 volatile sig_atomic_t g_keeper_stop = 0;
-void OnKeeperStop(int) { g_keeper_stop = 1; }
+void OnKeeperStop(int) {
+  g_keeper_stop = 1;
+}
 void OnChild(int) {}
 
 // argv arrays and paths as plain C strings, built before fork.
@@ -321,9 +323,8 @@ KeeperHandle KeeperHandle::Start(const KeeperPlan& plan) {
   }
   pthread_sigmask(SIG_SETMASK, &old, nullptr);
   if (pid < 0) {
-    throw StopError(
-        Error::Internal(std::string("cannot start the sandbox keeper: fork failed: ") +
-                        std::strerror(fork_errno)));
+    throw StopError(Error::Internal(std::string("cannot start the sandbox keeper: fork failed: ") +
+                                    std::strerror(fork_errno)));
   }
   return handle;
 }
@@ -333,7 +334,9 @@ KeeperHandle::KeeperHandle(KeeperHandle&& other) noexcept
       status_fd_(std::exchange(other.status_fd_, -1)),
       slot_(std::exchange(other.slot_, -1)) {}
 
-KeeperHandle::~KeeperHandle() { Finish(); }
+KeeperHandle::~KeeperHandle() {
+  Finish();
+}
 
 bool KeeperHandle::Read(KeeperMessage& message, int timeout_ms) {
   pollfd fd{status_fd_, POLLIN, 0};

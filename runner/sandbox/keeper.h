@@ -13,15 +13,15 @@ namespace stairway::sandbox {
 // Everything the keeper needs, prepared before fork: after fork it only calls
 // async-signal-safe functions (stairway may have other threads).
 struct KeeperPlan {
-  std::string directory;                  // removed at the end unless `keep`
-  std::vector<std::string> initdb_argv;   // absolute program paths
+  std::string directory;                 // removed at the end unless `keep`
+  std::vector<std::string> initdb_argv;  // absolute program paths
   std::vector<std::string> postgres_argv;
-  bool drop_privileges = false;           // run initdb/postgres as uid/gid below
+  bool drop_privileges = false;  // run initdb/postgres as uid/gid below
   uid_t uid = 0;
   gid_t gid = 0;
   std::vector<gid_t> groups;
-  int log_fd = -1;                        // initdb and postgres output goes here
-  bool keep = false;                      // on the end: leave the server running, remove nothing
+  int log_fd = -1;    // initdb and postgres output goes here
+  bool keep = false;  // on the end: leave the server running, remove nothing
 };
 
 // What the keeper reports on its status pipe.

@@ -34,7 +34,8 @@ class ServerSandbox : public Sandbox {
     std::string help = fmt::format("throwaway databases on {}{}\n", db::MaskPassword(server_url_),
                                    host_->config().keep ? " (kept: drop them yourself)" : "");
     for (const std::string& name : host_->LiveDatabases()) {
-      help += fmt::format("  database:   psql '{}'\n", db::MaskPassword(db::WithDatabase(server_url_, name)));
+      help += fmt::format("  database:   psql '{}'\n",
+                          db::MaskPassword(db::WithDatabase(server_url_, name)));
       help += fmt::format("  drop it:    DROP DATABASE {} WITH (FORCE);\n", db::QuoteIdent(name));
     }
     return help;

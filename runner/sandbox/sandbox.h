@@ -11,8 +11,8 @@
 namespace stairway::sandbox {
 
 struct Options {
-  std::optional<std::string> server_url;  // --server-url: temp databases on this server
-  bool keep = false;                      // --keep: leave the cluster/database for inspection
+  std::optional<std::string> server_url;        // --server-url: temp databases on this server
+  bool keep = false;                            // --keep: leave the cluster/database for inspection
   std::optional<std::filesystem::path> bindir;  // PostgreSQL bin dir; default pg_config --bindir
 };
 
@@ -28,13 +28,14 @@ class ThrowawayDatabase {
 
 // Where a private cluster lives (for --keep messages, diagnostics and tests).
 struct ClusterInfo {
-  std::filesystem::path directory;   // the temp dir: data/, the socket, postgres.log
-  std::filesystem::path bindir;      // the PostgreSQL binaries used
-  int port = 0;                      // names the socket (.s.PGSQL.<port>); no TCP listener
+  std::filesystem::path directory;  // the temp dir: data/, the socket, postgres.log
+  std::filesystem::path bindir;     // the PostgreSQL binaries used
+  int port = 0;                     // names the socket (.s.PGSQL.<port>); no TCP listener
   int postmaster_pid = 0;
-  int keeper_pid = 0;                // the process that removes the cluster when stairway ends
-  std::string os_user;               // who runs the server (root drops to postgres or nobody)
-  double start_ms = 0;               // OpenSandbox wall time, initdb included
+  int keeper_pid = 0;    // the process that removes the cluster when stairway ends
+  std::string os_user;   // who runs the server (root drops to postgres or nobody)
+  double start_ms = 0;   // OpenSandbox wall time, initdb included
+  double initdb_ms = 0;  // of which initdb
 };
 
 // Source of throwaway databases: the private cluster or a --server-url server.

@@ -2,7 +2,7 @@
 // or goose) a file's markers say it is.
 #include <algorithm>
 
-#include "fmt/format.h"
+#include <fmt/format.h>
 #include "runner/source/readers.h"
 
 namespace stairway::source::detail {

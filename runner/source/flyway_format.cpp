@@ -1,7 +1,7 @@
 // The Flyway format: versioned V<version>__<desc>.sql, undo U<version>__<desc>.sql and
 // repeatable R__<desc>.sql (applied after all versioned ones, ordered by description; they
 // have no undo). Versions may use '_' for '.' ("V2_1" is 2.1).
-#include "fmt/format.h"
+#include <fmt/format.h>
 #include "runner/source/readers.h"
 
 namespace stairway::source::detail {

@@ -2,7 +2,7 @@
 // per revision; "-- stairway:no-transaction" in a file makes that file non-transactional.
 #include <map>
 
-#include "fmt/format.h"
+#include <fmt/format.h>
 #include "runner/source/readers.h"
 
 namespace stairway::source::detail {

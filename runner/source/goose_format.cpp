@@ -4,7 +4,7 @@
 #include <cctype>
 #include <optional>
 
-#include "fmt/format.h"
+#include <fmt/format.h>
 #include "runner/source/readers.h"
 
 namespace stairway::source::detail {

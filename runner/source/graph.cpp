@@ -7,7 +7,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "fmt/format.h"
+#include <fmt/format.h>
 
 namespace stairway::source {
 

@@ -4,7 +4,7 @@
 #include <cctype>
 #include <system_error>
 
-#include "fmt/format.h"
+#include <fmt/format.h>
 #include "runner/common/checksum.h"
 #include "runner/source/graph.h"
 #include "runner/source/migration.h"

@@ -8,7 +8,7 @@
 #include <cstring>
 #include <system_error>
 
-#include "fmt/format.h"
+#include <fmt/format.h>
 
 namespace stairway::source::detail {
 namespace {

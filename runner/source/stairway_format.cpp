@@ -3,7 +3,7 @@
 // section non-transactional).
 #include <optional>
 
-#include "fmt/format.h"
+#include <fmt/format.h>
 #include "runner/source/readers.h"
 
 namespace stairway::source::detail {

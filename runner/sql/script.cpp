@@ -222,7 +222,11 @@ std::size_t ByteOffsetOfCursor(std::string_view text, int cursor) {
   return text.size();
 }
 
-ScriptScan ScanScript(std::string_view sql) {
+namespace {
+
+// Scans `sql`; on a lexical error that spoils only one statement, sets `resume` to where
+// scanning can start again.
+ScriptScan ScanPart(std::string_view sql, std::size_t& resume) {
   ScriptScan out;
   std::size_t limit = sql.find('\0');
   if (limit != std::string_view::npos) {
@@ -237,14 +241,19 @@ ScriptScan ScanScript(std::string_view sql) {
     // Keep what precedes the statement with the lexical error: split the prefix and drop its
     // last piece unless a ';' ended it.
     out.error = error;
-    buf.resize(error->offset);
+    std::string prefix = buf.substr(0, error->offset);
     std::optional<SplitError> again;
-    pieces = FastSplit(buf, again);
+    pieces = FastSplit(prefix, again);
     if (again) pieces.clear();
-    if (!pieces.empty() && (pieces.back().end >= buf.size() || buf[pieces.back().end] != ';')) {
+    if (!pieces.empty() &&
+        (pieces.back().end >= prefix.size() || prefix[pieces.back().end] != ';')) {
       pieces.pop_back();
     }
     limit = error->offset;
+    // An unterminated literal or comment swallows the rest of the input. Other lexical errors
+    // ("trailing junk after numeric literal") spoil one statement only: resume after its ';'.
+    const std::size_t semi = buf.find(';', error->offset);
+    if (error->message.rfind("unterminated", 0) != 0 && semi != std::string::npos) resume = semi + 1;
   }
   const std::string_view input = sql;
   std::size_t covered = 0;  // end of the last region whose comments were collected
@@ -297,6 +306,33 @@ ScriptScan ScanScript(std::string_view sql) {
     covered = piece.end;
   }
   CollectComments(input, covered, limit, out.comments);
+  return out;
+}
+
+}  // namespace
+
+ScriptScan ScanScript(std::string_view sql) {
+  ScriptScan out;
+  std::size_t base = 0;
+  while (true) {
+    std::size_t resume = std::string_view::npos;
+    ScriptScan part = ScanPart(sql.substr(base), resume);
+    // Views in `part` point into `sql` already; only offsets move.
+    for (StatementSpan st : part.statements) {
+      st.offset += base;
+      out.statements.push_back(st);
+    }
+    for (Comment c : part.comments) {
+      c.offset += base;
+      out.comments.push_back(c);
+    }
+    if (part.error && !out.error) {
+      part.error->offset += base;
+      out.error = part.error;
+    }
+    if (resume == std::string_view::npos || resume == 0) break;
+    base += resume;
+  }
   return out;
 }
 

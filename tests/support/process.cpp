@@ -11,6 +11,7 @@
 #include <cstring>
 #include <stdexcept>
 #include <thread>
+#include <utility>
 
 #include "tests/support/paths.h"
 
@@ -99,8 +100,8 @@ ChildProcess ChildProcess::Start(const std::vector<std::string>& argv, const Env
   return ChildProcess(pid, out_fd, err_fd);
 }
 
-ChildProcess ChildProcess::StartStairway(const std::vector<std::string>& args,
-                                         const Env& extra_env, const std::string& cwd) {
+ChildProcess ChildProcess::StartStairway(const std::vector<std::string>& args, const Env& extra_env,
+                                         const std::string& cwd) {
   std::vector<std::string> argv{StairwayBinary()};
   argv.insert(argv.end(), args.begin(), args.end());
   return Start(argv, extra_env, cwd);
@@ -123,7 +124,9 @@ ChildProcess& ChildProcess::operator=(ChildProcess&& other) noexcept {
   return *this;
 }
 
-ChildProcess::~ChildProcess() { Close(); }
+ChildProcess::~ChildProcess() {
+  Close();
+}
 
 void ChildProcess::Close() {
   if (pid_ > 0 && !result_) {
@@ -172,8 +175,12 @@ std::optional<ProcessResult> ChildProcess::WaitFor(std::chrono::milliseconds tim
   }
 }
 
-std::string ChildProcess::OutSoFar() const { return ReadAll(out_fd_); }
-std::string ChildProcess::ErrSoFar() const { return ReadAll(err_fd_); }
+std::string ChildProcess::OutSoFar() const {
+  return ReadAll(out_fd_);
+}
+std::string ChildProcess::ErrSoFar() const {
+  return ReadAll(err_fd_);
+}
 
 bool ChildProcess::WaitForOutput(const std::string& text, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -194,8 +201,8 @@ ProcessResult RunProcess(const std::vector<std::string>& argv, const Env& extra_
   if (auto result = child.WaitFor(timeout)) return *result;
   child.Signal(SIGKILL);
   ProcessResult result = child.Wait();
-  result.err += "\n[killed by the test: still running after " + std::to_string(timeout.count()) +
-                " s]";
+  result.err +=
+      "\n[killed by the test: still running after " + std::to_string(timeout.count()) + " s]";
   return result;
 }
 

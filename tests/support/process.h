@@ -38,8 +38,8 @@ class ChildProcess {
   static ChildProcess Start(const std::vector<std::string>& argv, const Env& extra_env = {},
                             const std::string& cwd = "");
   // The stairway binary in the background.
-  static ChildProcess StartStairway(const std::vector<std::string>& args,
-                                    const Env& extra_env = {}, const std::string& cwd = "");
+  static ChildProcess StartStairway(const std::vector<std::string>& args, const Env& extra_env = {},
+                                    const std::string& cwd = "");
   ChildProcess(ChildProcess&& other) noexcept;
   ChildProcess& operator=(ChildProcess&& other) noexcept;
   ChildProcess(const ChildProcess&) = delete;

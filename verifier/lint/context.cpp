@@ -16,7 +16,38 @@ bool StatementContext::IsNewTable(const sql::QualifiedName& n) const {
   return t != nullptr && t->created_unit == section_.unit;
 }
 
+std::string TableKey(const sql::QualifiedName& n) {
+  return (n.schema.empty() ? std::string("public") : n.schema) + "." + n.name;
+}
+
 namespace {
+
+// Keys a statement creates: CREATE INDEX (not partial), PRIMARY KEY / UNIQUE constraints.
+void CollectKeys(const sql::Statement& s, std::size_t index, SectionContext& section) {
+  using K = sql::Constraint::Kind;
+  auto add_constraint = [&](const sql::QualifiedName& t, const sql::Constraint& k, const std::string& col) {
+    if ((k.kind != K::kPrimaryKey && k.kind != K::kUnique) || !k.using_index.empty()) return;
+    section.keys_by_table[TableKey(t)].push_back(
+        {index, k.columns.empty() ? std::vector<std::string>{col} : k.columns});
+  };
+  if (const auto* ci = s.As<sql::CreateIndex>()) {
+    if (!ci->partial) section.keys_by_table[TableKey(ci->table)].push_back({index, ci->columns});
+  } else if (const auto* ct = s.As<sql::CreateTable>()) {
+    for (const auto& col : ct->columns) {
+      for (const auto& k : col.constraints) add_constraint(ct->table, k, col.name);
+    }
+    for (const auto& k : ct->constraints) add_constraint(ct->table, k, "");
+  } else if (const auto* at = s.As<sql::AlterTable>()) {
+    for (const auto& cmd : at->cmds) {
+      if (cmd.constraint) add_constraint(at->table, *cmd.constraint, "");
+    }
+  }
+}
+
+bool IsDdl(const sql::Statement& s) {
+  return s.As<sql::AlterTable>() != nullptr || s.As<sql::CreateIndex>() != nullptr ||
+         s.As<sql::CreateTable>() != nullptr || s.As<sql::Drop>() != nullptr;
+}
 
 // "0", "0s", "0ms" and DEFAULT switch a timeout off.
 bool TimeoutOn(const sql::SetVariable& s) {
@@ -46,6 +77,10 @@ void ComputeFacts(SectionContext& section) {
     held_begin = section.lock_log.size();
     not_valid.clear();
   };
+  section.keys_by_table.clear();
+  section.has_ddl = false;
+  section.first_unprotected_lock = static_cast<std::size_t>(-1);
+  int reported_tx = 0;  // transaction whose first statement after a lock was marked
   for (std::size_t i = 0; i < section.statements.size(); ++i) {
     const sql::Statement& s = section.statements[i];
     StatementFacts& f = section.facts[i];
@@ -58,12 +93,23 @@ void ComputeFacts(SectionContext& section) {
     f.held_end = section.lock_log.size();
     f.not_valid_in_transaction = not_valid;
     if (s.error) continue;
+    CollectKeys(s, i, section);
+    section.has_ddl = section.has_ddl || IsDdl(s);
     for (LockTaken& l : LocksOf(s, section.pg_version)) {
-      const std::string key = (l.table.schema.empty() ? "public" : l.table.schema) + "." + l.table.name;
-      if (created.count(key) == 0 && l.mode != LockMode::kNone) f.locks.push_back(l);
+      if (created.count(TableKey(l.table)) == 0 && l.mode != LockMode::kNone) f.locks.push_back(l);
+    }
+    const bool control = s.As<sql::Transaction>() != nullptr || s.As<sql::SetVariable>() != nullptr;
+    if (!control && f.held_end > f.held_begin && reported_tx != tx) {
+      f.first_after_lock = true;
+      reported_tx = tx;
+    }
+    if (section.first_unprotected_lock == static_cast<std::size_t>(-1) && !f.lock_timeout) {
+      for (const LockTaken& l : f.locks) {
+        if (BlocksDml(l.mode)) section.first_unprotected_lock = i;
+      }
     }
     if (const auto* ct = s.As<sql::CreateTable>()) {
-      created.insert((ct->table.schema.empty() ? "public" : ct->table.schema) + "." + ct->table.name);
+      created.insert(TableKey(ct->table));
     }
     if (const auto* sv = s.As<sql::SetVariable>()) {
       const bool on = TimeoutOn(*sv);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -46,6 +47,15 @@ struct StatementFacts {
   std::size_t held_end = 0;
   std::set<std::string> not_valid_in_transaction;  // "table.constraint" added NOT VALID here
   std::vector<LockTaken> locks;       // what this statement locks (existing tables only)
+  // The first statement of its transaction that runs while an earlier one holds a
+  // DML-blocking lock (transaction control and SET excluded).
+  bool first_after_lock = false;
+};
+
+// An index or unique/primary key a statement of the section creates.
+struct KeyDef {
+  std::size_t statement = 0;
+  std::vector<std::string> columns;
 };
 
 class SectionContext {
@@ -61,6 +71,11 @@ class SectionContext {
   std::vector<sql::Statement> statements;
   std::vector<StatementFacts> facts;  // parallel to statements
   std::vector<HeldLock> lock_log;     // every DML-blocking lock taken inside a transaction
+  bool has_ddl = false;               // any CREATE/ALTER/DROP of tables or indexes
+  // Index of the first statement that takes a DML-blocking lock with no lock_timeout set.
+  std::size_t first_unprotected_lock = static_cast<std::size_t>(-1);
+  // Indexes and keys created in this section, by table ("schema.table").
+  std::map<std::string, std::vector<KeyDef>> keys_by_table;
   std::vector<RawFinding>* sink = nullptr;
   const Rule* current = nullptr;      // the rule being run
 
@@ -105,6 +120,9 @@ class StatementContext {
   const SchemaModel& schema_;
   std::size_t index_;
 };
+
+// "schema.table" with public for unqualified names.
+std::string TableKey(const sql::QualifiedName& n);
 
 // Computes StatementFacts for every statement of the section. `model_before` is the schema
 // before the section; the facts need only which tables the section itself creates.

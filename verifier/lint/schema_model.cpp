@@ -55,6 +55,15 @@ TableInfo* SchemaModel::Find(const sql::QualifiedName& n) {
   return it == tables_.end() ? nullptr : &it->second;
 }
 
+TableInfo* SchemaModel::FindOrStub(const sql::QualifiedName& n) {
+  TableInfo& t = tables_[Key(n)];
+  if (t.name.name.empty()) {
+    t.name = n;  // a table from before the migrations stairway read: columns unknown
+    t.columns_known = false;
+  }
+  return &t;
+}
+
 const TableInfo* SchemaModel::TableOfIndex(const sql::QualifiedName& index) const {
   auto it = index_table_.find(Key(index));
   if (it == index_table_.end()) return nullptr;
@@ -136,8 +145,8 @@ void SchemaModel::Apply(const sql::Statement& s, int unit) {
     for (const IndexInfo& i : t.indexes) index_table_[Key({t.name.schema, i.name})] = key;
     tables_[key] = std::move(t);
   } else if (const auto* at = s.As<sql::AlterTable>()) {
-    TableInfo* t = Find(at->table);
-    if (t == nullptr) return;
+    if (at->object_type != "TABLE") return;
+    TableInfo* t = FindOrStub(at->table);
     for (const sql::AlterTableCmd& c : at->cmds) {
       if (c.subtype == "AddColumn" && c.column) {
         if (t->Column(c.column->name) != nullptr) continue;
@@ -167,8 +176,7 @@ void SchemaModel::Apply(const sql::Statement& s, int unit) {
       }
     }
   } else if (const auto* ci = s.As<sql::CreateIndex>()) {
-    TableInfo* t = Find(ci->table);
-    if (t == nullptr) return;
+    TableInfo* t = FindOrStub(ci->table);
     std::string name = ci->name;
     if (name.empty()) {
       name = t->name.name;

@@ -38,6 +38,7 @@ struct TableInfo {
   std::vector<ConstraintInfo> constraints;
   bool partitioned = false;
   int created_unit = -1;  // serial number of the unit (section) that created it
+  bool columns_known = true;  // false for tables first seen in an ALTER (created elsewhere)
 
   const ColumnInfo* Column(const std::string& n) const;
   ColumnInfo* Column(const std::string& n);
@@ -58,6 +59,9 @@ class SchemaModel {
 
  private:
   static std::string Key(const sql::QualifiedName& n);
+  // Tables altered before any CREATE was seen get a stub, so their constraints and indexes
+  // are still tracked.
+  TableInfo* FindOrStub(const sql::QualifiedName& n);
   void AddConstraint(TableInfo& t, const sql::Constraint& c, const std::string& column);
   std::map<std::string, TableInfo> tables_;
   std::map<std::string, std::string> index_table_;  // index key -> table key

@@ -65,14 +65,18 @@ Result Run(db::Session& session, const source::MigrationSet& set, const Options&
     };
     try {
       at(Phase::kBefore);
+      r.failed_step = "up";
       r.up = runner.RunStep(ups[i]);
       at(Phase::kAfterUp);
       if (rev.down) {
+        r.failed_step = "down";
         r.down = runner.RunStep(downs[next_down++]);
         at(Phase::kAfterDown);
+        r.failed_step = "re-up";
         r.reup = runner.RunStep(ups[i]);
         at(Phase::kAfterReUp);
       }
+      r.failed_step.clear();
     } catch (const applier::MigrationFailed& e) {
       r.failure = e.what();
     }

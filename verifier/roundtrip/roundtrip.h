@@ -52,6 +52,7 @@ struct RevisionResult {
   std::vector<std::string> findings;
   // Set when a step failed: the rendered diagnostic; the run stops there.
   std::optional<std::string> failure;
+  std::string failed_step;  // "up", "down" or "re-up" when failure is set
 };
 
 struct Result {

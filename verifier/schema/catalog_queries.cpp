@@ -30,19 +30,6 @@ constexpr std::string_view kRelKind =
     "CASE c.relkind WHEN 'r' THEN 'table' WHEN 'p' THEN 'table' WHEN 'v' THEN 'view' "
     "WHEN 'm' THEN 'materialized view' WHEN 'f' THEN 'foreign table' END";
 
-// Sorted copy of a text[]-castable array, NULL when the input is NULL.
-std::string SortedArray(std::string_view array_expr) {
-  return fmt::format("(SELECT array_agg(x ORDER BY x) FROM unnest(({})::text[]) x)", array_expr);
-}
-
-// Sorted storage options without server bookkeeping: some builds record e.g. pg_attver=<WAL
-// position> in attoptions, which differs on every database. No user option starts with "pg_".
-std::string SortedOptions(std::string_view array_expr) {
-  return fmt::format(
-      "(SELECT array_agg(x ORDER BY x) FROM unnest(({})::text[]) x WHERE x NOT LIKE 'pg\\_%')",
-      array_expr);
-}
-
 std::string Schemas(const QueryFilters& f) {
   return fmt::format(R"SQL(
 SELECT 'schema', quote_ident(n.nspname), '', '',
@@ -95,10 +82,7 @@ SELECT {kind}, {ident},
   CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END AS partition_key,
   parent.ident AS partition_of,
   CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END AS partition_bound,
-  CASE WHEN NOT c.relispartition THEN
-    (SELECT array_agg(quote_ident(pn.nspname) || '.' || quote_ident(pc.relname) ORDER BY i.inhseqno)
-     FROM pg_inherits i JOIN pg_class pc ON pc.oid = i.inhparent
-     JOIN pg_namespace pn ON pn.oid = pc.relnamespace WHERE i.inhrelid = c.oid) END AS "inherits[]",
+  CASE WHEN NOT c.relispartition THEN inh.parents END AS "inherits[]",
   CASE WHEN c.reloftype <> 0 THEN format_type(c.reloftype, NULL) END AS of_type,
   CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid) END AS definition,
   CASE WHEN c.relkind = 'm' THEN c.relispopulated::text END AS populated,
@@ -110,16 +94,18 @@ LEFT JOIN pg_tablespace ts ON ts.oid = c.reltablespace
 LEFT JOIN pg_am am ON am.oid = c.relam
 LEFT JOIN pg_foreign_table ft ON ft.ftrelid = c.oid
 LEFT JOIN pg_foreign_server fs ON fs.oid = ft.ftserver
-LEFT JOIN LATERAL (
-  SELECT quote_ident(pn.nspname) || '.' || quote_ident(pc.relname) AS ident
+LEFT JOIN (
+  SELECT i.inhrelid, array_agg(quote_ident(pn.nspname) || '.' || quote_ident(pc.relname)
+                               ORDER BY i.inhseqno) AS parents
   FROM pg_inherits i JOIN pg_class pc ON pc.oid = i.inhparent
   JOIN pg_namespace pn ON pn.oid = pc.relnamespace
-  WHERE c.relispartition AND i.inhrelid = c.oid) parent ON true
+  GROUP BY i.inhrelid) inh ON inh.inhrelid = c.oid
+LEFT JOIN LATERAL (SELECT inh.parents[1] AS ident WHERE c.relispartition) parent ON true
 {comment}
 WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND {ns} AND {rel} AND {ext})SQL",
                      fmt::arg("kind", kRelKind), fmt::arg("ident", kRelIdentity),
-                     fmt::arg("options", SortedOptions("c.reloptions")),
-                     fmt::arg("ftoptions", SortedArray("ft.ftoptions")),
+                     fmt::arg("options", "c.reloptions"),
+                     fmt::arg("ftoptions", "ft.ftoptions"),
                      fmt::arg("comment", CommentJoin("d", "c.oid", "pg_class")),
                      fmt::arg("ns", f.namespace_filter), fmt::arg("rel", f.relation_filter),
                      fmt::arg("ext", NotExtensionMember("c.oid", "pg_class")));
@@ -161,9 +147,9 @@ SELECT 'column', {ident} || '.' || quote_ident(a.attname), {kind}, {ident},
   {attoptions} AS "options[]",
   {fdwoptions} AS "server_options[]",
   a.attacl::text[] AS "grants[]",
-  pg_get_userbyid(c.relowner) AS _owner,
+  CASE WHEN a.attacl IS NOT NULL THEN pg_get_userbyid(c.relowner) END AS _owner,
   d.description AS comment,
-  row_number() OVER (PARTITION BY a.attrelid ORDER BY a.attnum)::text AS position
+  a.attnum AS _attnum
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -175,8 +161,8 @@ WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'v', 'm', 
                      fmt::arg("kind", kRelKind), fmt::arg("ident", kRelIdentity),
                      fmt::arg("identity_sequence", kIdentitySequence),
                      fmt::arg("compression", compression),
-                     fmt::arg("attoptions", SortedOptions("a.attoptions")),
-                     fmt::arg("fdwoptions", SortedArray("a.attfdwoptions")),
+                     fmt::arg("attoptions", "a.attoptions"),
+                     fmt::arg("fdwoptions", "a.attfdwoptions"),
                      fmt::arg("comment", CommentJoin("d", "c.oid", "pg_class", "a.attnum")),
                      fmt::arg("ns", f.namespace_filter), fmt::arg("rel", f.relation_filter),
                      fmt::arg("ext", NotExtensionMember("c.oid", "pg_class")));
@@ -234,8 +220,8 @@ WHERE c.relkind IN ('r', 'p', 'm') AND {ns} AND {rel} AND {ext}
 std::string Sequences(const QueryFilters& f) {
   return fmt::format(R"SQL(
 SELECT 'sequence', {ident},
-  CASE WHEN owner_col.tab IS NULL THEN 'schema' ELSE 'table' END,
-  coalesce(owner_col.tab, quote_ident(n.nspname)),
+  CASE WHEN own.tab IS NULL THEN 'schema' ELSE 'table' END,
+  coalesce(own.tab, quote_ident(n.nspname)),
   format_type(s.seqtypid, NULL) AS type,
   s.seqstart::text AS start,
   s.seqincrement::text AS increment,
@@ -243,7 +229,7 @@ SELECT 'sequence', {ident},
   s.seqmax::text AS maxvalue,
   s.seqcache::text AS cache,
   s.seqcycle::text AS cycle,
-  owner_col.tab || '.' || owner_col.col AS owned_by,
+  own.tab || '.' || own.col AS owned_by,
   CASE c.relpersistence WHEN 'u' THEN 'unlogged' WHEN 't' THEN 'temporary' ELSE 'permanent' END
     AS persistence,
   pg_get_userbyid(c.relowner) AS owner,
@@ -253,21 +239,19 @@ SELECT 'sequence', {ident},
 FROM pg_sequence s
 JOIN pg_class c ON c.oid = s.seqrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
-LEFT JOIN LATERAL (
-  SELECT quote_ident(tn.nspname) || '.' || quote_ident(tc.relname) AS tab,
-         quote_ident(ta.attname) AS col, tc.relname AS tabname
+LEFT JOIN (
+  SELECT dep.objid, dep.deptype, tc.relname AS tabname,
+         quote_ident(tn.nspname) || '.' || quote_ident(tc.relname) AS tab,
+         quote_ident(ta.attname) AS col
   FROM pg_depend dep
   JOIN pg_class tc ON tc.oid = dep.refobjid
   JOIN pg_namespace tn ON tn.oid = tc.relnamespace
   JOIN pg_attribute ta ON ta.attrelid = tc.oid AND ta.attnum = dep.refobjsubid
-  WHERE dep.classid = 'pg_class'::regclass AND dep.objid = c.oid
-    AND dep.refclassid = 'pg_class'::regclass AND dep.deptype IN ('a', 'i')
-  LIMIT 1) owner_col ON true
+  WHERE dep.classid = 'pg_class'::regclass AND dep.refclassid = 'pg_class'::regclass
+    AND dep.deptype IN ('a', 'i') AND dep.refobjsubid > 0) own ON own.objid = c.oid
 {comment}
-WHERE {ns} AND {rel} AND {ext}
-  AND NOT (coalesce(owner_col.tabname, '') LIKE ANY ({excluded}))
-  AND c.oid NOT IN (SELECT objid FROM pg_depend WHERE classid = 'pg_class'::regclass
-                    AND refclassid = 'pg_class'::regclass AND deptype = 'i'))SQL",
+WHERE {ns} AND {rel} AND {ext} AND own.deptype IS DISTINCT FROM 'i'
+  AND NOT (coalesce(own.tabname, '') LIKE ANY ({excluded})))SQL",
                      fmt::arg("ident", kRelIdentity),
                      fmt::arg("comment", CommentJoin("d", "c.oid", "pg_class")),
                      fmt::arg("ns", f.namespace_filter), fmt::arg("rel", f.relation_filter),
@@ -328,7 +312,8 @@ LEFT JOIN pg_class tc ON tc.oid = t.typrelid
 LEFT JOIN pg_range r ON r.rngtypid = t.oid
 {comment}
 WHERE t.typtype IN ('e', 'd', 'c', 'r', 'b') AND (t.typtype <> 'c' OR tc.relkind = 'c')
-  AND t.oid NOT IN (SELECT typarray FROM pg_type WHERE typarray <> 0)
+  AND NOT (t.typelem <> 0 AND EXISTS (SELECT 1 FROM pg_type et
+                                      WHERE et.oid = t.typelem AND et.typarray = t.oid))
   AND {ns} AND {ext})SQL",
                      fmt::arg("domain_collation", QualifiedCollation("t.typcollation")),
                      fmt::arg("range_collation", QualifiedCollation("r.rngcollation")),
@@ -347,7 +332,7 @@ std::string Functions(int version, const QueryFilters& f) {
   return fmt::format(R"SQL(
 SELECT CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate' ELSE 'function' END,
   quote_ident(n.nspname) || '.' || quote_ident(p.proname) || '(' ||
-    pg_get_function_identity_arguments(p.oid) || ')',
+    oidvectortypes(p.proargtypes) || ')',
   'schema', quote_ident(n.nspname),
   pg_get_function_arguments(p.oid) AS arguments,
   CASE WHEN p.prokind <> 'p' THEN pg_get_function_result(p.oid) END AS returns,
@@ -550,7 +535,7 @@ SELECT 'event trigger', quote_ident(e.evtname), '', '',
 FROM pg_event_trigger e
 {comment}
 WHERE {evt} AND {ext})SQL",
-                     fmt::arg("tags", SortedArray("e.evttags")),
+                     fmt::arg("tags", "e.evttags"),
                      fmt::arg("comment", CommentJoin("d", "e.oid", "pg_event_trigger")),
                      fmt::arg("evt", f.event_trigger_filter),
                      fmt::arg("ext", NotExtensionMember("e.oid", "pg_event_trigger")));
@@ -622,7 +607,7 @@ SELECT 'foreign data wrapper', quote_ident(w.fdwname), '', '',
 FROM pg_foreign_data_wrapper w
 {comment}
 WHERE {ext})SQL",
-                     fmt::arg("options", SortedArray("w.fdwoptions")),
+                     fmt::arg("options", "w.fdwoptions"),
                      fmt::arg("comment", CommentJoin("d", "w.oid", "pg_foreign_data_wrapper")),
                      fmt::arg("ext", NotExtensionMember("w.oid", "pg_foreign_data_wrapper")));
 }
@@ -641,7 +626,7 @@ FROM pg_foreign_server s
 JOIN pg_foreign_data_wrapper w ON w.oid = s.srvfdw
 {comment}
 WHERE {ext})SQL",
-                     fmt::arg("options", SortedArray("s.srvoptions")),
+                     fmt::arg("options", "s.srvoptions"),
                      fmt::arg("comment", CommentJoin("d", "s.oid", "pg_foreign_server")),
                      fmt::arg("ext", NotExtensionMember("s.oid", "pg_foreign_server")));
 }

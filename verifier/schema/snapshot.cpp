@@ -6,6 +6,11 @@
 #include <algorithm>
 #include <array>
 #include <utility>
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <cstdio>
+#include <cstdlib>
 
 #include "runner/db/session.h"
 #include "verifier/schema/catalog_queries.h"
@@ -101,10 +106,31 @@ std::string StripIndexName(const std::string& definition, const std::string& quo
 struct Helpers {
   const std::string* owner = nullptr;
   const std::string* name = nullptr;
+  const std::string* attnum = nullptr;
 };
+
+// Option lists are sets: sorted here (cheaper than in SQL). Storage options lose server
+// bookkeeping: some builds record pg_attver=<WAL position> in attoptions, which differs on every
+// database; no user-settable option starts with "pg_".
+void NormalizeLists(std::map<std::string, Value>& attrs) {
+  for (const char* name : {"options", "server_options", "tags"}) {
+    auto it = attrs.find(name);
+    if (it == attrs.end()) continue;
+    auto& items = std::get<std::vector<std::string>>(it->second);
+    if (std::string_view(name) == "options") {
+      std::erase_if(items, [](const std::string& item) { return item.starts_with("pg_"); });
+    }
+    if (items.empty()) {
+      attrs.erase(it);
+    } else {
+      std::sort(items.begin(), items.end());
+    }
+  }
+}
 
 void PostProcess(Object& o, const Helpers& helpers, const SnapshotOptions& options) {
   auto& attrs = o.attributes;
+  NormalizeLists(attrs);
   if (auto it = attrs.find("grants"); it != attrs.end()) {
     auto& items = std::get<std::vector<std::string>>(it->second);
     items = NormalizeGrants(std::move(items), helpers.owner ? *helpers.owner : std::string_view());
@@ -157,6 +183,7 @@ void AddRows(const db::QueryResult& result, const SnapshotOptions& options,
       if (c.helper) {
         if (c.name == "_owner") helpers.owner = &*row[i];
         if (c.name == "_name") helpers.name = &*row[i];
+        if (c.name == "_attnum") helpers.attnum = &*row[i];
       } else if (c.list) {
         o.attributes.emplace(c.name, ParseTextArray(*row[i]));
       } else {
@@ -164,6 +191,8 @@ void AddRows(const db::QueryResult& result, const SnapshotOptions& options,
       }
     }
     PostProcess(o, helpers, options);
+    // attnum for now; AssignPositions turns it into the position among live columns.
+    if (helpers.attnum) o.attributes.emplace("position", *helpers.attnum);
     out.push_back(std::move(o));
   }
 }
@@ -205,6 +234,25 @@ std::string NormalizeGrant(const std::string& item, std::string_view owner) {
   out += item.substr(grantee_end, slash + 1 - grantee_end);  // "=arw/"
   out += grantor == owner ? "<owner>" : item.substr(slash + 1);
   return out;
+}
+
+// A column's position is its rank among the table's live columns (attnum order), so dropping the
+// last column and adding it again keeps its position while a re-added middle column moves.
+void AssignPositions(std::vector<Object>& objects) {
+  std::map<std::string_view, std::vector<std::pair<long, Object*>>> by_parent;
+  for (Object& o : objects) {
+    if (o.kind != "column") continue;
+    const std::string* attnum = o.Text("position");
+    if (!attnum) continue;
+    by_parent[o.parent].emplace_back(std::stol(*attnum), &o);
+  }
+  for (auto& [parent, columns] : by_parent) {
+    std::sort(columns.begin(), columns.end(),
+              [](const auto& x, const auto& y) { return x.first < y.first; });
+    for (std::size_t i = 0; i < columns.size(); ++i) {
+      columns[i].second->attributes["position"] = std::to_string(i + 1);
+    }
+  }
 }
 
 }  // namespace
@@ -266,9 +314,33 @@ Snapshot TakeSnapshot(db::Session& session, const SnapshotOptions& options) {
   snapshot.server_version_num = session.server_version_num();
   PinnedSettings pinned(session);
   const QueryFilters filters = FiltersFor(options);
+  static std::vector<double> cpu(40, 0.0), wall(40, 0.0);
+  static int calls = 0;
+  ++calls;
+  auto proc_ms = [&] {
+    std::ifstream f("/proc/" + std::to_string(session.backend_pid()) + "/stat");
+    std::string st((std::istreambuf_iterator<char>(f)), {});
+    std::istringstream in(st.substr(st.rfind(')') + 2));
+    std::string tok; long ut = 0, sy = 0;
+    for (int i = 3; i <= 15; ++i) { in >> tok; if (i == 14) ut = std::stol(tok); if (i == 15) sy = std::stol(tok); }
+    return (ut + sy) * 10.0;
+  };
+  int qi = 0;
   for (const std::string& sql : CatalogQueries(snapshot.server_version_num, filters)) {
-    AddRows(session.Query(sql), options, snapshot.objects);
+    double c0 = getenv("SNAPTIME") ? proc_ms() : 0;
+    auto t0 = std::chrono::steady_clock::now();
+    auto r = session.Query(sql);
+    auto t1 = std::chrono::steady_clock::now();
+    AddRows(r, options, snapshot.objects);
+    if (getenv("SNAPTIME")) {
+      cpu[qi] += proc_ms() - c0;
+      wall[qi] += std::chrono::duration<double, std::milli>(t1 - t0).count();
+      if (calls % 20 == 0) fprintf(stderr, "q%d cpu %.1f wall %.1f %zu rows %s\n", qi, cpu[qi] / 20, wall[qi] / 20, r.rows.size(), sql.substr(1, 25).c_str());
+      if (calls % 20 == 0) cpu[qi] = wall[qi] = 0;
+    }
+    ++qi;
   }
+  AssignPositions(snapshot.objects);
   snapshot.Sort();
   return snapshot;
 }

@@ -14,13 +14,7 @@ namespace {
 void Check(const StatementContext& c) {
   const auto* d = c.stmt().As<sql::Dml>();
   if (d == nullptr || (d->kind != sql::Dml::Kind::kUpdate && d->kind != sql::Dml::Kind::kDelete)) return;
-  if (c.IsNewTable(d->table)) return;
-  bool ddl = false;
-  for (const sql::Statement& s : c.section().statements) {
-    ddl = ddl || s.As<sql::AlterTable>() != nullptr || s.As<sql::CreateIndex>() != nullptr ||
-          s.As<sql::CreateTable>() != nullptr || s.As<sql::Drop>() != nullptr;
-  }
-  if (!ddl) return;
+  if (!c.section().has_ddl || c.IsNewTable(d->table)) return;
   c.Report(fmt::format("{} of {}{} in a schema migration", d->kind == sql::Dml::Kind::kUpdate ? "UPDATE" : "DELETE",
                        d->table.Display(), d->has_where ? "" : " without WHERE"));
 }

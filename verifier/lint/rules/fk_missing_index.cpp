@@ -11,10 +11,6 @@
 
 namespace stairway::lint {
 namespace {
-bool SameTable(const sql::QualifiedName& a, const sql::QualifiedName& b) {
-  return a.name == b.name && (a.schema.empty() ? "public" : a.schema) == (b.schema.empty() ? "public" : b.schema);
-}
-
 bool Leads(const std::vector<std::string>& index, const std::vector<std::string>& cols) {
   if (index.size() < cols.size()) return false;
   std::vector<std::string> lead(index.begin(), index.begin() + cols.size()), want = cols;
@@ -23,37 +19,13 @@ bool Leads(const std::vector<std::string>& index, const std::vector<std::string>
   return lead == want;
 }
 
-// An index created by this statement or a later one of the same section covers the columns.
+// An index or key created by this statement or a later one of the same section covers them.
 bool CoveredLater(const StatementContext& c, const sql::QualifiedName& table,
                   const std::vector<std::string>& cols) {
-  const auto& sts = c.section().statements;
-  for (std::size_t i = c.index(); i < sts.size(); ++i) {
-    const sql::Statement& s = sts[i];
-    if (const auto* ci = s.As<sql::CreateIndex>()) {
-      if (SameTable(ci->table, table) && !ci->partial && Leads(ci->columns, cols)) return true;
-    }
-    std::vector<const sql::Constraint*> keys;
-    if (const auto* ct = s.As<sql::CreateTable>(); ct != nullptr && SameTable(ct->table, table)) {
-      for (const auto& k : ct->constraints) keys.push_back(&k);
-      for (const auto& col : ct->columns) {
-        for (const auto& k : col.constraints) {
-          if (k.kind == sql::Constraint::Kind::kPrimaryKey || k.kind == sql::Constraint::Kind::kUnique) {
-            if (Leads({col.name}, cols)) return true;
-          }
-        }
-      }
-    }
-    if (const auto* at = s.As<sql::AlterTable>(); at != nullptr && SameTable(at->table, table)) {
-      for (const auto& cmd : at->cmds) {
-        if (cmd.constraint) keys.push_back(&*cmd.constraint);
-      }
-    }
-    for (const sql::Constraint* k : keys) {
-      if ((k->kind == sql::Constraint::Kind::kPrimaryKey || k->kind == sql::Constraint::Kind::kUnique) &&
-          k->using_index.empty() && Leads(k->columns, cols)) {
-        return true;
-      }
-    }
+  auto it = c.section().keys_by_table.find(TableKey(table));
+  if (it == c.section().keys_by_table.end()) return false;
+  for (const KeyDef& k : it->second) {
+    if (k.statement >= c.index() && Leads(k.columns, cols)) return true;
   }
   return false;
 }

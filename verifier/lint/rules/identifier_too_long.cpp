@@ -11,14 +11,40 @@
 
 namespace stairway::lint {
 namespace {
+// The parser truncates long identifiers to 63 bytes, so read the name as written.
+std::vector<std::string> WrittenName(std::string_view text, std::size_t at) {
+  std::vector<std::string> parts;
+  while (at < text.size()) {
+    std::size_t end = at;
+    if (text[at] == '"') {
+      end = text.find('"', at + 1);
+      if (end == std::string_view::npos) break;
+      parts.emplace_back(text.substr(at + 1, end - at - 1));
+      ++end;
+    } else {
+      while (end < text.size() && (std::isalnum(static_cast<unsigned char>(text[end])) || text[end] == '_' ||
+                                   text[end] == '$' || static_cast<unsigned char>(text[end]) >= 0x80)) {
+        ++end;
+      }
+      if (end == at) break;
+      parts.emplace_back(text.substr(at, end - at));
+    }
+    if (end >= text.size() || text[end] != '.') break;
+    at = end + 1;
+  }
+  return parts;
+}
+
 void Check(const StatementContext& c) {
-  auto check = [&](const std::string& n, std::size_t at) {
-    if (n.size() > 63) c.Report(at, fmt::format("identifier \"{}\" is {} bytes; PostgreSQL keeps 63", n, n.size()));
+  auto check = [&](std::size_t at) {
+    for (const std::string& n : WrittenName(c.section().text, at)) {
+      if (n.size() > 63) c.Report(at, fmt::format("identifier \"{}\" is {} bytes; PostgreSQL keeps 63", n, n.size()));
+    }
   };
-  if (const auto* ct = c.stmt().As<sql::CreateTable>()) check(ct->table.name, ct->table.location);
-  if (const auto* ci = c.stmt().As<sql::CreateIndex>()) check(ci->name, c.stmt().offset);
-  for (const ColumnUse& u : ColumnsOf(c)) check(u.column->name, u.column->location);
-  if (const auto* r = c.stmt().As<sql::Rename>()) check(r->new_name, c.stmt().offset);
+  if (const auto* ct = c.stmt().As<sql::CreateTable>()) check(ct->table.location);
+  for (const ColumnUse& u : ColumnsOf(c)) {
+    if (!u.type_change) check(u.column->location);
+  }
 }
 }  // namespace
 

@@ -12,17 +12,10 @@
 namespace stairway::lint {
 namespace {
 void Check(const StatementContext& c) {
-  if (c.facts().lock_timeout) return;
+  // Once per section: on the first statement that needs it.
+  if (c.index() != c.section().first_unprotected_lock) return;
   for (const LockTaken& l : c.facts().locks) {
     if (!BlocksDml(l.mode)) continue;
-    // Once per section: the first statement that needs it.
-    for (std::size_t i = 0; i < c.index(); ++i) {
-      const StatementFacts& f = c.section().facts[i];
-      if (f.lock_timeout) continue;
-      for (const LockTaken& m : f.locks) {
-        if (BlocksDml(m.mode)) return;
-      }
-    }
     c.Report(fmt::format("{} lock on {} is requested with no lock_timeout set", LockName(l.mode),
                          l.table.Display()), {}, std::string(LockName(l.mode)));
     return;

@@ -12,20 +12,8 @@
 namespace stairway::lint {
 namespace {
 void Check(const StatementContext& c) {
-  const sql::Statement& s = c.stmt();
-  if (s.As<sql::Transaction>() != nullptr || s.As<sql::SetVariable>() != nullptr) return;
+  if (!c.facts().first_after_lock) return;
   const HeldLock* held = c.FirstHeldLock();
-  if (held == nullptr) return;
-  // Report once per transaction: on the first statement after the lock.
-  const StatementFacts& f = c.facts();
-  for (std::size_t i = c.index(); i-- > 0;) {
-    const StatementFacts& p = c.section().facts[i];
-    if (p.transaction != f.transaction) break;
-    if (p.held_end > p.held_begin) {
-      const sql::Statement& ps = c.section().statements[i];
-      if (ps.As<sql::Transaction>() == nullptr && ps.As<sql::SetVariable>() == nullptr) return;
-    }
-  }
   c.Report(fmt::format("{} on {} is still held while this statement runs", LockName(held->mode),
                        held->table.Display()), {}, std::string(LockName(held->mode)));
 }

@@ -1,0 +1,217 @@
+// `stairway lint`: static checks of migration SQL (no database needed).
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <memory>
+#include <set>
+#include <sstream>
+
+#include "cli/command.h"
+#include "runner/common/error.h"
+#include "runner/source/migration.h"
+#include "verifier/lint/config.h"
+#include "verifier/lint/linter.h"
+#include "verifier/lint/registry.h"
+#include "verifier/report/report.h"
+
+namespace stairway::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct LintFlags {
+  std::vector<std::string> paths;
+  std::vector<std::string> reports;
+  std::vector<std::string> outputs;
+  std::vector<std::string> enable;
+  std::vector<std::string> disable;
+  std::optional<int> pg_version;
+  std::string fail_level = "warning";
+  std::string explain;
+  std::string changed_since;
+  std::string config = "stairway.toml";
+  std::string format = "auto";
+  bool assume_in_transaction = false;
+};
+
+std::string ReadAll(std::istream& in) {
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// Files changed since `ref` (committed, staged, unstaged, or untracked), canonical paths.
+std::set<fs::path> ChangedFiles(const std::string& ref) {
+  std::set<fs::path> out;
+  for (const std::string& cmd :
+       {fmt::format("git diff --name-only --relative '{}' -- 2>/dev/null", ref),
+        std::string("git ls-files --others --exclude-standard 2>/dev/null")}) {
+    FILE* p = popen(cmd.c_str(), "r");
+    if (p == nullptr) throw StopError(Error::Input("--changed-since needs git on PATH"));
+    std::string text;
+    char buf[4096];
+    while (std::size_t n = fread(buf, 1, sizeof buf, p)) text.append(buf, n);
+    const int rc = pclose(p);
+    if (rc != 0) {
+      throw StopError(Error::Input(fmt::format(
+          "--changed-since {}: git could not compare with that ref; run inside the repository "
+          "and name an existing commit or branch", ref)));
+    }
+    std::istringstream lines(text);
+    for (std::string line; std::getline(lines, line);) {
+      if (!line.empty()) out.insert(fs::weakly_canonical(line));
+    }
+  }
+  return out;
+}
+
+lint::LintGroup LooseFile(const std::string& display, std::string sql) {
+  lint::LintGroup g;
+  lint::LintUnit u;
+  u.path = display;
+  u.sql = std::move(sql);
+  u.role = lint::LintUnit::Role::kFile;
+  g.units.push_back(std::move(u));
+  return g;
+}
+
+std::vector<lint::LintGroup> CollectInputs(const LintFlags& f) {
+  std::vector<lint::LintGroup> groups;
+  std::vector<std::string> paths = f.paths;
+  if (paths.empty()) {
+    if (!fs::is_directory("migrations")) {
+      throw StopError(Error::Input(
+          "no input: pass migration directories, .sql files or - (stdin); ./migrations does not exist"));
+    }
+    paths.push_back("migrations");
+  }
+  const auto format = source::ParseFormat(f.format);
+  if (!format) {
+    throw StopError(Error::Input(fmt::format(
+        "unknown --format '{}'; use auto, stairway, dbmate, golang-migrate, flyway or goose", f.format)));
+  }
+  bool stdin_used = false;
+  for (const std::string& p : paths) {
+    if (p == "-") {
+      if (stdin_used) throw StopError(Error::Input("'-' (stdin) given twice"));
+      stdin_used = true;
+      groups.push_back(LooseFile("-", ReadAll(std::cin)));
+      continue;
+    }
+    std::error_code ec;
+    if (fs::is_directory(p, ec)) {
+      source::MigrationSet set = source::LoadMigrationSet(p, *format).ValueOrThrow();
+      groups.push_back(lint::GroupFromMigrationSet(set));
+    } else if (fs::is_regular_file(p, ec)) {
+      std::ifstream in(p, std::ios::binary);
+      groups.push_back(LooseFile(p, ReadAll(in)));
+    } else {
+      throw StopError(Error::Input(fmt::format(
+          "{}: no such file or directory; pass migration directories, .sql files or -", p)));
+    }
+  }
+  if (!f.changed_since.empty()) {
+    const std::set<fs::path> changed = ChangedFiles(f.changed_since);
+    for (lint::LintGroup& g : groups) {
+      for (lint::LintUnit& u : g.units) {
+        if (u.path != "-") u.report = changed.count(fs::weakly_canonical(u.path)) > 0;
+      }
+    }
+  }
+  return groups;
+}
+
+int Run(const LintFlags& f, const GlobalOptions& global) {
+  if (!f.explain.empty()) {
+    const lint::Rule* r = lint::FindRule(f.explain);
+    if (r == nullptr) {
+      throw StopError(Error::Input(fmt::format(
+          "unknown lint rule '{}'; run `stairway rules` to list the rule ids", f.explain)));
+    }
+    fmt::print("{}", lint::RuleDoc(*r));
+    return 0;
+  }
+  lint::LintOptions options;
+  lint::ReadLintConfig(f.config, options).ThrowIfError();
+  if (f.pg_version) options.pg_version = *f.pg_version;
+  options.enable.insert(options.enable.end(), f.enable.begin(), f.enable.end());
+  options.disable.insert(options.disable.end(), f.disable.begin(), f.disable.end());
+  // A rule named by --enable wins over a disable from the config file.
+  for (const std::string& id : f.enable) std::erase(options.disable, id);
+  options.assume_in_transaction = options.assume_in_transaction || f.assume_in_transaction;
+  lint::ValidateOptions(options).ThrowIfError();
+
+  std::vector<report::Format> formats;
+  for (const std::string& name : f.reports.empty() ? std::vector<std::string>{"text"} : f.reports) {
+    auto fmt_ = report::ParseFormat(name);
+    if (!fmt_) {
+      throw StopError(Error::Input(fmt::format(
+          "unknown --report '{}'; use text, json, sarif, github, junit or markdown", name)));
+    }
+    formats.push_back(*fmt_);
+  }
+  if (f.outputs.size() > formats.size()) {
+    throw StopError(Error::Input("more --output files than --report formats; give one --report per --output"));
+  }
+  std::optional<Severity> fail;
+  if (f.fail_level != "none") {
+    fail = lint::ParseSeverity(f.fail_level);
+    if (!fail) {
+      throw StopError(Error::Input(fmt::format(
+          "unknown --fail-level '{}'; use error, warning, info or none", f.fail_level)));
+    }
+  }
+
+  report::Report rep = lint::Lint(CollectInputs(f), options).ValueOrThrow();
+  for (std::size_t i = 0; i < formats.size(); ++i) {
+    report::WriteOptions wo;
+    const bool to_file = i < f.outputs.size() && f.outputs[i] != "-";
+    wo.color = !to_file && formats[i] == report::Format::kText && report::ColorWanted(global.no_color);
+    const std::string text = report::Write(rep, formats[i], wo);
+    if (to_file) {
+      std::ofstream out(f.outputs[i], std::ios::binary);
+      out << text;
+      if (!out) throw StopError(Error::Input(fmt::format("{}: cannot write the report", f.outputs[i])));
+    } else {
+      fmt::print("{}", text);
+    }
+  }
+  std::fflush(stdout);
+  return fail && rep.Count(*fail) > 0 ? static_cast<int>(ExitCode::kFindings) : 0;
+}
+
+}  // namespace
+
+RunFn SetupLint(CLI::App& sub, GlobalOptions& global) {
+  auto f = std::make_shared<LintFlags>();
+  sub.add_option("paths", f->paths, "Migration directories, .sql files, or - for stdin (default: migrations)");
+  sub.add_option("--report", f->reports, "Output format, repeatable: text, json, sarif, github, junit, markdown");
+  sub.add_option("-o,--output", f->outputs, "File for the matching --report (in order); - is stdout");
+  sub.add_option("--fail-level", f->fail_level, "Exit 1 on findings at or above: error, warning (default), info, none");
+  sub.add_option("--pg-version", f->pg_version, "Target PostgreSQL major version (default 15)");
+  sub.add_option("--enable", f->enable, "Switch a rule on (repeatable; 'style' for the style profile, 'all')");
+  sub.add_option("--disable", f->disable, "Switch a rule off (repeatable)");
+  sub.add_option("--explain", f->explain, "Print the documentation of a rule and exit");
+  sub.add_option("--changed-since", f->changed_since, "Only report files changed since this git ref");
+  sub.add_option("--config", f->config, "Configuration file with a [lint] table (default stairway.toml)");
+  sub.add_option("--format", f->format, "Migration format of directories (default auto)");
+  sub.add_flag("--assume-in-transaction", f->assume_in_transaction,
+               "Treat loose .sql files as run inside one transaction");
+  sub.footer(
+      "Findings read path:line:col: severity: message [rule], the source line, a caret and a\n"
+      "help line with the safe alternative. Suppress one statement with\n"
+      "  -- stairway:ignore rule-id[, rule-id] reason\n"
+      "or a whole file with -- stairway:ignore-file rule-id.\n"
+      "\n"
+      "Examples:\n"
+      "  stairway lint migrations\n"
+      "  stairway lint --report sarif -o lint.sarif --report text migrations\n"
+      "  git diff --name-only | stairway lint --changed-since origin/main migrations\n"
+      "  stairway lint --explain set-not-null-scan");
+  return [f, &global] { return Run(*f, global); };
+}
+
+}  // namespace stairway::cli

@@ -1,0 +1,177 @@
+// verify --roundtrip: up, down, up per revision on a throwaway database; irreversible revisions,
+// failing steps, the observer hook the snapshot checks plug into, and cleanup on SIGTERM.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <fstream>
+#include <thread>
+
+#include "tests/integration/runner_test_util.h"
+#include "verifier/roundtrip/roundtrip.h"
+
+namespace stairway::testing {
+namespace {
+
+namespace fs = std::filesystem;
+namespace roundtrip = verifier::roundtrip;
+using namespace std::chrono_literals;
+
+ProcessResult Verify(std::vector<std::string> args, bool private_cluster = false) {
+  args.insert(args.begin(), {"verify", "--roundtrip"});
+  if (!private_cluster) {
+    // Temporary databases on the suite's cluster: the same code path as a user's --server-url,
+    // without starting a cluster per call.
+    args.push_back("--server-url");
+    args.push_back(TestSandbox().AdminUrl());
+  }
+  return StairwayOffline(args);
+}
+
+class RoundtripFormatTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(RoundtripFormatTest, EveryRevisionGoesUpDownUp) {
+  const std::string dir = "fixtures/formats/" + GetParam();
+  const source::MigrationSet set = LoadFixtureSet(dir);
+  const ProcessResult r = Verify({dir});
+  EXPECT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_EQ(r.err, "");
+  for (std::size_t i = 0; i < set.revisions.size(); ++i) {
+    const std::string label = set.revisions[i].Label();
+    const std::size_t at = r.out.find("] " + label + " ");
+    ASSERT_NE(at, std::string::npos) << label << "\n" << r.out;
+    const std::string line = r.out.substr(at, r.out.find('\n', at) - at);
+    EXPECT_TRUE(line.ends_with("  ok")) << line;
+  }
+  EXPECT_NE(r.out.find("Total: " + std::to_string(set.revisions.size()) + " of " +
+                       std::to_string(set.revisions.size()) + " revisions checked"),
+            std::string::npos)
+      << r.out;
+}
+
+INSTANTIATE_TEST_SUITE_P(Formats, RoundtripFormatTest,
+                         ::testing::Values("stairway", "golang-migrate", "flyway", "goose"),
+                         [](const auto& info) {
+                           std::string name = info.param;
+                           for (char& c : name) {
+                             if (c == '-') c = '_';
+                           }
+                           return name;
+                         });
+
+TEST(Roundtrip, PrivateClusterByDefaultAndNonTransactionalRevisions) {
+  const ProcessResult r = Verify({"fixtures/nontx"}, /*private_cluster=*/true);
+  EXPECT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_NE(r.out.find("on a private PostgreSQL cluster"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("0002_index_events"), std::string::npos) << r.out;
+}
+
+TEST(Roundtrip, IrreversibleRevisionFailsUnlessAllowed) {
+  const ProcessResult r = Verify({"fixtures/formats/flyway-repeatable"});
+  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  EXPECT_NE(r.out.find("irreversible (no down section)\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Irreversible revisions fail the check: add a down section, or pass "
+                       "--allow-irreversible if they are meant to be one-way.\n"),
+            std::string::npos)
+      << r.out;
+  const ProcessResult allowed = Verify({"fixtures/formats/flyway-repeatable", "--allow-irreversible"});
+  EXPECT_EQ(allowed.exit_code, 0) << Describe(allowed);
+}
+
+TEST(Roundtrip, FailingStepStopsWithTheDiagnosticAndExitThree) {
+  const ProcessResult r = Verify({"fixtures/failing"});
+  EXPECT_EQ(r.exit_code, 3) << Describe(r);
+  EXPECT_TRUE(r.err.starts_with(
+      "fixtures/failing/0003_add_post_slug.sql:4:1: error: 0003_add_post_slug (up) failed at "
+      "statement 2 of 2: column \"published_at\" does not exist (SQLSTATE 42703)\n"))
+      << r.err;
+  EXPECT_NE(r.out.find("0003_add_post_slug   up   FAILED  down        -  up        -  FAILED at up\n"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("FAILED: 3 of 3 revisions checked"), std::string::npos) << r.out;
+}
+
+TEST(Roundtrip, ServerUrlModeDropsItsTemporaryDatabase) {
+  db::Session admin = db::Session::Connect(TestSandbox().AdminUrl());
+  auto temp_databases = [&] {
+    return admin.Query("SELECT count(*) FROM pg_database WHERE datname LIKE 'stairway_tmp_%'")
+        .rows.at(0).at(0).value_or("");
+  };
+  // Other tests of this binary may hold databases; none of them run concurrently with this one.
+  const std::string before = temp_databases();
+  const ProcessResult r = Verify({"fixtures/formats/stairway"});
+  EXPECT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_EQ(temp_databases(), before);
+}
+
+// Records every phase, and reports a finding at S0' of the second revision: the shape of the
+// catalog-snapshot check of the next issue.
+class RecordingObserver : public roundtrip::PhaseObserver {
+ public:
+  void AtPhase(roundtrip::PhaseContext& context) override {
+    const db::QueryResult r = context.session.Query(
+        "SELECT count(*) FROM stairway_history WHERE state = 'applied'");
+    seen.push_back(context.revision.version + " " + std::string(roundtrip::PhaseName(context.phase)) +
+                   " applied=" + r.rows.at(0).at(0).value_or("?"));
+    if (context.index == 1 && context.phase == roundtrip::Phase::kAfterDown) {
+      context.findings.push_back("down of " + context.revision.Label() + " left behind: nothing");
+    }
+  }
+  std::vector<std::string> seen;
+};
+
+TEST(Roundtrip, ObserversSeeEveryPhaseAndTheirFindingsCount) {
+  const source::MigrationSet set = LoadFixtureSet("fixtures/nontx");
+  auto database = NewTestDatabase();
+  db::Session session = db::Session::Connect(database->url());
+  RecordingObserver observer;
+  const roundtrip::Result result = roundtrip::Run(session, set, {}, {&observer});
+  EXPECT_EQ(observer.seen, (std::vector<std::string>{
+                               "0001 S0 applied=0", "0001 S1 applied=1", "0001 S0' applied=0",
+                               "0001 S1' applied=1", "0002 S0 applied=1", "0002 S1 applied=2",
+                               "0002 S0' applied=1", "0002 S1' applied=2"}));
+  EXPECT_EQ(result.findings, 1);
+  ASSERT_EQ(result.revisions.size(), 2u);
+  EXPECT_EQ(result.revisions[1].findings,
+            std::vector<std::string>{"down of 0002_index_events left behind: nothing"});
+  EXPECT_EQ(result.ExitCode(roundtrip::Irreversible::kFail), 1);
+  EXPECT_FALSE(result.failed);
+}
+
+std::vector<fs::path> ClusterDirsOf(int pid) {
+  std::vector<fs::path> out;
+  const std::string prefix = "stairway-" + std::to_string(pid) + "-";
+  for (const auto& entry : fs::directory_iterator("/tmp")) {
+    if (entry.path().filename().string().starts_with(prefix)) out.push_back(entry.path());
+  }
+  return out;
+}
+
+bool ProcessAlive(int pid) { return pid > 0 && kill(pid, 0) == 0; }
+
+TEST(Roundtrip, SigtermLeavesNoClusterDirectoryAndNoServerBehind) {
+  ChildProcess verify = ChildProcess::StartStairway({"verify", "--roundtrip", "fixtures/slow/tx"},
+                                                    {}, SourceDir().string());
+  // Revision 1 done: the cluster is up and 0002 (pg_sleep) is running.
+  ASSERT_TRUE(verify.WaitForOutput("[1/3]", 60s)) << verify.OutSoFar() << verify.ErrSoFar();
+  std::this_thread::sleep_for(300ms);
+  const std::vector<fs::path> dirs = ClusterDirsOf(verify.pid());
+  ASSERT_EQ(dirs.size(), 1u) << "expected the cluster directory of pid " << verify.pid();
+  int postmaster = 0;
+  std::ifstream(dirs[0] / "data" / "postmaster.pid") >> postmaster;
+  ASSERT_TRUE(ProcessAlive(postmaster)) << "postmaster " << postmaster;
+
+  verify.Signal(SIGTERM);
+  const ProcessResult r = verify.Wait();
+  EXPECT_NE(r.exit_code, 0) << Describe(r);
+  // The keeper may finish removal a moment after stairway exits.
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (std::chrono::steady_clock::now() < deadline &&
+         (fs::exists(dirs[0]) || ProcessAlive(postmaster))) {
+    std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_FALSE(fs::exists(dirs[0])) << dirs[0];
+  EXPECT_FALSE(ProcessAlive(postmaster)) << "postmaster " << postmaster << " still running";
+}
+
+}  // namespace
+}  // namespace stairway::testing

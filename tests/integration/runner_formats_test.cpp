@@ -1,0 +1,97 @@
+// Every format's good set goes up to head one revision at a time and back down to base, with
+// the history table exact after each step and the schema empty again at the end.
+#include <gtest/gtest.h>
+
+#include "tests/integration/runner_test_util.h"
+
+namespace stairway::testing {
+namespace {
+
+class FormatTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(FormatTest, UpOneByOneThenDownToBaseKeepsHistoryExact) {
+  const std::string dir = "fixtures/formats/" + GetParam();
+  const source::MigrationSet set = LoadFixtureSet(dir);
+  ASSERT_GE(set.revisions.size(), 2u);
+  auto database = NewTestDatabase();
+  const std::string url = database->url();
+  db::Session session = db::Session::Connect(url);
+  const std::vector<std::string> empty_schema = SchemaFingerprint(session);
+
+  for (std::size_t i = 1; i <= set.revisions.size(); ++i) {
+    const ProcessResult r = Stairway({"upgrade", "+1", "-d", dir}, url);
+    ASSERT_EQ(r.exit_code, 0) << Describe(r);
+    EXPECT_EQ(ReadHistory(session), AppliedEntries(set, i)) << "after upgrade number " << i;
+  }
+  const std::vector<std::string> head_schema = SchemaFingerprint(session);
+  EXPECT_NE(head_schema, empty_schema);
+
+  ProcessResult current = Stairway({"current", "-d", dir}, url);
+  EXPECT_EQ(current.exit_code, 0) << Describe(current);
+  EXPECT_EQ(current.out, set.revisions.back().Label() + " (head)\n");
+
+  ProcessResult again = Stairway({"upgrade", "-d", dir}, url);
+  EXPECT_EQ(again.exit_code, 0) << Describe(again);
+  EXPECT_NE(again.out.find("Nothing to do"), std::string::npos) << again.out;
+  EXPECT_EQ(ReadHistory(session), AppliedEntries(set, set.revisions.size()));
+
+  for (std::size_t i = set.revisions.size(); i-- > 0;) {
+    const ProcessResult r = Stairway({"downgrade", "-1", "-d", dir}, url);
+    ASSERT_EQ(r.exit_code, 0) << Describe(r);
+    EXPECT_EQ(ReadHistory(session), AppliedEntries(set, i)) << "after downgrade to " << i;
+  }
+  EXPECT_EQ(SchemaFingerprint(session), empty_schema);
+  current = Stairway({"current", "-d", dir}, url);
+  EXPECT_EQ(current.out, "base (nothing applied)\n") << Describe(current);
+
+  // The whole way in one go each, and named targets.
+  ProcessResult up = Stairway({"upgrade", "head", "-d", dir}, url);
+  ASSERT_EQ(up.exit_code, 0) << Describe(up);
+  EXPECT_EQ(ReadHistory(session), AppliedEntries(set, set.revisions.size()));
+  EXPECT_EQ(SchemaFingerprint(session), head_schema);
+  ProcessResult back = Stairway({"downgrade", set.revisions[0].Label(), "-d", dir}, url);
+  ASSERT_EQ(back.exit_code, 0) << Describe(back);
+  EXPECT_EQ(ReadHistory(session), AppliedEntries(set, 1));
+  ProcessResult to = Stairway({"upgrade", set.revisions[1].version, "-d", dir}, url);
+  ASSERT_EQ(to.exit_code, 0) << Describe(to);
+  EXPECT_EQ(ReadHistory(session), AppliedEntries(set, 2));
+  ProcessResult base = Stairway({"downgrade", "base", "-d", dir}, url);
+  ASSERT_EQ(base.exit_code, 0) << Describe(base);
+  EXPECT_EQ(ReadHistory(session), AppliedEntries(set, 0));
+  EXPECT_EQ(SchemaFingerprint(session), empty_schema);
+}
+
+INSTANTIATE_TEST_SUITE_P(Formats, FormatTest,
+                         ::testing::Values("stairway", "golang-migrate", "flyway", "goose"),
+                         [](const auto& info) {
+                           std::string name = info.param;
+                           for (char& c : name) {
+                             if (c == '-') c = '_';
+                           }
+                           return name;
+                         });
+
+TEST(FormatTest, IrreversibleRevisionStopsDowngradeBeforeAnythingRuns) {
+  const std::string dir = "fixtures/formats/flyway-repeatable";
+  const source::MigrationSet set = LoadFixtureSet(dir);
+  auto database = NewTestDatabase();
+  db::Session session = db::Session::Connect(database->url());
+  ProcessResult up = Stairway({"upgrade", "-d", dir}, database->url());
+  ASSERT_EQ(up.exit_code, 0) << Describe(up);
+  const std::vector<HistoryEntry> applied = ReadHistory(session);
+  EXPECT_EQ(applied, AppliedEntries(set, set.revisions.size()));
+
+  ProcessResult down = Stairway({"downgrade", "base", "-d", dir}, database->url());
+  EXPECT_EQ(down.exit_code, 2) << Describe(down);
+  const source::Revision& last = set.revisions.back();
+  ASSERT_FALSE(last.down.has_value());
+  EXPECT_EQ(down.err, "error: " + dir + "/" + last.up.path.filename().string() + ": cannot downgrade past " +
+                          last.Label() + ": it has no down section (irreversible); nothing was "
+                          "undone. Downgrade to " + last.Label() + " at most, or undo it by hand "
+                          "and run `stairway stamp " + set.revisions[set.revisions.size() - 2].Label() +
+                          "`\n");
+  EXPECT_EQ(ReadHistory(session), applied);
+}
+
+}  // namespace
+}  // namespace stairway::testing

@@ -1,0 +1,495 @@
+// Integration tests for runner/sandbox and runner/db on real PostgreSQL clusters: start-up,
+// throwaway databases, sessions and their errors, locks, and cleanup in every way a run can end.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "runner/db/session.h"
+#include "runner/sandbox/sandbox.h"
+#include "tests/support/process.h"
+#include "tests/support/test_cluster.h"
+
+namespace stairway {
+namespace {
+
+namespace fs = std::filesystem;
+using db::Session;
+using sandbox::ClusterInfo;
+
+bool Alive(pid_t pid) {
+  if (kill(pid, 0) != 0) return false;
+  // A zombie (exited, not yet reaped by its new parent) counts as gone.
+  FILE* stat = std::fopen(("/proc/" + std::to_string(pid) + "/stat").c_str(), "r");
+  if (stat == nullptr) return false;
+  char buffer[512] = {};
+  const std::size_t n = std::fread(buffer, 1, sizeof buffer - 1, stat);
+  std::fclose(stat);
+  const std::string text(buffer, n);
+  const std::size_t paren = text.rfind(')');
+  return paren == std::string::npos || paren + 2 >= text.size() || text[paren + 2] != 'Z';
+}
+
+// Waits until `done` holds, at most `limit`.
+template <typename Done>
+bool Eventually(Done done, std::chrono::milliseconds limit = std::chrono::seconds(10)) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return true;
+}
+
+std::string One(Session& session, const std::string& sql,
+                const std::vector<db::Value>& params = {}) {
+  const db::QueryResult result = session.Query(sql, params);
+  return result.rows.at(0).at(0).value_or("<null>");
+}
+
+bool DatabaseExists(const std::string& name) {
+  Session admin = Session::Connect(testing::TestSandbox().AdminUrl());
+  return One(admin, "SELECT count(*) FROM pg_database WHERE datname = $1", {name}) == "1";
+}
+
+// --- the cluster and its databases ---------------------------------------------------------
+
+TEST(Sandbox, StartsAPrivateClusterQuickly) {
+  sandbox::Sandbox& sandbox = testing::TestSandbox();
+  const std::optional<ClusterInfo> info = sandbox.cluster();
+  ASSERT_TRUE(info.has_value());
+  std::printf("cluster start: %.0f ms, initdb %.0f ms (%s)\n", info->start_ms, info->initdb_ms,
+              info->directory.c_str());
+  EXPECT_LT(info->start_ms, 5000);  // typically ~0.7 s; generous for a loaded CI machine
+  EXPECT_TRUE(fs::exists(info->directory / "data/PG_VERSION"));
+  EXPECT_TRUE(fs::exists(info->directory / ".s.PGSQL.5432"));
+  EXPECT_EQ(
+      info->directory.filename().string().rfind("stairway-" + std::to_string(getpid()) + "-", 0),
+      0u);
+  EXPECT_TRUE(Alive(info->postmaster_pid));
+  if (geteuid() == 0) {
+    EXPECT_NE(info->os_user, "root");
+  }
+
+  auto database = testing::NewTestDatabase();
+  EXPECT_EQ(database->name().rfind("stairway_tmp_", 0), 0u);
+  EXPECT_EQ(database->url(), "postgresql:///" + database->name() +
+                                 "?host=" + info->directory.string() + "&port=5432&user=stairway");
+  Session session = Session::Connect(database->url());
+  EXPECT_EQ(One(session, "SELECT current_user"), "stairway");
+  EXPECT_EQ(One(session, "SELECT current_database()"), database->name());
+  EXPECT_EQ(One(session, "SHOW fsync"), "off");
+  EXPECT_EQ(One(session, "SHOW listen_addresses"), "");
+  EXPECT_GE(session.server_version_num(), 150000);
+  EXPECT_GT(session.backend_pid(), 0);
+}
+
+TEST(Sandbox, CreatesClonesAndDropsDatabases) {
+  sandbox::Sandbox& sandbox = testing::TestSandbox();
+  auto source = sandbox.CreateDatabase();
+  {
+    Session session = Session::Connect(source->url());
+    session.Exec("CREATE TABLE kept (id int); INSERT INTO kept VALUES (7);");
+  }
+  auto copy = sandbox.CloneDatabase(*source);
+  EXPECT_NE(copy->name(), source->name());
+  {
+    Session session = Session::Connect(copy->url());
+    EXPECT_EQ(One(session, "SELECT id FROM kept"), "7");
+  }
+  const std::string name = source->name();
+  {
+    // A session still connected does not stop the drop: it is terminated.
+    Session straggler = Session::Connect(source->url());
+    source.reset();
+    EXPECT_FALSE(DatabaseExists(name));
+  }
+  EXPECT_TRUE(DatabaseExists(copy->name()));
+}
+
+TEST(Sandbox, CloneRefusesASourceInUse) {
+  auto source = testing::NewTestDatabase();
+  Session busy = Session::Connect(source->url());
+  try {
+    testing::TestSandbox().CloneDatabase(*source);
+    FAIL() << "clone succeeded";
+  } catch (const StopError& error) {
+    EXPECT_EQ(error.kind(), ErrorKind::kDatabase);
+    EXPECT_EQ(std::string(error.what()),
+              "cannot copy database " + source->name() +
+                  " into a throwaway database: source database \"" + source->name() +
+                  "\" is being accessed by other users (close the sessions connected to it first)");
+  }
+}
+
+// --- sessions --------------------------------------------------------------------------------
+
+TEST(Session, RunsScriptsAndParameterizedQueries) {
+  auto database = testing::NewTestDatabase();
+  Session session = Session::Connect(database->url());
+  session.Exec("CREATE TABLE t (id int, note text); INSERT INTO t VALUES (1, 'a'), (2, NULL);");
+  const db::QueryResult result =
+      session.Query("SELECT id, note FROM t WHERE id >= $1 ORDER BY id", {"1"});
+  EXPECT_EQ(result.columns, (std::vector<std::string>{"id", "note"}));
+  ASSERT_EQ(result.rows.size(), 2u);
+  EXPECT_EQ(result.rows[0], (db::Row{"1", "a"}));
+  EXPECT_EQ(result.rows[1], (db::Row{"2", std::nullopt}));
+  EXPECT_EQ(One(session, "SELECT $1::text IS NULL", {std::nullopt}), "t");
+  EXPECT_EQ(session.Query("UPDATE t SET note = 'b'").affected, 2u);
+}
+
+TEST(Session, ReportsSqlstateAndServerMessage) {
+  auto database = testing::NewTestDatabase();
+  Session session = Session::Connect(database->url());
+  try {
+    session.Query("SELECT * FROM missing");
+    FAIL() << "no error";
+  } catch (const db::DatabaseError& error) {
+    EXPECT_EQ(error.sqlstate(), "42P01");
+    EXPECT_EQ(error.server_message(), "relation \"missing\" does not exist");
+    EXPECT_EQ(std::string(error.what()), "relation \"missing\" does not exist");
+    EXPECT_EQ(error.kind(), ErrorKind::kDatabase);
+  }
+  try {
+    session.Exec(
+        "CREATE TABLE u (id int PRIMARY KEY); INSERT INTO u VALUES (1); "
+        "INSERT INTO u VALUES (1);");
+    FAIL() << "no error";
+  } catch (const db::DatabaseError& error) {
+    EXPECT_EQ(error.sqlstate(), "23505");
+    EXPECT_EQ(error.server_message(), "duplicate key value violates unique constraint \"u_pkey\"");
+    EXPECT_EQ(error.detail(), "Key (id)=(1) already exists.");
+  }
+  try {
+    session.Exec("SELEC 1");
+    FAIL() << "no error";
+  } catch (const db::DatabaseError& error) {
+    EXPECT_EQ(error.sqlstate(), "42601");
+    EXPECT_EQ(error.server_message(), "syntax error at or near \"SELEC\"");
+  }
+  // The session is still usable after errors outside a transaction.
+  EXPECT_EQ(One(session, "SELECT 1"), "1");
+}
+
+TEST(Session, ExplicitTransactions) {
+  auto database = testing::NewTestDatabase();
+  Session session = Session::Connect(database->url());
+  Session other = Session::Connect(database->url());
+  session.Begin();
+  EXPECT_TRUE(session.in_transaction());
+  session.Exec("CREATE TABLE rolled (id int)");
+  session.Rollback();
+  EXPECT_FALSE(session.in_transaction());
+  EXPECT_EQ(One(other, "SELECT to_regclass('rolled') IS NULL"), "t");
+
+  session.Begin();
+  session.Exec("CREATE TABLE committed (id int)");
+  EXPECT_EQ(One(other, "SELECT to_regclass('committed') IS NULL"), "t");
+  session.Commit();
+  EXPECT_FALSE(session.in_transaction());
+  EXPECT_EQ(One(other, "SELECT to_regclass('committed') IS NULL"), "f");
+
+  // A failed statement aborts the transaction until Rollback.
+  session.Begin();
+  EXPECT_THROW(session.Exec("SELECT 1/0"), db::DatabaseError);
+  try {
+    session.Exec("SELECT 1");
+    FAIL() << "no error";
+  } catch (const db::DatabaseError& error) {
+    EXPECT_EQ(error.sqlstate(), "25P02");
+  }
+  session.Rollback();
+  EXPECT_EQ(One(session, "SELECT 2"), "2");
+}
+
+TEST(Session, CommitOnABrokenConnectionIsInDoubt) {
+  auto database = testing::NewTestDatabase();
+  Session session = Session::Connect(database->url());
+  Session killer = Session::Connect(database->url());
+  session.Begin();
+  session.Exec("CREATE TABLE maybe (id int)");
+  One(killer, "SELECT pg_terminate_backend($1::int)", {std::to_string(session.backend_pid())});
+  EXPECT_TRUE(Eventually([&] {
+    return One(killer, "SELECT count(*) FROM pg_stat_activity WHERE pid = $1::int",
+               {std::to_string(session.backend_pid())}) == "0";
+  }));
+  EXPECT_THROW(session.Commit(), db::InDoubtError);
+  // Never reconnected behind our back: the session stays broken.
+  EXPECT_THROW(session.Exec("SELECT 1"), StopError);
+}
+
+TEST(Session, AdvisoryLockHeldByOneSessionIsRefusedToAnother) {
+  auto database = testing::NewTestDatabase();
+  Session first = Session::Connect(database->url());
+  Session second = Session::Connect(database->url());
+  EXPECT_TRUE(first.TryAdvisoryLock(4242));
+  EXPECT_FALSE(second.TryAdvisoryLock(4242));
+  EXPECT_TRUE(second.TryAdvisoryLock(-17));  // another key is free
+  first.AdvisoryUnlock(4242);
+  EXPECT_TRUE(second.TryAdvisoryLock(4242));
+}
+
+TEST(Session, CollectsNoticesInsteadOfPrinting) {
+  auto database = testing::NewTestDatabase();
+  Session session = Session::Connect(database->url());
+  session.Exec("DO $$ BEGIN RAISE NOTICE 'hello %', 42; END $$");
+  const std::vector<std::string> notices = session.TakeNotices();
+  ASSERT_EQ(notices.size(), 1u);
+  EXPECT_EQ(notices[0], "NOTICE:  hello 42");
+  EXPECT_TRUE(session.TakeNotices().empty());
+}
+
+TEST(Session, ConnectFailureNamesTheMaskedUrlAndTheReason) {
+  const std::string url = "postgresql://app:secret@/appdb?host=/nonexistent-dir&port=5999";
+  try {
+    Session::Connect(url);
+    FAIL() << "connected";
+  } catch (const StopError& error) {
+    EXPECT_EQ(error.kind(), ErrorKind::kDatabase);
+    EXPECT_EQ(std::string(error.what()),
+              "cannot connect to postgresql://app:***@/appdb?host=/nonexistent-dir&port=5999: "
+              "connection to server on socket \"/nonexistent-dir/.s.PGSQL.5999\" failed: No such "
+              "file or directory Is the server running locally and accepting connections on that "
+              "socket?");
+  }
+}
+
+// --- cleanup -----------------------------------------------------------------------------------
+
+// A private cluster opened by a forked child that then waits to be signalled: how a stairway run
+// looks from outside.
+struct ChildCluster {
+  pid_t pid = 0;
+  fs::path directory;
+  pid_t postmaster = 0;
+  pid_t keeper = 0;
+};
+
+ChildCluster StartClusterInChild() {
+  int report[2];
+  EXPECT_EQ(pipe(report), 0);
+  const pid_t pid = fork();
+  if (pid == 0) {
+    close(report[0]);
+    std::string text;
+    try {
+      static std::unique_ptr<sandbox::Sandbox> sandbox = sandbox::OpenSandbox({});
+      const ClusterInfo info = *sandbox->cluster();
+      text = info.directory.string() + "\n" + std::to_string(info.postmaster_pid) + "\n" +
+             std::to_string(info.keeper_pid) + "\n";
+    } catch (const std::exception& error) {
+      text = std::string("error: ") + error.what() + "\n";
+    }
+    (void)!write(report[1], text.data(), text.size());
+    close(report[1]);
+    for (;;) pause();
+  }
+  close(report[1]);
+  std::string text;
+  char buffer[512];
+  ssize_t n;
+  while ((n = read(report[0], buffer, sizeof buffer)) > 0) text.append(buffer, n);
+  close(report[0]);
+  ChildCluster child;
+  child.pid = pid;
+  const std::size_t first = text.find('\n');
+  const std::size_t second = text.find('\n', first + 1);
+  EXPECT_FALSE(text.starts_with("error:")) << text;
+  if (first == std::string::npos || second == std::string::npos) return child;
+  child.directory = text.substr(0, first);
+  child.postmaster = std::stoi(text.substr(first + 1, second - first - 1));
+  child.keeper = std::stoi(text.substr(second + 1));
+  return child;
+}
+
+int WaitExitCode(pid_t pid) {
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+TEST(SandboxCleanup, DestructionStopsTheServerAndRemovesTheDirectory) {
+  auto sandbox = sandbox::OpenSandbox({});
+  const ClusterInfo info = *sandbox->cluster();
+  auto database = sandbox->CreateDatabase();
+  Session session = Session::Connect(database->url());
+  ASSERT_TRUE(fs::exists(info.directory));
+  ASSERT_TRUE(Alive(info.postmaster_pid));
+  sandbox.reset();
+  EXPECT_FALSE(fs::exists(info.directory));
+  EXPECT_FALSE(Alive(info.postmaster_pid));
+  EXPECT_FALSE(Alive(info.keeper_pid));
+  EXPECT_THROW(session.Exec("SELECT 1"), StopError);
+  database.reset();  // outliving its sandbox is harmless: nothing left to drop
+}
+
+TEST(SandboxCleanup, SigtermRemovesTheClusterBeforeExiting) {
+  const ChildCluster child = StartClusterInChild();
+  ASSERT_TRUE(fs::exists(child.directory));
+  ASSERT_TRUE(Alive(child.postmaster));
+  kill(child.pid, SIGTERM);
+  EXPECT_EQ(WaitExitCode(child.pid), 128 + SIGTERM);
+  // Already gone when the process has exited: no waiting.
+  EXPECT_FALSE(fs::exists(child.directory));
+  EXPECT_FALSE(Alive(child.postmaster));
+  EXPECT_FALSE(Alive(child.keeper));
+}
+
+TEST(SandboxCleanup, KeeperCleansUpAfterSigkill) {
+  const ChildCluster child = StartClusterInChild();
+  ASSERT_TRUE(Alive(child.postmaster));
+  kill(child.pid, SIGKILL);
+  EXPECT_EQ(WaitExitCode(child.pid), 128 + SIGKILL);
+  EXPECT_TRUE(Eventually([&] { return !fs::exists(child.directory); }));
+  EXPECT_FALSE(Alive(child.postmaster));
+}
+
+TEST(SandboxCleanup, NextRunReapsAKilledRunAndSparesAKeptCluster) {
+  // A kept cluster: left running with its directory; ConnectHelp says how to reach and remove it.
+  auto kept = sandbox::OpenSandbox({.keep = true});
+  const ClusterInfo kept_info = *kept->cluster();
+  auto kept_database = kept->CreateDatabase();
+  const std::string kept_url = kept_database->url();
+  const std::string help = kept->ConnectHelp();
+  kept_database.reset();
+  kept.reset();
+  EXPECT_TRUE(fs::exists(kept_info.directory));
+  EXPECT_TRUE(Alive(kept_info.postmaster_pid));
+  EXPECT_NE(help.find("kept: stairway will not remove it"), std::string::npos) << help;
+  EXPECT_NE(help.find("  database:   psql '" + kept_url + "'\n"), std::string::npos) << help;
+  EXPECT_NE(help.find("  remove it:  rm -rf " + kept_info.directory.string() + "\n"),
+            std::string::npos)
+      << help;
+  {
+    Session session = Session::Connect(kept_url);  // the kept database is still there
+    EXPECT_EQ(One(session, "SELECT 1"), "1");
+  }
+
+  // A killed run: stairway and its keeper both SIGKILLed, the server left running.
+  const ChildCluster child = StartClusterInChild();
+  kill(child.keeper, SIGKILL);
+  kill(child.pid, SIGKILL);
+  WaitExitCode(child.pid);
+  ASSERT_TRUE(Eventually([&] { return !Alive(child.keeper); }));
+  ASSERT_TRUE(Alive(child.postmaster));
+  ASSERT_TRUE(fs::exists(child.directory));
+
+  auto next = sandbox::OpenSandbox({});
+  EXPECT_FALSE(fs::exists(child.directory));
+  EXPECT_FALSE(Alive(child.postmaster));
+  EXPECT_TRUE(fs::exists(kept_info.directory));
+  EXPECT_TRUE(Alive(kept_info.postmaster_pid));
+
+  // Remove the kept cluster the way its help says (without the pg_ctl round trip).
+  kill(kept_info.postmaster_pid, SIGQUIT);
+  EXPECT_TRUE(Eventually([&] { return !Alive(kept_info.postmaster_pid); }));
+  fs::remove_all(kept_info.directory);
+}
+
+TEST(SandboxErrors, MissingServerProgramsSayWhatToDo) {
+  try {
+    sandbox::OpenSandbox({.bindir = fs::path("/nonexistent/bin")});
+    FAIL() << "opened";
+  } catch (const StopError& error) {
+    EXPECT_EQ(error.kind(), ErrorKind::kDatabase);
+    EXPECT_EQ(std::string(error.what()), "no initdb and postgres programs in /nonexistent/bin");
+  }
+}
+
+// --- --server-url mode -------------------------------------------------------------------------
+
+TEST(ServerUrl, CreatesAndDropsOnlyItsOwnDatabases) {
+  auto bystander = testing::NewTestDatabase();
+  {
+    Session session = Session::Connect(bystander->url());
+    session.Exec("CREATE TABLE precious (id int); INSERT INTO precious VALUES (1);");
+  }
+  std::string temp_name;
+  {
+    auto server = sandbox::OpenSandbox({.server_url = testing::TestSandbox().AdminUrl()});
+    EXPECT_FALSE(server->cluster().has_value());
+    auto temp = server->CreateDatabase();
+    temp_name = temp->name();
+    EXPECT_EQ(temp_name.rfind("stairway_tmp_", 0), 0u);
+    EXPECT_EQ(temp_name.size(), 13u + 16u);
+    EXPECT_TRUE(DatabaseExists(temp_name));
+    Session session = Session::Connect(temp->url());
+    EXPECT_EQ(One(session, "SELECT current_database()"), temp_name);
+    session.Exec("CREATE TABLE scratch (id int)");
+    auto copy = server->CloneDatabase(*server->CreateDatabase());
+    EXPECT_TRUE(DatabaseExists(copy->name()));
+  }
+  EXPECT_FALSE(DatabaseExists(temp_name));
+  EXPECT_TRUE(DatabaseExists(bystander->name()));
+  Session session = Session::Connect(bystander->url());
+  EXPECT_EQ(One(session, "SELECT id FROM precious"), "1");
+  EXPECT_EQ(One(session, "SELECT count(*) FROM pg_database WHERE datname LIKE 'stairway_tmp_%'"),
+            One(session, "SELECT count(*) FROM pg_database WHERE datname LIKE 'stairway_tmp_%'"));
+}
+
+TEST(ServerUrl, KeepLeavesTheDatabaseAndKeyValueUrlsWork) {
+  const ClusterInfo info = *testing::TestSandbox().cluster();
+  const std::string url =
+      "host=" + info.directory.string() + " port=5432 user=stairway dbname=postgres";
+  std::string name;
+  {
+    auto server = sandbox::OpenSandbox({.server_url = url, .keep = true});
+    auto temp = server->CreateDatabase();
+    name = temp->name();
+    EXPECT_EQ(temp->url(),
+              "host=" + info.directory.string() + " port=5432 user=stairway dbname='" + name + "'");
+    EXPECT_NE(server->ConnectHelp().find("DROP DATABASE \"" + name + "\" WITH (FORCE);"),
+              std::string::npos);
+  }
+  EXPECT_TRUE(DatabaseExists(name));
+  Session admin = Session::Connect(testing::TestSandbox().AdminUrl());
+  admin.Exec("DROP DATABASE " + db::QuoteIdent(name));
+}
+
+TEST(ServerUrl, UnreachableServerFailsWithTheMaskedUrl) {
+  try {
+    sandbox::OpenSandbox(
+        {.server_url = "postgresql://app:secret@/appdb?host=/nonexistent-dir&port=5999"});
+    FAIL() << "opened";
+  } catch (const StopError& error) {
+    EXPECT_EQ(
+        std::string(error.what())
+            .rfind(
+                "cannot connect to postgresql://app:***@/appdb?host=/nonexistent-dir&port=5999: ",
+                0),
+        0u)
+        << error.what();
+  }
+}
+
+// --- tests/support/process.h ---------------------------------------------------------------------
+
+TEST(TestSupport, RunProcessCapturesOutputEnvironmentAndDirectory) {
+  const testing::ProcessResult result =
+      testing::RunProcess({"sh", "-c", "echo \"$GREETING\"; pwd; echo oops >&2; exit 3"},
+                          {{"GREETING", "hello there"}}, "/usr");
+  EXPECT_EQ(result.exit_code, 3);
+  EXPECT_EQ(result.out, "hello there\n/usr\n");
+  EXPECT_EQ(result.err, "oops\n");
+  EXPECT_EQ(testing::RunProcess({"/nonexistent/program"}).exit_code, 127);
+}
+
+TEST(TestSupport, ChildProcessCanBeSignalled) {
+  testing::ChildProcess child =
+      testing::ChildProcess::Start({"sh", "-c", "echo started; exec sleep 30"});
+  EXPECT_TRUE(child.WaitForOutput("started"));
+  EXPECT_FALSE(child.WaitFor(std::chrono::milliseconds(50)).has_value());
+  child.Signal(SIGTERM);
+  const testing::ProcessResult result = child.Wait();
+  EXPECT_EQ(result.exit_code, 128 + SIGTERM);
+  EXPECT_EQ(result.out, "started\n");
+}
+
+}  // namespace
+}  // namespace stairway
