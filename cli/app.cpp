@@ -1,6 +1,6 @@
 // Argument parsing and the one place that turns failures into exit codes.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include <cstdio>
 #include <exception>

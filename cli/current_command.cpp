@@ -1,6 +1,6 @@
 // `stairway current`: the newest applied revision of the database.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include <memory>
 
@@ -33,8 +33,9 @@ int RunCurrent(const GlobalOptions& global, const CurrentArgs& args) {
   }
   if (state.HasProblems()) {
     std::fflush(stdout);
-    fmt::print(stderr, "note: the history has edited, failed or unknown revisions: run "
-                       "`stairway status`\n");
+    fmt::print(stderr,
+               "note: the history has edited, failed or unknown revisions: run "
+               "`stairway status`\n");
   }
   return 0;
 }

@@ -1,6 +1,6 @@
 // `stairway heads`: the newest revision(s) of the migration set (no database needed).
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include <memory>
 

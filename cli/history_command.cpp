@@ -1,7 +1,8 @@
 // `stairway history`: the rows of the history table, in apply order.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
+#include <cstdlib>
 #include <memory>
 
 #include "cli/runner_support.h"
@@ -10,7 +11,17 @@ namespace stairway::cli {
 
 namespace {
 
-int RunHistory(const GlobalOptions& global, const DatabaseOptions& db) {
+struct HistoryArgs {
+  SourceOptions source;
+  DatabaseOptions db;
+  bool dir_given = false;
+};
+
+int RunHistory(const GlobalOptions& global, const HistoryArgs& args) {
+  const DatabaseOptions& db = args.db;
+  // The files are optional here: with -d (or STAIRWAY_DIR) rows are checked against them.
+  std::optional<source::MigrationSet> set;
+  if (args.dir_given) set = LoadSet(args.source);
   db::Session session = db::Session::Connect(ResolveDatabaseUrl(global));
   const history::Table table(db.history_schema);
   const auto rows = ReadHistoryReadOnly(session, table);
@@ -35,6 +46,14 @@ int RunHistory(const GlobalOptions& global, const DatabaseOptions& db) {
         row.duration_ms ? fmt::format("{} ms", *row.duration_ms) : std::string("-");
     std::string by = row.applied_by;
     if (!row.note.empty()) by += " [" + row.note + "]";
+    if (set) {
+      const source::Revision* rev = set->Find(row.version);
+      if (rev == nullptr) {
+        by += " [not in " + set->dir.string() + "]";
+      } else if (rev->checksum != row.checksum && row.state == history::State::kApplied) {
+        by += " [file edited since]";
+      }
+    }
     fmt::print("{:<{}}  {:<8}  {:<19}  {:>9}  {}\n", row.Label(), label_width, state,
                row.applied_at, duration, by);
     if (row.state != history::State::kApplied) {
@@ -50,16 +69,22 @@ int RunHistory(const GlobalOptions& global, const DatabaseOptions& db) {
 }  // namespace
 
 RunFn SetupHistory(CLI::App& sub, GlobalOptions& global) {
-  auto db = std::make_shared<DatabaseOptions>();
-  AddDatabaseOptions(sub, global, *db);
+  auto args = std::make_shared<HistoryArgs>();
+  AddSourceOptions(sub, args->source);
+  AddDatabaseOptions(sub, global, args->db);
+  CLI::Option* dir = sub.get_option("--dir");
   sub.footer(
       "Lists what the history table records, oldest first: revision, state, when, how long, by\n"
       "whom. Reads only.\n"
       "\n"
       "Examples:\n"
       "  stairway history\n"
+      "  stairway history -d db/migrations      also flag rows whose file changed or is gone\n"
       "  stairway history --history-schema ops");
-  return [&global, db] { return RunHistory(global, *db); };
+  return [&global, args, dir] {
+    args->dir_given = dir->count() > 0 || std::getenv("STAIRWAY_DIR") != nullptr;
+    return RunHistory(global, *args);
+  };
 }
 
 }  // namespace stairway::cli

@@ -188,12 +188,12 @@ int Run(const LintFlags& f, const GlobalOptions& global) {
 RunFn SetupLint(CLI::App& sub, GlobalOptions& global) {
   auto f = std::make_shared<LintFlags>();
   sub.add_option("paths", f->paths, "Migration directories, .sql files, or - for stdin (default: migrations)");
-  sub.add_option("--report", f->reports, "Output format, repeatable: text, json, sarif, github, junit, markdown");
-  sub.add_option("-o,--output", f->outputs, "File for the matching --report (in order); - is stdout");
+  sub.add_option("--report", f->reports, "Output format, repeatable: text, json, sarif, github, junit, markdown")->allow_extra_args(false);
+  sub.add_option("-o,--output", f->outputs, "File for the matching --report (in order); - is stdout")->allow_extra_args(false);
   sub.add_option("--fail-level", f->fail_level, "Exit 1 on findings at or above: error, warning (default), info, none");
   sub.add_option("--pg-version", f->pg_version, "Target PostgreSQL major version (default 15)");
-  sub.add_option("--enable", f->enable, "Switch a rule on (repeatable; 'style' for the style profile, 'all')");
-  sub.add_option("--disable", f->disable, "Switch a rule off (repeatable)");
+  sub.add_option("--enable", f->enable, "Switch a rule on (repeatable; 'style' for the style profile, 'all')")->allow_extra_args(false);
+  sub.add_option("--disable", f->disable, "Switch a rule off (repeatable)")->allow_extra_args(false);
   sub.add_option("--explain", f->explain, "Print the documentation of a rule and exit");
   sub.add_option("--changed-since", f->changed_since, "Only report files changed since this git ref");
   sub.add_option("--config", f->config, "Configuration file with a [lint] table (default stairway.toml)");

@@ -2,8 +2,8 @@
 // with --sql, print the script without connecting.
 #include "cli/migrate.h"
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include "runner/applier/script.h"
 
@@ -13,8 +13,9 @@ namespace {
 
 using planner::Direction;
 
-Expected<planner::Plan> MakePlan(const source::MigrationSet& set, const planner::AppliedSet& applied,
-                                 const std::string& target, Direction direction) {
+Expected<planner::Plan> MakePlan(const source::MigrationSet& set,
+                                 const planner::AppliedSet& applied, const std::string& target,
+                                 Direction direction) {
   return direction == Direction::kUp ? planner::PlanUpgrade(set, applied, target)
                                      : planner::PlanDowngrade(set, applied, target);
 }
@@ -41,10 +42,10 @@ int RunOffline(const MigrateArgs& args, Direction direction) {
   options.history_schema = checked.history_schema;
   options.lock_timeout = checked.lock_timeout;
   options.statement_timeout = checked.statement_timeout;
-  options.title = fmt::format("stairway {} {} --sql: {} -> {} ({}, {} format)",
-                              up ? "upgrade" : "downgrade", args.target,
-                              from ? from->Label() : "base", plan.target_label,
-                              Plural(steps.size(), "revision"), source::FormatName(set.format));
+  options.title =
+      fmt::format("stairway {} {} --sql: {} -> {} ({}, {} format)", up ? "upgrade" : "downgrade",
+                  args.target, from ? from->Label() : "base", plan.target_label,
+                  Plural(steps.size(), "revision"), source::FormatName(set.format));
   fmt::print("{}", applier::RenderScript(plan, steps, options));
   return 0;
 }
@@ -95,7 +96,7 @@ int RunMigrate(const GlobalOptions& global, const MigrateArgs& args, Direction d
   const std::vector<history::Row> rows = runner.ReadHistory();
   const planner::Reconciled state = planner::Reconcile(set, rows);
   runner.CheckClean(state, args.apply.allow_edited ? applier::EditedPolicy::kAllow
-                                                    : applier::EditedPolicy::kRefuse);
+                                                   : applier::EditedPolicy::kRefuse);
   const planner::Plan plan = MakePlan(set, state.applied, args.target, direction).ValueOrThrow();
   const std::vector<applier::PreparedStep> steps = applier::Prepare(plan).ValueOrThrow();
   const std::string at = state.current ? state.current->Label() : "base";
@@ -105,8 +106,7 @@ int RunMigrate(const GlobalOptions& global, const MigrateArgs& args, Direction d
   }
   if (up) runner.EnsureHistory();
   fmt::print("{} {} ({}): {}, {} -> {}\n", up ? "Upgrading" : "Downgrading", session.masked_url(),
-             runner.table().DisplayName(), Plural(steps.size(), "revision"), at,
-             plan.target_label);
+             runner.table().DisplayName(), Plural(steps.size(), "revision"), at, plan.target_label);
   std::chrono::milliseconds total{0};
   try {
     for (const applier::PreparedStep& step : steps) total += runner.RunStep(step);

@@ -1,7 +1,7 @@
 // `stairway repair`: resolve failed/interrupted non-transactional attempts (and, if asked,
 // accept edited checksums) after the database was fixed by hand.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include <memory>
 

@@ -1,8 +1,8 @@
 // Shared options and helpers of the runner subcommands.
 #include "cli/runner_support.h"
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include <charconv>
 #include <cstdio>
@@ -15,7 +15,8 @@ namespace {
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -93,9 +94,9 @@ std::string ResolveDatabaseUrl(const GlobalOptions& global) {
   if (std::optional<std::string> url = ReadDotEnv(".env", "DATABASE_URL"); url && !url->empty()) {
     return *url;
   }
-  throw StopError(Error::Input(
-      "no database to connect to: pass --database-url URL, set DATABASE_URL, or put "
-      "DATABASE_URL=postgresql://... in ./.env"));
+  throw StopError(
+      Error::Input("no database to connect to: pass --database-url URL, set DATABASE_URL, or put "
+                   "DATABASE_URL=postgresql://... in ./.env"));
 }
 
 std::chrono::milliseconds ParseWait(std::string_view text, std::string_view flag) {
@@ -109,17 +110,16 @@ std::chrono::milliseconds ParseWait(std::string_view text, std::string_view flag
     if (unit == "h") ms = number * 3'600'000;
     if (ms >= 0) return std::chrono::milliseconds(static_cast<long long>(ms));
   }
-  throw StopError(Error::Input(fmt::format(
-      "bad {} \"{}\": expected a duration such as 10s, 500ms, 2min or 0 (no waiting)", flag,
-      text)));
+  throw StopError(Error::Input(
+      fmt::format("bad {} \"{}\": expected a duration such as 10s, 500ms, 2min or 0 (no waiting)",
+                  flag, text)));
 }
 
 std::string CheckTimeoutSetting(std::string_view text, std::string_view flag) {
   double number = 0;
   std::string_view unit;
-  if (SplitNumber(Trim(text), number, unit) &&
-      (unit.empty() || unit == "ms" || unit == "s" || unit == "min" || unit == "h" ||
-       unit == "d")) {
+  if (SplitNumber(Trim(text), number, unit) && (unit.empty() || unit == "ms" || unit == "s" ||
+                                                unit == "min" || unit == "h" || unit == "d")) {
     return std::string(Trim(text));
   }
   throw StopError(Error::Input(fmt::format(

@@ -1,6 +1,6 @@
 // `stairway stamp REV|base`: rewrite the history to "applied through REV" without running SQL.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include <memory>
 

@@ -1,7 +1,7 @@
 // `stairway status`: each revision of the set as the database sees it: applied, pending,
 // edited (checksum differs), failed or interrupted; plus history rows the set lacks.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include <memory>
 
@@ -21,9 +21,8 @@ int RunStatus(const GlobalOptions& global, const StatusArgs& args) {
   db::Session session = db::Session::Connect(ResolveDatabaseUrl(global));
   const history::Table table(args.db.history_schema);
   const auto rows = ReadHistoryReadOnly(session, table);
-  fmt::print("{} ({}); {} revisions in {} ({} format)\n", session.masked_url(),
-             table.DisplayName(), set.revisions.size(), set.dir.string(),
-             source::FormatName(set.format));
+  fmt::print("{} ({}); {} revisions in {} ({} format)\n", session.masked_url(), table.DisplayName(),
+             set.revisions.size(), set.dir.string(), source::FormatName(set.format));
   if (!rows) fmt::print("{}\n", kNoHistoryTable);
   const std::vector<history::Row> empty;
   const planner::Reconciled state = planner::Reconcile(set, rows ? *rows : empty);
@@ -37,10 +36,11 @@ int RunStatus(const GlobalOptions& global, const StatusArgs& args) {
         fmt::print("  {:<8} {}\n", planner::RevisionStateName(s.state), label);
         break;
       case planner::RevisionState::kEdited:
-        fmt::print("  {:<8} {}: file changed since it was applied (checksum {} in the history, "
-                   "{} in {})\n",
-                   "edited", label, s.row->checksum.substr(0, 12),
-                   s.revision->checksum.substr(0, 12), s.revision->up.path.string());
+        fmt::print(
+            "  {:<8} {}: file changed since it was applied (checksum {} in the history, "
+            "{} in {})\n",
+            "edited", label, s.row->checksum.substr(0, 12), s.revision->checksum.substr(0, 12),
+            s.revision->up.path.string());
         break;
       case planner::RevisionState::kFailed:
       case planner::RevisionState::kRunning:
@@ -74,7 +74,8 @@ RunFn SetupStatus(CLI::App& sub, GlobalOptions& global) {
   AddDatabaseOptions(sub, global, args->db);
   sub.footer(
       "Compares the migration files with the history table: applied, pending, edited (the file's\n"
-      "checksum differs from the applied one), failed or interrupted (a non-transactional revision\n"
+      "checksum differs from the applied one), failed or interrupted (a non-transactional "
+      "revision\n"
       "that did not finish) and unknown (in the history, not in the files). Reads only.\n"
       "\n"
       "Examples:\n"

@@ -1,6 +1,6 @@
 // `stairway verify --roundtrip DIR`: up, down, up for every revision on a throwaway database.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include <memory>
 
@@ -64,10 +64,10 @@ int RunVerify(const VerifyArgs& args) {
   const auto ready = std::chrono::steady_clock::now();
   const auto setup_ms = std::chrono::duration_cast<std::chrono::milliseconds>(ready - started);
 
-  fmt::print("Roundtrip of {} ({} format, {} revisions) on {}: up, down, up for each revision\n",
-             set.dir.string(), source::FormatName(set.format), set.revisions.size(),
-             args.server_url.empty() ? "a private PostgreSQL cluster"
-                                     : db::MaskPassword(args.server_url));
+  fmt::print(
+      "Roundtrip of {} ({} format, {} revisions) on {}: up, down, up for each revision\n",
+      set.dir.string(), source::FormatName(set.format), set.revisions.size(),
+      args.server_url.empty() ? "a private PostgreSQL cluster" : db::MaskPassword(args.server_url));
   std::size_t width = 8;
   for (const source::Revision& rev : set.revisions) width = std::max(width, rev.Label().size());
   RoundtripPrinter printer(width);
@@ -86,8 +86,9 @@ int RunVerify(const VerifyArgs& args) {
              result.findings > 0 ? fmt::format(", {} findings", result.findings) : "",
              FormatMs(result.total), FormatMs(setup_ms));
   if (result.irreversible > 0 && !args.allow_irreversible && !result.failed) {
-    fmt::print("Irreversible revisions fail the check: add a down section, or pass "
-               "--allow-irreversible if they are meant to be one-way.\n");
+    fmt::print(
+        "Irreversible revisions fail the check: add a down section, or pass "
+        "--allow-irreversible if they are meant to be one-way.\n");
   }
   if (args.keep) {
     fmt::print("Kept database {}:\n{}\n", database->name(), box->ConnectHelp());
@@ -121,7 +122,8 @@ RunFn SetupVerify(CLI::App& sub, GlobalOptions&) {
       "  stairway verify --roundtrip migrations\n"
       "  stairway verify --roundtrip db/migrations --format golang-migrate\n"
       "  stairway verify --roundtrip migrations --keep          inspect the result afterwards\n"
-      "  stairway verify --roundtrip migrations --server-url postgresql://postgres@localhost/postgres\n"
+      "  stairway verify --roundtrip migrations --server-url "
+      "postgresql://postgres@localhost/postgres\n"
       "\n"
       "Exit codes: 0 ok, 1 irreversible revisions (unless --allow-irreversible) or findings,\n"
       "2 bad input, 3 a step failed or the database could not start.");

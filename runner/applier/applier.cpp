@@ -131,10 +131,11 @@ void Runner::AcquireLock() {
       std::string who = "another session";
       std::string end_it = "end that session";
       if (holder) {
-        who = fmt::format("server pid {} (application \"{}\", user {}, from {}, connected {} UTC, "
-                          "{})",
-                          holder->pid, holder->application, holder->user, holder->client,
-                          holder->since, holder->state);
+        who = fmt::format(
+            "server pid {} (application \"{}\", user {}, from {}, connected {} UTC, "
+            "{})",
+            holder->pid, holder->application, holder->user, holder->client, holder->since,
+            holder->state);
         end_it = fmt::format("end it with SELECT pg_terminate_backend({})", holder->pid);
       }
       throw StopError(Error::Database(fmt::format(
@@ -148,7 +149,8 @@ void Runner::AcquireLock() {
       told = true;
     }
     const auto left = options_.lock_wait - waited;
-    std::this_thread::sleep_for(std::min<std::chrono::milliseconds>(left, std::chrono::milliseconds(100)));
+    std::this_thread::sleep_for(
+        std::min<std::chrono::milliseconds>(left, std::chrono::milliseconds(100)));
   }
   locked_ = true;
 }
@@ -199,17 +201,15 @@ std::string ResolveMessage(const Row& row, const history::Table& table) {
       "database by hand (finish or undo what {} did), then record the outcome: `stairway "
       "stamp {}{}` if it is now fully {}, or `stairway repair{}` to forget the attempt so the "
       "next {} runs it again",
-      what, label, stamp_to, flags, up ? "applied" : "undone", flags,
-      up ? "upgrade" : "downgrade");
+      what, label, stamp_to, flags, up ? "applied" : "undone", flags, up ? "upgrade" : "downgrade");
 }
 
 void Runner::CheckClean(const planner::Reconciled& state, EditedPolicy edited) const {
   for (const planner::RevisionStatus& s : state.revisions) {
-    if (s.state == planner::RevisionState::kFailed ||
-        s.state == planner::RevisionState::kRunning) {
-      throw StopError(Error::Database(
-          fmt::format("{} has an unfinished revision: {}", table_.DisplayName(),
-                      ResolveMessage(*s.row, table_))));
+    if (s.state == planner::RevisionState::kFailed || s.state == planner::RevisionState::kRunning) {
+      throw StopError(
+          Error::Database(fmt::format("{} has an unfinished revision: {}", table_.DisplayName(),
+                                      ResolveMessage(*s.row, table_))));
     }
   }
   if (!state.unknown.empty()) {
@@ -243,7 +243,8 @@ void Runner::CheckClean(const planner::Reconciled& state, EditedPolicy edited) c
 void Runner::SetTimeouts(bool local) {
   const char* scope = local ? "SET LOCAL" : "SET";
   if (options_.lock_timeout) {
-    session_.Exec(fmt::format("{} lock_timeout = {}", scope, db::QuoteLiteral(*options_.lock_timeout)));
+    session_.Exec(
+        fmt::format("{} lock_timeout = {}", scope, db::QuoteLiteral(*options_.lock_timeout)));
   }
   if (options_.statement_timeout) {
     session_.Exec(fmt::format("{} statement_timeout = {}", scope,
@@ -262,12 +263,12 @@ void Runner::Fail(const PreparedStep& prepared, std::size_t index, const db::Dat
   const source::Section& section = step.section();
   const sql::StatementSpan& span = prepared.statements[index];
   const std::string label = step.revision->Label();
-  Diagnostic d = DiagnosticAt(
-      Severity::kError, section.path.string(), section.sql, span.offset,
-      fmt::format("{} ({}) failed at statement {} of {}: {} (SQLSTATE {})", label,
-                  history::DirectionName(step.direction), index + 1, prepared.statements.size(),
-                  e.server_message(), e.sqlstate()),
-      section.first_line - 1);
+  Diagnostic d =
+      DiagnosticAt(Severity::kError, section.path.string(), section.sql, span.offset,
+                   fmt::format("{} ({}) failed at statement {} of {}: {} (SQLSTATE {})", label,
+                               history::DirectionName(step.direction), index + 1,
+                               prepared.statements.size(), e.server_message(), e.sqlstate()),
+                   section.first_line - 1);
   if (rolled_back) {
     d.help = fmt::format(
         "{} ran in one transaction, which was rolled back: nothing of it is applied and the "
@@ -275,14 +276,14 @@ void Runner::Fail(const PreparedStep& prepared, std::size_t index, const db::Dat
         label);
   } else {
     d.help = fmt::format(
-        "{} runs outside a transaction: {} and {} records it as failed. Fix the database by hand, then `stairway stamp {}{}` if it is now fully {}, or "
+        "{} runs outside a transaction: {} and {} records it as failed. Fix the database by hand, "
+        "then `stairway stamp {}{}` if it is now fully {}, or "
         "`stairway repair{}` to forget the attempt and run it again",
         label,
         index == 0   ? std::string("no earlier statement of it ran")
         : index == 1 ? std::string("statement 1 stays done")
                      : fmt::format("statements 1 to {} stay done", index),
-        table_.DisplayName(),
-        step.direction == Direction::kUp ? label : "<the revision before it>",
+        table_.DisplayName(), step.direction == Direction::kUp ? label : "<the revision before it>",
         StampHint(table_.schema()), step.direction == Direction::kUp ? "applied" : "undone",
         StampHint(table_.schema()));
   }
@@ -420,8 +421,8 @@ std::vector<std::string> Runner::Repair(const planner::Reconciled& state, Edited
   std::vector<std::string> changes;
   for (const planner::RevisionStatus& s : state.revisions) {
     const std::string label = s.revision->Label();
-    const bool unfinished = s.state == planner::RevisionState::kFailed ||
-                            s.state == planner::RevisionState::kRunning;
+    const bool unfinished =
+        s.state == planner::RevisionState::kFailed || s.state == planner::RevisionState::kRunning;
     if (unfinished && s.row->direction == Direction::kUp) {
       sql.push_back(table_.DeleteSql(s.revision->version));
       changes.push_back(fmt::format(

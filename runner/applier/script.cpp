@@ -62,8 +62,9 @@ std::string RenderScript(const planner::Plan& plan, const std::vector<PreparedSt
              ";\n";
       out += "COMMIT;\n";
     } else {
-      out += (up ? table.InsertRunningSql(rev, applied_by) : table.MarkRunningDownSql(rev.version)) +
-             ";\n";
+      out +=
+          (up ? table.InsertRunningSql(rev, applied_by) : table.MarkRunningDownSql(rev.version)) +
+          ";\n";
       AppendTimeouts(out, options, "SET");
       AppendStatements(out, step, table, /*mark_progress=*/true);
       if (options.lock_timeout) out += "RESET lock_timeout;\n";

@@ -199,6 +199,15 @@ void Session::Commit() {
     impl_->in_transaction = false;
   } catch (const pqxx::sql_error& error) {
     impl_->in_transaction = false;  // a failed COMMIT ends the transaction either way
+    // The server going away (class 08, or 57P0x: terminated, crash, shutdown) while COMMIT is
+    // in flight leaves its outcome unknown, like a dropped connection.
+    const std::string& state = error.sqlstate();
+    if (state.starts_with("08") || state.starts_with("57P0")) {
+      throw InDoubtError(Error::Database(fmt::format(
+          "the server ended the session on {} during COMMIT: the transaction may or may not "
+          "have been committed ({})",
+          impl_->masked_url, PrimaryMessage(error.what()))));
+    }
     throw ToDatabaseError(error);
   } catch (const pqxx::broken_connection& error) {
     throw InDoubtError(Error::Database(fmt::format(

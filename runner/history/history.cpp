@@ -13,18 +13,25 @@ namespace stairway::history {
 
 std::string_view StateName(State s) {
   switch (s) {
-    case State::kRunning: return "running";
-    case State::kApplied: return "applied";
-    case State::kFailed: return "failed";
+    case State::kRunning:
+      return "running";
+    case State::kApplied:
+      return "applied";
+    case State::kFailed:
+      return "failed";
   }
   return "applied";
 }
 
-std::string_view DirectionName(Direction d) { return d == Direction::kUp ? "up" : "down"; }
+std::string_view DirectionName(Direction d) {
+  return d == Direction::kUp ? "up" : "down";
+}
 
 namespace {
 
-std::string Literal(std::string_view text) { return db::QuoteLiteral(text); }
+std::string Literal(std::string_view text) {
+  return db::QuoteLiteral(text);
+}
 
 std::string DurationSql(std::optional<std::int64_t> ms) {
   return ms ? std::to_string(*ms) : std::string("NULL");
@@ -36,7 +43,9 @@ Table::Table(std::string schema)
     : schema_(std::move(schema)),
       qualified_(db::QuoteIdent(schema_) + "." + db::QuoteIdent(kTableName)) {}
 
-std::string Table::DisplayName() const { return schema_ + "." + std::string(kTableName); }
+std::string Table::DisplayName() const {
+  return schema_ + "." + std::string(kTableName);
+}
 
 std::int64_t Table::LockKey() const {
   // Derived from the qualified name so runners on different history tables do not block each
@@ -69,14 +78,14 @@ std::vector<std::string> Table::CreateSql() const {
       "  format_version integer\n"
       ")",
       qualified_));
-  out.push_back(fmt::format(
-      "CREATE UNIQUE INDEX IF NOT EXISTS {} ON {} (version) WHERE state <> 'format'", index,
-      qualified_));
-  out.push_back(fmt::format(
-      "INSERT INTO {} (version, state, format_version, note) SELECT '', 'format', {}, "
-      "'stairway history table format; keep this row' WHERE NOT EXISTS "
-      "(SELECT 1 FROM {} WHERE state = 'format')",
-      qualified_, kFormatVersion, qualified_));
+  out.push_back(
+      fmt::format("CREATE UNIQUE INDEX IF NOT EXISTS {} ON {} (version) WHERE state <> 'format'",
+                  index, qualified_));
+  out.push_back(
+      fmt::format("INSERT INTO {} (version, state, format_version, note) SELECT '', 'format', {}, "
+                  "'stairway history table format; keep this row' WHERE NOT EXISTS "
+                  "(SELECT 1 FROM {} WHERE state = 'format')",
+                  qualified_, kFormatVersion, qualified_));
   return out;
 }
 
@@ -118,8 +127,8 @@ std::string Table::MarkAppliedSql(std::string_view version,
       qualified_, DurationSql(duration_ms), Literal(version));
 }
 
-std::string Table::MarkFailedSql(std::string_view version, Direction direction,
-                                 int statement_index, std::string_view error) const {
+std::string Table::MarkFailedSql(std::string_view version, Direction direction, int statement_index,
+                                 std::string_view error) const {
   return fmt::format(
       "UPDATE {} SET state = 'failed', direction = '{}', statement_index = {}, error = {} "
       "WHERE version = {} AND state <> 'format'",
@@ -169,16 +178,16 @@ std::string ClientTag() {
 }
 
 bool Reader::Exists() {
-  const db::QueryResult r = session_.Query("SELECT to_regclass($1) IS NOT NULL",
-                                           {table_.QualifiedSql()});
+  const db::QueryResult r =
+      session_.Query("SELECT to_regclass($1) IS NOT NULL", {table_.QualifiedSql()});
   return !r.rows.empty() && r.rows[0][0] && *r.rows[0][0] == "t";
 }
 
 Expected<int> Reader::FormatVersion() {
   db::QueryResult r;
   try {
-    r = session_.Query(fmt::format(
-        "SELECT max(format_version) FROM {} WHERE state = 'format'", table_.QualifiedSql()));
+    r = session_.Query(fmt::format("SELECT max(format_version) FROM {} WHERE state = 'format'",
+                                   table_.QualifiedSql()));
   } catch (const db::DatabaseError& e) {
     return Error::Input(fmt::format(
         "{} exists but is not a stairway history table ({}); choose another schema with "
@@ -214,7 +223,7 @@ std::vector<Row> Reader::Rows() {
     row.name = text(2);
     row.checksum = text(3);
     const std::string state = text(4);
-    row.state = state == "running" ? State::kRunning
+    row.state = state == "running"  ? State::kRunning
                 : state == "failed" ? State::kFailed
                                     : State::kApplied;
     row.direction = text(5) == "down" ? Direction::kDown : Direction::kUp;

@@ -68,7 +68,8 @@ class Table {
   std::string InsertRunningSql(const source::Revision& rev, std::string_view applied_by) const;
   std::string MarkRunningDownSql(std::string_view version) const;
   std::string MarkStatementSql(std::string_view version, int statement_index) const;
-  std::string MarkAppliedSql(std::string_view version, std::optional<std::int64_t> duration_ms) const;
+  std::string MarkAppliedSql(std::string_view version,
+                             std::optional<std::int64_t> duration_ms) const;
   std::string MarkFailedSql(std::string_view version, Direction direction, int statement_index,
                             std::string_view error) const;
   std::string DeleteSql(std::string_view version) const;

@@ -69,7 +69,9 @@ std::string RangeText(const MigrationSet& set) {
                      set.revisions.back().Label());
 }
 
-std::string LabelOrBase(const Revision* rev) { return rev ? rev->Label() : "base"; }
+std::string LabelOrBase(const Revision* rev) {
+  return rev ? rev->Label() : "base";
+}
 
 const Revision* NewestApplied(const MigrationSet& set, const AppliedSet& applied) {
   const Revision* newest = nullptr;
@@ -99,8 +101,8 @@ Expected<const Revision*> ResolveRevision(const MigrationSet& set, std::string_v
   if (count == 1) return numeric;
   const std::string close = CloseMatches(set, text);
   if (!close.empty()) {
-    return Error::Input(fmt::format("unknown revision \"{}\": did you mean {}? ({})", text, close,
-                                    RangeText(set)));
+    return Error::Input(
+        fmt::format("unknown revision \"{}\": did you mean {}? ({})", text, close, RangeText(set)));
   }
   return Error::Input(fmt::format(
       "unknown revision \"{}\": {} (run `stairway status` to list them)", text, RangeText(set)));
@@ -164,8 +166,9 @@ Expected<Plan> PlanDowngrade(const MigrationSet& set, const AppliedSet& applied,
   }
   std::size_t take = 0;
   if (target.empty()) {
-    return Error::Input("downgrade needs a target: -1 (undo the newest revision), -N, base, or a "
-                        "revision to go back to");
+    return Error::Input(
+        "downgrade needs a target: -1 (undo the newest revision), -N, base, or a "
+        "revision to go back to");
   } else if (target == "base") {
     take = undo.size();
   } else if (target.starts_with('+')) {
@@ -194,9 +197,8 @@ Expected<Plan> PlanDowngrade(const MigrationSet& set, const AppliedSet& applied,
           "{}: cannot downgrade past {}: it has no down section (irreversible); nothing was "
           "undone. Downgrade to {} at most, or undo it by hand and run `stairway stamp {}`",
           rev->up.path.string(), rev->Label(), rev->Label(),
-          LabelOrBase(set.IndexOf(rev->version) > 0
-                          ? &set.revisions[set.IndexOf(rev->version) - 1]
-                          : nullptr)));
+          LabelOrBase(set.IndexOf(rev->version) > 0 ? &set.revisions[set.IndexOf(rev->version) - 1]
+                                                    : nullptr)));
     }
     plan.steps.push_back({rev, Direction::kDown});
   }
@@ -216,11 +218,16 @@ std::vector<const Revision*> Heads(const MigrationSet& set) {
 
 std::string_view RevisionStateName(RevisionState s) {
   switch (s) {
-    case RevisionState::kPending: return "pending";
-    case RevisionState::kApplied: return "applied";
-    case RevisionState::kEdited: return "edited";
-    case RevisionState::kFailed: return "failed";
-    case RevisionState::kRunning: return "running";
+    case RevisionState::kPending:
+      return "pending";
+    case RevisionState::kApplied:
+      return "applied";
+    case RevisionState::kEdited:
+      return "edited";
+    case RevisionState::kFailed:
+      return "failed";
+    case RevisionState::kRunning:
+      return "running";
   }
   return "pending";
 }
@@ -250,8 +257,12 @@ Reconciled Reconcile(const MigrationSet& set, const std::vector<history::Row>& r
           out.applied.insert(rev.version);
           out.current = &rev;
           break;
-        case history::State::kFailed: status.state = RevisionState::kFailed; break;
-        case history::State::kRunning: status.state = RevisionState::kRunning; break;
+        case history::State::kFailed:
+          status.state = RevisionState::kFailed;
+          break;
+        case history::State::kRunning:
+          status.state = RevisionState::kRunning;
+          break;
       }
       by_version.erase(it);
     }

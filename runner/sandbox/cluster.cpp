@@ -156,7 +156,9 @@ fs::path FindBindir(const Options& options) {
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator("/usr/lib/postgresql", ec)) {
     const std::string name = entry.path().filename().string();
-    if (name.empty() || !std::all_of(name.begin(), name.end(), ::isdigit)) continue;
+    if (name.empty() || name.size() > 4 || !std::all_of(name.begin(), name.end(), ::isdigit)) {
+      continue;
+    }
     const int major = std::stoi(name);
     if (major > best_major && HasServerPrograms(entry.path() / "bin")) {
       best_major = major;
@@ -422,7 +424,11 @@ int ReapStaleClusters(const fs::path& base) {
 std::unique_ptr<Sandbox> StartPrivateCluster(const Options& options) {
   const auto started = Clock::now();
   const fs::path base = ClusterBaseDirectory();
-  ReapStaleClusters(base);
+  try {
+    ReapStaleClusters(base);
+  } catch (const std::exception&) {
+    // Reaping is housekeeping for earlier runs: it never stops this one.
+  }
   const fs::path bindir = FindBindir(options);
   const ServerUser user = ChooseServerUser();
 

@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <mutex>
@@ -270,7 +271,7 @@ unsigned long long ProcessStartTime(pid_t pid) {
   std::string field;
   // After "pid (comm)": state is field 3, starttime field 22.
   for (int index = 3; index <= 22 && (fields >> field); ++index) {
-    if (index == 22) return std::stoull(field);
+    if (index == 22) return std::strtoull(field.c_str(), nullptr, 10);
   }
   return 0;
 }

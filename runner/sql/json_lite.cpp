@@ -212,6 +212,7 @@ bool Document::Parse(std::string_view text) {
   text_ = text;
   pos_ = 0;
   nodes_.clear();
+  unescaped_.clear();
   nodes_.reserve(text.size() / 16 + 4);
   nodes_.emplace_back();
   return ParseValue(0, 0);

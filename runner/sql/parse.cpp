@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <cstring>
 #include <string>
 #include <thread>
 
@@ -556,7 +557,8 @@ Statement ParseStatement(std::string_view script, const StatementSpan& span) {
     const std::size_t at = ByteOffsetOfCursor(st.text, r.error->cursorpos);
     st.error = ParseError{span.offset + at, r.error->message ? r.error->message : "syntax error"};
   } else {
-    json::Document doc;
+    // One document per thread: its node buffer is reused from statement to statement.
+    thread_local json::Document doc;
     if (!doc.Parse(r.parse_tree)) {
       st.error = ParseError{span.offset, "internal: unreadable parse tree"};
     } else {
@@ -571,6 +573,14 @@ Statement ParseStatement(std::string_view script, const StatementSpan& span) {
   }
   pg_query_free_parse_result(r);
   return st;
+}
+
+std::size_t RawParse(std::string_view sql) {
+  const std::string buf(sql);
+  PgQueryParseResult r = pg_query_parse(buf.c_str());
+  const std::size_t n = r.error == nullptr && r.parse_tree != nullptr ? std::strlen(r.parse_tree) : 0;
+  pg_query_free_parse_result(r);
+  return n;
 }
 
 std::vector<Statement> ParseStatements(std::string_view script,

@@ -17,4 +17,8 @@ Statement ParseStatement(std::string_view script, const StatementSpan& span);
 std::vector<Statement> ParseStatements(std::string_view script,
                                        const std::vector<StatementSpan>& spans);
 
+// pg_query_parse of the whole text, discarding the result: the floor benchmarks compare the
+// linter with. Returns the size of the JSON parse tree (0 on a syntax error).
+std::size_t RawParse(std::string_view sql);
+
 }  // namespace stairway::sql

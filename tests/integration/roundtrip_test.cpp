@@ -73,7 +73,8 @@ TEST(Roundtrip, IrreversibleRevisionFailsUnlessAllowed) {
                        "--allow-irreversible if they are meant to be one-way.\n"),
             std::string::npos)
       << r.out;
-  const ProcessResult allowed = Verify({"fixtures/formats/flyway-repeatable", "--allow-irreversible"});
+  const ProcessResult allowed =
+      Verify({"fixtures/formats/flyway-repeatable", "--allow-irreversible"});
   EXPECT_EQ(allowed.exit_code, 0) << Describe(allowed);
 }
 
@@ -84,8 +85,9 @@ TEST(Roundtrip, FailingStepStopsWithTheDiagnosticAndExitThree) {
       "fixtures/failing/0003_add_post_slug.sql:4:1: error: 0003_add_post_slug (up) failed at "
       "statement 2 of 2: column \"published_at\" does not exist (SQLSTATE 42703)\n"))
       << r.err;
-  EXPECT_NE(r.out.find("0003_add_post_slug   up   FAILED  down        -  up        -  FAILED at up\n"),
-            std::string::npos)
+  EXPECT_NE(
+      r.out.find("0003_add_post_slug   up   FAILED  down        -  up        -  FAILED at up\n"),
+      std::string::npos)
       << r.out;
   EXPECT_NE(r.out.find("FAILED: 3 of 3 revisions checked"), std::string::npos) << r.out;
 }
@@ -94,7 +96,9 @@ TEST(Roundtrip, ServerUrlModeDropsItsTemporaryDatabase) {
   db::Session admin = db::Session::Connect(TestSandbox().AdminUrl());
   auto temp_databases = [&] {
     return admin.Query("SELECT count(*) FROM pg_database WHERE datname LIKE 'stairway_tmp_%'")
-        .rows.at(0).at(0).value_or("");
+        .rows.at(0)
+        .at(0)
+        .value_or("");
   };
   // Other tests of this binary may hold databases; none of them run concurrently with this one.
   const std::string before = temp_databases();
@@ -108,9 +112,10 @@ TEST(Roundtrip, ServerUrlModeDropsItsTemporaryDatabase) {
 class RecordingObserver : public roundtrip::PhaseObserver {
  public:
   void AtPhase(roundtrip::PhaseContext& context) override {
-    const db::QueryResult r = context.session.Query(
-        "SELECT count(*) FROM stairway_history WHERE state = 'applied'");
-    seen.push_back(context.revision.version + " " + std::string(roundtrip::PhaseName(context.phase)) +
+    const db::QueryResult r =
+        context.session.Query("SELECT count(*) FROM stairway_history WHERE state = 'applied'");
+    seen.push_back(context.revision.version + " " +
+                   std::string(roundtrip::PhaseName(context.phase)) +
                    " applied=" + r.rows.at(0).at(0).value_or("?"));
     if (context.index == 1 && context.phase == roundtrip::Phase::kAfterDown) {
       context.findings.push_back("down of " + context.revision.Label() + " left behind: nothing");
@@ -125,10 +130,10 @@ TEST(Roundtrip, ObserversSeeEveryPhaseAndTheirFindingsCount) {
   db::Session session = db::Session::Connect(database->url());
   RecordingObserver observer;
   const roundtrip::Result result = roundtrip::Run(session, set, {}, {&observer});
-  EXPECT_EQ(observer.seen, (std::vector<std::string>{
-                               "0001 S0 applied=0", "0001 S1 applied=1", "0001 S0' applied=0",
-                               "0001 S1' applied=1", "0002 S0 applied=1", "0002 S1 applied=2",
-                               "0002 S0' applied=1", "0002 S1' applied=2"}));
+  EXPECT_EQ(observer.seen, (std::vector<std::string>{"0001 S0 applied=0", "0001 S1 applied=1",
+                                                     "0001 S0' applied=0", "0001 S1' applied=1",
+                                                     "0002 S0 applied=1", "0002 S1 applied=2",
+                                                     "0002 S0' applied=1", "0002 S1' applied=2"}));
   EXPECT_EQ(result.findings, 1);
   ASSERT_EQ(result.revisions.size(), 2u);
   EXPECT_EQ(result.revisions[1].findings,
@@ -146,7 +151,9 @@ std::vector<fs::path> ClusterDirsOf(int pid) {
   return out;
 }
 
-bool ProcessAlive(int pid) { return pid > 0 && kill(pid, 0) == 0; }
+bool ProcessAlive(int pid) {
+  return pid > 0 && kill(pid, 0) == 0;
+}
 
 TEST(Roundtrip, SigtermLeavesNoClusterDirectoryAndNoServerBehind) {
   ChildProcess verify = ChildProcess::StartStairway({"verify", "--roundtrip", "fixtures/slow/tx"},

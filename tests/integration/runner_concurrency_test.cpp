@@ -45,28 +45,33 @@ TEST(MigrationLock, SecondRunnerGivesUpWithTheHolderAndNothingApplied) {
   const std::int64_t key = history::Table("public").LockKey();
   holder.Query("SELECT pg_advisory_lock($1::bigint)", {std::to_string(key)});
 
-  ProcessResult r = Stairway({"upgrade", "--lock-wait", "1", "-d", "fixtures/formats/stairway"},
-                             database->url());
+  ProcessResult r =
+      Stairway({"upgrade", "--lock-wait", "1", "-d", "fixtures/formats/stairway"}, database->url());
   EXPECT_EQ(r.exit_code, 3) << Describe(r);
   const std::string pid = std::to_string(holder.backend_pid());
-  const std::string prefix = "error: another migration run holds the lock on "
-                             "public.stairway_history: server pid " + pid + " (application \"";
+  const std::string prefix =
+      "error: another migration run holds the lock on "
+      "public.stairway_history: server pid " +
+      pid + " (application \"";
   const std::string error = WithoutWaitingLine(r.err);
   EXPECT_EQ(error.substr(0, prefix.size()), prefix) << r.err;
   const std::string suffix =
       "; gave up after waiting 1000 ms (--lock-wait). Nothing was applied. Let that run finish "
       "and try again, or wait longer with --lock-wait; if it is stuck, end it with SELECT "
-      "pg_terminate_backend(" + pid + ")\n";
+      "pg_terminate_backend(" +
+      pid + ")\n";
   ASSERT_GE(error.size(), suffix.size());
   EXPECT_EQ(error.substr(error.size() - suffix.size()), suffix) << r.err;
   EXPECT_NE(r.err.find("waiting for the migration lock on public.stairway_history (held by "
-                       "server pid " + pid),
+                       "server pid " +
+                       pid),
             std::string::npos);
   EXPECT_FALSE(HistoryTableExists(holder));
 
   // A runner that may wait long enough goes on once the lock is free.
   ChildProcess waiter = ChildProcess::StartStairway(
-      WithUrl({"upgrade", "--lock-wait", "60s", "-d", "fixtures/formats/stairway"}, database->url()),
+      WithUrl({"upgrade", "--lock-wait", "60s", "-d", "fixtures/formats/stairway"},
+              database->url()),
       {}, SourceDir().string());
   ASSERT_TRUE(waiter.WaitForOutput("waiting for the migration lock", 30s)) << waiter.ErrSoFar();
   holder.Query("SELECT pg_advisory_unlock($1::bigint)", {std::to_string(key)});
@@ -82,8 +87,8 @@ TEST(MigrationLock, TwoRunnersAtOnceOneAppliesTheOtherWaitsAndFindsNothingToDo) 
   ChildProcess first = ChildProcess::StartStairway(
       WithUrl({"upgrade", "-d", "fixtures/slow/tx"}, database->url()), {}, SourceDir().string());
   ASSERT_TRUE(WaitForSleeper(session)) << first.ErrSoFar();
-  ProcessResult second = Stairway({"upgrade", "--lock-wait", "60s", "-d", "fixtures/slow/tx"},
-                                  database->url());
+  ProcessResult second =
+      Stairway({"upgrade", "--lock-wait", "60s", "-d", "fixtures/slow/tx"}, database->url());
   EXPECT_EQ(second.exit_code, 0) << Describe(second);
   EXPECT_NE(second.err.find("waiting for the migration lock"), std::string::npos) << second.err;
   EXPECT_NE(second.out.find("Nothing to do"), std::string::npos) << second.out;
@@ -104,12 +109,14 @@ TEST(KilledRunner, TransactionalRevisionIsRolledBackAndTheNextRunFinishes) {
 
   // 0001 committed; 0002 was in flight: no row, no column, whatever the server is still doing.
   EXPECT_EQ(ReadHistory(session), AppliedEntries(set, 1));
-  ProcessResult next = Stairway({"upgrade", "--lock-wait", "60s", "-d", "fixtures/slow/tx"},
-                                database->url());
+  ProcessResult next =
+      Stairway({"upgrade", "--lock-wait", "60s", "-d", "fixtures/slow/tx"}, database->url());
   EXPECT_EQ(next.exit_code, 0) << Describe(next);
   EXPECT_EQ(ReadHistory(session), AppliedEntries(set, 3));
-  EXPECT_EQ(session.Query("SELECT 1 FROM pg_attribute WHERE attrelid = 'jobs'::regclass "
-                          "AND attname = 'finished'").rows.size(),
+  EXPECT_EQ(session
+                .Query("SELECT 1 FROM pg_attribute WHERE attrelid = 'jobs'::regclass "
+                       "AND attname = 'finished'")
+                .rows.size(),
             1u);
 }
 
@@ -132,17 +139,19 @@ TEST(KilledRunner, NonTransactionalRevisionIsReportedInterruptedUntilRepaired) {
   ASSERT_EQ(row.rows.size(), 1u);
   EXPECT_EQ(row.rows[0][0], std::optional<std::string>("1"));
 
-  ProcessResult refused = Stairway({"upgrade", "--lock-wait", "60s", "-d", "fixtures/slow/nontx"},
-                                   database->url());
+  ProcessResult refused =
+      Stairway({"upgrade", "--lock-wait", "60s", "-d", "fixtures/slow/nontx"}, database->url());
   EXPECT_EQ(refused.exit_code, 3) << Describe(refused);
-  EXPECT_EQ(WithoutWaitingLine(refused.err),
-            "error: public.stairway_history has an unfinished revision: 0002_slow_index's up "
-            "section was interrupted at statement 1 (started " + row.rows[0][1].value_or("") +
-            " UTC): the run that applied it is gone. It runs outside a transaction, so the "
-            "statements before that one stay done. Fix the database by hand (finish or undo what "
-            "0002_slow_index did), then record the outcome: `stairway stamp 0002_slow_index` if "
-            "it is now fully applied, or `stairway repair` to forget the attempt so the next "
-            "upgrade runs it again\n");
+  EXPECT_EQ(
+      WithoutWaitingLine(refused.err),
+      "error: public.stairway_history has an unfinished revision: 0002_slow_index's up "
+      "section was interrupted at statement 1 (started " +
+          row.rows[0][1].value_or("") +
+          " UTC): the run that applied it is gone. It runs outside a transaction, so the "
+          "statements before that one stay done. Fix the database by hand (finish or undo what "
+          "0002_slow_index did), then record the outcome: `stairway stamp 0002_slow_index` if "
+          "it is now fully applied, or `stairway repair` to forget the attempt so the next "
+          "upgrade runs it again\n");
   ProcessResult status = Stairway({"status", "-d", "fixtures/slow/nontx"}, database->url());
   EXPECT_EQ(status.exit_code, 1) << Describe(status);
   EXPECT_NE(status.out.find("  interrupted 0002_slow_index\n"), std::string::npos) << status.out;

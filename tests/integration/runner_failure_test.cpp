@@ -89,11 +89,13 @@ TEST(FailingNonTransactionalRevision, LeavesFailedRowAndNextUpgradeRefusesUntilR
   EXPECT_EQ(again.exit_code, 3) << Describe(again);
   EXPECT_EQ(again.err,
             "error: public.stairway_history has an unfinished revision: 0002_index_events's up "
-            "section failed at statement 2 (" + at + " UTC): column \"source\" does not exist. It "
-            "runs outside a transaction, so the statements before that one stay done. Fix the "
-            "database by hand (finish or undo what 0002_index_events did), then record the "
-            "outcome: `stairway stamp 0002_index_events` if it is now fully applied, or "
-            "`stairway repair` to forget the attempt so the next upgrade runs it again\n");
+            "section failed at statement 2 (" +
+                at +
+                " UTC): column \"source\" does not exist. It "
+                "runs outside a transaction, so the statements before that one stay done. Fix the "
+                "database by hand (finish or undo what 0002_index_events did), then record the "
+                "outcome: `stairway stamp 0002_index_events` if it is now fully applied, or "
+                "`stairway repair` to forget the attempt so the next upgrade runs it again\n");
   EXPECT_EQ(ReadHistory(session), expected);
 
   ProcessResult status = Stairway({"status", "-d", dir}, database->url());
@@ -147,10 +149,11 @@ TEST(EditedMigration, ReportedByStatusAndRefusedByUpgrade) {
 
   ProcessResult status = Stairway({"status", "-d", dir.string()}, url);
   EXPECT_EQ(status.exit_code, 1) << Describe(status);
-  EXPECT_NE(status.out.find("  edited   0002_create_message_role: file changed since it was "
-                            "applied (checksum " + old_sum + " in the history, " + new_sum +
-                            " in " + file.string() + ")\n"),
-            std::string::npos)
+  EXPECT_NE(
+      status.out.find("  edited   0002_create_message_role: file changed since it was "
+                      "applied (checksum " +
+                      old_sum + " in the history, " + new_sum + " in " + file.string() + ")\n"),
+      std::string::npos)
       << status.out;
   EXPECT_NE(status.out.find("3 applied (1 edited), 0 failed, 1 pending\n"), std::string::npos)
       << status.out;
@@ -196,15 +199,18 @@ TEST(BadInput, EveryClassExitsTwoWithItsMessageAndLeavesTheDatabaseUntouched) {
   for (const std::string& name : classes) {
     SCOPED_TRACE(name);
     const fs::path fixture = FixturesDir() / "bad" / name;
-    const std::string expected = "error: " + TrimEnd(ReadFile(fixture / "expected_error.txt")) + "\n";
+    const std::string expected =
+        "error: " + TrimEnd(ReadFile(fixture / "expected_error.txt")) + "\n";
     std::vector<std::string> extra = {"-d", "fixtures/bad/" + name + "/migrations"};
     if (fs::exists(fixture / "format.txt")) {
       extra.push_back("--format");
       extra.push_back(TrimEnd(ReadFile(fixture / "format.txt")));
     }
-    for (const std::vector<std::string> command :
-         {std::vector<std::string>{"upgrade", "head"}, {"downgrade", "-1"}, {"status"},
-          {"stamp", "1"}, {"upgrade", "--sql"}}) {
+    for (const std::vector<std::string> command : {std::vector<std::string>{"upgrade", "head"},
+                                                   {"downgrade", "-1"},
+                                                   {"status"},
+                                                   {"stamp", "1"},
+                                                   {"upgrade", "--sql"}}) {
       std::vector<std::string> args = command;
       args.insert(args.end(), extra.begin(), extra.end());
       const ProcessResult r = Stairway(args, database->url());
@@ -212,7 +218,8 @@ TEST(BadInput, EveryClassExitsTwoWithItsMessageAndLeavesTheDatabaseUntouched) {
       EXPECT_EQ(r.err, expected) << command[0];
       EXPECT_EQ(r.out, "") << command[0];
     }
-    std::vector<std::string> verify = {"verify", "--roundtrip", "fixtures/bad/" + name + "/migrations"};
+    std::vector<std::string> verify = {"verify", "--roundtrip",
+                                       "fixtures/bad/" + name + "/migrations"};
     if (fs::exists(fixture / "format.txt")) {
       verify.push_back("--format");
       verify.push_back(TrimEnd(ReadFile(fixture / "format.txt")));
@@ -228,26 +235,29 @@ TEST(BadInput, EveryClassExitsTwoWithItsMessageAndLeavesTheDatabaseUntouched) {
 TEST(BadInput, UnknownTargetRevisionNamesCloseMatchesAndAppliesNothing) {
   auto database = NewTestDatabase();
   db::Session session = db::Session::Connect(database->url());
-  ProcessResult r = Stairway({"upgrade", "0030", "-d", "fixtures/formats/stairway"}, database->url());
+  ProcessResult r =
+      Stairway({"upgrade", "0030", "-d", "fixtures/formats/stairway"}, database->url());
   EXPECT_EQ(r.exit_code, 2) << Describe(r);
   EXPECT_EQ(r.err,
             "error: unknown revision \"0030\": fixtures/formats/stairway has revisions "
             "0001_create_users to 0004_index_messages_by_user (run `stairway status` to list "
             "them)\n");
-  ProcessResult typo =
-      Stairway({"upgrade", "0003_create_mesages", "-d", "fixtures/formats/stairway"}, database->url());
+  ProcessResult typo = Stairway(
+      {"upgrade", "0003_create_mesages", "-d", "fixtures/formats/stairway"}, database->url());
   EXPECT_EQ(typo.exit_code, 2) << Describe(typo);
   EXPECT_EQ(typo.err,
             "error: unknown revision \"0003_create_mesages\": did you mean 0003_create_messages? "
             "(fixtures/formats/stairway has revisions 0001_create_users to "
             "0004_index_messages_by_user)\n");
-  ProcessResult far = Stairway({"downgrade", "zzz", "-d", "fixtures/formats/stairway"}, database->url());
+  ProcessResult far =
+      Stairway({"downgrade", "zzz", "-d", "fixtures/formats/stairway"}, database->url());
   EXPECT_EQ(far.exit_code, 2) << Describe(far);
   EXPECT_EQ(far.err,
             "error: unknown revision \"zzz\": fixtures/formats/stairway has revisions "
             "0001_create_users to 0004_index_messages_by_user (run `stairway status` to list "
             "them)\n");
-  ProcessResult plus = Stairway({"upgrade", "+9", "-d", "fixtures/formats/stairway"}, database->url());
+  ProcessResult plus =
+      Stairway({"upgrade", "+9", "-d", "fixtures/formats/stairway"}, database->url());
   EXPECT_EQ(plus.exit_code, 2) << Describe(plus);
   EXPECT_EQ(plus.err, "error: cannot upgrade +9: only 4 revisions are pending\n");
   EXPECT_FALSE(HistoryTableExists(session));

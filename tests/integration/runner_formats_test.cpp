@@ -85,11 +85,14 @@ TEST(FormatTest, IrreversibleRevisionStopsDowngradeBeforeAnythingRuns) {
   EXPECT_EQ(down.exit_code, 2) << Describe(down);
   const source::Revision& last = set.revisions.back();
   ASSERT_FALSE(last.down.has_value());
-  EXPECT_EQ(down.err, "error: " + dir + "/" + last.up.path.filename().string() + ": cannot downgrade past " +
-                          last.Label() + ": it has no down section (irreversible); nothing was "
-                          "undone. Downgrade to " + last.Label() + " at most, or undo it by hand "
-                          "and run `stairway stamp " + set.revisions[set.revisions.size() - 2].Label() +
-                          "`\n");
+  EXPECT_EQ(down.err, "error: " + dir + "/" + last.up.path.filename().string() +
+                          ": cannot downgrade past " + last.Label() +
+                          ": it has no down section (irreversible); nothing was "
+                          "undone. Downgrade to " +
+                          last.Label() +
+                          " at most, or undo it by hand "
+                          "and run `stairway stamp " +
+                          set.revisions[set.revisions.size() - 2].Label() + "`\n");
   EXPECT_EQ(ReadHistory(session), applied);
 }
 

@@ -30,14 +30,15 @@ void ExpectGolden(const std::string& golden_name, const std::vector<std::string>
     return;
   }
   ASSERT_TRUE(fs::exists(golden)) << golden << " missing: run with STAIRWAY_UPDATE_GOLDEN=1";
-  EXPECT_EQ(r.out, ReadFile(golden)) << "differs from " << golden
-                                     << " (STAIRWAY_UPDATE_GOLDEN=1 rewrites it)";
+  EXPECT_EQ(r.out, ReadFile(golden))
+      << "differs from " << golden << " (STAIRWAY_UPDATE_GOLDEN=1 rewrites it)";
 }
 
 class SqlGoldenTest : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(SqlGoldenTest, UpgradeHeadFromBase) {
-  ExpectGolden(GetParam() + ".sql", {"upgrade", "head", "--sql", "-d", "fixtures/formats/" + GetParam()});
+  ExpectGolden(GetParam() + ".sql",
+               {"upgrade", "head", "--sql", "-d", "fixtures/formats/" + GetParam()});
 }
 
 TEST_P(SqlGoldenTest, DowngradeBaseFromHead) {
@@ -57,14 +58,13 @@ INSTANTIATE_TEST_SUITE_P(Formats, SqlGoldenTest,
 
 TEST(SqlScript, FromRevisionWithTimeoutsAndOtherHistorySchema) {
   ExpectGolden("stairway.from-0002.timeouts.sql",
-               {"upgrade", "--sql", "--from", "0002", "--lock-timeout", "5s",
-                "--statement-timeout", "10min", "--history-schema", "ops", "-d",
-                "fixtures/formats/stairway"});
+               {"upgrade", "--sql", "--from", "0002", "--lock-timeout", "5s", "--statement-timeout",
+                "10min", "--history-schema", "ops", "-d", "fixtures/formats/stairway"});
 }
 
 TEST(SqlScript, NothingToDoSaysSo) {
-  const ProcessResult r = StairwayOffline(
-      {"upgrade", "--sql", "--from", "0004", "-d", "fixtures/formats/stairway"});
+  const ProcessResult r =
+      StairwayOffline({"upgrade", "--sql", "--from", "0004", "-d", "fixtures/formats/stairway"});
   EXPECT_EQ(r.exit_code, 0) << Describe(r);
   EXPECT_EQ(r.out,
             "-- stairway upgrade head --sql: 0004_index_messages_by_user -> "
@@ -84,10 +84,11 @@ TEST(SqlScript, RunningTheScriptMatchesALiveUpgrade) {
   db::Session a = db::Session::Connect(by_script->url());
   // Through psql itself, as a user would run it (psql sends one statement at a time, so the
   // CREATE INDEX CONCURRENTLY of the non-transactional revision runs outside a transaction).
-  const fs::path file = fs::temp_directory_path() / ("stairway-sql-" + std::to_string(getpid()) + ".sql");
+  const fs::path file =
+      fs::temp_directory_path() / ("stairway-sql-" + std::to_string(getpid()) + ".sql");
   std::ofstream(file) << script.out;
-  const ProcessResult psql = RunProcess({"psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d",
-                                         by_script->url(), "-f", file.string()});
+  const ProcessResult psql = RunProcess(
+      {"psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", by_script->url(), "-f", file.string()});
   fs::remove(file);
   ASSERT_EQ(psql.exit_code, 0) << Describe(psql);
   auto live = NewTestDatabase();

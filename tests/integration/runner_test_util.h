@@ -56,13 +56,13 @@ inline bool HistoryTableExists(db::Session& session, const std::string& schema =
 inline std::vector<HistoryEntry> ReadHistory(db::Session& session,
                                              const std::string& schema = "public") {
   if (!HistoryTableExists(session, schema)) return {};
-  const db::QueryResult r = session.Query(
-      "SELECT version, name, checksum, state FROM " + db::QuoteIdent(schema) +
-      ".stairway_history WHERE state <> 'format' ORDER BY id");
+  const db::QueryResult r =
+      session.Query("SELECT version, name, checksum, state FROM " + db::QuoteIdent(schema) +
+                    ".stairway_history WHERE state <> 'format' ORDER BY id");
   std::vector<HistoryEntry> out;
   for (const db::Row& row : r.rows) {
-    out.push_back({row[0].value_or(""), row[1].value_or(""), row[2].value_or(""),
-                   row[3].value_or("")});
+    out.push_back(
+        {row[0].value_or(""), row[1].value_or(""), row[2].value_or(""), row[3].value_or("")});
   }
   return out;
 }

@@ -357,6 +357,7 @@ TEST(SandboxCleanup, NextRunReapsAKilledRunAndSparesAKeptCluster) {
   auto kept_database = kept->CreateDatabase();
   const std::string kept_url = kept_database->url();
   const std::string help = kept->ConnectHelp();
+  std::printf("%s", help.c_str());
   kept_database.reset();
   kept.reset();
   EXPECT_TRUE(fs::exists(kept_info.directory));

@@ -1,7 +1,10 @@
 // One private cluster per test process (see test_cluster.h).
 #include "tests/support/test_cluster.h"
 
+#include <cstdio>
+#include <cstdlib>
 #include <mutex>
+#include <string>
 
 namespace stairway::testing {
 namespace {
@@ -23,7 +26,14 @@ std::unique_ptr<sandbox::Sandbox>& ClusterSlot() {
 sandbox::Sandbox& TestSandbox() {
   std::lock_guard<std::mutex> lock(ClusterMutex());
   auto& cluster = ClusterSlot();
-  if (!cluster) cluster = sandbox::OpenSandbox(sandbox::Options{});
+  if (!cluster) {
+    // STAIRWAY_TEST_KEEP=1 keeps the cluster after the tests, for a look at what they left.
+    const char* keep = std::getenv("STAIRWAY_TEST_KEEP");
+    sandbox::Options options;
+    options.keep = keep != nullptr && std::string(keep) == "1";
+    cluster = sandbox::OpenSandbox(options);
+    if (options.keep) std::fprintf(stderr, "%s", cluster->ConnectHelp().c_str());
+  }
   return *cluster;
 }
 

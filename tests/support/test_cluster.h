@@ -9,7 +9,8 @@
 namespace stairway::testing {
 
 // The process-wide private cluster, started lazily (about one second) and removed at exit,
-// on SIGINT/SIGTERM, or by the keeper process if the test binary dies.
+// on SIGINT/SIGTERM, or by the keeper process if the test binary dies. STAIRWAY_TEST_KEEP=1 keeps
+// it and prints how to connect.
 sandbox::Sandbox& TestSandbox();
 
 // A fresh, empty database on TestSandbox(); dropped when the returned object dies.

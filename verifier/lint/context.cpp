@@ -61,7 +61,7 @@ std::string Key(const sql::QualifiedName& table, const std::string& constraint) 
 
 }  // namespace
 
-void ComputeFacts(SectionContext& section) {
+void ComputeFacts(SectionContext& section, const std::vector<std::string>& created_before) {
   section.facts.assign(section.statements.size(), {});
   bool explicit_tx = false;
   bool wrap_active = section.wrapped;
@@ -70,7 +70,7 @@ void ComputeFacts(SectionContext& section) {
   std::size_t held_begin = 0;
   section.lock_log.clear();
   std::set<std::string> not_valid;
-  std::set<std::string> created;  // tables created in this section
+  std::set<std::string> created(created_before.begin(), created_before.end());
   auto end_tx = [&] {
     ++tx;
     local_lock = local_stmt = false;

@@ -126,6 +126,8 @@ std::string TableKey(const sql::QualifiedName& n);
 
 // Computes StatementFacts for every statement of the section. `model_before` is the schema
 // before the section; the facts need only which tables the section itself creates.
-void ComputeFacts(SectionContext& section);
+// `created_before` lists tables ("schema.table") the same revision created before this
+// section (a down section sees what its up created): locks on them do not count.
+void ComputeFacts(SectionContext& section, const std::vector<std::string>& created_before = {});
 
 }  // namespace stairway::lint

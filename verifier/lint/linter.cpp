@@ -128,7 +128,7 @@ class UnitLinter {
     section.statements = std::move(parsed_.statements);
     std::vector<RawFinding> raw;
     section.sink = &raw;
-    ComputeFacts(section);
+    ComputeFacts(section, model.CreatedIn(serial));
     for (std::size_t i = 0; i < section.statements.size(); ++i) {
       const sql::Statement& s = section.statements[i];
       if (s.error) continue;
@@ -190,10 +190,12 @@ class UnitLinter {
     }
     // Syntax errors first: they cannot be suppressed.
     if (parsed_.scan.error) {
-      report_.findings.push_back(MakeFinding(parsed_.scan.error->offset, Severity::kError,
-                                             "syntax-error", parsed_.scan.error->message,
-                                             "close the string, identifier or comment; nothing "
-                                             "after this point could be linted"));
+      const bool unterminated = parsed_.scan.error->message.rfind("unterminated", 0) == 0;
+      report_.findings.push_back(MakeFinding(
+          parsed_.scan.error->offset, Severity::kError, "syntax-error", parsed_.scan.error->message,
+          unterminated ? "close the string, identifier or comment; nothing after this point "
+                         "could be linted"
+                       : "fix the statement; the rest of the file was still linted"));
     }
     for (const sql::Statement& s : statements) {
       if (!s.error) continue;
@@ -301,7 +303,8 @@ Expected<report::Report> Lint(const std::vector<LintGroup>& groups, const LintOp
     SchemaModel model;
     for (const LintUnit& u : g.units) {
       Parsed& p = parsed[k++];
-      ++serial;
+      // A down section shares its up's serial: what the up created counts as new there.
+      if (u.role != LintUnit::Role::kDown) ++serial;
       if (u.report) {
         report::Step step;
         step.check = "lint";

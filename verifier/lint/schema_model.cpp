@@ -55,6 +55,14 @@ TableInfo* SchemaModel::Find(const sql::QualifiedName& n) {
   return it == tables_.end() ? nullptr : &it->second;
 }
 
+std::vector<std::string> SchemaModel::CreatedIn(int unit) const {
+  std::vector<std::string> out;
+  for (const auto& [key, t] : tables_) {
+    if (t.created_unit == unit) out.push_back(key);
+  }
+  return out;
+}
+
 TableInfo* SchemaModel::FindOrStub(const sql::QualifiedName& n) {
   TableInfo& t = tables_[Key(n)];
   if (t.name.name.empty()) {

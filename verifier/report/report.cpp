@@ -177,7 +177,6 @@ std::string WriteSarif(const Report& r, const WriteOptions& o) {
   nlohmann::ordered_json driver;
   driver["name"] = "stairway";
   driver["version"] = o.tool_version;
-  driver["informationUri"] = "https://github.com/stairway-migrations/stairway";
   driver["rules"] = nlohmann::ordered_json::array();
   std::map<std::string, int> index;
   for (const RuleMeta& m : r.rules) {

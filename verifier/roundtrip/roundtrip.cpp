@@ -19,10 +19,14 @@ void Notify(const std::vector<PhaseObserver*>& observers, PhaseContext& context)
 
 std::string_view PhaseName(Phase phase) {
   switch (phase) {
-    case Phase::kBefore: return "S0";
-    case Phase::kAfterUp: return "S1";
-    case Phase::kAfterDown: return "S0'";
-    case Phase::kAfterReUp: return "S1'";
+    case Phase::kBefore:
+      return "S0";
+    case Phase::kAfterUp:
+      return "S1";
+    case Phase::kAfterDown:
+      return "S0'";
+    case Phase::kAfterReUp:
+      return "S1'";
   }
   return "S0";
 }

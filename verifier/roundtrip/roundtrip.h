@@ -76,7 +76,6 @@ class ProgressListener {
 // Runs the roundtrip on `session` (an empty throwaway database). Observers run in order after
 // each step. A failing step ends the run with Result::failed set; other StopErrors propagate.
 Result Run(db::Session& session, const source::MigrationSet& set, const Options& options,
-           const std::vector<PhaseObserver*>& observers = {},
-           ProgressListener* listener = nullptr);
+           const std::vector<PhaseObserver*>& observers = {}, ProgressListener* listener = nullptr);
 
 }  // namespace stairway::verifier::roundtrip

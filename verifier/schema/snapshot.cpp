@@ -6,11 +6,6 @@
 #include <algorithm>
 #include <array>
 #include <utility>
-#include <chrono>
-#include <fstream>
-#include <sstream>
-#include <cstdio>
-#include <cstdlib>
 
 #include "runner/db/session.h"
 #include "verifier/schema/catalog_queries.h"
@@ -314,31 +309,8 @@ Snapshot TakeSnapshot(db::Session& session, const SnapshotOptions& options) {
   snapshot.server_version_num = session.server_version_num();
   PinnedSettings pinned(session);
   const QueryFilters filters = FiltersFor(options);
-  static std::vector<double> cpu(40, 0.0), wall(40, 0.0);
-  static int calls = 0;
-  ++calls;
-  auto proc_ms = [&] {
-    std::ifstream f("/proc/" + std::to_string(session.backend_pid()) + "/stat");
-    std::string st((std::istreambuf_iterator<char>(f)), {});
-    std::istringstream in(st.substr(st.rfind(')') + 2));
-    std::string tok; long ut = 0, sy = 0;
-    for (int i = 3; i <= 15; ++i) { in >> tok; if (i == 14) ut = std::stol(tok); if (i == 15) sy = std::stol(tok); }
-    return (ut + sy) * 10.0;
-  };
-  int qi = 0;
   for (const std::string& sql : CatalogQueries(snapshot.server_version_num, filters)) {
-    double c0 = getenv("SNAPTIME") ? proc_ms() : 0;
-    auto t0 = std::chrono::steady_clock::now();
-    auto r = session.Query(sql);
-    auto t1 = std::chrono::steady_clock::now();
-    AddRows(r, options, snapshot.objects);
-    if (getenv("SNAPTIME")) {
-      cpu[qi] += proc_ms() - c0;
-      wall[qi] += std::chrono::duration<double, std::milli>(t1 - t0).count();
-      if (calls % 20 == 0) fprintf(stderr, "q%d cpu %.1f wall %.1f %zu rows %s\n", qi, cpu[qi] / 20, wall[qi] / 20, r.rows.size(), sql.substr(1, 25).c_str());
-      if (calls % 20 == 0) cpu[qi] = wall[qi] = 0;
-    }
-    ++qi;
+    AddRows(session.Query(sql), options, snapshot.objects);
   }
   AssignPositions(snapshot.objects);
   snapshot.Sort();
