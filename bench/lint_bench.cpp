@@ -18,11 +18,22 @@ const std::string& BigFile() {
       const int t = i / 5;
       const std::string n = std::to_string(t);
       switch (i % 5) {
-        case 0: out += "CREATE TABLE t" + n + " (id bigint PRIMARY KEY, oid bigint NOT NULL, n int);\n"; break;
-        case 1: out += "ALTER TABLE t" + n + " ADD COLUMN ts timestamptz DEFAULT now();\n"; break;
-        case 2: out += "CREATE INDEX t" + n + "_o_idx ON t" + n + " (oid);\n"; break;
-        case 3: out += "ALTER TABLE t" + n + " ADD FOREIGN KEY (oid) REFERENCES users (id) ON DELETE CASCADE;\n"; break;
-        default: out += "UPDATE t" + n + " SET n = 1 WHERE n IS NULL;\n"; break;
+        case 0:
+          out += "CREATE TABLE t" + n + " (id bigint PRIMARY KEY, oid bigint NOT NULL, n int);\n";
+          break;
+        case 1:
+          out += "ALTER TABLE t" + n + " ADD COLUMN ts timestamptz DEFAULT now();\n";
+          break;
+        case 2:
+          out += "CREATE INDEX t" + n + "_o_idx ON t" + n + " (oid);\n";
+          break;
+        case 3:
+          out += "ALTER TABLE t" + n +
+                 " ADD FOREIGN KEY (oid) REFERENCES users (id) ON DELETE CASCADE;\n";
+          break;
+        default:
+          out += "UPDATE t" + n + " SET n = 1 WHERE n IS NULL;\n";
+          break;
       }
     }
     return out;

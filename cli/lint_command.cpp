@@ -1,6 +1,6 @@
 // `stairway lint`: static checks of migration SQL (no database needed).
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include <cstdio>
 #include <filesystem>
@@ -58,7 +58,8 @@ std::set<fs::path> ChangedFiles(const std::string& ref) {
     if (rc != 0) {
       throw StopError(Error::Input(fmt::format(
           "--changed-since {}: git could not compare with that ref; run inside the repository "
-          "and name an existing commit or branch", ref)));
+          "and name an existing commit or branch",
+          ref)));
     }
     std::istringstream lines(text);
     for (std::string line; std::getline(lines, line);) {
@@ -83,15 +84,17 @@ std::vector<lint::LintGroup> CollectInputs(const LintFlags& f) {
   std::vector<std::string> paths = f.paths;
   if (paths.empty()) {
     if (!fs::is_directory("migrations")) {
-      throw StopError(Error::Input(
-          "no input: pass migration directories, .sql files or - (stdin); ./migrations does not exist"));
+      throw StopError(
+          Error::Input("no input: pass migration directories, .sql files or - (stdin); "
+                       "./migrations does not exist"));
     }
     paths.push_back("migrations");
   }
   const auto format = source::ParseFormat(f.format);
   if (!format) {
     throw StopError(Error::Input(fmt::format(
-        "unknown --format '{}'; use auto, stairway, dbmate, golang-migrate, flyway or goose", f.format)));
+        "unknown --format '{}'; use auto, stairway, dbmate, golang-migrate, flyway or goose",
+        f.format)));
   }
   bool stdin_used = false;
   for (const std::string& p : paths) {
@@ -154,7 +157,8 @@ int Run(const LintFlags& f, const GlobalOptions& global) {
     formats.push_back(*fmt_);
   }
   if (f.outputs.size() > formats.size()) {
-    throw StopError(Error::Input("more --output files than --report formats; give one --report per --output"));
+    throw StopError(
+        Error::Input("more --output files than --report formats; give one --report per --output"));
   }
   std::optional<Severity> fail;
   if (f.fail_level != "none") {
@@ -169,12 +173,14 @@ int Run(const LintFlags& f, const GlobalOptions& global) {
   for (std::size_t i = 0; i < formats.size(); ++i) {
     report::WriteOptions wo;
     const bool to_file = i < f.outputs.size() && f.outputs[i] != "-";
-    wo.color = !to_file && formats[i] == report::Format::kText && report::ColorWanted(global.no_color);
+    wo.color =
+        !to_file && formats[i] == report::Format::kText && report::ColorWanted(global.no_color);
     const std::string text = report::Write(rep, formats[i], wo);
     if (to_file) {
       std::ofstream out(f.outputs[i], std::ios::binary);
       out << text;
-      if (!out) throw StopError(Error::Input(fmt::format("{}: cannot write the report", f.outputs[i])));
+      if (!out)
+        throw StopError(Error::Input(fmt::format("{}: cannot write the report", f.outputs[i])));
     } else {
       fmt::print("{}", text);
     }
@@ -187,16 +193,27 @@ int Run(const LintFlags& f, const GlobalOptions& global) {
 
 RunFn SetupLint(CLI::App& sub, GlobalOptions& global) {
   auto f = std::make_shared<LintFlags>();
-  sub.add_option("paths", f->paths, "Migration directories, .sql files, or - for stdin (default: migrations)");
-  sub.add_option("--report", f->reports, "Output format, repeatable: text, json, sarif, github, junit, markdown")->allow_extra_args(false);
-  sub.add_option("-o,--output", f->outputs, "File for the matching --report (in order); - is stdout")->allow_extra_args(false);
-  sub.add_option("--fail-level", f->fail_level, "Exit 1 on findings at or above: error, warning (default), info, none");
+  sub.add_option("paths", f->paths,
+                 "Migration directories, .sql files, or - for stdin (default: migrations)");
+  sub.add_option("--report", f->reports,
+                 "Output format, repeatable: text, json, sarif, github, junit, markdown")
+      ->allow_extra_args(false);
+  sub.add_option("-o,--output", f->outputs,
+                 "File for the matching --report (in order); - is stdout")
+      ->allow_extra_args(false);
+  sub.add_option("--fail-level", f->fail_level,
+                 "Exit 1 on findings at or above: error, warning (default), info, none");
   sub.add_option("--pg-version", f->pg_version, "Target PostgreSQL major version (default 15)");
-  sub.add_option("--enable", f->enable, "Switch a rule on (repeatable; 'style' for the style profile, 'all')")->allow_extra_args(false);
-  sub.add_option("--disable", f->disable, "Switch a rule off (repeatable)")->allow_extra_args(false);
+  sub.add_option("--enable", f->enable,
+                 "Switch a rule on (repeatable; 'style' for the style profile, 'all')")
+      ->allow_extra_args(false);
+  sub.add_option("--disable", f->disable, "Switch a rule off (repeatable)")
+      ->allow_extra_args(false);
   sub.add_option("--explain", f->explain, "Print the documentation of a rule and exit");
-  sub.add_option("--changed-since", f->changed_since, "Only report files changed since this git ref");
-  sub.add_option("--config", f->config, "Configuration file with a [lint] table (default stairway.toml)");
+  sub.add_option("--changed-since", f->changed_since,
+                 "Only report files changed since this git ref");
+  sub.add_option("--config", f->config,
+                 "Configuration file with a [lint] table (default stairway.toml)");
   sub.add_option("--format", f->format, "Migration format of directories (default auto)");
   sub.add_flag("--assume-in-transaction", f->assume_in_transaction,
                "Treat loose .sql files as run inside one transaction");

@@ -1,7 +1,7 @@
 // `stairway rules`: lists the lint rules (id, severity, profile, summary); --write-docs
 // regenerates docs/rules/ from the text embedded in the rules.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include <filesystem>
 #include <fstream>
@@ -15,7 +15,8 @@ namespace stairway::cli {
 
 RunFn SetupRules(CLI::App& sub, GlobalOptions&) {
   auto docs_dir = std::make_shared<std::string>();
-  sub.add_option("--write-docs", *docs_dir, "Write docs/rules/<id>.md for every rule into this folder");
+  sub.add_option("--write-docs", *docs_dir,
+                 "Write docs/rules/<id>.md for every rule into this folder");
   return [docs_dir] {
     if (!docs_dir->empty()) {
       std::filesystem::create_directories(*docs_dir);
@@ -32,7 +33,9 @@ RunFn SetupRules(CLI::App& sub, GlobalOptions&) {
       fmt::print("{:<32} {:<8} {:<8} {}\n", r->id, SeverityName(r->severity),
                  r->profile == lint::Profile::kStyle ? "style" : "default", r->summary);
     }
-    fmt::print("\nstairway lint --explain <rule> prints a rule's page; style rules are off unless enabled.\n");
+    fmt::print(
+        "\nstairway lint --explain <rule> prints a rule's page; style rules are off unless "
+        "enabled.\n");
     return 0;
   };
 }

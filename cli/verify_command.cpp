@@ -100,7 +100,7 @@ int RunVerify(const VerifyArgs& args) {
 
 RunFn SetupVerify(CLI::App& sub, GlobalOptions&) {
   auto args = std::make_shared<VerifyArgs>();
-  sub.add_option("dir", args->source.dir, "Migrations directory (env STAIRWAY_DIR)")
+  sub.add_option("dir,-d,--dir", args->source.dir, "Migrations directory (env STAIRWAY_DIR)")
       ->envname("STAIRWAY_DIR")
       ->capture_default_str();
   sub.add_option("--format", args->source.format,

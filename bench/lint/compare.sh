@@ -32,7 +32,7 @@ fi
 stairway_ms=$(best_ms "$build/stairway" lint --report json --fail-level none "$work/big.sql")
 echo "stairway lint (whole process): ${stairway_ms} ms"
 squawk=""
-for candidate in "$root/node_modules/@squawk-cli/linux-x64/bin/squawk" \
+for candidate in "${SQUAWK:-}" "$root/node_modules/@squawk-cli/linux-x64/bin/squawk" \
                  "$(npm root -g 2>/dev/null)/squawk-cli/node_modules/@squawk-cli/linux-x64/bin/squawk" \
                  "$(command -v squawk || true)"; do
   if [ -n "$candidate" ] && [ -x "$candidate" ]; then squawk="$candidate"; break; fi

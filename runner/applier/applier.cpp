@@ -5,6 +5,8 @@
 
 #include <thread>
 
+#include "runner/sql/parse.h"
+
 namespace stairway::applier {
 
 namespace {
@@ -45,6 +47,55 @@ std::string StampHint(std::string_view schema) {
 
 }  // namespace
 
+namespace {
+
+// "path:line:col: message": input errors print as one line after the CLI's "error: ".
+std::string Located(const Diagnostic& d) {
+  return fmt::format("{}:{}:{}: {}", d.path, d.pos.line, d.pos.column, d.message);
+}
+
+bool EndsTransaction(sql::Transaction::Kind kind) {
+  using K = sql::Transaction::Kind;
+  // SAVEPOINT / RELEASE / ROLLBACK TO work inside the revision's transaction.
+  return kind == K::kBegin || kind == K::kCommit || kind == K::kRollback || kind == K::kPrepare ||
+         kind == K::kCommitPrepared || kind == K::kRollbackPrepared;
+}
+
+// A transactional section runs inside stairway's own transaction, so transaction control in it
+// would commit half a revision and leave the history wrong. A section wrapped in BEGIN ...
+// COMMIT (as golang-migrate files often are) gets its wrapper dropped: the revision's
+// transaction does that job. Any other BEGIN/COMMIT/ROLLBACK is refused before anything runs.
+Status DropTransactionWrapper(const planner::Step& step, std::vector<sql::StatementSpan>& spans) {
+  const source::Section& section = step.section();
+  const std::vector<sql::Statement> parsed = sql::ParseStatements(section.sql, spans);
+  auto control = [&](std::size_t i) -> const sql::Transaction* {
+    return parsed[i].error ? nullptr : parsed[i].As<sql::Transaction>();
+  };
+  std::size_t first = 0;
+  std::size_t last = spans.size();
+  if (spans.size() >= 2 && control(0) && control(0)->kind == sql::Transaction::Kind::kBegin &&
+      control(last - 1) && control(last - 1)->kind == sql::Transaction::Kind::kCommit) {
+    ++first;
+    --last;
+  }
+  for (std::size_t i = first; i < last; ++i) {
+    const sql::Transaction* t = control(i);
+    if (t == nullptr || !EndsTransaction(t->kind)) continue;
+    const Diagnostic d = DiagnosticAt(
+        Severity::kError, section.path.string(), section.sql, spans[i].offset,
+        fmt::format("{} ({}): transaction control inside a transactional revision; stairway runs "
+                    "each revision in its own transaction: remove this statement, or mark the "
+                    "revision non-transactional (see docs/formats.md); nothing was applied",
+                    step.revision->Label(), history::DirectionName(step.direction)),
+        section.first_line - 1);
+    return Error::Input(Located(d));
+  }
+  spans = std::vector<sql::StatementSpan>(spans.begin() + first, spans.begin() + last);
+  return Status::Ok();
+}
+
+}  // namespace
+
 Expected<PreparedStep> PrepareStep(const planner::Step& step) {
   const source::Section& section = step.section();
   sql::SplitResult split = sql::SplitStatements(section.sql);
@@ -53,8 +104,11 @@ Expected<PreparedStep> PrepareStep(const planner::Step& step) {
         DiagnosticAt(Severity::kError, section.path.string(), section.sql, split.error->offset,
                      split.error->message, section.first_line - 1);
     return Error::Input(fmt::format("{}; fix the SQL of {} ({} section), nothing was applied",
-                                    RenderHeadline(d), step.revision->Label(),
+                                    Located(d), step.revision->Label(),
                                     history::DirectionName(step.direction)));
+  }
+  if (section.tx_mode == source::TxMode::kTransaction) {
+    TRY_STATUS(DropTransactionWrapper(step, split.statements));
   }
   return PreparedStep{step, std::move(split.statements)};
 }
@@ -324,8 +378,16 @@ std::chrono::milliseconds Runner::RunTransactional(const PreparedStep& prepared)
     session_.Rollback();
     throw;
   }
-  // An InDoubtError from here propagates as is: the outcome is unknown and must not be retried.
-  session_.Commit();
+  try {
+    session_.Commit();
+  } catch (const db::InDoubtError& e) {
+    // The outcome is unknown: never retried, and nothing after it runs.
+    const std::string label = step.revision->Label();
+    throw db::InDoubtError(Error::Database(fmt::format(
+        "{} ({}): {}. stairway does not retry it; run `stairway status` to see whether {} is "
+        "recorded, then run again",
+        label, history::DirectionName(step.direction), e.what(), label)));
+  }
   return Since(start);
 }
 

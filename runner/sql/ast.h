@@ -35,19 +35,39 @@ struct TypeRef {
 
 // Expressions reduced to what the rules ask of them: which functions they call.
 struct Expr {
-  enum class Kind { kConst, kNull, kFunction, kSqlValueFunction, kCast, kOperator, kColumn,
-                    kSubquery, kOther };
+  enum class Kind {
+    kConst,
+    kNull,
+    kFunction,
+    kSqlValueFunction,
+    kCast,
+    kOperator,
+    kColumn,
+    kSubquery,
+    kOther
+  };
   Kind kind = Kind::kOther;
   std::string name;  // function (last part, lower case), SQL value function ("current_timestamp"),
                      // operator, column name, "is not null"/"is null", or the node name of kOther
-  std::string cast_type;  // kCast: target type name
+  std::string cast_type;   // kCast: target type name
   std::vector<Expr> args;  // operands, arguments, or nested expressions of kOther
   std::size_t location = 0;
 };
 
 struct Constraint {
-  enum class Kind { kNotNull, kNull, kDefault, kCheck, kPrimaryKey, kUnique, kExclusion,
-                    kForeignKey, kIdentity, kGenerated, kOther };
+  enum class Kind {
+    kNotNull,
+    kNull,
+    kDefault,
+    kCheck,
+    kPrimaryKey,
+    kUnique,
+    kExclusion,
+    kForeignKey,
+    kIdentity,
+    kGenerated,
+    kOther
+  };
   Kind kind = Kind::kOther;
   std::string name;                  // conname; may be empty
   std::vector<std::string> columns;  // PK/UNIQUE keys, FK referencing columns (table level)
@@ -80,27 +100,27 @@ struct CreateTable {
   std::vector<ColumnDef> columns;
   std::vector<Constraint> constraints;  // table constraints
   bool if_not_exists = false;
-  bool partitioned = false;              // PARTITION BY
+  bool partitioned = false;  // PARTITION BY
   std::optional<QualifiedName> partition_of;
   bool temporary = false;
-  bool as_select = false;                // CREATE TABLE AS / SELECT INTO
+  bool as_select = false;  // CREATE TABLE AS / SELECT INTO
 };
 
 struct AlterTableCmd {
   // The libpg_query subtype without its "AT_" prefix: "AddColumn", "SetNotNull", ...
   std::string subtype;
-  std::string name;                   // column, constraint, trigger or tablespace name
-  std::optional<ColumnDef> column;    // AddColumn, AlterColumnType (type + using)
+  std::string name;                      // column, constraint, trigger or tablespace name
+  std::optional<ColumnDef> column;       // AddColumn, AlterColumnType (type + using)
   std::optional<Constraint> constraint;  // AddConstraint, AddIdentity
-  std::optional<Expr> expr;           // ColumnDefault (SET DEFAULT; absent for DROP DEFAULT)
-  bool has_using = false;             // AlterColumnType ... USING
+  std::optional<Expr> expr;              // ColumnDefault (SET DEFAULT; absent for DROP DEFAULT)
+  bool has_using = false;                // AlterColumnType ... USING
   bool cascade = false;
   bool missing_ok = false;
   std::vector<std::pair<std::string, std::string>> options;  // SET (k = v)
-  char replica_identity = 0;          // 'd' default, 'f' full, 'n' nothing, 'i' index
+  char replica_identity = 0;               // 'd' default, 'f' full, 'n' nothing, 'i' index
   std::optional<QualifiedName> partition;  // Attach/DetachPartition
-  bool concurrent = false;            // DETACH ... CONCURRENTLY
-  bool partition_default = false;     // ATTACH ... DEFAULT
+  bool concurrent = false;                 // DETACH ... CONCURRENTLY
+  bool partition_default = false;          // ATTACH ... DEFAULT
   std::size_t location = 0;
 };
 
@@ -142,8 +162,17 @@ struct Reindex {
 };
 
 struct Transaction {
-  enum class Kind { kBegin, kCommit, kRollback, kSavepoint, kRelease, kRollbackTo, kPrepare,
-                    kCommitPrepared, kRollbackPrepared };
+  enum class Kind {
+    kBegin,
+    kCommit,
+    kRollback,
+    kSavepoint,
+    kRelease,
+    kRollbackTo,
+    kPrepare,
+    kCommitPrepared,
+    kRollbackPrepared
+  };
   Kind kind = Kind::kBegin;
 };
 
@@ -165,7 +194,7 @@ struct Dml {
 struct Rename {
   std::string object_type;  // "COLUMN", "TABLE", "SCHEMA", "INDEX", "TABCONSTRAINT", ...
   QualifiedName relation;
-  std::string old_name;     // subname (column / schema / constraint)
+  std::string old_name;  // subname (column / schema / constraint)
   std::string new_name;
 };
 
@@ -232,11 +261,10 @@ struct CreateView {
 
 struct Other {};
 
-using StatementBody =
-    std::variant<Other, CreateTable, AlterTable, CreateIndex, Drop, DropDatabase, Reindex,
-                 Transaction, SetVariable, Dml, Rename, AlterEnum, CreateEnum, CreateDomain,
-                 AlterDomain, Vacuum, Cluster, RefreshMatView, LockTable, Truncate,
-                 CreateTrigger, CreateView>;
+using StatementBody = std::variant<Other, CreateTable, AlterTable, CreateIndex, Drop, DropDatabase,
+                                   Reindex, Transaction, SetVariable, Dml, Rename, AlterEnum,
+                                   CreateEnum, CreateDomain, AlterDomain, Vacuum, Cluster,
+                                   RefreshMatView, LockTable, Truncate, CreateTrigger, CreateView>;
 
 struct ParseError {
   std::size_t offset = 0;  // byte offset in the script
@@ -246,13 +274,15 @@ struct ParseError {
 struct Statement {
   std::size_t offset = 0;  // byte offset of the first token in the script
   std::size_t length = 0;
-  std::string_view text;   // view into the script
-  std::string node;        // libpg_query node name ("AlterTableStmt"); empty on error
+  std::string_view text;  // view into the script
+  std::string node;       // libpg_query node name ("AlterTableStmt"); empty on error
   StatementBody body;
   std::optional<ParseError> error;
 
   template <typename T>
-  const T* As() const { return std::get_if<T>(&body); }
+  const T* As() const {
+    return std::get_if<T>(&body);
+  }
 };
 
 }  // namespace stairway::sql

@@ -6,7 +6,9 @@
 
 namespace stairway::sql::json {
 
-Type Value::type() const { return doc_->node(index_).type; }
+Type Value::type() const {
+  return doc_->node(index_).type;
+}
 
 Value Value::operator[](std::string_view key) const {
   if (!valid()) return {};
@@ -28,7 +30,9 @@ std::int64_t Value::Int(std::int64_t fallback) const {
   return doc_->node(index_).number;
 }
 
-bool Value::Bool() const { return valid() && type() == Type::kBool && doc_->node(index_).boolean; }
+bool Value::Bool() const {
+  return valid() && type() == Type::kBool && doc_->node(index_).boolean;
+}
 
 std::string_view Value::FirstKey() const {
   if (!IsObject()) return {};
@@ -51,11 +55,13 @@ std::vector<Value> Value::Items() const {
   return out;
 }
 
-std::string_view Value::key() const { return valid() ? doc_->node(index_).key : ""; }
+std::string_view Value::key() const {
+  return valid() ? doc_->node(index_).key : "";
+}
 
 void Document::SkipSpace() {
-  while (pos_ < text_.size() &&
-         (text_[pos_] == ' ' || text_[pos_] == '\n' || text_[pos_] == '\t' || text_[pos_] == '\r')) {
+  while (pos_ < text_.size() && (text_[pos_] == ' ' || text_[pos_] == '\n' || text_[pos_] == '\t' ||
+                                 text_[pos_] == '\r')) {
     ++pos_;
   }
 }
@@ -101,11 +107,21 @@ bool Document::ParseString(std::string_view& out) {
     if (pos_ >= text_.size()) return false;
     c = text_[pos_++];
     switch (c) {
-      case 'n': s += '\n'; break;
-      case 't': s += '\t'; break;
-      case 'r': s += '\r'; break;
-      case 'b': s += '\b'; break;
-      case 'f': s += '\f'; break;
+      case 'n':
+        s += '\n';
+        break;
+      case 't':
+        s += '\t';
+        break;
+      case 'r':
+        s += '\r';
+        break;
+      case 'b':
+        s += '\b';
+        break;
+      case 'f':
+        s += '\f';
+        break;
       case 'u': {
         if (pos_ + 4 > text_.size()) return false;
         std::uint32_t cp = 0;
@@ -124,7 +140,8 @@ bool Document::ParseString(std::string_view& out) {
         AppendUtf8(s, cp);
         break;
       }
-      default: s += c;
+      default:
+        s += c;
     }
   }
   if (pos_ >= text_.size()) return false;
@@ -196,9 +213,9 @@ bool Document::ParseValue(std::int32_t index, int depth) {
   }
   // Numbers: integers are what the parse tree holds; fractions are read and truncated.
   std::size_t end = pos_;
-  while (end < text_.size() && (std::isdigit(static_cast<unsigned char>(text_[end])) ||
-                                text_[end] == '-' || text_[end] == '+' || text_[end] == '.' ||
-                                text_[end] == 'e' || text_[end] == 'E')) {
+  while (end < text_.size() &&
+         (std::isdigit(static_cast<unsigned char>(text_[end])) || text_[end] == '-' ||
+          text_[end] == '+' || text_[end] == '.' || text_[end] == 'e' || text_[end] == 'E')) {
     ++end;
   }
   if (end == pos_) return false;

@@ -187,16 +187,26 @@ class Converter {
     Constraint out;
     const std::string_view t = c["contype"].Str();
     using K = Constraint::Kind;
-    if (t == "CONSTR_NOTNULL") out.kind = K::kNotNull;
-    else if (t == "CONSTR_NULL") out.kind = K::kNull;
-    else if (t == "CONSTR_DEFAULT") out.kind = K::kDefault;
-    else if (t == "CONSTR_CHECK") out.kind = K::kCheck;
-    else if (t == "CONSTR_PRIMARY") out.kind = K::kPrimaryKey;
-    else if (t == "CONSTR_UNIQUE") out.kind = K::kUnique;
-    else if (t == "CONSTR_EXCLUSION") out.kind = K::kExclusion;
-    else if (t == "CONSTR_FOREIGN") out.kind = K::kForeignKey;
-    else if (t == "CONSTR_IDENTITY") out.kind = K::kIdentity;
-    else if (t == "CONSTR_GENERATED") out.kind = K::kGenerated;
+    if (t == "CONSTR_NOTNULL")
+      out.kind = K::kNotNull;
+    else if (t == "CONSTR_NULL")
+      out.kind = K::kNull;
+    else if (t == "CONSTR_DEFAULT")
+      out.kind = K::kDefault;
+    else if (t == "CONSTR_CHECK")
+      out.kind = K::kCheck;
+    else if (t == "CONSTR_PRIMARY")
+      out.kind = K::kPrimaryKey;
+    else if (t == "CONSTR_UNIQUE")
+      out.kind = K::kUnique;
+    else if (t == "CONSTR_EXCLUSION")
+      out.kind = K::kExclusion;
+    else if (t == "CONSTR_FOREIGN")
+      out.kind = K::kForeignKey;
+    else if (t == "CONSTR_IDENTITY")
+      out.kind = K::kIdentity;
+    else if (t == "CONSTR_GENERATED")
+      out.kind = K::kGenerated;
     out.name = std::string(c["conname"].Str());
     out.columns = Strings(out.kind == K::kForeignKey ? c["fk_attrs"] : c["keys"]);
     out.using_index = std::string(c["indexname"].Str());
@@ -223,7 +233,8 @@ class Converter {
     col.type = Type(cd["typeName"]);
     col.location = Loc(cd);
     starts_.push_back(col.location);
-    for (Value c : cd["constraints"].Items()) col.constraints.push_back(ToConstraint(c["Constraint"]));
+    for (Value c : cd["constraints"].Items())
+      col.constraints.push_back(ToConstraint(c["Constraint"]));
     return col;
   }
 
@@ -417,15 +428,24 @@ StatementBody Converter::Convert(std::string_view node, Value v) {
     using K = Transaction::Kind;
     const std::string_view k = StripPrefix(v["kind"].Str(), "TRANS_STMT_");
     Transaction t;
-    if (k == "BEGIN" || k == "START") t.kind = K::kBegin;
-    else if (k == "COMMIT") t.kind = K::kCommit;
-    else if (k == "ROLLBACK") t.kind = K::kRollback;
-    else if (k == "SAVEPOINT") t.kind = K::kSavepoint;
-    else if (k == "RELEASE") t.kind = K::kRelease;
-    else if (k == "ROLLBACK_TO") t.kind = K::kRollbackTo;
-    else if (k == "PREPARE") t.kind = K::kPrepare;
-    else if (k == "COMMIT_PREPARED") t.kind = K::kCommitPrepared;
-    else t.kind = K::kRollbackPrepared;
+    if (k == "BEGIN" || k == "START")
+      t.kind = K::kBegin;
+    else if (k == "COMMIT")
+      t.kind = K::kCommit;
+    else if (k == "ROLLBACK")
+      t.kind = K::kRollback;
+    else if (k == "SAVEPOINT")
+      t.kind = K::kSavepoint;
+    else if (k == "RELEASE")
+      t.kind = K::kRelease;
+    else if (k == "ROLLBACK_TO")
+      t.kind = K::kRollbackTo;
+    else if (k == "PREPARE")
+      t.kind = K::kPrepare;
+    else if (k == "COMMIT_PREPARED")
+      t.kind = K::kCommitPrepared;
+    else
+      t.kind = K::kRollbackPrepared;
     return t;
   }
   if (node == "VariableSetStmt") {
@@ -438,8 +458,7 @@ StatementBody Converter::Convert(std::string_view node, Value v) {
     if (!args.empty() && args[0]["A_Const"].valid()) s.value = ConstText(args[0]["A_Const"]);
     return s;
   }
-  if (node == "UpdateStmt" || node == "DeleteStmt" || node == "InsertStmt" ||
-      node == "MergeStmt") {
+  if (node == "UpdateStmt" || node == "DeleteStmt" || node == "InsertStmt" || node == "MergeStmt") {
     Dml d;
     d.kind = node == "UpdateStmt"   ? Dml::Kind::kUpdate
              : node == "DeleteStmt" ? Dml::Kind::kDelete
@@ -448,15 +467,18 @@ StatementBody Converter::Convert(std::string_view node, Value v) {
     d.table = RangeVar(v["relation"]);
     d.has_where = v["whereClause"].valid();
     if (d.kind == Dml::Kind::kUpdate) {
-      for (Value t : v["targetList"].Items()) d.set_columns.emplace_back(t["ResTarget"]["name"].Str());
+      for (Value t : v["targetList"].Items())
+        d.set_columns.emplace_back(t["ResTarget"]["name"].Str());
     }
     return d;
   }
   if (node == "RenameStmt") {
     Rename r;
     r.object_type = std::string(StripPrefix(v["renameType"].Str(), "OBJECT_"));
-    if (v["relation"].valid()) r.relation = RangeVar(v["relation"]);
-    else r.relation.location = base_;
+    if (v["relation"].valid())
+      r.relation = RangeVar(v["relation"]);
+    else
+      r.relation.location = base_;
     r.old_name = std::string(v["subname"].Str());
     r.new_name = std::string(v["newname"].Str());
     return r;
@@ -498,7 +520,8 @@ StatementBody Converter::Convert(std::string_view node, Value v) {
     Vacuum vac;
     vac.vacuum = v["is_vacuumcmd"].Bool();
     vac.full = HasOption(v["options"], "full");
-    for (Value r : v["rels"].Items()) vac.tables.push_back(RangeVar(r["VacuumRelation"]["relation"]));
+    for (Value r : v["rels"].Items())
+      vac.tables.push_back(RangeVar(r["VacuumRelation"]["relation"]));
     return vac;
   }
   if (node == "ClusterStmt") {
@@ -578,7 +601,8 @@ Statement ParseStatement(std::string_view script, const StatementSpan& span) {
 std::size_t RawParse(std::string_view sql) {
   const std::string buf(sql);
   PgQueryParseResult r = pg_query_parse(buf.c_str());
-  const std::size_t n = r.error == nullptr && r.parse_tree != nullptr ? std::strlen(r.parse_tree) : 0;
+  const std::size_t n =
+      r.error == nullptr && r.parse_tree != nullptr ? std::strlen(r.parse_tree) : 0;
   pg_query_free_parse_result(r);
   return n;
 }

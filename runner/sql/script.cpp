@@ -48,14 +48,22 @@ bool ReadVarint(const std::uint8_t*& p, const std::uint8_t* end, std::uint64_t& 
 bool SkipField(int wire_type, const std::uint8_t*& p, const std::uint8_t* end) {
   std::uint64_t v = 0;
   switch (wire_type) {
-    case 0: return ReadVarint(p, end, v);
-    case 1: if (end - p < 8) return false; p += 8; return true;
+    case 0:
+      return ReadVarint(p, end, v);
+    case 1:
+      if (end - p < 8) return false;
+      p += 8;
+      return true;
     case 2:
       if (!ReadVarint(p, end, v) || static_cast<std::uint64_t>(end - p) < v) return false;
       p += v;
       return true;
-    case 5: if (end - p < 4) return false; p += 4; return true;
-    default: return false;
+    case 5:
+      if (end - p < 4) return false;
+      p += 4;
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -125,8 +133,7 @@ bool ContainsWordCI(std::string_view text, std::string_view lower_word) {
   if (text.size() < lower_word.size()) return false;
   for (std::size_t i = 0; i + lower_word.size() <= text.size(); ++i) {
     std::size_t k = 0;
-    while (k < lower_word.size() &&
-           (text[i + k] | 0x20) == lower_word[k]) {
+    while (k < lower_word.size() && (text[i + k] | 0x20) == lower_word[k]) {
       ++k;
     }
     if (k == lower_word.size()) return true;
@@ -253,7 +260,8 @@ ScriptScan ScanPart(std::string_view sql, std::size_t& resume) {
     // An unterminated literal or comment swallows the rest of the input. Other lexical errors
     // ("trailing junk after numeric literal") spoil one statement only: resume after its ';'.
     const std::size_t semi = buf.find(';', error->offset);
-    if (error->message.rfind("unterminated", 0) != 0 && semi != std::string::npos) resume = semi + 1;
+    if (error->message.rfind("unterminated", 0) != 0 && semi != std::string::npos)
+      resume = semi + 1;
   }
   const std::string_view input = sql;
   std::size_t covered = 0;  // end of the last region whose comments were collected
@@ -277,7 +285,8 @@ ScriptScan ScanPart(std::string_view sql, std::size_t& resume) {
         const Piece next = pieces[++i];
         Lexed more = Lex(input.substr(next.begin, next.end - next.begin));
         open = atomic.Feed(more.tokens);
-        for (Token t : more.tokens) tokens.push_back({t.start + next.begin, t.end + next.begin, t.kind});
+        for (Token t : more.tokens)
+          tokens.push_back({t.start + next.begin, t.end + next.begin, t.kind});
         piece.end = next.end;
       }
       first = piece.end;

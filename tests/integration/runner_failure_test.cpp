@@ -265,3 +265,51 @@ TEST(BadInput, UnknownTargetRevisionNamesCloseMatchesAndAppliesNothing) {
 
 }  // namespace
 }  // namespace stairway::testing
+
+namespace stairway::testing {
+namespace {
+
+// Writes a one-revision golang-migrate set whose up file is `up` into a fresh temp directory.
+fs::path GolangMigrateSet(const std::string& tag, const std::string& up) {
+  const fs::path dir =
+      fs::temp_directory_path() / ("stairway-" + tag + "-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::ofstream(dir / "1_create_notes.up.sql") << up;
+  std::ofstream(dir / "1_create_notes.down.sql") << "DROP TABLE notes;\n";
+  return dir;
+}
+
+TEST(TransactionControl, BeginCommitWrapperIsDroppedForTheRevisionsOwnTransaction) {
+  const fs::path dir =
+      GolangMigrateSet("wrapped", "BEGIN;\nCREATE TABLE notes (id int);\nCOMMIT;\n");
+  auto database = NewTestDatabase();
+  db::Session session = db::Session::Connect(database->url());
+  ProcessResult up = Stairway({"upgrade", "-d", dir.string()}, database->url());
+  EXPECT_EQ(up.exit_code, 0) << Describe(up);
+  EXPECT_EQ(ReadHistory(session).size(), 1u);
+  ProcessResult script = StairwayOffline({"upgrade", "--sql", "-d", dir.string()});
+  EXPECT_NE(script.out.find("BEGIN;\nCREATE TABLE notes (id int);\nINSERT INTO"), std::string::npos)
+      << script.out;
+  fs::remove_all(dir);
+}
+
+TEST(TransactionControl, CommitInsideATransactionalRevisionIsRefusedBeforeAnythingRuns) {
+  const fs::path dir = GolangMigrateSet(
+      "midcommit", "CREATE TABLE notes (id int);\nCOMMIT;\nCREATE INDEX ON notes (id);\n");
+  auto database = NewTestDatabase();
+  db::Session session = db::Session::Connect(database->url());
+  ProcessResult up = Stairway({"upgrade", "-d", dir.string()}, database->url());
+  EXPECT_EQ(up.exit_code, 2) << Describe(up);
+  EXPECT_EQ(up.err, "error: " + (dir / "1_create_notes.up.sql").string() +
+                        ":2:1: 1_create_notes (up): transaction control inside a transactional "
+                        "revision; stairway runs each revision in its own transaction: remove "
+                        "this statement, or mark the revision non-transactional (see "
+                        "docs/formats.md); nothing was applied\n");
+  EXPECT_FALSE(HistoryTableExists(session));
+  EXPECT_TRUE(SchemaFingerprint(session).empty());
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace stairway::testing

@@ -46,8 +46,8 @@ std::vector<std::string> SortedLines(const schema::Snapshot& a, const schema::Sn
   return lines;
 }
 
-std::string Oid(db::Session& session, const std::string& regclass) {
-  return session.Query("SELECT $1::regclass::oid::text", {regclass}).rows.at(0).at(0).value();
+std::string Oid(db::Session& session, const std::string& cast, const std::string& name) {
+  return session.Query("SELECT $1::" + cast + "::oid::text", {name}).rows.at(0).at(0).value();
 }
 
 // Objects that exist only to push OIDs forward, dropped again.
@@ -71,8 +71,9 @@ TEST(SnapshotTest, SameDdlGivesIdenticalBytesWhateverTheOids) {
   TestDatabase a = NewDatabase(kJunk);
   a.session.Exec(rich);
   TestDatabase b = NewDatabase(rich);
-  ASSERT_NE(Oid(a.session, "public.users"), Oid(b.session, "public.users"));
-  ASSERT_NE(Oid(a.session, "public.message_role"), Oid(b.session, "public.message_role"));
+  ASSERT_NE(Oid(a.session, "regclass", "public.users"), Oid(b.session, "regclass", "public.users"));
+  ASSERT_NE(Oid(a.session, "regtype", "public.message_role"),
+            Oid(b.session, "regtype", "public.message_role"));
 
   const schema::Snapshot snap_a = schema::TakeSnapshot(a.session);
   const schema::Snapshot snap_b = schema::TakeSnapshot(b.session);
@@ -210,8 +211,14 @@ TEST_P(SnapshotKindTest, DiffNamesTheObject) {
   const KindCase c = LoadCase(GetParam(), user_);
   db::Session& session = b_->session;
   session.Begin();
-  session.Exec(c.sql);
-  const schema::Snapshot changed = schema::TakeSnapshot(session);
+  schema::Snapshot changed;
+  try {
+    session.Exec(c.sql);
+    changed = schema::TakeSnapshot(session);
+  } catch (...) {
+    session.Rollback();
+    throw;
+  }
   session.Rollback();
   EXPECT_EQ(SortedLines(*base_, changed), c.expected) << "case " << c.name;
   // The rollback restored B: equal to A again.

@@ -49,7 +49,9 @@ TEST(LintSuppression, StatementScopedSuppressesOnlyItsStatement) {
 }
 
 TEST(LintSuppression, FileScopedAndUnknownIds) {
-  const auto r = LintText("SET lock_timeout = '1s';\nDROP TABLE a;\n-- stairway:ignore-file drop-table\nDROP TABLE b;\n");
+  const auto r = LintText(
+      "SET lock_timeout = '1s';\nDROP TABLE a;\n-- stairway:ignore-file drop-table\nDROP TABLE "
+      "b;\n");
   EXPECT_TRUE(Rules(r).empty());
   LintGroup g;
   LintUnit u;
@@ -93,8 +95,9 @@ TEST(LintConfig, ReadsLintTableAndRejectsUnknownRules) {
   LintOptions b;
   Status s = ReadLintConfig(dir / "bad.toml", b);
   ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.error().message, (dir / "bad.toml").string() +
-                                   ":2: unknown lint rule 'drop-tabel'; run `stairway rules` to list them");
+  EXPECT_EQ(s.error().message,
+            (dir / "bad.toml").string() +
+                ":2: unknown lint rule 'drop-tabel'; run `stairway rules` to list them");
   LintOptions c;
   c.enable = {"nope"};
   EXPECT_FALSE(ValidateOptions(c).ok());
@@ -105,17 +108,20 @@ TEST(LintRegistry, IdsAreUniqueKebabCaseAndDocumented) {
   std::set<std::string_view> ids;
   for (const Rule* r : AllRules()) {
     EXPECT_TRUE(ids.insert(r->id).second) << r->id;
-    for (char ch : r->id) EXPECT_TRUE((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-') << r->id;
+    for (char ch : r->id)
+      EXPECT_TRUE((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-') << r->id;
     EXPECT_FALSE(r->help.empty()) << r->id;
     EXPECT_FALSE(r->why.empty()) << r->id;
     // docs/rules/<id>.md is generated from the same text (stairway rules --write-docs docs/rules).
-    std::ifstream in(testing::SourceDir() / "docs/rules" / (std::string(r->id) + ".md"), std::ios::binary);
+    std::ifstream in(testing::SourceDir() / "docs/rules" / (std::string(r->id) + ".md"),
+                     std::ios::binary);
     std::stringstream ss;
     ss << in.rdbuf();
-    EXPECT_EQ(ss.str(), RuleDoc(*r)) << "docs/rules/" << r->id
-                                     << ".md is stale: run stairway rules --write-docs docs/rules";
+    EXPECT_EQ(ss.str(), RuleDoc(*r))
+        << "docs/rules/" << r->id << ".md is stale: run stairway rules --write-docs docs/rules";
   }
-  EXPECT_EQ(FindRule("require-concurrent-index-creation"), FindRule("require-concurrent-index-create"));
+  EXPECT_EQ(FindRule("require-concurrent-index-creation"),
+            FindRule("require-concurrent-index-create"));
 }
 
 TEST(LintMigrationSet, DownSectionSeesItsUpAndIsNotReplayed) {
@@ -130,12 +136,14 @@ TEST(LintMigrationSet, DownSectionSeesItsUpAndIsNotReplayed) {
   };
   g.units.push_back(unit("CREATE TABLE t (a int);", LintUnit::Role::kUp));
   g.units.push_back(unit("DROP TABLE t;", LintUnit::Role::kDown));  // same revision: harmless
-  g.units.push_back(unit("SET LOCAL lock_timeout = '1s';\nCREATE INDEX t_a ON t (a);", LintUnit::Role::kUp));
+  g.units.push_back(
+      unit("SET LOCAL lock_timeout = '1s';\nCREATE INDEX t_a ON t (a);", LintUnit::Role::kUp));
   Expected<report::Report> r = Lint({g}, {});
   ASSERT_TRUE(r.ok());
   std::set<std::string> rules;
   for (const auto& f : r->findings) rules.insert(f.rule);
-  EXPECT_EQ(rules, (std::set<std::string>{"require-concurrent-index-create", "require-statement-timeout"}));
+  EXPECT_EQ(rules, (std::set<std::string>{"require-concurrent-index-create",
+                                          "require-statement-timeout"}));
 }
 
 TEST(SqlParse, TypedViewsOfAlterTable) {

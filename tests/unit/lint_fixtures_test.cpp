@@ -113,16 +113,18 @@ bool RegisterFixtures() {
   for (const auto& dir : fs::directory_iterator(root, ec)) {
     if (!dir.is_directory()) continue;
     for (const auto& file : fs::directory_iterator(dir.path())) {
-      if (file.path().extension() == ".sql") all.push_back({file.path(), dir.path().filename().string()});
+      if (file.path().extension() == ".sql")
+        all.push_back({file.path(), dir.path().filename().string()});
     }
   }
-  std::sort(all.begin(), all.end(), [](const Fixture& a, const Fixture& b) { return a.path < b.path; });
+  std::sort(all.begin(), all.end(),
+            [](const Fixture& a, const Fixture& b) { return a.path < b.path; });
   for (const Fixture& f : all) {
     std::string name = f.rule + "/" + f.path.stem().string();
     std::replace(name.begin(), name.end(), '-', '_');
     std::replace(name.begin(), name.end(), '/', '_');
-    ::testing::RegisterTest("LintFixture", name.c_str(), nullptr, f.path.string().c_str(),
-                            __FILE__, __LINE__, [f]() -> ::testing::Test* { return new FixtureTest(f); });
+    ::testing::RegisterTest("LintFixture", name.c_str(), nullptr, f.path.string().c_str(), __FILE__,
+                            __LINE__, [f]() -> ::testing::Test* { return new FixtureTest(f); });
   }
   return true;
 }

@@ -46,18 +46,20 @@ TEST_P(GoldenTest, MatchesGoldenFile) {
   if (std::getenv("STAIRWAY_UPDATE_GOLDEN") != nullptr) {
     std::ofstream(path, std::ios::binary) << actual;
   }
-  EXPECT_EQ(actual, Read(path)) << "golden file " << path << " (STAIRWAY_UPDATE_GOLDEN=1 rewrites it)";
+  EXPECT_EQ(actual, Read(path)) << "golden file " << path
+                                << " (STAIRWAY_UPDATE_GOLDEN=1 rewrites it)";
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Formats, GoldenTest,
-    ::testing::Values(std::make_pair(Format::kText, "report.txt"),
-                      std::make_pair(Format::kJson, "report.json"),
-                      std::make_pair(Format::kSarif, "report.sarif"),
-                      std::make_pair(Format::kGithub, "report.github.txt"),
-                      std::make_pair(Format::kJunit, "report.junit.xml"),
-                      std::make_pair(Format::kMarkdown, "report.md")),
-    [](const auto& info) { return std::string(FormatName(info.param.first)); });
+INSTANTIATE_TEST_SUITE_P(Formats, GoldenTest,
+                         ::testing::Values(std::make_pair(Format::kText, "report.txt"),
+                                           std::make_pair(Format::kJson, "report.json"),
+                                           std::make_pair(Format::kSarif, "report.sarif"),
+                                           std::make_pair(Format::kGithub, "report.github.txt"),
+                                           std::make_pair(Format::kJunit, "report.junit.xml"),
+                                           std::make_pair(Format::kMarkdown, "report.md")),
+                         [](const auto& info) {
+                           return std::string(FormatName(info.param.first));
+                         });
 
 TEST(ReportText, MultiByteAndCrlfPositions) {
   const Report r = DemoReport();
@@ -117,7 +119,8 @@ TEST(ReportMerge, VerifyCanAddItsOwnStepsAndFindings) {
   EXPECT_EQ(lint.FindingsOf(lint.steps[1]).size(), 1u);
   EXPECT_TRUE(lint.FindingsOf(lint.steps[0]).empty());
   const std::string junit = Write(lint, Format::kJunit);
-  EXPECT_NE(junit.find("<testcase classname=\"roundtrip\" name=\"0001 up/down/up\""), std::string::npos);
+  EXPECT_NE(junit.find("<testcase classname=\"roundtrip\" name=\"0001 up/down/up\""),
+            std::string::npos);
   EXPECT_NE(junit.find("tests=\"2\" failures=\"1\""), std::string::npos);
 }
 

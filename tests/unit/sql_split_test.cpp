@@ -32,10 +32,9 @@ TEST(SqlSplit, DollarQuotesAndStringsKeepTheirSemicolons) {
       "SELECT E'a\\';b', 'x;y', \"we;ird\";";
   SplitResult r = SplitStatements(sql);
   ASSERT_FALSE(r.error);
-  EXPECT_EQ(Texts(r),
-            (std::vector<std::string>{
-                "CREATE FUNCTION f() RETURNS int AS $body$ SELECT 1; $body$ LANGUAGE sql",
-                "SELECT E'a\\';b', 'x;y', \"we;ird\""}));
+  EXPECT_EQ(Texts(r), (std::vector<std::string>{
+                          "CREATE FUNCTION f() RETURNS int AS $body$ SELECT 1; $body$ LANGUAGE sql",
+                          "SELECT E'a\\';b', 'x;y', \"we;ird\""}));
 }
 
 TEST(SqlSplit, BeginAtomicBodyIsOneStatement) {
@@ -52,8 +51,7 @@ TEST(SqlSplit, BeginAtomicBodyIsOneStatement) {
 TEST(SqlSplit, BeginTransactionIsNotAnAtomicBody) {
   SplitResult r = SplitStatements("BEGIN; CREATE TABLE atomic (a int); COMMIT;");
   ASSERT_FALSE(r.error);
-  EXPECT_EQ(Texts(r),
-            (std::vector<std::string>{"BEGIN", "CREATE TABLE atomic (a int)", "COMMIT"}));
+  EXPECT_EQ(Texts(r), (std::vector<std::string>{"BEGIN", "CREATE TABLE atomic (a int)", "COMMIT"}));
 }
 
 TEST(SqlSplit, CrlfAndMultiByteOffsetsAreBytes) {

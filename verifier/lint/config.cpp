@@ -3,9 +3,9 @@
 
 #include <fmt/format.h>
 
+#include <toml++/toml.h>
 #include <algorithm>
 #include <fstream>
-#include <toml++/toml.h>
 
 #include "verifier/lint/registry.h"
 
@@ -46,8 +46,8 @@ Status ValidateOptions(const LintOptions& options) {
   for (const std::string& id : options.disable) TRY_STATUS(check(id, "disable"));
   for (const auto& [id, sev] : options.severity) TRY_STATUS(check(id, "severity"));
   if (options.pg_version < 9 || options.pg_version > 99) {
-    return Error::Input(fmt::format("unsupported PostgreSQL version {}; use a major version such as 15",
-                                    options.pg_version));
+    return Error::Input(fmt::format(
+        "unsupported PostgreSQL version {}; use a major version such as 15", options.pg_version));
   }
   return Status::Ok();
 }
@@ -75,34 +75,49 @@ Status ReadLintConfig(const std::filesystem::path& toml_path, LintOptions& optio
       options.pg_version = static_cast<int>(*v);
     } else if (k == "enable" || k == "disable") {
       const toml::array* arr = node.as_array();
-      if (arr == nullptr) return Error::Input(fmt::format("{}: [lint] {} must be a list of rule ids", where(node), k));
+      if (arr == nullptr)
+        return Error::Input(
+            fmt::format("{}: [lint] {} must be a list of rule ids", where(node), k));
       auto& out = k == "enable" ? options.enable : options.disable;
       for (const toml::node& item : *arr) {
         auto s = item.value<std::string>();
-        if (!s) return Error::Input(fmt::format("{}: [lint] {} must list rule ids as strings", where(item), k));
+        if (!s)
+          return Error::Input(
+              fmt::format("{}: [lint] {} must list rule ids as strings", where(item), k));
         if (s != "all" && s != "style" && FindRule(*s) == nullptr) {
-          return Error::Input(fmt::format("{}: unknown lint rule '{}'; run `stairway rules` to list them", where(item), *s));
+          return Error::Input(fmt::format(
+              "{}: unknown lint rule '{}'; run `stairway rules` to list them", where(item), *s));
         }
         out.push_back(*s);
       }
     } else if (k == "assume_in_transaction") {
       auto v = node.value<bool>();
-      if (!v) return Error::Input(where(node) + ": [lint] assume_in_transaction must be true or false");
+      if (!v)
+        return Error::Input(where(node) + ": [lint] assume_in_transaction must be true or false");
       options.assume_in_transaction = *v;
     } else if (k == "severity") {
       const toml::table* t = node.as_table();
-      if (t == nullptr) return Error::Input(where(node) + ": [lint.severity] must be a table of rule = \"level\"");
+      if (t == nullptr)
+        return Error::Input(where(node) + ": [lint.severity] must be a table of rule = \"level\"");
       for (const auto& [rule, level] : *t) {
         auto s = level.value<std::string>();
         auto sev = s ? ParseSeverity(*s) : std::nullopt;
         if (FindRule(rule.str()) == nullptr) {
-          return Error::Input(fmt::format("{}: unknown lint rule '{}'; run `stairway rules` to list them", where(level), rule.str()));
+          return Error::Input(
+              fmt::format("{}: unknown lint rule '{}'; run `stairway rules` to list them",
+                          where(level), rule.str()));
         }
-        if (!sev) return Error::Input(fmt::format("{}: severity of '{}' must be \"error\", \"warning\" or \"info\"", where(level), rule.str()));
+        if (!sev)
+          return Error::Input(
+              fmt::format("{}: severity of '{}' must be \"error\", \"warning\" or \"info\"",
+                          where(level), rule.str()));
         options.severity[std::string(rule.str())] = *sev;
       }
     } else {
-      return Error::Input(fmt::format("{}: unknown [lint] key '{}'; known keys: pg_version, enable, disable, severity, assume_in_transaction", where(node), k));
+      return Error::Input(
+          fmt::format("{}: unknown [lint] key '{}'; known keys: pg_version, enable, disable, "
+                      "severity, assume_in_transaction",
+                      where(node), k));
     }
   }
   return Status::Ok();

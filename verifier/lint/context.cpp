@@ -25,7 +25,8 @@ namespace {
 // Keys a statement creates: CREATE INDEX (not partial), PRIMARY KEY / UNIQUE constraints.
 void CollectKeys(const sql::Statement& s, std::size_t index, SectionContext& section) {
   using K = sql::Constraint::Kind;
-  auto add_constraint = [&](const sql::QualifiedName& t, const sql::Constraint& k, const std::string& col) {
+  auto add_constraint = [&](const sql::QualifiedName& t, const sql::Constraint& k,
+                            const std::string& col) {
     if ((k.kind != K::kPrimaryKey && k.kind != K::kUnique) || !k.using_index.empty()) return;
     section.keys_by_table[TableKey(t)].push_back(
         {index, k.columns.empty() ? std::vector<std::string>{col} : k.columns});
@@ -125,7 +126,8 @@ void ComputeFacts(SectionContext& section, const std::vector<std::string>& creat
       }
       if (const auto* at = s.As<sql::AlterTable>()) {
         for (const sql::AlterTableCmd& c : at->cmds) {
-          if (c.constraint && c.constraint->not_valid) not_valid.insert(Key(at->table, c.constraint->name));
+          if (c.constraint && c.constraint->not_valid)
+            not_valid.insert(Key(at->table, c.constraint->name));
         }
       }
     }

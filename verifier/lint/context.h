@@ -23,7 +23,7 @@ struct RawFinding {
   const Rule* rule = nullptr;
   std::size_t offset = 0;  // byte offset in the section text
   std::string message;
-  std::string help;        // empty: the rule's default help
+  std::string help;  // empty: the rule's default help
   std::string lock;
 };
 
@@ -36,17 +36,17 @@ struct HeldLock {
 
 // Per-statement facts (state *before* the statement runs).
 struct StatementFacts {
-  bool in_transaction = false;        // explicit BEGIN or a section the runner wraps
+  bool in_transaction = false;  // explicit BEGIN or a section the runner wraps
   bool in_explicit_transaction = false;
-  int transaction = 0;                // serial number of the transaction it runs in
-  bool lock_timeout = false;          // a non-zero lock_timeout is in effect
+  int transaction = 0;        // serial number of the transaction it runs in
+  bool lock_timeout = false;  // a non-zero lock_timeout is in effect
   bool statement_timeout = false;
   // DML-blocking locks on existing tables taken earlier in this transaction: the range
   // [held_begin, held_end) of SectionContext::lock_log.
   std::size_t held_begin = 0;
   std::size_t held_end = 0;
   std::set<std::string> not_valid_in_transaction;  // "table.constraint" added NOT VALID here
-  std::vector<LockTaken> locks;       // what this statement locks (existing tables only)
+  std::vector<LockTaken> locks;  // what this statement locks (existing tables only)
   // The first statement of its transaction that runs while an earlier one holds a
   // DML-blocking lock (transaction control and SET excluded).
   bool first_after_lock = false;
@@ -60,13 +60,13 @@ struct KeyDef {
 
 class SectionContext {
  public:
-  std::string path;          // display path
-  std::string_view text;     // the section's SQL
+  std::string path;       // display path
+  std::string_view text;  // the section's SQL
   int first_line = 1;
-  bool wrapped = false;      // the runner runs the section inside one transaction
-  bool migration = false;    // part of a migration set (not a loose .sql file)
+  bool wrapped = false;    // the runner runs the section inside one transaction
+  bool migration = false;  // part of a migration set (not a loose .sql file)
   std::string revision;
-  int unit = 0;              // serial number (for "created in this revision")
+  int unit = 0;  // serial number (for "created in this revision")
   int pg_version = 15;
   std::vector<sql::Statement> statements;
   std::vector<StatementFacts> facts;  // parallel to statements
@@ -77,7 +77,7 @@ class SectionContext {
   // Indexes and keys created in this section, by table ("schema.table").
   std::map<std::string, std::vector<KeyDef>> keys_by_table;
   std::vector<RawFinding>* sink = nullptr;
-  const Rule* current = nullptr;      // the rule being run
+  const Rule* current = nullptr;  // the rule being run
 
   void Report(std::size_t offset, std::string message, std::string help = {},
               std::string lock = {}) const;

@@ -66,8 +66,10 @@ struct Suppression {
 // "-- stairway:ignore a, b reason" / "-- stairway:ignore-file a". Returns false if the
 // comment is not a suppression.
 bool ParseSuppression(std::string_view text, Suppression& out) {
-  if (text.substr(0, 2) == "--") text.remove_prefix(2);
-  else if (text.substr(0, 2) == "/*") text = text.substr(2, text.size() >= 4 ? text.size() - 4 : 0);
+  if (text.substr(0, 2) == "--")
+    text.remove_prefix(2);
+  else if (text.substr(0, 2) == "/*")
+    text = text.substr(2, text.size() >= 4 ? text.size() - 4 : 0);
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
   constexpr std::string_view kFile = "stairway:ignore-file", kStmt = "stairway:ignore";
   if (text.substr(0, kFile.size()) == kFile) {
@@ -83,7 +85,9 @@ bool ParseSuppression(std::string_view text, Suppression& out) {
   while (true) {
     while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
     std::size_t n = 0;
-    while (n < text.size() && (std::isalnum(static_cast<unsigned char>(text[n])) || text[n] == '-' || text[n] == '_')) ++n;
+    while (n < text.size() &&
+           (std::isalnum(static_cast<unsigned char>(text[n])) || text[n] == '-' || text[n] == '_'))
+      ++n;
     if (n == 0) break;
     out.rules.emplace_back(text.substr(0, n));
     text.remove_prefix(n);
@@ -110,8 +114,12 @@ class UnitLinter {
  public:
   UnitLinter(const LintUnit& unit, Parsed& parsed, const LintOptions& options,
              std::vector<const Rule*> rules, report::Report& report)
-      : unit_(unit), parsed_(parsed), options_(options), rules_(std::move(rules)),
-        report_(report), lines_(unit.sql) {}
+      : unit_(unit),
+        parsed_(parsed),
+        options_(options),
+        rules_(std::move(rules)),
+        report_(report),
+        lines_(unit.sql) {}
 
   // Runs the rules over the unit against `model`, which it updates statement by statement.
   Status Run(SchemaModel& model, int serial) {
@@ -119,8 +127,8 @@ class UnitLinter {
     section.path = unit_.path;
     section.text = unit_.sql;
     section.first_line = unit_.first_line;
-    section.wrapped = unit_.role == LintUnit::Role::kFile ? options_.assume_in_transaction
-                                                         : unit_.wrapped;
+    section.wrapped =
+        unit_.role == LintUnit::Role::kFile ? options_.assume_in_transaction : unit_.wrapped;
     section.migration = unit_.role != LintUnit::Role::kFile;
     section.revision = unit_.revision;
     section.unit = serial;
@@ -231,10 +239,10 @@ class UnitLinter {
           // A rule switched off in the configuration cannot fire; its suppression is not stale.
           const Rule* r = FindRule(s.rules[k]);
           if (r != nullptr && !options_.IsEnabled(*r)) continue;
-          report_.findings.push_back(MakeFinding(
-              s.offset, options_.SeverityOf(*unused), "unused-suppression",
-              fmt::format("suppression of '{}' matches no finding", s.rules[k]),
-              std::string(unused->help)));
+          report_.findings.push_back(
+              MakeFinding(s.offset, options_.SeverityOf(*unused), "unused-suppression",
+                          fmt::format("suppression of '{}' matches no finding", s.rules[k]),
+                          std::string(unused->help)));
         }
       }
     }
@@ -264,7 +272,8 @@ std::vector<Parsed> ParseAll(const std::vector<const LintUnit*>& units) {
         out[i].statements.push_back(sql::ParseStatement(units[i]->sql, span));
       }
     }
-    out[i].ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    out[i].ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   };
   if (units.size() == 1) {
     parse_one(0, true);
@@ -309,9 +318,10 @@ Expected<report::Report> Lint(const std::vector<LintGroup>& groups, const LintOp
         report::Step step;
         step.check = "lint";
         step.path = u.path;
-        step.name = u.revision.empty() ? u.path
-                                       : fmt::format("{} ({})", u.revision,
-                                                     u.role == LintUnit::Role::kDown ? "down" : "up");
+        step.name = u.revision.empty()
+                        ? u.path
+                        : fmt::format("{} ({})", u.revision,
+                                      u.role == LintUnit::Role::kDown ? "down" : "up");
         step.duration_ms = p.ms;
         // Sections of one file share a step (golang-migrate has separate files anyway).
         const bool known = std::any_of(report.steps.begin(), report.steps.end(),

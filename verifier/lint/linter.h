@@ -15,7 +15,7 @@ namespace stairway::lint {
 // One piece of SQL to lint: a section of a revision, a loose .sql file, or stdin.
 struct LintUnit {
   enum class Role { kUp, kDown, kFile };
-  std::string path;         // display path ("migrations/0004_x.sql", "-")
+  std::string path;  // display path ("migrations/0004_x.sql", "-")
   std::string sql;
   int first_line = 1;       // line of `path` where `sql` starts
   bool wrapped = false;     // the runner runs it inside one transaction

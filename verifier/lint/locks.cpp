@@ -7,15 +7,24 @@ namespace stairway::lint {
 
 std::string_view LockName(LockMode m) {
   switch (m) {
-    case LockMode::kNone: return "none";
-    case LockMode::kAccessShare: return "ACCESS SHARE";
-    case LockMode::kRowShare: return "ROW SHARE";
-    case LockMode::kRowExclusive: return "ROW EXCLUSIVE";
-    case LockMode::kShareUpdateExclusive: return "SHARE UPDATE EXCLUSIVE";
-    case LockMode::kShare: return "SHARE";
-    case LockMode::kShareRowExclusive: return "SHARE ROW EXCLUSIVE";
-    case LockMode::kExclusive: return "EXCLUSIVE";
-    case LockMode::kAccessExclusive: return "ACCESS EXCLUSIVE";
+    case LockMode::kNone:
+      return "none";
+    case LockMode::kAccessShare:
+      return "ACCESS SHARE";
+    case LockMode::kRowShare:
+      return "ROW SHARE";
+    case LockMode::kRowExclusive:
+      return "ROW EXCLUSIVE";
+    case LockMode::kShareUpdateExclusive:
+      return "SHARE UPDATE EXCLUSIVE";
+    case LockMode::kShare:
+      return "SHARE";
+    case LockMode::kShareRowExclusive:
+      return "SHARE ROW EXCLUSIVE";
+    case LockMode::kExclusive:
+      return "EXCLUSIVE";
+    case LockMode::kAccessExclusive:
+      return "ACCESS EXCLUSIVE";
   }
   return "none";
 }
@@ -85,7 +94,8 @@ std::vector<LockTaken> LocksOf(const sql::Statement& s, int pg_version) {
       if (c.constraint && c.constraint->kind == sql::Constraint::Kind::kForeignKey) {
         Add(out, c.constraint->ref_table, M::kShareRowExclusive);
       }
-      if (c.subtype == "AttachPartition" && c.partition) Add(out, *c.partition, M::kAccessExclusive);
+      if (c.subtype == "AttachPartition" && c.partition)
+        Add(out, *c.partition, M::kAccessExclusive);
       if (c.subtype == "DetachPartition" && c.partition) {
         Add(out, *c.partition, c.concurrent ? M::kShareUpdateExclusive : M::kAccessExclusive);
       }

@@ -21,7 +21,9 @@ enum class LockMode {
 };
 std::string_view LockName(LockMode m);  // "ACCESS EXCLUSIVE"
 // Conflicts with SELECT, SELECT FOR UPDATE, INSERT, UPDATE, DELETE or MERGE (SHARE and up).
-inline bool BlocksDml(LockMode m) { return m >= LockMode::kShare; }
+inline bool BlocksDml(LockMode m) {
+  return m >= LockMode::kShare;
+}
 
 struct LockTaken {
   sql::QualifiedName table;  // table (or index / view) the lock is on

@@ -94,7 +94,8 @@ void SchemaModel::AddConstraint(TableInfo& t, const sql::Constraint& c, const st
   ConstraintInfo info;
   info.name = c.name;
   info.kind = c.kind;
-  info.columns = c.columns.empty() && !column.empty() ? std::vector<std::string>{column} : c.columns;
+  info.columns =
+      c.columns.empty() && !column.empty() ? std::vector<std::string>{column} : c.columns;
   info.not_valid = c.not_valid;
   if (c.kind == K::kCheck && c.expr) {
     if (info.columns.empty() || !column.empty()) {
@@ -113,9 +114,9 @@ void SchemaModel::AddConstraint(TableInfo& t, const sql::Constraint& c, const st
   }
   if (c.kind == K::kPrimaryKey || c.kind == K::kUnique) {
     const std::string index = !c.using_index.empty() ? c.using_index
-                              : !c.name.empty()      ? c.name
-                                                     : t.name.name + "_" +
-                                                      (c.kind == K::kPrimaryKey ? "pkey" : "key");
+                              : !c.name.empty()
+                                  ? c.name
+                                  : t.name.name + "_" + (c.kind == K::kPrimaryKey ? "pkey" : "key");
     if (c.using_index.empty()) {
       t.indexes.push_back({index, info.columns, true});
     } else {
@@ -173,7 +174,8 @@ void SchemaModel::Apply(const sql::Statement& s, int unit) {
         if (ColumnInfo* col = t->Column(c.name)) col->not_null = false;
       } else if (c.subtype == "AddConstraint" && c.constraint) {
         AddConstraint(*t, *c.constraint, "");
-        for (const IndexInfo& i : t->indexes) index_table_[Key({t->name.schema, i.name})] = Key(t->name);
+        for (const IndexInfo& i : t->indexes)
+          index_table_[Key({t->name.schema, i.name})] = Key(t->name);
       } else if (c.subtype == "ValidateConstraint") {
         for (ConstraintInfo& k : t->constraints) {
           if (k.name == c.name) k.not_valid = false;
@@ -220,8 +222,10 @@ void SchemaModel::Apply(const sql::Statement& s, int unit) {
       tables_[key] = std::move(moved);
     } else if (r->object_type == "COLUMN" && t != nullptr) {
       if (ColumnInfo* col = t->Column(r->old_name)) col->name = r->new_name;
-      for (IndexInfo& i : t->indexes) std::replace(i.columns.begin(), i.columns.end(), r->old_name, r->new_name);
-      for (ConstraintInfo& k : t->constraints) std::replace(k.columns.begin(), k.columns.end(), r->old_name, r->new_name);
+      for (IndexInfo& i : t->indexes)
+        std::replace(i.columns.begin(), i.columns.end(), r->old_name, r->new_name);
+      for (ConstraintInfo& k : t->constraints)
+        std::replace(k.columns.begin(), k.columns.end(), r->old_name, r->new_name);
     } else if (r->object_type == "TABCONSTRAINT" && t != nullptr) {
       for (ConstraintInfo& k : t->constraints) {
         if (k.name == r->old_name) k.name = r->new_name;

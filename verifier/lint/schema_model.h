@@ -37,7 +37,7 @@ struct TableInfo {
   std::vector<IndexInfo> indexes;
   std::vector<ConstraintInfo> constraints;
   bool partitioned = false;
-  int created_unit = -1;  // serial number of the unit (section) that created it
+  int created_unit = -1;      // serial number of the unit (section) that created it
   bool columns_known = true;  // false for tables first seen in an ALTER (created elsewhere)
 
   const ColumnInfo* Column(const std::string& n) const;

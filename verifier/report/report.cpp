@@ -36,8 +36,8 @@ void Report::Merge(Report other) {
   for (Step& s : other.steps) steps.push_back(std::move(s));
   for (Finding& f : other.findings) findings.push_back(std::move(f));
   for (RuleMeta& r : other.rules) {
-    const bool known = std::any_of(rules.begin(), rules.end(),
-                                   [&](const RuleMeta& m) { return m.id == r.id; });
+    const bool known =
+        std::any_of(rules.begin(), rules.end(), [&](const RuleMeta& m) { return m.id == r.id; });
     if (!known) rules.push_back(std::move(r));
   }
 }
@@ -68,12 +68,18 @@ std::optional<Format> ParseFormat(std::string_view name) {
 
 std::string_view FormatName(Format f) {
   switch (f) {
-    case Format::kText: return "text";
-    case Format::kJson: return "json";
-    case Format::kSarif: return "sarif";
-    case Format::kGithub: return "github";
-    case Format::kJunit: return "junit";
-    case Format::kMarkdown: return "markdown";
+    case Format::kText:
+      return "text";
+    case Format::kJson:
+      return "json";
+    case Format::kSarif:
+      return "sarif";
+    case Format::kGithub:
+      return "github";
+    case Format::kJunit:
+      return "junit";
+    case Format::kMarkdown:
+      return "markdown";
   }
   return "text";
 }
@@ -115,8 +121,10 @@ std::string WriteText(const Report& r, const WriteOptions& o) {
                          : f.severity == Severity::kWarning ? "\x1b[1;33m"
                                                             : "\x1b[1;36m";
       const std::size_t at = block.find(": " + sev + ": ");
-      if (at != std::string::npos) block.replace(at + 2, sev.size(), code + sev + "\x1b[0m");
-      else if (block.rfind(sev + ": ", 0) == 0) block.replace(0, sev.size(), code + sev + "\x1b[0m");
+      if (at != std::string::npos)
+        block.replace(at + 2, sev.size(), code + sev + "\x1b[0m");
+      else if (block.rfind(sev + ": ", 0) == 0)
+        block.replace(0, sev.size(), code + sev + "\x1b[0m");
       const std::size_t help = block.find("  help: ");
       if (help != std::string::npos) block.replace(help + 2, 5, "\x1b[1;32mhelp:\x1b[0m");
     }
@@ -166,9 +174,12 @@ std::string WriteJson(const Report& r) {
 
 std::string_view SarifLevel(Severity s) {
   switch (s) {
-    case Severity::kError: return "error";
-    case Severity::kWarning: return "warning";
-    case Severity::kInfo: return "note";
+    case Severity::kError:
+      return "error";
+    case Severity::kWarning:
+      return "warning";
+    case Severity::kInfo:
+      return "note";
   }
   return "warning";
 }
@@ -221,10 +232,14 @@ std::string WriteSarif(const Report& r, const WriteOptions& o) {
 std::string GhData(std::string_view s) {
   std::string out;
   for (char c : s) {
-    if (c == '%') out += "%25";
-    else if (c == '\r') out += "%0D";
-    else if (c == '\n') out += "%0A";
-    else out += c;
+    if (c == '%')
+      out += "%25";
+    else if (c == '\r')
+      out += "%0D";
+    else if (c == '\n')
+      out += "%0A";
+    else
+      out += c;
   }
   return out;
 }
@@ -232,9 +247,12 @@ std::string GhData(std::string_view s) {
 std::string GhProperty(std::string_view s) {
   std::string out;
   for (char c : GhData(s)) {
-    if (c == ',') out += "%2C";
-    else if (c == ':') out += "%3A";
-    else out += c;
+    if (c == ',')
+      out += "%2C";
+    else if (c == ':')
+      out += "%3A";
+    else
+      out += c;
   }
   return out;
 }
@@ -264,11 +282,21 @@ std::string Xml(std::string_view s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
       default:
         // XML 1.0 forbids most control characters even when escaped.
         if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t' && c != '\r') {
@@ -289,8 +317,8 @@ std::string WriteJunit(const Report& r) {
   int failures = 0, skipped = 0;
   auto write_case = [&](const std::string& classname, const std::string& name, double ms,
                         const std::vector<const Finding*>& fs, const Step* step) {
-    cases += fmt::format("    <testcase classname=\"{}\" name=\"{}\" time=\"{:.3f}\"", Xml(classname),
-                         Xml(name), ms / 1000.0);
+    cases += fmt::format("    <testcase classname=\"{}\" name=\"{}\" time=\"{:.3f}\"",
+                         Xml(classname), Xml(name), ms / 1000.0);
     if (fs.empty() && (step == nullptr || !step->skipped)) {
       cases += "/>\n";
       return;
@@ -329,8 +357,9 @@ std::string WriteJunit(const Report& r) {
   std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   out += fmt::format("<testsuites name=\"stairway {}\" tests=\"{}\" failures=\"{}\">\n",
                      Xml(r.command), tests, failures);
-  out += fmt::format("  <testsuite name=\"stairway {}\" tests=\"{}\" failures=\"{}\" skipped=\"{}\">\n",
-                     Xml(r.command), tests, failures, skipped);
+  out += fmt::format(
+      "  <testsuite name=\"stairway {}\" tests=\"{}\" failures=\"{}\" skipped=\"{}\">\n",
+      Xml(r.command), tests, failures, skipped);
   out += cases;
   out += "  </testsuite>\n</testsuites>\n";
   return out;
@@ -339,9 +368,12 @@ std::string WriteJunit(const Report& r) {
 std::string MdCell(std::string_view s) {
   std::string out;
   for (char c : s) {
-    if (c == '|') out += "\\|";
-    else if (c == '\n' || c == '\r') out += ' ';
-    else out += c;
+    if (c == '|')
+      out += "\\|";
+    else if (c == '\n' || c == '\r')
+      out += ' ';
+    else
+      out += c;
   }
   return out;
 }
@@ -375,12 +407,18 @@ std::string WriteMarkdown(const Report& r) {
 
 std::string Write(const Report& report, Format format, const WriteOptions& options) {
   switch (format) {
-    case Format::kText: return WriteText(report, options);
-    case Format::kJson: return WriteJson(report);
-    case Format::kSarif: return WriteSarif(report, options);
-    case Format::kGithub: return WriteGithub(report);
-    case Format::kJunit: return WriteJunit(report);
-    case Format::kMarkdown: return WriteMarkdown(report);
+    case Format::kText:
+      return WriteText(report, options);
+    case Format::kJson:
+      return WriteJson(report);
+    case Format::kSarif:
+      return WriteSarif(report, options);
+    case Format::kGithub:
+      return WriteGithub(report);
+    case Format::kJunit:
+      return WriteJunit(report);
+    case Format::kMarkdown:
+      return WriteMarkdown(report);
   }
   return {};
 }

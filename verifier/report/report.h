@@ -18,13 +18,13 @@ struct Finding {
   std::string rule;            // stable id, e.g. "require-concurrent-index-create"
   Severity severity = Severity::kWarning;
   std::string message;
-  std::string help;            // the safe alternative; may be empty
-  std::string path;            // as given by the user; empty for whole-run findings
-  int line = 0;                // 1-based; 0 = whole file
-  int column = 0;              // 1-based, in characters
-  std::string source_line;     // for the caret display; may be empty
-  std::string revision;        // "0004_add_roles" when known
-  std::string lock;            // lock the statement takes, e.g. "ACCESS EXCLUSIVE" (Markdown table)
+  std::string help;         // the safe alternative; may be empty
+  std::string path;         // as given by the user; empty for whole-run findings
+  int line = 0;             // 1-based; 0 = whole file
+  int column = 0;           // 1-based, in characters
+  std::string source_line;  // for the caret display; may be empty
+  std::string revision;     // "0004_add_roles" when known
+  std::string lock;         // lock the statement takes, e.g. "ACCESS EXCLUSIVE" (Markdown table)
 
   Diagnostic ToDiagnostic() const;
 };
@@ -33,8 +33,8 @@ struct Finding {
 // steps into test cases; steps without findings are passing cases.
 struct Step {
   std::string check = "lint";
-  std::string name;            // "migrations/0004_add_roles.sql" or "0004 up/down/up"
-  std::string path;            // file the step read; its findings are those with this path
+  std::string name;  // "migrations/0004_add_roles.sql" or "0004 up/down/up"
+  std::string path;  // file the step read; its findings are those with this path
   double duration_ms = 0;
   bool skipped = false;
   std::string skip_reason;
@@ -68,7 +68,7 @@ std::optional<Format> ParseFormat(std::string_view name);  // "text", "json", "s
 std::string_view FormatName(Format f);
 
 struct WriteOptions {
-  bool color = false;            // ANSI colours in text output
+  bool color = false;  // ANSI colours in text output
   std::string tool_version = "0.1.0";
 };
 

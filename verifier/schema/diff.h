@@ -14,8 +14,8 @@ namespace stairway::schema {
 enum class Change {
   kOnlyInA,   // the object exists in A, not in B
   kOnlyInB,
-  kChanged,   // same object, one attribute differs (one Difference per attribute)
   kRenamed,   // a constraint or index with the same definition on the same table, other name
+  kChanged,   // same object, one attribute differs (one Difference per attribute)
 };
 
 // Soft differences (column order, renamed constraints/indexes) are real but rarely break

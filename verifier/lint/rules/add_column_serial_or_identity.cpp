@@ -1,4 +1,5 @@
-// add-column-serial-or-identity: ADD COLUMN of a serial type or GENERATED AS IDENTITY on an existing table.
+// add-column-serial-or-identity: ADD COLUMN of a serial type or GENERATED AS IDENTITY on an
+// existing table.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -16,9 +17,11 @@ void Check(const StatementContext& c) {
     if (!u.added_to_existing || u.type_change) continue;
     const bool serial = IsSerialType(u.column->type.name);
     if (!serial && u.column->Find(sql::Constraint::Kind::kIdentity) == nullptr) continue;
-    c.Report(u.column->location, fmt::format("{} column {} rewrites {} under ACCESS EXCLUSIVE",
-                                             serial ? u.column->type.name : "identity", u.column->name,
-                                             u.table.Display()), {}, "ACCESS EXCLUSIVE");
+    c.Report(
+        u.column->location,
+        fmt::format("{} column {} rewrites {} under ACCESS EXCLUSIVE",
+                    serial ? u.column->type.name : "identity", u.column->name, u.table.Display()),
+        {}, "ACCESS EXCLUSIVE");
   }
 }
 }  // namespace
@@ -28,10 +31,17 @@ extern const Rule kRuleAddColumnSerialOrIdentity{
     .severity = Severity::kError,
     .profile = Profile::kDefault,
     .summary = "ADD COLUMN of a serial type or GENERATED AS IDENTITY on an existing table",
-    .help = "create a new table and copy, or add a nullable column, attach a sequence default, and backfill in batches",
-    .why = "A serial or identity column needs a fresh sequence value for every existing row: the table is rewritten under ACCESS EXCLUSIVE.",
+    .help =
+        "create a new table and copy, or add a nullable column, attach a sequence default, and "
+        "backfill in batches",
+    .why =
+        "A serial or identity column needs a fresh sequence value for every existing row: the "
+        "table is rewritten under ACCESS EXCLUSIVE.",
     .bad = "ALTER TABLE events ADD COLUMN seq bigserial;",
-    .good = "ALTER TABLE events ADD COLUMN seq bigint;\nCREATE SEQUENCE events_seq_seq OWNED BY events.seq;\nALTER TABLE events ALTER COLUMN seq SET DEFAULT nextval('events_seq_seq');\n-- backfill in batches",
+    .good =
+        "ALTER TABLE events ADD COLUMN seq bigint;\nCREATE SEQUENCE events_seq_seq OWNED BY "
+        "events.seq;\nALTER TABLE events ALTER COLUMN seq SET DEFAULT "
+        "nextval('events_seq_seq');\n-- backfill in batches",
     .versions = "all",
     .check = Check,
     .finish = nullptr,

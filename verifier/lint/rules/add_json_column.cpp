@@ -25,7 +25,9 @@ extern const Rule kRuleAddJsonColumn{
     .profile = Profile::kDefault,
     .summary = "Columns of type json",
     .help = "use jsonb",
-    .why = "json has no equality operator: DISTINCT, UNION, GROUP BY and many ORM queries fail on it; jsonb is also faster to query.",
+    .why =
+        "json has no equality operator: DISTINCT, UNION, GROUP BY and many ORM queries fail on it; "
+        "jsonb is also faster to query.",
     .bad = "ALTER TABLE events ADD COLUMN payload json;",
     .good = "ALTER TABLE events ADD COLUMN payload jsonb;",
     .versions = "all",

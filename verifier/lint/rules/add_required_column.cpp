@@ -19,8 +19,9 @@ void Check(const StatementContext& c) {
         u.column->Find(sql::Constraint::Kind::kGenerated) != nullptr) {
       continue;
     }
-    c.Report(u.column->location, fmt::format("NOT NULL column {} without a default fails on a non-empty {}",
-                                             u.column->name, u.table.Display()));
+    c.Report(u.column->location,
+             fmt::format("NOT NULL column {} without a default fails on a non-empty {}",
+                         u.column->name, u.table.Display()));
   }
 }
 }  // namespace
@@ -30,8 +31,12 @@ extern const Rule kRuleAddRequiredColumn{
     .severity = Severity::kError,
     .profile = Profile::kDefault,
     .summary = "ADD COLUMN ... NOT NULL without a DEFAULT",
-    .help = "add the column nullable (or with a non-volatile DEFAULT on PostgreSQL 11+), backfill, then make it NOT NULL",
-    .why = "Adding a NOT NULL column without a default fails on any non-empty table, and INSERTs from the running application version, which do not know the column, start failing.",
+    .help =
+        "add the column nullable (or with a non-volatile DEFAULT on PostgreSQL 11+), backfill, "
+        "then make it NOT NULL",
+    .why =
+        "Adding a NOT NULL column without a default fails on any non-empty table, and INSERTs from "
+        "the running application version, which do not know the column, start failing.",
     .bad = "ALTER TABLE users ADD COLUMN plan text NOT NULL;",
     .good = "ALTER TABLE users ADD COLUMN plan text NOT NULL DEFAULT 'free';",
     .versions = "all",

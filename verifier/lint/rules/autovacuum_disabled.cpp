@@ -31,7 +31,9 @@ extern const Rule kRuleAutovacuumDisabled{
     .profile = Profile::kDefault,
     .summary = "SET (autovacuum_enabled = false)",
     .help = "keep autovacuum on; tune autovacuum_* thresholds per table instead",
-    .why = "Without autovacuum the table bloats and, eventually, transaction ID wraparound forces an emergency vacuum.",
+    .why =
+        "Without autovacuum the table bloats and, eventually, transaction ID wraparound forces an "
+        "emergency vacuum.",
     .bad = "ALTER TABLE events SET (autovacuum_enabled = false);",
     .good = "ALTER TABLE events SET (autovacuum_vacuum_scale_factor = 0.01);",
     .versions = "all",

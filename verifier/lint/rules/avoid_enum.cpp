@@ -12,7 +12,8 @@
 namespace stairway::lint {
 namespace {
 void Check(const StatementContext& c) {
-  if (const auto* e = c.stmt().As<sql::CreateEnum>()) c.Report(fmt::format("enum type {}", e->type.Display()));
+  if (const auto* e = c.stmt().As<sql::CreateEnum>())
+    c.Report(fmt::format("enum type {}", e->type.Display()));
 }
 }  // namespace
 
@@ -22,7 +23,9 @@ extern const Rule kRuleAvoidEnum{
     .profile = Profile::kStyle,
     .summary = "CREATE TYPE ... AS ENUM",
     .help = "use a lookup table with a foreign key",
-    .why = "Enum values cannot be removed or reordered, and they carry no attached data; a lookup table can do both.",
+    .why =
+        "Enum values cannot be removed or reordered, and they carry no attached data; a lookup "
+        "table can do both.",
     .bad = "CREATE TYPE status AS ENUM ('active', 'paused');",
     .good = "CREATE TABLE statuses (name text PRIMARY KEY);",
     .versions = "all",

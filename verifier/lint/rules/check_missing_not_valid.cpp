@@ -15,8 +15,10 @@ void Check(const StatementContext& c) {
   ForEachExistingAlter(c, [&](const sql::AlterTable& at, const sql::AlterTableCmd& cmd) {
     if (cmd.subtype != "AddConstraint" || !cmd.constraint) return;
     if (cmd.constraint->kind != sql::Constraint::Kind::kCheck || cmd.constraint->not_valid) return;
-    c.Report(cmd.location, fmt::format("CHECK constraint on {} scans the whole table under ACCESS EXCLUSIVE",
-                                       at.table.Display()), {}, "ACCESS EXCLUSIVE");
+    c.Report(cmd.location,
+             fmt::format("CHECK constraint on {} scans the whole table under ACCESS EXCLUSIVE",
+                         at.table.Display()),
+             {}, "ACCESS EXCLUSIVE");
   });
 }
 }  // namespace
@@ -26,10 +28,16 @@ extern const Rule kRuleCheckMissingNotValid{
     .severity = Severity::kError,
     .profile = Profile::kDefault,
     .summary = "ADD CONSTRAINT ... CHECK without NOT VALID on an existing table",
-    .help = "add the CHECK with NOT VALID, then VALIDATE CONSTRAINT in a later transaction (it takes only SHARE UPDATE EXCLUSIVE)",
-    .why = "Adding a CHECK constraint validates every row while holding ACCESS EXCLUSIVE: nothing can read or write the table during the scan.",
+    .help =
+        "add the CHECK with NOT VALID, then VALIDATE CONSTRAINT in a later transaction (it takes "
+        "only SHARE UPDATE EXCLUSIVE)",
+    .why =
+        "Adding a CHECK constraint validates every row while holding ACCESS EXCLUSIVE: nothing can "
+        "read or write the table during the scan.",
     .bad = "ALTER TABLE orders ADD CONSTRAINT orders_total_positive CHECK (total >= 0);",
-    .good = "ALTER TABLE orders ADD CONSTRAINT orders_total_positive CHECK (total >= 0) NOT VALID;\n-- next migration:\nALTER TABLE orders VALIDATE CONSTRAINT orders_total_positive;",
+    .good =
+        "ALTER TABLE orders ADD CONSTRAINT orders_total_positive CHECK (total >= 0) NOT VALID;\n-- "
+        "next migration:\nALTER TABLE orders VALIDATE CONSTRAINT orders_total_positive;",
     .versions = "all",
     .check = Check,
     .finish = nullptr,

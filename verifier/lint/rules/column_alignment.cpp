@@ -14,8 +14,10 @@ namespace {
 // Fixed width (= alignment) of common types; 0 for variable-width ones.
 int Width(const std::string& t) {
   if (t == "int8" || t == "float8" || t == "timestamp" || t == "timestamptz" || t == "bigserial" ||
-      t == "serial8" || t == "time" || t == "money" || t == "interval") return 8;
-  if (t == "int4" || t == "float4" || t == "date" || t == "serial" || t == "serial4" || t == "oid") return 4;
+      t == "serial8" || t == "time" || t == "money" || t == "interval")
+    return 8;
+  if (t == "int4" || t == "float4" || t == "date" || t == "serial" || t == "serial4" || t == "oid")
+    return 4;
   if (t == "int2" || t == "smallserial" || t == "serial2") return 2;
   if (t == "bool") return 1;
   return 0;
@@ -40,7 +42,10 @@ void Check(const StatementContext& c) {
   std::vector<int> best = widths;
   std::sort(best.rbegin(), best.rend());
   const int waste = Padded(widths) - Padded(best);
-  if (waste >= 4) c.Report(ct->table.location, fmt::format("column order of {} wastes {} bytes of padding per row", ct->table.Display(), waste));
+  if (waste >= 4)
+    c.Report(ct->table.location,
+             fmt::format("column order of {} wastes {} bytes of padding per row",
+                         ct->table.Display(), waste));
 }
 }  // namespace
 
@@ -49,8 +54,12 @@ extern const Rule kRuleColumnAlignment{
     .severity = Severity::kInfo,
     .profile = Profile::kStyle,
     .summary = "Column order in CREATE TABLE that wastes alignment padding",
-    .help = "order fixed-width columns from widest alignment to narrowest (8-byte, 4, 2, 1), variable-width ones last",
-    .why = "Each fixed-width column is aligned to its type's boundary; a 1- or 4-byte column before an 8-byte one leaves padding in every row.",
+    .help =
+        "order fixed-width columns from widest alignment to narrowest (8-byte, 4, 2, 1), "
+        "variable-width ones last",
+    .why =
+        "Each fixed-width column is aligned to its type's boundary; a 1- or 4-byte column before "
+        "an 8-byte one leaves padding in every row.",
     .bad = "CREATE TABLE t (flag boolean, id bigint, n int, at timestamptz);",
     .good = "CREATE TABLE t (id bigint, at timestamptz, n int, flag boolean);",
     .versions = "all",

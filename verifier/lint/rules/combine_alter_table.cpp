@@ -18,7 +18,8 @@ void Finish(const SectionContext& s) {
     if (at == nullptr || at->object_type != "TABLE" || s.facts[i].locks.empty()) continue;
     const std::string key = at->table.Display();
     if (!seen.insert(key).second) {
-      s.Report(s.statements[i].offset, fmt::format("another ALTER TABLE on {} in the same file", key));
+      s.Report(s.statements[i].offset,
+               fmt::format("another ALTER TABLE on {} in the same file", key));
     }
   }
 }
@@ -30,7 +31,9 @@ extern const Rule kRuleCombineAlterTable{
     .profile = Profile::kDefault,
     .summary = "Several ALTER TABLE statements on the same table in one file",
     .help = "combine them into one ALTER TABLE with comma-separated actions",
-    .why = "Each ALTER TABLE queues for its own ACCESS EXCLUSIVE lock and may scan or rewrite the table again; one statement does the work once.",
+    .why =
+        "Each ALTER TABLE queues for its own ACCESS EXCLUSIVE lock and may scan or rewrite the "
+        "table again; one statement does the work once.",
     .bad = "ALTER TABLE users ADD COLUMN a int;\nALTER TABLE users ADD COLUMN b int;",
     .good = "ALTER TABLE users ADD COLUMN a int, ADD COLUMN b int;",
     .versions = "all",

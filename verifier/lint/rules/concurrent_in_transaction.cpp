@@ -15,7 +15,8 @@ void Check(const StatementContext& c) {
   if (!c.facts().in_transaction || !IsNonTransactional(c.stmt(), c.pg_version())) return;
   c.Report(c.facts().in_explicit_transaction
                ? "this statement cannot run inside the BEGIN block that contains it"
-               : "this statement cannot run inside a transaction, but the runner wraps this migration in one");
+               : "this statement cannot run inside a transaction, but the runner wraps this "
+                 "migration in one");
 }
 }  // namespace
 
@@ -24,8 +25,12 @@ extern const Rule kRuleConcurrentInTransaction{
     .severity = Severity::kError,
     .profile = Profile::kDefault,
     .summary = "CONCURRENTLY operations or VACUUM inside a transaction",
-    .help = "put the statement in its own migration with the transaction disabled (e.g. `-- migrate:up transaction:false`)",
-    .why = "CREATE/DROP INDEX CONCURRENTLY, REINDEX CONCURRENTLY, DETACH PARTITION CONCURRENTLY and VACUUM refuse to run inside a transaction block: the migration fails at run time (25001).",
+    .help =
+        "put the statement in its own migration with the transaction disabled (e.g. `-- migrate:up "
+        "transaction:false`)",
+    .why =
+        "CREATE/DROP INDEX CONCURRENTLY, REINDEX CONCURRENTLY, DETACH PARTITION CONCURRENTLY and "
+        "VACUUM refuse to run inside a transaction block: the migration fails at run time (25001).",
     .bad = "BEGIN;\nCREATE INDEX CONCURRENTLY i ON t (a);\nCOMMIT;",
     .good = "-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY i ON t (a);",
     .versions = "all",

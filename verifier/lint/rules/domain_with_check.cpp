@@ -28,7 +28,10 @@ extern const Rule kRuleDomainWithCheck{
     .profile = Profile::kDefault,
     .summary = "CHECK constraints on domains",
     .help = "put CHECK constraints on the columns (NOT VALID + VALIDATE) instead of on the domain",
-    .why = "A domain CHECK is re-validated against every column that uses the domain, in every table, and changing it later means scanning them all; coercions to the domain can force rewrites.",
+    .why =
+        "A domain CHECK is re-validated against every column that uses the domain, in every table, "
+        "and changing it later means scanning them all; coercions to the domain can force "
+        "rewrites.",
     .bad = "CREATE DOMAIN positive_int AS int CHECK (VALUE > 0);",
     .good = "CREATE TABLE t (qty int CONSTRAINT qty_positive CHECK (qty > 0));",
     .versions = "all",

@@ -15,7 +15,8 @@ void Check(const StatementContext& c) {
   ForEachExistingAlter(c, [&](const sql::AlterTable& at, const sql::AlterTableCmd& cmd) {
     if (cmd.subtype != "DropColumn") return;
     c.Report(fmt::format("dropping {}.{} loses its data and breaks clients that still use it",
-                         at.table.Display(), cmd.name), {}, "ACCESS EXCLUSIVE");
+                         at.table.Display(), cmd.name),
+             {}, "ACCESS EXCLUSIVE");
   });
 }
 }  // namespace
@@ -26,9 +27,13 @@ extern const Rule kRuleDropColumn{
     .profile = Profile::kDefault,
     .summary = "DROP COLUMN on an existing table",
     .help = "first deploy code that ignores the column (e.g. ORM ignored_columns), then drop it",
-    .why = "The data is gone, and application versions or ORMs that cached the column list fail until they restart.",
+    .why =
+        "The data is gone, and application versions or ORMs that cached the column list fail until "
+        "they restart.",
     .bad = "ALTER TABLE users DROP COLUMN legacy_flag;",
-    .good = "-- deploy 1: stop reading/writing legacy_flag; deploy 2:\nALTER TABLE users DROP COLUMN legacy_flag;  -- stairway:ignore drop-column unused since v42",
+    .good =
+        "-- deploy 1: stop reading/writing legacy_flag; deploy 2:\nALTER TABLE users DROP COLUMN "
+        "legacy_flag;  -- stairway:ignore drop-column unused since v42",
     .versions = "all",
     .check = Check,
     .finish = nullptr,

@@ -18,8 +18,9 @@ void Check(const StatementContext& c) {
     if (t == nullptr) return;
     for (const ConstraintInfo& k : t->constraints) {
       if (k.name == cmd.name && k.kind == sql::Constraint::Kind::kForeignKey) {
-        c.Report(fmt::format("dropping foreign key {} on {} removes referential integrity", cmd.name,
-                             at.table.Display()), {}, "ACCESS EXCLUSIVE");
+        c.Report(fmt::format("dropping foreign key {} on {} removes referential integrity",
+                             cmd.name, at.table.Display()),
+                 {}, "ACCESS EXCLUSIVE");
       }
     }
   });
@@ -31,10 +32,15 @@ extern const Rule kRuleDropForeignKey{
     .severity = Severity::kWarning,
     .profile = Profile::kDefault,
     .summary = "DROP CONSTRAINT of a foreign key",
-    .help = "confirm the integrity loss is intended; set a lock_timeout, since both tables are locked",
-    .why = "Dropping a foreign key gives up referential integrity and takes ACCESS EXCLUSIVE on the table and on the referenced table (its RI triggers are dropped).",
+    .help =
+        "confirm the integrity loss is intended; set a lock_timeout, since both tables are locked",
+    .why =
+        "Dropping a foreign key gives up referential integrity and takes ACCESS EXCLUSIVE on the "
+        "table and on the referenced table (its RI triggers are dropped).",
     .bad = "ALTER TABLE messages DROP CONSTRAINT messages_user_fk;",
-    .good = "SET lock_timeout = '2s';\nALTER TABLE messages DROP CONSTRAINT messages_user_fk;  -- stairway:ignore drop-foreign-key replaced by ...",
+    .good =
+        "SET lock_timeout = '2s';\nALTER TABLE messages DROP CONSTRAINT messages_user_fk;  -- "
+        "stairway:ignore drop-foreign-key replaced by ...",
     .versions = "all",
     .check = Check,
     .finish = nullptr,

@@ -25,8 +25,11 @@ extern const Rule kRuleDropNotNull{
     .severity = Severity::kWarning,
     .profile = Profile::kDefault,
     .summary = "ALTER COLUMN ... DROP NOT NULL",
-    .help = "check that readers and PL code handle NULL first, or keep NOT NULL with a sentinel value",
-    .why = "Code written for the NOT NULL column (application, views, functions) may not expect NULLs once the constraint is gone.",
+    .help =
+        "check that readers and PL code handle NULL first, or keep NOT NULL with a sentinel value",
+    .why =
+        "Code written for the NOT NULL column (application, views, functions) may not expect NULLs "
+        "once the constraint is gone.",
     .bad = "ALTER TABLE users ALTER COLUMN email DROP NOT NULL;",
     .good = "-- keep NOT NULL; store '' or a sentinel, or expose a view for old readers",
     .versions = "all",

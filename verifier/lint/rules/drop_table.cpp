@@ -16,7 +16,8 @@ void Check(const StatementContext& c) {
   if (d == nullptr || d->object_type != "TABLE") return;
   for (const sql::QualifiedName& n : d->objects) {
     if (c.IsNewTable(n)) continue;
-    c.Report(n.location, fmt::format("dropping {} loses its data", n.Display()), {}, "ACCESS EXCLUSIVE");
+    c.Report(n.location, fmt::format("dropping {} loses its data", n.Display()), {},
+             "ACCESS EXCLUSIVE");
   }
 }
 }  // namespace
@@ -27,9 +28,14 @@ extern const Rule kRuleDropTable{
     .profile = Profile::kDefault,
     .summary = "DROP TABLE of an existing table",
     .help = "stop using the table, back it up, and check it is empty or unused before dropping",
-    .why = "Dropping a table loses its data, breaks clients that still use it, and takes ACCESS EXCLUSIVE on it and on tables linked to it by foreign keys. Tables created in the same revision (for instance in its down section) are exempt.",
+    .why =
+        "Dropping a table loses its data, breaks clients that still use it, and takes ACCESS "
+        "EXCLUSIVE on it and on tables linked to it by foreign keys. Tables created in the same "
+        "revision (for instance in its down section) are exempt.",
     .bad = "DROP TABLE sessions;",
-    .good = "-- after the application stopped using it and a backup exists:\nDROP TABLE IF EXISTS sessions;  -- stairway:ignore drop-table retired in #123",
+    .good =
+        "-- after the application stopped using it and a backup exists:\nDROP TABLE IF EXISTS "
+        "sessions;  -- stairway:ignore drop-table retired in #123",
     .versions = "all",
     .check = Check,
     .finish = nullptr,

@@ -14,7 +14,8 @@ namespace {
 void Dupes(const StatementContext& c, const std::vector<std::string>& names, const char* what) {
   std::set<std::string> seen;
   for (const std::string& n : names) {
-    if (!n.empty() && !seen.insert(n).second) c.Report(fmt::format("column {} appears twice in {}", n, what));
+    if (!n.empty() && !seen.insert(n).second)
+      c.Report(fmt::format("column {} appears twice in {}", n, what));
   }
 }
 
@@ -35,7 +36,9 @@ extern const Rule kRuleDuplicateColumnAssignment{
     .profile = Profile::kStyle,
     .summary = "The same column twice in CREATE TABLE, a view, or UPDATE ... SET",
     .help = "remove the duplicate",
-    .why = "PostgreSQL rejects the statement at run time (42701 / 42601), after earlier statements of a non-transactional migration already ran.",
+    .why =
+        "PostgreSQL rejects the statement at run time (42701 / 42601), after earlier statements of "
+        "a non-transactional migration already ran.",
     .bad = "UPDATE users SET plan = 'free', plan = 'pro';",
     .good = "UPDATE users SET plan = 'pro';",
     .versions = "all",

@@ -24,7 +24,9 @@ extern const Rule kRuleEnumValueUnordered{
     .profile = Profile::kDefault,
     .summary = "ALTER TYPE ... ADD VALUE without BEFORE or AFTER",
     .help = "say where the value goes: ADD VALUE 'x' BEFORE 'y' or AFTER 'y'",
-    .why = "New enum values are appended last, which changes the meaning of < and > comparisons and ORDER BY on the enum if the order matters.",
+    .why =
+        "New enum values are appended last, which changes the meaning of < and > comparisons and "
+        "ORDER BY on the enum if the order matters.",
     .bad = "ALTER TYPE status ADD VALUE 'paused';",
     .good = "ALTER TYPE status ADD VALUE 'paused' AFTER 'active';",
     .versions = "all",

@@ -15,7 +15,8 @@ void Check(const StatementContext& c) {
   const auto* l = c.stmt().As<sql::LockTable>();
   if (l == nullptr) return;
   const LockMode m = static_cast<LockMode>(l->mode);
-  c.Report(fmt::format("LOCK TABLE takes {} until the transaction ends", LockName(m)), {}, std::string(LockName(m)));
+  c.Report(fmt::format("LOCK TABLE takes {} until the transaction ends", LockName(m)), {},
+           std::string(LockName(m)));
 }
 }  // namespace
 
@@ -25,7 +26,9 @@ extern const Rule kRuleExplicitLockTable{
     .profile = Profile::kDefault,
     .summary = "LOCK TABLE",
     .help = "remove the explicit lock, or take the weakest mode that works with a lock_timeout",
-    .why = "LOCK TABLE without a mode takes ACCESS EXCLUSIVE and holds it until the transaction ends: everything on the table waits.",
+    .why =
+        "LOCK TABLE without a mode takes ACCESS EXCLUSIVE and holds it until the transaction ends: "
+        "everything on the table waits.",
     .bad = "LOCK TABLE users;",
     .good = "SET lock_timeout = '2s';\nLOCK TABLE users IN SHARE ROW EXCLUSIVE MODE;",
     .versions = "all",

@@ -38,10 +38,11 @@ void Check(const StatementContext& c) {
     if (CoveredLater(c, u.table, u.columns)) continue;
     std::string cols;
     for (const std::string& col : u.columns) cols += (cols.empty() ? "" : ", ") + col;
-    c.Report(u.fk->location, fmt::format("no index on {} ({}): deleting from {} scans {}",
-                                         u.table.Display(), cols, u.fk->ref_table.Display(), u.table.Display()),
-             fmt::format("add CREATE INDEX{} ON {} ({}) in this revision", u.added_to_existing ? " CONCURRENTLY" : "",
-                         u.table.Display(), cols));
+    c.Report(u.fk->location,
+             fmt::format("no index on {} ({}): deleting from {} scans {}", u.table.Display(), cols,
+                         u.fk->ref_table.Display(), u.table.Display()),
+             fmt::format("add CREATE INDEX{} ON {} ({}) in this revision",
+                         u.added_to_existing ? " CONCURRENTLY" : "", u.table.Display(), cols));
   }
 }
 }  // namespace
@@ -51,10 +52,19 @@ extern const Rule kRuleFkMissingIndex{
     .severity = Severity::kWarning,
     .profile = Profile::kDefault,
     .summary = "Foreign key columns that no index covers",
-    .help = "create an index whose leading columns are the foreign key columns (CREATE INDEX CONCURRENTLY on an existing table)",
-    .why = "Deleting or updating a parent row looks up the children by the foreign key columns; without an index that is a sequential scan of the child table for every parent row, under lock.",
-    .bad = "CREATE TABLE messages (id bigint PRIMARY KEY, thread_id bigint REFERENCES chat_threads ON DELETE CASCADE);",
-    .good = "CREATE TABLE messages (id bigint PRIMARY KEY, thread_id bigint REFERENCES chat_threads ON DELETE CASCADE);\nCREATE INDEX messages_thread_id_idx ON messages (thread_id);",
+    .help =
+        "create an index whose leading columns are the foreign key columns (CREATE INDEX "
+        "CONCURRENTLY on an existing table)",
+    .why =
+        "Deleting or updating a parent row looks up the children by the foreign key columns; "
+        "without an index that is a sequential scan of the child table for every parent row, under "
+        "lock.",
+    .bad =
+        "CREATE TABLE messages (id bigint PRIMARY KEY, thread_id bigint REFERENCES chat_threads ON "
+        "DELETE CASCADE);",
+    .good =
+        "CREATE TABLE messages (id bigint PRIMARY KEY, thread_id bigint REFERENCES chat_threads ON "
+        "DELETE CASCADE);\nCREATE INDEX messages_thread_id_idx ON messages (thread_id);",
     .versions = "all",
     .check = Check,
     .finish = nullptr,

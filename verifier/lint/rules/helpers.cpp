@@ -42,7 +42,8 @@ std::vector<ColumnUse> ColumnsOf(const StatementContext& c) {
     for (const sql::AlterTableCmd& cmd : at->cmds) {
       if (!cmd.column) continue;
       if (cmd.subtype == "AddColumn") out.push_back({&*cmd.column, at->table, existing, false});
-      if (cmd.subtype == "AlterColumnType") out.push_back({&*cmd.column, at->table, existing, true});
+      if (cmd.subtype == "AlterColumnType")
+        out.push_back({&*cmd.column, at->table, existing, true});
     }
   }
   return out;

@@ -22,8 +22,9 @@ std::vector<std::string> WrittenName(std::string_view text, std::size_t at) {
       parts.emplace_back(text.substr(at + 1, end - at - 1));
       ++end;
     } else {
-      while (end < text.size() && (std::isalnum(static_cast<unsigned char>(text[end])) || text[end] == '_' ||
-                                   text[end] == '$' || static_cast<unsigned char>(text[end]) >= 0x80)) {
+      while (end < text.size() &&
+             (std::isalnum(static_cast<unsigned char>(text[end])) || text[end] == '_' ||
+              text[end] == '$' || static_cast<unsigned char>(text[end]) >= 0x80)) {
         ++end;
       }
       if (end == at) break;
@@ -38,7 +39,9 @@ std::vector<std::string> WrittenName(std::string_view text, std::size_t at) {
 void Check(const StatementContext& c) {
   auto check = [&](std::size_t at) {
     for (const std::string& n : WrittenName(c.section().text, at)) {
-      if (n.size() > 63) c.Report(at, fmt::format("identifier \"{}\" is {} bytes; PostgreSQL keeps 63", n, n.size()));
+      if (n.size() > 63)
+        c.Report(at,
+                 fmt::format("identifier \"{}\" is {} bytes; PostgreSQL keeps 63", n, n.size()));
     }
   };
   if (const auto* ct = c.stmt().As<sql::CreateTable>()) check(ct->table.location);
@@ -54,8 +57,12 @@ extern const Rule kRuleIdentifierTooLong{
     .profile = Profile::kStyle,
     .summary = "Identifiers longer than 63 bytes",
     .help = "shorten the name to at most 63 bytes",
-    .why = "PostgreSQL silently truncates identifiers to 63 bytes, so two long names can collide and later statements can miss the object.",
-    .bad = "CREATE TABLE a_table_name_that_goes_on_and_on_and_on_far_beyond_what_postgres_keeps (id int);",
+    .why =
+        "PostgreSQL silently truncates identifiers to 63 bytes, so two long names can collide and "
+        "later statements can miss the object.",
+    .bad =
+        "CREATE TABLE a_table_name_that_goes_on_and_on_and_on_far_beyond_what_postgres_keeps (id "
+        "int);",
     .good = "CREATE TABLE a_shorter_name (id int);",
     .versions = "all",
     .check = Check,

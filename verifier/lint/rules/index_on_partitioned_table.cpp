@@ -16,8 +16,10 @@ void Check(const StatementContext& c) {
   if (ci == nullptr || ci->only || c.IsNewTable(ci->table)) return;
   const TableInfo* t = c.Table(ci->table);
   if (t == nullptr || !t->partitioned) return;
-  c.Report(fmt::format("index on partitioned table {} locks every partition and cannot be concurrent",
-                       ci->table.Display()), {}, "SHARE");
+  c.Report(
+      fmt::format("index on partitioned table {} locks every partition and cannot be concurrent",
+                  ci->table.Display()),
+      {}, "SHARE");
 }
 }  // namespace
 
@@ -26,10 +28,17 @@ extern const Rule kRuleIndexOnPartitionedTable{
     .severity = Severity::kWarning,
     .profile = Profile::kDefault,
     .summary = "CREATE INDEX on a partitioned table's parent",
-    .help = "CREATE INDEX ON ONLY the parent, CREATE INDEX CONCURRENTLY on each partition, then ALTER INDEX ... ATTACH PARTITION",
-    .why = "An index on a partitioned parent cannot be built concurrently and takes a SHARE lock on every partition at once.",
+    .help =
+        "CREATE INDEX ON ONLY the parent, CREATE INDEX CONCURRENTLY on each partition, then ALTER "
+        "INDEX ... ATTACH PARTITION",
+    .why =
+        "An index on a partitioned parent cannot be built concurrently and takes a SHARE lock on "
+        "every partition at once.",
     .bad = "CREATE INDEX events_ts_idx ON events (ts);",
-    .good = "CREATE INDEX events_ts_idx ON ONLY events (ts);\nCREATE INDEX CONCURRENTLY events_2024_ts_idx ON events_2024 (ts);\nALTER INDEX events_ts_idx ATTACH PARTITION events_2024_ts_idx;",
+    .good =
+        "CREATE INDEX events_ts_idx ON ONLY events (ts);\nCREATE INDEX CONCURRENTLY "
+        "events_2024_ts_idx ON events_2024 (ts);\nALTER INDEX events_ts_idx ATTACH PARTITION "
+        "events_2024_ts_idx;",
     .versions = "11+",
     .check = Check,
     .finish = nullptr,

@@ -23,8 +23,12 @@ extern const Rule kRuleIndexTooManyColumns{
     .severity = Severity::kInfo,
     .profile = Profile::kDefault,
     .summary = "Non-unique index with more than three columns",
-    .help = "lead with the most selective columns and keep non-unique indexes to three columns or fewer",
-    .why = "Wide non-unique indexes are rarely used beyond their first columns but cost space and write amplification on every change.",
+    .help =
+        "lead with the most selective columns and keep non-unique indexes to three columns or "
+        "fewer",
+    .why =
+        "Wide non-unique indexes are rarely used beyond their first columns but cost space and "
+        "write amplification on every change.",
     .bad = "CREATE INDEX t_abcd_idx ON t (a, b, c, d);",
     .good = "CREATE INDEX t_ab_idx ON t (a, b);",
     .versions = "all",

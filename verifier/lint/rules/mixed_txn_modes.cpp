@@ -15,16 +15,21 @@ void Finish(const SectionContext& s) {
   std::size_t other = 0;
   std::optional<std::size_t> first;
   for (const sql::Statement& st : s.statements) {
-    if (st.error || st.As<sql::SetVariable>() != nullptr || st.As<sql::Transaction>() != nullptr) continue;
+    if (st.error || st.As<sql::SetVariable>() != nullptr || st.As<sql::Transaction>() != nullptr)
+      continue;
     if (IsNonTransactional(st, s.pg_version)) {
-      if (first) ++other;
-      else first = st.offset;
+      if (first)
+        ++other;
+      else
+        first = st.offset;
     } else {
       ++other;
     }
   }
   if (first && other > 0) {
-    s.Report(*first, "this statement cannot run in a transaction but shares its file with other statements");
+    s.Report(
+        *first,
+        "this statement cannot run in a transaction but shares its file with other statements");
   }
 }
 }  // namespace
@@ -34,10 +39,18 @@ extern const Rule kRuleMixedTxnModes{
     .severity = Severity::kWarning,
     .profile = Profile::kDefault,
     .summary = "A statement that cannot run in a transaction mixed with other statements",
-    .help = "give each non-transactional statement (CREATE INDEX CONCURRENTLY, VACUUM, ...) its own migration file",
-    .why = "The runner must pick one mode per migration: in a transaction the statement fails; without one, a failure halfway leaves the other statements applied.",
-    .bad = "-- migrate:up transaction:false\nALTER TABLE t ADD COLUMN a int;\nCREATE INDEX CONCURRENTLY t_a_idx ON t (a);",
-    .good = "-- 0007: ALTER TABLE t ADD COLUMN a int;\n-- 0008 (transaction:false): CREATE INDEX CONCURRENTLY t_a_idx ON t (a);",
+    .help =
+        "give each non-transactional statement (CREATE INDEX CONCURRENTLY, VACUUM, ...) its own "
+        "migration file",
+    .why =
+        "The runner must pick one mode per migration: in a transaction the statement fails; "
+        "without one, a failure halfway leaves the other statements applied.",
+    .bad =
+        "-- migrate:up transaction:false\nALTER TABLE t ADD COLUMN a int;\nCREATE INDEX "
+        "CONCURRENTLY t_a_idx ON t (a);",
+    .good =
+        "-- 0007: ALTER TABLE t ADD COLUMN a int;\n-- 0008 (transaction:false): CREATE INDEX "
+        "CONCURRENTLY t_a_idx ON t (a);",
     .versions = "all",
     .check = nullptr,
     .finish = Finish,

@@ -14,7 +14,9 @@ namespace {
 bool Snake(const std::string& n) {
   if (n.empty()) return true;
   for (char ch : n) {
-    if (!(std::islower(static_cast<unsigned char>(ch)) || std::isdigit(static_cast<unsigned char>(ch)) || ch == '_')) return false;
+    if (!(std::islower(static_cast<unsigned char>(ch)) ||
+          std::isdigit(static_cast<unsigned char>(ch)) || ch == '_'))
+      return false;
   }
   return !std::isdigit(static_cast<unsigned char>(n[0]));
 }
@@ -37,7 +39,9 @@ extern const Rule kRuleNamingConvention{
     .profile = Profile::kStyle,
     .summary = "Names that are not lower snake_case",
     .help = "use lower-case snake_case names (unquoted identifiers)",
-    .why = "Mixed-case or quoted names must be quoted everywhere forever, and inconsistent names make schemas harder to read.",
+    .why =
+        "Mixed-case or quoted names must be quoted everywhere forever, and inconsistent names make "
+        "schemas harder to read.",
     .bad = "CREATE TABLE \"UserAccounts\" (\"Id\" bigint);",
     .good = "CREATE TABLE user_accounts (id bigint);",
     .versions = "all",

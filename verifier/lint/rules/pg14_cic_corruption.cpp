@@ -27,7 +27,9 @@ extern const Rule kRulePg14CicCorruption{
     .profile = Profile::kDefault,
     .summary = "CONCURRENTLY index builds on PostgreSQL 14.0-14.3",
     .help = "make sure the server runs 14.4 or later before building indexes concurrently",
-    .why = "PostgreSQL 14.0 to 14.3 can silently corrupt indexes built or rebuilt with CONCURRENTLY (fixed in 14.4).",
+    .why =
+        "PostgreSQL 14.0 to 14.3 can silently corrupt indexes built or rebuilt with CONCURRENTLY "
+        "(fixed in 14.4).",
     .bad = "CREATE INDEX CONCURRENTLY i ON t (a);  -- with --pg-version 14",
     .good = "-- upgrade to 14.4+, then:\nCREATE INDEX CONCURRENTLY i ON t (a);",
     .versions = "14 only",

@@ -23,8 +23,11 @@ void Check(const StatementContext& c) {
     for (const std::string& col : cols) {
       const ColumnInfo* ci = t->Column(col);
       if (ci != nullptr && !ci->not_null) {
-        c.Report(cmd.location, fmt::format("primary key column {}.{} is nullable: SET NOT NULL scans the table under ACCESS EXCLUSIVE",
-                                           at.table.Display(), col), {}, "ACCESS EXCLUSIVE");
+        c.Report(cmd.location,
+                 fmt::format("primary key column {}.{} is nullable: SET NOT NULL scans the table "
+                             "under ACCESS EXCLUSIVE",
+                             at.table.Display(), col),
+                 {}, "ACCESS EXCLUSIVE");
       }
     }
   });
@@ -36,10 +39,20 @@ extern const Rule kRulePkOnNullableColumns{
     .severity = Severity::kWarning,
     .profile = Profile::kDefault,
     .summary = "Primary key over columns that may be NULL",
-    .help = "make the columns NOT NULL first without a scan (CHECK (col IS NOT NULL) NOT VALID, VALIDATE, SET NOT NULL), then add the primary key",
-    .why = "A primary key implies NOT NULL; on nullable columns PostgreSQL scans the whole table under ACCESS EXCLUSIVE to prove it, even with USING INDEX.",
-    .bad = "ALTER TABLE events ADD CONSTRAINT events_pkey PRIMARY KEY USING INDEX events_id_idx;  -- id is nullable",
-    .good = "ALTER TABLE events ADD CONSTRAINT events_id_nn CHECK (id IS NOT NULL) NOT VALID;\nALTER TABLE events VALIDATE CONSTRAINT events_id_nn;\nALTER TABLE events ALTER COLUMN id SET NOT NULL;\nALTER TABLE events ADD CONSTRAINT events_pkey PRIMARY KEY USING INDEX events_id_idx;",
+    .help =
+        "make the columns NOT NULL first without a scan (CHECK (col IS NOT NULL) NOT VALID, "
+        "VALIDATE, SET NOT NULL), then add the primary key",
+    .why =
+        "A primary key implies NOT NULL; on nullable columns PostgreSQL scans the whole table "
+        "under ACCESS EXCLUSIVE to prove it, even with USING INDEX.",
+    .bad =
+        "ALTER TABLE events ADD CONSTRAINT events_pkey PRIMARY KEY USING INDEX events_id_idx;  -- "
+        "id is nullable",
+    .good =
+        "ALTER TABLE events ADD CONSTRAINT events_id_nn CHECK (id IS NOT NULL) NOT VALID;\nALTER "
+        "TABLE events VALIDATE CONSTRAINT events_id_nn;\nALTER TABLE events ALTER COLUMN id SET "
+        "NOT NULL;\nALTER TABLE events ADD CONSTRAINT events_pkey PRIMARY KEY USING INDEX "
+        "events_id_idx;",
     .versions = "all",
     .check = Check,
     .finish = nullptr,

@@ -18,11 +18,14 @@ void Check(const StatementContext& c) {
   // transaction, are worth flagging there.
   const bool migration = c.section().migration;
   if (const auto* ci = s.As<sql::CreateIndex>()) {
-    if (!ci->if_not_exists && (migration || ci->concurrent)) c.Report("CREATE INDEX without IF NOT EXISTS fails when retried");
+    if (!ci->if_not_exists && (migration || ci->concurrent))
+      c.Report("CREATE INDEX without IF NOT EXISTS fails when retried");
   } else if (const auto* d = s.As<sql::Drop>()) {
-    if (!d->missing_ok && (migration || d->concurrent)) c.Report("DROP without IF EXISTS fails when retried");
+    if (!d->missing_ok && (migration || d->concurrent))
+      c.Report("DROP without IF EXISTS fails when retried");
   } else if (const auto* ct = s.As<sql::CreateTable>(); ct != nullptr && migration) {
-    if (!ct->if_not_exists && !ct->as_select && !ct->temporary) c.Report("CREATE TABLE without IF NOT EXISTS fails when retried");
+    if (!ct->if_not_exists && !ct->as_select && !ct->temporary)
+      c.Report("CREATE TABLE without IF NOT EXISTS fails when retried");
   }
 }
 }  // namespace
@@ -33,9 +36,13 @@ extern const Rule kRulePreferIdempotentDdl{
     .profile = Profile::kDefault,
     .summary = "Non-idempotent DDL outside a transaction",
     .help = "use IF NOT EXISTS / IF EXISTS so a retry after a partial failure succeeds",
-    .why = "Without a transaction, a migration that fails halfway leaves its first statements applied; re-running it fails on objects that already exist (or are already gone).",
+    .why =
+        "Without a transaction, a migration that fails halfway leaves its first statements "
+        "applied; re-running it fails on objects that already exist (or are already gone).",
     .bad = "-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY t_a_idx ON t (a);",
-    .good = "-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY IF NOT EXISTS t_a_idx ON t (a);",
+    .good =
+        "-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY IF NOT EXISTS t_a_idx ON t "
+        "(a);",
     .versions = "all",
     .check = Check,
     .finish = nullptr,

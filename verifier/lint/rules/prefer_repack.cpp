@@ -27,7 +27,9 @@ extern const Rule kRulePreferRepack{
     .profile = Profile::kDefault,
     .summary = "VACUUM FULL or CLUSTER",
     .help = "use pg_repack (or REPACK CONCURRENTLY where available) to rewrite without blocking",
-    .why = "VACUUM FULL and CLUSTER rewrite the whole table under ACCESS EXCLUSIVE: nothing can read or write it until they finish.",
+    .why =
+        "VACUUM FULL and CLUSTER rewrite the whole table under ACCESS EXCLUSIVE: nothing can read "
+        "or write it until they finish.",
     .bad = "VACUUM FULL events;",
     .good = "-- outside the migration: pg_repack --table events",
     .versions = "all",

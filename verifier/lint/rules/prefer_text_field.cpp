@@ -14,7 +14,8 @@ namespace {
 void Check(const StatementContext& c) {
   for (const ColumnUse& u : ColumnsOf(c)) {
     if (u.column->type.name == "varchar" && !u.column->type.mods.empty()) {
-      c.Report(u.column->location, fmt::format("column {} is {}", u.column->name, u.column->type.Display()));
+      c.Report(u.column->location,
+               fmt::format("column {} is {}", u.column->name, u.column->type.Display()));
     }
   }
 }
@@ -26,7 +27,9 @@ extern const Rule kRulePreferTextField{
     .profile = Profile::kStyle,
     .summary = "varchar(n) columns",
     .help = "use text with a CHECK (length(col) <= n) constraint",
-    .why = "Changing n later needs ACCESS EXCLUSIVE (and shrinking it rewrites the table); a CHECK can be replaced with NOT VALID + VALIDATE.",
+    .why =
+        "Changing n later needs ACCESS EXCLUSIVE (and shrinking it rewrites the table); a CHECK "
+        "can be replaced with NOT VALID + VALIDATE.",
     .bad = "CREATE TABLE users (name varchar(100));",
     .good = "CREATE TABLE users (name text CHECK (length(name) <= 100));",
     .versions = "all",

@@ -14,7 +14,8 @@ namespace {
 void Check(const StatementContext& c) {
   for (const ColumnUse& u : ColumnsOf(c)) {
     if (u.column->type.name == "timestamp") {
-      c.Report(u.column->location, fmt::format("column {} is timestamp without time zone", u.column->name));
+      c.Report(u.column->location,
+               fmt::format("column {} is timestamp without time zone", u.column->name));
     }
   }
 }
@@ -26,7 +27,9 @@ extern const Rule kRulePreferTimestamptz{
     .profile = Profile::kStyle,
     .summary = "timestamp without time zone",
     .help = "use timestamptz",
-    .why = "timestamp without time zone silently drops the offset of the values written to it, so the same instant reads differently across sessions.",
+    .why =
+        "timestamp without time zone silently drops the offset of the values written to it, so the "
+        "same instant reads differently across sessions.",
     .bad = "CREATE TABLE events (at timestamp);",
     .good = "CREATE TABLE events (at timestamptz);",
     .versions = "all",

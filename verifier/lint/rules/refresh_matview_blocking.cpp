@@ -14,7 +14,8 @@ namespace {
 void Check(const StatementContext& c) {
   const auto* r = c.stmt().As<sql::RefreshMatView>();
   if (r == nullptr || r->concurrent) return;
-  c.Report(fmt::format("refreshing {} blocks its readers", r->view.Display()), {}, "ACCESS EXCLUSIVE");
+  c.Report(fmt::format("refreshing {} blocks its readers", r->view.Display()), {},
+           "ACCESS EXCLUSIVE");
 }
 }  // namespace
 
@@ -24,9 +25,12 @@ extern const Rule kRuleRefreshMatviewBlocking{
     .profile = Profile::kDefault,
     .summary = "REFRESH MATERIALIZED VIEW without CONCURRENTLY",
     .help = "REFRESH MATERIALIZED VIEW CONCURRENTLY (needs a unique index on the view)",
-    .why = "A plain refresh takes ACCESS EXCLUSIVE on the view: every reader waits for the rebuild.",
+    .why =
+        "A plain refresh takes ACCESS EXCLUSIVE on the view: every reader waits for the rebuild.",
     .bad = "REFRESH MATERIALIZED VIEW daily_stats;",
-    .good = "CREATE UNIQUE INDEX daily_stats_day_key ON daily_stats (day);\nREFRESH MATERIALIZED VIEW CONCURRENTLY daily_stats;",
+    .good =
+        "CREATE UNIQUE INDEX daily_stats_day_key ON daily_stats (day);\nREFRESH MATERIALIZED VIEW "
+        "CONCURRENTLY daily_stats;",
     .versions = "all",
     .check = Check,
     .finish = nullptr,

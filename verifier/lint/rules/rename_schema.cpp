@@ -23,7 +23,9 @@ extern const Rule kRuleRenameSchema{
     .severity = Severity::kWarning,
     .profile = Profile::kDefault,
     .summary = "ALTER SCHEMA ... RENAME",
-    .help = "expand/contract: create the new schema, move objects, keep the old names reachable until clients moved",
+    .help =
+        "expand/contract: create the new schema, move objects, keep the old names reachable until "
+        "clients moved",
     .why = "Every client, view and function that names the schema breaks.",
     .bad = "ALTER SCHEMA app RENAME TO core;",
     .good = "CREATE SCHEMA core;\n-- move objects and clients gradually",

@@ -14,8 +14,9 @@ namespace {
 void Check(const StatementContext& c) {
   const auto* r = c.stmt().As<sql::Rename>();
   if (r == nullptr || r->object_type != "TABLE" || c.IsNewTable(r->relation)) return;
-  c.Report(fmt::format("renaming {} breaks clients that still use the old name", r->relation.Display()),
-           {}, "ACCESS EXCLUSIVE");
+  c.Report(
+      fmt::format("renaming {} breaks clients that still use the old name", r->relation.Display()),
+      {}, "ACCESS EXCLUSIVE");
 }
 }  // namespace
 
@@ -24,10 +25,14 @@ extern const Rule kRuleRenameTable{
     .severity = Severity::kWarning,
     .profile = Profile::kDefault,
     .summary = "ALTER TABLE ... RENAME TO",
-    .help = "rename, then create a view with the old name for the running application versions; drop it later",
+    .help =
+        "rename, then create a view with the old name for the running application versions; drop "
+        "it later",
     .why = "Application versions running during the deploy still query the old name and fail.",
     .bad = "ALTER TABLE messages RENAME TO chat_messages;",
-    .good = "ALTER TABLE messages RENAME TO chat_messages;\nCREATE VIEW messages AS SELECT * FROM chat_messages;  -- until every reader moved",
+    .good =
+        "ALTER TABLE messages RENAME TO chat_messages;\nCREATE VIEW messages AS SELECT * FROM "
+        "chat_messages;  -- until every reader moved",
     .versions = "all",
     .check = Check,
     .finish = nullptr,

@@ -13,9 +13,12 @@ namespace stairway::lint {
 namespace {
 void Check(const StatementContext& c) {
   ForEachExistingAlter(c, [&](const sql::AlterTable& at, const sql::AlterTableCmd& cmd) {
-    if (cmd.subtype != "ReplicaIdentity" || (cmd.replica_identity != 'f' && cmd.replica_identity != 'n')) return;
-    c.Report(fmt::format("REPLICA IDENTITY {} on {} changes logical replication", cmd.replica_identity == 'f' ? "FULL" : "NOTHING",
-                         at.table.Display()), {}, "ACCESS EXCLUSIVE");
+    if (cmd.subtype != "ReplicaIdentity" ||
+        (cmd.replica_identity != 'f' && cmd.replica_identity != 'n'))
+      return;
+    c.Report(fmt::format("REPLICA IDENTITY {} on {} changes logical replication",
+                         cmd.replica_identity == 'f' ? "FULL" : "NOTHING", at.table.Display()),
+             {}, "ACCESS EXCLUSIVE");
   });
 }
 }  // namespace
@@ -25,8 +28,12 @@ extern const Rule kRuleReplicaIdentityChange{
     .severity = Severity::kWarning,
     .profile = Profile::kDefault,
     .summary = "REPLICA IDENTITY FULL or NOTHING",
-    .help = "review the logical replication setup first (FULL logs whole rows, NOTHING breaks UPDATE/DELETE replication)",
-    .why = "FULL makes every UPDATE/DELETE write the whole old row to WAL; NOTHING makes published UPDATEs and DELETEs fail.",
+    .help =
+        "review the logical replication setup first (FULL logs whole rows, NOTHING breaks "
+        "UPDATE/DELETE replication)",
+    .why =
+        "FULL makes every UPDATE/DELETE write the whole old row to WAL; NOTHING makes published "
+        "UPDATEs and DELETEs fail.",
     .bad = "ALTER TABLE users REPLICA IDENTITY FULL;",
     .good = "ALTER TABLE users REPLICA IDENTITY USING INDEX users_pkey;",
     .versions = "all",

@@ -17,7 +17,8 @@ void Check(const StatementContext& c) {
   const TableInfo* t = c.Table(ci->table);
   if (t != nullptr && t->partitioned) return;  // index-on-partitioned-table explains that case
   c.Report(fmt::format("CREATE INDEX on {} blocks writes to it (SHARE lock) for the whole build",
-                       ci->table.Display()), {}, "SHARE");
+                       ci->table.Display()),
+           {}, "SHARE");
 }
 }  // namespace
 
@@ -26,10 +27,17 @@ extern const Rule kRuleRequireConcurrentIndexCreate{
     .severity = Severity::kError,
     .profile = Profile::kDefault,
     .summary = "CREATE INDEX without CONCURRENTLY on an existing table",
-    .help = "use CREATE INDEX CONCURRENTLY in a migration that runs without a transaction; if it fails, drop the INVALID index before retrying",
-    .why = "A plain CREATE INDEX takes a SHARE lock on the table for the whole build: every INSERT, UPDATE and DELETE waits until the index is built, which on a large table is minutes. Tables created earlier in the same revision are exempt.",
+    .help =
+        "use CREATE INDEX CONCURRENTLY in a migration that runs without a transaction; if it "
+        "fails, drop the INVALID index before retrying",
+    .why =
+        "A plain CREATE INDEX takes a SHARE lock on the table for the whole build: every INSERT, "
+        "UPDATE and DELETE waits until the index is built, which on a large table is minutes. "
+        "Tables created earlier in the same revision are exempt.",
     .bad = "CREATE INDEX messages_thread_idx ON messages (thread_id);",
-    .good = "-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY IF NOT EXISTS messages_thread_idx ON messages (thread_id);",
+    .good =
+        "-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY IF NOT EXISTS "
+        "messages_thread_idx ON messages (thread_id);",
     .versions = "all",
     .check = Check,
     .finish = nullptr,

@@ -17,8 +17,9 @@ void Check(const StatementContext& c) {
   for (const sql::QualifiedName& n : d->objects) {
     const TableInfo* t = c.schema().TableOfIndex(n);
     if (t != nullptr && c.IsNewTable(t->name)) continue;
-    c.Report(n.location, fmt::format("DROP INDEX {} takes an ACCESS EXCLUSIVE lock on its table",
-                                     n.Display()), {}, "ACCESS EXCLUSIVE");
+    c.Report(n.location,
+             fmt::format("DROP INDEX {} takes an ACCESS EXCLUSIVE lock on its table", n.Display()),
+             {}, "ACCESS EXCLUSIVE");
   }
 }
 }  // namespace
@@ -28,10 +29,15 @@ extern const Rule kRuleRequireConcurrentIndexDrop{
     .severity = Severity::kError,
     .profile = Profile::kDefault,
     .summary = "DROP INDEX without CONCURRENTLY",
-    .help = "use DROP INDEX CONCURRENTLY (one index, no CASCADE) in a migration that runs without a transaction",
-    .why = "DROP INDEX takes an ACCESS EXCLUSIVE lock on the index's table: reads and writes wait, and so does everything queued behind the DROP.",
+    .help =
+        "use DROP INDEX CONCURRENTLY (one index, no CASCADE) in a migration that runs without a "
+        "transaction",
+    .why =
+        "DROP INDEX takes an ACCESS EXCLUSIVE lock on the index's table: reads and writes wait, "
+        "and so does everything queued behind the DROP.",
     .bad = "DROP INDEX messages_thread_idx;",
-    .good = "-- migrate:up transaction:false\nDROP INDEX CONCURRENTLY IF EXISTS messages_thread_idx;",
+    .good =
+        "-- migrate:up transaction:false\nDROP INDEX CONCURRENTLY IF EXISTS messages_thread_idx;",
     .versions = "all",
     .check = Check,
     .finish = nullptr,

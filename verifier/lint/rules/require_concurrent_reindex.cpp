@@ -15,13 +15,17 @@ void Check(const StatementContext& c) {
   const auto* r = c.stmt().As<sql::Reindex>();
   if (r == nullptr || r->concurrent) return;
   if ((r->kind == "INDEX" || r->kind == "TABLE") && !r->target.name.empty()) {
-    const TableInfo* t = r->kind == "TABLE" ? c.Table(r->target) : c.schema().TableOfIndex(r->target);
+    const TableInfo* t =
+        r->kind == "TABLE" ? c.Table(r->target) : c.schema().TableOfIndex(r->target);
     if (t != nullptr && c.IsNewTable(t->name)) return;
   }
   c.Report(c.pg_version() >= 12
                ? "REINDEX without CONCURRENTLY blocks writes and queries that use the index"
-               : "REINDEX blocks writes and queries that use the index (no CONCURRENTLY before PostgreSQL 12)",
-           c.pg_version() >= 12 ? "" : "rebuild with CREATE INDEX CONCURRENTLY + DROP INDEX CONCURRENTLY, or upgrade to PostgreSQL 12+",
+               : "REINDEX blocks writes and queries that use the index (no CONCURRENTLY before "
+                 "PostgreSQL 12)",
+           c.pg_version() >= 12 ? ""
+                                : "rebuild with CREATE INDEX CONCURRENTLY + DROP INDEX "
+                                  "CONCURRENTLY, or upgrade to PostgreSQL 12+",
            "SHARE");
 }
 }  // namespace
@@ -32,7 +36,9 @@ extern const Rule kRuleRequireConcurrentReindex{
     .profile = Profile::kDefault,
     .summary = "REINDEX without CONCURRENTLY",
     .help = "use REINDEX ... CONCURRENTLY (PostgreSQL 12+) outside a transaction",
-    .why = "REINDEX holds a SHARE lock on the table and an ACCESS EXCLUSIVE lock on the index; queries planned against the table lock every index, so even reads stall.",
+    .why =
+        "REINDEX holds a SHARE lock on the table and an ACCESS EXCLUSIVE lock on the index; "
+        "queries planned against the table lock every index, so even reads stall.",
     .bad = "REINDEX INDEX messages_thread_idx;",
     .good = "REINDEX INDEX CONCURRENTLY messages_thread_idx;",
     .versions = "12+ for the safe form",

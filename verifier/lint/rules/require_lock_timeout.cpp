@@ -17,7 +17,8 @@ void Check(const StatementContext& c) {
   for (const LockTaken& l : c.facts().locks) {
     if (!BlocksDml(l.mode)) continue;
     c.Report(fmt::format("{} lock on {} is requested with no lock_timeout set", LockName(l.mode),
-                         l.table.Display()), {}, std::string(LockName(l.mode)));
+                         l.table.Display()),
+             {}, std::string(LockName(l.mode)));
     return;
   }
 }
@@ -28,8 +29,13 @@ extern const Rule kRuleRequireLockTimeout{
     .severity = Severity::kWarning,
     .profile = Profile::kDefault,
     .summary = "Locking statement with no lock_timeout in effect",
-    .help = "SET lock_timeout = '2s' (SET LOCAL inside a transaction) before the statement and retry on timeout; disable this rule if your runner sets it",
-    .why = "A DDL statement waiting for its lock sits at the head of the lock queue: every later query on the table, even a plain SELECT, queues behind it. A short lock_timeout turns an outage into a retry.",
+    .help =
+        "SET lock_timeout = '2s' (SET LOCAL inside a transaction) before the statement and retry "
+        "on timeout; disable this rule if your runner sets it",
+    .why =
+        "A DDL statement waiting for its lock sits at the head of the lock queue: every later "
+        "query on the table, even a plain SELECT, queues behind it. A short lock_timeout turns an "
+        "outage into a retry.",
     .bad = "ALTER TABLE users ADD COLUMN plan text;",
     .good = "SET lock_timeout = '2s';\nALTER TABLE users ADD COLUMN plan text;",
     .versions = "all",

@@ -16,7 +16,8 @@ void Check(const StatementContext& c) {
   if (const auto* ct = c.stmt().As<sql::CreateTable>()) n = &ct->table;
   if (const auto* at = c.stmt().As<sql::AlterTable>()) n = &at->table;
   if (const auto* ci = c.stmt().As<sql::CreateIndex>()) n = &ci->table;
-  if (n != nullptr && n->schema.empty()) c.Report(n->location, fmt::format("{} is not schema-qualified", n->name));
+  if (n != nullptr && n->schema.empty())
+    c.Report(n->location, fmt::format("{} is not schema-qualified", n->name));
 }
 }  // namespace
 
@@ -26,7 +27,9 @@ extern const Rule kRuleRequireSchemaQualified{
     .profile = Profile::kStyle,
     .summary = "Unqualified table names",
     .help = "qualify the name: schema.table",
-    .why = "Unqualified names resolve through search_path, which can differ between the migration session and the application.",
+    .why =
+        "Unqualified names resolve through search_path, which can differ between the migration "
+        "session and the application.",
     .bad = "CREATE TABLE users (id bigint);",
     .good = "CREATE TABLE public.users (id bigint);",
     .versions = "all",

@@ -29,8 +29,12 @@ extern const Rule kRuleRequireStatementTimeout{
     .severity = Severity::kInfo,
     .profile = Profile::kDefault,
     .summary = "Locking migration with no statement_timeout",
-    .help = "SET statement_timeout = '5min' (or what fits) at the start; disable this rule if your runner sets it",
-    .why = "A runaway statement (a rewrite or scan that takes far longer than expected) keeps its locks until it finishes; statement_timeout bounds the damage.",
+    .help =
+        "SET statement_timeout = '5min' (or what fits) at the start; disable this rule if your "
+        "runner sets it",
+    .why =
+        "A runaway statement (a rewrite or scan that takes far longer than expected) keeps its "
+        "locks until it finishes; statement_timeout bounds the damage.",
     .bad = "CREATE INDEX CONCURRENTLY i ON t (a);",
     .good = "SET statement_timeout = '30min';\nCREATE INDEX CONCURRENTLY i ON t (a);",
     .versions = "all",

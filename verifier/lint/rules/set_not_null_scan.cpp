@@ -24,7 +24,9 @@ void Check(const StatementContext& c) {
     }
     c.Report(fmt::format("SET NOT NULL on {}.{} scans the table under ACCESS EXCLUSIVE",
                          at.table.Display(), cmd.name),
-             c.pg_version() >= 12 ? "" : "before PostgreSQL 12 there is no scan-free way: backfill, then SET NOT NULL in a quiet period",
+             c.pg_version() >= 12 ? ""
+                                  : "before PostgreSQL 12 there is no scan-free way: backfill, "
+                                    "then SET NOT NULL in a quiet period",
              "ACCESS EXCLUSIVE");
   });
 }
@@ -35,10 +37,18 @@ extern const Rule kRuleSetNotNullScan{
     .severity = Severity::kError,
     .profile = Profile::kDefault,
     .summary = "ALTER COLUMN ... SET NOT NULL on an existing table",
-    .help = "PostgreSQL 12+: ADD CONSTRAINT c CHECK (col IS NOT NULL) NOT VALID; VALIDATE CONSTRAINT c (later transaction); SET NOT NULL (no scan); DROP CONSTRAINT c",
-    .why = "SET NOT NULL scans the whole table under ACCESS EXCLUSIVE to prove there are no NULLs. From PostgreSQL 12 the scan is skipped when a valid CHECK (col IS NOT NULL) constraint already proves it.",
+    .help =
+        "PostgreSQL 12+: ADD CONSTRAINT c CHECK (col IS NOT NULL) NOT VALID; VALIDATE CONSTRAINT c "
+        "(later transaction); SET NOT NULL (no scan); DROP CONSTRAINT c",
+    .why =
+        "SET NOT NULL scans the whole table under ACCESS EXCLUSIVE to prove there are no NULLs. "
+        "From PostgreSQL 12 the scan is skipped when a valid CHECK (col IS NOT NULL) constraint "
+        "already proves it.",
     .bad = "ALTER TABLE users ALTER COLUMN email SET NOT NULL;",
-    .good = "ALTER TABLE users ADD CONSTRAINT users_email_nn CHECK (email IS NOT NULL) NOT VALID;\n-- next migration:\nALTER TABLE users VALIDATE CONSTRAINT users_email_nn;\nALTER TABLE users ALTER COLUMN email SET NOT NULL;\nALTER TABLE users DROP CONSTRAINT users_email_nn;",
+    .good =
+        "ALTER TABLE users ADD CONSTRAINT users_email_nn CHECK (email IS NOT NULL) NOT VALID;\n-- "
+        "next migration:\nALTER TABLE users VALIDATE CONSTRAINT users_email_nn;\nALTER TABLE users "
+        "ALTER COLUMN email SET NOT NULL;\nALTER TABLE users DROP CONSTRAINT users_email_nn;",
     .versions = "all (the scan-free pattern needs 12+)",
     .check = Check,
     .finish = nullptr,

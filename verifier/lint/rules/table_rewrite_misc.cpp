@@ -1,4 +1,5 @@
-// table-rewrite-misc: SET LOGGED/UNLOGGED, SET TABLESPACE or SET ACCESS METHOD on an existing table.
+// table-rewrite-misc: SET LOGGED/UNLOGGED, SET TABLESPACE or SET ACCESS METHOD on an existing
+// table.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -14,10 +15,14 @@ namespace {
 void Check(const StatementContext& c) {
   ForEachExistingAlter(c, [&](const sql::AlterTable& at, const sql::AlterTableCmd& cmd) {
     const std::string& t = cmd.subtype;
-    const char* what = t == "SetLogged" ? "SET LOGGED" : t == "SetUnLogged" ? "SET UNLOGGED"
-                     : t == "SetTableSpace" ? "SET TABLESPACE" : t == "SetAccessMethod" ? "SET ACCESS METHOD" : nullptr;
+    const char* what = t == "SetLogged"         ? "SET LOGGED"
+                       : t == "SetUnLogged"     ? "SET UNLOGGED"
+                       : t == "SetTableSpace"   ? "SET TABLESPACE"
+                       : t == "SetAccessMethod" ? "SET ACCESS METHOD"
+                                                : nullptr;
     if (what == nullptr) return;
-    c.Report(fmt::format("{} rewrites {} under ACCESS EXCLUSIVE", what, at.table.Display()), {}, "ACCESS EXCLUSIVE");
+    c.Report(fmt::format("{} rewrites {} under ACCESS EXCLUSIVE", what, at.table.Display()), {},
+             "ACCESS EXCLUSIVE");
   });
 }
 }  // namespace

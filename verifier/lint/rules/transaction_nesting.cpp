@@ -17,8 +17,9 @@ void Check(const StatementContext& c) {
   using K = sql::Transaction::Kind;
   const StatementFacts& f = c.facts();
   if (t->kind == K::kBegin && f.in_transaction) {
-    c.Report(f.in_explicit_transaction ? "BEGIN inside a transaction that is already open"
-                                       : "BEGIN inside the transaction the runner opened for this migration");
+    c.Report(f.in_explicit_transaction
+                 ? "BEGIN inside a transaction that is already open"
+                 : "BEGIN inside the transaction the runner opened for this migration");
   } else if ((t->kind == K::kCommit || t->kind == K::kRollback) && f.in_transaction &&
              !f.in_explicit_transaction) {
     c.Report("this ends the runner's transaction early; later statements run outside it");
@@ -31,8 +32,13 @@ extern const Rule kRuleTransactionNesting{
     .severity = Severity::kError,
     .profile = Profile::kDefault,
     .summary = "BEGIN/COMMIT in a migration the runner already wraps, or a repeated BEGIN",
-    .help = "remove BEGIN/COMMIT and let the runner manage the transaction, or disable the runner's transaction for this migration",
-    .why = "A BEGIN inside the runner's transaction is ignored with a warning, and the COMMIT ends the runner's transaction early: later statements run outside it and a failure leaves a partial migration.",
+    .help =
+        "remove BEGIN/COMMIT and let the runner manage the transaction, or disable the runner's "
+        "transaction for this migration",
+    .why =
+        "A BEGIN inside the runner's transaction is ignored with a warning, and the COMMIT ends "
+        "the runner's transaction early: later statements run outside it and a failure leaves a "
+        "partial migration.",
     .bad = "-- migrate:up\nBEGIN;\nALTER TABLE t ADD COLUMN a int;\nCOMMIT;",
     .good = "-- migrate:up\nALTER TABLE t ADD COLUMN a int;",
     .versions = "all",

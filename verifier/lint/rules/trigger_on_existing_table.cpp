@@ -13,11 +13,13 @@ namespace stairway::lint {
 namespace {
 void Check(const StatementContext& c) {
   if (const auto* t = c.stmt().As<sql::CreateTrigger>(); t != nullptr && !c.IsNewTable(t->table)) {
-    c.Report(fmt::format("CREATE TRIGGER blocks writes to {} while it runs", t->table.Display()), {}, "SHARE ROW EXCLUSIVE");
+    c.Report(fmt::format("CREATE TRIGGER blocks writes to {} while it runs", t->table.Display()),
+             {}, "SHARE ROW EXCLUSIVE");
   }
   ForEachExistingAlter(c, [&](const sql::AlterTable& at, const sql::AlterTableCmd& cmd) {
     if (cmd.subtype.find("Trig") == std::string::npos) return;
-    c.Report(fmt::format("enabling or disabling triggers blocks writes to {}", at.table.Display()), {}, "SHARE ROW EXCLUSIVE");
+    c.Report(fmt::format("enabling or disabling triggers blocks writes to {}", at.table.Display()),
+             {}, "SHARE ROW EXCLUSIVE");
   });
 }
 }  // namespace
@@ -28,9 +30,13 @@ extern const Rule kRuleTriggerOnExistingTable{
     .profile = Profile::kDefault,
     .summary = "CREATE TRIGGER or ENABLE/DISABLE TRIGGER on an existing table",
     .help = "set a lock_timeout; the lock is brief but queues writers behind it",
-    .why = "Creating, enabling or disabling a trigger takes SHARE ROW EXCLUSIVE, which blocks writes while it waits and runs.",
+    .why =
+        "Creating, enabling or disabling a trigger takes SHARE ROW EXCLUSIVE, which blocks writes "
+        "while it waits and runs.",
     .bad = "CREATE TRIGGER audit AFTER UPDATE ON users FOR EACH ROW EXECUTE FUNCTION audit();",
-    .good = "SET lock_timeout = '2s';\nCREATE TRIGGER audit AFTER UPDATE ON users FOR EACH ROW EXECUTE FUNCTION audit();",
+    .good =
+        "SET lock_timeout = '2s';\nCREATE TRIGGER audit AFTER UPDATE ON users FOR EACH ROW EXECUTE "
+        "FUNCTION audit();",
     .versions = "all",
     .check = Check,
     .finish = nullptr,

@@ -14,7 +14,8 @@ namespace {
 void Check(const StatementContext& c) {
   const auto* t = c.stmt().As<sql::Truncate>();
   if (t == nullptr || !t->cascade) return;
-  c.Report("TRUNCATE ... CASCADE also empties every table that references these", {}, "ACCESS EXCLUSIVE");
+  c.Report("TRUNCATE ... CASCADE also empties every table that references these", {},
+           "ACCESS EXCLUSIVE");
 }
 }  // namespace
 
@@ -24,7 +25,9 @@ extern const Rule kRuleTruncateCascade{
     .profile = Profile::kDefault,
     .summary = "TRUNCATE ... CASCADE",
     .help = "list every table to truncate explicitly",
-    .why = "CASCADE silently empties every table that references the truncated ones through foreign keys, and those that reference them in turn.",
+    .why =
+        "CASCADE silently empties every table that references the truncated ones through foreign "
+        "keys, and those that reference them in turn.",
     .bad = "TRUNCATE users CASCADE;",
     .good = "TRUNCATE sessions, users;",
     .versions = "all",

@@ -16,8 +16,10 @@ void Check(const StatementContext& c) {
     if (cmd.subtype != "AlterColumnType") return;
     const TableInfo* t = c.Table(at.table);
     if (t == nullptr || !t->HasCheckOn(cmd.name)) return;
-    c.Report(cmd.location, fmt::format("CHECK constraints on {}.{} are re-validated against every row",
-                                       at.table.Display(), cmd.name), {}, "ACCESS EXCLUSIVE");
+    c.Report(cmd.location,
+             fmt::format("CHECK constraints on {}.{} are re-validated against every row",
+                         at.table.Display(), cmd.name),
+             {}, "ACCESS EXCLUSIVE");
   });
 }
 }  // namespace
@@ -27,10 +29,19 @@ extern const Rule kRuleTypeChangeRevalidatesChecks{
     .severity = Severity::kWarning,
     .profile = Profile::kDefault,
     .summary = "Type change on a column that has CHECK constraints",
-    .help = "drop the CHECK constraints, change the type, then re-add them NOT VALID and VALIDATE in a later transaction",
-    .why = "After a type change every CHECK constraint that mentions the column is re-checked against every row while ACCESS EXCLUSIVE is held.",
-    .bad = "ALTER TABLE orders ALTER COLUMN total TYPE numeric(14,2);  -- total has CHECK (total >= 0)",
-    .good = "ALTER TABLE orders DROP CONSTRAINT orders_total_check;\nALTER TABLE orders ALTER COLUMN total TYPE numeric(14,2);\nALTER TABLE orders ADD CONSTRAINT orders_total_check CHECK (total >= 0) NOT VALID;",
+    .help =
+        "drop the CHECK constraints, change the type, then re-add them NOT VALID and VALIDATE in a "
+        "later transaction",
+    .why =
+        "After a type change every CHECK constraint that mentions the column is re-checked against "
+        "every row while ACCESS EXCLUSIVE is held.",
+    .bad =
+        "ALTER TABLE orders ALTER COLUMN total TYPE numeric(14,2);  -- total has CHECK (total >= "
+        "0)",
+    .good =
+        "ALTER TABLE orders DROP CONSTRAINT orders_total_check;\nALTER TABLE orders ALTER COLUMN "
+        "total TYPE numeric(14,2);\nALTER TABLE orders ADD CONSTRAINT orders_total_check CHECK "
+        "(total >= 0) NOT VALID;",
     .versions = "all",
     .check = Check,
     .finish = nullptr,

@@ -30,7 +30,9 @@ extern const Rule kRuleUncommittedTransaction{
     .profile = Profile::kDefault,
     .summary = "BEGIN without a matching COMMIT",
     .help = "end the transaction with COMMIT",
-    .why = "The migration appears to succeed, but the open transaction is rolled back when the session ends and its changes are lost.",
+    .why =
+        "The migration appears to succeed, but the open transaction is rolled back when the "
+        "session ends and its changes are lost.",
     .bad = "BEGIN;\nALTER TABLE t ADD COLUMN a int;",
     .good = "BEGIN;\nALTER TABLE t ADD COLUMN a int;\nCOMMIT;",
     .versions = "all",

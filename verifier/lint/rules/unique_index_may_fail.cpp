@@ -24,10 +24,17 @@ extern const Rule kRuleUniqueIndexMayFail{
     .severity = Severity::kInfo,
     .profile = Profile::kDefault,
     .summary = "CREATE UNIQUE INDEX on existing data",
-    .help = "check for duplicates first (SELECT cols, count(*) ... GROUP BY cols HAVING count(*) > 1); after a failed CONCURRENTLY build, drop the INVALID index",
-    .why = "Building a unique index on existing rows fails if duplicates exist; a failed CREATE UNIQUE INDEX CONCURRENTLY leaves an INVALID index that still holds the name and slows writes.",
+    .help =
+        "check for duplicates first (SELECT cols, count(*) ... GROUP BY cols HAVING count(*) > 1); "
+        "after a failed CONCURRENTLY build, drop the INVALID index",
+    .why =
+        "Building a unique index on existing rows fails if duplicates exist; a failed CREATE "
+        "UNIQUE INDEX CONCURRENTLY leaves an INVALID index that still holds the name and slows "
+        "writes.",
     .bad = "CREATE UNIQUE INDEX CONCURRENTLY users_email_key ON users (email);",
-    .good = "SELECT email, count(*) FROM users GROUP BY email HAVING count(*) > 1;  -- expect no rows\nCREATE UNIQUE INDEX CONCURRENTLY users_email_key ON users (email);",
+    .good =
+        "SELECT email, count(*) FROM users GROUP BY email HAVING count(*) > 1;  -- expect no "
+        "rows\nCREATE UNIQUE INDEX CONCURRENTLY users_email_key ON users (email);",
     .versions = "all",
     .check = Check,
     .finish = nullptr,

@@ -15,7 +15,8 @@ extern const Rule kRuleUnusedSuppression{
     .severity = Severity::kWarning,
     .profile = Profile::kDefault,
     .summary = "A stairway:ignore comment that suppresses nothing",
-    .help = "delete the comment (or fix the rule id or its position: it applies to the next statement)",
+    .help =
+        "delete the comment (or fix the rule id or its position: it applies to the next statement)",
     .why = "Stale suppressions hide future findings on the statement they sit on.",
     .bad = "-- stairway:ignore drop-table\nCREATE TABLE t (id bigint);",
     .good = "CREATE TABLE t (id bigint);",

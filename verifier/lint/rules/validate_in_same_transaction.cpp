@@ -1,4 +1,5 @@
-// validate-in-same-transaction: VALIDATE CONSTRAINT in the transaction that added it NOT VALID, or after a strong lock.
+// validate-in-same-transaction: VALIDATE CONSTRAINT in the transaction that added it NOT VALID, or
+// after a strong lock.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -19,8 +20,8 @@ void Check(const StatementContext& c) {
     const std::string key = (at->table.schema.empty() ? "public" : at->table.schema) + "." +
                             at->table.name + "." + cmd.name;
     if (c.facts().not_valid_in_transaction.count(key) > 0) {
-      c.Report(fmt::format("constraint {} is validated in the same transaction that added it NOT VALID",
-                           cmd.name));
+      c.Report(fmt::format(
+          "constraint {} is validated in the same transaction that added it NOT VALID", cmd.name));
     } else if (const HeldLock* held = c.FirstHeldLock()) {
       c.Report(fmt::format("VALIDATE runs while this transaction still holds {} on {}",
                            LockName(held->mode), held->table.Display()));
@@ -33,11 +34,22 @@ extern const Rule kRuleValidateInSameTransaction{
     .id = "validate-in-same-transaction",
     .severity = Severity::kError,
     .profile = Profile::kDefault,
-    .summary = "VALIDATE CONSTRAINT in the transaction that added it NOT VALID, or after a strong lock",
-    .help = "commit between ADD ... NOT VALID and VALIDATE CONSTRAINT: put VALIDATE in a later migration",
-    .why = "VALIDATE CONSTRAINT itself only takes SHARE UPDATE EXCLUSIVE, but locks are held until the transaction ends: after the ADD (ACCESS EXCLUSIVE / SHARE ROW EXCLUSIVE) in the same transaction, the whole validation scan runs under the strong lock and NOT VALID gains nothing.",
-    .bad = "ALTER TABLE t ADD CONSTRAINT c CHECK (a > 0) NOT VALID;\nALTER TABLE t VALIDATE CONSTRAINT c;  -- same transaction",
-    .good = "-- 0005_add_check.sql\nALTER TABLE t ADD CONSTRAINT c CHECK (a > 0) NOT VALID;\n-- 0006_validate_check.sql\nALTER TABLE t VALIDATE CONSTRAINT c;",
+    .summary =
+        "VALIDATE CONSTRAINT in the transaction that added it NOT VALID, or after a strong lock",
+    .help =
+        "commit between ADD ... NOT VALID and VALIDATE CONSTRAINT: put VALIDATE in a later "
+        "migration",
+    .why =
+        "VALIDATE CONSTRAINT itself only takes SHARE UPDATE EXCLUSIVE, but locks are held until "
+        "the transaction ends: after the ADD (ACCESS EXCLUSIVE / SHARE ROW EXCLUSIVE) in the same "
+        "transaction, the whole validation scan runs under the strong lock and NOT VALID gains "
+        "nothing.",
+    .bad =
+        "ALTER TABLE t ADD CONSTRAINT c CHECK (a > 0) NOT VALID;\nALTER TABLE t VALIDATE "
+        "CONSTRAINT c;  -- same transaction",
+    .good =
+        "-- 0005_add_check.sql\nALTER TABLE t ADD CONSTRAINT c CHECK (a > 0) NOT VALID;\n-- "
+        "0006_validate_check.sql\nALTER TABLE t VALIDATE CONSTRAINT c;",
     .versions = "all",
     .check = Check,
     .finish = nullptr,
