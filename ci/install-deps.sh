@@ -10,6 +10,7 @@ packages=(
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   postgresql-15 postgresql-client-15
   clang-format
+  clang libclang-rt-14-dev bc
 )
 
 missing=()

@@ -1,7 +1,7 @@
 // `stairway snapshot [SOURCE]`: prints the full catalog snapshot of a database (or of a migration
 // directory at a revision, built on a throwaway database) as versioned JSON.
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include <cstdio>
 #include <fstream>

@@ -39,8 +39,9 @@ class SchemaCliTest : public ::testing::Test {
     a_ = NewTestDatabase();
     b_ = NewTestDatabase();
     dir_ = fs::temp_directory_path() /
-           ("stairway-schema-cli-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-            "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+           ("stairway-schema-cli-" +
+            std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::create_directories(dir_);
   }
   void TearDown() override { fs::remove_all(dir_); }
@@ -55,7 +56,8 @@ class SchemaCliTest : public ::testing::Test {
 };
 
 TEST_F(SchemaCliTest, SnapshotPrintsTheJsonOfTheDatabase) {
-  Exec(*a_, "CREATE TYPE mood AS ENUM ('sad', 'happy'); CREATE TABLE t (id int PRIMARY KEY, m mood)");
+  Exec(*a_,
+       "CREATE TYPE mood AS ENUM ('sad', 'happy'); CREATE TABLE t (id int PRIMARY KEY, m mood)");
   const ProcessResult r = Cli({"snapshot", "--database-url", a_->url()});
   ASSERT_EQ(r.exit_code, 0) << Describe(r);
   EXPECT_EQ(r.err, "");
@@ -107,8 +109,8 @@ TEST_F(SchemaCliTest, DiffOfSavedFilesAndSoftDifferences) {
 
 TEST_F(SchemaCliTest, DiffOfMigrationsAtTwoRevisions) {
   const std::string server = "--server-url=" + TestSandbox().AdminUrl();
-  const ProcessResult r = Cli({"diff", "fixtures/schema/migrations@0001",
-                               "fixtures/schema/migrations@0002", server});
+  const ProcessResult r =
+      Cli({"diff", "fixtures/schema/migrations@0001", "fixtures/schema/migrations@0002", server});
   EXPECT_EQ(r.exit_code, 1) << Describe(r);
   EXPECT_EQ(r.out,
             "A: fixtures/schema/migrations@0001\n"

@@ -86,11 +86,29 @@ TEST(SnapshotTest, SameDdlGivesIdenticalBytesWhateverTheOids) {
   // The rich fixture has every kind the snapshot covers.
   std::set<std::string> kinds;
   for (const schema::Object& o : snap_a.objects) kinds.insert(o.kind);
-  const std::set<std::string> expected = {
-      "aggregate", "cast",     "collation", "column",    "constraint", "default privileges",
-      "event trigger", "extension", "function", "index", "materialized view", "operator",
-      "policy",    "procedure", "publication", "rule",   "schema",     "sequence",
-      "statistics", "table",   "trigger",   "type",      "view"};
+  const std::set<std::string> expected = {"aggregate",
+                                          "cast",
+                                          "collation",
+                                          "column",
+                                          "constraint",
+                                          "default privileges",
+                                          "event trigger",
+                                          "extension",
+                                          "function",
+                                          "index",
+                                          "materialized view",
+                                          "operator",
+                                          "policy",
+                                          "procedure",
+                                          "publication",
+                                          "rule",
+                                          "schema",
+                                          "sequence",
+                                          "statistics",
+                                          "table",
+                                          "trigger",
+                                          "type",
+                                          "view"};
   EXPECT_EQ(kinds, expected);
   EXPECT_EQ(json_a.find("stairway_history"), std::string::npos);
   EXPECT_EQ(json_a.find("gbt_"), std::string::npos) << "btree_gist members must be left out";

@@ -53,7 +53,8 @@ TEST(SchemaDiffTest, RendersEachKindOfDifference) {
       Obj("index", "public.chat_messages_thread_idx", "table", "public.chat_messages",
           {{"definition", "CREATE INDEX ON public.chat_messages USING btree (thread_id)"},
            {"valid", "false"}}),
-      Obj("sequence", "public.s", "schema", "public", {{"increment", "1"}, {"owned_by", "public.t.a"}}),
+      Obj("sequence", "public.s", "schema", "public",
+          {{"increment", "1"}, {"owned_by", "public.t.a"}}),
       Obj("type", "public.message_role", "schema", "public",
           {{"type", "enum"}, {"labels", List{"'user'", "'assistant'"}}}),
   });
@@ -82,10 +83,12 @@ TEST(SchemaDiffTest, CallerWordingForTheRoundtrip) {
   EXPECT_EQ(RenderAll(Compare(after, before), w),
             std::vector<std::string>{"down dropped type public.message_role (enum 'user')"});
 
-  const Snapshot invalid = Snap({Obj("index", "public.i", "table", "public.t", {{"valid", "false"}})});
+  const Snapshot invalid =
+      Snap({Obj("index", "public.i", "table", "public.t", {{"valid", "false"}})});
   const Snapshot valid = Snap({Obj("index", "public.i", "table", "public.t", {{"valid", "true"}})});
-  EXPECT_EQ(RenderAll(Compare(valid, invalid), w),
-            std::vector<std::string>{"index public.i: valid before the up, INVALID after the down"});
+  EXPECT_EQ(
+      RenderAll(Compare(valid, invalid), w),
+      std::vector<std::string>{"index public.i: valid before the up, INVALID after the down"});
 }
 
 TEST(SchemaDiffTest, ChildrenOfAMissingObjectAreFoldedIntoIt) {
@@ -96,7 +99,8 @@ TEST(SchemaDiffTest, ChildrenOfAMissingObjectAreFoldedIntoIt) {
       Obj("table", "app.t", "schema", "app"),
       Obj("column", "app.t.a", "table", "app.t", {{"type", "integer"}}),
       Obj("column", "app.t.b", "table", "app.t", {{"type", "text"}}),
-      Obj("index", "app.t_b_idx", "table", "app.t", {{"definition", "CREATE INDEX ON app.t USING btree (b)"}}),
+      Obj("index", "app.t_b_idx", "table", "app.t",
+          {{"definition", "CREATE INDEX ON app.t USING btree (b)"}}),
       Obj("table", "public.t", "schema", "public"),
       Obj("column", "public.t.a", "table", "public.t", {{"type", "integer"}}),
   });
@@ -129,9 +133,9 @@ TEST(SchemaDiffTest, ColumnOrderIsSoft) {
   const Snapshot a = Snap({Users(), Column("a", "int", "1"), Column("b", "int", "2")});
   const Snapshot b = Snap({Users(), Column("a", "int", "2"), Column("b", "int", "1")});
   const auto diffs = Compare(a, b);
-  EXPECT_EQ(RenderAll(diffs), (std::vector<std::string>{
-                                  "column public.users.a: position 1 in A, 2 in B",
-                                  "column public.users.b: position 2 in A, 1 in B"}));
+  EXPECT_EQ(RenderAll(diffs),
+            (std::vector<std::string>{"column public.users.a: position 1 in A, 2 in B",
+                                      "column public.users.b: position 2 in A, 1 in B"}));
   EXPECT_FALSE(HasHardDifference(diffs));
   const Snapshot c = Snap({Users(), Column("a", "bigint", "1"), Column("b", "int", "2")});
   EXPECT_TRUE(HasHardDifference(Compare(a, c)));
@@ -147,28 +151,28 @@ TEST(SchemaDiffTest, OwnersCanBeIgnored) {
 
 TEST(SchemaDiffTest, MultiLineValuesNameTheFirstDifferentLine) {
   const Snapshot a = Snap({Obj("function", "public.f()", "schema", "public",
-                              {{"body", "\nBEGIN\n  RETURN 1;\nEND\n"}})});
+                               {{"body", "\nBEGIN\n  RETURN 1;\nEND\n"}})});
   const Snapshot b = Snap({Obj("function", "public.f()", "schema", "public",
-                              {{"body", "\nBEGIN\n  RETURN 2;\nEND\n"}})});
-  EXPECT_EQ(RenderAll(Compare(a, b)),
-            std::vector<std::string>{
-                "function public.f(): body differs from line 3: `RETURN 1;` in A, `RETURN 2;` in B"});
+                               {{"body", "\nBEGIN\n  RETURN 2;\nEND\n"}})});
+  EXPECT_EQ(
+      RenderAll(Compare(a, b)),
+      std::vector<std::string>{
+          "function public.f(): body differs from line 3: `RETURN 1;` in A, `RETURN 2;` in B"});
 }
 
 TEST(SchemaDiffTest, ListsRenderAsSetsAndLabelsInOrder) {
-  const Snapshot a = Snap({Obj("table", "public.t", "schema", "public",
-                              {{"grants", List{"<owner>=arwdDxt/<owner>"}}}),
-                          Obj("type", "public.m", "schema", "public",
-                              {{"type", "enum"}, {"labels", List{"'a'", "'b'"}}})});
+  const Snapshot a = Snap(
+      {Obj("table", "public.t", "schema", "public", {{"grants", List{"<owner>=arwdDxt/<owner>"}}}),
+       Obj("type", "public.m", "schema", "public",
+           {{"type", "enum"}, {"labels", List{"'a'", "'b'"}}})});
   const Snapshot b = Snap({Obj("table", "public.t", "schema", "public",
-                              {{"grants", List{"<owner>=arwdDxt/<owner>", "app=r/<owner>"}}}),
-                          Obj("type", "public.m", "schema", "public",
-                              {{"type", "enum"}, {"labels", List{"'b'", "'a'"}}})});
+                               {{"grants", List{"<owner>=arwdDxt/<owner>", "app=r/<owner>"}}}),
+                           Obj("type", "public.m", "schema", "public",
+                               {{"type", "enum"}, {"labels", List{"'b'", "'a'"}}})});
   EXPECT_EQ(RenderAll(Compare(a, b)),
-            (std::vector<std::string>{
-                "type public.m: labels 'a','b' in A, 'b','a' in B",
-                "table public.t: grants {<owner>=arwdDxt/<owner>} in A, "
-                "{<owner>=arwdDxt/<owner>, app=r/<owner>} in B"}));
+            (std::vector<std::string>{"type public.m: labels 'a','b' in A, 'b','a' in B",
+                                      "table public.t: grants {<owner>=arwdDxt/<owner>} in A, "
+                                      "{<owner>=arwdDxt/<owner>, app=r/<owner>} in B"}));
 }
 
 TEST(SchemaJsonTest, DeterministicTextAndRoundTrip) {
@@ -194,6 +198,23 @@ TEST(SchemaJsonTest, DeterministicTextAndRoundTrip) {
   EXPECT_EQ(back->server_version_num, 150000);
   EXPECT_EQ(SnapshotToJson(Snapshot{}),
             "{\n  \"stairway_snapshot\": 1,\n  \"server_version\": 0,\n  \"objects\": []\n}\n");
+}
+
+TEST(SchemaJsonTest, EscapesTextLikeAnyJsonWriter) {
+  const Snapshot s = Snap({Obj("function", "public.f()", "schema", "public",
+                               {{"body",
+                                 "a \"q\" \\ \n\t\x01 \xC3\xA9 \xFF"
+                                 " end"}})});
+  const std::string json = SnapshotToJson(s);
+  EXPECT_NE(json.find("\"body\":\"a \\\"q\\\" \\\\ \\n\\t\\u0001 \xC3\xA9 \xEF\xBF\xBD"
+                      " end\""),
+            std::string::npos)
+      << json;
+  const Expected<Snapshot> back = SnapshotFromJson(json, "s.json");
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_EQ(*back->objects[0].Text("body"),
+            "a \"q\" \\ \n\t\x01 \xC3\xA9 \xEF\xBF\xBD"
+            " end");
 }
 
 TEST(SchemaJsonTest, RefusesWhatItCannotRead) {

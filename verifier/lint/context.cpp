@@ -100,7 +100,8 @@ void ComputeFacts(SectionContext& section, const std::vector<std::string>& creat
       if (created.count(TableKey(l.table)) == 0 && l.mode != LockMode::kNone) f.locks.push_back(l);
     }
     const bool control = s.As<sql::Transaction>() != nullptr || s.As<sql::SetVariable>() != nullptr;
-    if (!control && f.held_end > f.held_begin && reported_tx != tx) {
+    // Statements that touch only tables created in this section finish at once: not counted.
+    if (!control && !f.locks.empty() && f.held_end > f.held_begin && reported_tx != tx) {
       f.first_after_lock = true;
       reported_tx = tx;
     }

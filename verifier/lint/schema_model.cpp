@@ -159,7 +159,7 @@ void SchemaModel::Apply(const sql::Statement& s, int unit) {
     for (const sql::AlterTableCmd& c : at->cmds) {
       if (c.subtype == "AddColumn" && c.column) {
         if (t->Column(c.column->name) != nullptr) continue;
-        t->columns.push_back({c.column->name, c.column->type, false});
+        t->columns.push_back({c.column->name, c.column->type, false, unit});
         for (const sql::Constraint& k : c.column->constraints) AddConstraint(*t, k, c.column->name);
       } else if (c.subtype == "DropColumn") {
         std::erase_if(t->columns, [&](const ColumnInfo& col) { return col.name == c.name; });

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,7 @@ struct ColumnInfo {
   std::string name;
   sql::TypeRef type;
   bool not_null = false;
+  int created_unit = -1;  // unit (section) that added it; -1 when it came with its table
 };
 
 struct IndexInfo {
@@ -65,8 +67,8 @@ class SchemaModel {
   // are still tracked.
   TableInfo* FindOrStub(const sql::QualifiedName& n);
   void AddConstraint(TableInfo& t, const sql::Constraint& c, const std::string& column);
-  std::map<std::string, TableInfo> tables_;
-  std::map<std::string, std::string> index_table_;  // index key -> table key
+  std::unordered_map<std::string, TableInfo> tables_;
+  std::unordered_map<std::string, std::string> index_table_;  // index key -> table key
 };
 
 }  // namespace stairway::lint

@@ -18,8 +18,8 @@ std::string NotExtensionMember(std::string_view oid_expr, std::string_view catal
       oid_expr, catalog);
 }
 
-std::string CommentJoin(std::string_view alias, std::string_view oid_expr,
-                        std::string_view catalog, std::string_view subid = "0") {
+std::string CommentJoin(std::string_view alias, std::string_view oid_expr, std::string_view catalog,
+                        std::string_view subid = "0") {
   return fmt::format(
       "LEFT JOIN pg_description {0} ON {0}.classoid = '{2}'::regclass AND {0}.objoid = {1} "
       "AND {0}.objsubid = {3}",
@@ -106,8 +106,7 @@ LEFT JOIN LATERAL (SELECT inh.parents[1] AS ident WHERE c.relispartition) parent
 {comment}
 WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND {ns} AND {rel} AND {ext})SQL",
                      fmt::arg("kind", kRelKind), fmt::arg("ident", kRelIdentity),
-                     fmt::arg("options", "c.reloptions"),
-                     fmt::arg("ftoptions", "ft.ftoptions"),
+                     fmt::arg("options", "c.reloptions"), fmt::arg("ftoptions", "ft.ftoptions"),
                      fmt::arg("comment", CommentJoin("d", "c.oid", "pg_class")),
                      fmt::arg("ns", f.namespace_filter), fmt::arg("rel", f.relation_filter),
                      fmt::arg("ext", NotExtensionMember("c.oid", "pg_class")));
@@ -131,10 +130,10 @@ constexpr std::string_view kColumnComments =
 
 std::string Columns(int version, const QueryFilters& f) {
   const std::string compression =
-      version >= 140000
-          ? "CASE a.attcompression WHEN 'p' THEN 'pglz' WHEN 'l' THEN 'lz4' END"
-          : "NULL::text";
-  return fmt::format(R"SQL(
+      version >= 140000 ? "CASE a.attcompression WHEN 'p' THEN 'pglz' WHEN 'l' THEN 'lz4' END"
+                        : "NULL::text";
+  return fmt::format(
+      R"SQL(
 SELECT 'column', {ident} || '.' || quote_ident(a.attname), {kind}, {ident},
   format_type(a.atttypid, a.atttypmod) AS type,
   a.attnotnull::text AS not_null,
@@ -166,14 +165,11 @@ LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
 {comment}
 WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
   AND {ns} AND {rel} AND {ext})SQL",
-                     fmt::arg("kind", kRelKind), fmt::arg("ident", kRelIdentity),
-                     fmt::arg("identity_sequence", kIdentitySequence),
-                     fmt::arg("compression", compression),
-                     fmt::arg("attoptions", "a.attoptions"),
-                     fmt::arg("fdwoptions", "a.attfdwoptions"),
-                     fmt::arg("comment", kColumnComments),
-                     fmt::arg("ns", f.namespace_filter), fmt::arg("rel", f.relation_filter),
-                     fmt::arg("ext", NotExtensionMember("c.oid", "pg_class")));
+      fmt::arg("kind", kRelKind), fmt::arg("ident", kRelIdentity),
+      fmt::arg("identity_sequence", kIdentitySequence), fmt::arg("compression", compression),
+      fmt::arg("attoptions", "a.attoptions"), fmt::arg("fdwoptions", "a.attfdwoptions"),
+      fmt::arg("comment", kColumnComments), fmt::arg("ns", f.namespace_filter),
+      fmt::arg("rel", f.relation_filter), fmt::arg("ext", NotExtensionMember("c.oid", "pg_class")));
 }
 
 std::string Constraints(const QueryFilters& f) {
@@ -279,7 +275,8 @@ std::string QualifiedCollation(std::string_view oid_expr) {
 std::string Types(int version, const QueryFilters& f) {
   const std::string multirange =
       version >= 140000 ? "format_type(r.rngmultitypid, NULL)" : "NULL::text";
-  return fmt::format(R"SQL(
+  return fmt::format(
+      R"SQL(
 SELECT 'type', quote_ident(n.nspname) || '.' || quote_ident(t.typname), 'schema',
   quote_ident(n.nspname),
   CASE t.typtype WHEN 'e' THEN 'enum' WHEN 'd' THEN 'domain' WHEN 'c' THEN 'composite'
@@ -323,21 +320,19 @@ WHERE t.typtype IN ('e', 'd', 'c', 'r', 'b') AND (t.typtype <> 'c' OR tc.relkind
   AND NOT (t.typelem <> 0 AND EXISTS (SELECT 1 FROM pg_type et
                                       WHERE et.oid = t.typelem AND et.typarray = t.oid))
   AND {ns} AND {ext})SQL",
-                     fmt::arg("domain_collation", QualifiedCollation("t.typcollation")),
-                     fmt::arg("range_collation", QualifiedCollation("r.rngcollation")),
-                     fmt::arg("attribute_collation", QualifiedCollation("a.attcollation")),
-                     fmt::arg("multirange", multirange),
-                     fmt::arg("comment", CommentJoin("d", "t.oid", "pg_type")),
-                     fmt::arg("ns", f.namespace_filter),
-                     fmt::arg("ext", NotExtensionMember("t.oid", "pg_type")));
+      fmt::arg("domain_collation", QualifiedCollation("t.typcollation")),
+      fmt::arg("range_collation", QualifiedCollation("r.rngcollation")),
+      fmt::arg("attribute_collation", QualifiedCollation("a.attcollation")),
+      fmt::arg("multirange", multirange), fmt::arg("comment", CommentJoin("d", "t.oid", "pg_type")),
+      fmt::arg("ns", f.namespace_filter), fmt::arg("ext", NotExtensionMember("t.oid", "pg_type")));
 }
 
 std::string Functions(int version, const QueryFilters& f) {
-  const std::string body =
-      version >= 140000
-          ? "CASE WHEN p.prosqlbody IS NOT NULL THEN pg_get_function_sqlbody(p.oid) ELSE p.prosrc END"
-          : "p.prosrc";
-  return fmt::format(R"SQL(
+  const std::string body = version >= 140000 ? "CASE WHEN p.prosqlbody IS NOT NULL THEN "
+                                               "pg_get_function_sqlbody(p.oid) ELSE p.prosrc END"
+                                             : "p.prosrc";
+  return fmt::format(
+      R"SQL(
 SELECT CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate' ELSE 'function' END,
   quote_ident(n.nspname) || '.' || quote_ident(p.proname) || '(' ||
     oidvectortypes(p.proargtypes) || ')',
@@ -379,10 +374,8 @@ LEFT JOIN pg_aggregate ag ON ag.aggfnoid = p.oid
 WHERE {ns} AND {ext}
   AND p.oid NOT IN (SELECT objid FROM pg_depend WHERE classid = 'pg_proc'::regclass
                     AND deptype = 'i'))SQL",
-                     fmt::arg("body", body),
-                     fmt::arg("comment", CommentJoin("d", "p.oid", "pg_proc")),
-                     fmt::arg("ns", f.namespace_filter),
-                     fmt::arg("ext", NotExtensionMember("p.oid", "pg_proc")));
+      fmt::arg("body", body), fmt::arg("comment", CommentJoin("d", "p.oid", "pg_proc")),
+      fmt::arg("ns", f.namespace_filter), fmt::arg("ext", NotExtensionMember("p.oid", "pg_proc")));
 }
 
 std::string Triggers(const QueryFilters& f) {
@@ -514,7 +507,8 @@ WHERE {ns} AND {ext})SQL",
 
 // ALTER DEFAULT PRIVILEGES: one object per role, schema (or all schemas) and object type.
 std::string DefaultPrivileges(const QueryFilters& f) {
-  return fmt::format(R"SQL(
+  return fmt::format(
+      R"SQL(
 SELECT 'default privileges',
   'for role ' || quote_ident(pg_get_userbyid(a.defaclrole)) ||
     coalesce(' in schema ' || quote_ident(n.nspname), '') || ' on ' ||
@@ -525,9 +519,8 @@ SELECT 'default privileges',
 FROM pg_default_acl a
 LEFT JOIN pg_namespace n ON n.oid = a.defaclnamespace
 WHERE {where})SQL",
-                     fmt::arg("where", f.database_level
-                                           ? "n.oid IS NULL OR (" + f.namespace_filter + ")"
-                                           : "n.oid IS NOT NULL AND " + f.namespace_filter));
+      fmt::arg("where", f.database_level ? "n.oid IS NULL OR (" + f.namespace_filter + ")"
+                                         : "n.oid IS NOT NULL AND " + f.namespace_filter));
 }
 
 std::string EventTriggers(const QueryFilters& f) {
@@ -577,7 +570,8 @@ std::string Publications(int version) {
           : "NULL::text[]";
   const std::string table_extras =
       version >= 150000
-          ? " || coalesce(' (' || (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum)"
+          ? " || coalesce(' (' || (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY "
+            "a.attnum)"
             " FROM pg_attribute a WHERE a.attrelid = pr.prrelid"
             " AND a.attnum = ANY(pr.prattrs::int2[])) || ')', '')"
             " || coalesce(' WHERE (' || pg_get_expr(pr.prqual, pr.prrelid) || ')', '')"
@@ -643,11 +637,21 @@ WHERE {ext})SQL",
 
 std::vector<std::string> CatalogQueries(int version, const QueryFilters& filters) {
   std::vector<std::string> queries = {
-      Schemas(filters),          Relations(filters),       Columns(version, filters),
-      Constraints(filters),      Indexes(filters),         Sequences(filters),
-      Types(version, filters),   Functions(version, filters), Triggers(filters),
-      Policies(filters),         Rules(filters),           Statistics(filters),
-      Collations(version, filters), Operators(filters),    DefaultPrivileges(filters),
+      Schemas(filters),
+      Relations(filters),
+      Columns(version, filters),
+      Constraints(filters),
+      Indexes(filters),
+      Sequences(filters),
+      Types(version, filters),
+      Functions(version, filters),
+      Triggers(filters),
+      Policies(filters),
+      Rules(filters),
+      Statistics(filters),
+      Collations(version, filters),
+      Operators(filters),
+      DefaultPrivileges(filters),
   };
   if (filters.database_level) {
     for (std::string q : {Extensions(), EventTriggers(filters), Casts(), Publications(version),

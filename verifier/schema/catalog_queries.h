@@ -9,11 +9,11 @@ namespace stairway::schema {
 
 // Filters spliced into every query (SQL text built by the caller with quoted literals).
 struct QueryFilters {
-  std::string namespace_filter;  // condition on alias `n` (pg_namespace): user schemas
-  std::string relation_filter;   // condition on alias `c` (pg_class): excluded names left out
-  std::string excluded_array;    // the excluded LIKE patterns as an SQL text[] expression
+  std::string namespace_filter;      // condition on alias `n` (pg_namespace): user schemas
+  std::string relation_filter;       // condition on alias `c` (pg_class): excluded names left out
+  std::string excluded_array;        // the excluded LIKE patterns as an SQL text[] expression
   std::string event_trigger_filter;  // condition on alias `e` (pg_event_trigger)
-  bool database_level = true;    // false: partial snapshot limited to some schemas
+  bool database_level = true;        // false: partial snapshot limited to some schemas
 };
 
 // Column naming convention of the queries: a name ending in "[]" is a text array (a list

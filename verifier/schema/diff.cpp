@@ -12,9 +12,13 @@ namespace {
 
 using Key = std::pair<std::string, std::string>;  // (kind, identity)
 
-Key OwnKey(const Object& o) { return {o.kind, o.identity}; }
+Key OwnKey(const Object& o) {
+  return {o.kind, o.identity};
+}
 
-bool IsSoftAttribute(std::string_view attribute) { return attribute == "position"; }
+bool IsSoftAttribute(std::string_view attribute) {
+  return attribute == "position";
+}
 
 void CompareAttributes(const Object& a, const Object& b, const CompareOptions& options,
                        std::string_view skip, std::vector<Difference>& out) {
@@ -317,12 +321,15 @@ std::string DescribeObject(const Difference& d) {
 
 std::string Render(const Difference& d, const Wording& w) {
   switch (d.change) {
-    case Change::kOnlyInA: return ReplaceObject(w.only_in_a, DescribeObject(d));
-    case Change::kOnlyInB: return ReplaceObject(w.only_in_b, DescribeObject(d));
+    case Change::kOnlyInA:
+      return ReplaceObject(w.only_in_a, DescribeObject(d));
+    case Change::kOnlyInB:
+      return ReplaceObject(w.only_in_b, DescribeObject(d));
     case Change::kRenamed:
-      return fmt::format("{} {} is named {} {} (same definition)", d.kind, d.identity,
-                         d.renamed_to, w.in_b);
-    case Change::kChanged: return fmt::format("{} {}: {}", d.kind, d.identity, RenderChange(d, w));
+      return fmt::format("{} {} is named {} {} (same definition)", d.kind, d.identity, d.renamed_to,
+                         w.in_b);
+    case Change::kChanged:
+      return fmt::format("{} {}: {}", d.kind, d.identity, RenderChange(d, w));
   }
   return "";
 }

@@ -12,10 +12,10 @@
 namespace stairway::schema {
 
 enum class Change {
-  kOnlyInA,   // the object exists in A, not in B
+  kOnlyInA,  // the object exists in A, not in B
   kOnlyInB,
-  kRenamed,   // a constraint or index with the same definition on the same table, other name
-  kChanged,   // same object, one attribute differs (one Difference per attribute)
+  kRenamed,  // a constraint or index with the same definition on the same table, other name
+  kChanged,  // same object, one attribute differs (one Difference per attribute)
 };
 
 // Soft differences (column order, renamed constraints/indexes) are real but rarely break
@@ -26,11 +26,11 @@ struct Difference {
   Change change = Change::kChanged;
   Severity severity = Severity::kHard;
   std::string kind;
-  std::string identity;          // in A (in B for kOnlyInB)
-  std::string attribute;         // kChanged: which attribute ("type", "valid", "position")
-  std::optional<Value> a, b;     // kChanged: its values; nullopt = not set on that side
-  std::string renamed_to;        // kRenamed: the identity in B
-  std::string summary;           // kOnlyIn*: short description, e.g. "enum 'user','assistant'"
+  std::string identity;       // in A (in B for kOnlyInB)
+  std::string attribute;      // kChanged: which attribute ("type", "valid", "position")
+  std::optional<Value> a, b;  // kChanged: its values; nullopt = not set on that side
+  std::string renamed_to;     // kRenamed: the identity in B
+  std::string summary;        // kOnlyIn*: short description, e.g. "enum 'user','assistant'"
   std::map<std::string, int> dependents;  // kOnlyIn*: objects that go with it, by kind
   friend bool operator==(const Difference&, const Difference&) = default;
 };

@@ -225,7 +225,8 @@ std::string NormalizeGrant(const std::string& item, std::string_view owner) {
   if (slash == std::string::npos) return item;
   std::size_t grantor_pos = slash + 1;
   const std::string grantor = ReadAclName(item, grantor_pos);
-  std::string out = (!grantee.empty() && grantee == owner) ? "<owner>" : item.substr(0, grantee_end);
+  std::string out =
+      (!grantee.empty() && grantee == owner) ? "<owner>" : item.substr(0, grantee_end);
   out += item.substr(grantee_end, slash + 1 - grantee_end);  // "=arw/"
   out += grantor == owner ? "<owner>" : item.substr(slash + 1);
   return out;

@@ -45,7 +45,9 @@ struct ObjectKey {
   std::string_view identity;
   friend auto operator<=>(const ObjectKey&, const ObjectKey&) = default;
 };
-inline ObjectKey KeyOf(const Object& o) { return {o.kind, o.identity}; }
+inline ObjectKey KeyOf(const Object& o) {
+  return {o.kind, o.identity};
+}
 
 struct Snapshot {
   int server_version_num = 0;   // e.g. 150020; informational, not compared

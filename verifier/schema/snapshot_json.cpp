@@ -45,13 +45,27 @@ void AppendString(std::string& out, std::string_view text) {
       continue;
     }
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20) {
           out += fmt::format("\\u{:04x}", c);
@@ -106,8 +120,8 @@ Error Bad(std::string_view origin, std::string_view what) {
 Expected<Object> ObjectFromJson(const nlohmann::json& j, std::size_t index,
                                 std::string_view origin) {
   const std::string where = fmt::format("objects[{}]", index);
-  if (!j.is_object() || !j.contains("kind") || !j["kind"].is_string() ||
-      !j.contains("identity") || !j["identity"].is_string()) {
+  if (!j.is_object() || !j.contains("kind") || !j["kind"].is_string() || !j.contains("identity") ||
+      !j["identity"].is_string()) {
     return Bad(origin, where + " needs string fields \"kind\" and \"identity\"");
   }
   Object o;
@@ -170,8 +184,9 @@ Expected<Snapshot> SnapshotFromJson(std::string_view text, std::string_view orig
     return Bad(origin, "not valid JSON: " + what);
   }
   if (!root.is_object() || !root.contains("stairway_snapshot")) {
-    return Bad(origin, "not a stairway snapshot (no \"stairway_snapshot\" field); "
-                       "write one with `stairway snapshot`");
+    return Bad(origin,
+               "not a stairway snapshot (no \"stairway_snapshot\" field); "
+               "write one with `stairway snapshot`");
   }
   const auto& version = root["stairway_snapshot"];
   if (!version.is_number_integer()) return Bad(origin, "\"stairway_snapshot\" must be a number");

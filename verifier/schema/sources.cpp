@@ -38,14 +38,15 @@ Expected<SnapshotSource> ParseSnapshotSource(std::string_view text) {
   }
   s.kind = SnapshotSource::Kind::kMigrations;
   const std::size_t at = text.rfind('@');
-  s.path = std::filesystem::path(std::string(at == std::string_view::npos ? text : text.substr(0, at)));
+  s.path =
+      std::filesystem::path(std::string(at == std::string_view::npos ? text : text.substr(0, at)));
   s.revision = at == std::string_view::npos ? "head" : std::string(text.substr(at + 1));
   if (s.revision.empty()) s.revision = "head";
   if (!std::filesystem::is_directory(s.path, ec)) {
-    return Error::Input(fmt::format(
-        "{}: not a database URL, a snapshot file or a migration directory; give "
-        "postgresql://..., FILE.json, or DIR@REV (DIR@head for the newest revision)",
-        text));
+    return Error::Input(
+        fmt::format("{}: not a database URL, a snapshot file or a migration directory; give "
+                    "postgresql://..., FILE.json, or DIR@REV (DIR@head for the newest revision)",
+                    text));
   }
   s.label = s.path.string() + "@" + s.revision;
   return s;
@@ -80,8 +81,7 @@ Snapshot LoadSnapshot(const SnapshotSource& source, LazySandbox& box,
     case SnapshotSource::Kind::kFile:
       return ReadSnapshotFile(source.path).ValueOrThrow();
     case SnapshotSource::Kind::kMigrations: {
-      const source::MigrationSet set =
-          source::LoadMigrationSet(source.path, format).ValueOrThrow();
+      const source::MigrationSet set = source::LoadMigrationSet(source.path, format).ValueOrThrow();
       return SnapshotAtRevision(box.Get(), set, source.revision, options);
     }
   }

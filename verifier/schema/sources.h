@@ -18,10 +18,10 @@ namespace stairway::schema {
 struct SnapshotSource {
   enum class Kind { kDatabaseUrl, kFile, kMigrations };
   Kind kind = Kind::kDatabaseUrl;
-  std::string url;              // kDatabaseUrl
-  std::filesystem::path path;   // kFile: the .json file; kMigrations: the directory
-  std::string revision;         // kMigrations: "head" or a revision ("0004", "0004_add_roles")
-  std::string label;            // for messages: masked URL, path, or DIR@REV
+  std::string url;             // kDatabaseUrl
+  std::filesystem::path path;  // kFile: the .json file; kMigrations: the directory
+  std::string revision;        // kMigrations: "head" or a revision ("0004", "0004_add_roles")
+  std::string label;           // for messages: masked URL, path, or DIR@REV
 };
 
 // postgres:// or postgresql:// URLs and key=value conninfo strings are databases; an existing
