@@ -16,6 +16,7 @@ RunFn SetupRepair(CLI::App& sub, GlobalOptions& global);
 RunFn SetupVerify(CLI::App& sub, GlobalOptions& global);
 RunFn SetupSnapshot(CLI::App& sub, GlobalOptions& global);
 RunFn SetupDiff(CLI::App& sub, GlobalOptions& global);
+RunFn SetupDrift(CLI::App& sub, GlobalOptions& global);
 RunFn SetupLint(CLI::App& sub, GlobalOptions& global);
 RunFn SetupRules(CLI::App& sub, GlobalOptions& global);
 
@@ -36,6 +37,8 @@ const std::vector<CommandSpec>& Commands() {
        SetupSnapshot},
       {"diff", "Compare two catalog snapshots (URLs, files or DIR@REV); exit 1 if they differ",
        SetupDiff},
+      {"drift", "Compare a model's DDL or a live database with the migrations; exit 1 on drift",
+       SetupDrift},
       {"lint", "Check migration SQL for unsafe locks, rewrites and scans (no database)", SetupLint},
       {"rules", "List the lint rules", SetupRules},
   };

@@ -12,34 +12,20 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 n=${1:-200}
 repeat=${2:-3}
 stairway=${STAIRWAY:-$root/build/stairway}
-bindir=$(pg_config --bindir 2>/dev/null || echo /usr/lib/postgresql/15/bin)
-work=$(mktemp -d /tmp/stairway-bench-XXXXXX)
-run_as=()
-if [[ $(id -u) -eq 0 ]]; then
-  chown postgres "$work"
-  run_as=(runuser -u postgres --)
-fi
-cleanup() {
-  "${run_as[@]}" "$bindir/pg_ctl" -D "$work/data" -m immediate stop >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-"${run_as[@]}" "$bindir/initdb" --no-sync -A trust -U bench -D "$work/data" >/dev/null
-"${run_as[@]}" "$bindir/pg_ctl" -D "$work/data" -l "$work/log" -w \
-  -o "-c listen_addresses='' -k $work -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
-  start >/dev/null
+source "$root/bench/cluster.sh"
+start_bench_cluster stairway-bench
 "$root/bench/runner/gen_revisions.sh" "$n" "$work/revs"
 chmod -R a+rX "$work"
 
 url() { echo "postgresql:///$1?host=$work&user=bench"; }
 psql_db() { "$bindir/psql" -X -q -v ON_ERROR_STOP=1 -h "$work" -U bench -d "$@"; }
-now_ms() { date +%s%3N; }
-db_seq=0
+# Called in a subshell, so names come from a counter file rather than a variable.
+echo 0 >"$work/db_seq"
 fresh_db() {
-  db_seq=$((db_seq + 1))
-  psql_db postgres -c "CREATE DATABASE b$db_seq" >/dev/null
-  echo "b$db_seq"
+  local seq=$(($(cat "$work/db_seq") + 1))
+  echo "$seq" >"$work/db_seq"
+  psql_db postgres -c "CREATE DATABASE b$seq" >/dev/null
+  echo "b$seq"
 }
 # time_cmd NAME CMD...: runs CMD on a fresh database (its name replaces @DB@), records ms.
 declare -A samples
@@ -55,8 +41,6 @@ time_cmd() {
   end=$(now_ms)
   samples[$name]+="$((end - start)) "
 }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
-median() { tr ' ' '\n' <<<"$1" | grep -v '^$' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 for ((r = 0; r < repeat; r++)); do
   time_cmd floor-upgrade "$bindir/psql" -X -q -v ON_ERROR_STOP=1 -h "$work" -U bench -d @DB@ \

@@ -14,29 +14,14 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 n=${1:-1000}
 repeat=${2:-7}
 stairway=${STAIRWAY:-$root/build/stairway}
-bindir=$(pg_config --bindir 2>/dev/null || echo /usr/lib/postgresql/15/bin)
-work=$(mktemp -d /tmp/stairway-snapbench-XXXXXX)
-run_as=()
-if [[ $(id -u) -eq 0 ]]; then
-  chown postgres "$work"
-  run_as=(runuser -u postgres --)
-fi
-cleanup() {
-  "${run_as[@]}" "$bindir/pg_ctl" -D "$work/data" -m immediate stop >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-"${run_as[@]}" "$bindir/initdb" --no-sync -A trust -U bench -D "$work/data" >/dev/null
-"${run_as[@]}" "$bindir/pg_ctl" -D "$work/data" -l "$work/log" -w \
-  -o "-c listen_addresses='' -k $work -c fsync=off -c synchronous_commit=off" start >/dev/null
+source "$root/bench/cluster.sh"
+start_bench_cluster stairway-snapbench
 "$bindir/psql" -X -q -h "$work" -U bench -d postgres -c "CREATE DATABASE snap" >/dev/null
 "$root/bench/snapshot/generate.sh" "$n" |
   "$bindir/psql" -X -q -v ON_ERROR_STOP=1 -1 -h "$work" -U bench -d snap -f - >/dev/null
 "$bindir/psql" -X -q -h "$work" -U bench -d snap -c "VACUUM ANALYZE" >/dev/null
 url="postgresql:///snap?host=$work&user=bench"
 
-now_ms() { date +%s%3N; }
 declare -A samples
 time_cmd() {
   local name=$1
@@ -50,8 +35,6 @@ time_cmd() {
   end=$(now_ms)
   samples[$name]+="$((end - start)) "
 }
-median() { tr ' ' '\n' <<<"$1" | grep -v '^$' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 
 for ((r = 0; r < repeat; r++)); do
   time_cmd pg_dump "$bindir/pg_dump" --schema-only -h "$work" -U bench snap

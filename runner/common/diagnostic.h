@@ -39,8 +39,8 @@ class LineIndex {
 
 struct Diagnostic {
   Severity severity = Severity::kError;
-  std::string path;         // as the user gave it; may be empty (stdin, no file)
-  SourcePos pos;            // line 0 means "whole file"
+  std::string path;  // as the user gave it; may be empty (stdin, no file)
+  SourcePos pos;     // line 0 means "whole file"
   std::string message;
   std::string rule;         // empty for non-lint diagnostics
   std::string source_line;  // the offending line, for the caret display; may be empty

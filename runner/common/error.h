@@ -9,19 +9,22 @@ namespace stairway {
 // Exit codes shared by every command. The CLI converts an Error into one of these, once.
 enum class ExitCode : int {
   kOk = 0,
-  kFindings = 1,   // findings at or above --fail-level, irreversible revisions, drift
-  kInput = 2,      // usage, configuration or migration input error; nothing was applied
-  kDatabase = 3,   // connection failure or failed migration (rolled back)
-  kInternal = 4,   // a bug in stairway
+  kFindings = 1,  // findings at or above --fail-level, irreversible revisions, drift
+  kInput = 2,     // usage, configuration or migration input error; nothing was applied
+  kDatabase = 3,  // connection failure or failed migration (rolled back)
+  kInternal = 4,  // a bug in stairway
 };
 
 enum class ErrorKind { kInput, kDatabase, kInternal };
 
 inline ExitCode ExitCodeFor(ErrorKind kind) {
   switch (kind) {
-    case ErrorKind::kInput: return ExitCode::kInput;
-    case ErrorKind::kDatabase: return ExitCode::kDatabase;
-    case ErrorKind::kInternal: return ExitCode::kInternal;
+    case ErrorKind::kInput:
+      return ExitCode::kInput;
+    case ErrorKind::kDatabase:
+      return ExitCode::kDatabase;
+    case ErrorKind::kInternal:
+      return ExitCode::kInternal;
   }
   return ExitCode::kInternal;
 }

@@ -65,15 +65,15 @@ class [[nodiscard]] Status {
 // TRY(expr): evaluates an Expected/Status; returns its error from the enclosing function.
 #define STAIRWAY_CONCAT_INNER(a, b) a##b
 #define STAIRWAY_CONCAT(a, b) STAIRWAY_CONCAT_INNER(a, b)
-#define TRY_STATUS(expr)                          \
-  do {                                            \
-    auto stairway_try_status_ = (expr);           \
+#define TRY_STATUS(expr)                                                 \
+  do {                                                                   \
+    auto stairway_try_status_ = (expr);                                  \
     if (!stairway_try_status_.ok()) return stairway_try_status_.error(); \
   } while (0)
 // ASSIGN_OR_RETURN(lhs, expr): lhs = value of expr, or return its error.
 #define ASSIGN_OR_RETURN(lhs, expr) \
   ASSIGN_OR_RETURN_IMPL(STAIRWAY_CONCAT(stairway_try_, __LINE__), lhs, expr)
-#define ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
-  auto tmp = (expr);                          \
+#define ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr)   \
+  auto tmp = (expr);                            \
   if (!tmp.ok()) return std::move(tmp).error(); \
   lhs = std::move(tmp).value()

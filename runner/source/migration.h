@@ -33,6 +33,10 @@ struct Revision {
   Section up;
   std::optional<Section> down;  // absent: irreversible
   bool repeatable = false;      // Flyway R__ migrations
+  // `-- stairway:irreversible` in the revision's file(s): its author says it is meant to be
+  // one-way. Roundtrip reports it as intentionally irreversible, not as a failure, and does
+  // not run its down (if any).
+  bool irreversible_marker = false;
   std::string checksum;         // MigrationChecksum(up.sql)
 
   // "0004_add_roles": what messages call the revision.

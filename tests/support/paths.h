@@ -6,8 +6,14 @@
 
 namespace stairway::testing {
 
-inline std::filesystem::path SourceDir() { return STAIRWAY_SOURCE_DIR; }
-inline std::filesystem::path FixturesDir() { return SourceDir() / "fixtures"; }
-inline std::string StairwayBinary() { return STAIRWAY_BINARY; }
+inline std::filesystem::path SourceDir() {
+  return STAIRWAY_SOURCE_DIR;
+}
+inline std::filesystem::path FixturesDir() {
+  return SourceDir() / "fixtures";
+}
+inline std::string StairwayBinary() {
+  return STAIRWAY_BINARY;
+}
 
 }  // namespace stairway::testing

@@ -36,8 +36,7 @@ TEST(Diagnostic, RendersCaretAndHelp) {
 TEST(Checksum, IgnoresLineEndStyleAndTrailingBlanks) {
   EXPECT_EQ(MigrationChecksum("a;\r\nb;  \n\n\n"), MigrationChecksum("a;\nb;\n"));
   EXPECT_NE(MigrationChecksum("a;\nb;\n"), MigrationChecksum("a;\nc;\n"));
-  EXPECT_EQ(Sha256Hex("abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
 }  // namespace

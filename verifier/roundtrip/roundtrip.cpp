@@ -15,6 +15,54 @@ void Notify(const std::vector<PhaseObserver*>& observers, PhaseContext& context)
   for (PhaseObserver* observer : observers) observer->AtPhase(context);
 }
 
+// Index of a revision named by an option, or an input error naming the option.
+int IndexOrThrow(const source::MigrationSet& set, std::string_view version,
+                 std::string_view option) {
+  const int index = set.IndexOf(version);
+  if (index < 0) {
+    throw StopError(Error::Input(fmt::format(
+        "{} {}: no such revision in {}; give a version listed by `stairway status`", option,
+        version, set.dir.string())));
+  }
+  return index;
+}
+
+// Why revision i is applied up only, or empty when it is round-tripped.
+struct Selection {
+  std::vector<std::string> reason;  // per revision; empty = round-trip
+  std::vector<bool> skipped;
+};
+
+Selection Select(const source::MigrationSet& set, const Options& options) {
+  const int total = static_cast<int>(set.revisions.size());
+  Selection sel{std::vector<std::string>(total), std::vector<bool>(total, false)};
+  const int from = options.from ? IndexOrThrow(set, *options.from, "--from") : 0;
+  const int min_down =
+      options.min_downgrade ? IndexOrThrow(set, *options.min_downgrade, "--min-downgrade") : 0;
+  for (const std::string& version : options.skip) {
+    sel.skipped[IndexOrThrow(set, version, "--skip")] = true;
+  }
+  std::vector<bool> in_only(total, !options.only.has_value());
+  if (options.only) {
+    for (const std::string& version : *options.only) {
+      const int index = set.IndexOf(version);
+      if (index >= 0) in_only[index] = true;  // a changed file may be a removed revision
+    }
+  }
+  for (int i = 0; i < total; ++i) {
+    if (sel.skipped[i]) {
+      sel.reason[i] = "skipped (--skip)";
+    } else if (i < from) {
+      sel.reason[i] = fmt::format("before --from {}", *options.from);
+    } else if (i < min_down) {
+      sel.reason[i] = fmt::format("before --min-downgrade {}", *options.min_downgrade);
+    } else if (!in_only[i]) {
+      sel.reason[i] = "unchanged (--changed-since)";
+    }
+  }
+  return sel;
+}
+
 }  // namespace
 
 std::string_view PhaseName(Phase phase) {
@@ -52,6 +100,7 @@ Result Run(db::Session& session, const source::MigrationSet& set, const Options&
       downs.push_back(applier::PrepareStep({&rev, history::Direction::kDown}).ValueOrThrow());
     }
   }
+  const Selection selection = Select(set, options);
   applier::Runner runner(session, options.applier);
   runner.EnsureHistory();
 
@@ -62,19 +111,26 @@ Result Run(db::Session& session, const source::MigrationSet& set, const Options&
     const source::Revision& rev = set.revisions[i];
     RevisionResult r;
     r.label = rev.Label();
-    r.irreversible = !rev.down;
+    r.irreversible_marker = rev.irreversible_marker;
+    r.irreversible = !rev.down && !rev.irreversible_marker;
+    r.up_only_reason = selection.reason[i];
+    r.skipped = selection.skipped[i];
+    r.up_only = !r.up_only_reason.empty();
+    const bool round_trip = !r.up_only && !rev.irreversible_marker && rev.down;
+    // Up-only revisions are still seen by observers at S0 and S1 (data fixtures load there).
     auto at = [&](Phase phase) {
-      PhaseContext context{rev, i, phase, session, r.findings};
+      PhaseContext context{rev, i, phase, session, r.findings, r.finding_rules, r.soft_findings};
       Notify(observers, context);
     };
+    const applier::PreparedStep* down_step = rev.down ? &downs[next_down++] : nullptr;
     try {
       at(Phase::kBefore);
       r.failed_step = "up";
       r.up = runner.RunStep(ups[i]);
       at(Phase::kAfterUp);
-      if (rev.down) {
+      if (round_trip) {
         r.failed_step = "down";
-        r.down = runner.RunStep(downs[next_down++]);
+        r.down = runner.RunStep(*down_step);
         at(Phase::kAfterDown);
         r.failed_step = "re-up";
         r.reup = runner.RunStep(ups[i]);
@@ -84,6 +140,9 @@ Result Run(db::Session& session, const source::MigrationSet& set, const Options&
     } catch (const applier::MigrationFailed& e) {
       r.failure = e.what();
     }
+    r.finding_rules.resize(r.findings.size(), "roundtrip-mismatch");
+    // A revision that is not round-tripped is not blamed for lacking a down.
+    if (r.up_only) r.irreversible = false;
     result.irreversible += r.irreversible ? 1 : 0;
     result.findings += static_cast<int>(r.findings.size());
     const bool stop = r.failure.has_value();

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,8 +29,20 @@ struct PhaseContext {
   int index;  // 0-based position in the set
   Phase phase;
   db::Session& session;  // the throwaway database; the migration lock is held on it
-  // Findings to report for this revision (one line each, e.g. "down left behind type ...").
+  // Findings to report for this revision: one line each, starting with the revision label
+  // ("0004_add_roles: down left behind type ..."). Use Add() to record the rule id too.
   std::vector<std::string>& findings;
+  // Rule id of findings[i] ("roundtrip-down-leftover", ...); may be shorter than `findings`
+  // (observers that push lines directly): missing ids read as "roundtrip-mismatch".
+  std::vector<std::string>& finding_rules;
+  // Soft findings (warnings; they do not fail the run), e.g. column order only.
+  std::vector<std::string>& soft_findings;
+
+  void Add(std::string rule, std::string line) {
+    finding_rules.resize(findings.size());
+    findings.push_back(std::move(line));
+    finding_rules.push_back(std::move(rule));
+  }
 };
 
 class PhaseObserver {
@@ -43,13 +56,33 @@ enum class Irreversible { kFail, kAllow };
 struct Options {
   applier::Options applier;
   Irreversible irreversible = Irreversible::kFail;
+  // --from REV: revisions before REV are applied up only (not round-tripped).
+  std::optional<std::string> from;
+  // --skip REV (repeatable): applied up only and reported as skipped.
+  std::vector<std::string> skip;
+  // --min-downgrade REV: revisions before REV are not down-tested.
+  std::optional<std::string> min_downgrade;
+  // Versions to round-trip (the CLI computes them from --changed-since); others are applied up
+  // only. Unset: every revision.
+  std::optional<std::vector<std::string>> only;
+  // --fixtures DIR: SQL data fixtures named after revisions (docs/roundtrip.md). Unset: none.
+  std::optional<std::filesystem::path> data_fixtures;
+  // kFull: strict S0'==S0 / S1'==S1 catalog comparison; kOff: only prove the steps run.
+  enum class Snapshots { kFull, kOff } snapshots = Snapshots::kFull;
 };
 
 struct RevisionResult {
   std::string label;
   bool irreversible = false;  // no down section: only up ran
+  bool irreversible_marker = false;  // `-- stairway:irreversible`: intentionally irreversible
+  // Applied up only because of --from/--skip/--min-downgrade/only; the reason is printed.
+  bool up_only = false;
+  bool skipped = false;  // named by --skip
+  std::string up_only_reason;
   std::optional<std::chrono::milliseconds> up, down, reup;
   std::vector<std::string> findings;
+  std::vector<std::string> finding_rules;  // parallel to findings, see PhaseContext
+  std::vector<std::string> soft_findings;  // warnings (column order only)
   // Set when a step failed: the rendered diagnostic; the run stops there.
   std::optional<std::string> failure;
   std::string failed_step;  // "up", "down" or "re-up" when failure is set

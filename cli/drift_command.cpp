@@ -1,0 +1,122 @@
+// `stairway drift`: compares a model's DDL (--model) or a live database (--against, read-only)
+// with what the migrations build; one line per difference, exit 1 on drift.
+#include <fmt/format.h>
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+#include <memory>
+
+#include "cli/runner_support.h"
+#include "runner/sandbox/sandbox.h"
+#include "verifier/drift/drift.h"
+
+namespace stairway::cli {
+
+namespace {
+
+namespace drift = verifier::drift;
+
+struct DriftArgs {
+  SourceOptions source;
+  std::string model;
+  std::string against;
+  std::string server_url;
+  std::string history_schema = std::string(history::kDefaultSchema);
+  bool keep = false;
+  bool ignore_owners = true;
+};
+
+int RunDrift(const GlobalOptions& global, const DriftArgs& args) {
+  if (args.model.empty() == args.against.empty()) {
+    throw StopError(Error::Input(
+        "drift needs exactly one of --model FILE.sql or --against URL; see stairway drift --help"));
+  }
+  std::string model_sql;
+  if (!args.model.empty()) {
+    std::ifstream in(args.model, std::ios::binary);
+    if (!in) {
+      throw StopError(Error::Input(fmt::format(
+          "{}: cannot read the model DDL; pass an existing .sql file to --model", args.model)));
+    }
+    model_sql.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  const source::MigrationSet set = LoadSet(args.source);
+  sandbox::Options sandbox_options;
+  if (!args.server_url.empty()) sandbox_options.server_url = args.server_url;
+  sandbox_options.keep = args.keep;
+  schema::SnapshotOptions snapshot;
+  snapshot.owners = args.ignore_owners ? schema::Owners::kIgnore : schema::Owners::kCompare;
+
+  drift::Result result;
+  std::unique_ptr<sandbox::Sandbox> box;
+  if (!args.model.empty()) {
+    box = sandbox::OpenSandbox(sandbox_options);
+    drift::ModelOptions options;
+    options.snapshot = snapshot;
+    result = drift::CheckModel(*box, set, args.model, model_sql, options);
+  } else {
+    // Connect first: a wrong URL fails before a cluster starts.
+    db::Session live = db::Session::Connect(args.against);
+    box = sandbox::OpenSandbox(sandbox_options);
+    drift::AgainstOptions options;
+    options.snapshot = snapshot;
+    options.table = history::Table(args.history_schema);
+    result = drift::CheckAgainst(live, *box, set, options);
+  }
+  if (result.note) fmt::print(stderr, "note: {}\n", *result.note);
+  if (args.keep) fmt::print(stderr, "Kept the throwaway databases:\n{}\n", box->ConnectHelp());
+  if (!result.HasDrift()) {
+    if (!global.quiet) {
+      fmt::print(stderr, "no drift: {} matches {}\n", result.other_label, result.migrations_label);
+    }
+    return 0;
+  }
+  fmt::print("drift between {} and {}:\n", result.migrations_label, result.other_label);
+  for (const std::string& line : result.lines) fmt::print("  {}\n", line);
+  std::fflush(stdout);
+  fmt::print(stderr, "{} difference{}\n", result.lines.size(),
+             result.lines.size() == 1 ? "" : "s");
+  return static_cast<int>(ExitCode::kFindings);
+}
+
+}  // namespace
+
+RunFn SetupDrift(CLI::App& sub, GlobalOptions& global) {
+  auto args = std::make_shared<DriftArgs>();
+  sub.add_option("dir,-d,--dir", args->source.dir, "Migrations directory (env STAIRWAY_DIR)")
+      ->envname("STAIRWAY_DIR")
+      ->capture_default_str();
+  sub.add_option("--format", args->source.format,
+                 "Migration format: auto, stairway (dbmate), golang-migrate, flyway, goose")
+      ->capture_default_str();
+  sub.add_option("--model", args->model,
+                 "A .sql file with the whole schema's DDL (e.g. printed from an ORM model)");
+  sub.add_option("--against", args->against,
+                 "A live database URL, read inside a READ ONLY transaction only");
+  sub.add_option("--history-schema", args->history_schema,
+                 "Schema of the live database's stairway_history table")
+      ->envname("STAIRWAY_HISTORY_SCHEMA")
+      ->capture_default_str();
+  sub.add_option("--server-url", args->server_url,
+                 "Use temporary databases on this server instead of a private cluster");
+  sub.add_flag("--keep", args->keep, "Keep the throwaway databases and print how to connect");
+  sub.add_flag("!--compare-owners", args->ignore_owners,
+               "Also compare object owners (off by default: a model never names them)");
+  sub.footer(
+      "--model: runs the DDL on one throwaway database and the migrations up to head on another,\n"
+      "then compares the full catalogs. --against: reads the database's history table and\n"
+      "catalog inside BEGIN TRANSACTION READ ONLY (a role with only SELECT is enough), builds\n"
+      "the migrations up to the revision the history records, compares, and also reports\n"
+      "applied revisions whose files were edited since (checksums).\n"
+      "\n"
+      "Examples:\n"
+      "  stairway drift --model model.sql migrations\n"
+      "  stairway drift --against postgresql://readonly@prod/app migrations\n"
+      "\n"
+      "Exit codes: 0 no drift, 1 drift, 2 bad input (model DDL fails, no such dir), 3 database.");
+  return [&global, args] { return RunDrift(global, *args); };
+}
+
+}  // namespace stairway::cli

@@ -1,0 +1,192 @@
+// Drift checks: model DDL vs migrations at head, live database vs migrations at its recorded
+// revision (read-only), plus applied-but-edited revisions from the history's checksums.
+#include "verifier/drift/drift.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "runner/common/diagnostic.h"
+#include "runner/sql/split.h"
+#include "verifier/schema/sources.h"
+
+namespace stairway::verifier::drift {
+
+namespace {
+
+std::string ShortSum(const std::string& sum) { return sum.substr(0, 12); }
+
+// Runs the model's statements one by one so a failure names its line.
+void ApplyModel(db::Session& session, const std::filesystem::path& path, const std::string& sql) {
+  const sql::SplitResult split = sql::SplitStatements(sql);
+  const LineIndex lines(sql);
+  if (split.error) {
+    const SourcePos pos = lines.PosOf(split.error->offset);
+    throw StopError(Error::Input(fmt::format("{}:{}:{}: {}; fix the model DDL", path.string(),
+                                             pos.line, pos.column, split.error->message)));
+  }
+  for (const sql::StatementSpan& statement : split.statements) {
+    try {
+      session.Exec(statement.text);
+    } catch (const db::DatabaseError& e) {
+      const SourcePos pos = lines.PosOf(statement.offset);
+      throw StopError(Error::Input(
+          fmt::format("{}:{}: the model statement failed on an empty database: {}; fix the model "
+                      "DDL (it must build the whole schema from scratch)",
+                      path.string(), pos.line, e.server_message())));
+    }
+  }
+}
+
+schema::Wording WordingFor(const std::string& other) {
+  schema::Wording w;
+  w.in_a = "in the migrations";
+  w.in_b = "in " + other;
+  w.only_in_a = "{object} is in the migrations but not in " + other;
+  w.only_in_b = "{object} is in " + other + " but not in the migrations";
+  return w;
+}
+
+void Fill(Result& result, const schema::Snapshot& migrations, const schema::Snapshot& other,
+          const std::string& other_short, schema::Owners owners) {
+  schema::CompareOptions compare;
+  compare.owners = owners;
+  result.differences = schema::Compare(migrations, other, compare);
+  result.lines = schema::RenderAll(result.differences, WordingFor(other_short));
+  for (std::size_t i = 0; i < result.differences.size(); ++i) {
+    if (result.differences[i].severity == schema::Severity::kSoft) result.lines[i] += " [soft]";
+  }
+  result.lines.insert(result.lines.end(), result.history_findings.begin(),
+                      result.history_findings.end());
+}
+
+}  // namespace
+
+Result CheckModel(sandbox::Sandbox& box, const source::MigrationSet& set,
+                  const std::filesystem::path& model_path, const std::string& sql,
+                  const ModelOptions& options) {
+  Result result;
+  result.other_label = "the model " + model_path.string();
+  result.migrations_label = set.dir.string() + " at head";
+  schema::Snapshot model;
+  {
+    std::unique_ptr<sandbox::ThrowawayDatabase> database = box.CreateDatabase();
+    db::Session session = db::Session::Connect(database->url());
+    ApplyModel(session, model_path, sql);
+    model = schema::TakeSnapshot(session, options.snapshot);
+  }
+  schema::Snapshot migrations;
+  if (!set.revisions.empty()) {
+    migrations = schema::SnapshotAtRevision(box, set, "head", options.snapshot);
+  }
+  // Owners differ by construction (both databases are built by the same role, but a model never
+  // says who owns what): compare them anyway only when asked.
+  Fill(result, migrations, model, "the model", options.snapshot.owners);
+  return result;
+}
+
+Result CheckAgainst(db::Session& live, sandbox::Sandbox& box, const source::MigrationSet& set,
+                    const AgainstOptions& options) {
+  Result result;
+  result.other_label = "the database " + live.masked_url();
+  std::vector<history::Row> rows;
+  schema::Snapshot database;
+  bool has_history = false;
+  live.Exec("BEGIN TRANSACTION READ ONLY");
+  try {
+    history::Reader reader(live, options.table);
+    has_history = reader.Exists();
+    if (has_history) {
+      reader.FormatVersion().ValueOrThrow();
+      rows = reader.Rows();
+    }
+    database = schema::TakeSnapshot(live, options.snapshot);
+  } catch (...) {
+    live.Rollback();
+    throw;
+  }
+  live.Rollback();
+
+  std::map<std::string, const source::Revision*> by_version;
+  std::map<std::string, int> position;
+  for (std::size_t i = 0; i < set.revisions.size(); ++i) {
+    by_version[set.revisions[i].version] = &set.revisions[i];
+    position[set.revisions[i].version] = static_cast<int>(i);
+  }
+  int newest = -1;
+  for (const history::Row& row : rows) {
+    auto it = by_version.find(row.version);
+    if (it == by_version.end()) {
+      result.history_findings.push_back(fmt::format(
+          "revision {} is recorded in {} but has no file in {}", row.Label(),
+          options.table.DisplayName(), set.dir.string()));
+      continue;
+    }
+    if (row.state != history::State::kApplied) {
+      result.history_findings.push_back(
+          fmt::format("revision {} is {} in {} (not cleanly applied); run `stairway status`",
+                      row.Label(), history::StateName(row.state), options.table.DisplayName()));
+    }
+    if (!row.checksum.empty() && row.checksum != it->second->checksum) {
+      result.history_findings.push_back(fmt::format(
+          "revision {} was edited after it was applied: checksum {} in the database, {} in {}",
+          it->second->Label(), ShortSum(row.checksum), ShortSum(it->second->checksum),
+          it->second->up.path.string()));
+    }
+    newest = std::max(newest, position[row.version]);
+  }
+  schema::Snapshot migrations;
+  if (!has_history) {
+    result.note = fmt::format(
+        "the database has no history table {}: compared with base (no revision applied)",
+        options.table.DisplayName());
+    result.migrations_label = set.dir.string() + " at base";
+  } else if (newest < 0) {
+    result.note = fmt::format("{} records no revision: compared with base",
+                              options.table.DisplayName());
+    result.migrations_label = set.dir.string() + " at base";
+  } else {
+    const source::Revision& at = set.revisions[static_cast<std::size_t>(newest)];
+    result.migrations_label = set.dir.string() + " at " + at.Label();
+    migrations = schema::SnapshotAtRevision(box, set, at.version, options.snapshot);
+  }
+  Fill(result, migrations, database, "the database", options.snapshot.owners);
+  return result;
+}
+
+report::Report ToReport(const Result& result, std::string_view step_name, double duration_ms) {
+  report::Report rep;
+  rep.command = "verify";
+  report::Step step;
+  step.check = "drift";
+  step.name = std::string(step_name);
+  step.duration_ms = duration_ms;
+  rep.steps.push_back(step);
+  const std::set<std::string> history(result.history_findings.begin(),
+                                      result.history_findings.end());
+  for (const std::string& line : result.lines) {
+    report::Finding f;
+    f.check = "drift";
+    const bool edited = history.count(line) > 0;
+    f.rule = edited ? "edited-migration" : "drift";
+    f.severity = Severity::kError;
+    f.message = line;
+    f.help = edited ? "restore the applied file, or add a new revision with the change"
+                    : fmt::format("make {} and {} agree (the migrations are the source of truth)",
+                                  result.other_label, result.migrations_label);
+    rep.findings.push_back(std::move(f));
+  }
+  if (!result.lines.empty()) {
+    rep.rules.push_back(
+        {"drift", "schema differs from what the migrations build", "", Severity::kError});
+    if (!history.empty()) {
+      rep.rules.push_back({"edited-migration", "an applied migration was edited afterwards", "",
+                           Severity::kError});
+    }
+  }
+  return rep;
+}
+
+}  // namespace stairway::verifier::drift

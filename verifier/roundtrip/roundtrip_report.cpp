@@ -1,0 +1,96 @@
+// Roundtrip Result -> report::Report (steps for JUnit, findings with revision and file).
+#include "verifier/roundtrip/roundtrip_report.h"
+
+#include <fmt/format.h>
+
+namespace stairway::verifier::roundtrip {
+
+namespace {
+
+double Ms(const std::optional<std::chrono::milliseconds>& ms) {
+  return ms ? static_cast<double>(ms->count()) : 0.0;
+}
+
+report::Finding MakeFinding(const source::Revision* rev, const std::string& label,
+                            std::string rule, std::string message, Severity severity) {
+  report::Finding f;
+  f.check = "roundtrip";
+  f.rule = std::move(rule);
+  f.severity = severity;
+  f.message = std::move(message);
+  f.revision = label;
+  if (rev != nullptr) f.path = rev->up.path.string();
+  return f;
+}
+
+}  // namespace
+
+report::Report ToReport(const Result& result, const source::MigrationSet& set) {
+  report::Report out;
+  out.command = "verify";
+  for (const RevisionResult& r : result.revisions) {
+    const source::Revision* rev = nullptr;
+    for (const source::Revision& candidate : set.revisions) {
+      if (candidate.Label() == r.label) rev = &candidate;
+    }
+    const std::string path = rev != nullptr ? rev->up.path.string() : std::string();
+    auto step = [&](std::string_view what, const std::optional<std::chrono::milliseconds>& ms,
+                    std::string skip_reason) {
+      report::Step s;
+      s.check = "roundtrip";
+      s.name = fmt::format("{} {}", r.label, what);
+      s.path = path;
+      s.duration_ms = Ms(ms);
+      s.skipped = !skip_reason.empty();
+      s.skip_reason = std::move(skip_reason);
+      out.steps.push_back(std::move(s));
+    };
+    // A step that never ran is skipped with the reason, unless the run stopped before it.
+    std::string not_run;
+    if (r.up_only) {
+      not_run = r.up_only_reason;
+    } else if (r.irreversible_marker) {
+      not_run = "intentionally irreversible (-- stairway:irreversible)";
+    } else if (r.irreversible) {
+      not_run = "no down section";
+    }
+    step("up", r.up, "");
+    if (r.down || r.failed_step == "down" || r.failed_step == "re-up" || !not_run.empty() ||
+        !r.failure) {
+      step("down", r.down, r.down || r.failure ? "" : not_run);
+      step("re-up", r.reup, r.reup || r.failure ? "" : not_run);
+    }
+    for (std::size_t i = 0; i < r.findings.size(); ++i) {
+      const std::string rule =
+          i < r.finding_rules.size() ? r.finding_rules[i] : std::string("roundtrip-mismatch");
+      out.findings.push_back(MakeFinding(rev, r.label, rule, r.findings[i], Severity::kError));
+    }
+    for (const std::string& soft : r.soft_findings) {
+      out.findings.push_back(
+          MakeFinding(rev, r.label, "roundtrip-column-order", soft, Severity::kWarning));
+    }
+    if (r.irreversible) {
+      out.findings.push_back(MakeFinding(
+          rev, r.label, "roundtrip-irreversible",
+          fmt::format("{}: irreversible: no down section", r.label), Severity::kError));
+      out.findings.back().help =
+          "add a down section, or mark the revision `-- stairway:irreversible` if it is meant "
+          "to be one-way";
+    }
+    if (r.irreversible_marker) {
+      out.findings.push_back(MakeFinding(
+          rev, r.label, "roundtrip-irreversible",
+          fmt::format("{}: intentionally irreversible (-- stairway:irreversible)", r.label),
+          Severity::kInfo));
+    }
+    if (r.failure) {
+      out.findings.push_back(MakeFinding(rev, r.label, "roundtrip-step-failed",
+                                         fmt::format("{}: {} failed: {}", r.label, r.failed_step,
+                                                     *r.failure),
+                                         Severity::kError));
+    }
+  }
+  return out;
+}
+
+}  // namespace stairway::verifier::roundtrip
