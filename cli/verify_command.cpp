@@ -1,26 +1,157 @@
-// `stairway verify --roundtrip DIR`: up, down, up for every revision on a throwaway database.
+// `stairway verify DIR`: every check available on a migration set (roundtrip on a throwaway
+// database, lint, drift against a configured model), written as one combined report.
 #include <fmt/format.h>
+#include <toml++/toml.h>
+#include <unistd.h>
 #include <CLI/CLI.hpp>
 
+#include <cstdio>
+#include <fstream>
+#include <iterator>
 #include <memory>
+#include <set>
+#include <sstream>
 
 #include "cli/runner_support.h"
 #include "runner/sandbox/sandbox.h"
+#include "verifier/drift/drift.h"
+#include "verifier/lint/config.h"
+#include "verifier/lint/linter.h"
+#include "verifier/report/report.h"
 #include "verifier/roundtrip/roundtrip.h"
+#include "verifier/roundtrip/roundtrip_report.h"
 
 namespace stairway::cli {
 
 namespace {
 
+namespace fs = std::filesystem;
 namespace roundtrip = verifier::roundtrip;
+namespace drift = verifier::drift;
 
 struct VerifyArgs {
   SourceOptions source;
   bool roundtrip = false;
+  bool lint = false;
+  bool drift = false;
+  std::vector<std::string> reports;
+  std::vector<std::string> outputs;
+  std::string fail_level = "warning";
+  std::string config;
+  std::string model;
+  std::string from;
+  std::string changed_since;
+  std::vector<std::string> skip;
+  std::string min_downgrade;
+  std::string fixtures;
   std::string server_url;
   bool keep = false;
   bool allow_irreversible = false;
 };
+
+// What stairway.toml's [verify] table says; paths are relative to the toml file.
+struct VerifyConfig {
+  std::optional<fs::path> toml;
+  std::optional<fs::path> model;
+  std::optional<fs::path> fixtures;
+};
+
+// stairway.toml lookup (docs/configuration.md): --config, else ./stairway.toml, else the
+// migration directory's parent and its parents up to the git root (the first folder with .git).
+std::optional<fs::path> FindConfig(const VerifyArgs& args) {
+  if (!args.config.empty()) {
+    if (!fs::is_regular_file(args.config)) {
+      throw StopError(Error::Input(
+          fmt::format("{}: no such configuration file; fix --config or leave it out", args.config)));
+    }
+    return fs::path(args.config);
+  }
+  if (fs::is_regular_file("stairway.toml")) return fs::path("stairway.toml");
+  std::error_code ec;
+  fs::path at = fs::weakly_canonical(fs::absolute(args.source.dir, ec), ec).parent_path();
+  for (; !at.empty(); at = at.parent_path()) {
+    if (fs::is_regular_file(at / "stairway.toml", ec)) return at / "stairway.toml";
+    if (fs::exists(at / ".git", ec) || at == at.parent_path()) break;
+  }
+  return std::nullopt;
+}
+
+VerifyConfig ReadConfig(const VerifyArgs& args) {
+  VerifyConfig config;
+  config.toml = FindConfig(args);
+  if (!config.toml) return config;
+  toml::table root;
+  try {
+    root = toml::parse_file(config.toml->string());
+  } catch (const toml::parse_error& e) {
+    throw StopError(Error::Input(fmt::format("{}:{}: {}; fix the TOML syntax",
+                                             config.toml->string(), e.source().begin.line,
+                                             e.description())));
+  }
+  const toml::table* verify = root["verify"].as_table();
+  if (verify == nullptr) return config;
+  const fs::path base = config.toml->parent_path();
+  for (const auto& [key, node] : *verify) {
+    const std::optional<std::string> text = node.value<std::string>();
+    const int line = static_cast<int>(node.source().begin.line);
+    if (key == "model" || key == "fixtures") {
+      if (!text) {
+        throw StopError(Error::Input(fmt::format(
+            "{}:{}: [verify] {} must be a string (a path relative to this file)",
+            config.toml->string(), line, key.str())));
+      }
+      (key == "model" ? config.model : config.fixtures) = base / *text;
+    } else {
+      throw StopError(Error::Input(
+          fmt::format("{}:{}: unknown key '{}' in [verify]; known keys: model, fixtures",
+                      config.toml->string(), line, key.str())));
+    }
+  }
+  return config;
+}
+
+std::string RunCapture(const std::string& cmd) {
+  FILE* p = popen(cmd.c_str(), "r");
+  if (p == nullptr) throw StopError(Error::Input("--changed-since needs git on PATH"));
+  std::string text;
+  char buf[4096];
+  while (std::size_t n = fread(buf, 1, sizeof buf, p)) text.append(buf, n);
+  if (pclose(p) != 0) {
+    throw StopError(Error::Input(
+        fmt::format("--changed-since: `{}` failed; run inside the git repository and name an "
+                    "existing commit or branch",
+                    cmd)));
+  }
+  return text;
+}
+
+std::string ShellQuote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+// Versions whose files changed since `ref` (committed, staged, unstaged or untracked).
+std::vector<std::string> ChangedVersions(const source::MigrationSet& set, const std::string& ref) {
+  const std::string dir = ShellQuote(set.dir.string());
+  std::set<fs::path> changed;
+  for (const std::string& cmd :
+       {fmt::format("git -C {} diff --name-only --relative {} -- . 2>/dev/null", dir,
+                    ShellQuote(ref)),
+        fmt::format("git -C {} ls-files --others --exclude-standard -- . 2>/dev/null", dir)}) {
+    std::istringstream lines(RunCapture(cmd));
+    for (std::string line; std::getline(lines, line);) {
+      if (!line.empty()) changed.insert(fs::weakly_canonical(set.dir / line));
+    }
+  }
+  std::vector<std::string> versions;
+  for (const source::Revision& rev : set.revisions) {
+    bool hit = changed.count(fs::weakly_canonical(rev.up.path)) > 0;
+    if (rev.down) hit = hit || changed.count(fs::weakly_canonical(rev.down->path)) > 0;
+    if (hit) versions.push_back(rev.version);
+  }
+  return versions;
+}
 
 // A step's time, "FAILED" for the step that failed, "-" for steps that did not run.
 std::string StepCell(const roundtrip::RevisionResult& r,
@@ -29,76 +160,269 @@ std::string StepCell(const roundtrip::RevisionResult& r,
   return r.failure && r.failed_step == step ? "FAILED" : "-";
 }
 
+// The per-revision table on stdout (text report to stdout only) and, when stderr is a terminal,
+// a progress line there: revision n/N, the revision, elapsed time.
 class RoundtripPrinter : public roundtrip::ProgressListener {
  public:
-  explicit RoundtripPrinter(std::size_t width) : width_(width) {}
+  RoundtripPrinter(std::size_t width, bool table, bool progress)
+      : width_(width), table_(table), progress_(progress) {}
   void RevisionDone(const roundtrip::RevisionResult& r, int index, int total) override {
-    std::string verdict = "ok";
-    if (r.failure) {
-      verdict = fmt::format("FAILED at {}", r.failed_step);
-    } else if (!r.findings.empty()) {
-      verdict = fmt::format("{} finding{}", r.findings.size(), r.findings.size() == 1 ? "" : "s");
-    } else if (r.irreversible) {
-      verdict = "irreversible (no down section)";
+    if (progress_) {
+      const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+          std::chrono::steady_clock::now() - started_);
+      fmt::print(stderr, "\r\x1b[Kroundtrip: revision {}/{} {} done (up, down, re-up), {}",
+                 index + 1, total, r.label, FormatMs(elapsed));
+      if (index + 1 == total || r.failure) fmt::print(stderr, "\n");
+      std::fflush(stderr);
     }
-    fmt::print("  [{:>{}}/{}] {:<{}}  up {:>8}  down {:>8}  up {:>8}  {}\n", index + 1,
-               std::to_string(total).size(), total, r.label, width_, StepCell(r, r.up, "up"),
-               StepCell(r, r.down, "down"), StepCell(r, r.reup, "re-up"), verdict);
-    for (const std::string& finding : r.findings) fmt::print("      {}\n", finding);
-    std::fflush(stdout);
+    if (table_) {
+      std::string verdict = "ok";
+      if (r.failure) {
+        verdict = fmt::format("FAILED at {}", r.failed_step);
+      } else if (!r.findings.empty()) {
+        verdict =
+            fmt::format("{} finding{}", r.findings.size(), r.findings.size() == 1 ? "" : "s");
+      } else if (r.up_only) {
+        verdict = fmt::format("up only ({})", r.up_only_reason);
+      } else if (r.irreversible_marker) {
+        verdict = "intentionally irreversible";
+      } else if (r.irreversible) {
+        verdict = "irreversible (no down section)";
+      }
+      fmt::print("  [{:>{}}/{}] {:<{}}  up {:>8}  down {:>8}  up {:>8}  {}\n", index + 1,
+                 std::to_string(total).size(), total, r.label, width_, StepCell(r, r.up, "up"),
+                 StepCell(r, r.down, "down"), StepCell(r, r.reup, "re-up"), verdict);
+      for (const std::string& finding : r.findings) fmt::print("      {}\n", finding);
+      for (const std::string& soft : r.soft_findings) fmt::print("      warning: {}\n", soft);
+      std::fflush(stdout);
+    }
     if (r.failure) fmt::print(stderr, "{}\n", *r.failure);
   }
 
  private:
   std::size_t width_;
+  bool table_;
+  bool progress_;
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };
 
-int RunVerify(const VerifyArgs& args) {
-  const source::MigrationSet set = LoadSet(args.source);
-  sandbox::Options sandbox_options;
-  if (!args.server_url.empty()) sandbox_options.server_url = args.server_url;
-  sandbox_options.keep = args.keep;
-  const auto started = std::chrono::steady_clock::now();
-  std::unique_ptr<sandbox::Sandbox> box = sandbox::OpenSandbox(sandbox_options);
-  std::unique_ptr<sandbox::ThrowawayDatabase> database = box->CreateDatabase();
-  const auto ready = std::chrono::steady_clock::now();
-  const auto setup_ms = std::chrono::duration_cast<std::chrono::milliseconds>(ready - started);
+double MsOf(std::chrono::steady_clock::time_point since) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - since)
+      .count();
+}
 
-  fmt::print(
-      "Roundtrip of {} ({} format, {} revisions) on {}: up, down, up for each revision\n",
-      set.dir.string(), source::FormatName(set.format), set.revisions.size(),
-      args.server_url.empty() ? "a private PostgreSQL cluster" : db::MaskPassword(args.server_url));
-  std::size_t width = 8;
-  for (const source::Revision& rev : set.revisions) width = std::max(width, rev.Label().size());
-  RoundtripPrinter printer(width);
+int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
+  // Everything the user typed is checked before a database starts.
+  std::vector<report::Format> formats;
+  for (const std::string& name :
+       args.reports.empty() ? std::vector<std::string>{"text"} : args.reports) {
+    const auto format = report::ParseFormat(name);
+    if (!format) {
+      throw StopError(Error::Input(fmt::format(
+          "unknown --report '{}'; use text, json, sarif, github, junit or markdown", name)));
+    }
+    formats.push_back(*format);
+  }
+  if (args.outputs.size() > formats.size()) {
+    throw StopError(
+        Error::Input("more --output files than --report formats; give one --report per --output"));
+  }
+  std::optional<Severity> fail;
+  if (args.fail_level != "none") {
+    fail = lint::ParseSeverity(args.fail_level);
+    if (!fail) {
+      throw StopError(Error::Input(fmt::format(
+          "unknown --fail-level '{}'; use error, warning, info or none", args.fail_level)));
+    }
+  }
+  const VerifyConfig config = ReadConfig(args);
+  const source::MigrationSet set = LoadSet(args.source);
+  std::optional<fs::path> model;
+  if (!args.model.empty()) {
+    model = args.model;
+  } else if (config.model) {
+    model = config.model;
+  }
+  const bool any_selected = args.roundtrip || args.lint || args.drift;
+  const bool run_roundtrip = any_selected ? args.roundtrip : true;
+  const bool run_lint = any_selected ? args.lint : true;
+  const bool run_drift = any_selected ? args.drift : model.has_value();
+  if (run_drift && !model) {
+    throw StopError(Error::Input(
+        "--drift needs a model: pass --model FILE.sql or set model = \"path.sql\" under [verify] "
+        "in stairway.toml"));
+  }
+  std::string model_sql;
+  if (run_drift) {
+    std::ifstream in(*model, std::ios::binary);
+    if (!in) {
+      throw StopError(Error::Input(fmt::format(
+          "{}: cannot read the drift model; fix --model or [verify] model", model->string())));
+    }
+    model_sql.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+
   roundtrip::Options options;
   options.irreversible =
       args.allow_irreversible ? roundtrip::Irreversible::kAllow : roundtrip::Irreversible::kFail;
-  roundtrip::Result result;
-  {
-    db::Session session = db::Session::Connect(database->url());
-    result = roundtrip::Run(session, set, options, {}, &printer);
+  if (!args.from.empty()) options.from = args.from;
+  options.skip = args.skip;
+  if (!args.min_downgrade.empty()) options.min_downgrade = args.min_downgrade;
+  if (!args.fixtures.empty()) {
+    if (!fs::is_directory(args.fixtures)) {
+      throw StopError(Error::Input(
+          fmt::format("--fixtures {}: no such directory of data fixtures", args.fixtures)));
+    }
+    options.data_fixtures = args.fixtures;
+  } else if (config.fixtures) {
+    if (!fs::is_directory(*config.fixtures)) {
+      throw StopError(Error::Input(fmt::format(
+          "{}: [verify] fixtures names {}, which is not a directory", config.toml->string(),
+          config.fixtures->string())));
+    }
+    options.data_fixtures = *config.fixtures;
+  } else if (fs::is_directory(set.dir / "fixtures")) {
+    options.data_fixtures = set.dir / "fixtures";
   }
-  const int reversible = static_cast<int>(result.revisions.size()) - result.irreversible;
-  fmt::print("{}: {} of {} revisions checked, {} reversible, {} irreversible{} in {} (setup {})\n",
-             result.failed ? "FAILED" : "Total", result.revisions.size(), set.revisions.size(),
-             reversible, result.irreversible,
-             result.findings > 0 ? fmt::format(", {} findings", result.findings) : "",
-             FormatMs(result.total), FormatMs(setup_ms));
-  if (result.irreversible > 0 && !args.allow_irreversible && !result.failed) {
-    fmt::print(
-        "Irreversible revisions fail the check: add a down section, or pass "
-        "--allow-irreversible if they are meant to be one-way.\n");
+  if (!args.changed_since.empty()) options.only = ChangedVersions(set, args.changed_since);
+
+  lint::LintOptions lint_options;
+  if (run_lint) {
+    if (config.toml) lint::ReadLintConfig(*config.toml, lint_options).ThrowIfError();
+    lint::ValidateOptions(lint_options).ThrowIfError();
   }
-  if (args.keep) {
-    fmt::print("Kept database {}:\n{}\n", database->name(), box->ConnectHelp());
+
+  const bool text_to_stdout = [&] {
+    for (std::size_t i = 0; i < formats.size(); ++i) {
+      const bool to_file = i < args.outputs.size() && args.outputs[i] != "-";
+      if (!to_file && formats[i] == report::Format::kText) return true;
+    }
+    return false;
+  }();
+  const bool progress = isatty(STDERR_FILENO) == 1 && !global.quiet;
+
+  report::Report combined;
+  combined.command = "verify";
+  if (run_lint) {
+    const auto started = std::chrono::steady_clock::now();
+    if (progress) fmt::print(stderr, "lint: {}\n", set.dir.string());
+    report::Report lint_report =
+        lint::Lint({lint::GroupFromMigrationSet(set)}, lint_options).ValueOrThrow();
+    (void)started;
+    combined.Merge(std::move(lint_report));
   }
-  return result.ExitCode(options.irreversible);
+
+  sandbox::Options sandbox_options;
+  if (!args.server_url.empty()) sandbox_options.server_url = args.server_url;
+  sandbox_options.keep = args.keep;
+  std::unique_ptr<sandbox::Sandbox> box;
+  std::unique_ptr<sandbox::ThrowawayDatabase> database;
+  bool roundtrip_failed = false;
+  int roundtrip_exit = 0;
+  if (run_roundtrip) {
+    const auto started = std::chrono::steady_clock::now();
+    box = sandbox::OpenSandbox(sandbox_options);
+    database = box->CreateDatabase();
+    const auto setup_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - started);
+    if (text_to_stdout) {
+      fmt::print("Roundtrip of {} ({} format, {} revisions) on {}: up, down, up for each revision\n",
+                 set.dir.string(), source::FormatName(set.format), set.revisions.size(),
+                 args.server_url.empty() ? "a private PostgreSQL cluster"
+                                         : db::MaskPassword(args.server_url));
+    }
+    std::size_t width = 8;
+    for (const source::Revision& rev : set.revisions) width = std::max(width, rev.Label().size());
+    RoundtripPrinter printer(width, text_to_stdout, progress);
+    roundtrip::Result result;
+    {
+      db::Session session = db::Session::Connect(database->url());
+      result = roundtrip::Run(session, set, options, {}, &printer);
+    }
+    roundtrip_failed = result.failed;
+    roundtrip_exit = result.ExitCode(options.irreversible);
+    if (text_to_stdout) {
+      const int reversible = static_cast<int>(result.revisions.size()) - result.irreversible;
+      fmt::print(
+          "{}: {} of {} revisions checked, {} reversible, {} irreversible{} in {} (setup {})\n",
+          result.failed ? "FAILED" : "Total", result.revisions.size(), set.revisions.size(),
+          reversible, result.irreversible,
+          result.findings > 0 ? fmt::format(", {} findings", result.findings) : "",
+          FormatMs(result.total), FormatMs(setup_ms));
+      if (result.irreversible > 0 && !args.allow_irreversible && !result.failed) {
+        fmt::print(
+            "Irreversible revisions fail the check: add a down section, or pass "
+            "--allow-irreversible if they are meant to be one-way.\n");
+      }
+      std::fflush(stdout);
+    }
+    report::Report rt = roundtrip::ToReport(result, set);
+    rt.command = "verify";
+    for (report::Finding& f : rt.findings) {
+      // Allowed irreversible revisions stay in the report as notes, not failures.
+      if (f.rule == "roundtrip-irreversible" && args.allow_irreversible) {
+        f.severity = Severity::kInfo;
+      }
+    }
+    combined.Merge(std::move(rt));
+  }
+
+  bool drifted = false;
+  if (run_drift) {
+    const auto started = std::chrono::steady_clock::now();
+    if (progress) fmt::print(stderr, "drift: {} vs {} at head\n", model->string(), set.dir.string());
+    if (!box) box = sandbox::OpenSandbox(sandbox_options);
+    drift::ModelOptions drift_options;
+    drift_options.snapshot.owners = schema::Owners::kIgnore;
+    const drift::Result result = drift::CheckModel(*box, set, *model, model_sql, drift_options);
+    drifted = result.HasDrift();
+    report::Report dr = drift::ToReport(
+        result, fmt::format("drift {} vs {}", model->string(), result.migrations_label),
+        MsOf(started));
+    for (report::Finding& f : dr.findings) f.path = model->string();
+    dr.steps.front().path = model->string();
+    if (text_to_stdout) {
+      fmt::print("Drift of {} against {}: {}\n", result.other_label, result.migrations_label,
+                 drifted ? fmt::format("{} difference{}", result.lines.size(),
+                                       result.lines.size() == 1 ? "" : "s")
+                         : "no drift");
+      std::fflush(stdout);
+    }
+    combined.Merge(std::move(dr));
+  }
+
+  for (std::size_t i = 0; i < formats.size(); ++i) {
+    report::WriteOptions wo;
+    const bool to_file = i < args.outputs.size() && args.outputs[i] != "-";
+    wo.color =
+        !to_file && formats[i] == report::Format::kText && report::ColorWanted(global.no_color);
+    const std::string text = report::Write(combined, formats[i], wo);
+    if (to_file) {
+      std::ofstream out(args.outputs[i], std::ios::binary);
+      out << text;
+      if (!out) {
+        throw StopError(
+            Error::Input(fmt::format("{}: cannot write the report", args.outputs[i])));
+      }
+    } else {
+      fmt::print("{}", text);
+    }
+  }
+  std::fflush(stdout);
+  if (args.keep && box) {
+    fmt::print(stderr, "Kept database {}:\n{}\n",
+               database ? database->name() : std::string("(drift only)"), box->ConnectHelp());
+  }
+  if (roundtrip_failed) return static_cast<int>(ExitCode::kDatabase);
+  // Roundtrip findings and drift always fail; other findings (lint) at the fail level.
+  if (roundtrip_exit != 0 || drifted) return static_cast<int>(ExitCode::kFindings);
+  if (fail && combined.Count(*fail) > 0) return static_cast<int>(ExitCode::kFindings);
+  return 0;
 }
 
 }  // namespace
 
-RunFn SetupVerify(CLI::App& sub, GlobalOptions&) {
+RunFn SetupVerify(CLI::App& sub, GlobalOptions& global) {
   auto args = std::make_shared<VerifyArgs>();
   sub.add_option("dir,-d,--dir", args->source.dir, "Migrations directory (env STAIRWAY_DIR)")
       ->envname("STAIRWAY_DIR")
@@ -107,27 +431,49 @@ RunFn SetupVerify(CLI::App& sub, GlobalOptions&) {
                  "Migration format: auto, stairway (dbmate), golang-migrate, flyway, goose")
       ->capture_default_str();
   sub.add_flag("--roundtrip", args->roundtrip,
-               "Check that each revision goes up, down and up again (the default check today)");
+               "Run the roundtrip check: up, down, up for each revision, full catalog compared");
+  sub.add_flag("--lint", args->lint, "Run the linter on the migration set");
+  sub.add_flag("--drift", args->drift,
+               "Compare the model DDL (--model or [verify] model) with the migrations at head");
+  sub.add_option("--report", args->reports,
+                 "Report format, repeatable: text (default), json, sarif, github, junit, markdown")
+      ->allow_extra_args(false);
+  sub.add_option("-o,--output", args->outputs,
+                 "File for the matching --report (in order); - is stdout")
+      ->allow_extra_args(false);
+  sub.add_option("--fail-level", args->fail_level,
+                 "Exit 1 on lint findings at or above: error, warning (default), info, none");
+  sub.add_option("--config", args->config,
+                 "stairway.toml to read (default: see docs/configuration.md)");
+  sub.add_option("--model", args->model, "Model DDL for the drift check (overrides the config)");
+  sub.add_option("--from", args->from, "Round-trip from this revision; earlier ones go up only");
+  sub.add_option("--changed-since", args->changed_since,
+                 "Round-trip only revisions whose files changed since this git ref");
+  sub.add_option("--skip", args->skip, "Apply this revision up only (repeatable)")
+      ->allow_extra_args(false);
+  sub.add_option("--min-downgrade", args->min_downgrade,
+                 "Do not down-test revisions before this one");
+  sub.add_option("--fixtures", args->fixtures,
+                 "Data fixtures directory (default: <DIR>/fixtures or [verify] fixtures)");
   sub.add_option("--server-url", args->server_url,
                  "Use temporary databases on this server instead of a private cluster");
   sub.add_flag("--keep", args->keep, "Keep the throwaway database and print how to connect");
   sub.add_flag("--allow-irreversible", args->allow_irreversible,
                "Do not fail on revisions without a down section");
   sub.footer(
-      "Needs nothing running: starts a private PostgreSQL cluster in a temp directory (initdb,\n"
-      "socket only) and removes it on exit, error, Ctrl-C and SIGTERM. For each revision from\n"
-      "base: up, down, up; every step must succeed.\n"
+      "Without --roundtrip/--lint/--drift every available check runs: roundtrip, lint, and\n"
+      "drift when a model is configured. Needs nothing running: starts a private PostgreSQL\n"
+      "cluster in a temp directory and removes it on exit, error, Ctrl-C and SIGTERM.\n"
       "\n"
       "Examples:\n"
-      "  stairway verify --roundtrip migrations\n"
-      "  stairway verify --roundtrip db/migrations --format golang-migrate\n"
+      "  stairway verify migrations\n"
       "  stairway verify --roundtrip migrations --keep          inspect the result afterwards\n"
-      "  stairway verify --roundtrip migrations --server-url "
-      "postgresql://postgres@localhost/postgres\n"
+      "  stairway verify migrations --report junit -o verify.xml --report text\n"
+      "  stairway verify migrations --changed-since origin/main --report github\n"
       "\n"
-      "Exit codes: 0 ok, 1 irreversible revisions (unless --allow-irreversible) or findings,\n"
-      "2 bad input, 3 a step failed or the database could not start.");
-  return [args] { return RunVerify(*args); };
+      "Exit codes: 0 ok, 1 roundtrip findings, irreversible revisions, drift, or lint findings\n"
+      "at --fail-level, 2 bad input, 3 a step failed or the database could not start.");
+  return [&global, args] { return RunVerify(global, *args); };
 }
 
 }  // namespace stairway::cli

@@ -7,9 +7,11 @@
 namespace stairway::source::detail {
 namespace {
 
-Expected<Section> ReadSection(const MigrationFile& f, std::string_view role, bool allow_blank) {
+Expected<Section> ReadSection(const MigrationFile& f, std::string_view role, bool allow_blank,
+                              bool* irreversible_marker = nullptr) {
   ASSIGN_OR_RETURN(const std::unique_ptr<SourceFile> file, ReadSourceFile(f.path));
   ASSIGN_OR_RETURN(Section section, WholeFileSection(*file));
+  if (irreversible_marker != nullptr) *irreversible_marker = HasIrreversibleMarker(*file);
   if (!allow_blank && IsBlankSql(section.sql)) {
     return InputError(f.path, 0,
                       fmt::format("{} migration is empty (only whitespace or comments)", role),
@@ -59,7 +61,8 @@ Expected<std::vector<Revision>> ReadFlyway(const std::vector<MigrationFile>& fil
     Revision revision;
     revision.version = versioned[i]->version;
     revision.name = versioned[i]->name;
-    ASSIGN_OR_RETURN(revision.up, ReadSection(*versioned[i], "versioned", false));
+    ASSIGN_OR_RETURN(revision.up, ReadSection(*versioned[i], "versioned", false,
+                                              &revision.irreversible_marker));
     if (undo_of[i] != nullptr) {
       ASSIGN_OR_RETURN(Section undo, ReadSection(*undo_of[i], "undo", true));
       // An empty undo file says "no undo": the revision is irreversible.

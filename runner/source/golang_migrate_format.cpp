@@ -36,6 +36,7 @@ Expected<std::vector<Revision>> ReadGolangMigrate(const std::vector<MigrationFil
     revision.version = ups[i]->version;
     revision.name = ups[i]->name;
     ASSIGN_OR_RETURN(revision.up, WholeFileSection(*up_file));
+    revision.irreversible_marker = HasIrreversibleMarker(*up_file);
     if (IsBlankSql(revision.up.sql)) {
       return InputError(up_file->path, 0, "up migration is empty (only whitespace or comments)",
                         "add the SQL that applies the migration");
@@ -44,6 +45,8 @@ Expected<std::vector<Revision>> ReadGolangMigrate(const std::vector<MigrationFil
       ASSIGN_OR_RETURN(const std::unique_ptr<SourceFile> down_file,
                        ReadSourceFile(down_of[i]->path));
       ASSIGN_OR_RETURN(Section down, WholeFileSection(*down_file));
+      revision.irreversible_marker =
+          revision.irreversible_marker || HasIrreversibleMarker(*down_file);
       // An empty down file says "no down", as an absent one does: the revision is irreversible.
       if (!IsBlankSql(down.sql)) revision.down = std::move(down);
     }

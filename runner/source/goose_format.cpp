@@ -153,6 +153,7 @@ Expected<Revision> ParseGooseFile(const SourceFile& file, const MigrationFile& n
   Revision revision;
   revision.version = name.version;
   revision.name = name.name;
+  revision.irreversible_marker = HasIrreversibleMarker(file);
   revision.up = MakeSection(file, up, up_end, scan.no_transaction);
   if (IsBlankSql(revision.up.sql)) {
     return InputError(file.path, up, "up section is empty (only whitespace or comments)",

@@ -190,9 +190,19 @@ Expected<bool> IsNoTransactionMarker(const SourceFile& file, const SourceLine& l
   const std::optional<std::string_view> body = MarkerBody(line.text, "stairway:");
   if (!body) return false;
   if (*body == "no-transaction") return true;
+  if (*body == "irreversible") return false;  // read by HasIrreversibleMarker
   return InputError(file.path, line.number,
                     fmt::format("unknown marker \"{}\"", TrimBlanks(line.text)),
-                    "the only stairway marker is \"-- stairway:no-transaction\"");
+                    "the stairway markers are \"-- stairway:no-transaction\" and "
+                    "\"-- stairway:irreversible\"");
+}
+
+bool HasIrreversibleMarker(const SourceFile& file) {
+  for (const SourceLine& line : file.lines) {
+    const std::optional<std::string_view> body = MarkerBody(line.text, "stairway:");
+    if (body && *body == "irreversible") return true;
+  }
+  return false;
 }
 
 }  // namespace stairway::source::detail

@@ -55,7 +55,11 @@ std::optional<std::string_view> MarkerBody(std::string_view line, std::string_vi
 
 // The `-- stairway:` markers every format accepts. Returns true when `line` is
 // "-- stairway:no-transaction"; an error for another "-- stairway:" word; false otherwise.
+// "-- stairway:irreversible" is accepted too (false here; see HasIrreversibleMarker).
 Expected<bool> IsNoTransactionMarker(const SourceFile& file, const SourceLine& line);
+
+// True when a line of `file` is "-- stairway:irreversible": the revision is meant to be one-way.
+bool HasIrreversibleMarker(const SourceFile& file);
 
 // Trims spaces and tabs on both ends.
 std::string_view TrimBlanks(std::string_view s);

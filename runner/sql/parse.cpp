@@ -7,10 +7,12 @@
 #include <atomic>
 #include <cctype>
 #include <cstring>
+#include <iterator>
+#include <optional>
 #include <string>
 #include <thread>
 
-#include "runner/sql/json_lite.h"
+#include "runner/sql/json_view.h"
 #include "runner/sql/script.h"
 
 namespace stairway::sql {
@@ -64,14 +66,17 @@ std::string_view StripPrefix(std::string_view s, std::string_view prefix) {
 // Converts one statement; `base` is the statement's offset in the script.
 class Converter {
  public:
-  Converter(std::string_view stmt_text, std::size_t base) : text_(stmt_text), base_(base) {}
+  // `start` is the statement's offset in the script, `loc_base` the offset of the text
+  // libpg_query parsed (the statement itself, or the chunk it came in).
+  Converter(std::string_view stmt_text, std::size_t start, std::size_t loc_base)
+      : text_(stmt_text), start_(start), loc_base_(loc_base) {}
 
   StatementBody Convert(std::string_view node, Value v);
 
  private:
   std::size_t Loc(Value v) const {
     const std::int64_t l = v["location"].Int(-1);
-    return l < 0 ? base_ : base_ + static_cast<std::size_t>(l);
+    return l < 0 ? start_ : loc_base_ + static_cast<std::size_t>(l);
   }
 
   static std::vector<std::string> Strings(Value list) {
@@ -169,7 +174,7 @@ class Converter {
 
   // Nested expression nodes of an unknown node kind (CASE, COALESCE, arrays, ...).
   void CollectNested(Value v, std::vector<Expr>& out, int depth) const {
-    for (Value m : v.Items()) {
+    auto visit = [&](Value m) {
       if (m.IsObject()) {
         const std::string_view k = m.FirstKey();
         if (!k.empty() && std::isupper(static_cast<unsigned char>(k[0]))) {
@@ -177,10 +182,12 @@ class Converter {
         } else {
           CollectNested(m, out, depth + 1);
         }
-      } else if (m.valid() && m.type() == json::Type::kArray) {
+      } else if (m.IsArray()) {
         CollectNested(m, out, depth + 1);
       }
-    }
+    };
+    for (Value m : v.Members()) visit(m);  // v is an object or an array
+    for (Value m : v.Items()) visit(m);
   }
 
   Constraint ToConstraint(Value c) {
@@ -245,8 +252,8 @@ class Converter {
     for (Constraint* fk : fks) {
       if (fk->on_delete_explicit) continue;
       auto next = std::upper_bound(starts_.begin(), starts_.end(), fk->location);
-      const std::size_t begin = fk->location - base_;
-      const std::size_t end = next == starts_.end() ? text_.size() : *next - base_;
+      const std::size_t begin = fk->location - start_;
+      const std::size_t end = next == starts_.end() ? text_.size() : *next - start_;
       if (begin < end && end <= text_.size()) {
         fk->on_delete_explicit = HasOnDeleteClause(text_.substr(begin, end - begin));
       }
@@ -266,8 +273,8 @@ class Converter {
     t.if_not_exists = v["if_not_exists"].Bool();
     t.partitioned = v["partspec"].valid();
     if (v["partbound"].valid()) {
-      std::vector<Value> parents = v["inhRelations"].Items();
-      if (!parents.empty()) t.partition_of = RangeVar(parents[0]["RangeVar"]);
+      Value parent = v["inhRelations"].At(0);
+      if (parent.valid()) t.partition_of = RangeVar(parent["RangeVar"]);
     }
     for (Value elt : v["tableElts"].Items()) {
       if (elt["ColumnDef"].valid()) t.columns.push_back(ToColumn(elt["ColumnDef"]));
@@ -286,7 +293,7 @@ class Converter {
     cmd.name = std::string(c["name"].Str());
     cmd.cascade = c["behavior"].Str() == "DROP_CASCADE";
     cmd.missing_ok = c["missing_ok"].Bool();
-    cmd.location = base_;
+    cmd.location = start_;
     Value def = c["def"];
     const std::string_view kind = def.FirstKey();
     if (kind == "ColumnDef") {
@@ -365,11 +372,11 @@ class Converter {
     for (Value o : v["objects"].Items()) {
       const std::string_view k = o.FirstKey();
       if (k == "List") {
-        d.objects.push_back(NameFromList(o["List"]["items"], base_));
+        d.objects.push_back(NameFromList(o["List"]["items"], start_));
       } else if (k == "String") {
         QualifiedName n;
         n.name = std::string(o["String"]["sval"].Str());
-        n.location = base_;
+        n.location = start_;
         d.objects.push_back(n);
       } else if (k == "TypeName") {
         TypeRef t = Type(o["TypeName"]);
@@ -402,7 +409,8 @@ class Converter {
   }
 
   std::string_view text_;
-  std::size_t base_;
+  std::size_t start_;
+  std::size_t loc_base_;
   std::vector<std::size_t> starts_;
 };
 
@@ -419,7 +427,7 @@ StatementBody Converter::Convert(std::string_view node, Value v) {
       r.target = RangeVar(v["relation"]);
     } else {
       r.target.name = std::string(v["name"].Str());
-      r.target.location = base_;
+      r.target.location = start_;
     }
     r.concurrent = HasOption(v["params"], "concurrently");
     return r;
@@ -454,8 +462,8 @@ StatementBody Converter::Convert(std::string_view node, Value v) {
     s.name = Lower(v["name"].Str());
     s.local = v["is_local"].Bool();
     s.reset = k == "VAR_RESET" || k == "VAR_RESET_ALL" || k == "VAR_SET_DEFAULT";
-    std::vector<Value> args = v["args"].Items();
-    if (!args.empty() && args[0]["A_Const"].valid()) s.value = ConstText(args[0]["A_Const"]);
+    Value arg = v["args"].At(0)["A_Const"];
+    if (arg.valid()) s.value = ConstText(arg);
     return s;
   }
   if (node == "UpdateStmt" || node == "DeleteStmt" || node == "InsertStmt" || node == "MergeStmt") {
@@ -478,14 +486,14 @@ StatementBody Converter::Convert(std::string_view node, Value v) {
     if (v["relation"].valid())
       r.relation = RangeVar(v["relation"]);
     else
-      r.relation.location = base_;
+      r.relation.location = start_;
     r.old_name = std::string(v["subname"].Str());
     r.new_name = std::string(v["newname"].Str());
     return r;
   }
   if (node == "AlterEnumStmt") {
     AlterEnum e;
-    e.type = NameFromList(v["typeName"], base_);
+    e.type = NameFromList(v["typeName"], start_);
     e.new_value = std::string(v["newVal"].Str());
     e.old_value = std::string(v["oldVal"].Str());
     e.neighbor = std::string(v["newValNeighbor"].Str());
@@ -494,13 +502,13 @@ StatementBody Converter::Convert(std::string_view node, Value v) {
   }
   if (node == "CreateEnumStmt") {
     CreateEnum e;
-    e.type = NameFromList(v["typeName"], base_);
+    e.type = NameFromList(v["typeName"], start_);
     e.values = Strings(v["vals"]);
     return e;
   }
   if (node == "CreateDomainStmt") {
     CreateDomain d;
-    d.domain = NameFromList(v["domainname"], base_);
+    d.domain = NameFromList(v["domainname"], start_);
     for (Value c : v["constraints"].Items()) {
       if (c["Constraint"]["contype"].Str() == "CONSTR_CHECK") d.has_check = true;
     }
@@ -508,7 +516,7 @@ StatementBody Converter::Convert(std::string_view node, Value v) {
   }
   if (node == "AlterDomainStmt") {
     AlterDomain d;
-    d.domain = NameFromList(v["typeName"], base_);
+    d.domain = NameFromList(v["typeName"], start_);
     const std::string_view st = v["subtype"].Str();
     d.subtype = st.empty() ? 0 : st[0];
     Value c = v["def"]["Constraint"];
@@ -569,6 +577,28 @@ StatementBody Converter::Convert(std::string_view node, Value v) {
 
 }  // namespace
 
+namespace {
+
+// libpg_query's JSON for `text` as a simdjson document. One parser per thread: its buffers are
+// reused from call to call.
+bool ReadTree(const char* json, Value& root) {
+  thread_local simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  if (parser.parse(json, std::strlen(json)).get(doc) != simdjson::SUCCESS) return false;
+  root = Value(doc);
+  return true;
+}
+
+// Converts the statement node {"CreateStmt": {...}} into `st`; `loc_base` is the offset of the
+// text libpg_query parsed.
+void ConvertNode(Value node, std::size_t loc_base, Statement& st) {
+  st.node = std::string(node.FirstKey());
+  Converter conv(st.text, st.offset, loc_base);
+  st.body = conv.Convert(st.node, node.First());
+}
+
+}  // namespace
+
 Statement ParseStatement(std::string_view script, const StatementSpan& span) {
   Statement st;
   st.offset = span.offset;
@@ -580,18 +610,12 @@ Statement ParseStatement(std::string_view script, const StatementSpan& span) {
     const std::size_t at = ByteOffsetOfCursor(st.text, r.error->cursorpos);
     st.error = ParseError{span.offset + at, r.error->message ? r.error->message : "syntax error"};
   } else {
-    // One document per thread: its node buffer is reused from statement to statement.
-    thread_local json::Document doc;
-    if (!doc.Parse(r.parse_tree)) {
+    Value root;
+    if (!ReadTree(r.parse_tree, root)) {
       st.error = ParseError{span.offset, "internal: unreadable parse tree"};
     } else {
-      std::vector<Value> stmts = doc.root()["stmts"].Items();
-      if (!stmts.empty()) {
-        Value node = stmts[0]["stmt"];
-        st.node = std::string(node.FirstKey());
-        Converter conv(st.text, span.offset);
-        st.body = conv.Convert(st.node, node.First());
-      }
+      Value node = root["stmts"].At(0)["stmt"];
+      if (node.valid()) ConvertNode(node, span.offset, st);
     }
   }
   pg_query_free_parse_result(r);
@@ -607,25 +631,160 @@ std::size_t RawParse(std::string_view sql) {
   return n;
 }
 
+namespace {
+
+// Runs work(i) for i in [0, n) on up to `threads` threads (the calling one included), handing
+// out `block` indexes at a time.
+template <typename Fn>
+void RunParallel(std::size_t n, std::size_t threads, std::size_t block, Fn work) {
+  std::atomic<std::size_t> next{0};
+  auto loop = [&] {
+    while (true) {
+      const std::size_t begin = next.fetch_add(block);
+      if (begin >= n) return;
+      const std::size_t end = std::min(n, begin + block);
+      for (std::size_t i = begin; i < end; ++i) work(i);
+    }
+  };
+  threads = std::max<std::size_t>(1, std::min(threads, (n + block - 1) / block));
+  std::vector<std::thread> pool;
+  for (std::size_t i = 1; i < threads; ++i) pool.emplace_back(loop);
+  loop();
+  for (std::thread& t : pool) t.join();
+}
+
+unsigned Cores() {
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+}  // namespace
+
 std::vector<Statement> ParseStatements(std::string_view script,
                                        const std::vector<StatementSpan>& spans) {
   std::vector<Statement> out(spans.size());
   constexpr std::size_t kBlock = 64;
-  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-  const std::size_t threads = std::min<std::size_t>(cores, spans.size() / kBlock);
-  std::atomic<std::size_t> next{0};
-  auto work = [&] {
-    while (true) {
-      const std::size_t begin = next.fetch_add(kBlock);
-      if (begin >= spans.size()) return;
-      const std::size_t end = std::min(spans.size(), begin + kBlock);
-      for (std::size_t i = begin; i < end; ++i) out[i] = ParseStatement(script, spans[i]);
+  const std::size_t threads = std::min<std::size_t>(Cores(), spans.size() / kBlock);
+  RunParallel(spans.size(), threads, kBlock,
+              [&](std::size_t i) { out[i] = ParseStatement(script, spans[i]); });
+  return out;
+}
+
+namespace {
+
+// What one chunk of a script turned into. `ok` is false when libpg_query rejected the chunk:
+// then neither this chunk nor anything after it can be trusted (see ParseScript).
+struct Chunk {
+  std::size_t begin = 0;
+  std::size_t end = 0;
+  bool ok = false;
+  std::vector<StatementSpan> spans;
+  std::vector<Comment> comments;
+  std::vector<Statement> statements;
+};
+
+// One pg_query_parse for the whole chunk; statements are cut from the tree's stmt_location and
+// stmt_len, trimmed to their first and last tokens like ScanScript does.
+void ParseChunk(std::string_view sql, Chunk& chunk) {
+  const std::string buf(sql.substr(chunk.begin, chunk.end - chunk.begin));
+  PgQueryParseResult r = pg_query_parse(buf.c_str());
+  Value root;
+  chunk.ok = r.error == nullptr && ReadTree(r.parse_tree, root);
+  if (chunk.ok) {
+    std::size_t covered = chunk.begin;  // end of the last piece handled
+    for (Value raw : root["stmts"].Items()) {
+      const std::size_t begin = chunk.begin + static_cast<std::size_t>(raw["stmt_location"].Int());
+      const std::int64_t len = raw["stmt_len"].Int();  // 0: up to the end of the chunk
+      const std::size_t end = len == 0 ? chunk.end : begin + static_cast<std::size_t>(len);
+      if (begin < covered || end > chunk.end || begin > end) {
+        chunk.ok = false;  // not what libpg_query promises; let the slow path decide
+        break;
+      }
+      CollectGapComments(sql, covered, begin, chunk.comments);
+      covered = end;
+      const std::optional<StatementSpan> span = SpanOfPiece(sql, begin, end, chunk.comments);
+      if (!span) continue;
+      Statement st;
+      st.offset = span->offset;
+      st.length = span->length;
+      st.text = span->text;
+      ConvertNode(raw["stmt"], chunk.begin, st);
+      chunk.spans.push_back(*span);
+      chunk.statements.push_back(std::move(st));
     }
-  };
-  std::vector<std::thread> pool;
-  for (std::size_t i = 1; i < threads; ++i) pool.emplace_back(work);
-  work();
-  for (std::thread& t : pool) t.join();
+    if (chunk.ok) CollectGapComments(sql, covered, chunk.end, chunk.comments);
+  }
+  pg_query_free_parse_result(r);
+}
+
+// Chunk ends: the first line end after a ';' at least `chunk_bytes` past the previous end. A
+// ';' inside a string or comment makes a bad cut, but then the chunk before it fails to parse
+// (an unterminated literal, or a statement cut short), and ParseScript falls back.
+std::vector<std::size_t> ChunkEnds(std::string_view sql, std::size_t chunk_bytes) {
+  std::vector<std::size_t> ends;
+  std::size_t pos = 0;
+  while (true) {
+    std::size_t at = pos + std::max<std::size_t>(1, chunk_bytes);
+    std::size_t cut = std::string_view::npos;
+    while (at < sql.size()) {
+      const std::size_t semi = sql.find(';', at);
+      if (semi == std::string_view::npos) break;
+      std::size_t nl = semi + 1;
+      if (nl < sql.size() && sql[nl] == '\r') ++nl;
+      if (nl < sql.size() && sql[nl] == '\n') {
+        cut = nl + 1;
+        break;
+      }
+      at = semi + 1;
+    }
+    if (cut == std::string_view::npos || cut >= sql.size()) break;
+    ends.push_back(cut);
+    pos = cut;
+  }
+  ends.push_back(sql.size());
+  return ends;
+}
+
+}  // namespace
+
+ParsedScript ParseScript(std::string_view sql, const ParseOptions& options) {
+  ParsedScript out;
+  std::size_t fallback_from = 0;
+  if (sql.find('\0') == std::string_view::npos) {
+    std::vector<Chunk> chunks;
+    std::size_t begin = 0;
+    for (std::size_t end : ChunkEnds(sql, options.chunk_bytes)) {
+      chunks.push_back({begin, end});
+      begin = end;
+    }
+    RunParallel(chunks.size(), options.threads, 1,
+                [&](std::size_t i) { ParseChunk(sql, chunks[i]); });
+    // The first chunk starts at a statement boundary; a chunk that parsed proves that the next
+    // one does too. From the first chunk that failed on, the slow path takes over.
+    fallback_from = sql.size();
+    for (Chunk& c : chunks) {
+      if (!c.ok) {
+        fallback_from = c.begin;
+        break;
+      }
+      out.scan.statements.insert(out.scan.statements.end(), c.spans.begin(), c.spans.end());
+      out.scan.comments.insert(out.scan.comments.end(), c.comments.begin(), c.comments.end());
+      std::move(c.statements.begin(), c.statements.end(), std::back_inserter(out.statements));
+    }
+    if (fallback_from == sql.size()) return out;
+  }
+  // Statement by statement, so that one syntax error does not hide the others.
+  ScriptScan rest = ScanScript(sql.substr(fallback_from));
+  std::vector<StatementSpan> spans = std::move(rest.statements);
+  for (StatementSpan& s : spans) s.offset += fallback_from;
+  for (Comment& c : rest.comments) c.offset += fallback_from;
+  if (rest.error) rest.error->offset += fallback_from;
+  std::vector<Statement> parsed(spans.size());
+  RunParallel(spans.size(), options.threads, 64,
+              [&](std::size_t i) { parsed[i] = ParseStatement(sql, spans[i]); });
+  out.scan.statements.insert(out.scan.statements.end(), spans.begin(), spans.end());
+  out.scan.comments.insert(out.scan.comments.end(), rest.comments.begin(), rest.comments.end());
+  out.scan.error = std::move(rest.error);
+  std::move(parsed.begin(), parsed.end(), std::back_inserter(out.statements));
   return out;
 }
 

@@ -345,6 +345,94 @@ ScriptScan ScanScript(std::string_view sql) {
   return out;
 }
 
+namespace {
+
+// Skips whitespace (and ';' when `semicolons`) and comments from `pos`, appending the comments;
+// returns where the first other character is, or npos when it meets something unexpected
+// (the caller then asks the scanner). Only used on text the parser accepted, so `pos` is
+// never inside a literal and `--` or `/*` there always starts a comment; comments follow
+// PostgreSQL's lexer: `--` runs to the line end, `/* */` nests.
+std::size_t SkipSpaceAndComments(std::string_view sql, std::size_t pos, std::size_t end,
+                                 bool semicolons, std::vector<Comment>& comments) {
+  while (pos < end) {
+    const char c = sql[pos];
+    if (IsSpace(c) || (semicolons && c == ';')) {
+      ++pos;
+    } else if (c == '-' && pos + 1 < end && sql[pos + 1] == '-') {
+      std::size_t stop = pos + 2;
+      while (stop < end && sql[stop] != '\n' && sql[stop] != '\r') ++stop;
+      comments.push_back({pos, sql.substr(pos, stop - pos)});
+      pos = stop;
+    } else if (c == '/' && pos + 1 < end && sql[pos + 1] == '*') {
+      std::size_t i = pos + 2;
+      int depth = 1;
+      while (i + 1 < end && depth > 0) {
+        if (sql[i] == '/' && sql[i + 1] == '*') {
+          ++depth;
+          i += 2;
+        } else if (sql[i] == '*' && sql[i + 1] == '/') {
+          --depth;
+          i += 2;
+        } else {
+          ++i;
+        }
+      }
+      if (depth > 0) return std::string_view::npos;
+      comments.push_back({pos, sql.substr(pos, i - pos)});
+      pos = i;
+    } else {
+      return pos;
+    }
+  }
+  return end;
+}
+
+// The span of piece [begin, end) from the scanner's tokens, comments appended (ScanScript's
+// way for pieces that hold comments).
+std::optional<StatementSpan> SpanFromTokens(std::string_view input, std::size_t begin,
+                                            std::size_t end, std::vector<Comment>& comments) {
+  const Lexed lexed = Lex(input.substr(begin, end - begin));
+  std::size_t first = end, last = begin;
+  for (const Token& t : lexed.tokens) {
+    if (t.IsComment()) {
+      comments.push_back({t.start + begin, CommentText(input, {t.start + begin, t.end + begin})});
+      continue;
+    }
+    first = std::min(first, t.start + begin);
+    last = std::max(last, t.end + begin);
+  }
+  if (last <= first) return std::nullopt;
+  return StatementSpan{first, last - first, input.substr(first, last - first)};
+}
+
+}  // namespace
+
+std::optional<StatementSpan> SpanOfPiece(std::string_view sql, std::size_t begin, std::size_t end,
+                                         std::vector<Comment>& comments) {
+  std::vector<Comment> leading;
+  const std::size_t first = SkipSpaceAndComments(sql, begin, end, false, leading);
+  // Comments after the first token, or anything odd: the scanner knows best.
+  if (first == std::string_view::npos || HasCommentMarker(sql.substr(first, end - first))) {
+    return SpanFromTokens(sql, begin, end, comments);
+  }
+  comments.insert(comments.end(), leading.begin(), leading.end());
+  std::size_t last = end;
+  while (last > first && IsSpace(sql[last - 1])) --last;
+  if (last == first) return std::nullopt;
+  return StatementSpan{first, last - first, sql.substr(first, last - first)};
+}
+
+void CollectGapComments(std::string_view sql, std::size_t begin, std::size_t end,
+                        std::vector<Comment>& comments) {
+  if (begin >= end) return;
+  std::vector<Comment> found;
+  if (SkipSpaceAndComments(sql, begin, end, true, found) == end) {
+    comments.insert(comments.end(), found.begin(), found.end());
+  } else {
+    CollectComments(sql, begin, end, comments);
+  }
+}
+
 bool HasOnDeleteClause(std::string_view sql) {
   if (!ContainsWordCI(sql, "delete")) return false;
   const Lexed lexed = Lex(sql);

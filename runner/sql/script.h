@@ -25,6 +25,17 @@ struct ScriptScan {
 // Splits like SplitStatements and also collects comments. Thread-safe.
 ScriptScan ScanScript(std::string_view sql);
 
+// For the chunked parser (parse.h), on text libpg_query has already parsed without error:
+// the span of the statement in the piece [begin, end) of `sql` (the parse tree's stmt_location
+// and stmt_len), trimmed to its first and last token, with the piece's comments appended to
+// `comments`; nullopt when the piece holds no token.
+std::optional<StatementSpan> SpanOfPiece(std::string_view sql, std::size_t begin, std::size_t end,
+                                         std::vector<Comment>& comments);
+// Appends the comments of [begin, end) of `sql`, a stretch between statements (whitespace,
+// ';' and comments only).
+void CollectGapComments(std::string_view sql, std::size_t begin, std::size_t end,
+                        std::vector<Comment>& comments);
+
 // Byte offset of the 1-based character position `cursor` (as libpg_query reports errors) in
 // `text`. Positions past the end map to text.size().
 std::size_t ByteOffsetOfCursor(std::string_view text, int cursor);

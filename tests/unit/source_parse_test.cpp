@@ -139,6 +139,31 @@ TEST(SourceStairway, BlankDownIsIrreversibleAndNoDownToo) {
   EXPECT_FALSE(set.revisions[1].down.has_value());
 }
 
+TEST(SourceMarkers, IrreversibleMarkerInEveryFormat) {
+  TempDir stairway;
+  stairway.Write("1_a.sql", "-- stairway:irreversible\n-- migrate:up\nSELECT 1;\n");
+  stairway.Write("2_b.sql", "-- migrate:up\nSELECT 2;\n-- migrate:down\nSELECT 3;\n");
+  const MigrationSet a = LoadOk(stairway.path());
+  ASSERT_EQ(a.revisions.size(), 2u);
+  EXPECT_TRUE(a.revisions[0].irreversible_marker);
+  EXPECT_FALSE(a.revisions[1].irreversible_marker);
+
+  TempDir goose;
+  goose.Write("1_a.sql", "-- +goose Up\n-- stairway:irreversible\nSELECT 1;\n");
+  EXPECT_TRUE(LoadOk(goose.path()).revisions[0].irreversible_marker);
+
+  TempDir golang;
+  golang.Write("1_a.up.sql", "SELECT 1;\n");
+  golang.Write("1_a.down.sql", "-- stairway:irreversible\nSELECT 2;\n");
+  const MigrationSet g = LoadOk(golang.path());
+  EXPECT_TRUE(g.revisions[0].irreversible_marker);
+  EXPECT_TRUE(g.revisions[0].down.has_value());
+
+  TempDir flyway;
+  flyway.Write("V1__a.sql", "-- stairway:irreversible\nSELECT 1;\n");
+  EXPECT_TRUE(LoadOk(flyway.path()).revisions[0].irreversible_marker);
+}
+
 TEST(SourceStairway, ByteOrderMarkIsDropped) {
   TempDir dir;
   dir.Write("1_a.sql", "\xEF\xBB\xBF-- migrate:up\nSELECT 1;\n");
@@ -159,8 +184,8 @@ TEST(SourceStairway, MarkerErrors) {
     TempDir dir;
     dir.Write("1_a.sql", "-- migrate:up\n-- stairway:no-transactoin\nSELECT 1;\n");
     EXPECT_EQ(LoadError(dir),
-              "DIR/1_a.sql:2: unknown marker \"-- stairway:no-transactoin\"; the only stairway "
-              "marker is \"-- stairway:no-transaction\"");
+              "DIR/1_a.sql:2: unknown marker \"-- stairway:no-transactoin\"; the stairway "
+              "markers are \"-- stairway:no-transaction\" and \"-- stairway:irreversible\"");
   }
   {
     TempDir dir;

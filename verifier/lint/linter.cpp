@@ -257,33 +257,34 @@ class UnitLinter {
   LineIndex lines_;
 };
 
-// Scans and parses every unit: units in parallel when there are several, statements of one
-// big unit in parallel otherwise.
+// Scans and parses every unit: units in parallel when there are several, chunks of one big
+// unit in parallel otherwise.
 std::vector<Parsed> ParseAll(const std::vector<const LintUnit*>& units) {
   std::vector<Parsed> out(units.size());
-  auto parse_one = [&](std::size_t i, bool parallel_statements) {
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  auto parse_one = [&](std::size_t i, unsigned threads) {
     const auto start = std::chrono::steady_clock::now();
-    out[i].scan = sql::ScanScript(units[i]->sql);
-    if (parallel_statements) {
-      out[i].statements = sql::ParseStatements(units[i]->sql, out[i].scan.statements);
-    } else {
-      out[i].statements.reserve(out[i].scan.statements.size());
-      for (const auto& span : out[i].scan.statements) {
-        out[i].statements.push_back(sql::ParseStatement(units[i]->sql, span));
-      }
-    }
+    sql::ParseOptions options;
+    options.threads = threads;
+    // A few chunks per thread even out threads that get less CPU on a busy machine; one chunk
+    // (one pg_query_parse call) when the unit is parsed on one thread.
+    const std::size_t size = units[i]->sql.size();
+    options.chunk_bytes =
+        threads == 1 ? size : std::max<std::size_t>(64 * 1024, size / (4 * threads));
+    sql::ParsedScript parsed = sql::ParseScript(units[i]->sql, options);
+    out[i].scan = std::move(parsed.scan);
+    out[i].statements = std::move(parsed.statements);
     out[i].ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   };
   if (units.size() == 1) {
-    parse_one(0, true);
+    parse_one(0, cores);
     return out;
   }
   std::atomic<std::size_t> next{0};
   auto work = [&] {
-    for (std::size_t i = next++; i < units.size(); i = next++) parse_one(i, false);
+    for (std::size_t i = next++; i < units.size(); i = next++) parse_one(i, 1);
   };
-  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   std::vector<std::thread> pool;
   for (unsigned t = 1; t < std::min<std::size_t>(cores, units.size()); ++t) pool.emplace_back(work);
   work();

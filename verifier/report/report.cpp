@@ -104,10 +104,12 @@ int CountExactly(const Report& r, Severity s) {
 
 std::string Summary(const Report& r) {
   const int files = static_cast<int>(r.steps.size());
-  if (r.findings.empty()) return fmt::format("{} checked: no findings\n", Plural(files, "file"));
+  // verify's steps are files linted, revision steps and drift comparisons: "steps".
+  const std::string_view unit = r.command == "verify" ? "step" : "file";
+  if (r.findings.empty()) return fmt::format("{} checked: no findings\n", Plural(files, unit));
   return fmt::format("{}, {}, {} in {}\n", Plural(CountExactly(r, Severity::kError), "error"),
                      Plural(CountExactly(r, Severity::kWarning), "warning"),
-                     Plural(CountExactly(r, Severity::kInfo), "note"), Plural(files, "file"));
+                     Plural(CountExactly(r, Severity::kInfo), "note"), Plural(files, unit));
 }
 
 std::string WriteText(const Report& r, const WriteOptions& o) {

@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 
 #include "runner/common/error.h"
+#include "verifier/roundtrip/catalog_observer.h"
+#include "verifier/roundtrip/fixtures_observer.h"
 
 namespace stairway::verifier::roundtrip {
 
@@ -89,7 +91,18 @@ int Result::ExitCode(Irreversible irreversible_policy) const {
 }
 
 Result Run(db::Session& session, const source::MigrationSet& set, const Options& options,
-           const std::vector<PhaseObserver*>& observers, ProgressListener* listener) {
+           const std::vector<PhaseObserver*>& extra_observers, ProgressListener* listener) {
+  // The built-in checks run first: the catalog comparison, then the data fixtures (their rows
+  // do not change the catalog, so the order only matters for the order of findings).
+  CatalogObserver catalog;
+  std::optional<FixturesObserver> fixtures;
+  std::vector<PhaseObserver*> observers;
+  if (options.snapshots == Options::Snapshots::kFull) observers.push_back(&catalog);
+  if (options.data_fixtures) {
+    fixtures.emplace(*options.data_fixtures);
+    observers.push_back(&*fixtures);
+  }
+  observers.insert(observers.end(), extra_observers.begin(), extra_observers.end());
   const Clock::time_point start = Clock::now();
   // Split every section first: a section the scanner rejects is input (exit 2), found before
   // anything runs.
@@ -119,7 +132,8 @@ Result Run(db::Session& session, const source::MigrationSet& set, const Options&
     const bool round_trip = !r.up_only && !rev.irreversible_marker && rev.down;
     // Up-only revisions are still seen by observers at S0 and S1 (data fixtures load there).
     auto at = [&](Phase phase) {
-      PhaseContext context{rev, i, phase, session, r.findings, r.finding_rules, r.soft_findings};
+      PhaseContext context{rev,           i,          phase, session, r.findings, r.finding_rules,
+                           r.soft_findings, round_trip};
       Notify(observers, context);
     };
     const applier::PreparedStep* down_step = rev.down ? &downs[next_down++] : nullptr;

@@ -37,6 +37,9 @@ struct PhaseContext {
   std::vector<std::string>& finding_rules;
   // Soft findings (warnings; they do not fail the run), e.g. column order only.
   std::vector<std::string>& soft_findings;
+  // False when this revision is applied up only (options, marker, no down): kAfterDown and
+  // kAfterReUp will not come.
+  bool round_trip = true;
 
   void Add(std::string rule, std::string line) {
     finding_rules.resize(findings.size());
@@ -106,8 +109,9 @@ class ProgressListener {
   virtual void RevisionDone(const RevisionResult& result, int index, int total) = 0;
 };
 
-// Runs the roundtrip on `session` (an empty throwaway database). Observers run in order after
-// each step. A failing step ends the run with Result::failed set; other StopErrors propagate.
+// Runs the roundtrip on `session` (an empty throwaway database). The built-in checks run per
+// `options` (catalog snapshots when snapshots == kFull, data fixtures when data_fixtures is
+// set), then `observers` in order, after each step. A failing step ends the run with Result::failed set; other StopErrors propagate.
 Result Run(db::Session& session, const source::MigrationSet& set, const Options& options,
            const std::vector<PhaseObserver*>& observers = {}, ProgressListener* listener = nullptr);
 

@@ -1,0 +1,224 @@
+// stairway drift: a model's DDL vs the migrations at head (equal, and each kind of difference
+// named), and --against a live database read by a role that cannot write (proves read-only),
+// including applied revisions edited afterwards.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "tests/integration/runner_test_util.h"
+
+namespace stairway::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kMigrations = "fixtures/drift/migrations";
+
+std::string ServerFlag() {
+  return "--server-url=" + TestSandbox().AdminUrl();
+}
+
+// A temp dir removed when the test ends.
+class TempDir {
+ public:
+  TempDir() {
+    path_ = fs::temp_directory_path() /
+            ("stairway_drift_test_" + std::to_string(::getpid()) + "_" + std::to_string(next_++));
+    fs::remove_all(path_);
+    fs::create_directories(path_);
+  }
+  ~TempDir() { fs::remove_all(path_); }
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+  static inline int next_ = 0;
+};
+
+std::string ModelSql() {
+  return ReadFile(SourceDir() / "fixtures/drift/model.sql");
+}
+
+std::string Replace(std::string text, const std::string& from, const std::string& to) {
+  const std::size_t at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  if (at != std::string::npos) text.replace(at, from.size(), to);
+  return text;
+}
+
+ProcessResult DriftModel(const std::string& sql) {
+  TempDir dir;
+  const fs::path model = dir.path() / "model.sql";
+  std::ofstream(model) << sql;
+  return StairwayOffline({"drift", "--model", model.string(), kMigrations, ServerFlag()});
+}
+
+TEST(DriftModel, EqualModelIsClean) {
+  const ProcessResult r = StairwayOffline(
+      {"drift", "--model", "fixtures/drift/model.sql", kMigrations, ServerFlag()});
+  EXPECT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err,
+            "no drift: the model fixtures/drift/model.sql matches fixtures/drift/migrations at "
+            "head\n");
+}
+
+struct ModelCase {
+  std::string name;
+  std::string from, to;  // the edit applied to model.sql
+  std::string line;      // the expected drift line
+};
+
+class DriftModelKinds : public ::testing::TestWithParam<ModelCase> {};
+
+TEST_P(DriftModelKinds, DifferenceIsNamed) {
+  const ModelCase& c = GetParam();
+  const ProcessResult r = DriftModel(Replace(ModelSql(), c.from, c.to));
+  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  EXPECT_TRUE(r.out.starts_with("drift between fixtures/drift/migrations at head and the model "))
+      << r.out;
+  EXPECT_NE(r.out.find("\n  " + c.line + "\n"), std::string::npos) << r.out;
+  EXPECT_EQ(r.err, "1 difference\n") << r.err;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Kinds, DriftModelKinds,
+    ::testing::Values(
+        ModelCase{"missing_index", "CREATE INDEX items_name_idx ON items (name);", "",
+                  "index public.items_name_idx (btree (name)) is in the migrations but not in the "
+                  "model"},
+        ModelCase{"extra_table", "CREATE TABLE tags",
+                  "CREATE TABLE extra (id int);\nCREATE TABLE tags",
+                  "table public.extra (with 1 column) is in the model but not in the migrations"},
+        ModelCase{"column_type", "    note text,", "    note varchar(20),",
+                  "column public.items.note: type text in the migrations, character varying(20) "
+                  "in the model"},
+        ModelCase{"enum_labels", "('new', 'done')", "('new', 'done', 'archived')",
+                  "type public.item_status: labels 'new','done' in the migrations, "
+                  "'new','done','archived' in the model"},
+        ModelCase{"nullability", "    name text NOT NULL,", "    name text,",
+                  "column public.items.name: NOT NULL in the migrations, nullable in the model"},
+        ModelCase{"on_delete", "ON DELETE CASCADE", "ON DELETE SET NULL",
+                  "constraint public.tags.tags_item_id_fkey: definition FOREIGN KEY (item_id) "
+                  "REFERENCES public.items(id) ON DELETE CASCADE in the migrations, FOREIGN KEY "
+                  "(item_id) REFERENCES public.items(id) ON DELETE SET NULL in the model"}),
+    [](const auto& info) { return info.param.name; });
+
+TEST(DriftModel, FailingModelStatementIsAnInputErrorWithItsLine) {
+  const ProcessResult r = DriftModel("CREATE TABLE a (id int);\n\nCREATE TABLE b (x nosuchtype);\n");
+  EXPECT_EQ(r.exit_code, 2) << Describe(r);
+  EXPECT_NE(r.err.find("model.sql:3: the model statement failed on an empty database: type "
+                       "\"nosuchtype\" does not exist; fix the model DDL"),
+            std::string::npos)
+      << r.err;
+}
+
+// A database built by `stairway upgrade`, and a role that may only connect and read.
+class DriftAgainst : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    database_ = NewTestDatabase();
+    role_ = "drift_ro_" + database_->name().substr(database_->name().size() - 8);
+  }
+  void TearDown() override {
+    db::Session admin = db::Session::Connect(database_->url());
+    admin.Exec("DROP OWNED BY " + role_ + "; DROP ROLE IF EXISTS " + role_);
+  }
+
+  void Upgrade(const std::string& dir) {
+    const ProcessResult r = Stairway({"upgrade", "head", "-d", dir}, database_->url());
+    ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  }
+
+  // CONNECT plus USAGE/SELECT only: any write (even creating the history table) would fail.
+  std::string ReadOnlyUrl() {
+    db::Session admin = db::Session::Connect(database_->url());
+    const std::string db = db::QuoteIdent(database_->name());
+    admin.Exec("CREATE ROLE " + role_ + " LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE");
+    admin.Exec("REVOKE ALL ON DATABASE " + db + " FROM PUBLIC");
+    admin.Exec("REVOKE CREATE ON SCHEMA public FROM PUBLIC");
+    admin.Exec("GRANT CONNECT ON DATABASE " + db + " TO " + role_);
+    admin.Exec("GRANT USAGE ON SCHEMA public TO " + role_);
+    admin.Exec("GRANT SELECT ON ALL TABLES IN SCHEMA public TO " + role_);
+    std::string url = database_->url();
+    const std::size_t at = url.find("user=");
+    EXPECT_NE(at, std::string::npos) << url;
+    const std::size_t end = url.find('&', at);
+    url.replace(at, (end == std::string::npos ? url.size() : end) - at, "user=" + role_);
+    return url;
+  }
+
+  std::unique_ptr<sandbox::ThrowawayDatabase> database_;
+  std::string role_;
+};
+
+TEST_F(DriftAgainst, ReadOnlyRoleSeesNoDriftAfterUpgrade) {
+  Upgrade(kMigrations);
+  const std::string url = ReadOnlyUrl();
+  {
+    // The role really cannot write.
+    db::Session reader = db::Session::Connect(url);
+    EXPECT_THROW(reader.Exec("CREATE TABLE probe (id int)"), db::DatabaseError);
+    EXPECT_THROW(reader.Exec("INSERT INTO items (name) VALUES ('x')"), db::DatabaseError);
+  }
+  const ProcessResult r =
+      StairwayOffline({"drift", "--against", url, kMigrations, ServerFlag()});
+  EXPECT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(r.err.find(" matches fixtures/drift/migrations at 0002_create_tags\n"),
+            std::string::npos)
+      << r.err;
+}
+
+TEST_F(DriftAgainst, HandMadeChangeAndEditedMigrationAreReported) {
+  TempDir dir;
+  fs::copy(SourceDir() / kMigrations, dir.path() / "migrations");
+  const std::string migrations = (dir.path() / "migrations").string();
+  Upgrade(migrations);
+  {
+    db::Session admin = db::Session::Connect(database_->url());
+    admin.Exec("CREATE INDEX items_note_idx ON items (note)");
+  }
+  // Edited after it was applied: the history's checksum no longer matches the file.
+  const fs::path file = dir.path() / "migrations/0002_create_tags.sql";
+  std::string text = ReadFile(file);
+  text = Replace(text, "label text NOT NULL", "label text NOT NULL DEFAULT 'x'");
+  std::ofstream(file, std::ios::trunc) << text;
+
+  const ProcessResult r =
+      StairwayOffline({"drift", "--against", ReadOnlyUrl(), migrations, ServerFlag()});
+  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  EXPECT_NE(r.out.find("  index public.items_note_idx (on public.items) is in the database but "
+                       "not in the migrations\n"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("  column public.tags.label: default 'x'::text in the migrations, not set "
+                       "in the database\n"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("  revision 0002_create_tags was edited after it was applied: checksum "),
+            std::string::npos)
+      << r.out;
+}
+
+TEST_F(DriftAgainst, DatabaseWithoutHistoryIsComparedWithBaseAndSaysSo) {
+  {
+    db::Session admin = db::Session::Connect(database_->url());
+    admin.Exec("CREATE TABLE loose (id int)");
+  }
+  const ProcessResult r =
+      StairwayOffline({"drift", "--against", ReadOnlyUrl(), kMigrations, ServerFlag()});
+  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  EXPECT_TRUE(r.err.starts_with("note: the database has no history table "
+                                "public.stairway_history: compared with base (no revision "
+                                "applied)\n"))
+      << r.err;
+  EXPECT_NE(r.out.find("  table public.loose is in the database but not in the migrations\n"),
+            std::string::npos)
+      << r.out;
+  db::Session admin = db::Session::Connect(database_->url());
+  EXPECT_FALSE(HistoryTableExists(admin));
+}
+
+}  // namespace
+}  // namespace stairway::testing

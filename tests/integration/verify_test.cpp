@@ -1,0 +1,113 @@
+// stairway verify: every check in one run (roundtrip, lint, drift from stairway.toml), one
+// combined report in every format (golden files), exit codes, and the bundled migrations clean.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <regex>
+
+#include "tests/integration/runner_test_util.h"
+
+namespace stairway::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string ServerFlag() {
+  return "--server-url=" + TestSandbox().AdminUrl();
+}
+
+// Timings change from run to run: JUnit's time="..." becomes time="0.000".
+std::string MaskTimings(const std::string& text) {
+  return std::regex_replace(text, std::regex("time=\"[0-9.]+\""), "time=\"0.000\"");
+}
+
+struct GoldenFormat {
+  std::string format;
+  std::string file;  // under fixtures/golden/verify/
+};
+
+TEST(Verify, CombinedReportInEveryFormatMatchesGoldenFiles) {
+  const std::vector<GoldenFormat> formats = {
+      {"text", "verify.txt"},      {"json", "verify.json"},       {"sarif", "verify.sarif"},
+      {"github", "verify.github"}, {"junit", "verify.junit.xml"}, {"markdown", "verify.md"}};
+  const fs::path out_dir = fs::temp_directory_path() /
+                           ("stairway_verify_golden_" + std::to_string(::getpid()));
+  fs::create_directories(out_dir);
+  std::vector<std::string> args = {"verify", "fixtures/golden/verify/migrations", "--config",
+                                   "fixtures/golden/verify/stairway.toml", ServerFlag()};
+  for (const GoldenFormat& f : formats) {
+    args.insert(args.end(), {"--report", f.format, "--output", (out_dir / f.file).string()});
+  }
+  const ProcessResult r = StairwayOffline(args);
+  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  EXPECT_EQ(r.out, "") << "all reports went to files";
+  const bool update = std::getenv("STAIRWAY_UPDATE_GOLDEN") != nullptr;
+  for (const GoldenFormat& f : formats) {
+    const std::string got = MaskTimings(ReadFile(out_dir / f.file));
+    const fs::path golden = SourceDir() / "fixtures/golden/verify" / f.file;
+    if (update) {
+      std::ofstream(golden, std::ios::binary | std::ios::trunc) << got;
+      continue;
+    }
+    ASSERT_TRUE(fs::exists(golden)) << golden << ": run with STAIRWAY_UPDATE_GOLDEN=1";
+    EXPECT_EQ(got, ReadFile(golden)) << f.format << " differs from " << golden
+                                     << " (STAIRWAY_UPDATE_GOLDEN=1 regenerates it)";
+  }
+  // The three checks all found their problem, special characters intact.
+  const std::string text = ReadFile(out_dir / "verify.txt");
+  EXPECT_NE(text.find("down left behind schema \"archive<&>\""), std::string::npos) << text;
+  EXPECT_NE(text.find("[require-concurrent-index-create]"), std::string::npos) << text;
+  EXPECT_NE(text.find("'a \"quote\" <tag> & 50% :: done'"), std::string::npos) << text;
+  fs::remove_all(out_dir);
+}
+
+TEST(Verify, TextToStdoutShowsTheRevisionTableThenTheRest) {
+  const ProcessResult r =
+      StairwayOffline({"verify", "fixtures/golden/verify/migrations", "--config",
+                       "fixtures/golden/verify/stairway.toml", ServerFlag()});
+  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  EXPECT_NE(r.out.find("] 0001_create_notes  "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Drift of the model fixtures/golden/verify/model.sql against "
+                       "fixtures/golden/verify/migrations at head: 1 difference\n"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("[require-concurrent-index-create]"), std::string::npos) << r.out;
+}
+
+TEST(Verify, SelectedChecksOnlyAndFailLevel) {
+  // Lint alone: no database, the index finding is a warning -> exit 1 at the default level.
+  ProcessResult r = StairwayOffline({"verify", "--lint", "fixtures/golden/verify/migrations",
+                                     "--config", "fixtures/golden/verify/stairway.toml"});
+  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  EXPECT_EQ(r.out.find("Roundtrip of"), std::string::npos) << r.out;
+  r = StairwayOffline({"verify", "--lint", "fixtures/golden/verify/migrations", "--config",
+                       "fixtures/golden/verify/stairway.toml", "--fail-level", "none"});
+  EXPECT_EQ(r.exit_code, 0) << Describe(r);
+}
+
+TEST(Verify, BadInputIsExitTwoBeforeAnythingStarts) {
+  ProcessResult r = StairwayOffline({"verify", "migrations", "--report", "yaml"});
+  EXPECT_EQ(r.exit_code, 2) << Describe(r);
+  EXPECT_EQ(r.err,
+            "error: unknown --report 'yaml'; use text, json, sarif, github, junit or markdown\n");
+  r = StairwayOffline({"verify", "--drift", "fixtures/drift/migrations", "--config",
+                       "fixtures/drift/README.md"});
+  EXPECT_EQ(r.exit_code, 2) << Describe(r);
+}
+
+// The repository's own check: stairway.toml at the root configures the model, so a bare
+// `stairway verify migrations` runs roundtrip, lint and drift, and all are clean.
+TEST(Verify, BundledMigrationsAreCleanWithEveryCheck) {
+  const ProcessResult r = StairwayOffline({"verify", "migrations", ServerFlag()});
+  EXPECT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_NE(r.out.find("Roundtrip of migrations"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Drift of the model examples/sqlalchemy/model.sql against migrations at "
+                       "head: no drift\n"),
+            std::string::npos)
+      << r.out;
+  // Notes only (statement_timeout hints): clean at the default fail level.
+  EXPECT_NE(r.out.find("0 errors, 0 warnings, "), std::string::npos) << r.out;
+}
+
+}  // namespace
+}  // namespace stairway::testing
