@@ -76,8 +76,7 @@ int RunDrift(const GlobalOptions& global, const DriftArgs& args) {
   fmt::print("drift between {} and {}:\n", result.migrations_label, result.other_label);
   for (const std::string& line : result.lines) fmt::print("  {}\n", line);
   std::fflush(stdout);
-  fmt::print(stderr, "{} difference{}\n", result.lines.size(),
-             result.lines.size() == 1 ? "" : "s");
+  fmt::print(stderr, "{} difference{}\n", result.lines.size(), result.lines.size() == 1 ? "" : "s");
   return static_cast<int>(ExitCode::kFindings);
 }
 

@@ -61,8 +61,8 @@ struct VerifyConfig {
 std::optional<fs::path> FindConfig(const VerifyArgs& args) {
   if (!args.config.empty()) {
     if (!fs::is_regular_file(args.config)) {
-      throw StopError(Error::Input(
-          fmt::format("{}: no such configuration file; fix --config or leave it out", args.config)));
+      throw StopError(Error::Input(fmt::format(
+          "{}: no such configuration file; fix --config or leave it out", args.config)));
     }
     return fs::path(args.config);
   }
@@ -84,9 +84,9 @@ VerifyConfig ReadConfig(const VerifyArgs& args) {
   try {
     root = toml::parse_file(config.toml->string());
   } catch (const toml::parse_error& e) {
-    throw StopError(Error::Input(fmt::format("{}:{}: {}; fix the TOML syntax",
-                                             config.toml->string(), e.source().begin.line,
-                                             e.description())));
+    throw StopError(
+        Error::Input(fmt::format("{}:{}: {}; fix the TOML syntax", config.toml->string(),
+                                 e.source().begin.line, e.description())));
   }
   const toml::table* verify = root["verify"].as_table();
   if (verify == nullptr) return config;
@@ -96,9 +96,9 @@ VerifyConfig ReadConfig(const VerifyArgs& args) {
     const int line = static_cast<int>(node.source().begin.line);
     if (key == "model" || key == "fixtures") {
       if (!text) {
-        throw StopError(Error::Input(fmt::format(
-            "{}:{}: [verify] {} must be a string (a path relative to this file)",
-            config.toml->string(), line, key.str())));
+        throw StopError(Error::Input(
+            fmt::format("{}:{}: [verify] {} must be a string (a path relative to this file)",
+                        config.toml->string(), line, key.str())));
       }
       (key == "model" ? config.model : config.fixtures) = base / *text;
     } else {
@@ -180,10 +180,9 @@ class RoundtripPrinter : public roundtrip::ProgressListener {
       if (r.failure) {
         verdict = fmt::format("FAILED at {}", r.failed_step);
       } else if (!r.findings.empty()) {
-        verdict =
-            fmt::format("{} finding{}", r.findings.size(), r.findings.size() == 1 ? "" : "s");
+        verdict = fmt::format("{} finding{}", r.findings.size(), r.findings.size() == 1 ? "" : "s");
       } else if (r.up_only) {
-        verdict = fmt::format("up only ({})", r.up_only_reason);
+        verdict = fmt::format("up only: {}", r.up_only_reason);
       } else if (r.irreversible_marker) {
         verdict = "intentionally irreversible";
       } else if (r.irreversible) {
@@ -276,9 +275,9 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
     options.data_fixtures = args.fixtures;
   } else if (config.fixtures) {
     if (!fs::is_directory(*config.fixtures)) {
-      throw StopError(Error::Input(fmt::format(
-          "{}: [verify] fixtures names {}, which is not a directory", config.toml->string(),
-          config.fixtures->string())));
+      throw StopError(
+          Error::Input(fmt::format("{}: [verify] fixtures names {}, which is not a directory",
+                                   config.toml->string(), config.fixtures->string())));
     }
     options.data_fixtures = *config.fixtures;
   } else if (fs::is_directory(set.dir / "fixtures")) {
@@ -326,10 +325,11 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
     const auto setup_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::steady_clock::now() - started);
     if (text_to_stdout) {
-      fmt::print("Roundtrip of {} ({} format, {} revisions) on {}: up, down, up for each revision\n",
-                 set.dir.string(), source::FormatName(set.format), set.revisions.size(),
-                 args.server_url.empty() ? "a private PostgreSQL cluster"
-                                         : db::MaskPassword(args.server_url));
+      fmt::print(
+          "Roundtrip of {} ({} format, {} revisions) on {}: up, down, up for each revision\n",
+          set.dir.string(), source::FormatName(set.format), set.revisions.size(),
+          args.server_url.empty() ? "a private PostgreSQL cluster"
+                                  : db::MaskPassword(args.server_url));
     }
     std::size_t width = 8;
     for (const source::Revision& rev : set.revisions) width = std::max(width, rev.Label().size());
@@ -370,7 +370,8 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
   bool drifted = false;
   if (run_drift) {
     const auto started = std::chrono::steady_clock::now();
-    if (progress) fmt::print(stderr, "drift: {} vs {} at head\n", model->string(), set.dir.string());
+    if (progress)
+      fmt::print(stderr, "drift: {} vs {} at head\n", model->string(), set.dir.string());
     if (!box) box = sandbox::OpenSandbox(sandbox_options);
     drift::ModelOptions drift_options;
     drift_options.snapshot.owners = schema::Owners::kIgnore;
@@ -401,8 +402,7 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
       std::ofstream out(args.outputs[i], std::ios::binary);
       out << text;
       if (!out) {
-        throw StopError(
-            Error::Input(fmt::format("{}: cannot write the report", args.outputs[i])));
+        throw StopError(Error::Input(fmt::format("{}: cannot write the report", args.outputs[i])));
       }
     } else {
       fmt::print("{}", text);

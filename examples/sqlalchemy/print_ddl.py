@@ -24,12 +24,26 @@ def main(argv):
         return 2
     metadata = load_metadata(argv[1], argv[2] if len(argv) == 3 else "metadata")
 
+    statements = []
+
     def emit(sql, *multiparams, **params):
-        text = str(sql.compile(dialect=engine.dialect)).strip()
-        sys.stdout.write(text + ";\n\n")
+        statements.append(str(sql.compile(dialect=engine.dialect)).strip())
 
     engine = create_mock_engine("postgresql+psycopg2://", emit)
     metadata.create_all(engine, checkfirst=False)
+    # A table's indexes live in a set, so their order changes from run to run; sorting each run
+    # of consecutive CREATE INDEX statements keeps the output byte-stable (CI diffs it).
+    out, run = [], []
+    for statement in statements + [None]:
+        if statement is not None and statement.startswith(("CREATE INDEX", "CREATE UNIQUE INDEX")):
+            run.append(statement)
+            continue
+        out.extend(sorted(run))
+        run = []
+        if statement is not None:
+            out.append(statement)
+    for statement in out:
+        sys.stdout.write(statement + ";\n\n")
     return 0
 
 

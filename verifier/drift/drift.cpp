@@ -16,7 +16,9 @@ namespace stairway::verifier::drift {
 
 namespace {
 
-std::string ShortSum(const std::string& sum) { return sum.substr(0, 12); }
+std::string ShortSum(const std::string& sum) {
+  return sum.substr(0, 12);
+}
 
 // Runs the model's statements one by one so a failure names its line.
 void ApplyModel(db::Session& session, const std::filesystem::path& path, const std::string& sql) {
@@ -62,6 +64,14 @@ void Fill(Result& result, const schema::Snapshot& migrations, const schema::Snap
                       result.history_findings.end());
 }
 
+// The catalog of an empty database of the same server: what "base" looks like (schema public,
+// plpgsql), so a comparison with base names only what was added.
+schema::Snapshot BaseSnapshot(sandbox::Sandbox& box, const schema::SnapshotOptions& options) {
+  std::unique_ptr<sandbox::ThrowawayDatabase> database = box.CreateDatabase();
+  db::Session session = db::Session::Connect(database->url());
+  return schema::TakeSnapshot(session, options);
+}
+
 }  // namespace
 
 Result CheckModel(sandbox::Sandbox& box, const source::MigrationSet& set,
@@ -77,10 +87,9 @@ Result CheckModel(sandbox::Sandbox& box, const source::MigrationSet& set,
     ApplyModel(session, model_path, sql);
     model = schema::TakeSnapshot(session, options.snapshot);
   }
-  schema::Snapshot migrations;
-  if (!set.revisions.empty()) {
-    migrations = schema::SnapshotAtRevision(box, set, "head", options.snapshot);
-  }
+  const schema::Snapshot migrations =
+      set.revisions.empty() ? BaseSnapshot(box, options.snapshot)
+                            : schema::SnapshotAtRevision(box, set, "head", options.snapshot);
   // Owners differ by construction (both databases are built by the same role, but a model never
   // says who owns what): compare them anyway only when asked.
   Fill(result, migrations, model, "the model", options.snapshot.owners);
@@ -119,9 +128,9 @@ Result CheckAgainst(db::Session& live, sandbox::Sandbox& box, const source::Migr
   for (const history::Row& row : rows) {
     auto it = by_version.find(row.version);
     if (it == by_version.end()) {
-      result.history_findings.push_back(fmt::format(
-          "revision {} is recorded in {} but has no file in {}", row.Label(),
-          options.table.DisplayName(), set.dir.string()));
+      result.history_findings.push_back(
+          fmt::format("revision {} is recorded in {} but has no file in {}", row.Label(),
+                      options.table.DisplayName(), set.dir.string()));
       continue;
     }
     if (row.state != history::State::kApplied) {
@@ -143,10 +152,12 @@ Result CheckAgainst(db::Session& live, sandbox::Sandbox& box, const source::Migr
         "the database has no history table {}: compared with base (no revision applied)",
         options.table.DisplayName());
     result.migrations_label = set.dir.string() + " at base";
+    migrations = BaseSnapshot(box, options.snapshot);
   } else if (newest < 0) {
-    result.note = fmt::format("{} records no revision: compared with base",
-                              options.table.DisplayName());
+    result.note =
+        fmt::format("{} records no revision: compared with base", options.table.DisplayName());
     result.migrations_label = set.dir.string() + " at base";
+    migrations = BaseSnapshot(box, options.snapshot);
   } else {
     const source::Revision& at = set.revisions[static_cast<std::size_t>(newest)];
     result.migrations_label = set.dir.string() + " at " + at.Label();
@@ -182,8 +193,8 @@ report::Report ToReport(const Result& result, std::string_view step_name, double
     rep.rules.push_back(
         {"drift", "schema differs from what the migrations build", "", Severity::kError});
     if (!history.empty()) {
-      rep.rules.push_back({"edited-migration", "an applied migration was edited afterwards", "",
-                           Severity::kError});
+      rep.rules.push_back(
+          {"edited-migration", "an applied migration was edited afterwards", "", Severity::kError});
     }
   }
   return rep;
