@@ -10,7 +10,8 @@ packages=(
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   postgresql-15 postgresql-client-15
   clang-format
-  clang libclang-rt-14-dev bc
+  clang libclang-rt-14-dev
+  python3 python3-sqlalchemy
 )
 
 missing=()
