@@ -2,7 +2,9 @@
 // pg_query_parse of the whole file is the floor; the scan and the full lint are compared to it.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <string>
+#include <thread>
 
 #include "runner/sql/parse.h"
 #include "runner/sql/script.h"
@@ -53,6 +55,17 @@ void BM_ScanScript(benchmark::State& state) {
 }
 BENCHMARK(BM_ScanScript)->Unit(benchmark::kMillisecond)->UseRealTime();
 
+// The linter's parse: chunks of the file, one pg_query_parse each, on every core.
+void BM_ParseScript(benchmark::State& state) {
+  stairway::sql::ParseOptions options;
+  options.threads = std::max(1u, std::thread::hardware_concurrency());
+  options.chunk_bytes = std::max<std::size_t>(64 * 1024, BigFile().size() / (4 * options.threads));
+  for (auto _ : state) benchmark::DoNotOptimize(stairway::sql::ParseScript(BigFile(), options));
+  state.SetBytesProcessed(state.iterations() * BigFile().size());
+}
+BENCHMARK(BM_ParseScript)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// The statement-by-statement path (used after a syntax error and by the applier).
 void BM_ScanAndParse(benchmark::State& state) {
   for (auto _ : state) {
     auto scan = stairway::sql::ScanScript(BigFile());

@@ -39,8 +39,12 @@ struct LintFlags {
   bool assume_in_transaction = false;
 };
 
+// Reads the whole stream in blocks (a char-by-char istreambuf_iterator costs more than
+// linting a big file does).
 std::string ReadAll(std::istream& in) {
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  std::ostringstream out;
+  out << in.rdbuf();
+  return std::move(out).str();
 }
 
 // Files changed since `ref` (committed, staged, unstaged, or untracked), canonical paths.

@@ -61,8 +61,8 @@ Expected<std::vector<Revision>> ReadFlyway(const std::vector<MigrationFile>& fil
     Revision revision;
     revision.version = versioned[i]->version;
     revision.name = versioned[i]->name;
-    ASSIGN_OR_RETURN(revision.up, ReadSection(*versioned[i], "versioned", false,
-                                              &revision.irreversible_marker));
+    ASSIGN_OR_RETURN(revision.up,
+                     ReadSection(*versioned[i], "versioned", false, &revision.irreversible_marker));
     if (undo_of[i] != nullptr) {
       ASSIGN_OR_RETURN(Section undo, ReadSection(*undo_of[i], "undo", true));
       // An empty undo file says "no undo": the revision is irreversible.

@@ -11,16 +11,77 @@ void SectionContext::Report(std::size_t offset, std::string message, std::string
   sink->push_back({current, offset, std::move(message), std::move(help), std::move(lock)});
 }
 
+const TableInfo* StatementContext::Table(const sql::QualifiedName& n) const {
+  if (!looked_up_valid_ || !(looked_up_ == n)) {
+    looked_up_ = n;
+    looked_up_table_ = schema_.Find(n);
+    looked_up_valid_ = true;
+  }
+  return looked_up_table_;
+}
+
 bool StatementContext::IsNewTable(const sql::QualifiedName& n) const {
-  const TableInfo* t = schema_.Find(n);
+  const TableInfo* t = Table(n);
   return t != nullptr && t->created_unit == section_.unit;
 }
 
-std::string TableKey(const sql::QualifiedName& n) {
-  return (n.schema.empty() ? std::string("public") : n.schema) + "." + n.name;
+const std::vector<ForeignKeyUse>& StatementContext::ForeignKeys() const {
+  if (foreign_keys_) return *foreign_keys_;
+  std::vector<ForeignKeyUse>& out = foreign_keys_.emplace();
+  using K = sql::Constraint::Kind;
+  if (const auto* ct = stmt().As<sql::CreateTable>()) {
+    for (const sql::ColumnDef& col : ct->columns) {
+      for (const sql::Constraint& k : col.constraints) {
+        if (k.kind == K::kForeignKey) out.push_back({&k, ct->table, {col.name}, false, false});
+      }
+    }
+    for (const sql::Constraint& k : ct->constraints) {
+      if (k.kind == K::kForeignKey) out.push_back({&k, ct->table, k.columns, false, false});
+    }
+  } else if (const auto* at = stmt().As<sql::AlterTable>()) {
+    const bool existing = IsExistingTable(at->table);
+    for (const sql::AlterTableCmd& cmd : at->cmds) {
+      if (cmd.column && cmd.subtype == "AddColumn") {
+        for (const sql::Constraint& k : cmd.column->constraints) {
+          if (k.kind == K::kForeignKey) {
+            out.push_back({&k, at->table, {cmd.column->name}, existing, true});
+          }
+        }
+      }
+      if (cmd.constraint && cmd.constraint->kind == K::kForeignKey) {
+        out.push_back({&*cmd.constraint, at->table, cmd.constraint->columns, existing, false});
+      }
+    }
+  }
+  return out;
+}
+
+const std::vector<ColumnUse>& StatementContext::Columns() const {
+  if (columns_) return *columns_;
+  std::vector<ColumnUse>& out = columns_.emplace();
+  if (const auto* ct = stmt().As<sql::CreateTable>()) {
+    for (const sql::ColumnDef& col : ct->columns) out.push_back({&col, ct->table, false, false});
+  } else if (const auto* at = stmt().As<sql::AlterTable>()) {
+    const bool existing = IsExistingTable(at->table);
+    for (const sql::AlterTableCmd& cmd : at->cmds) {
+      if (!cmd.column) continue;
+      if (cmd.subtype == "AddColumn") out.push_back({&*cmd.column, at->table, existing, false});
+      if (cmd.subtype == "AlterColumnType")
+        out.push_back({&*cmd.column, at->table, existing, true});
+    }
+  }
+  return out;
 }
 
 namespace {
+
+std::vector<KeyDef>& KeysOn(SectionContext& section, const sql::QualifiedName& table) {
+  auto it = section.keys_by_table.find(table);
+  if (it == section.keys_by_table.end()) {
+    it = section.keys_by_table.emplace(TableKey(table), std::vector<KeyDef>{}).first;
+  }
+  return it->second;
+}
 
 // Keys a statement creates: CREATE INDEX (not partial), PRIMARY KEY / UNIQUE constraints.
 void CollectKeys(const sql::Statement& s, std::size_t index, SectionContext& section) {
@@ -28,11 +89,11 @@ void CollectKeys(const sql::Statement& s, std::size_t index, SectionContext& sec
   auto add_constraint = [&](const sql::QualifiedName& t, const sql::Constraint& k,
                             const std::string& col) {
     if ((k.kind != K::kPrimaryKey && k.kind != K::kUnique) || !k.using_index.empty()) return;
-    section.keys_by_table[TableKey(t)].push_back(
+    KeysOn(section, t).push_back(
         {index, k.columns.empty() ? std::vector<std::string>{col} : k.columns});
   };
   if (const auto* ci = s.As<sql::CreateIndex>()) {
-    if (!ci->partial) section.keys_by_table[TableKey(ci->table)].push_back({index, ci->columns});
+    if (!ci->partial) KeysOn(section, ci->table).push_back({index, ci->columns});
   } else if (const auto* ct = s.As<sql::CreateTable>()) {
     for (const auto& col : ct->columns) {
       for (const auto& k : col.constraints) add_constraint(ct->table, k, col.name);
@@ -71,7 +132,7 @@ void ComputeFacts(SectionContext& section, const std::vector<std::string>& creat
   std::size_t held_begin = 0;
   section.lock_log.clear();
   std::set<std::string> not_valid;
-  std::set<std::string> created(created_before.begin(), created_before.end());
+  TableKeySet created(created_before.begin(), created_before.end());
   auto end_tx = [&] {
     ++tx;
     local_lock = local_stmt = false;
@@ -97,7 +158,9 @@ void ComputeFacts(SectionContext& section, const std::vector<std::string>& creat
     CollectKeys(s, i, section);
     section.has_ddl = section.has_ddl || IsDdl(s);
     for (LockTaken& l : LocksOf(s, section.pg_version)) {
-      if (created.count(TableKey(l.table)) == 0 && l.mode != LockMode::kNone) f.locks.push_back(l);
+      if (l.mode != LockMode::kNone && created.find(l.table) == created.end()) {
+        f.locks.push_back(std::move(l));
+      }
     }
     const bool control = s.As<sql::Transaction>() != nullptr || s.As<sql::SetVariable>() != nullptr;
     // Statements that touch only tables created in this section finish at once: not counted.

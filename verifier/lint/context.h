@@ -75,12 +75,27 @@ class SectionContext {
   // Index of the first statement that takes a DML-blocking lock with no lock_timeout set.
   std::size_t first_unprotected_lock = static_cast<std::size_t>(-1);
   // Indexes and keys created in this section, by table ("schema.table").
-  std::map<std::string, std::vector<KeyDef>> keys_by_table;
+  TableKeyMap<std::vector<KeyDef>> keys_by_table;
   std::vector<RawFinding>* sink = nullptr;
   const Rule* current = nullptr;  // the rule being run
 
   void Report(std::size_t offset, std::string message, std::string help = {},
               std::string lock = {}) const;
+};
+
+struct ForeignKeyUse {
+  const sql::Constraint* fk = nullptr;
+  sql::QualifiedName table;          // referencing table
+  std::vector<std::string> columns;  // referencing columns
+  bool added_to_existing = false;    // ALTER TABLE on an existing table
+  bool via_add_column = false;       // ADD COLUMN ... REFERENCES
+};
+
+struct ColumnUse {
+  const sql::ColumnDef* column = nullptr;
+  sql::QualifiedName table;
+  bool added_to_existing = false;  // ADD COLUMN on an existing table
+  bool type_change = false;        // ALTER COLUMN ... TYPE (column->type is the new type)
 };
 
 class StatementContext {
@@ -102,10 +117,15 @@ class StatementContext {
 
   // Known table, from this revision or an earlier one; null when never seen (then it is
   // assumed to exist already and hold data).
-  const TableInfo* Table(const sql::QualifiedName& n) const { return schema_.Find(n); }
+  const TableInfo* Table(const sql::QualifiedName& n) const;
   // Created earlier in this revision (same section): lock rules stay silent on it.
   bool IsNewTable(const sql::QualifiedName& n) const;
   bool IsExistingTable(const sql::QualifiedName& n) const { return !IsNewTable(n); }
+
+  // Foreign keys and column definitions the statement introduces, computed once for all the
+  // rules that ask (see rules/helpers.h).
+  const std::vector<ForeignKeyUse>& ForeignKeys() const;
+  const std::vector<ColumnUse>& Columns() const;
 
   void Report(std::size_t offset, std::string message, std::string help = {},
               std::string lock = {}) const {
@@ -119,10 +139,14 @@ class StatementContext {
   const SectionContext& section_;
   const SchemaModel& schema_;
   std::size_t index_;
+  // Memos: every rule asks about the same few tables, and the model does not change while the
+  // rules look at one statement.
+  mutable sql::QualifiedName looked_up_;
+  mutable const TableInfo* looked_up_table_ = nullptr;
+  mutable bool looked_up_valid_ = false;
+  mutable std::optional<std::vector<ForeignKeyUse>> foreign_keys_;
+  mutable std::optional<std::vector<ColumnUse>> columns_;
 };
-
-// "schema.table" with public for unqualified names.
-std::string TableKey(const sql::QualifiedName& n);
 
 // Computes StatementFacts for every statement of the section. `model_before` is the schema
 // before the section; the facts need only which tables the section itself creates.

@@ -41,17 +41,59 @@ bool TableInfo::HasCheckOn(const std::string& column) const {
   return false;
 }
 
-std::string SchemaModel::Key(const sql::QualifiedName& n) {
-  return (n.schema.empty() ? std::string("public") : n.schema) + "." + n.name;
+namespace {
+
+constexpr std::string_view kPublic = "public";
+
+std::string_view SchemaOf(const sql::QualifiedName& n) {
+  return n.schema.empty() ? kPublic : std::string_view(n.schema);
+}
+
+// FNV-1a, fed piece by piece so that a QualifiedName hashes like its key string.
+std::size_t Fnv(std::size_t h, std::string_view s) {
+  for (const char c : s) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+constexpr std::size_t kFnvBasis = 14695981039346656037ull;
+
+std::string Key(const sql::QualifiedName& n) {
+  return TableKey(n);
+}
+
+}  // namespace
+
+std::string TableKey(const sql::QualifiedName& n) {
+  const std::string_view schema = SchemaOf(n);
+  std::string key;
+  key.reserve(schema.size() + 1 + n.name.size());
+  key.append(schema).append(1, '.').append(n.name);
+  return key;
+}
+
+std::size_t TableKeyHash::operator()(std::string_view key) const {
+  return Fnv(kFnvBasis, key);
+}
+
+std::size_t TableKeyHash::operator()(const sql::QualifiedName& n) const {
+  return Fnv(Fnv(Fnv(kFnvBasis, SchemaOf(n)), "."), n.name);
+}
+
+bool TableKeyEq::operator()(const sql::QualifiedName& n, std::string_view key) const {
+  const std::string_view schema = SchemaOf(n);
+  return key.size() == schema.size() + 1 + n.name.size() && key.substr(0, schema.size()) == schema &&
+         key[schema.size()] == '.' && key.substr(schema.size() + 1) == n.name;
 }
 
 const TableInfo* SchemaModel::Find(const sql::QualifiedName& n) const {
-  auto it = tables_.find(Key(n));
+  auto it = tables_.find(n);
   return it == tables_.end() ? nullptr : &it->second;
 }
 
 TableInfo* SchemaModel::Find(const sql::QualifiedName& n) {
-  auto it = tables_.find(Key(n));
+  auto it = tables_.find(n);
   return it == tables_.end() ? nullptr : &it->second;
 }
 
@@ -64,6 +106,8 @@ std::vector<std::string> SchemaModel::CreatedIn(int unit) const {
 }
 
 TableInfo* SchemaModel::FindOrStub(const sql::QualifiedName& n) {
+  auto it = tables_.find(n);
+  if (it != tables_.end()) return &it->second;
   TableInfo& t = tables_[Key(n)];
   if (t.name.name.empty()) {
     t.name = n;  // a table from before the migrations stairway read: columns unknown
@@ -73,7 +117,7 @@ TableInfo* SchemaModel::FindOrStub(const sql::QualifiedName& n) {
 }
 
 const TableInfo* SchemaModel::TableOfIndex(const sql::QualifiedName& index) const {
-  auto it = index_table_.find(Key(index));
+  auto it = index_table_.find(index);
   if (it == index_table_.end()) return nullptr;
   auto t = tables_.find(it->second);
   return t == tables_.end() ? nullptr : &t->second;

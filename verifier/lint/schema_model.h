@@ -3,13 +3,36 @@
 #pragma once
 
 #include <map>
+#include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <string>
 #include <vector>
 
 #include "runner/sql/ast.h"
 
 namespace stairway::lint {
+
+// Tables are keyed "schema.table" (public when unqualified). Lookups by a QualifiedName hash
+// and compare the parts in place: rules look tables up many times per statement, and building
+// the key string each time cost more than the rules themselves.
+struct TableKeyHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view key) const;
+  std::size_t operator()(const sql::QualifiedName& n) const;
+};
+struct TableKeyEq {
+  using is_transparent = void;
+  bool operator()(std::string_view a, std::string_view b) const { return a == b; }
+  bool operator()(const sql::QualifiedName& n, std::string_view key) const;
+  bool operator()(std::string_view key, const sql::QualifiedName& n) const { return (*this)(n, key); }
+};
+template <typename V>
+using TableKeyMap = std::unordered_map<std::string, V, TableKeyHash, TableKeyEq>;
+using TableKeySet = std::unordered_set<std::string, TableKeyHash, TableKeyEq>;
+
+// "schema.table" with public for unqualified names.
+std::string TableKey(const sql::QualifiedName& n);
 
 struct ColumnInfo {
   std::string name;
@@ -62,13 +85,12 @@ class SchemaModel {
   std::vector<std::string> CreatedIn(int unit) const;
 
  private:
-  static std::string Key(const sql::QualifiedName& n);
   // Tables altered before any CREATE was seen get a stub, so their constraints and indexes
   // are still tracked.
   TableInfo* FindOrStub(const sql::QualifiedName& n);
   void AddConstraint(TableInfo& t, const sql::Constraint& c, const std::string& column);
-  std::unordered_map<std::string, TableInfo> tables_;
-  std::unordered_map<std::string, std::string> index_table_;  // index key -> table key
+  TableKeyMap<TableInfo> tables_;
+  TableKeyMap<std::string> index_table_;  // index key -> table key
 };
 
 }  // namespace stairway::lint

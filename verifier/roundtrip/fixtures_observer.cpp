@@ -47,8 +47,8 @@ std::optional<FixturesObserver::TableState> ReadTable(db::Session& session,
   }
   std::string sql = "SELECT count(*)";
   for (const db::Row& col : cols.rows) {
-    sql += fmt::format(", count({0}), md5(coalesce(string_agg({0}::text, ',' ORDER BY {0}::text), ''))",
-                       *col[1]);
+    sql += fmt::format(
+        ", count({0}), md5(coalesce(string_agg({0}::text, ',' ORDER BY {0}::text), ''))", *col[1]);
   }
   sql += " FROM " + table;
   const db::QueryResult result = session.Query(sql);
@@ -64,8 +64,8 @@ std::optional<FixturesObserver::TableState> ReadTable(db::Session& session,
 std::string ReadFile(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    throw StopError(Error::Input(fmt::format("{}: cannot read data fixture; check the file",
-                                             path.string())));
+    throw StopError(
+        Error::Input(fmt::format("{}: cannot read data fixture; check the file", path.string())));
   }
   std::ostringstream text;
   text << in.rdbuf();
@@ -139,10 +139,10 @@ void FixturesObserver::Check(PhaseContext& context) {
       const auto col = now->columns.find(column);
       if (col == now->columns.end()) {
         if (state.non_null > 0) {
-          context.Add("data-loss",
-                      fmt::format("{}: data loss{}: {} lost column {} ({} row{} had values)",
-                                  label, step, table, column, state.non_null,
-                                  state.non_null == 1 ? "" : "s"));
+          context.Add(
+              "data-loss",
+              fmt::format("{}: data loss{}: {} lost column {} ({} row{} had values)", label, step,
+                          table, column, state.non_null, state.non_null == 1 ? "" : "s"));
         }
       } else if (now->rows == was.rows && col->second.hash != state.hash) {
         context.Add("data-loss", fmt::format("{}: data loss{}: values of {}.{} changed", label,
@@ -157,8 +157,8 @@ void FixturesObserver::Check(PhaseContext& context) {
 void FixturesObserver::AtPhase(PhaseContext& context) {
   if (context.phase == Phase::kBefore) return;
   if (!tables_.empty()) Check(context);
-  const bool final_up = context.round_trip ? context.phase == Phase::kAfterReUp
-                                           : context.phase == Phase::kAfterUp;
+  const bool final_up =
+      context.round_trip ? context.phase == Phase::kAfterReUp : context.phase == Phase::kAfterUp;
   if (final_up) {
     if (std::optional<fs::path> file = FindFixture(dir_, context.revision)) Load(context, *file);
   }

@@ -22,9 +22,9 @@ int IndexOrThrow(const source::MigrationSet& set, std::string_view version,
                  std::string_view option) {
   const int index = set.IndexOf(version);
   if (index < 0) {
-    throw StopError(Error::Input(fmt::format(
-        "{} {}: no such revision in {}; give a version listed by `stairway status`", option,
-        version, set.dir.string())));
+    throw StopError(Error::Input(
+        fmt::format("{} {}: no such revision in {}; give a version listed by `stairway status`",
+                    option, version, set.dir.string())));
   }
   return index;
 }
@@ -132,8 +132,8 @@ Result Run(db::Session& session, const source::MigrationSet& set, const Options&
     const bool round_trip = !r.up_only && !rev.irreversible_marker && rev.down;
     // Up-only revisions are still seen by observers at S0 and S1 (data fixtures load there).
     auto at = [&](Phase phase) {
-      PhaseContext context{rev,           i,          phase, session, r.findings, r.finding_rules,
-                           r.soft_findings, round_trip};
+      PhaseContext context{
+          rev, i, phase, session, r.findings, r.finding_rules, r.soft_findings, round_trip};
       Notify(observers, context);
     };
     const applier::PreparedStep* down_step = rev.down ? &downs[next_down++] : nullptr;

@@ -76,7 +76,7 @@ struct Options {
 
 struct RevisionResult {
   std::string label;
-  bool irreversible = false;  // no down section: only up ran
+  bool irreversible = false;         // no down section: only up ran
   bool irreversible_marker = false;  // `-- stairway:irreversible`: intentionally irreversible
   // Applied up only because of --from/--skip/--min-downgrade/only; the reason is printed.
   bool up_only = false;
@@ -111,7 +111,8 @@ class ProgressListener {
 
 // Runs the roundtrip on `session` (an empty throwaway database). The built-in checks run per
 // `options` (catalog snapshots when snapshots == kFull, data fixtures when data_fixtures is
-// set), then `observers` in order, after each step. A failing step ends the run with Result::failed set; other StopErrors propagate.
+// set), then `observers` in order, after each step. A failing step ends the run with Result::failed
+// set; other StopErrors propagate.
 Result Run(db::Session& session, const source::MigrationSet& set, const Options& options,
            const std::vector<PhaseObserver*>& observers = {}, ProgressListener* listener = nullptr);
 

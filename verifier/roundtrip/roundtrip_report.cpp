@@ -11,8 +11,8 @@ double Ms(const std::optional<std::chrono::milliseconds>& ms) {
   return ms ? static_cast<double>(ms->count()) : 0.0;
 }
 
-report::Finding MakeFinding(const source::Revision* rev, const std::string& label,
-                            std::string rule, std::string message, Severity severity) {
+report::Finding MakeFinding(const source::Revision* rev, const std::string& label, std::string rule,
+                            std::string message, Severity severity) {
   report::Finding f;
   f.check = "roundtrip";
   f.rule = std::move(rule);
@@ -70,9 +70,9 @@ report::Report ToReport(const Result& result, const source::MigrationSet& set) {
           MakeFinding(rev, r.label, "roundtrip-column-order", soft, Severity::kWarning));
     }
     if (r.irreversible) {
-      out.findings.push_back(MakeFinding(
-          rev, r.label, "roundtrip-irreversible",
-          fmt::format("{}: irreversible: no down section", r.label), Severity::kError));
+      out.findings.push_back(MakeFinding(rev, r.label, "roundtrip-irreversible",
+                                         fmt::format("{}: irreversible: no down section", r.label),
+                                         Severity::kError));
       out.findings.back().help =
           "add a down section, or mark the revision `-- stairway:irreversible` if it is meant "
           "to be one-way";
@@ -84,10 +84,9 @@ report::Report ToReport(const Result& result, const source::MigrationSet& set) {
           Severity::kInfo));
     }
     if (r.failure) {
-      out.findings.push_back(MakeFinding(rev, r.label, "roundtrip-step-failed",
-                                         fmt::format("{}: {} failed: {}", r.label, r.failed_step,
-                                                     *r.failure),
-                                         Severity::kError));
+      out.findings.push_back(MakeFinding(
+          rev, r.label, "roundtrip-step-failed",
+          fmt::format("{}: {} failed: {}", r.label, r.failed_step, *r.failure), Severity::kError));
     }
   }
   return out;

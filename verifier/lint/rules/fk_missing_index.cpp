@@ -22,7 +22,7 @@ bool Leads(const std::vector<std::string>& index, const std::vector<std::string>
 // An index or key created by this statement or a later one of the same section covers them.
 bool CoveredLater(const StatementContext& c, const sql::QualifiedName& table,
                   const std::vector<std::string>& cols) {
-  auto it = c.section().keys_by_table.find(TableKey(table));
+  auto it = c.section().keys_by_table.find(table);
   if (it == c.section().keys_by_table.end()) return false;
   for (const KeyDef& k : it->second) {
     if (k.statement >= c.index() && Leads(k.columns, cols)) return true;

@@ -3,52 +3,6 @@
 
 namespace stairway::lint {
 
-std::vector<ForeignKeyUse> ForeignKeysOf(const StatementContext& c) {
-  std::vector<ForeignKeyUse> out;
-  using K = sql::Constraint::Kind;
-  if (const auto* ct = c.stmt().As<sql::CreateTable>()) {
-    for (const sql::ColumnDef& col : ct->columns) {
-      for (const sql::Constraint& k : col.constraints) {
-        if (k.kind == K::kForeignKey) out.push_back({&k, ct->table, {col.name}, false, false});
-      }
-    }
-    for (const sql::Constraint& k : ct->constraints) {
-      if (k.kind == K::kForeignKey) out.push_back({&k, ct->table, k.columns, false, false});
-    }
-  } else if (const auto* at = c.stmt().As<sql::AlterTable>()) {
-    const bool existing = c.IsExistingTable(at->table);
-    for (const sql::AlterTableCmd& cmd : at->cmds) {
-      if (cmd.column && cmd.subtype == "AddColumn") {
-        for (const sql::Constraint& k : cmd.column->constraints) {
-          if (k.kind == K::kForeignKey) {
-            out.push_back({&k, at->table, {cmd.column->name}, existing, true});
-          }
-        }
-      }
-      if (cmd.constraint && cmd.constraint->kind == K::kForeignKey) {
-        out.push_back({&*cmd.constraint, at->table, cmd.constraint->columns, existing, false});
-      }
-    }
-  }
-  return out;
-}
-
-std::vector<ColumnUse> ColumnsOf(const StatementContext& c) {
-  std::vector<ColumnUse> out;
-  if (const auto* ct = c.stmt().As<sql::CreateTable>()) {
-    for (const sql::ColumnDef& col : ct->columns) out.push_back({&col, ct->table, false, false});
-  } else if (const auto* at = c.stmt().As<sql::AlterTable>()) {
-    const bool existing = c.IsExistingTable(at->table);
-    for (const sql::AlterTableCmd& cmd : at->cmds) {
-      if (!cmd.column) continue;
-      if (cmd.subtype == "AddColumn") out.push_back({&*cmd.column, at->table, existing, false});
-      if (cmd.subtype == "AlterColumnType")
-        out.push_back({&*cmd.column, at->table, existing, true});
-    }
-  }
-  return out;
-}
-
 bool ColumnNotNull(const StatementContext& c, const sql::QualifiedName& table,
                    const std::string& column) {
   using K = sql::Constraint::Kind;

@@ -18,23 +18,16 @@ void ForEachExistingAlter(const StatementContext& c, Fn fn) {
   for (const sql::AlterTableCmd& cmd : at->cmds) fn(*at, cmd);
 }
 
-struct ForeignKeyUse {
-  const sql::Constraint* fk = nullptr;
-  sql::QualifiedName table;          // referencing table
-  std::vector<std::string> columns;  // referencing columns
-  bool added_to_existing = false;    // ALTER TABLE on an existing table
-  bool via_add_column = false;       // ADD COLUMN ... REFERENCES
-};
-std::vector<ForeignKeyUse> ForeignKeysOf(const StatementContext& c);
+// The foreign keys the statement introduces (computed once per statement).
+inline const std::vector<ForeignKeyUse>& ForeignKeysOf(const StatementContext& c) {
+  return c.ForeignKeys();
+}
 
-struct ColumnUse {
-  const sql::ColumnDef* column = nullptr;
-  sql::QualifiedName table;
-  bool added_to_existing = false;  // ADD COLUMN on an existing table
-  bool type_change = false;        // ALTER COLUMN ... TYPE (column->type is the new type)
-};
-// Columns the statement defines or retypes (CREATE TABLE, ADD COLUMN, ALTER COLUMN TYPE).
-std::vector<ColumnUse> ColumnsOf(const StatementContext& c);
+// Columns the statement defines or retypes (CREATE TABLE, ADD COLUMN, ALTER COLUMN TYPE),
+// computed once per statement.
+inline const std::vector<ColumnUse>& ColumnsOf(const StatementContext& c) {
+  return c.Columns();
+}
 
 // Whether the column is NOT NULL: in the statement that defines it, or in the schema model.
 bool ColumnNotNull(const StatementContext& c, const sql::QualifiedName& table,

@@ -1,0 +1,63 @@
+// Strict roundtrip per object kind: each fixtures/roundtrip/<kind>/broken set has a down that
+// forgets the object and must produce exactly expected.txt; its correct twin must pass clean.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <sstream>
+
+#include "tests/integration/runner_test_util.h"
+#include "verifier/roundtrip/roundtrip.h"
+
+namespace stairway::testing {
+namespace {
+
+namespace fs = std::filesystem;
+namespace roundtrip = verifier::roundtrip;
+
+std::vector<std::string> Kinds() {
+  std::vector<std::string> kinds;
+  for (const auto& entry : fs::directory_iterator(FixturesDir() / "roundtrip")) {
+    if (fs::exists(entry.path() / "expected.txt")) kinds.push_back(entry.path().filename());
+  }
+  std::sort(kinds.begin(), kinds.end());
+  return kinds;
+}
+
+roundtrip::Result RunSet(const std::string& relative) {
+  const source::MigrationSet set = LoadFixtureSet("fixtures/" + relative);
+  auto database = NewTestDatabase();
+  db::Session session = db::Session::Connect(database->url());
+  return roundtrip::Run(session, set, {});
+}
+
+std::vector<std::string> AllFindings(const roundtrip::Result& result) {
+  std::vector<std::string> out;
+  for (const auto& r : result.revisions)
+    out.insert(out.end(), r.findings.begin(), r.findings.end());
+  return out;
+}
+
+class RoundtripKindTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(RoundtripKindTest, BrokenDownIsNamedAndCorrectTwinPasses) {
+  const std::string dir = "roundtrip/" + GetParam();
+  std::vector<std::string> expected;
+  std::istringstream lines(ReadFile(FixturesDir() / dir / "expected.txt"));
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.empty()) expected.push_back(line);
+  }
+  ASSERT_FALSE(expected.empty());
+  EXPECT_EQ(AllFindings(RunSet(dir + "/broken")), expected);
+
+  const roundtrip::Result correct = RunSet(dir + "/correct");
+  EXPECT_FALSE(correct.failed);
+  EXPECT_EQ(AllFindings(correct), std::vector<std::string>{});
+  EXPECT_EQ(correct.ExitCode(roundtrip::Irreversible::kFail), 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Kinds, RoundtripKindTest, ::testing::ValuesIn(Kinds()),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
+}  // namespace stairway::testing
