@@ -31,7 +31,7 @@ const std::vector<CommandSpec>& Commands() {
       {"stamp", "Record a revision as the newest applied, without running SQL", SetupStamp},
       {"repair", "Resolve a failed non-transactional revision after fixing it by hand",
        SetupRepair},
-      {"verify", "Check migrations on a throwaway database (--roundtrip: up, down, up)",
+      {"verify", "Roundtrip (up, down, up on a throwaway database), lint and drift in one report",
        SetupVerify},
       {"snapshot", "Print a database's full catalog snapshot as JSON (URL, file or DIR@REV)",
        SetupSnapshot},

@@ -2,6 +2,8 @@
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
+#include <malloc.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -34,6 +36,7 @@ struct LintFlags {
   std::string fail_level = "warning";
   std::string explain;
   std::string changed_since;
+  std::string stdin_filename;
   std::string config = "stairway.toml";
   std::string format = "auto";
   bool assume_in_transaction = false;
@@ -100,12 +103,14 @@ std::vector<lint::LintGroup> CollectInputs(const LintFlags& f) {
         "unknown --format '{}'; use auto, stairway, dbmate, golang-migrate, flyway or goose",
         f.format)));
   }
-  bool stdin_used = false;
+  std::optional<std::size_t> stdin_group;  // index in groups
   for (const std::string& p : paths) {
     if (p == "-") {
-      if (stdin_used) throw StopError(Error::Input("'-' (stdin) given twice"));
-      stdin_used = true;
-      groups.push_back(LooseFile("-", ReadAll(std::cin)));
+      if (stdin_group) throw StopError(Error::Input("'-' (stdin) given twice"));
+      stdin_group = groups.size();
+      // Reports need a path: annotations with file=- point nowhere on GitHub.
+      groups.push_back(
+          LooseFile(f.stdin_filename.empty() ? "-" : f.stdin_filename, ReadAll(std::cin)));
       continue;
     }
     std::error_code ec;
@@ -122,9 +127,10 @@ std::vector<lint::LintGroup> CollectInputs(const LintFlags& f) {
   }
   if (!f.changed_since.empty()) {
     const std::set<fs::path> changed = ChangedFiles(f.changed_since);
-    for (lint::LintGroup& g : groups) {
-      for (lint::LintUnit& u : g.units) {
-        if (u.path != "-") u.report = changed.count(fs::weakly_canonical(u.path)) > 0;
+    for (std::size_t i = 0; i < groups.size(); ++i) {
+      if (i == stdin_group) continue;  // stdin is always linted
+      for (lint::LintUnit& u : groups[i].units) {
+        u.report = changed.count(fs::weakly_canonical(u.path)) > 0;
       }
     }
   }
@@ -132,6 +138,11 @@ std::vector<lint::LintGroup> CollectInputs(const LintFlags& f) {
 }
 
 int Run(const LintFlags& f, const GlobalOptions& global) {
+  // Parsing a big file allocates and frees the same large buffers over and over (libpg_query's
+  // JSON, per chunk): keep them in the heap instead of handing them back to the kernel and
+  // faulting fresh pages in for the next chunk.
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 256 << 20);
   if (!f.explain.empty()) {
     const lint::Rule* r = lint::FindRule(f.explain);
     if (r == nullptr) {
@@ -219,6 +230,8 @@ RunFn SetupLint(CLI::App& sub, GlobalOptions& global) {
   sub.add_option("--config", f->config,
                  "Configuration file with a [lint] table (default stairway.toml)");
   sub.add_option("--format", f->format, "Migration format of directories (default auto)");
+  sub.add_option("--stdin-filename", f->stdin_filename,
+                 "Path to report for SQL read from stdin (-), e.g. the file it came from");
   sub.add_flag("--assume-in-transaction", f->assume_in_transaction,
                "Treat loose .sql files as run inside one transaction");
   sub.footer(

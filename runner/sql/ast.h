@@ -153,6 +153,7 @@ struct Drop {
 
 struct DropDatabase {
   std::string name;
+  std::size_t location = 0;  // the name, or the statement start
 };
 
 struct Reindex {

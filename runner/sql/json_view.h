@@ -5,7 +5,9 @@
 
 #include <simdjson.h>
 
+#include <array>
 #include <cstddef>
+#include <cstring>
 #include <cstdint>
 #include <string_view>
 
@@ -76,15 +78,31 @@ class Value {
   bool IsObject() const { return Is(simdjson::dom::element_type::OBJECT); }
   bool IsArray() const { return Is(simdjson::dom::element_type::ARRAY); }
 
-  // Object member by name.
+  // Object member by name (never empty).
   Value operator[](std::string_view key) const {
     simdjson::dom::object o;
-    simdjson::dom::element v;
-    if (!valid_ || element_.get_object().get(o) != simdjson::SUCCESS ||
-        o.at_key(key).get(v) != simdjson::SUCCESS) {
-      return {};
+    if (!valid_ || element_.get_object().get(o) != simdjson::SUCCESS) return {};
+    for (auto it = o.begin(), end = o.end(); it != end; ++it) {
+      if (KeyIs(it, key)) return Value(it.value());
     }
-    return Value(v);
+    return {};
+  }
+  // Several members in one pass over the object (each invalid when absent): the converter
+  // reads many, mostly absent, members of the same objects.
+  template <std::size_t N>
+  std::array<Value, N> Pick(const std::array<std::string_view, N>& keys) const {
+    std::array<Value, N> out;
+    simdjson::dom::object o;
+    if (!valid_ || element_.get_object().get(o) != simdjson::SUCCESS) return out;
+    for (auto it = o.begin(), end = o.end(); it != end; ++it) {
+      for (std::size_t i = 0; i < N; ++i) {
+        if (KeyIs(it, keys[i])) {
+          out[i] = Value(it.value());
+          break;
+        }
+      }
+    }
+    return out;
   }
   std::string_view Str() const {  // "" unless a string
     std::string_view s;
@@ -119,6 +137,10 @@ class Value {
     if (!valid_ || element_.get_object().get(o) != simdjson::SUCCESS) return {};
     return MemberRange(o);
   }
+  std::size_t Size() const {  // elements of an array, else 0
+    simdjson::dom::array a;
+    return valid_ && element_.get_array().get(a) == simdjson::SUCCESS ? a.size() : 0;
+  }
   Value At(std::size_t index) const {  // array element, or invalid
     simdjson::dom::array a;
     simdjson::dom::element v;
@@ -131,6 +153,11 @@ class Value {
 
  private:
   bool Is(simdjson::dom::element_type t) const { return valid_ && element_.type() == t; }
+  static bool KeyIs(const simdjson::dom::object::iterator& it, std::string_view key) {
+    if (it.key_length() != key.size()) return false;
+    const char* k = it.key_c_str();
+    return k[0] == key[0] && std::memcmp(k, key.data(), key.size()) == 0;
+  }
 
   simdjson::dom::element element_;
   bool valid_ = false;

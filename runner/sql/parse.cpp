@@ -4,6 +4,7 @@
 #include <pg_query.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cctype>
 #include <cstring>
@@ -74,8 +75,10 @@ class Converter {
   StatementBody Convert(std::string_view node, Value v);
 
  private:
-  std::size_t Loc(Value v) const {
-    const std::int64_t l = v["location"].Int(-1);
+  std::size_t Loc(Value v) const { return At(v["location"]); }
+  // The offset in the script of a "location" member's value (the statement start if absent).
+  std::size_t At(Value location) const {
+    const std::int64_t l = location.Int(-1);
     return l < 0 ? start_ : loc_base_ + static_cast<std::size_t>(l);
   }
 
@@ -89,10 +92,12 @@ class Converter {
   }
 
   QualifiedName RangeVar(Value rv) const {
+    static constexpr std::array<std::string_view, 3> kKeys = {"schemaname", "relname", "location"};
+    const auto f = rv.Pick(kKeys);
     QualifiedName n;
-    n.schema = std::string(rv["schemaname"].Str());
-    n.name = std::string(rv["relname"].Str());
-    n.location = Loc(rv);
+    n.schema = std::string(f[0].Str());
+    n.name = std::string(f[1].Str());
+    n.location = At(f[2]);
     return n;
   }
 
@@ -106,16 +111,26 @@ class Converter {
   }
 
   TypeRef Type(Value tn) const {
+    enum { kNames, kTypmods, kArrayBounds, kLocation };
+    static constexpr std::array<std::string_view, 4> kKeys = {"names", "typmods", "arrayBounds",
+                                                              "location"};
+    const auto f = tn.Pick(kKeys);
     TypeRef t;
-    std::vector<std::string> names = Strings(tn["names"]);
-    if (!names.empty()) t.name = names.back();
-    if (names.size() >= 2) t.schema = names[names.size() - 2];
-    for (Value m : tn["typmods"].Items()) {
+    std::string_view last, before_last;  // schema and name are the last two parts
+    for (Value item : f[kNames].Items()) {
+      Value part = item["String"];
+      if (!part.valid()) continue;
+      before_last = last;
+      last = part["sval"].Str();
+    }
+    t.name = std::string(last);
+    t.schema = std::string(before_last);
+    for (Value m : f[kTypmods].Items()) {
       Value c = m["A_Const"];
       t.mods.push_back(static_cast<long>(c["ival"]["ival"].Int(0)));
     }
-    t.array = tn["arrayBounds"].valid();
-    t.location = Loc(tn);
+    t.array = f[kArrayBounds].valid();
+    t.location = At(f[kLocation]);
     return t;
   }
 
@@ -191,8 +206,28 @@ class Converter {
   }
 
   Constraint ToConstraint(Value c) {
+    enum {
+      kContype,
+      kConname,
+      kFkAttrs,
+      kKeys,
+      kIndexname,
+      kSkipValidation,
+      kRawExpr,
+      kGeneratedWhen,
+      kLocation,
+      kPktable,
+      kPkAttrs,
+      kFkDelAction,
+      kFkUpdAction,
+    };
+    static constexpr std::array<std::string_view, 13> kFields = {
+        "contype",  "conname",        "fk_attrs", "keys",          "indexname",
+        "skip_validation", "raw_expr", "generated_when", "location", "pktable",
+        "pk_attrs", "fk_del_action", "fk_upd_action"};
+    const auto f = c.Pick(kFields);
     Constraint out;
-    const std::string_view t = c["contype"].Str();
+    const std::string_view t = f[kContype].Str();
     using K = Constraint::Kind;
     if (t == "CONSTR_NOTNULL")
       out.kind = K::kNotNull;
@@ -214,18 +249,18 @@ class Converter {
       out.kind = K::kIdentity;
     else if (t == "CONSTR_GENERATED")
       out.kind = K::kGenerated;
-    out.name = std::string(c["conname"].Str());
-    out.columns = Strings(out.kind == K::kForeignKey ? c["fk_attrs"] : c["keys"]);
-    out.using_index = std::string(c["indexname"].Str());
-    out.not_valid = c["skip_validation"].Bool();
-    if (c["raw_expr"].valid()) out.expr = ToExpr(c["raw_expr"]);
-    const std::string_view gw = c["generated_when"].Str();
+    out.name = std::string(f[kConname].Str());
+    out.columns = Strings(out.kind == K::kForeignKey ? f[kFkAttrs] : f[kKeys]);
+    out.using_index = std::string(f[kIndexname].Str());
+    out.not_valid = f[kSkipValidation].Bool();
+    if (f[kRawExpr].valid()) out.expr = ToExpr(f[kRawExpr]);
+    const std::string_view gw = f[kGeneratedWhen].Str();
     out.generated_when = gw.empty() ? 0 : gw[0];
-    out.location = Loc(c);
+    out.location = At(f[kLocation]);
     if (out.kind == K::kForeignKey) {
-      out.ref_table = RangeVar(c["pktable"]);
-      out.ref_columns = Strings(c["pk_attrs"]);
-      const std::string_view del = c["fk_del_action"].Str(), upd = c["fk_upd_action"].Str();
+      out.ref_table = RangeVar(f[kPktable]);
+      out.ref_columns = Strings(f[kPkAttrs]);
+      const std::string_view del = f[kFkDelAction].Str(), upd = f[kFkUpdAction].Str();
       out.on_delete = del.empty() ? 'a' : del[0];
       out.on_update = upd.empty() ? 'a' : upd[0];
       out.on_delete_explicit = out.on_delete != 'a';
@@ -234,14 +269,19 @@ class Converter {
     return out;
   }
 
-  ColumnDef ToColumn(Value cd) {
+  // `raw_default` receives the column's raw_default member (ALTER COLUMN ... TYPE ... USING).
+  ColumnDef ToColumn(Value cd, Value* raw_default = nullptr) {
+    enum { kColname, kTypeName, kLocation, kConstraints, kRawDefault };
+    static constexpr std::array<std::string_view, 5> kKeys = {"colname", "typeName", "location",
+                                                              "constraints", "raw_default"};
+    const auto f = cd.Pick(kKeys);
     ColumnDef col;
-    col.name = std::string(cd["colname"].Str());
-    col.type = Type(cd["typeName"]);
-    col.location = Loc(cd);
+    col.name = std::string(f[kColname].Str());
+    col.type = Type(f[kTypeName]);
+    col.location = At(f[kLocation]);
     starts_.push_back(col.location);
-    for (Value c : cd["constraints"].Items())
-      col.constraints.push_back(ToConstraint(c["Constraint"]));
+    for (Value c : f[kConstraints].Items()) col.constraints.push_back(ToConstraint(c["Constraint"]));
+    if (raw_default != nullptr) *raw_default = f[kRawDefault];
     return col;
   }
 
@@ -267,18 +307,23 @@ class Converter {
   }
 
   CreateTable ToCreateTable(Value v) {
+    enum { kRelation, kIfNotExists, kPartspec, kPartbound, kInhRelations, kTableElts };
+    static constexpr std::array<std::string_view, 6> kKeys = {
+        "relation", "if_not_exists", "partspec", "partbound", "inhRelations", "tableElts"};
+    const auto f = v.Pick(kKeys);
     CreateTable t;
-    t.table = RangeVar(v["relation"]);
-    t.temporary = v["relation"]["relpersistence"].Str() == "t";
-    t.if_not_exists = v["if_not_exists"].Bool();
-    t.partitioned = v["partspec"].valid();
-    if (v["partbound"].valid()) {
-      Value parent = v["inhRelations"].At(0);
+    t.table = RangeVar(f[kRelation]);
+    t.temporary = f[kRelation]["relpersistence"].Str() == "t";
+    t.if_not_exists = f[kIfNotExists].Bool();
+    t.partitioned = f[kPartspec].valid();
+    if (f[kPartbound].valid()) {
+      Value parent = f[kInhRelations].At(0);
       if (parent.valid()) t.partition_of = RangeVar(parent["RangeVar"]);
     }
-    for (Value elt : v["tableElts"].Items()) {
-      if (elt["ColumnDef"].valid()) t.columns.push_back(ToColumn(elt["ColumnDef"]));
-      if (elt["Constraint"].valid()) t.constraints.push_back(ToConstraint(elt["Constraint"]));
+    for (Value elt : f[kTableElts].Items()) {
+      const std::string_view kind = elt.FirstKey();  // one member: the node
+      if (kind == "ColumnDef") t.columns.push_back(ToColumn(elt.First()));
+      if (kind == "Constraint") t.constraints.push_back(ToConstraint(elt.First()));
     }
     std::vector<Constraint*> fks;
     for (ColumnDef& c : t.columns) CollectForeignKeys(c.constraints, fks);
@@ -288,20 +333,25 @@ class Converter {
   }
 
   AlterTableCmd ToAlterCmd(Value c) {
+    enum { kSubtype, kName, kBehavior, kMissingOk, kDef };
+    static constexpr std::array<std::string_view, 5> kKeys = {"subtype", "name", "behavior",
+                                                              "missing_ok", "def"};
+    const auto f = c.Pick(kKeys);
     AlterTableCmd cmd;
-    cmd.subtype = std::string(StripPrefix(c["subtype"].Str(), "AT_"));
-    cmd.name = std::string(c["name"].Str());
-    cmd.cascade = c["behavior"].Str() == "DROP_CASCADE";
-    cmd.missing_ok = c["missing_ok"].Bool();
+    cmd.subtype = std::string(StripPrefix(f[kSubtype].Str(), "AT_"));
+    cmd.name = std::string(f[kName].Str());
+    cmd.cascade = f[kBehavior].Str() == "DROP_CASCADE";
+    cmd.missing_ok = f[kMissingOk].Bool();
     cmd.location = start_;
-    Value def = c["def"];
+    Value def = f[kDef];
     const std::string_view kind = def.FirstKey();
     if (kind == "ColumnDef") {
-      cmd.column = ToColumn(def["ColumnDef"]);
-      cmd.has_using = def["ColumnDef"]["raw_default"].valid();
+      Value raw_default;
+      cmd.column = ToColumn(def.First(), &raw_default);
+      cmd.has_using = raw_default.valid();
       cmd.location = cmd.column->location;
     } else if (kind == "Constraint") {
-      cmd.constraint = ToConstraint(def["Constraint"]);
+      cmd.constraint = ToConstraint(def.First());
       cmd.location = cmd.constraint->location;
     } else if (kind == "PartitionCmd") {
       Value pc = def["PartitionCmd"];
@@ -338,6 +388,15 @@ class Converter {
     a.object_type = std::string(StripPrefix(v["objtype"].Str(), "OBJECT_"));
     a.missing_ok = v["missing_ok"].Bool();
     for (Value c : v["cmds"].Items()) a.cmds.push_back(ToAlterCmd(c["AlterTableCmd"]));
+    // DROP COLUMN / DROP CONSTRAINT carry no location in the tree: find the names' tokens.
+    std::size_t from = 0;
+    for (AlterTableCmd& cmd : a.cmds) {
+      if (cmd.subtype != "DropColumn" && cmd.subtype != "DropConstraint") continue;
+      if (const auto at = LocateNameAfter(text_, "drop", cmd.name, from)) {
+        cmd.location = start_ + *at;
+        from = *at;
+      }
+    }
     std::vector<Constraint*> fks;
     for (AlterTableCmd& cmd : a.cmds) {
       if (cmd.column) CollectForeignKeys(cmd.column->constraints, fks);
@@ -350,16 +409,30 @@ class Converter {
   }
 
   CreateIndex ToCreateIndex(Value v) {
+    enum {
+      kIdxname,
+      kRelation,
+      kIndexParams,
+      kUnique,
+      kConcurrent,
+      kIfNotExists,
+      kWhereClause,
+      kAccessMethod
+    };
+    static constexpr std::array<std::string_view, 8> kKeys = {
+        "idxname",    "relation",      "indexParams", "unique",
+        "concurrent", "if_not_exists", "whereClause", "accessMethod"};
+    const auto f = v.Pick(kKeys);
     CreateIndex i;
-    i.name = std::string(v["idxname"].Str());
-    i.table = RangeVar(v["relation"]);
-    i.only = !v["relation"]["inh"].Bool();
-    for (Value e : v["indexParams"].Items()) i.columns.emplace_back(e["IndexElem"]["name"].Str());
-    i.unique = v["unique"].Bool();
-    i.concurrent = v["concurrent"].Bool();
-    i.if_not_exists = v["if_not_exists"].Bool();
-    i.partial = v["whereClause"].valid();
-    i.method = std::string(v["accessMethod"].Str());
+    i.name = std::string(f[kIdxname].Str());
+    i.table = RangeVar(f[kRelation]);
+    i.only = !f[kRelation]["inh"].Bool();
+    for (Value e : f[kIndexParams].Items()) i.columns.emplace_back(e["IndexElem"]["name"].Str());
+    i.unique = f[kUnique].Bool();
+    i.concurrent = f[kConcurrent].Bool();
+    i.if_not_exists = f[kIfNotExists].Bool();
+    i.partial = f[kWhereClause].valid();
+    i.method = std::string(f[kAccessMethod].Str());
     return i;
   }
 
@@ -369,19 +442,27 @@ class Converter {
     d.cascade = v["behavior"].Str() == "DROP_CASCADE";
     d.missing_ok = v["missing_ok"].Bool();
     d.concurrent = v["concurrent"].Bool();
+    std::vector<std::vector<std::string>> written;  // parts of each List / String object
     for (Value o : v["objects"].Items()) {
       const std::string_view k = o.FirstKey();
       if (k == "List") {
         d.objects.push_back(NameFromList(o["List"]["items"], start_));
+        written.push_back(Strings(o["List"]["items"]));
       } else if (k == "String") {
         QualifiedName n;
         n.name = std::string(o["String"]["sval"].Str());
         n.location = start_;
         d.objects.push_back(n);
+        written.push_back({n.name});
       } else if (k == "TypeName") {
         TypeRef t = Type(o["TypeName"]);
         d.objects.push_back({t.schema, t.name, t.location});
       }
+    }
+    // The tree has no locations for these names; the tokens do.
+    if (!written.empty() && written.size() == d.objects.size()) {
+      const std::vector<std::size_t> at = LocateTrailingNames(text_, written);
+      for (std::size_t i = 0; i < at.size(); ++i) d.objects[i].location = start_ + at[i];
     }
     return d;
   }
@@ -419,7 +500,12 @@ StatementBody Converter::Convert(std::string_view node, Value v) {
   if (node == "AlterTableStmt") return ToAlterTable(v);
   if (node == "IndexStmt") return ToCreateIndex(v);
   if (node == "DropStmt") return ToDrop(v);
-  if (node == "DropdbStmt") return DropDatabase{std::string(v["dbname"].Str())};
+  if (node == "DropdbStmt") {
+    DropDatabase d{std::string(v["dbname"].Str()), start_};
+    const std::vector<std::size_t> at = LocateTrailingNames(text_, {{d.name}});
+    if (!at.empty()) d.location = start_ + at[0];
+    return d;
+  }
   if (node == "ReindexStmt") {
     Reindex r;
     r.kind = std::string(StripPrefix(v["kind"].Str(), "REINDEX_OBJECT_"));
@@ -622,6 +708,12 @@ Statement ParseStatement(std::string_view script, const StatementSpan& span) {
   return st;
 }
 
+std::size_t IndexNameLocation(const Statement& s) {
+  const auto* ci = s.As<CreateIndex>();
+  if (ci == nullptr) return s.offset;
+  return s.offset + LocateNameBefore(s.text, "on", ci->name).value_or(0);
+}
+
 std::size_t RawParse(std::string_view sql) {
   const std::string buf(sql);
   PgQueryParseResult r = pg_query_parse(buf.c_str());
@@ -691,7 +783,10 @@ void ParseChunk(std::string_view sql, Chunk& chunk) {
   chunk.ok = r.error == nullptr && ReadTree(r.parse_tree, root);
   if (chunk.ok) {
     std::size_t covered = chunk.begin;  // end of the last piece handled
-    for (Value raw : root["stmts"].Items()) {
+    const Value stmts = root["stmts"];
+    chunk.spans.reserve(stmts.Size());
+    chunk.statements.reserve(stmts.Size());
+    for (Value raw : stmts.Items()) {
       const std::size_t begin = chunk.begin + static_cast<std::size_t>(raw["stmt_location"].Int());
       const std::int64_t len = raw["stmt_len"].Int();  // 0: up to the end of the chunk
       const std::size_t end = len == 0 ? chunk.end : begin + static_cast<std::size_t>(len);
@@ -761,6 +856,10 @@ ParsedScript ParseScript(std::string_view sql, const ParseOptions& options) {
     // The first chunk starts at a statement boundary; a chunk that parsed proves that the next
     // one does too. From the first chunk that failed on, the slow path takes over.
     fallback_from = sql.size();
+    std::size_t total = 0;
+    for (const Chunk& c : chunks) total += c.statements.size();
+    out.scan.statements.reserve(total);
+    out.statements.reserve(total);
     for (Chunk& c : chunks) {
       if (!c.ok) {
         fallback_from = c.begin;

@@ -38,6 +38,11 @@ struct ParsedScript {
 // still does not hide the rest. Thread-safe.
 ParsedScript ParseScript(std::string_view sql, const ParseOptions& options = {});
 
+// Where the name of a CREATE INDEX is written (offset in the script): the parse tree keeps no
+// location for it, so the statement's tokens are scanned (only when a rule asks). The
+// statement's offset when it has no name or the name cannot be found.
+std::size_t IndexNameLocation(const Statement& s);
+
 // pg_query_parse of the whole text, discarding the result: the floor benchmarks compare the
 // linter with. Returns the size of the JSON parse tree (0 on a syntax error).
 std::size_t RawParse(std::string_view sql);

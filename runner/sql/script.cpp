@@ -433,6 +433,113 @@ void CollectGapComments(std::string_view sql, std::size_t begin, std::size_t end
   }
 }
 
+namespace {
+
+// The value of an identifier token as PostgreSQL keeps it: quotes removed ("" -> "), or ASCII
+// letters folded to lower case. Unicode-escaped identifiers (U&"...") give "".
+std::string IdentifierValue(std::string_view token) {
+  std::string out;
+  if (!token.empty() && token.front() == '"') {
+    for (std::size_t i = 1; i + 1 < token.size(); ++i) {
+      out += token[i];
+      if (token[i] == '"') ++i;  // "" inside quotes
+    }
+    return out;
+  }
+  if (token.size() > 1 && (token[0] == 'U' || token[0] == 'u') && token[1] == '&') return out;
+  for (const char c : token) out += (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+  return out;
+}
+
+// The parser cuts identifiers to 63 bytes (at a character boundary): a long written name
+// matches its cut form.
+bool NameMatches(std::string_view token, std::string_view name) {
+  const std::string value = IdentifierValue(token);
+  if (value == name) return true;
+  return name.size() >= 60 && value.size() > name.size() && value.compare(0, name.size(), name) == 0;
+}
+
+std::vector<Token> CodeTokens(std::string_view text) {
+  Lexed lexed = Lex(text);
+  if (!lexed.ok) return {};
+  std::erase_if(lexed.tokens, [](const Token& t) { return t.IsComment(); });
+  return std::move(lexed.tokens);
+}
+
+}  // namespace
+
+std::vector<std::size_t> LocateTrailingNames(std::string_view statement,
+                                             const std::vector<std::vector<std::string>>& names) {
+  if (names.empty()) return {};
+  const std::vector<Token> tokens = CodeTokens(statement);
+  auto text = [&](std::size_t i) {
+    return statement.substr(tokens[i].start, tokens[i].end - tokens[i].start);
+  };
+  std::size_t length = names.size() - 1;  // the commas
+  for (const auto& parts : names) {
+    if (parts.empty()) return {};
+    length += 2 * parts.size() - 1;  // parts and the dots between them
+  }
+  // With a trailing CASCADE / RESTRICT first: `DROP TABLE restrict RESTRICT` names "restrict".
+  for (const std::size_t tail : {std::size_t{1}, std::size_t{0}}) {
+    if (tokens.size() < length + tail + 1) continue;
+    if (tail == 1) {
+      const std::string last = IdentifierValue(text(tokens.size() - 1));
+      if (text(tokens.size() - 1).front() == '"' || (last != "cascade" && last != "restrict"))
+        continue;
+    }
+    std::size_t i = tokens.size() - tail - length;
+    std::vector<std::size_t> starts;
+    bool ok = true;
+    for (std::size_t k = 0; ok && k < names.size(); ++k) {
+      if (k > 0) ok = text(i++) == ",";
+      if (ok) starts.push_back(tokens[i].start);
+      for (std::size_t p = 0; ok && p < names[k].size(); ++p) {
+        if (p > 0) ok = text(i++) == ".";
+        ok = ok && NameMatches(text(i++), names[k][p]);
+      }
+    }
+    if (ok) return starts;
+  }
+  return {};
+}
+
+std::optional<std::size_t> LocateNameBefore(std::string_view statement, std::string_view keyword,
+                                            std::string_view name) {
+  if (name.empty()) return std::nullopt;
+  const std::vector<Token> tokens = CodeTokens(statement);
+  for (std::size_t i = 1; i < tokens.size(); ++i) {
+    const std::string_view t = statement.substr(tokens[i].start, tokens[i].end - tokens[i].start);
+    if (t.front() == '"' || IdentifierValue(t) != keyword) continue;
+    const Token& prev = tokens[i - 1];
+    if (NameMatches(statement.substr(prev.start, prev.end - prev.start), name)) return prev.start;
+    return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::size_t> LocateNameAfter(std::string_view statement, std::string_view keyword,
+                                           std::string_view name, std::size_t from) {
+  if (name.empty()) return std::nullopt;
+  const std::vector<Token> tokens = CodeTokens(statement);
+  auto value = [&](std::size_t i) {
+    const std::string_view t = statement.substr(tokens[i].start, tokens[i].end - tokens[i].start);
+    return t.front() == '"' ? std::string() : IdentifierValue(t);
+  };
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    if (tokens[i].start < from || value(i) != keyword) continue;
+    std::size_t j = i + 1;
+    // DROP [COLUMN | CONSTRAINT] [IF EXISTS] name
+    if (j < tokens.size() && (value(j) == "column" || value(j) == "constraint")) ++j;
+    if (j + 1 < tokens.size() && value(j) == "if" && value(j + 1) == "exists") j += 2;
+    if (j < tokens.size() &&
+        NameMatches(statement.substr(tokens[j].start, tokens[j].end - tokens[j].start), name)) {
+      return tokens[j].start;
+    }
+  }
+  return std::nullopt;
+}
+
 bool HasOnDeleteClause(std::string_view sql) {
   if (!ContainsWordCI(sql, "delete")) return false;
   const Lexed lexed = Lex(sql);

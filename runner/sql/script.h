@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -39,6 +40,24 @@ void CollectGapComments(std::string_view sql, std::size_t begin, std::size_t end
 // Byte offset of the 1-based character position `cursor` (as libpg_query reports errors) in
 // `text`. Positions past the end map to text.size().
 std::size_t ByteOffsetOfCursor(std::string_view text, int cursor);
+
+// Where the names of a statement that ends in a comma-separated list of (qualified) names,
+// optionally followed by CASCADE or RESTRICT, start (offsets in `statement`): the parse tree
+// of DROP keeps no locations. `names` holds each name's parts as the parser keeps them
+// (lower case unless quoted). Empty when the tokens do not match.
+std::vector<std::size_t> LocateTrailingNames(std::string_view statement,
+                                             const std::vector<std::vector<std::string>>& names);
+
+// Offset in `statement` of the identifier `name` when it is the token right before the first
+// `keyword` (lower case), as an index name before ON in CREATE INDEX; nullopt otherwise.
+std::optional<std::size_t> LocateNameBefore(std::string_view statement, std::string_view keyword,
+                                            std::string_view name);
+
+// Offset in `statement` of `name` written after `keyword` (lower case) at or after offset
+// `from`, allowing COLUMN / CONSTRAINT and IF EXISTS in between (ALTER TABLE ... DROP
+// [COLUMN] [IF EXISTS] name); nullopt when not found.
+std::optional<std::size_t> LocateNameAfter(std::string_view statement, std::string_view keyword,
+                                           std::string_view name, std::size_t from);
 
 // True when the tokens ON DELETE occur in `sql` (comments and strings are not tokens). The parse
 // tree cannot tell an explicit ON DELETE NO ACTION from the default; the tokens can.

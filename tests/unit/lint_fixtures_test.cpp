@@ -4,6 +4,8 @@
 //   -- fixture: pg-version=10             (target version; default 15)
 //   -- fixture: wrapped                   (the runner wraps each revision in a transaction)
 //   -- fixture: revision                  (a line that starts the next revision)
+//   -- fixture: loose                     (a plain .sql file, not a migration section)
+//   -- fixture: naming-pattern=<regex>    (the [lint] naming_pattern setting)
 // Only the rules named by the folder and the expect lines are compared, so a fixture about one
 // rule does not break when another rule (say require-lock-timeout) also fires on it.
 #include <gtest/gtest.h>
@@ -49,6 +51,7 @@ class FixtureTest : public ::testing::Test {
     std::set<std::string> checked = {fixture_.rule};
     std::vector<std::string> expected;
     bool wrapped = false;
+    bool loose = false;
     LintGroup group;
     std::size_t unit_start = 0;
     int unit_line = 1, line_no = 0;
@@ -76,6 +79,10 @@ class FixtureTest : public ::testing::Test {
         expected.push_back(rule + " " + where);
       } else if (line.rfind("-- fixture: pg-version=", 0) == 0) {
         options.pg_version = std::stoi(line.substr(23));
+      } else if (line.rfind("-- fixture: naming-pattern=", 0) == 0) {
+        options.naming_pattern = line.substr(27);
+      } else if (line == "-- fixture: loose") {
+        loose = true;
       } else if (line == "-- fixture: wrapped") {
         wrapped = true;
       } else if (line == "-- fixture: revision") {
@@ -86,7 +93,13 @@ class FixtureTest : public ::testing::Test {
       pos = next;
     }
     close_unit(text.size());
-    for (LintUnit& u : group.units) u.wrapped = wrapped;
+    for (LintUnit& u : group.units) {
+      u.wrapped = wrapped;
+      if (loose) {
+        u.role = LintUnit::Role::kFile;
+        u.revision.clear();
+      }
+    }
     // Loose files use assume_in_transaction; units here are migration sections (kUp).
     Expected<report::Report> r = Lint({group}, options);
     ASSERT_TRUE(r.ok()) << r.error().message;

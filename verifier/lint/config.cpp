@@ -6,6 +6,7 @@
 #include <toml++/toml.h>
 #include <algorithm>
 #include <fstream>
+#include <regex>
 
 #include "verifier/lint/registry.h"
 
@@ -36,6 +37,28 @@ Severity LintOptions::SeverityOf(const Rule& rule) const {
   return it == severity.end() ? rule.severity : it->second;
 }
 
+struct NamePattern::Impl {
+  std::regex re;
+};
+
+Expected<NamePattern> NamePattern::Compile(const std::string& pattern) {
+  NamePattern out;
+  out.text_ = pattern;
+  try {
+    out.impl_ = std::make_shared<const Impl>(Impl{std::regex(pattern, std::regex::ECMAScript)});
+  } catch (const std::regex_error& e) {
+    return Error::Input(fmt::format(
+        "[lint] naming_pattern '{}' is not a valid regular expression ({}); write one such as "
+        "\"{}\"",
+        pattern, e.what(), kSnakeCasePattern));
+  }
+  return out;
+}
+
+bool NamePattern::Matches(const std::string& name) const {
+  return impl_ == nullptr || std::regex_match(name, impl_->re);
+}
+
 Status ValidateOptions(const LintOptions& options) {
   auto check = [](const std::string& id, std::string_view where) -> Status {
     if (id == "all" || id == "style" || FindRule(id) != nullptr) return Status::Ok();
@@ -45,6 +68,7 @@ Status ValidateOptions(const LintOptions& options) {
   for (const std::string& id : options.enable) TRY_STATUS(check(id, "enable"));
   for (const std::string& id : options.disable) TRY_STATUS(check(id, "disable"));
   for (const auto& [id, sev] : options.severity) TRY_STATUS(check(id, "severity"));
+  TRY_STATUS(NamePattern::Compile(options.naming_pattern));
   if (options.pg_version < 9 || options.pg_version > 99) {
     return Error::Input(fmt::format(
         "unsupported PostgreSQL version {}; use a major version such as 15", options.pg_version));
@@ -95,6 +119,15 @@ Status ReadLintConfig(const std::filesystem::path& toml_path, LintOptions& optio
       if (!v)
         return Error::Input(where(node) + ": [lint] assume_in_transaction must be true or false");
       options.assume_in_transaction = *v;
+    } else if (k == "naming_pattern") {
+      auto v = node.value<std::string>();
+      if (!v) {
+        return Error::Input(where(node) +
+                            ": [lint] naming_pattern must be a regular expression in a string");
+      }
+      Expected<NamePattern> compiled = NamePattern::Compile(*v);
+      if (!compiled.ok()) return Error::Input(where(node) + ": " + compiled.error().message);
+      options.naming_pattern = *v;
     } else if (k == "severity") {
       const toml::table* t = node.as_table();
       if (t == nullptr)
@@ -116,7 +149,7 @@ Status ReadLintConfig(const std::filesystem::path& toml_path, LintOptions& optio
     } else {
       return Error::Input(
           fmt::format("{}: unknown [lint] key '{}'; known keys: pg_version, enable, disable, "
-                      "severity, assume_in_transaction",
+                      "severity, assume_in_transaction, naming_pattern",
                       where(node), k));
     }
   }

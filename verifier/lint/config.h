@@ -4,7 +4,10 @@
 
 #include <filesystem>
 #include <map>
+#include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "runner/common/diagnostic.h"
@@ -12,6 +15,9 @@
 #include "verifier/lint/rule.h"
 
 namespace stairway::lint {
+
+// The default naming_pattern: lower snake_case.
+inline constexpr std::string_view kSnakeCasePattern = "[a-z_][a-z0-9_]*";
 
 struct LintOptions {
   int pg_version = 15;
@@ -22,12 +28,30 @@ struct LintOptions {
   // Loose .sql files (not part of a migration set): assume the runner wraps them in one
   // transaction. Migration sets know it per revision from their format.
   bool assume_in_transaction = false;
+  // Regular expression (ECMAScript, whole name) that names of new tables, columns and indexes
+  // must match (the naming-convention rule).
+  std::string naming_pattern = std::string(kSnakeCasePattern);
 
   bool IsEnabled(const Rule& rule) const;
   Severity SeverityOf(const Rule& rule) const;
 };
 
-// Every rule id named in the options must exist; otherwise an input error naming it.
+// A compiled naming_pattern, cheap to copy.
+class NamePattern {
+ public:
+  // An input error naming the pattern when it is not a valid regular expression.
+  static Expected<NamePattern> Compile(const std::string& pattern);
+  bool Matches(const std::string& name) const;
+  const std::string& text() const { return text_; }
+
+ private:
+  struct Impl;
+  std::shared_ptr<const Impl> impl_;
+  std::string text_;
+};
+
+// Every rule id named in the options must exist, and the naming pattern must compile;
+// otherwise an input error naming it.
 Status ValidateOptions(const LintOptions& options);
 
 // Reads the [lint] table of a stairway.toml into `options` (keys present override). A missing

@@ -11,6 +11,7 @@
 
 #include "runner/common/diagnostic.h"
 #include "runner/sql/ast.h"
+#include "verifier/lint/config.h"
 #include "verifier/lint/locks.h"
 #include "verifier/lint/rule.h"
 #include "verifier/lint/schema_model.h"
@@ -76,6 +77,7 @@ class SectionContext {
   std::size_t first_unprotected_lock = static_cast<std::size_t>(-1);
   // Indexes and keys created in this section, by table ("schema.table").
   TableKeyMap<std::vector<KeyDef>> keys_by_table;
+  const NamePattern* naming = nullptr;  // [lint] naming_pattern, compiled once
   std::vector<RawFinding>* sink = nullptr;
   const Rule* current = nullptr;  // the rule being run
 

@@ -113,10 +113,11 @@ std::size_t StatementAt(const std::vector<sql::Statement>& st, std::size_t offse
 class UnitLinter {
  public:
   UnitLinter(const LintUnit& unit, Parsed& parsed, const LintOptions& options,
-             std::vector<const Rule*> rules, report::Report& report)
+             const NamePattern& naming, std::vector<const Rule*> rules, report::Report& report)
       : unit_(unit),
         parsed_(parsed),
         options_(options),
+        naming_(naming),
         rules_(std::move(rules)),
         report_(report),
         lines_(unit.sql) {}
@@ -133,6 +134,7 @@ class UnitLinter {
     section.revision = unit_.revision;
     section.unit = serial;
     section.pg_version = options_.pg_version;
+    section.naming = &naming_;
     section.statements = std::move(parsed_.statements);
     std::vector<RawFinding> raw;
     section.sink = &raw;
@@ -252,6 +254,7 @@ class UnitLinter {
   const LintUnit& unit_;
   Parsed& parsed_;
   const LintOptions& options_;
+  const NamePattern& naming_;
   std::vector<const Rule*> rules_;
   report::Report& report_;
   LineIndex lines_;
@@ -298,6 +301,7 @@ Expected<report::Report> Lint(const std::vector<LintGroup>& groups, const LintOp
   report::Report report;
   report.command = "lint";
   report.rules = RuleMetadata(options);
+  ASSIGN_OR_RETURN(const NamePattern naming, NamePattern::Compile(options.naming_pattern));
   std::vector<const Rule*> rules;
   for (const Rule* r : AllRules()) {
     if (options.IsEnabled(*r)) rules.push_back(r);
@@ -331,9 +335,9 @@ Expected<report::Report> Lint(const std::vector<LintGroup>& groups, const LintOp
       }
       if (u.role == LintUnit::Role::kDown) {
         SchemaModel after_up = model;  // a down runs after its up; later revisions never see it
-        TRY_STATUS(UnitLinter(u, p, options, rules, report).Run(after_up, serial));
+        TRY_STATUS(UnitLinter(u, p, options, naming, rules, report).Run(after_up, serial));
       } else {
-        TRY_STATUS(UnitLinter(u, p, options, rules, report).Run(model, serial));
+        TRY_STATUS(UnitLinter(u, p, options, naming, rules, report).Run(model, serial));
       }
     }
   }

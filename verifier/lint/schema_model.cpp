@@ -217,9 +217,10 @@ void SchemaModel::Apply(const sql::Statement& s, int unit) {
       } else if (c.subtype == "DropNotNull") {
         if (ColumnInfo* col = t->Column(c.name)) col->not_null = false;
       } else if (c.subtype == "AddConstraint" && c.constraint) {
+        const std::size_t known = t->indexes.size();
         AddConstraint(*t, *c.constraint, "");
-        for (const IndexInfo& i : t->indexes)
-          index_table_[Key({t->name.schema, i.name})] = Key(t->name);
+        for (std::size_t i = known; i < t->indexes.size(); ++i)
+          index_table_[Key({t->name.schema, t->indexes[i].name})] = Key(t->name);
       } else if (c.subtype == "ValidateConstraint") {
         for (ConstraintInfo& k : t->constraints) {
           if (k.name == c.name) k.not_valid = false;

@@ -18,7 +18,8 @@ void Check(const StatementContext& c) {
     const TableInfo* t = c.Table(at.table);
     const ColumnInfo* col = t != nullptr ? t->Column(cmd.name) : nullptr;
     if (col != nullptr && col->created_unit == c.section().unit) return;
-    c.Report(fmt::format("dropping {}.{} loses its data and breaks clients that still use it",
+    c.Report(cmd.location,
+             fmt::format("dropping {}.{} loses its data and breaks clients that still use it",
                          at.table.Display(), cmd.name),
              {}, "ACCESS EXCLUSIVE");
   });

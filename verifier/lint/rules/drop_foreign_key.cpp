@@ -18,7 +18,8 @@ void Check(const StatementContext& c) {
     if (t == nullptr) return;
     for (const ConstraintInfo& k : t->constraints) {
       if (k.name == cmd.name && k.kind == sql::Constraint::Kind::kForeignKey) {
-        c.Report(fmt::format("dropping foreign key {} on {} removes referential integrity",
+        c.Report(cmd.location,
+                 fmt::format("dropping foreign key {} on {} removes referential integrity",
                              cmd.name, at.table.Display()),
                  {}, "ACCESS EXCLUSIVE");
       }

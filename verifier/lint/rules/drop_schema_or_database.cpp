@@ -14,10 +14,10 @@ namespace {
 void Check(const StatementContext& c) {
   if (const auto* d = c.stmt().As<sql::Drop>(); d != nullptr && d->object_type == "SCHEMA") {
     for (const sql::QualifiedName& n : d->objects)
-      c.Report(fmt::format("dropping schema {} loses everything in it", n.Display()));
+      c.Report(n.location, fmt::format("dropping schema {} loses everything in it", n.Display()));
   }
   if (const auto* d = c.stmt().As<sql::DropDatabase>()) {
-    c.Report(fmt::format("dropping database {} loses everything in it", d->name));
+    c.Report(d->location, fmt::format("dropping database {} loses everything in it", d->name));
   }
 }
 }  // namespace

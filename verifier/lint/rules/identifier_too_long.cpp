@@ -6,6 +6,7 @@
 #include <optional>
 #include <set>
 
+#include "runner/sql/parse.h"
 #include "verifier/lint/rules/helpers.h"
 #include "verifier/lint/rules/rules.h"
 
@@ -45,6 +46,11 @@ void Check(const StatementContext& c) {
     }
   };
   if (const auto* ct = c.stmt().As<sql::CreateTable>()) check(ct->table.location);
+  // The parser cuts a longer name to 63 bytes (a few less at a character boundary), so only
+  // names that long can have been written longer; their tokens are scanned for the location.
+  if (const auto* ci = c.stmt().As<sql::CreateIndex>(); ci != nullptr && ci->name.size() >= 60) {
+    check(sql::IndexNameLocation(c.stmt()));
+  }
   for (const ColumnUse& u : ColumnsOf(c)) {
     if (!u.type_change) check(u.column->location);
   }

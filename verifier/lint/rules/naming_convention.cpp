@@ -1,4 +1,4 @@
-// naming-convention: Names that are not lower snake_case.
+// naming-convention: Names that do not follow the naming pattern (lower snake_case by default).
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -6,29 +6,30 @@
 #include <optional>
 #include <set>
 
+#include "runner/sql/parse.h"
 #include "verifier/lint/rules/helpers.h"
 #include "verifier/lint/rules/rules.h"
 
 namespace stairway::lint {
 namespace {
-bool Snake(const std::string& n) {
-  if (n.empty()) return true;
-  for (char ch : n) {
-    if (!(std::islower(static_cast<unsigned char>(ch)) ||
-          std::isdigit(static_cast<unsigned char>(ch)) || ch == '_'))
-      return false;
-  }
-  return !std::isdigit(static_cast<unsigned char>(n[0]));
-}
-
 void Check(const StatementContext& c) {
-  auto check = [&](const std::string& n, std::size_t at) {
-    if (!Snake(n)) c.Report(at, fmt::format("\"{}\" is not lower snake_case", n));
+  const NamePattern& pattern = *c.section().naming;
+  // The location is a function: an index name's costs a token scan, done only on a finding.
+  auto check = [&](const std::string& n, auto location) {
+    if (n.empty() || pattern.Matches(n)) return;
+    c.Report(location(), pattern.text() == kSnakeCasePattern
+                             ? fmt::format("\"{}\" is not lower snake_case", n)
+                             : fmt::format("\"{}\" does not match the naming pattern {}", n,
+                                           pattern.text()));
   };
-  if (const auto* ct = c.stmt().As<sql::CreateTable>()) check(ct->table.name, ct->table.location);
-  if (const auto* ci = c.stmt().As<sql::CreateIndex>()) check(ci->name, c.stmt().offset);
+  if (const auto* ct = c.stmt().As<sql::CreateTable>()) {
+    check(ct->table.name, [&] { return ct->table.location; });
+  }
+  if (const auto* ci = c.stmt().As<sql::CreateIndex>()) {
+    check(ci->name, [&] { return sql::IndexNameLocation(c.stmt()); });
+  }
   for (const ColumnUse& u : ColumnsOf(c)) {
-    if (!u.type_change) check(u.column->name, u.column->location);
+    if (!u.type_change) check(u.column->name, [&] { return u.column->location; });
   }
 }
 }  // namespace
@@ -37,11 +38,15 @@ extern const Rule kRuleNamingConvention{
     .id = "naming-convention",
     .severity = Severity::kInfo,
     .profile = Profile::kStyle,
-    .summary = "Names that are not lower snake_case",
-    .help = "use lower-case snake_case names (unquoted identifiers)",
+    .summary = "Names that do not follow the naming pattern (lower snake_case by default)",
+    .help =
+        "rename it to match the naming pattern: lower-case snake_case unless stairway.toml sets "
+        "[lint] naming_pattern",
     .why =
         "Mixed-case or quoted names must be quoted everywhere forever, and inconsistent names make "
-        "schemas harder to read.",
+        "schemas harder to read. Tables, columns and indexes are checked against the regular "
+        "expression in stairway.toml [lint] naming_pattern (default [a-z_][a-z0-9_]*, matched "
+        "against the whole name).",
     .bad = "CREATE TABLE \"UserAccounts\" (\"Id\" bigint);",
     .good = "CREATE TABLE user_accounts (id bigint);",
     .versions = "all",

@@ -14,16 +14,13 @@ namespace {
 void Check(const StatementContext& c) {
   if (c.facts().in_transaction) return;
   const sql::Statement& s = c.stmt();
-  // Loose files are not retried by a runner; only concurrent builds, which are never inside a
-  // transaction, are worth flagging there.
-  const bool migration = c.section().migration;
+  // Migration sections and loose files alike: a file that failed halfway outside a transaction
+  // is re-run from the top, whoever runs it.
   if (const auto* ci = s.As<sql::CreateIndex>()) {
-    if (!ci->if_not_exists && (migration || ci->concurrent))
-      c.Report("CREATE INDEX without IF NOT EXISTS fails when retried");
+    if (!ci->if_not_exists) c.Report("CREATE INDEX without IF NOT EXISTS fails when retried");
   } else if (const auto* d = s.As<sql::Drop>()) {
-    if (!d->missing_ok && (migration || d->concurrent))
-      c.Report("DROP without IF EXISTS fails when retried");
-  } else if (const auto* ct = s.As<sql::CreateTable>(); ct != nullptr && migration) {
+    if (!d->missing_ok) c.Report("DROP without IF EXISTS fails when retried");
+  } else if (const auto* ct = s.As<sql::CreateTable>()) {
     if (!ct->if_not_exists && !ct->as_select && !ct->temporary)
       c.Report("CREATE TABLE without IF NOT EXISTS fails when retried");
   }
