@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <unordered_map>
 #include <utility>
 
 namespace stairway::db {
@@ -109,6 +110,8 @@ struct Session::Impl {
   pqxx::connection conn;
   NoticeCollector notices{conn};
   bool in_transaction = false;
+  // Statement text -> name of its server-side prepared statement.
+  std::unordered_map<std::string, std::string> prepared;
 };
 
 Session::Session(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -151,20 +154,9 @@ void Session::Exec(std::string_view sql) {
   }
 }
 
-QueryResult Session::Query(std::string_view sql, const std::vector<Value>& params) {
-  std::vector<const char*> raw;
-  raw.reserve(params.size());
-  for (const Value& value : params) raw.push_back(value ? value->c_str() : nullptr);
-  pqxx::result result;
-  try {
-    pqxx::nontransaction tx(impl_->conn);
-    result = tx.exec_params(std::string(sql), pqxx::prepare::make_dynamic_params(raw));
-    tx.commit();
-  } catch (const pqxx::sql_error& error) {
-    throw ToDatabaseError(error);
-  } catch (const pqxx::broken_connection& error) {
-    ThrowLost(impl_->masked_url, error);
-  }
+namespace {
+
+QueryResult ToQueryResult(const pqxx::result& result) {
   QueryResult out;
   const auto columns = result.columns();
   for (pqxx::row::size_type c = 0; c < columns; ++c)
@@ -184,6 +176,55 @@ QueryResult Session::Query(std::string_view sql, const std::vector<Value>& param
   }
   out.affected = result.affected_rows();
   return out;
+}
+
+std::vector<const char*> RawParams(const std::vector<Value>& params) {
+  std::vector<const char*> raw;
+  raw.reserve(params.size());
+  for (const Value& value : params) raw.push_back(value ? value->c_str() : nullptr);
+  return raw;
+}
+
+}  // namespace
+
+QueryResult Session::Query(std::string_view sql, const std::vector<Value>& params) {
+  const std::vector<const char*> raw = RawParams(params);
+  pqxx::result result;
+  try {
+    pqxx::nontransaction tx(impl_->conn);
+    result = tx.exec_params(std::string(sql), pqxx::prepare::make_dynamic_params(raw));
+    tx.commit();
+  } catch (const pqxx::sql_error& error) {
+    throw ToDatabaseError(error);
+  } catch (const pqxx::broken_connection& error) {
+    ThrowLost(impl_->masked_url, error);
+  }
+  return ToQueryResult(result);
+}
+
+QueryResult Session::QueryPrepared(std::string_view sql, const std::vector<Value>& params) {
+  const std::vector<const char*> raw = RawParams(params);
+  std::string key(sql);
+  auto it = impl_->prepared.find(key);
+  if (it == impl_->prepared.end()) {
+    // pqxx prepares lazily, on the first exec_prepared (a failure surfaces there).
+    std::string name = fmt::format("stairway_p{}", impl_->prepared.size() + 1);
+    impl_->conn.prepare(name, key);
+    it = impl_->prepared.emplace(std::move(key), std::move(name)).first;
+  }
+  pqxx::result result;
+  try {
+    pqxx::nontransaction tx(impl_->conn);
+    result = tx.exec_prepared(it->second, pqxx::prepare::make_dynamic_params(raw));
+    tx.commit();
+  } catch (const pqxx::sql_error& error) {
+    // A migration's DISCARD ALL / DEALLOCATE dropped it (26000): the plain path still works.
+    if (error.sqlstate() == "26000" && !impl_->in_transaction) return Query(sql, params);
+    throw ToDatabaseError(error);
+  } catch (const pqxx::broken_connection& error) {
+    ThrowLost(impl_->masked_url, error);
+  }
+  return ToQueryResult(result);
 }
 
 void Session::Begin() {

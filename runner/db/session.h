@@ -58,6 +58,9 @@ class Session {
   void Exec(std::string_view sql);
   // Runs one statement with $1..$n parameters (text). Throws DatabaseError.
   QueryResult Query(std::string_view sql, const std::vector<Value>& params = {});
+  // Like Query, but the statement is prepared on first use and reused by its text for the rest
+  // of the session: repeated statements (catalog snapshots) are parsed and planned only once.
+  QueryResult QueryPrepared(std::string_view sql, const std::vector<Value>& params = {});
 
   // Explicit transaction control on this session (BEGIN/COMMIT/ROLLBACK). Commit throws
   // InDoubtError if the connection breaks before the server answers.

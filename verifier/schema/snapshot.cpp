@@ -44,13 +44,13 @@ class PinnedSettings {
       values.emplace_back(std::string(value));
     }
     write_sql_ = write;
-    const db::QueryResult saved = session_.Query(read);
+    const db::QueryResult saved = session_.QueryPrepared(read);
     for (const db::Value& v : saved.rows.at(0)) saved_.push_back(v);
-    session_.Query(write_sql_, values);
+    session_.QueryPrepared(write_sql_, values);
   }
   ~PinnedSettings() {
     try {
-      session_.Query(write_sql_, saved_);
+      session_.QueryPrepared(write_sql_, saved_);
     } catch (...) {
       // A broken session keeps the pinned values; the caller sees the failure on its next use.
     }
@@ -311,7 +311,7 @@ Snapshot TakeSnapshot(db::Session& session, const SnapshotOptions& options) {
   PinnedSettings pinned(session);
   const QueryFilters filters = FiltersFor(options);
   for (const std::string& sql : CatalogQueries(snapshot.server_version_num, filters)) {
-    AddRows(session.Query(sql), options, snapshot.objects);
+    AddRows(session.QueryPrepared(sql), options, snapshot.objects);
   }
   AssignPositions(snapshot.objects);
   snapshot.Sort();
