@@ -37,7 +37,7 @@ struct Revision {
   // one-way. Roundtrip reports it as intentionally irreversible, not as a failure, and does
   // not run its down (if any).
   bool irreversible_marker = false;
-  std::string checksum;         // MigrationChecksum(up.sql)
+  std::string checksum;  // MigrationChecksum(up.sql)
 
   // "0004_add_roles": what messages call the revision.
   std::string Label() const { return name.empty() ? version : version + "_" + name; }

@@ -7,8 +7,8 @@
 
 #include <array>
 #include <cstddef>
-#include <cstring>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 
 namespace stairway::sql::json {

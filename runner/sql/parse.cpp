@@ -222,9 +222,9 @@ class Converter {
       kFkUpdAction,
     };
     static constexpr std::array<std::string_view, 13> kFields = {
-        "contype",  "conname",        "fk_attrs", "keys",          "indexname",
-        "skip_validation", "raw_expr", "generated_when", "location", "pktable",
-        "pk_attrs", "fk_del_action", "fk_upd_action"};
+        "contype",         "conname",       "fk_attrs",       "keys",     "indexname",
+        "skip_validation", "raw_expr",      "generated_when", "location", "pktable",
+        "pk_attrs",        "fk_del_action", "fk_upd_action"};
     const auto f = c.Pick(kFields);
     Constraint out;
     const std::string_view t = f[kContype].Str();
@@ -280,7 +280,8 @@ class Converter {
     col.type = Type(f[kTypeName]);
     col.location = At(f[kLocation]);
     starts_.push_back(col.location);
-    for (Value c : f[kConstraints].Items()) col.constraints.push_back(ToConstraint(c["Constraint"]));
+    for (Value c : f[kConstraints].Items())
+      col.constraints.push_back(ToConstraint(c["Constraint"]));
     if (raw_default != nullptr) *raw_default = f[kRawDefault];
     return col;
   }

@@ -456,7 +456,8 @@ std::string IdentifierValue(std::string_view token) {
 bool NameMatches(std::string_view token, std::string_view name) {
   const std::string value = IdentifierValue(token);
   if (value == name) return true;
-  return name.size() >= 60 && value.size() > name.size() && value.compare(0, name.size(), name) == 0;
+  return name.size() >= 60 && value.size() > name.size() &&
+         value.compare(0, name.size(), name) == 0;
 }
 
 std::vector<Token> CodeTokens(std::string_view text) {

@@ -38,8 +38,8 @@ class TempDir {
 };
 
 void Git(const TempDir& dir, std::vector<std::string> args) {
-  std::vector<std::string> argv = {"git", "-c", "user.email=lint@test", "-c", "user.name=lint",
-                                   "-c", "commit.gpgsign=false"};
+  std::vector<std::string> argv = {
+      "git", "-c", "user.email=lint@test", "-c", "user.name=lint", "-c", "commit.gpgsign=false"};
   argv.insert(argv.end(), args.begin(), args.end());
   const testing::ProcessResult r = RunProcess(argv, {}, dir.path().string());
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -107,8 +107,7 @@ TEST(LintCli, StdinFilenameNamesTheFileInEveryReport) {
                           "--stdin-filename db/cleanup.sql -";
   const testing::ProcessResult r = RunProcess({"sh", "-c", cmd});
   EXPECT_EQ(r.exit_code, 1) << r.err;
-  EXPECT_NE(r.out.find("::warning file=db/cleanup.sql,line=1,col=12,"), std::string::npos)
-      << r.out;
+  EXPECT_NE(r.out.find("::warning file=db/cleanup.sql,line=1,col=12,"), std::string::npos) << r.out;
 }
 
 TEST(LintCli, NamingPatternComesFromTheConfigAndIsValidated) {
@@ -116,10 +115,9 @@ TEST(LintCli, NamingPatternComesFromTheConfigAndIsValidated) {
   dir.Write("a.sql", "CREATE TABLE IF NOT EXISTS user_accounts (id bigint);\n");
   dir.Write("good.toml", "[lint]\nenable = [\"naming-convention\"]\nnaming_pattern = \"[a-z]+\"\n");
   dir.Write("bad.toml", "[lint]\nnaming_pattern = \"[a-\"\n");
-  const testing::ProcessResult r =
-      RunStairway({"--no-color", "lint", "--config", "good.toml", "--disable",
-                   "require-statement-timeout", "a.sql"},
-                  {}, dir.path().string());
+  const testing::ProcessResult r = RunStairway({"--no-color", "lint", "--config", "good.toml",
+                                                "--disable", "require-statement-timeout", "a.sql"},
+                                               {}, dir.path().string());
   EXPECT_NE(r.out.find("a.sql:1:28: note: \"user_accounts\" does not match the naming pattern "
                        "[a-z]+ [naming-convention]"),
             std::string::npos)

@@ -135,7 +135,8 @@ TEST(LintMigrationSet, DownSectionSeesItsUpAndIsNotReplayed) {
     u.wrapped = true;
     return u;
   };
-  g.units.push_back(unit("CREATE TABLE t (a int);\nALTER TABLE old ADD COLUMN b int;", LintUnit::Role::kUp));
+  g.units.push_back(
+      unit("CREATE TABLE t (a int);\nALTER TABLE old ADD COLUMN b int;", LintUnit::Role::kUp));
   // Same revision: dropping what the up created is harmless.
   g.units.push_back(unit("DROP TABLE t;\nALTER TABLE old DROP COLUMN b;", LintUnit::Role::kDown));
   g.units.push_back(

@@ -31,8 +31,8 @@ void Dump(std::ostream& o, const Expr& e) {
 
 void Dump(std::ostream& o, const Constraint& c) {
   o << "con(" << static_cast<int>(c.kind) << ' ' << c.name << ' ' << c.using_index << ' '
-    << c.not_valid << c.on_delete << c.on_update << c.on_delete_explicit << c.generated_when
-    << '@' << c.location << ' ';
+    << c.not_valid << c.on_delete << c.on_update << c.on_delete_explicit << c.generated_when << '@'
+    << c.location << ' ';
   for (const auto& s : c.columns) o << s << ',';
   Dump(o, c.ref_table);
   for (const auto& s : c.ref_columns) o << s << ',';
@@ -41,8 +41,8 @@ void Dump(std::ostream& o, const Constraint& c) {
 }
 
 void Dump(std::ostream& o, const ColumnDef& c) {
-  o << "col(" << c.name << ' ' << c.type.schema << '.' << c.type.Display() << '@'
-    << c.type.location << '@' << c.location << ' ';
+  o << "col(" << c.name << ' ' << c.type.schema << '.' << c.type.Display() << '@' << c.type.location
+    << '@' << c.location << ' ';
   for (const Constraint& k : c.constraints) Dump(o, k);
   o << ") ";
 }
@@ -92,7 +92,8 @@ std::string Dump(const Statement& s) {
 
 std::string Dump(const ScriptScan& scan, const std::vector<Statement>& statements) {
   std::ostringstream o;
-  for (const StatementSpan& s : scan.statements) o << "span " << s.offset << '+' << s.length << '\n';
+  for (const StatementSpan& s : scan.statements)
+    o << "span " << s.offset << '+' << s.length << '\n';
   for (const Comment& c : scan.comments) o << "comment " << c.offset << ' ' << c.text << '\n';
   if (scan.error) o << "lexical error " << scan.error->offset << ' ' << scan.error->message << '\n';
   for (const Statement& s : statements) o << Dump(s) << '\n';
@@ -125,18 +126,18 @@ TEST(SqlParseScript, SameAsStatementByStatementOnTrickyScripts) {
       "",
       "-- only a comment\n",
       "select 1;\nselect 2;\n",
-      "select 1;\nselect 'a;\nb';\nselect 3;\n",                    // ';' + line end in a string
-      "select 1;\n/* c;\n*/ select 2;\nselect 3;\n",                // ... in a block comment
-      "select 1;\n/* a /* nested;\n */ b;\n */ select 2;\n",         // ... in a nested comment
+      "select 1;\nselect 'a;\nb';\nselect 3;\n",              // ';' + line end in a string
+      "select 1;\n/* c;\n*/ select 2;\nselect 3;\n",          // ... in a block comment
+      "select 1;\n/* a /* nested;\n */ b;\n */ select 2;\n",  // ... in a nested comment
       "create function f() returns int as $$\nselect 1;\n$$ language sql;\nselect 2;\n",
       "create function f() returns text as $x$ $$;\n $x$ language sql;\nselect $$;\n$$;\n",
-      "select E'\\';\n';\nselect \"a;\nb\" from t;\n",             // E'' string, quoted ident
+      "select E'\\';\n';\nselect \"a;\nb\" from t;\n",  // E'' string, quoted ident
       "CREATE FUNCTION f() RETURNS int LANGUAGE sql\nBEGIN ATOMIC\n  SELECT 1;\n  SELECT 2;\n"
       "END;\nSELECT 9;\n",
       "select 1;\nselect from where;\nselect 3;\nalter table t add column c int;\n",
       "create table a (id int);\ncreate table b (x int references a;\nselect 1;\n",
-      "select 1;\nselect 'open;\nselect 3;\n",                       // unterminated string
-      "select 1;\nselect 1x;\nselect 2;\n",                          // trailing junk: resumes
+      "select 1;\nselect 'open;\nselect 3;\n",  // unterminated string
+      "select 1;\nselect 1x;\nselect 2;\n",     // trailing junk: resumes
       "select 1; -- trailing;\n-- lead\n/* b */ select 2 /* in */ + 1;\n;;\n ; select 3",
       "-- stairway:ignore drop-table why\r\nDROP TABLE a;\r\n-- x\r\nDROP TABLE \"ü\";\r\n",
       "select 'ü';\nselect 'é' ;\n  \n\tselect 3   ;  \n",

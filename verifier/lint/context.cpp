@@ -89,8 +89,8 @@ void CollectKeys(const sql::Statement& s, std::size_t index, SectionContext& sec
   auto add_constraint = [&](const sql::QualifiedName& t, const sql::Constraint& k,
                             const std::string& col) {
     if ((k.kind != K::kPrimaryKey && k.kind != K::kUnique) || !k.using_index.empty()) return;
-    KeysOn(section, t).push_back(
-        {index, k.columns.empty() ? std::vector<std::string>{col} : k.columns});
+    KeysOn(section, t)
+        .push_back({index, k.columns.empty() ? std::vector<std::string>{col} : k.columns});
   };
   if (const auto* ci = s.As<sql::CreateIndex>()) {
     if (!ci->partial) KeysOn(section, ci->table).push_back({index, ci->columns});

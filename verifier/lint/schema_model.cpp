@@ -83,8 +83,9 @@ std::size_t TableKeyHash::operator()(const sql::QualifiedName& n) const {
 
 bool TableKeyEq::operator()(const sql::QualifiedName& n, std::string_view key) const {
   const std::string_view schema = SchemaOf(n);
-  return key.size() == schema.size() + 1 + n.name.size() && key.substr(0, schema.size()) == schema &&
-         key[schema.size()] == '.' && key.substr(schema.size() + 1) == n.name;
+  return key.size() == schema.size() + 1 + n.name.size() &&
+         key.substr(0, schema.size()) == schema && key[schema.size()] == '.' &&
+         key.substr(schema.size() + 1) == n.name;
 }
 
 const TableInfo* SchemaModel::Find(const sql::QualifiedName& n) const {

@@ -3,10 +3,10 @@
 #pragma once
 
 #include <map>
+#include <string>
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
-#include <string>
 #include <vector>
 
 #include "runner/sql/ast.h"
@@ -25,7 +25,9 @@ struct TableKeyEq {
   using is_transparent = void;
   bool operator()(std::string_view a, std::string_view b) const { return a == b; }
   bool operator()(const sql::QualifiedName& n, std::string_view key) const;
-  bool operator()(std::string_view key, const sql::QualifiedName& n) const { return (*this)(n, key); }
+  bool operator()(std::string_view key, const sql::QualifiedName& n) const {
+    return (*this)(n, key);
+  }
 };
 template <typename V>
 using TableKeyMap = std::unordered_map<std::string, V, TableKeyHash, TableKeyEq>;

@@ -17,10 +17,10 @@ void Check(const StatementContext& c) {
   // The location is a function: an index name's costs a token scan, done only on a finding.
   auto check = [&](const std::string& n, auto location) {
     if (n.empty() || pattern.Matches(n)) return;
-    c.Report(location(), pattern.text() == kSnakeCasePattern
-                             ? fmt::format("\"{}\" is not lower snake_case", n)
-                             : fmt::format("\"{}\" does not match the naming pattern {}", n,
-                                           pattern.text()));
+    c.Report(location(),
+             pattern.text() == kSnakeCasePattern
+                 ? fmt::format("\"{}\" is not lower snake_case", n)
+                 : fmt::format("\"{}\" does not match the naming pattern {}", n, pattern.text()));
   };
   if (const auto* ct = c.stmt().As<sql::CreateTable>()) {
     check(ct->table.name, [&] { return ct->table.location; });
