@@ -3,7 +3,10 @@
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
+#include <fstream>
+#include <sstream>
 #include <string>
+#include <string_view>
 #include <thread>
 
 #include "runner/sql/parse.h"
@@ -104,4 +107,18 @@ BENCHMARK(BM_LintManyFiles)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 
-BENCHMARK_MAIN();
+// `lint_bench --raw-parse FILE` reads FILE and calls pg_query_parse once: the whole-process
+// floor bench/lint/compare.sh times next to `stairway lint`. Otherwise the benchmarks run.
+int main(int argc, char** argv) {
+  if (argc == 3 && std::string_view(argv[1]) == "--raw-parse") {
+    std::ifstream in(argv[2], std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return stairway::sql::RawParse(text.str()) > 0 ? 0 : 1;
+  }
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

@@ -1,46 +1,57 @@
 #!/usr/bin/env bash
-# Compares `stairway lint` on a generated 20,000-statement (~1 MB) file with the raw
-# pg_query_parse floor (lint_bench) and with squawk when installed (npm install squawk-cli).
-# Usage: bench/lint/compare.sh [BUILD_DIR=build] [RUNS=5]
+# Compares `stairway lint` on a generated 20,000-statement (~1.2 MB) file with the raw
+# pg_query_parse floor and with squawk when installed (npm install squawk-cli), in one run.
+# Usage: bench/lint/compare.sh [BUILD_DIR=build] [RUNS=10]
+# BUILD_DIR needs -DSTAIRWAY_BUILD_BENCH=ON (bench/lint_bench). Prints the in-process Google
+# Benchmark figures, then the best wall and CPU (user+sys, both threads) time of whole
+# processes, and the ratios. The machine is shared: compare ratios, not absolute times.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-build="${1:-$root/build}"
-runs="${2:-5}"
+build="$(cd "${1:-$root/build}" && pwd)"
+runs="${2:-10}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 "$here/generate.sh" "$work/big.sql"
 echo "input: $(wc -l < "$work/big.sql") statements, $(wc -c < "$work/big.sql") bytes"
 
-# Best wall time in ms of `runs` runs of a command (exit status ignored: findings exit 1).
-best_ms() {
-  local best=""
-  for _ in $(seq "$runs"); do
-    local start end ms
-    start=$(date +%s%N)
-    "$@" > /dev/null 2>&1 || true
-    end=$(date +%s%N)
-    ms=$(( (end - start) / 1000000 ))
-    if [ -z "$best" ] || [ "$ms" -lt "$best" ]; then best=$ms; fi
-  done
-  echo "$best"
-}
-
-if [ -x "$build/bench/lint_bench" ]; then
-  "$build/bench/lint_bench" --benchmark_filter='RawParse|Lint$' --benchmark_min_time=0.5 2>/dev/null | grep -E '^BM_'
+bench="$build/bench/lint_bench"
+if [ ! -x "$bench" ]; then
+  echo "$bench missing: configure with -DSTAIRWAY_BUILD_BENCH=ON and build lint_bench" >&2
+  exit 2
 fi
-stairway_ms=$(best_ms "$build/stairway" lint --report json --fail-level none "$work/big.sql")
-echo "stairway lint (whole process): ${stairway_ms} ms"
+"$bench" --benchmark_filter='RawParse|ParseScript|BM_Lint' --benchmark_min_time=0.5 \
+  --benchmark_repetitions=3 --benchmark_report_aggregates_only=true 2>/dev/null |
+  grep -E '^BM_.*_(median|min)' || true
+
 squawk=""
 for candidate in "${SQUAWK:-}" "$root/node_modules/@squawk-cli/linux-x64/bin/squawk" \
                  "$(npm root -g 2>/dev/null)/squawk-cli/node_modules/@squawk-cli/linux-x64/bin/squawk" \
                  "$(command -v squawk || true)"; do
   if [ -n "$candidate" ] && [ -x "$candidate" ]; then squawk="$candidate"; break; fi
 done
-if [ -n "$squawk" ]; then
-  squawk_ms=$(best_ms "$squawk" --reporter json "$work/big.sql")
-  echo "squawk $("$squawk" --version 2>/dev/null || true): ${squawk_ms} ms"
-  echo "speed-up over squawk: $(awk -v a="$squawk_ms" -v b="$stairway_ms" 'BEGIN { printf "%.1fx", a / b }')"
-else
-  echo "squawk not installed (npm install squawk-cli): skipped"
-fi
+
+# Best-of-RUNS wall and CPU time of each command, interleaved so that load hits all alike.
+cmds=("$bench --raw-parse $work/big.sql"
+      "$build/stairway lint --report json --fail-level none $work/big.sql")
+[ -n "$squawk" ] && cmds+=("$squawk --reporter json $work/big.sql")
+python3 - "$runs" "${cmds[@]}" <<'PY'
+import os, subprocess, sys, time
+runs = int(sys.argv[1]); cmds = sys.argv[2:]
+names = ["raw pg_query_parse (process)", "stairway lint (process)", "squawk"][:len(cmds)]
+wall = [1e9] * len(cmds); cpu = [1e9] * len(cmds)
+for _ in range(runs):
+    for i, c in enumerate(cmds):
+        start = time.perf_counter()
+        p = subprocess.Popen(c.split(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _, _, usage = os.wait4(p.pid, 0)
+        wall[i] = min(wall[i], time.perf_counter() - start)
+        cpu[i] = min(cpu[i], usage.ru_utime + usage.ru_stime)
+for n, w, c in zip(names, wall, cpu):
+    print(f"{n:30s} wall {w * 1000:7.1f} ms   cpu {c * 1000:7.1f} ms")
+print(f"stairway / raw parse:  wall {wall[1] / wall[0]:.2f}x   cpu {cpu[1] / cpu[0]:.2f}x")
+if len(cmds) > 2:
+    print(f"squawk / stairway:     wall {wall[2] / wall[1]:.1f}x   cpu {cpu[2] / cpu[1]:.1f}x")
+else:
+    print("squawk not installed (npm install squawk-cli, or set SQUAWK): skipped")
+PY

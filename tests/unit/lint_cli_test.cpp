@@ -118,7 +118,7 @@ TEST(LintCli, NamingPatternComesFromTheConfigAndIsValidated) {
   const testing::ProcessResult r = RunStairway({"--no-color", "lint", "--config", "good.toml",
                                                 "--disable", "require-statement-timeout", "a.sql"},
                                                {}, dir.path().string());
-  EXPECT_NE(r.out.find("a.sql:1:28: note: \"user_accounts\" does not match the naming pattern "
+  EXPECT_NE(r.out.find("a.sql:1:28: info: \"user_accounts\" does not match the naming pattern "
                        "[a-z]+ [naming-convention]"),
             std::string::npos)
       << r.out << r.err;
