@@ -48,15 +48,7 @@ TEST_P(RoundtripFormatTest, EveryRevisionGoesUpDownUp) {
       << r.out;
 }
 
-INSTANTIATE_TEST_SUITE_P(Formats, RoundtripFormatTest,
-                         ::testing::Values("stairway", "golang-migrate", "flyway", "goose"),
-                         [](const auto& info) {
-                           std::string name = info.param;
-                           for (char& c : name) {
-                             if (c == '-') c = '_';
-                           }
-                           return name;
-                         });
+INSTANTIATE_TEST_SUITE_P(Formats, RoundtripFormatTest, AllFormats(), FormatTestName);
 
 TEST(Roundtrip, PrivateClusterByDefaultAndNonTransactionalRevisions) {
   const ProcessResult r = Verify({"fixtures/nontx"}, /*private_cluster=*/true);

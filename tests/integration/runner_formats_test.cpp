@@ -61,15 +61,7 @@ TEST_P(FormatTest, UpOneByOneThenDownToBaseKeepsHistoryExact) {
   EXPECT_EQ(SchemaFingerprint(session), empty_schema);
 }
 
-INSTANTIATE_TEST_SUITE_P(Formats, FormatTest,
-                         ::testing::Values("stairway", "golang-migrate", "flyway", "goose"),
-                         [](const auto& info) {
-                           std::string name = info.param;
-                           for (char& c : name) {
-                             if (c == '-') c = '_';
-                           }
-                           return name;
-                         });
+INSTANTIATE_TEST_SUITE_P(Formats, FormatTest, AllFormats(), FormatTestName);
 
 TEST(FormatTest, IrreversibleRevisionStopsDowngradeBeforeAnythingRuns) {
   const std::string dir = "fixtures/formats/flyway-repeatable";

@@ -46,15 +46,7 @@ TEST_P(SqlGoldenTest, DowngradeBaseFromHead) {
                {"downgrade", "base", "--sql", "-d", "fixtures/formats/" + GetParam()});
 }
 
-INSTANTIATE_TEST_SUITE_P(Formats, SqlGoldenTest,
-                         ::testing::Values("stairway", "golang-migrate", "flyway", "goose"),
-                         [](const auto& info) {
-                           std::string name = info.param;
-                           for (char& c : name) {
-                             if (c == '-') c = '_';
-                           }
-                           return name;
-                         });
+INSTANTIATE_TEST_SUITE_P(Formats, SqlGoldenTest, AllFormats(), FormatTestName);
 
 TEST(SqlScript, FromRevisionWithTimeoutsAndOtherHistorySchema) {
   ExpectGolden("stairway.from-0002.timeouts.sql",

@@ -19,6 +19,20 @@
 
 namespace stairway::testing {
 
+// The good migration set of every format (fixtures/formats/<name>), for parameterized tests.
+inline auto AllFormats() {
+  return ::testing::Values(std::string("stairway"), std::string("golang-migrate"),
+                           std::string("flyway"), std::string("goose"));
+}
+// gtest names allow no '-': "golang-migrate" -> "golang_migrate".
+inline std::string FormatTestName(const ::testing::TestParamInfo<std::string>& info) {
+  std::string name = info.param;
+  for (char& c : name) {
+    if (c == '-') c = '_';
+  }
+  return name;
+}
+
 // The stairway binary run in the source directory against `url`.
 inline ProcessResult Stairway(std::vector<std::string> args, const std::string& url,
                               const Env& env = {}) {
