@@ -84,12 +84,7 @@ int RunDrift(const GlobalOptions& global, const DriftArgs& args) {
 
 RunFn SetupDrift(CLI::App& sub, GlobalOptions& global) {
   auto args = std::make_shared<DriftArgs>();
-  sub.add_option("dir,-d,--dir", args->source.dir, "Migrations directory (env STAIRWAY_DIR)")
-      ->envname("STAIRWAY_DIR")
-      ->capture_default_str();
-  sub.add_option("--format", args->source.format,
-                 "Migration format: auto, stairway (dbmate), golang-migrate, flyway, goose")
-      ->capture_default_str();
+  AddSourceOptions(sub, args->source, DirArgument::kPositional);
   sub.add_option("--model", args->model,
                  "A .sql file with the whole schema's DDL (e.g. printed from an ORM model)");
   sub.add_option("--against", args->against,

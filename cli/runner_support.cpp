@@ -35,8 +35,9 @@ bool SplitNumber(std::string_view text, double& number, std::string_view& unit) 
 
 }  // namespace
 
-void AddSourceOptions(CLI::App& sub, SourceOptions& options) {
-  sub.add_option("-d,--dir", options.dir, "Migrations directory (env STAIRWAY_DIR)")
+void AddSourceOptions(CLI::App& sub, SourceOptions& options, DirArgument dir_argument) {
+  const char* names = dir_argument == DirArgument::kPositional ? "dir,-d,--dir" : "-d,--dir";
+  sub.add_option(names, options.dir, "Migrations directory (env STAIRWAY_DIR)")
       ->envname("STAIRWAY_DIR")
       ->capture_default_str();
   sub.add_option("--format", options.format,

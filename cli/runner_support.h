@@ -17,8 +17,12 @@ struct SourceOptions {
   std::string dir = "migrations";
   std::string format = "auto";
 };
+// Whether the migrations directory may also be given as the command's positional argument
+// (`stairway verify migrations/`), or only as -d/--dir (commands whose positional is a target).
+enum class DirArgument { kFlagOnly, kPositional };
 // -d/--dir (STAIRWAY_DIR) and --format.
-void AddSourceOptions(CLI::App& sub, SourceOptions& options);
+void AddSourceOptions(CLI::App& sub, SourceOptions& options,
+                      DirArgument dir_argument = DirArgument::kFlagOnly);
 // Reads the set; throws StopError(kInput) with the reader's one-line message.
 source::MigrationSet LoadSet(const SourceOptions& options);
 

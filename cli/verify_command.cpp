@@ -424,12 +424,7 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
 
 RunFn SetupVerify(CLI::App& sub, GlobalOptions& global) {
   auto args = std::make_shared<VerifyArgs>();
-  sub.add_option("dir,-d,--dir", args->source.dir, "Migrations directory (env STAIRWAY_DIR)")
-      ->envname("STAIRWAY_DIR")
-      ->capture_default_str();
-  sub.add_option("--format", args->source.format,
-                 "Migration format: auto, stairway (dbmate), golang-migrate, flyway, goose")
-      ->capture_default_str();
+  AddSourceOptions(sub, args->source, DirArgument::kPositional);
   sub.add_flag("--roundtrip", args->roundtrip,
                "Run the roundtrip check: up, down, up for each revision, full catalog compared");
   sub.add_flag("--lint", args->lint, "Run the linter on the migration set");
