@@ -27,7 +27,10 @@ def main(argv):
     statements = []
 
     def emit(sql, *multiparams, **params):
-        statements.append(str(sql.compile(dialect=engine.dialect)).strip())
+        # SQLAlchemy ends column lines with ", "; trailing blanks are dropped so the committed
+        # model.sql stays free of whitespace noise.
+        text = str(sql.compile(dialect=engine.dialect)).strip()
+        statements.append("\n".join(line.rstrip() for line in text.split("\n")))
 
     engine = create_mock_engine("postgresql+psycopg2://", emit)
     metadata.create_all(engine, checkfirst=False)
