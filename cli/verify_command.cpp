@@ -47,6 +47,7 @@ struct VerifyArgs {
   std::string server_url;
   bool keep = false;
   bool allow_irreversible = false;
+  bool full_snapshots = false;
 };
 
 // What stairway.toml's [verify] table says; paths are relative to the toml file.
@@ -264,6 +265,7 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
   roundtrip::Options options;
   options.irreversible =
       args.allow_irreversible ? roundtrip::Irreversible::kAllow : roundtrip::Irreversible::kFail;
+  if (args.full_snapshots) options.snapshots = roundtrip::Options::Snapshots::kFull;
   if (!args.from.empty()) options.from = args.from;
   options.skip = args.skip;
   if (!args.min_downgrade.empty()) options.min_downgrade = args.min_downgrade;
@@ -341,6 +343,12 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
     }
     roundtrip_failed = result.failed;
     roundtrip_exit = result.ExitCode(options.irreversible);
+    if (result.snapshots.starts_with("full (")) {
+      fmt::print(stderr,
+                 "note: the catalog was read in full after every step: {}; with a superuser "
+                 "--server-url only what each step touched is re-read (docs/roundtrip.md)\n",
+                 result.snapshots.substr(6, result.snapshots.size() - 7));
+    }
     if (text_to_stdout) {
       const int reversible = static_cast<int>(result.revisions.size()) - result.irreversible;
       fmt::print(
@@ -455,6 +463,9 @@ RunFn SetupVerify(CLI::App& sub, GlobalOptions& global) {
   sub.add_flag("--keep", args->keep, "Keep the throwaway database and print how to connect");
   sub.add_flag("--allow-irreversible", args->allow_irreversible,
                "Do not fail on revisions without a down section");
+  sub.add_flag("--full-snapshots", args->full_snapshots,
+               "Read the whole catalog after every step instead of only what the step touched\n"
+               "(slower; see docs/roundtrip.md)");
   sub.footer(
       "Without --roundtrip/--lint/--drift every available check runs: roundtrip, lint, and\n"
       "drift when a model is configured. Needs nothing running: starts a private PostgreSQL\n"

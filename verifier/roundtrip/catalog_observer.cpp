@@ -7,9 +7,8 @@
 
 namespace stairway::verifier::roundtrip {
 
-namespace {
-
-void Report(PhaseContext& context, const std::vector<schema::Difference>& diffs, Phase phase) {
+void ReportDifferences(PhaseContext& context, const std::vector<schema::Difference>& diffs,
+                       Phase phase) {
   const std::string label = context.revision.Label();
   for (const schema::Difference& d : diffs) {
     std::string line;
@@ -36,8 +35,6 @@ void Report(PhaseContext& context, const std::vector<schema::Difference>& diffs,
   }
 }
 
-}  // namespace
-
 schema::Snapshot CatalogObserver::Take(db::Session& session) {
   ++snapshots_taken_;
   return schema::TakeSnapshot(session);
@@ -62,12 +59,12 @@ void CatalogObserver::AtPhase(PhaseContext& context) {
       break;
     case Phase::kAfterDown: {
       const schema::Snapshot s0_after = Take(context.session);
-      Report(context, schema::Compare(*s0_, s0_after), Phase::kAfterDown);
+      ReportDifferences(context, schema::Compare(*s0_, s0_after), Phase::kAfterDown);
       break;
     }
     case Phase::kAfterReUp: {
       schema::Snapshot s1_after = Take(context.session);
-      Report(context, schema::Compare(*s1_, s1_after), Phase::kAfterReUp);
+      ReportDifferences(context, schema::Compare(*s1_, s1_after), Phase::kAfterReUp);
       s1_ = std::move(s1_after);  // the next revision's S0
       break;
     }

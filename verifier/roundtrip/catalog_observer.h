@@ -5,9 +5,15 @@
 #include <optional>
 
 #include "verifier/roundtrip/roundtrip.h"
+#include "verifier/schema/diff.h"
 #include "verifier/schema/snapshot.h"
 
 namespace stairway::verifier::roundtrip {
+
+// Adds one finding per difference between S0 and S0' (phase kAfterDown) or S1 and S1'
+// (kAfterReUp); soft differences go to soft_findings.
+void ReportDifferences(PhaseContext& context, const std::vector<schema::Difference>& diffs,
+                       Phase phase);
 
 class CatalogObserver : public PhaseObserver {
  public:

@@ -6,6 +6,7 @@
 #include "runner/common/error.h"
 #include "verifier/roundtrip/catalog_observer.h"
 #include "verifier/roundtrip/fixtures_observer.h"
+#include "verifier/roundtrip/tracked_observer.h"
 
 namespace stairway::verifier::roundtrip {
 
@@ -95,9 +96,27 @@ Result Run(db::Session& session, const source::MigrationSet& set, const Options&
   // The built-in checks run first: the catalog comparison, then the data fixtures (their rows
   // do not change the catalog, so the order only matters for the order of findings).
   CatalogObserver catalog;
+  std::optional<TrackedCatalogObserver> tracked;
   std::optional<FixturesObserver> fixtures;
   std::vector<PhaseObserver*> observers;
-  if (options.snapshots == Options::Snapshots::kFull) observers.push_back(&catalog);
+  Result result;
+  result.snapshots = "off";
+  if (options.snapshots == Options::Snapshots::kTracked ||
+      options.snapshots == Options::Snapshots::kChecked) {
+    if (std::optional<schema::TrackedCatalog> watched = schema::TrackedCatalog::Start(session)) {
+      tracked.emplace(std::move(*watched), options.snapshots == Options::Snapshots::kChecked
+                                               ? TrackedCatalogObserver::Check::kEveryStep
+                                               : TrackedCatalogObserver::Check::kAtEnd);
+      observers.push_back(&*tracked);
+      result.snapshots = "tracked";
+    } else {
+      observers.push_back(&catalog);
+      result.snapshots = "full (the role may not create event triggers)";
+    }
+  } else if (options.snapshots == Options::Snapshots::kFull) {
+    observers.push_back(&catalog);
+    result.snapshots = "full";
+  }
   if (options.data_fixtures) {
     fixtures.emplace(*options.data_fixtures);
     observers.push_back(&*fixtures);
@@ -117,7 +136,6 @@ Result Run(db::Session& session, const source::MigrationSet& set, const Options&
   applier::Runner runner(session, options.applier);
   runner.EnsureHistory();
 
-  Result result;
   std::size_t next_down = 0;
   const int total = static_cast<int>(set.revisions.size());
   for (int i = 0; i < total; ++i) {
@@ -164,6 +182,26 @@ Result Run(db::Session& session, const source::MigrationSet& set, const Options&
     result.revisions.push_back(std::move(r));
     if (listener != nullptr) listener->RevisionDone(result.revisions.back(), i, total);
     if (stop) break;  // later revisions build on this one
+  }
+  if (tracked) {
+    // The tracked catalog must equal a full snapshot of the final state; a difference means the
+    // watch missed a command, and the comparisons may have missed a leftover.
+    std::vector<std::string> missed = tracked->Finish(session);
+    if (!result.failed && !missed.empty() && !result.revisions.empty()) {
+      RevisionResult& last = result.revisions.back();
+      for (const std::string& line : missed) {
+        last.finding_rules.resize(last.findings.size(), "roundtrip-mismatch");
+        last.findings.push_back(fmt::format(
+            "{}: the change watch missed a change; rerun with --full-snapshots and please report "
+            "it: {}",
+            last.label, line));
+        last.finding_rules.push_back("roundtrip-tracking");
+        ++result.findings;
+      }
+    }
+    result.full_catalog_reads = tracked->catalog().full_reads() + 1;
+  } else if (options.snapshots != Options::Snapshots::kOff) {
+    result.full_catalog_reads = catalog.snapshots_taken();
   }
   result.total = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
   return result;

@@ -70,8 +70,15 @@ struct Options {
   std::optional<std::vector<std::string>> only;
   // --fixtures DIR: SQL data fixtures named after revisions (docs/roundtrip.md). Unset: none.
   std::optional<std::filesystem::path> data_fixtures;
-  // kFull: strict S0'==S0 / S1'==S1 catalog comparison; kOff: only prove the steps run.
-  enum class Snapshots { kFull, kOff } snapshots = Snapshots::kFull;
+  // How the strict S0'==S0 / S1'==S1 catalog comparison reads the catalog:
+  //   kTracked  event triggers log what each step touches and only that is re-read (one round
+  //             trip per step); a full snapshot at the end proves the tracked catalog exact.
+  //             Falls back to kFull when the role may not create event triggers.
+  //   kChecked  kTracked, plus a full snapshot after every step compared with the tracked one
+  //             (differences are findings): for tests.
+  //   kFull     a full catalog snapshot after every step.
+  //   kOff      no comparison: only prove the steps run.
+  enum class Snapshots { kTracked, kChecked, kFull, kOff } snapshots = Snapshots::kTracked;
 };
 
 struct RevisionResult {
@@ -97,6 +104,10 @@ struct Result {
   int irreversible = 0;
   int findings = 0;
   bool failed = false;  // a step failed (database error); later revisions did not run
+  // How the catalog was compared: "tracked", "full", "full (the role may not create event
+  // triggers)" or "off"; and how often the whole catalog was read.
+  std::string snapshots;
+  int full_catalog_reads = 0;
 
   // Exit code per DESIGN: 3 failed step, 1 findings or (not allowed) irreversible, else 0.
   int ExitCode(Irreversible irreversible_policy) const;

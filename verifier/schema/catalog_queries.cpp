@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include <array>
+
 namespace stairway::schema {
 namespace {
 
@@ -518,7 +520,7 @@ SELECT 'default privileges',
   a.defaclacl::text[] AS "grants[]"
 FROM pg_default_acl a
 LEFT JOIN pg_namespace n ON n.oid = a.defaclnamespace
-WHERE {where})SQL",
+WHERE ({where}))SQL",
       fmt::arg("where", f.database_level ? "n.oid IS NULL OR (" + f.namespace_filter + ")"
                                          : "n.oid IS NOT NULL AND " + f.namespace_filter));
 }
@@ -658,6 +660,96 @@ std::vector<std::string> CatalogQueries(int version, const QueryFilters& filters
                           ForeignDataWrappers(), ForeignServers()}) {
       queries.push_back(std::move(q));
     }
+  }
+  return queries;
+}
+
+std::vector<std::string> TrackedCatalogQueries(int version, const QueryFilters& filters,
+                                               std::string_view scope) {
+  // Per query, in CatalogQueries order: the row's own OID and the OID it is re-read with (its
+  // table for columns, constraints, indexes, triggers, ...; the owning table of a serial's
+  // sequence). The scope holds the roots of everything touched, so a scoped query only asks
+  // for its root: an index scan driven by the few OIDs in the scope.
+  struct Keys {
+    std::string_view oid, root;
+  };
+  static constexpr std::array<Keys, 21> kKeys = {{
+      {"n.oid", "n.oid"},                          // schemas
+      {"c.oid", "c.oid"},                          // relations
+      {"c.oid", "c.oid"},                          // columns
+      {"co.oid", "c.oid"},                         // constraints
+      {"i.indexrelid", "c.oid"},                   // indexes
+      {"c.oid", "coalesce(dep.refobjid, c.oid)"},  // sequences
+      {"t.oid", "t.oid"},                          // types
+      {"p.oid", "p.oid"},                          // functions
+      {"tg.oid", "c.oid"},                         // triggers
+      {"pol.oid", "c.oid"},                        // policies
+      {"ru.oid", "c.oid"},                         // rules
+      {"st.oid", "c.oid"},                         // statistics
+      {"co.oid", "co.oid"},                        // collations
+      {"o.oid", "o.oid"},                          // operators
+      {"a.oid", "a.oid"},                          // default privileges
+      {"e.oid", "e.oid"},                          // extensions
+      {"e.oid", "e.oid"},                          // event triggers
+      {"ca.oid", "ca.oid"},                        // casts
+      {"p.oid", "p.oid"},                          // publications
+      {"w.oid", "w.oid"},                          // foreign data wrappers
+      {"s.oid", "s.oid"},                          // foreign servers
+  }};
+  constexpr std::size_t kSequences = 5;
+  // A scoped query reads a handful of rows: probing pg_depend per row for extension membership
+  // is cheaper than the full snapshot's one hashed list of every extension member.
+  static constexpr std::array<std::pair<std::string_view, std::string_view>, 10> kMembers = {{
+      {"c.oid", "pg_class"},
+      {"n.oid", "pg_namespace"},
+      {"t.oid", "pg_type"},
+      {"p.oid", "pg_proc"},
+      {"co.oid", "pg_collation"},
+      {"o.oid", "pg_operator"},
+      {"e.oid", "pg_event_trigger"},
+      {"ca.oid", "pg_cast"},
+      {"w.oid", "pg_foreign_data_wrapper"},
+      {"s.oid", "pg_foreign_server"},
+  }};
+  std::vector<std::string> queries = CatalogQueries(version, filters);
+  for (std::size_t i = 0; i < queries.size(); ++i) {
+    std::string& sql = queries[i];
+    if (!scope.empty()) {
+      for (const auto& [oid, catalog] : kMembers) {
+        const std::string hashed = NotExtensionMember(oid, catalog);
+        const std::string probe = fmt::format(
+            "NOT EXISTS (SELECT FROM pg_catalog.pg_depend xd WHERE xd.classid = '{}'::regclass "
+            "AND xd.objid = {} AND xd.deptype = 'e')",
+            catalog, oid);
+        for (std::size_t at = sql.find(hashed); at != std::string::npos;
+             at = sql.find(hashed, at + probe.size())) {
+          sql.replace(at, hashed.size(), probe);
+        }
+      }
+      // Likewise the indexes that back constraints, probed through the table's constraints.
+      constexpr std::string_view kBacking =
+          "i.indexrelid NOT IN (SELECT conindid FROM pg_constraint WHERE contype IN ('p', 'u', "
+          "'x'))";
+      if (const std::size_t at = sql.find(kBacking); at != std::string::npos) {
+        sql.replace(at, kBacking.size(),
+                    "NOT EXISTS (SELECT FROM pg_constraint xc WHERE xc.conrelid = i.indrelid "
+                    "AND xc.conindid = i.indexrelid AND xc.contype IN ('p', 'u', 'x'))");
+      }
+    }
+    const Keys& keys = kKeys.at(i);
+    // Every query's own FROM starts a line; the FROMs of subqueries are indented.
+    const std::size_t from = sql.find("\nFROM ");
+    if (from == std::string::npos) continue;
+    sql.insert(from,
+               fmt::format(",\n  ({})::text AS _oid, ({})::text AS _root", keys.oid, keys.root));
+    if (scope.empty()) continue;
+    // A serial's sequence is asked for by its own OID: the scope holds the sequences of every
+    // table in it, so the condition stays an index lookup.
+    const std::string condition =
+        fmt::format("{} = ANY ({})", i == kSequences ? keys.oid : keys.root, scope);
+    // Every WHERE ends its query and has no top-level OR, so the condition can be appended.
+    const bool has_where = sql.find("\nWHERE ", from) != std::string::npos;
+    sql += (has_where ? " AND " : "\nWHERE ") + condition;
   }
   return queries;
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace stairway::schema {
@@ -19,5 +20,13 @@ struct QueryFilters {
 // Column naming convention of the queries: a name ending in "[]" is a text array (a list
 // attribute); a name starting with "_" is a helper for post-processing, not an attribute.
 std::vector<std::string> CatalogQueries(int server_version_num, const QueryFilters& filters);
+
+// CatalogQueries with two more helper columns per row, `_oid` (the object's own OID) and `_root`
+// (the OID of the object it is read with: a column's or index's table, ...). With a non-empty
+// `scope` (an SQL expression of type oid[]), each query returns only rows whose _root is in it;
+// the scope must hold the root of every object it holds, and the sequences its tables own
+// (TrackedCatalog's take() adds them).
+std::vector<std::string> TrackedCatalogQueries(int server_version_num, const QueryFilters& filters,
+                                               std::string_view scope);
 
 }  // namespace stairway::schema

@@ -9,60 +9,10 @@
 
 #include "runner/db/session.h"
 #include "verifier/schema/catalog_queries.h"
+#include "verifier/schema/catalog_rows.h"
 
 namespace stairway::schema {
 namespace {
-
-// Settings that change how the server deparses names and constants: pinned for the snapshot so
-// the text does not depend on the caller's session (search_path decides schema qualification).
-constexpr std::array<std::pair<std::string_view, std::string_view>, 8> kPinnedSettings = {{
-    {"search_path", "pg_catalog"},
-    {"DateStyle", "ISO, YMD"},
-    {"IntervalStyle", "postgres"},
-    {"TimeZone", "UTC"},
-    {"extra_float_digits", "1"},
-    {"bytea_output", "hex"},
-    {"quote_all_identifiers", "off"},
-    {"standard_conforming_strings", "on"},
-}};
-
-// Pins kPinnedSettings for its lifetime and restores the caller's values afterwards.
-class PinnedSettings {
- public:
-  explicit PinnedSettings(db::Session& session) : session_(session) {
-    std::string read = "SELECT ";
-    std::string write = "SELECT ";
-    std::vector<db::Value> values;
-    for (std::size_t i = 0; i < kPinnedSettings.size(); ++i) {
-      const auto& [name, value] = kPinnedSettings[i];
-      if (i > 0) {
-        read += ", ";
-        write += ", ";
-      }
-      read += fmt::format("current_setting('{}')", name);
-      write += fmt::format("set_config('{}', ${}, false)", name, i + 1);
-      values.emplace_back(std::string(value));
-    }
-    write_sql_ = write;
-    const db::QueryResult saved = session_.QueryPrepared(read);
-    for (const db::Value& v : saved.rows.at(0)) saved_.push_back(v);
-    session_.QueryPrepared(write_sql_, values);
-  }
-  ~PinnedSettings() {
-    try {
-      session_.QueryPrepared(write_sql_, saved_);
-    } catch (...) {
-      // A broken session keeps the pinned values; the caller sees the failure on its next use.
-    }
-  }
-  PinnedSettings(const PinnedSettings&) = delete;
-  PinnedSettings& operator=(const PinnedSettings&) = delete;
-
- private:
-  db::Session& session_;
-  std::string write_sql_;
-  std::vector<db::Value> saved_;
-};
 
 std::string SqlTextArray(const std::vector<std::string>& items) {
   std::string sql = "ARRAY[";
@@ -72,6 +22,8 @@ std::string SqlTextArray(const std::vector<std::string>& items) {
   }
   return sql + "]::text[]";
 }
+
+}  // namespace
 
 QueryFilters FiltersFor(const SnapshotOptions& options) {
   QueryFilters f;
@@ -83,10 +35,14 @@ QueryFilters FiltersFor(const SnapshotOptions& options) {
     f.database_level = false;
   }
   f.excluded_array = SqlTextArray(options.excluded_names);
+  // stairway's own schemas (the roundtrip's change watch) are left out like its tables.
+  f.namespace_filter += " AND NOT (n.nspname LIKE ANY (" + f.excluded_array + "))";
   f.relation_filter = "NOT (c.relname LIKE ANY (" + f.excluded_array + "))";
   f.event_trigger_filter = "NOT (e.evtname LIKE ANY (" + f.excluded_array + "))";
   return f;
 }
+
+namespace {
 
 // pg_get_indexdef names the index ("CREATE INDEX users_idx ON ..."); the name is the identity,
 // so the definition drops it and two indexes that differ only by name compare equal.
@@ -102,7 +58,13 @@ struct Helpers {
   const std::string* owner = nullptr;
   const std::string* name = nullptr;
   const std::string* attnum = nullptr;
+  const std::string* oid = nullptr;
+  const std::string* root = nullptr;
 };
+
+unsigned ParseOid(const std::string* text) {
+  return text ? static_cast<unsigned>(std::stoul(*text)) : 0;
+}
 
 // Option lists are sets: sorted here (cheaper than in SQL). Storage options lose server
 // bookkeeping: some builds record pg_attver=<WAL position> in attoptions, which differs on every
@@ -148,8 +110,10 @@ void PostProcess(Object& o, const Helpers& helpers, const SnapshotOptions& optio
   if (options.owners == Owners::kIgnore) attrs.erase("owner");
 }
 
+}  // namespace
+
 void AddRows(const db::QueryResult& result, const SnapshotOptions& options,
-             std::vector<Object>& out) {
+             std::vector<Object>& out, std::vector<ObjectOids>* oids) {
   struct Column {
     std::string name;
     bool list = false;
@@ -179,6 +143,8 @@ void AddRows(const db::QueryResult& result, const SnapshotOptions& options,
         if (c.name == "_owner") helpers.owner = &*row[i];
         if (c.name == "_name") helpers.name = &*row[i];
         if (c.name == "_attnum") helpers.attnum = &*row[i];
+        if (c.name == "_oid") helpers.oid = &*row[i];
+        if (c.name == "_root") helpers.root = &*row[i];
       } else if (c.list) {
         o.attributes.emplace(c.name, ParseTextArray(*row[i]));
       } else {
@@ -188,9 +154,12 @@ void AddRows(const db::QueryResult& result, const SnapshotOptions& options,
     PostProcess(o, helpers, options);
     // attnum for now; AssignPositions turns it into the position among live columns.
     if (helpers.attnum) o.attributes.emplace("position", *helpers.attnum);
+    if (oids) oids->push_back({ParseOid(helpers.oid), ParseOid(helpers.root)});
     out.push_back(std::move(o));
   }
 }
+
+namespace {
 
 // One aclitem name: "alice", "\"odd name\"" or "" (PUBLIC). Returns the raw name and advances.
 std::string ReadAclName(std::string_view text, std::size_t& pos) {
@@ -232,6 +201,8 @@ std::string NormalizeGrant(const std::string& item, std::string_view owner) {
   return out;
 }
 
+}  // namespace
+
 // A column's position is its rank among the table's live columns (attnum order), so dropping the
 // last column and adding it again keeps its position while a re-added middle column moves.
 void AssignPositions(std::vector<Object>& objects) {
@@ -251,7 +222,33 @@ void AssignPositions(std::vector<Object>& objects) {
   }
 }
 
-}  // namespace
+PinnedSettings::PinnedSettings(db::Session& session) : session_(session) {
+  std::string read = "SELECT ";
+  std::string write = "SELECT ";
+  std::vector<db::Value> values;
+  for (std::size_t i = 0; i < kPinnedSettings.size(); ++i) {
+    const auto& [name, value] = kPinnedSettings[i];
+    if (i > 0) {
+      read += ", ";
+      write += ", ";
+    }
+    read += fmt::format("current_setting('{}')", name);
+    write += fmt::format("set_config('{}', ${}, false)", name, i + 1);
+    values.emplace_back(std::string(value));
+  }
+  write_sql_ = write;
+  const db::QueryResult saved = session_.QueryPrepared(read);
+  for (const db::Value& v : saved.rows.at(0)) saved_.push_back(v);
+  session_.QueryPrepared(write_sql_, values);
+}
+
+PinnedSettings::~PinnedSettings() {
+  try {
+    session_.QueryPrepared(write_sql_, saved_);
+  } catch (...) {
+    // A broken session keeps the pinned values; the caller sees the failure on its next use.
+  }
+}
 
 const std::string* Object::Text(std::string_view attribute) const {
   auto it = attributes.find(std::string(attribute));

@@ -1,0 +1,113 @@
+// Strict roundtrip on the tracked catalog (see tracked_observer.h).
+#include "verifier/roundtrip/tracked_observer.h"
+
+#include <fmt/format.h>
+
+#include <map>
+#include <utility>
+
+#include "verifier/roundtrip/catalog_observer.h"
+#include "verifier/schema/diff.h"
+
+namespace stairway::verifier::roundtrip {
+
+namespace {
+
+using Key = std::pair<std::string_view, std::string_view>;
+
+// The objects any of `patches` (oldest first) changed, as they stood before the first patch
+// (`before`) and as they stand now (`after`). Every other object is the same in both states, so
+// comparing these two gives exactly the differences of the full snapshots.
+void StatesAround(const schema::TrackedCatalog& catalog,
+                  const std::vector<const schema::TrackedPatch*>& patches, schema::Snapshot& before,
+                  schema::Snapshot& after) {
+  std::map<Key, const schema::Object*> now;
+  for (const schema::TrackedPatch* p : patches) {
+    for (const auto* list : {&p->removed, &p->added}) {
+      for (const schema::Object& o : *list) now.emplace(Key{o.kind, o.identity}, nullptr);
+    }
+  }
+  for (auto& [key, object] : now) {
+    object = catalog.Find(std::string(key.first), std::string(key.second));
+  }
+  std::map<Key, const schema::Object*> then = now;
+  for (auto p = patches.rbegin(); p != patches.rend(); ++p) {
+    for (const schema::Object& o : (*p)->added) then[Key{o.kind, o.identity}] = nullptr;
+    for (const schema::Object& o : (*p)->removed) then[Key{o.kind, o.identity}] = &o;
+  }
+  for (const auto& [key, object] : then) {
+    if (object) before.objects.push_back(*object);
+  }
+  for (const auto& [key, object] : now) {
+    if (object) after.objects.push_back(*object);
+  }
+}
+
+// How a difference between a full snapshot (A) and the tracked catalog (B) reads.
+const schema::Wording kTrackingWording{"in a full snapshot", "in the tracked catalog",
+                                       "{object} is missing from the tracked catalog",
+                                       "{object} is only in the tracked catalog"};
+
+}  // namespace
+
+TrackedCatalogObserver::TrackedCatalogObserver(schema::TrackedCatalog catalog, Check check)
+    : catalog_(std::move(catalog)), check_(check) {}
+
+schema::TrackedPatch TrackedCatalogObserver::Refresh(PhaseContext& context) {
+  schema::TrackedPatch patch = catalog_.Refresh(context.session);
+  pending_ = false;
+  if (check_ == Check::kEveryStep) {
+    const schema::Snapshot full = schema::TakeSnapshot(context.session);
+    for (const std::string& line :
+         schema::RenderAll(schema::Compare(full, catalog_.Current()), kTrackingWording)) {
+      context.Add("roundtrip-tracking",
+                  fmt::format("{}: {}: tracked catalog differs: {}", context.revision.Label(),
+                              PhaseName(context.phase), line));
+    }
+  }
+  return patch;
+}
+
+void TrackedCatalogObserver::AtPhase(PhaseContext& context) {
+  switch (context.phase) {
+    case Phase::kBefore:
+      // Up-only revisions are not refreshed one by one: the log keeps their changes until the
+      // next revision that is compared needs a clean start.
+      if (pending_ && context.round_trip) Refresh(context);
+      break;
+    case Phase::kAfterUp:
+      if (context.round_trip) {
+        up_ = Refresh(context);
+      } else {
+        pending_ = true;
+      }
+      break;
+    case Phase::kAfterDown: {
+      down_ = Refresh(context);
+      schema::Snapshot before, after;
+      StatesAround(catalog_, {&up_, &down_}, before, after);
+      ReportDifferences(context, schema::Compare(before, after), Phase::kAfterDown);
+      break;
+    }
+    case Phase::kAfterReUp: {
+      reup_ = Refresh(context);
+      schema::Snapshot before, after;
+      StatesAround(catalog_, {&down_, &reup_}, before, after);
+      ReportDifferences(context, schema::Compare(before, after), Phase::kAfterReUp);
+      break;
+    }
+  }
+}
+
+std::vector<std::string> TrackedCatalogObserver::Finish(db::Session& session) {
+  // Also after a failed non-transactional step, whose earlier statements stay applied.
+  catalog_.Refresh(session);
+  pending_ = false;
+  const schema::Snapshot full = schema::TakeSnapshot(session);
+  std::vector<std::string> lines =
+      schema::RenderAll(schema::Compare(full, catalog_.Current()), kTrackingWording);
+  catalog_.Stop(session);
+  return lines;
+}
+
+}  // namespace stairway::verifier::roundtrip

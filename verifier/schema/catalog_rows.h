@@ -1,0 +1,62 @@
+// The pieces of TakeSnapshot that the tracked catalog (tracked.h) reuses: query filters, the
+// pinned output settings, and the turning of catalog query rows into Objects.
+#pragma once
+
+#include <array>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "runner/db/session.h"
+#include "verifier/schema/catalog_queries.h"
+#include "verifier/schema/snapshot.h"
+
+namespace stairway::schema {
+
+// Settings that change how the server deparses names and constants: pinned for the snapshot so
+// the text does not depend on the caller's session (search_path decides schema qualification).
+inline constexpr std::array<std::pair<std::string_view, std::string_view>, 8> kPinnedSettings = {{
+    {"search_path", "pg_catalog"},
+    {"DateStyle", "ISO, YMD"},
+    {"IntervalStyle", "postgres"},
+    {"TimeZone", "UTC"},
+    {"extra_float_digits", "1"},
+    {"bytea_output", "hex"},
+    {"quote_all_identifiers", "off"},
+    {"standard_conforming_strings", "on"},
+}};
+
+// Pins kPinnedSettings on a session for its lifetime and restores the caller's values afterwards.
+class PinnedSettings {
+ public:
+  explicit PinnedSettings(db::Session& session);
+  ~PinnedSettings();
+  PinnedSettings(const PinnedSettings&) = delete;
+  PinnedSettings& operator=(const PinnedSettings&) = delete;
+
+ private:
+  db::Session& session_;
+  std::string write_sql_;
+  std::vector<db::Value> saved_;
+};
+
+QueryFilters FiltersFor(const SnapshotOptions& options);
+
+// The OIDs a tracked query reports for a row (`_oid`, `_root`; see TrackedCatalogQueries).
+struct ObjectOids {
+  unsigned oid = 0;
+  unsigned root = 0;
+  friend bool operator==(const ObjectOids&, const ObjectOids&) = default;
+};
+
+// Appends one Object per row of a catalog query result. With `oids`, also appends each row's
+// helper OIDs (0 when the query has none), parallel to the appended objects.
+void AddRows(const db::QueryResult& result, const SnapshotOptions& options,
+             std::vector<Object>& out, std::vector<ObjectOids>* oids = nullptr);
+
+// Turns the attnum each column row carries into its rank among its table's live columns; every
+// column of a table must be in `objects`.
+void AssignPositions(std::vector<Object>& objects);
+
+}  // namespace stairway::schema

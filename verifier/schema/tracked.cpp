@@ -1,0 +1,425 @@
+// TrackedCatalog: the change watch (event triggers logging touched OIDs), the one-round-trip
+// refresh function built from the catalog queries, and the cache the refreshes patch.
+#include "verifier/schema/tracked.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+
+#include "runner/db/session.h"
+
+namespace stairway::schema {
+namespace {
+
+// The watch. on_ddl logs the objects of every DDL command (ddl_command_end); on_drop logs dropped
+// objects (sql_drop) and, for dropped parts of a table or domain, the table or domain itself,
+// whose row may read differently now (DROP SEQUENCE ... CASCADE drops a column default). ENABLE
+// ALWAYS: migrations that set session_replication_role = replica are watched too.
+constexpr std::string_view kInstallWatch = R"SQL(
+DROP EVENT TRIGGER IF EXISTS stairway_watch_ddl;
+DROP EVENT TRIGGER IF EXISTS stairway_watch_drop;
+DROP SCHEMA IF EXISTS stairway_watch CASCADE;
+CREATE SCHEMA stairway_watch;
+CREATE UNLOGGED TABLE stairway_watch.log (classid oid, objid oid, tag text);
+CREATE UNLOGGED TABLE stairway_watch.state (fingerprint text);
+INSERT INTO stairway_watch.state VALUES (NULL);
+CREATE FUNCTION stairway_watch.on_ddl() RETURNS event_trigger LANGUAGE plpgsql AS $watch$
+BEGIN
+  INSERT INTO stairway_watch.log
+    SELECT classid, objid, command_tag FROM pg_catalog.pg_event_trigger_ddl_commands();
+END $watch$;
+CREATE FUNCTION stairway_watch.on_drop() RETURNS event_trigger LANGUAGE plpgsql AS $watch$
+BEGIN
+  INSERT INTO stairway_watch.log
+    SELECT classid, objid, 'DROP' FROM pg_catalog.pg_event_trigger_dropped_objects();
+  INSERT INTO stairway_watch.log
+    SELECT parent.classid, parent.objid, 'DROP'
+    FROM pg_catalog.pg_event_trigger_dropped_objects() d,
+      LATERAL (SELECT CASE WHEN d.object_type = 'domain constraint'
+                        THEN 'pg_catalog.pg_type'::pg_catalog.regclass
+                        ELSE 'pg_catalog.pg_class'::pg_catalog.regclass END AS classid,
+                      CASE WHEN d.object_type = 'domain constraint'
+                        THEN pg_catalog.to_regtype(pg_catalog.quote_ident(d.address_names[1])
+                               || '.' || pg_catalog.quote_ident(d.address_names[2]))::oid
+                        ELSE pg_catalog.to_regclass(pg_catalog.quote_ident(d.address_names[1])
+                               || '.' || pg_catalog.quote_ident(d.address_names[2]))::oid
+                      END AS objid) parent
+    WHERE d.object_type IN ('table column', 'default value', 'table constraint',
+                            'domain constraint', 'trigger', 'policy', 'rule')
+      AND pg_catalog.cardinality(d.address_names) >= 3 AND parent.objid IS NOT NULL;
+END $watch$;
+CREATE EVENT TRIGGER stairway_watch_ddl ON ddl_command_end
+  EXECUTE FUNCTION stairway_watch.on_ddl();
+CREATE EVENT TRIGGER stairway_watch_drop ON sql_drop EXECUTE FUNCTION stairway_watch.on_drop();
+ALTER EVENT TRIGGER stairway_watch_ddl ENABLE ALWAYS;
+ALTER EVENT TRIGGER stairway_watch_drop ENABLE ALWAYS;
+)SQL";
+
+// take() empties the log and returns the OIDs to re-read, or NULL when everything must be: a
+// command without an object (GRANT, ALTER DEFAULT PRIVILEGES), ALTER SCHEMA (renames every
+// identity in it), ALTER EXTENSION, or a change the event triggers never see, compared through a
+// fingerprint: roles, tablespaces, event triggers, and invalid or clustered indexes (CLUSTER, a
+// failed CREATE INDEX CONCURRENTLY, a direct UPDATE of pg_index). The OIDs are the logged objects,
+// the objects that depend on them (a view on a renamed table, a column of a renamed type), and the
+// table, domain or publication each of those is part of.
+constexpr std::string_view kTakeFunction = R"SQL(
+CREATE FUNCTION stairway_watch.take() RETURNS oid[] LANGUAGE plpgsql
+SET plan_cache_mode TO force_generic_plan AS $watch$
+DECLARE
+  v_fingerprint text;
+  v_changed boolean;
+  v_unscoped boolean;
+  v_classids oid[];
+  v_objids oid[];
+  v_roots oid[];
+BEGIN
+  SELECT string_agg(x, ',' ORDER BY x) INTO v_fingerprint FROM (
+    SELECT 'role ' || oid || ' ' || rolname FROM pg_catalog.pg_roles
+    UNION ALL SELECT 'tablespace ' || oid || ' ' || spcname FROM pg_catalog.pg_tablespace
+    UNION ALL SELECT 'event trigger ' || e::text FROM pg_catalog.pg_event_trigger e
+    UNION ALL SELECT 'index ' || indexrelid || ' ' || indisvalid || ' ' || indisclustered
+      FROM pg_catalog.pg_index WHERE NOT indisvalid OR indisclustered) s(x);
+  UPDATE stairway_watch.state SET fingerprint = v_fingerprint
+    WHERE fingerprint IS DISTINCT FROM v_fingerprint;
+  v_changed := FOUND;
+  WITH taken AS (DELETE FROM stairway_watch.log RETURNING classid, objid, tag)
+  SELECT bool_or(objid IS NULL OR tag IN ('ALTER SCHEMA', 'ALTER EXTENSION')),
+         array_agg(classid), array_agg(objid)
+    INTO v_unscoped, v_classids, v_objids FROM taken;
+  IF v_changed OR v_unscoped THEN
+    RETURN NULL;
+  END IF;
+  IF v_objids IS NULL THEN
+    RETURN '{{}}';
+  END IF;
+  v_roots := ARRAY(
+    WITH logged AS (
+      SELECT DISTINCT c AS classid, o AS objid FROM unnest(v_classids, v_objids) AS u(c, o)),
+    touched AS (
+      SELECT classid, objid FROM logged
+      UNION
+      SELECT d.classid, d.objid FROM pg_catalog.pg_depend d
+      JOIN logged l ON d.refclassid = l.classid AND d.refobjid = l.objid)
+    SELECT objid FROM touched
+    UNION SELECT i.indrelid FROM pg_catalog.pg_index i JOIN touched t ON i.indexrelid = t.objid
+    UNION SELECT co.conrelid FROM pg_catalog.pg_constraint co JOIN touched t ON co.oid = t.objid
+      WHERE co.conrelid <> 0
+    UNION SELECT co.contypid FROM pg_catalog.pg_constraint co JOIN touched t ON co.oid = t.objid
+      WHERE co.contypid <> 0
+    UNION SELECT tg.tgrelid FROM pg_catalog.pg_trigger tg JOIN touched t ON tg.oid = t.objid
+    UNION SELECT p.polrelid FROM pg_catalog.pg_policy p JOIN touched t ON p.oid = t.objid
+    UNION SELECT r.ev_class FROM pg_catalog.pg_rewrite r JOIN touched t ON r.oid = t.objid
+    UNION SELECT a.adrelid FROM pg_catalog.pg_attrdef a JOIN touched t ON a.oid = t.objid
+    UNION SELECT s.stxrelid FROM pg_catalog.pg_statistic_ext s JOIN touched t ON s.oid = t.objid
+    UNION SELECT ty.typrelid FROM pg_catalog.pg_type ty JOIN touched t ON ty.oid = t.objid
+      WHERE ty.typrelid <> 0
+    UNION SELECT c.reltype FROM pg_catalog.pg_class c JOIN touched t ON c.oid = t.objid
+      WHERE c.relkind = 'c'
+    UNION SELECT d.refobjid FROM pg_catalog.pg_depend d
+      JOIN touched t ON d.classid = t.classid AND d.objid = t.objid
+      WHERE t.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+        AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.deptype IN ('a', 'i')
+    UNION SELECT pr.prpubid FROM pg_catalog.pg_publication_rel pr JOIN touched t
+      ON pr.oid = t.objid
+    {publication_namespaces});
+  -- The sequences (and indexes) of every table in the set: a serial's sequence is re-read with
+  -- its table.
+  RETURN v_roots || ARRAY(
+    SELECT d.objid FROM pg_catalog.pg_depend d
+    WHERE d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.refobjid = ANY (v_roots)
+      AND d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.deptype = 'a');
+END $watch$;
+)SQL";
+
+constexpr std::string_view kRefresh = "SELECT * FROM stairway_watch.refresh()";
+
+// One branch of the refresh union: query `sql` (its columns named `columns`) widened to `wide`.
+std::string Branch(const std::string& sql, const std::vector<std::string>& columns,
+                   const std::vector<std::string>& wide) {
+  std::string select = "SELECT q.k0, q.k1, q.k2, q.k3";
+  for (const std::string& name : wide) {
+    const bool has = std::find(columns.begin() + 4, columns.end(), name) != columns.end();
+    select += has ? fmt::format(", q.{}::text", db::QuoteIdent(name)) : ", NULL::text";
+  }
+  std::string aliases = "k0, k1, k2, k3";
+  for (std::size_t i = 4; i < columns.size(); ++i) aliases += ", " + db::QuoteIdent(columns[i]);
+  return fmt::format("{}\nFROM ({}\n) AS q({})", select, sql, aliases);
+}
+
+std::string Union(const std::vector<std::string>& queries,
+                  const std::vector<std::vector<std::string>>& columns,
+                  const std::vector<std::string>& wide) {
+  std::string sql;
+  for (std::size_t i = 0; i < queries.size(); ++i) {
+    if (i > 0) sql += "\nUNION ALL\n";
+    sql += Branch(queries[i], columns[i], wide);
+  }
+  return sql;
+}
+
+// The scoped re-read in groups by the catalog their root lives in, each group run only when the
+// dirty OIDs hold one of its roots: starting a plan for every catalog query costs more than
+// running the few that have work. Query indexes are CatalogQueries positions.
+struct Group {
+  std::string_view variable;
+  std::string_view catalogs;  // where the group's roots live
+  std::vector<std::size_t> queries;
+};
+// Groups whose catalog is a part of a table: the group runs when one of the dirty tables has
+// such a part (`rels` then holds the roots), checked by the column naming the table.
+struct PartOf {
+  std::string_view catalog, column, condition;  // condition: the parts the query reports
+};
+constexpr std::array<PartOf, 4> kParts = {{
+    {"pg_trigger", "tgrelid", "NOT tgisinternal"},
+    {"pg_policy", "polrelid", "true"},
+    {"pg_rewrite", "ev_class", "rulename <> '_RETURN'"},
+    {"pg_statistic_ext", "stxrelid", "true"},
+}};
+const std::vector<Group>& Groups() {
+  static const std::vector<Group> groups = {
+      {"rels", "pg_class", {1, 2, 3, 4}},
+      {"seqs", "pg_sequence", {5}},
+      {"trgs", "pg_trigger", {8}},
+      {"pols", "pg_policy", {9}},
+      {"ruls", "pg_rewrite", {10}},
+      {"stxs", "pg_statistic_ext", {11}},
+      {"nsps", "pg_namespace", {0}},
+      {"types", "pg_type", {6}},
+      {"procs", "pg_proc", {7}},
+      {"rare",
+       "pg_collation pg_operator pg_default_acl pg_extension pg_event_trigger pg_cast "
+       "pg_publication pg_foreign_data_wrapper pg_foreign_server",
+       {12, 13, 14, 15, 16, 17, 18, 19, 20}},
+  };
+  return groups;
+}
+
+// refresh(): one call per step. Returns a '#full' row and every object when take() says
+// everything, else a '#dirty' row (k1: the OIDs re-read) and the objects read with those OIDs.
+// The function's SET clauses pin the output settings, as PinnedSettings does for TakeSnapshot.
+std::string RefreshFunction(int version, const QueryFilters& filters,
+                            const std::vector<std::string>& full,
+                            const std::vector<std::vector<std::string>>& columns) {
+  std::vector<std::string> wide;
+  for (const auto& cols : columns) {
+    for (std::size_t i = 4; i < cols.size(); ++i) {
+      if (std::find(wide.begin(), wide.end(), cols[i]) == wide.end()) wide.push_back(cols[i]);
+    }
+  }
+  std::string out_columns = "k0 text, k1 text, k2 text, k3 text";
+  for (const std::string& name : wide) out_columns += ", " + db::QuoteIdent(name) + " text";
+  std::string settings;
+  for (const auto& [name, value] : kPinnedSettings) {
+    settings += fmt::format("\nSET {} TO {}", db::QuoteIdent(name), db::QuoteLiteral(value));
+  }
+  // One plan per statement, made once: re-planning per call costs more than running them.
+  settings += "\nSET plan_cache_mode TO force_generic_plan\nSET random_page_cost TO 1.1";
+
+  // Which groups have work, in one statement; then each group's queries.
+  std::string declare = "  dirty oid[];\n";
+  std::string arrays, variables, scoped;
+  constexpr std::string_view kRels = "SELECT oid FROM pg_catalog.pg_class WHERE oid = ANY (dirty)";
+  for (const Group& group : Groups()) {
+    std::string fill;
+    const auto part = std::find_if(kParts.begin(), kParts.end(),
+                                   [&](const PartOf& p) { return p.catalog == group.catalogs; });
+    if (part != kParts.end()) {
+      fill = fmt::format("SELECT DISTINCT {0} FROM pg_catalog.{1} WHERE {0} IN ({2}) AND {3}",
+                         part->column, part->catalog, kRels, part->condition);
+    } else if (group.catalogs == "pg_sequence") {
+      fill = "SELECT seqrelid FROM pg_catalog.pg_sequence WHERE seqrelid = ANY (dirty)";
+    }
+    for (std::string_view rest = fill.empty() ? group.catalogs : ""; !rest.empty();) {
+      const std::size_t space = rest.find(' ');
+      const std::string_view catalog = rest.substr(0, space);
+      rest = space == std::string_view::npos ? std::string_view() : rest.substr(space + 1);
+      if (!fill.empty()) fill += " UNION ALL ";
+      fill += fmt::format("SELECT oid FROM pg_catalog.{} WHERE oid = ANY (dirty)", catalog);
+    }
+    declare += fmt::format("  {} oid[];\n", group.variable);
+    arrays += fmt::format("{}\n    ARRAY({})", arrays.empty() ? "" : ",", fill);
+    variables += fmt::format("{}{}", variables.empty() ? "" : ", ", group.variable);
+
+    const std::vector<std::string> queries =
+        TrackedCatalogQueries(version, filters, group.variable);
+    std::string returns;
+    for (std::size_t i : group.queries) {
+      if (i >= queries.size()) continue;  // a partial snapshot has no database-level queries
+      returns += fmt::format("    RETURN QUERY {};\n", Branch(queries[i], columns[i], wide));
+    }
+    if (!returns.empty()) {
+      scoped +=
+          fmt::format("  IF cardinality({}) > 0 THEN\n{}  END IF;\n", group.variable, returns);
+    }
+  }
+  scoped = fmt::format("  SELECT{}\n  INTO {};\n", arrays, variables) + scoped;
+  return fmt::format(R"SQL(
+CREATE FUNCTION stairway_watch.refresh() RETURNS TABLE ({columns}) LANGUAGE plpgsql{settings}
+AS $watch$
+#variable_conflict use_column
+DECLARE
+{declare}BEGIN
+  dirty := stairway_watch.take();
+  IF dirty IS NULL THEN
+    k0 := '#full';
+    RETURN NEXT;
+    RETURN QUERY {full};
+    RETURN;
+  END IF;
+  k0 := '#dirty';
+  k1 := dirty::text;
+  RETURN NEXT;
+{scoped}END $watch$;
+)SQL",
+                     fmt::arg("columns", out_columns), fmt::arg("settings", settings),
+                     fmt::arg("declare", declare), fmt::arg("full", Union(full, columns, wide)),
+                     fmt::arg("scoped", scoped));
+}
+
+}  // namespace
+
+TrackedCatalog::TrackedCatalog(SnapshotOptions options, int server_version_num)
+    : options_(std::move(options)), server_version_num_(server_version_num) {}
+
+std::optional<TrackedCatalog> TrackedCatalog::Start(db::Session& session,
+                                                    const SnapshotOptions& options) {
+  const db::QueryResult super =
+      session.Query("SELECT rolsuper::text FROM pg_catalog.pg_roles WHERE rolname = current_user");
+  if (super.rows.empty() || super.rows[0][0].value_or("") != "true") return std::nullopt;
+
+  TrackedCatalog catalog(options, session.server_version_num());
+  session.Exec(kInstallWatch);
+  session.Exec(fmt::format(
+      kTakeFunction,
+      fmt::arg("publication_namespaces",
+               catalog.server_version_num_ >= 150000
+                   ? "UNION SELECT pn.pnpubid FROM pg_catalog.pg_publication_namespace pn "
+                     "JOIN touched t ON pn.oid = t.objid"
+                   : "")));
+
+  // The first read, query by query: it also names each query's columns for refresh().
+  const QueryFilters filters = FiltersFor(options);
+  const std::vector<std::string> full =
+      TrackedCatalogQueries(catalog.server_version_num_, filters, "");
+  std::vector<std::vector<std::string>> columns;
+  std::vector<Object> objects;
+  std::vector<ObjectOids> oids;
+  {
+    PinnedSettings pinned(session);
+    for (const std::string& sql : full) {
+      const db::QueryResult result = session.Query(sql);
+      columns.push_back(result.columns);
+      AddRows(result, options, objects, &oids);
+    }
+  }
+  AssignPositions(objects);
+  for (std::size_t i = 0; i < objects.size(); ++i) {
+    catalog.Insert(std::move(objects[i]), oids[i]);
+  }
+  session.Exec(RefreshFunction(catalog.server_version_num_, filters, full, columns));
+  // Resets the fingerprint and empties the log of the watch's own DDL.
+  session.Query("SELECT stairway_watch.take()");
+  ++catalog.full_reads_;
+  return catalog;
+}
+
+void TrackedCatalog::Insert(Object object, ObjectOids oids) {
+  Key key{object.kind, object.identity};
+  by_oid_[oids.oid].push_back(key);
+  if (oids.root != oids.oid) by_oid_[oids.root].push_back(key);
+  objects_.insert_or_assign(std::move(key), Entry{std::move(object), oids});
+}
+
+TrackedPatch TrackedCatalog::Refresh(db::Session& session) {
+  TrackedPatch patch;
+  std::vector<Object> objects;
+  std::vector<ObjectOids> oids;
+  AddRows(session.QueryPrepared(kRefresh), options_, objects, &oids);
+  std::vector<unsigned> dirty;
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < objects.size(); ++i) {
+    if (objects[i].kind == "#full") {
+      patch.full = true;
+    } else if (objects[i].kind == "#dirty") {
+      for (const std::string& oid : ParseTextArray(objects[i].identity)) {
+        dirty.push_back(static_cast<unsigned>(std::stoul(oid)));
+      }
+    } else {
+      objects[kept] = std::move(objects[i]);
+      oids[kept] = oids[i];
+      ++kept;
+    }
+  }
+  objects.resize(kept);
+  oids.resize(kept);
+  AssignPositions(objects);
+
+  // The cached objects the re-read replaces: all of them, or those read with a dirty OID.
+  std::map<Key, Entry> old;
+  if (patch.full) {
+    old = std::move(objects_);
+    objects_.clear();
+    by_oid_.clear();
+    ++full_reads_;
+  } else {
+    for (unsigned oid : dirty) {
+      auto keys = by_oid_.find(oid);
+      if (keys == by_oid_.end()) continue;
+      for (const Key& key : keys->second) {
+        auto it = objects_.find(key);
+        if (it != objects_.end() && (it->second.oids.oid == oid || it->second.oids.root == oid)) {
+          old.insert(objects_.extract(it));
+        }
+      }
+      by_oid_.erase(keys);
+    }
+    ++partial_reads_;
+  }
+  std::map<Key, Entry> fresh;
+  for (std::size_t i = 0; i < objects.size(); ++i) {
+    Key key{objects[i].kind, objects[i].identity};
+    // A cached object under the same name that no dirty OID reached is replaced all the same.
+    if (auto it = objects_.find(key); it != objects_.end()) old.insert(objects_.extract(it));
+    fresh.insert_or_assign(std::move(key), Entry{std::move(objects[i]), oids[i]});
+  }
+  for (const auto& [key, entry] : old) {
+    auto it = fresh.find(key);
+    if (it == fresh.end() || it->second.object != entry.object) {
+      patch.removed.push_back(entry.object);
+    }
+  }
+  for (auto& [key, entry] : fresh) {
+    auto it = old.find(key);
+    if (it == old.end() || it->second.object != entry.object) patch.added.push_back(entry.object);
+    Insert(std::move(entry.object), entry.oids);
+  }
+  return patch;
+}
+
+const Object* TrackedCatalog::Find(const std::string& kind, const std::string& identity) const {
+  auto it = objects_.find(Key{kind, identity});
+  return it == objects_.end() ? nullptr : &it->second.object;
+}
+
+Snapshot TrackedCatalog::Current() const {
+  Snapshot snapshot;
+  snapshot.server_version_num = server_version_num_;
+  snapshot.objects.reserve(objects_.size());
+  for (const auto& [key, entry] : objects_) snapshot.objects.push_back(entry.object);
+  return snapshot;
+}
+
+void TrackedCatalog::Stop(db::Session& session) {
+  try {
+    session.Exec(
+        "DROP EVENT TRIGGER IF EXISTS stairway_watch_ddl; "
+        "DROP EVENT TRIGGER IF EXISTS stairway_watch_drop; "
+        "DROP SCHEMA IF EXISTS stairway_watch CASCADE");
+  } catch (const StopError&) {
+    // The throwaway database is dropped anyway; a leftover watch only matters with --keep.
+  }
+}
+
+}  // namespace stairway::schema

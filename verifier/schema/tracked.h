@@ -1,0 +1,70 @@
+// A catalog snapshot kept current across migration steps at the cost of the objects each step
+// touched: event triggers in the (throwaway) database log every DDL command's objects, and a
+// refresh re-reads only those objects, the objects that depend on them, and their tables, in one
+// round trip. verify --roundtrip uses it instead of three full snapshots per revision.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "verifier/schema/catalog_rows.h"
+#include "verifier/schema/snapshot.h"
+
+namespace stairway::schema {
+
+// What one refresh changed: the objects as they were (changed or gone) and as they are (changed
+// or new). Unchanged objects that were re-read appear in neither.
+struct TrackedPatch {
+  std::vector<Object> removed;
+  std::vector<Object> added;
+  bool full = false;  // the whole catalog was re-read (a command the watch cannot scope)
+};
+
+class TrackedCatalog {
+ public:
+  // Installs the watch (schema stairway_watch with two event triggers and their functions; every
+  // stairway_% name is left out of snapshots) and reads the whole catalog once. Returns nullopt
+  // when the session's role may not create event triggers (only superusers may).
+  static std::optional<TrackedCatalog> Start(db::Session& session,
+                                             const SnapshotOptions& options = {});
+
+  // Re-reads what the steps since the last refresh touched and returns what changed. Commands
+  // the watch cannot scope (GRANT, ALTER DEFAULT PRIVILEGES, ALTER SCHEMA, role or event
+  // trigger changes) make it re-read everything.
+  TrackedPatch Refresh(db::Session& session);
+
+  // The cached object, or nullptr.
+  const Object* Find(const std::string& kind, const std::string& identity) const;
+  // The whole cached catalog as a snapshot (equal to TakeSnapshot after a Refresh).
+  Snapshot Current() const;
+
+  // Removes the watch from the database (best effort).
+  void Stop(db::Session& session);
+
+  int full_reads() const { return full_reads_; }
+  int partial_reads() const { return partial_reads_; }
+
+ private:
+  using Key = std::pair<std::string, std::string>;  // kind, identity
+  struct Entry {
+    Object object;
+    ObjectOids oids;
+  };
+
+  TrackedCatalog(SnapshotOptions options, int server_version_num);
+  void Insert(Object object, ObjectOids oids);
+
+  SnapshotOptions options_;
+  int server_version_num_ = 0;
+  std::map<Key, Entry> objects_;
+  // OID -> keys of objects read with it (as _oid or _root); may hold stale keys, checked on use.
+  std::unordered_map<unsigned, std::vector<Key>> by_oid_;
+  int full_reads_ = 0;
+  int partial_reads_ = 0;
+};
+
+}  // namespace stairway::schema
