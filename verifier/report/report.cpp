@@ -6,10 +6,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <initializer_list>
 #include <tuple>
 #include <type_traits>
@@ -174,6 +176,34 @@ std::string WriteText(const Report& r, const WriteOptions& o) {
   return out;
 }
 
+// Appends to a string through a raw pointer: std::string's checked appends cost more than the
+// bytes they copy when a report is made of thousands of short pieces.
+class Buffer {
+ public:
+  explicit Buffer(std::string& out) : out_(out), len_(out.size()) {}
+  Buffer(const Buffer&) = delete;
+  Buffer& operator=(const Buffer&) = delete;
+  // Cuts the string to what was written; call once at the end.
+  void Finish() { out_.resize(len_); }
+
+  // Room for `n` more bytes; returns where they go. Commit() says how many were written.
+  char* Reserve(std::size_t n) {
+    if (len_ + n > out_.size()) out_.resize(std::max({2 * out_.size(), out_.capacity(), len_ + n}));
+    return out_.data() + len_;
+  }
+  void Commit(char* end) { len_ = static_cast<std::size_t>(end - out_.data()); }
+  void Put(std::string_view s) {
+    char* p = Reserve(s.size());
+    std::memcpy(p, s.data(), s.size());
+    len_ += s.size();
+  }
+  void Put(char c) { *Reserve(1) = c, ++len_; }
+
+ private:
+  std::string& out_;
+  std::size_t len_;
+};
+
 // Streams JSON straight into a string, laid out exactly as nlohmann::json's dump(2) lays it
 // out (the format the golden files and users' scripts saw first), without building a DOM: a
 // report of 8,000 findings cost more to lay out as a DOM than to lint.
@@ -185,33 +215,41 @@ class JsonWriter {
   void EndObject() { Close('}'); }
   void BeginArray() { Open('['); }
   void EndArray() { Close(']'); }
+  // Keys are the writers' own literals: plain ASCII, nothing to escape.
   void Key(std::string_view key) {
-    Element();
-    String(key);
-    out_ += ": ";
+    char* p = Element(key.size() + 4);
+    *p++ = '"';
+    std::memcpy(p, key.data(), key.size());
+    p += key.size();
+    *p++ = '"';
+    *p++ = ':';
+    *p++ = ' ';
+    out_.Commit(p);
     after_key_ = true;
   }
   void Value(std::string_view s) {
-    Element();
-    String(s);
+    char* p = Element(0);
+    out_.Commit(p);
+    String({s});
   }
   // One string value made of parts (SARIF's "message\nhelp: ..."), without concatenating first.
   void Value(std::initializer_list<std::string_view> parts) {
-    Element();
-    out_ += '"';
-    for (std::string_view p : parts) Escaped(p);
-    out_ += '"';
+    out_.Commit(Element(0));
+    String(parts);
   }
   void Value(const char* s) { Value(std::string_view(s)); }
   void Value(bool b) {
-    Element();
-    out_ += b ? "true" : "false";
+    out_.Commit(Element(0));
+    out_.Put(b ? std::string_view("true") : std::string_view("false"));
   }
   void Value(long long n) {
-    Element();
-    char buf[24];
-    const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, n);
-    out_.append(buf, end);
+    char* p = Element(24);
+    out_.Commit(std::to_chars(p, p + 24, n).ptr);
+  }
+  // Ends the document with a newline, as the writers always did.
+  void Finish() {
+    out_.Put('\n');
+    out_.Finish();
   }
   template <typename T>
   void Field(std::string_view key, const T& value) {
@@ -224,90 +262,112 @@ class JsonWriter {
   }
 
  private:
-  // Opens a line for the next member or element; the first one also decides that its
-  // container is not printed as an empty "{}" / "[]".
-  void Element() {
+  // Opens a line for the next member or element (the first one also decides that its
+  // container is not printed as an empty "{}" / "[]") and leaves room for `extra` bytes after
+  // it. Returns where they go; nothing is committed.
+  char* Element(std::size_t extra) {
+    char* p = out_.Reserve(2 * depth_ + 2 + extra);
     if (after_key_) {
       after_key_ = false;
-      return;
+      return p;
     }
-    if (depth_ == 0) return;
-    out_ += empty_[depth_ - 1] ? "\n" : ",\n";
+    if (depth_ == 0) return p;
+    if (!empty_[depth_ - 1]) *p++ = ',';
+    *p++ = '\n';
     empty_[depth_ - 1] = false;
-    out_.append(2 * depth_, ' ');
+    std::memset(p, ' ', 2 * depth_);
+    return p + 2 * depth_;
   }
   void Open(char bracket) {
-    Element();
-    out_ += bracket;
+    char* p = Element(1);
+    *p++ = bracket;
+    out_.Commit(p);
     empty_[depth_++] = true;
   }
   void Close(char bracket) {
     --depth_;
+    char* p = out_.Reserve(2 * depth_ + 2);
     if (!empty_[depth_]) {
-      out_ += '\n';
-      out_.append(2 * depth_, ' ');
+      *p++ = '\n';
+      std::memset(p, ' ', 2 * depth_);
+      p += 2 * depth_;
     }
-    out_ += bracket;
+    *p++ = bracket;
+    out_.Commit(p);
   }
-  void String(std::string_view s) {
-    out_ += '"';
-    Escaped(s);
-    out_ += '"';
+  // A quoted string: nlohmann's escaping with ensure_ascii off (the short escapes, \u00xx for
+  // other control characters, UTF-8 as is). Invalid UTF-8, on which nlohmann threw, becomes
+  // U+FFFD.
+  void String(std::initializer_list<std::string_view> parts) {
+    std::size_t most = 2;
+    for (std::string_view s : parts) most += 6 * s.size();  // "\u001f" is the longest
+    char* p = out_.Reserve(most);
+    *p++ = '"';
+    for (std::string_view s : parts) p = Escaped(s, p);
+    *p++ = '"';
+    out_.Commit(p);
   }
-  // nlohmann's escaping with ensure_ascii off: the short escapes, \u00xx for other control
-  // characters, UTF-8 as is. Invalid UTF-8 (nlohmann threw on it) becomes U+FFFD.
-  void Escaped(std::string_view s) {
-    std::size_t run = 0;  // start of the bytes not yet copied
+  static char* Escaped(std::string_view s, char* p) {
     std::size_t i = 0;
     while (i < s.size()) {
+      std::size_t run = i;
+      while (i < s.size() && kPlain[static_cast<unsigned char>(s[i])]) ++i;
+      std::memcpy(p, s.data() + run, i - run);
+      p += i - run;
+      if (i == s.size()) break;
       const auto c = static_cast<unsigned char>(s[i]);
-      if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
-        ++i;
-        continue;
-      }
       if (c >= 0x80) {
         const std::size_t n = Utf8Length(s.substr(i));
         if (n > 0) {
+          std::memcpy(p, s.data() + i, n);
+          p += n;
           i += n;
           continue;
         }
       }
-      out_.append(s.data() + run, i - run);
+      ++i;
+      *p++ = '\\';
       switch (c) {
         case '"':
-          out_ += "\\\"";
-          break;
         case '\\':
-          out_ += "\\\\";
+          *p++ = static_cast<char>(c);
           break;
         case '\b':
-          out_ += "\\b";
+          *p++ = 'b';
           break;
         case '\f':
-          out_ += "\\f";
+          *p++ = 'f';
           break;
         case '\n':
-          out_ += "\\n";
+          *p++ = 'n';
           break;
         case '\r':
-          out_ += "\\r";
+          *p++ = 'r';
           break;
         case '\t':
-          out_ += "\\t";
+          *p++ = 't';
           break;
         default:
           if (c < 0x20) {
             static constexpr char kHex[] = "0123456789abcdef";
-            const char esc[] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
-            out_.append(esc, sizeof esc);
+            const char esc[] = {'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
+            std::memcpy(p, esc, sizeof esc);
+            p += sizeof esc;
           } else {
-            out_ += "\xEF\xBF\xBD";  // U+FFFD for a byte that starts no valid sequence
+            // U+FFFD for a byte that starts no valid sequence (3 bytes, in place of "\").
+            std::memcpy(p - 1, "\xEF\xBF\xBD", 3);
+            p += 2;
           }
       }
-      run = ++i;
     }
-    out_.append(s.data() + run, s.size() - run);
+    return p;
   }
+  // Bytes copied as they are without a closer look: printable ASCII but '"' and '\\'.
+  static constexpr auto kPlain = [] {
+    std::array<bool, 256> plain{};
+    for (int c = 0x20; c < 0x80; ++c) plain[c] = c != '"' && c != '\\';
+    return plain;
+  }();
   // Length of the well-formed UTF-8 sequence `s` starts with (Unicode table 3-7), 0 if none.
   static std::size_t Utf8Length(std::string_view s) {
     const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
@@ -334,7 +394,7 @@ class JsonWriter {
     return n;
   }
 
-  std::string& out_;
+  Buffer out_;
   int depth_ = 0;
   bool after_key_ = false;
   bool empty_[16] = {};  // per open container: nothing written into it yet
@@ -386,7 +446,7 @@ std::string WriteJson(const Report& r) {
   for (const Finding& f : r.findings) WriteFindingJson(w, f);
   w.EndArray();
   w.EndObject();
-  out += '\n';
+  w.Finish();
   return out;
 }
 
@@ -489,37 +549,50 @@ std::string WriteSarif(const Report& r, const WriteOptions& o) {
   w.EndObject();  // the run
   w.EndArray();
   w.EndObject();
-  out += '\n';
+  w.Finish();
+  return out;
+}
+
+// Replacement of each byte for one output syntax; an empty entry keeps the byte.
+using EscapeTable = std::array<std::string_view, 256>;
+
+// `s` with the table's replacements, copied in runs (a byte-by-byte append costs more than the
+// rest of a writer on thousands of findings).
+std::string Escape(std::string_view s, const EscapeTable& table) {
+  std::string out;
+  out.reserve(s.size() + 16);
+  std::size_t run = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const std::string_view rep = table[static_cast<unsigned char>(s[i])];
+    if (rep.empty()) continue;
+    out.append(s.data() + run, i - run);
+    out += rep;
+    run = i + 1;
+  }
+  out.append(s.data() + run, s.size() - run);
   return out;
 }
 
 // GitHub workflow commands: data escapes %, CR, LF; properties also ',' and ':'.
-std::string GhData(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '%')
-      out += "%25";
-    else if (c == '\r')
-      out += "%0D";
-    else if (c == '\n')
-      out += "%0A";
-    else
-      out += c;
-  }
-  return out;
-}
+constexpr EscapeTable kGhData = [] {
+  EscapeTable t{};
+  t['%'] = "%25";
+  t['\r'] = "%0D";
+  t['\n'] = "%0A";
+  return t;
+}();
+constexpr EscapeTable kGhProperty = [] {
+  EscapeTable t = kGhData;
+  t[','] = "%2C";
+  t[':'] = "%3A";
+  return t;
+}();
 
+std::string GhData(std::string_view s) {
+  return Escape(s, kGhData);
+}
 std::string GhProperty(std::string_view s) {
-  std::string out;
-  for (char c : GhData(s)) {
-    if (c == ',')
-      out += "%2C";
-    else if (c == ':')
-      out += "%3A";
-    else
-      out += c;
-  }
-  return out;
+  return Escape(s, kGhProperty);
 }
 
 std::string WriteGithub(const Report& r) {
@@ -543,35 +616,22 @@ std::string WriteGithub(const Report& r) {
   return out;
 }
 
-std::string Xml(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        // XML 1.0 forbids most control characters even when escaped.
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t' && c != '\r') {
-          out += ' ';
-        } else {
-          out += c;
-        }
-    }
+constexpr EscapeTable kXml = [] {
+  EscapeTable t{};
+  // XML 1.0 forbids most control characters even when escaped.
+  for (int c = 0; c < 0x20; ++c) {
+    if (c != '\n' && c != '\t' && c != '\r') t[c] = " ";
   }
-  return out;
+  t['&'] = "&amp;";
+  t['<'] = "&lt;";
+  t['>'] = "&gt;";
+  t['"'] = "&quot;";
+  t['\''] = "&apos;";
+  return t;
+}();
+
+std::string Xml(std::string_view s) {
+  return Escape(s, kXml);
 }
 
 std::string WriteJunit(const Report& r) {
@@ -630,17 +690,16 @@ std::string WriteJunit(const Report& r) {
   return out;
 }
 
+constexpr EscapeTable kMdCell = [] {
+  EscapeTable t{};
+  t['|'] = "\\|";
+  t['\n'] = " ";
+  t['\r'] = " ";
+  return t;
+}();
+
 std::string MdCell(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '|')
-      out += "\\|";
-    else if (c == '\n' || c == '\r')
-      out += ' ';
-    else
-      out += c;
-  }
-  return out;
+  return Escape(s, kMdCell);
 }
 
 std::string WriteMarkdown(const Report& r) {
