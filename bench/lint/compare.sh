@@ -5,6 +5,7 @@
 # BUILD_DIR needs -DSTAIRWAY_BUILD_BENCH=ON (bench/lint_bench). Prints the in-process Google
 # Benchmark figures, then the best wall and CPU (user+sys, both threads) time of whole
 # processes, and the ratios. The machine is shared: compare ratios, not absolute times.
+# CALLGRIND=1 also counts the instructions of both processes (valgrind; load-independent).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -55,3 +56,15 @@ if len(cmds) > 2:
 else:
     print("squawk not installed (npm install squawk-cli, or set SQUAWK): skipped")
 PY
+
+if [ "${CALLGRIND:-0}" = 1 ] && command -v valgrind >/dev/null; then
+  count() {  # instructions of the whole process, every thread
+    valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null |
+      sed -n 's/.*Collected : *\([0-9]*\).*/\1/p'
+  }
+  raw=$(count "$bench" --raw-parse "$work/big.sql")
+  lint=$(count "$build/stairway" lint --report json --fail-level none "$work/big.sql")
+  awk -v r="$raw" -v l="$lint" 'BEGIN {
+    printf "instructions: raw parse %.3f G, stairway lint %.3f G, ratio %.2fx\n", r / 1e9, l / 1e9, l / r
+  }'
+fi

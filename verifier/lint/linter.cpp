@@ -214,6 +214,20 @@ class UnitLinter {
                                              "fix the statement; the rest of the file was still "
                                              "linted"));
     }
+    // Grown geometrically: units are emitted one after the other into one report.
+    const std::size_t needed = report_.findings.size() + raw.size();
+    if (needed > report_.findings.capacity()) {
+      report_.findings.reserve(std::max(needed, 2 * report_.findings.capacity()));
+    }
+    // Severity per rule, looked up once per rule rather than once per finding.
+    std::vector<std::pair<const Rule*, Severity>> severities;
+    auto severity_of = [&](const Rule* rule) {
+      for (const auto& [r, sev] : severities) {
+        if (r == rule) return sev;
+      }
+      severities.emplace_back(rule, options_.SeverityOf(*rule));
+      return severities.back().second;
+    };
     for (RawFinding& f : raw) {
       const std::size_t stmt = StatementAt(statements, f.offset);
       bool suppressed = false;
@@ -228,8 +242,8 @@ class UnitLinter {
       }
       if (suppressed) continue;
       report::Finding out =
-          MakeFinding(f.offset, options_.SeverityOf(*f.rule), std::string(f.rule->id),
-                      std::move(f.message), f.help.empty() ? std::string(f.rule->help) : f.help);
+          MakeFinding(f.offset, severity_of(f.rule), std::string(f.rule->id), std::move(f.message),
+                      f.help.empty() ? std::string(f.rule->help) : f.help);
       out.lock = std::move(f.lock);
       report_.findings.push_back(std::move(out));
     }
