@@ -91,7 +91,9 @@ int Report::Count(Severity at_least) const {
 std::vector<const Finding*> Report::FindingsOf(const Step& step) const {
   std::vector<const Finding*> out;
   for (const Finding& f : findings) {
-    if (f.check == step.check && f.path == step.path) out.push_back(&f);
+    if (f.check == step.check && f.path == step.path && (f.step.empty() || f.step == step.name)) {
+      out.push_back(&f);
+    }
   }
   return out;
 }
@@ -666,8 +668,9 @@ std::string WriteJunit(const Report& r) {
   for (const Step& s : steps) {
     std::vector<const Finding*> fs;
     for (std::size_t i = 0; i < r.findings.size(); ++i) {
-      if (r.findings[i].check == s.check && r.findings[i].path == s.path) {
-        fs.push_back(&r.findings[i]);
+      const Finding& f = r.findings[i];
+      if (f.check == s.check && f.path == s.path && (f.step.empty() || f.step == s.name)) {
+        fs.push_back(&f);
         used[i] = true;
       }
     }

@@ -25,6 +25,9 @@ struct Finding {
   std::string source_line;  // for the caret display; may be empty
   std::string revision;     // "0004_add_roles" when known
   std::string lock;         // lock the statement takes, e.g. "ACCESS EXCLUSIVE" (Markdown table)
+  // The Step (by name) it belongs to when its path has several ("0004_add_roles down"); empty:
+  // every step of its check and path.
+  std::string step;
 
   Diagnostic ToDiagnostic() const;
 };
@@ -59,7 +62,8 @@ struct Report {
   // Adds another report's steps, findings and rules (verify combines lint + roundtrip).
   void Merge(Report other);
   int Count(Severity at_least) const;
-  // Findings of the step (same check and path), in report order.
+  // Findings of the step (same check and path, and step name when the finding names one), in
+  // report order.
   std::vector<const Finding*> FindingsOf(const Step& step) const;
 };
 

@@ -60,19 +60,29 @@ report::Report ToReport(const Result& result, const source::MigrationSet& set) {
       step("down", r.down, r.down || r.failure ? "" : not_run);
       step("re-up", r.reup, r.reup || r.failure ? "" : not_run);
     }
+    // Each finding goes to the step that showed it (JUnit lists it under that test case only).
+    const std::string down = r.label + " down";
+    const std::string reup = r.label + " re-up";
     for (std::size_t i = 0; i < r.findings.size(); ++i) {
       const std::string rule =
           i < r.finding_rules.size() ? r.finding_rules[i] : std::string("roundtrip-mismatch");
       out.findings.push_back(MakeFinding(rev, r.label, rule, r.findings[i], Severity::kError));
+      if (rule == "roundtrip-down-leftover") out.findings.back().step = down;
+      if (rule == "roundtrip-reup-differs") out.findings.back().step = reup;
+      if (rule == "roundtrip-tracking") {
+        out.findings.back().step = r.reup ? reup : r.label + " up";
+      }
     }
     for (const std::string& soft : r.soft_findings) {
       out.findings.push_back(
           MakeFinding(rev, r.label, "roundtrip-column-order", soft, Severity::kWarning));
+      out.findings.back().step = soft.starts_with(r.label + ": re-up differs:") ? reup : down;
     }
     if (r.irreversible) {
       out.findings.push_back(MakeFinding(rev, r.label, "roundtrip-irreversible",
                                          fmt::format("{}: irreversible: no down section", r.label),
                                          Severity::kError));
+      out.findings.back().step = down;
       out.findings.back().help =
           "add a down section, or mark the revision `-- stairway:irreversible` if it is meant "
           "to be one-way";
@@ -82,11 +92,13 @@ report::Report ToReport(const Result& result, const source::MigrationSet& set) {
           rev, r.label, "roundtrip-irreversible",
           fmt::format("{}: intentionally irreversible (-- stairway:irreversible)", r.label),
           Severity::kInfo));
+      out.findings.back().step = down;
     }
     if (r.failure) {
       out.findings.push_back(MakeFinding(
           rev, r.label, "roundtrip-step-failed",
           fmt::format("{}: {} failed: {}", r.label, r.failed_step, *r.failure), Severity::kError));
+      out.findings.back().step = r.label + " " + r.failed_step;
     }
   }
   return out;
