@@ -5,6 +5,14 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
+#include <cstdint>
+#include <exception>
+#include <iterator>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <thread>
 #include <utility>
 
 #include "runner/db/session.h"
@@ -148,49 +156,100 @@ void PostProcess(Object& o, const Helpers& helpers, const SnapshotOptions& optio
   if (options.owners == Owners::kIgnore) attrs.erase("owner");
 }
 
-void AddRows(const db::QueryResult& result, const SnapshotOptions& options,
-             std::vector<Object>& out) {
-  struct Column {
-    std::string name;
-    bool list = false;
-    bool helper = false;
-  };
-  std::vector<Column> columns;
-  for (const std::string& raw : result.columns) {
-    Column c{raw};
-    if (c.name.ends_with("[]")) {
-      c.list = true;
-      c.name.resize(c.name.size() - 2);
+// Turns the rows of one catalog query into Objects, straight from the server's result. Attribute
+// columns are inserted in name order, each at the end of the map: no key comparisons.
+class ObjectBuilder : public db::RowSink {
+ public:
+  ObjectBuilder(const SnapshotOptions& options, std::vector<Object>& out)
+      : options_(options), out_(out) {}
+
+  void Columns(const std::vector<std::string>& names, std::size_t row_count) override {
+    columns_.clear();
+    for (const std::string& raw : names) {
+      Column c{raw};
+      if (c.name.ends_with("[]")) {
+        c.list = true;
+        c.name.resize(c.name.size() - 2);
+      }
+      if (c.name == "_owner") {
+        c.helper = Helper::kOwner;
+      } else if (c.name == "_name") {
+        c.helper = Helper::kName;
+      } else if (c.name == "_attnum") {
+        c.helper = Helper::kAttnum;
+      } else if (c.name.starts_with("_")) {
+        c.helper = Helper::kOther;
+      }
+      columns_.push_back(std::move(c));
     }
-    c.helper = c.name.starts_with("_");
-    columns.push_back(std::move(c));
+    attribute_order_.clear();
+    for (std::size_t i = 4; i < columns_.size(); ++i) {
+      if (columns_[i].helper == Helper::kNone) attribute_order_.push_back(i);
+    }
+    // Stable: with a (mistaken) repeated name the first column wins, as with plain emplace.
+    std::stable_sort(
+        attribute_order_.begin(), attribute_order_.end(),
+        [&](std::size_t a, std::size_t b) { return columns_[a].name < columns_[b].name; });
+    out_.reserve(out_.size() + row_count);
   }
-  for (const db::Row& row : result.rows) {
+
+  void Row(std::span<const db::FieldView> row) override {
     Object o;
     o.kind = row[0].value_or("");
     o.identity = row[1].value_or("");
     o.parent_kind = row[2].value_or("");
     o.parent = row[3].value_or("");
+    std::string owner;
+    std::string name;
     Helpers helpers;
+    std::optional<std::string_view> attnum;
     for (std::size_t i = 4; i < row.size(); ++i) {
       if (!row[i]) continue;
-      const Column& c = columns[i];
-      if (c.helper) {
-        if (c.name == "_owner") helpers.owner = &*row[i];
-        if (c.name == "_name") helpers.name = &*row[i];
-        if (c.name == "_attnum") helpers.attnum = &*row[i];
-      } else if (c.list) {
-        o.attributes.emplace(c.name, ParseTextArray(*row[i]));
-      } else {
-        o.attributes.emplace(c.name, *row[i]);
+      switch (columns_[i].helper) {
+        case Helper::kOwner:
+          owner = *row[i];
+          helpers.owner = &owner;
+          break;
+        case Helper::kName:
+          name = *row[i];
+          helpers.name = &name;
+          break;
+        case Helper::kAttnum:
+          attnum = *row[i];
+          break;
+        case Helper::kNone:
+        case Helper::kOther:
+          break;
       }
     }
-    PostProcess(o, helpers, options);
+    auto& attrs = o.attributes;
+    for (std::size_t i : attribute_order_) {
+      if (!row[i]) continue;
+      const Column& c = columns_[i];
+      if (c.list) {
+        attrs.emplace_hint(attrs.end(), c.name, ParseTextArray(*row[i]));
+      } else {
+        attrs.emplace_hint(attrs.end(), c.name, std::string(*row[i]));
+      }
+    }
+    PostProcess(o, helpers, options_);
     // attnum for now; AssignPositions turns it into the position among live columns.
-    if (helpers.attnum) o.attributes.emplace("position", *helpers.attnum);
-    out.push_back(std::move(o));
+    if (attnum) attrs.emplace("position", std::string(*attnum));
+    out_.push_back(std::move(o));
   }
-}
+
+ private:
+  enum class Helper { kNone, kOwner, kName, kAttnum, kOther };
+  struct Column {
+    std::string name;
+    bool list = false;
+    Helper helper = Helper::kNone;
+  };
+  const SnapshotOptions& options_;
+  std::vector<Object>& out_;
+  std::vector<Column> columns_;
+  std::vector<std::size_t> attribute_order_;  // attribute columns by name
+};
 
 // One aclitem name: "alice", "\"odd name\"" or "" (PUBLIC). Returns the raw name and advances.
 std::string ReadAclName(std::string_view text, std::size_t& pos) {
@@ -251,6 +310,71 @@ void AssignPositions(std::vector<Object>& objects) {
   }
 }
 
+// Whether the session's open transaction has written anything: uncommitted catalog changes that a
+// second connection would not see. A transaction that has written has a transaction id.
+bool HasUncommittedWrites(db::Session& session, int server_version_num) {
+  const char* sql = server_version_num >= 130000
+                        ? "SELECT pg_catalog.pg_current_xact_id_if_assigned() IS NOT NULL"
+                        : "SELECT pg_catalog.txid_current_if_assigned() IS NOT NULL";
+  return session.QueryPrepared(sql).rows.at(0).at(0) == std::optional<std::string>("t");
+}
+
+// Runs queries on `session`, taking the next one from `next` (shared with another worker) or, when
+// `next` is null, all of them in order.
+void RunQueries(db::Session& session, const std::vector<std::string>& queries,
+                const SnapshotOptions& options, std::atomic<std::size_t>* next,
+                std::vector<Object>& out) {
+  PinnedSettings pinned(session);
+  ObjectBuilder builder(options, out);
+  if (next == nullptr) {
+    for (const std::string& sql : queries) session.QueryPreparedInto(sql, {}, builder);
+    return;
+  }
+  for (std::size_t i; (i = next->fetch_add(1)) < queries.size();) {
+    session.QueryPreparedInto(queries[i], {}, builder);
+  }
+}
+
+// Shares the queries between the session and its companion, each working on its own thread and
+// taking the next query when done with one (the biggest come first in CatalogQueries: columns,
+// constraints, indexes). Returns false, with `out` incomplete, when the companion failed: the
+// caller then runs everything on the session alone, so a companion that lost its connection
+// costs time, never the snapshot. An error on the session itself is thrown.
+bool RunShared(db::Session& session, const std::vector<std::string>& queries,
+               const SnapshotOptions& options, std::vector<Object>& out) {
+  std::atomic<std::size_t> next{0};
+  std::vector<Object> companion_objects;
+  std::exception_ptr companion_error;
+  bool companion_ran = false;
+  // The companion connects on its thread (the first time), while the session already works.
+  std::thread helper([&] {
+    try {
+      db::Session* companion = session.Companion();
+      if (companion == nullptr) return;
+      companion_ran = true;
+      RunQueries(*companion, queries, options, &next, companion_objects);
+    } catch (...) {
+      companion_error = std::current_exception();
+    }
+  });
+  try {
+    RunQueries(session, queries, options, &next, out);
+  } catch (...) {
+    next = queries.size();  // the companion stops after its current query
+    helper.join();
+    throw;
+  }
+  helper.join();
+  if (companion_error) {
+    session.CloseCompanion();
+    return false;
+  }
+  if (!companion_ran) return true;  // no companion: the session took every query
+  out.reserve(out.size() + companion_objects.size());
+  std::move(companion_objects.begin(), companion_objects.end(), std::back_inserter(out));
+  return true;
+}
+
 }  // namespace
 
 const std::string* Object::Text(std::string_view attribute) const {
@@ -268,8 +392,16 @@ const Object* Snapshot::Find(std::string_view kind, std::string_view identity) c
 }
 
 void Snapshot::Sort() {
-  std::sort(objects.begin(), objects.end(),
-            [](const Object& a, const Object& b) { return KeyOf(a) < KeyOf(b); });
+  // Sorting positions and moving each object once costs less than swapping objects while sorting.
+  std::vector<std::uint32_t> order(objects.size());
+  for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [this](std::uint32_t a, std::uint32_t b) {
+    return KeyOf(objects[a]) < KeyOf(objects[b]);
+  });
+  std::vector<Object> sorted;
+  sorted.reserve(objects.size());
+  for (std::uint32_t i : order) sorted.push_back(std::move(objects[i]));
+  objects = std::move(sorted);
 }
 
 std::vector<std::string> ParseTextArray(std::string_view text) {
@@ -308,10 +440,13 @@ std::vector<std::string> NormalizeGrants(std::vector<std::string> items, std::st
 Snapshot TakeSnapshot(db::Session& session, const SnapshotOptions& options) {
   Snapshot snapshot;
   snapshot.server_version_num = session.server_version_num();
-  PinnedSettings pinned(session);
-  const QueryFilters filters = FiltersFor(options);
-  for (const std::string& sql : CatalogQueries(snapshot.server_version_num, filters)) {
-    AddRows(session.QueryPrepared(sql), options, snapshot.objects);
+  const std::vector<std::string> queries =
+      CatalogQueries(snapshot.server_version_num, FiltersFor(options));
+  const bool shared = options.sessions == Sessions::kWithCompanion &&
+                      !HasUncommittedWrites(session, snapshot.server_version_num);
+  if (!shared || !RunShared(session, queries, options, snapshot.objects)) {
+    snapshot.objects.clear();
+    RunQueries(session, queries, options, nullptr, snapshot.objects);
   }
   AssignPositions(snapshot.objects);
   snapshot.Sort();
