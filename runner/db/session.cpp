@@ -269,12 +269,14 @@ void Session::QueryPreparedInto(std::string_view sql, const std::vector<Value>& 
   sink.Columns(names, result.size());
   std::vector<FieldView> fields(columns);
   for (const auto& row : result) {
-    for (pqxx::row::size_type c = 0; c < columns; ++c) {
-      const pqxx::field field = row[c];
-      if (field.is_null()) {
+    // The row iterator is a field that moves along: no pqxx::field (and its reference-counted
+    // copy of the result) built per value.
+    auto field = row.begin();
+    for (std::size_t c = 0; c < columns; ++c, ++field) {
+      if (field->is_null()) {
         fields[c].reset();
       } else {
-        fields[c].emplace(field.c_str(), field.size());
+        fields[c].emplace(field->c_str(), field->size());
       }
     }
     sink.Row(fields);

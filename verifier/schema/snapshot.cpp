@@ -190,7 +190,10 @@ class ObjectBuilder : public db::RowSink {
     std::stable_sort(
         attribute_order_.begin(), attribute_order_.end(),
         [&](std::size_t a, std::size_t b) { return columns_[a].name < columns_[b].name; });
-    out_.reserve(out_.size() + row_count);
+    // Geometric growth: reserving exactly what each query adds would move every object each time.
+    if (out_.size() + row_count > out_.capacity()) {
+      out_.reserve(std::max(out_.size() + row_count, 2 * out_.capacity()));
+    }
   }
 
   void Row(std::span<const db::FieldView> row) override {
@@ -392,15 +395,63 @@ const Object* Snapshot::Find(std::string_view kind, std::string_view identity) c
 }
 
 void Snapshot::Sort() {
-  // Sorting positions and moving each object once costs less than swapping objects while sorting.
-  std::vector<std::uint32_t> order(objects.size());
-  for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::sort(order.begin(), order.end(), [this](std::uint32_t a, std::uint32_t b) {
-    return KeyOf(objects[a]) < KeyOf(objects[b]);
+  // Kinds are few: each gets its rank among the distinct kinds. Identities of one kind share a
+  // long prefix ("public.t"), so each entry also carries the 8 bytes after that shared prefix as
+  // an integer (big-endian, zero-padded: it orders like the bytes). Most comparisons then read two
+  // integers and no string; each object is moved once at the end.
+  std::vector<std::string_view> kinds;
+  for (const Object& o : objects) {
+    if (std::find(kinds.begin(), kinds.end(), o.kind) == kinds.end()) kinds.push_back(o.kind);
+  }
+  std::sort(kinds.begin(), kinds.end());
+  struct Entry {
+    std::uint32_t kind_rank;
+    std::uint32_t index;
+    std::uint64_t abbreviation;
+    std::string_view identity;
+  };
+  std::vector<Entry> entries;
+  entries.reserve(objects.size());
+  std::vector<std::string_view> first_of_kind(kinds.size());
+  std::vector<std::size_t> shared_prefix(kinds.size(), std::string_view::npos);
+  std::uint32_t rank = 0;
+  for (std::uint32_t i = 0; i < objects.size(); ++i) {
+    const Object& o = objects[i];
+    if (kinds[rank] != o.kind) {  // objects come in runs of one kind: usually the same as before
+      rank = static_cast<std::uint32_t>(std::lower_bound(kinds.begin(), kinds.end(), o.kind) -
+                                        kinds.begin());
+    }
+    const std::string_view identity = o.identity;
+    std::size_t& shared = shared_prefix[rank];
+    if (shared == std::string_view::npos) {
+      first_of_kind[rank] = identity;
+      shared = identity.size();
+    } else {
+      const std::string_view first = first_of_kind[rank];
+      const std::size_t limit = std::min({shared, first.size(), identity.size()});
+      std::size_t n = 0;
+      while (n < limit && first[n] == identity[n]) ++n;
+      shared = n;
+    }
+    entries.push_back({rank, i, 0, identity});
+  }
+  for (Entry& e : entries) {
+    const std::size_t from = shared_prefix[e.kind_rank];
+    std::uint64_t key = 0;
+    for (std::size_t k = 0; k < 8; ++k) {
+      const std::size_t at = from + k;
+      key = (key << 8) | (at < e.identity.size() ? static_cast<unsigned char>(e.identity[at]) : 0);
+    }
+    e.abbreviation = key;
+  }
+  std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
+    if (a.kind_rank != b.kind_rank) return a.kind_rank < b.kind_rank;
+    if (a.abbreviation != b.abbreviation) return a.abbreviation < b.abbreviation;
+    return a.identity < b.identity;
   });
   std::vector<Object> sorted;
   sorted.reserve(objects.size());
-  for (std::uint32_t i : order) sorted.push_back(std::move(objects[i]));
+  for (const Entry& e : entries) sorted.push_back(std::move(objects[e.index]));
   objects = std::move(sorted);
 }
 
