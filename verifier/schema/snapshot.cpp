@@ -472,7 +472,9 @@ std::vector<std::string> ParseTextArray(std::string_view text) {
       }
       ++pos;  // closing quote
     } else {
-      while (pos < end && text[pos] != ',') item += text[pos++];
+      const std::size_t comma = std::min(text.find(',', pos), end);
+      item.assign(text.substr(pos, comma - pos));
+      pos = comma;
     }
     if (quoted || item != "NULL") items.push_back(std::move(item));
     if (pos < end && text[pos] == ',') ++pos;
