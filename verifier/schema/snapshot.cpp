@@ -339,7 +339,7 @@ void RunQueries(db::Session& session, const std::vector<std::string>& queries,
 }
 
 // Shares the queries between the session and its companion, each working on its own thread and
-// taking the next query when done with one (the biggest come first in CatalogQueries: columns,
+// taking the next query when done with one (the biggest come early in CatalogQueries: columns,
 // constraints, indexes). Returns false, with `out` incomplete, when the companion failed: the
 // caller then runs everything on the session alone, so a companion that lost its connection
 // costs time, never the snapshot. An error on the session itself is thrown.
