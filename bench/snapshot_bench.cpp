@@ -1,6 +1,7 @@
 // Catalog snapshot cost on a generated 1,000-table schema (bench/snapshot/generate.sh) next to
 // pg_dump --schema-only of the same database, in the same run: TakeSnapshot on a warm session
-// (what verify --roundtrip does after each step), on a new session, JSON writing and Compare.
+// (what verify --roundtrip does after each step; its companion connection shares the queries), on
+// the warm session alone, on a new session, JSON writing and Compare.
 // STAIRWAY_BENCH_TABLES changes the size.
 #include <benchmark/benchmark.h>
 
@@ -67,6 +68,16 @@ void BM_TakeSnapshotWarmSession(benchmark::State& state) {
   state.counters["tables"] = Shared().tables;
 }
 BENCHMARK(BM_TakeSnapshotWarmSession)->Unit(benchmark::kMillisecond)->MinTime(2.0);
+
+// The same on the caller's session alone (no companion connection): the single-core figure.
+void BM_TakeSnapshotWarmOneSession(benchmark::State& state) {
+  db::Session session = db::Session::Connect(Shared().database->url());
+  schema::SnapshotOptions options;
+  options.sessions = schema::Sessions::kOneSession;
+  schema::TakeSnapshot(session, options);
+  for (auto _ : state) benchmark::DoNotOptimize(schema::TakeSnapshot(session, options));
+}
+BENCHMARK(BM_TakeSnapshotWarmOneSession)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 
 void BM_TakeSnapshotNewSession(benchmark::State& state) {
   for (auto _ : state) {

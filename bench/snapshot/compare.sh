@@ -8,6 +8,8 @@
 #   stairway diff        `stairway diff URL URL`: two snapshots and the comparison
 # Prints the median of each and the ratios to pg_dump. The in-process figures (warm session,
 # as verify --roundtrip uses it) come from build/bench/snapshot_bench.
+# With STAIRWAY_BEFORE=/path/to/an/older/stairway, its `snapshot` is timed in the same loop too
+# (before/after figures from one run).
 # Usage: bench/snapshot/compare.sh [N=1000] [REPEAT=7]     (needs build/stairway)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -40,6 +42,10 @@ for ((r = 0; r < repeat; r++)); do
   time_cmd pg_dump "$bindir/pg_dump" --schema-only -h "$work" -U bench snap
   time_cmd snapshot "$stairway" snapshot --database-url "$url"
   time_cmd diff "$stairway" diff "$url" "$url"
+  if [[ -n ${STAIRWAY_BEFORE:-} ]]; then
+    time_cmd before "$STAIRWAY_BEFORE" snapshot --database-url "$url"
+    time_cmd before_diff "$STAIRWAY_BEFORE" diff "$url" "$url"
+  fi
 done
 objects=$("$stairway" snapshot --database-url "$url" | grep -c '"kind"')
 
@@ -51,3 +57,9 @@ printf 'N=%d tables (%d snapshot objects), median of %d runs (ms), load %s\n' "$
 printf '%-36s %8d\n' "pg_dump --schema-only (baseline)" "$dump"
 printf '%-36s %8d   %sx pg_dump\n' "stairway snapshot (end to end)" "$snap" "$(ratio "$snap" "$dump")"
 printf '%-36s %8d   %sx pg_dump\n' "stairway diff URL URL (2 snapshots)" "$diff" "$(ratio "$diff" "$dump")"
+if [[ -n ${STAIRWAY_BEFORE:-} ]]; then
+  before=$(median "${samples[before]}")
+  before_diff=$(median "${samples[before_diff]}")
+  printf '%-36s %8d   %sx pg_dump\n' "before: snapshot (end to end)" "$before" "$(ratio "$before" "$dump")"
+  printf '%-36s %8d   %sx pg_dump\n' "before: diff URL URL" "$before_diff" "$(ratio "$before_diff" "$dump")"
+fi

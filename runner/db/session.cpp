@@ -105,13 +105,17 @@ DatabaseError::DatabaseError(std::string sqlstate, std::string server_message, s
       hint_(std::move(hint)) {}
 
 struct Session::Impl {
-  Impl(const std::string& url, std::string masked) : masked_url(std::move(masked)), conn(url) {}
+  Impl(const std::string& url_in, std::string masked)
+      : url(url_in), masked_url(std::move(masked)), conn(url_in) {}
+  std::string url;  // with its password: only ever passed to Connect, never printed
   std::string masked_url;
   pqxx::connection conn;
   NoticeCollector notices{conn};
   bool in_transaction = false;
   // Statement text -> name of its server-side prepared statement.
   std::unordered_map<std::string, std::string> prepared;
+  std::unique_ptr<Session> companion;
+  bool companion_failed = false;
 };
 
 Session::Session(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -227,6 +231,58 @@ QueryResult Session::QueryPrepared(std::string_view sql, const std::vector<Value
   return ToQueryResult(result);
 }
 
+void Session::QueryPreparedInto(std::string_view sql, const std::vector<Value>& params,
+                                RowSink& sink) {
+  const std::vector<const char*> raw = RawParams(params);
+  std::string key(sql);
+  auto it = impl_->prepared.find(key);
+  if (it == impl_->prepared.end()) {
+    std::string name = fmt::format("stairway_p{}", impl_->prepared.size() + 1);
+    impl_->conn.prepare(name, key);
+    it = impl_->prepared.emplace(std::move(key), std::move(name)).first;
+  }
+  pqxx::result result;
+  try {
+    pqxx::nontransaction tx(impl_->conn);
+    result = tx.exec_prepared(it->second, pqxx::prepare::make_dynamic_params(raw));
+    tx.commit();
+  } catch (const pqxx::sql_error& error) {
+    if (error.sqlstate() == "26000" && !impl_->in_transaction) {
+      // Dropped by DISCARD ALL / DEALLOCATE, as in QueryPrepared: the plain path, copied.
+      const QueryResult copy = Query(sql, params);
+      sink.Columns(copy.columns, copy.rows.size());
+      std::vector<FieldView> fields;
+      for (const Row& row : copy.rows) {
+        fields.assign(row.begin(), row.end());
+        sink.Row(fields);
+      }
+      return;
+    }
+    throw ToDatabaseError(error);
+  } catch (const pqxx::broken_connection& error) {
+    ThrowLost(impl_->masked_url, error);
+  }
+  const auto columns = result.columns();
+  std::vector<std::string> names;
+  names.reserve(columns);
+  for (pqxx::row::size_type c = 0; c < columns; ++c) names.emplace_back(result.column_name(c));
+  sink.Columns(names, result.size());
+  std::vector<FieldView> fields(columns);
+  for (const auto& row : result) {
+    // The row iterator is a field that moves along: no pqxx::field (and its reference-counted
+    // copy of the result) built per value.
+    auto field = row.begin();
+    for (std::size_t c = 0; c < columns; ++c, ++field) {
+      if (field->is_null()) {
+        fields[c].reset();
+      } else {
+        fields[c].emplace(field->c_str(), field->size());
+      }
+    }
+    sink.Row(fields);
+  }
+}
+
 void Session::Begin() {
   Exec("BEGIN");
   impl_->in_transaction = true;
@@ -284,6 +340,26 @@ bool Session::TryAdvisoryLock(std::int64_t key) {
 
 void Session::AdvisoryUnlock(std::int64_t key) {
   Query("SELECT pg_advisory_unlock($1::bigint)", {std::to_string(key)});
+}
+
+Session Session::Reconnect() const {
+  return Connect(impl_->url);
+}
+
+Session* Session::Companion() {
+  if (!impl_->companion && !impl_->companion_failed) {
+    try {
+      impl_->companion = std::make_unique<Session>(Reconnect());
+    } catch (const StopError&) {
+      impl_->companion_failed = true;  // the caller works alone, as without a companion
+    }
+  }
+  return impl_->companion.get();
+}
+
+void Session::CloseCompanion() {
+  impl_->companion.reset();
+  impl_->companion_failed = false;
 }
 
 int Session::backend_pid() const {

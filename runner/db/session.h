@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -46,6 +47,20 @@ struct QueryResult {
   std::size_t affected = 0;
 };
 
+// A field as the server sent it (text format), or nullopt for NULL. It points into the result
+// and is valid only during the RowSink call that received it.
+using FieldView = std::optional<std::string_view>;
+
+// Receives a result row by row without a QueryResult being built: for large reads (catalog
+// snapshots) where copying every field into its own string costs more than using it.
+class RowSink {
+ public:
+  virtual ~RowSink() = default;
+  // Called once, before any Row.
+  virtual void Columns(const std::vector<std::string>& names, std::size_t row_count) = 0;
+  virtual void Row(std::span<const FieldView> fields) = 0;
+};
+
 class Session {
  public:
   // Throws StopError(kDatabase) naming the masked URL when the connection fails.
@@ -61,6 +76,8 @@ class Session {
   // Like Query, but the statement is prepared on first use and reused by its text for the rest
   // of the session: repeated statements (catalog snapshots) are parsed and planned only once.
   QueryResult QueryPrepared(std::string_view sql, const std::vector<Value>& params = {});
+  // QueryPrepared handing the result to `sink` instead of returning it.
+  void QueryPreparedInto(std::string_view sql, const std::vector<Value>& params, RowSink& sink);
 
   // Explicit transaction control on this session (BEGIN/COMMIT/ROLLBACK). Commit throws
   // InDoubtError if the connection breaks before the server answers.
@@ -72,6 +89,18 @@ class Session {
   // Session-level advisory lock on `key`. TryLock returns false when another session holds it.
   bool TryAdvisoryLock(std::int64_t key);
   void AdvisoryUnlock(std::int64_t key);
+
+  // A new session to the same database with the same credentials (the URL this one was opened
+  // with; messages still name only the masked URL). Throws like Connect.
+  Session Reconnect() const;
+  // A second session kept beside this one, for read-only work that can run on another thread
+  // while this session works too (TakeSnapshot splits its catalog queries between the two).
+  // Opened on first use and closed with this session; it sees what this session committed, not
+  // what it has in flight. nullptr when it cannot be opened (connection limit, ...); then it is
+  // not tried again for the life of this session.
+  Session* Companion();
+  // Closes the companion (after it failed, say); the next Companion() call opens a new one.
+  void CloseCompanion();
 
   int backend_pid() const;
   int server_version_num() const;  // e.g. 150020

@@ -50,10 +50,12 @@ struct ObjectOids {
   friend bool operator==(const ObjectOids&, const ObjectOids&) = default;
 };
 
-// Appends one Object per row of a catalog query result. With `oids`, also appends each row's
-// helper OIDs (0 when the query has none), parallel to the appended objects.
-void AddRows(const db::QueryResult& result, const SnapshotOptions& options,
-             std::vector<Object>& out, std::vector<ObjectOids>* oids = nullptr);
+// Runs one catalog query (prepared) and appends one Object per row. With `oids`, also appends
+// each row's helper OIDs (0 when the query has none), parallel to the appended objects. Returns
+// the query's column names.
+std::vector<std::string> ReadObjects(db::Session& session, const std::string& sql,
+                                     const SnapshotOptions& options, std::vector<Object>& out,
+                                     std::vector<ObjectOids>* oids = nullptr);
 
 // Turns the attnum each column row carries into its rank among its table's live columns; every
 // column of a table must be in `objects`.

@@ -5,6 +5,14 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
+#include <cstdint>
+#include <exception>
+#include <iterator>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <thread>
 #include <utility>
 
 #include "runner/db/session.h"
@@ -58,12 +66,12 @@ struct Helpers {
   const std::string* owner = nullptr;
   const std::string* name = nullptr;
   const std::string* attnum = nullptr;
-  const std::string* oid = nullptr;
-  const std::string* root = nullptr;
 };
 
-unsigned ParseOid(const std::string* text) {
-  return text ? static_cast<unsigned>(std::stoul(*text)) : 0;
+unsigned ParseOid(std::string_view text) {
+  unsigned value = 0;
+  for (char c : text) value = value * 10 + static_cast<unsigned>(c - '0');
+  return value;
 }
 
 // Option lists are sets: sorted here (cheaper than in SQL). Storage options lose server
@@ -110,56 +118,122 @@ void PostProcess(Object& o, const Helpers& helpers, const SnapshotOptions& optio
   if (options.owners == Owners::kIgnore) attrs.erase("owner");
 }
 
-}  // namespace
+// Turns the rows of one catalog query into Objects, straight from the server's result. Attribute
+// columns are inserted in name order, each at the end of the map: no key comparisons. With
+// `oids`, also records each row's `_oid`/`_root` helper columns (tracked queries).
+class ObjectBuilder : public db::RowSink {
+ public:
+  ObjectBuilder(const SnapshotOptions& options, std::vector<Object>& out,
+                std::vector<ObjectOids>* oids = nullptr)
+      : options_(options), out_(out), oids_(oids) {}
 
-void AddRows(const db::QueryResult& result, const SnapshotOptions& options,
-             std::vector<Object>& out, std::vector<ObjectOids>* oids) {
-  struct Column {
-    std::string name;
-    bool list = false;
-    bool helper = false;
-  };
-  std::vector<Column> columns;
-  for (const std::string& raw : result.columns) {
-    Column c{raw};
-    if (c.name.ends_with("[]")) {
-      c.list = true;
-      c.name.resize(c.name.size() - 2);
+  const std::vector<std::string>& column_names() const { return names_; }
+
+  void Columns(const std::vector<std::string>& names, std::size_t row_count) override {
+    names_ = names;
+    columns_.clear();
+    for (const std::string& raw : names) {
+      Column c{raw};
+      if (c.name.ends_with("[]")) {
+        c.list = true;
+        c.name.resize(c.name.size() - 2);
+      }
+      if (c.name == "_owner") {
+        c.helper = Helper::kOwner;
+      } else if (c.name == "_name") {
+        c.helper = Helper::kName;
+      } else if (c.name == "_attnum") {
+        c.helper = Helper::kAttnum;
+      } else if (c.name == "_oid") {
+        c.helper = Helper::kOid;
+      } else if (c.name == "_root") {
+        c.helper = Helper::kRoot;
+      } else if (c.name.starts_with("_")) {
+        c.helper = Helper::kOther;
+      }
+      columns_.push_back(std::move(c));
     }
-    c.helper = c.name.starts_with("_");
-    columns.push_back(std::move(c));
+    attribute_order_.clear();
+    for (std::size_t i = 4; i < columns_.size(); ++i) {
+      if (columns_[i].helper == Helper::kNone) attribute_order_.push_back(i);
+    }
+    // Stable: with a (mistaken) repeated name the first column wins, as with plain emplace.
+    std::stable_sort(
+        attribute_order_.begin(), attribute_order_.end(),
+        [&](std::size_t a, std::size_t b) { return columns_[a].name < columns_[b].name; });
+    // Geometric growth: reserving exactly what each query adds would move every object each time.
+    if (out_.size() + row_count > out_.capacity()) {
+      out_.reserve(std::max(out_.size() + row_count, 2 * out_.capacity()));
+    }
   }
-  for (const db::Row& row : result.rows) {
+
+  void Row(std::span<const db::FieldView> row) override {
     Object o;
     o.kind = row[0].value_or("");
     o.identity = row[1].value_or("");
     o.parent_kind = row[2].value_or("");
     o.parent = row[3].value_or("");
+    std::string owner;
+    std::string name;
     Helpers helpers;
+    ObjectOids oids;
+    std::optional<std::string_view> attnum;
     for (std::size_t i = 4; i < row.size(); ++i) {
       if (!row[i]) continue;
-      const Column& c = columns[i];
-      if (c.helper) {
-        if (c.name == "_owner") helpers.owner = &*row[i];
-        if (c.name == "_name") helpers.name = &*row[i];
-        if (c.name == "_attnum") helpers.attnum = &*row[i];
-        if (c.name == "_oid") helpers.oid = &*row[i];
-        if (c.name == "_root") helpers.root = &*row[i];
-      } else if (c.list) {
-        o.attributes.emplace(c.name, ParseTextArray(*row[i]));
-      } else {
-        o.attributes.emplace(c.name, *row[i]);
+      switch (columns_[i].helper) {
+        case Helper::kOwner:
+          owner = *row[i];
+          helpers.owner = &owner;
+          break;
+        case Helper::kName:
+          name = *row[i];
+          helpers.name = &name;
+          break;
+        case Helper::kAttnum:
+          attnum = *row[i];
+          break;
+        case Helper::kOid:
+          oids.oid = ParseOid(*row[i]);
+          break;
+        case Helper::kRoot:
+          oids.root = ParseOid(*row[i]);
+          break;
+        case Helper::kNone:
+        case Helper::kOther:
+          break;
       }
     }
-    PostProcess(o, helpers, options);
+    auto& attrs = o.attributes;
+    for (std::size_t i : attribute_order_) {
+      if (!row[i]) continue;
+      const Column& c = columns_[i];
+      if (c.list) {
+        attrs.emplace_hint(attrs.end(), c.name, ParseTextArray(*row[i]));
+      } else {
+        attrs.emplace_hint(attrs.end(), c.name, std::string(*row[i]));
+      }
+    }
+    PostProcess(o, helpers, options_);
     // attnum for now; AssignPositions turns it into the position among live columns.
-    if (helpers.attnum) o.attributes.emplace("position", *helpers.attnum);
-    if (oids) oids->push_back({ParseOid(helpers.oid), ParseOid(helpers.root)});
-    out.push_back(std::move(o));
+    if (attnum) attrs.emplace("position", std::string(*attnum));
+    if (oids_) oids_->push_back(oids);
+    out_.push_back(std::move(o));
   }
-}
 
-namespace {
+ private:
+  enum class Helper { kNone, kOwner, kName, kAttnum, kOid, kRoot, kOther };
+  struct Column {
+    std::string name;
+    bool list = false;
+    Helper helper = Helper::kNone;
+  };
+  const SnapshotOptions& options_;
+  std::vector<Object>& out_;
+  std::vector<ObjectOids>* oids_;
+  std::vector<std::string> names_;
+  std::vector<Column> columns_;
+  std::vector<std::size_t> attribute_order_;  // attribute columns by name
+};
 
 // One aclitem name: "alice", "\"odd name\"" or "" (PUBLIC). Returns the raw name and advances.
 std::string ReadAclName(std::string_view text, std::size_t& pos) {
@@ -222,6 +296,14 @@ void AssignPositions(std::vector<Object>& objects) {
   }
 }
 
+std::vector<std::string> ReadObjects(db::Session& session, const std::string& sql,
+                                     const SnapshotOptions& options, std::vector<Object>& out,
+                                     std::vector<ObjectOids>* oids) {
+  ObjectBuilder builder(options, out, oids);
+  session.QueryPreparedInto(sql, {}, builder);
+  return builder.column_names();
+}
+
 PinnedSettings::PinnedSettings(db::Session& session) : session_(session) {
   std::string read = "SELECT ";
   std::string write = "SELECT ";
@@ -250,6 +332,75 @@ PinnedSettings::~PinnedSettings() {
   }
 }
 
+namespace {
+
+// Whether the session's open transaction has written anything: uncommitted catalog changes that a
+// second connection would not see. A transaction that has written has a transaction id.
+bool HasUncommittedWrites(db::Session& session, int server_version_num) {
+  const char* sql = server_version_num >= 130000
+                        ? "SELECT pg_catalog.pg_current_xact_id_if_assigned() IS NOT NULL"
+                        : "SELECT pg_catalog.txid_current_if_assigned() IS NOT NULL";
+  return session.QueryPrepared(sql).rows.at(0).at(0) == std::optional<std::string>("t");
+}
+
+// Runs queries on `session`, taking the next one from `next` (shared with another worker) or, when
+// `next` is null, all of them in order.
+void RunQueries(db::Session& session, const std::vector<std::string>& queries,
+                const SnapshotOptions& options, std::atomic<std::size_t>* next,
+                std::vector<Object>& out) {
+  PinnedSettings pinned(session);
+  ObjectBuilder builder(options, out);
+  if (next == nullptr) {
+    for (const std::string& sql : queries) session.QueryPreparedInto(sql, {}, builder);
+    return;
+  }
+  for (std::size_t i; (i = next->fetch_add(1)) < queries.size();) {
+    session.QueryPreparedInto(queries[i], {}, builder);
+  }
+}
+
+// Shares the queries between the session and its companion, each working on its own thread and
+// taking the next query when done with one (the biggest come early in CatalogQueries: columns,
+// constraints, indexes). Returns false, with `out` incomplete, when the companion failed: the
+// caller then runs everything on the session alone, so a companion that lost its connection
+// costs time, never the snapshot. An error on the session itself is thrown.
+bool RunShared(db::Session& session, const std::vector<std::string>& queries,
+               const SnapshotOptions& options, std::vector<Object>& out) {
+  std::atomic<std::size_t> next{0};
+  std::vector<Object> companion_objects;
+  std::exception_ptr companion_error;
+  bool companion_ran = false;
+  // The companion connects on its thread (the first time), while the session already works.
+  std::thread helper([&] {
+    try {
+      db::Session* companion = session.Companion();
+      if (companion == nullptr) return;
+      companion_ran = true;
+      RunQueries(*companion, queries, options, &next, companion_objects);
+    } catch (...) {
+      companion_error = std::current_exception();
+    }
+  });
+  try {
+    RunQueries(session, queries, options, &next, out);
+  } catch (...) {
+    next = queries.size();  // the companion stops after its current query
+    helper.join();
+    throw;
+  }
+  helper.join();
+  if (companion_error) {
+    session.CloseCompanion();
+    return false;
+  }
+  if (!companion_ran) return true;  // no companion: the session took every query
+  out.reserve(out.size() + companion_objects.size());
+  std::move(companion_objects.begin(), companion_objects.end(), std::back_inserter(out));
+  return true;
+}
+
+}  // namespace
+
 const std::string* Object::Text(std::string_view attribute) const {
   auto it = attributes.find(std::string(attribute));
   if (it == attributes.end()) return nullptr;
@@ -265,8 +416,64 @@ const Object* Snapshot::Find(std::string_view kind, std::string_view identity) c
 }
 
 void Snapshot::Sort() {
-  std::sort(objects.begin(), objects.end(),
-            [](const Object& a, const Object& b) { return KeyOf(a) < KeyOf(b); });
+  // Kinds are few: each gets its rank among the distinct kinds. Identities of one kind share a
+  // long prefix ("public.t"), so each entry also carries the 8 bytes after that shared prefix as
+  // an integer (big-endian, zero-padded: it orders like the bytes). Most comparisons then read two
+  // integers and no string; each object is moved once at the end.
+  std::vector<std::string_view> kinds;
+  for (const Object& o : objects) {
+    if (std::find(kinds.begin(), kinds.end(), o.kind) == kinds.end()) kinds.push_back(o.kind);
+  }
+  std::sort(kinds.begin(), kinds.end());
+  struct Entry {
+    std::uint32_t kind_rank;
+    std::uint32_t index;
+    std::uint64_t abbreviation;
+    std::string_view identity;
+  };
+  std::vector<Entry> entries;
+  entries.reserve(objects.size());
+  std::vector<std::string_view> first_of_kind(kinds.size());
+  std::vector<std::size_t> shared_prefix(kinds.size(), std::string_view::npos);
+  std::uint32_t rank = 0;
+  for (std::uint32_t i = 0; i < objects.size(); ++i) {
+    const Object& o = objects[i];
+    if (kinds[rank] != o.kind) {  // objects come in runs of one kind: usually the same as before
+      rank = static_cast<std::uint32_t>(std::lower_bound(kinds.begin(), kinds.end(), o.kind) -
+                                        kinds.begin());
+    }
+    const std::string_view identity = o.identity;
+    std::size_t& shared = shared_prefix[rank];
+    if (shared == std::string_view::npos) {
+      first_of_kind[rank] = identity;
+      shared = identity.size();
+    } else {
+      const std::string_view first = first_of_kind[rank];
+      const std::size_t limit = std::min({shared, first.size(), identity.size()});
+      std::size_t n = 0;
+      while (n < limit && first[n] == identity[n]) ++n;
+      shared = n;
+    }
+    entries.push_back({rank, i, 0, identity});
+  }
+  for (Entry& e : entries) {
+    const std::size_t from = shared_prefix[e.kind_rank];
+    std::uint64_t key = 0;
+    for (std::size_t k = 0; k < 8; ++k) {
+      const std::size_t at = from + k;
+      key = (key << 8) | (at < e.identity.size() ? static_cast<unsigned char>(e.identity[at]) : 0);
+    }
+    e.abbreviation = key;
+  }
+  std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
+    if (a.kind_rank != b.kind_rank) return a.kind_rank < b.kind_rank;
+    if (a.abbreviation != b.abbreviation) return a.abbreviation < b.abbreviation;
+    return a.identity < b.identity;
+  });
+  std::vector<Object> sorted;
+  sorted.reserve(objects.size());
+  for (const Entry& e : entries) sorted.push_back(std::move(objects[e.index]));
+  objects = std::move(sorted);
 }
 
 std::vector<std::string> ParseTextArray(std::string_view text) {
@@ -286,7 +493,9 @@ std::vector<std::string> ParseTextArray(std::string_view text) {
       }
       ++pos;  // closing quote
     } else {
-      while (pos < end && text[pos] != ',') item += text[pos++];
+      const std::size_t comma = std::min(text.find(',', pos), end);
+      item.assign(text.substr(pos, comma - pos));
+      pos = comma;
     }
     if (quoted || item != "NULL") items.push_back(std::move(item));
     if (pos < end && text[pos] == ',') ++pos;
@@ -305,10 +514,13 @@ std::vector<std::string> NormalizeGrants(std::vector<std::string> items, std::st
 Snapshot TakeSnapshot(db::Session& session, const SnapshotOptions& options) {
   Snapshot snapshot;
   snapshot.server_version_num = session.server_version_num();
-  PinnedSettings pinned(session);
-  const QueryFilters filters = FiltersFor(options);
-  for (const std::string& sql : CatalogQueries(snapshot.server_version_num, filters)) {
-    AddRows(session.QueryPrepared(sql), options, snapshot.objects);
+  const std::vector<std::string> queries =
+      CatalogQueries(snapshot.server_version_num, FiltersFor(options));
+  const bool shared = options.sessions == Sessions::kWithCompanion &&
+                      !HasUncommittedWrites(session, snapshot.server_version_num);
+  if (!shared || !RunShared(session, queries, options, snapshot.objects)) {
+    snapshot.objects.clear();
+    RunQueries(session, queries, options, nullptr, snapshot.objects);
   }
   AssignPositions(snapshot.objects);
   snapshot.Sort();

@@ -63,7 +63,13 @@ struct Snapshot {
 // name the owner as <owner>, so they compare equal across differently named owners.
 enum class Owners { kCompare, kIgnore };
 
+// Whether TakeSnapshot may run some of its queries on the session's companion (a second
+// connection, see db::Session::Companion) while the session runs the others: the server deparses
+// on two cores instead of one. kOneSession keeps everything on the caller's session.
+enum class Sessions { kWithCompanion, kOneSession };
+
 struct SnapshotOptions {
+  Sessions sessions = Sessions::kWithCompanion;
   // SQL LIKE patterns for relation and event-trigger names left out everywhere (with their
   // columns, indexes, constraints, ...): stairway's own history table and meta tables.
   std::vector<std::string> excluded_names = {"stairway\\_%"};
@@ -76,6 +82,9 @@ struct SnapshotOptions {
 // Reads the whole catalog with one query per object kind. Leaves system schemas, extension
 // members and excluded names out. Temporarily sets search_path and output settings (DateStyle,
 // TimeZone, ...) so deparsed text is the same on every database, and restores them after.
+// With Sessions::kWithCompanion the queries are shared with the session's companion connection,
+// unless the session's open transaction has written something (the companion would not see it)
+// or the companion cannot connect; the result is the same either way.
 // Throws db::DatabaseError (a StopError) when a query fails.
 Snapshot TakeSnapshot(db::Session& session, const SnapshotOptions& options = {});
 

@@ -309,9 +309,7 @@ std::optional<TrackedCatalog> TrackedCatalog::Start(db::Session& session,
   {
     PinnedSettings pinned(session);
     for (const std::string& sql : full) {
-      const db::QueryResult result = session.Query(sql);
-      columns.push_back(result.columns);
-      AddRows(result, options, objects, &oids);
+      columns.push_back(ReadObjects(session, sql, options, objects, &oids));
     }
   }
   AssignPositions(objects);
@@ -336,7 +334,7 @@ TrackedPatch TrackedCatalog::Refresh(db::Session& session) {
   TrackedPatch patch;
   std::vector<Object> objects;
   std::vector<ObjectOids> oids;
-  AddRows(session.QueryPrepared(kRefresh), options_, objects, &oids);
+  ReadObjects(session, std::string(kRefresh), options_, objects, &oids);
   std::vector<unsigned> dirty;
   std::size_t kept = 0;
   for (std::size_t i = 0; i < objects.size(); ++i) {
