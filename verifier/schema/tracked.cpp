@@ -244,14 +244,15 @@ std::string RefreshFunction(int version, const QueryFilters& filters,
 
     const std::vector<std::string> queries =
         TrackedCatalogQueries(version, filters, group.variable);
-    std::string returns;
+    std::string branches;
     for (std::size_t i : group.queries) {
       if (i >= queries.size()) continue;  // a partial snapshot has no database-level queries
-      returns += fmt::format("    RETURN QUERY {};\n", Branch(queries[i], columns[i], wide));
+      if (!branches.empty()) branches += "\n    UNION ALL\n";
+      branches += Branch(queries[i], columns[i], wide);
     }
-    if (!returns.empty()) {
-      scoped +=
-          fmt::format("  IF cardinality({}) > 0 THEN\n{}  END IF;\n", group.variable, returns);
+    if (!branches.empty()) {
+      scoped += fmt::format("  IF cardinality({}) > 0 THEN\n    RETURN QUERY {};\n  END IF;\n",
+                            group.variable, branches);
     }
   }
   scoped = fmt::format("  SELECT{}\n  INTO {};\n", arrays, variables) + scoped;
