@@ -206,29 +206,37 @@ QueryResult Session::Query(std::string_view sql, const std::vector<Value>& param
   return ToQueryResult(result);
 }
 
+namespace {
+
+// Collects what QueryPreparedInto hands over into a QueryResult.
+class ResultCollector : public RowSink {
+ public:
+  explicit ResultCollector(QueryResult& out) : out_(out) {}
+  void Columns(const std::vector<std::string>& names, std::size_t row_count) override {
+    out_.columns = names;
+    out_.rows.reserve(row_count);
+  }
+  void Row(std::span<const FieldView> fields) override {
+    db::Row row;
+    row.reserve(fields.size());
+    for (const FieldView& f : fields) {
+      row.push_back(f ? Value(std::string(*f)) : std::nullopt);
+    }
+    out_.rows.push_back(std::move(row));
+  }
+
+ private:
+  QueryResult& out_;
+};
+
+}  // namespace
+
 QueryResult Session::QueryPrepared(std::string_view sql, const std::vector<Value>& params) {
-  const std::vector<const char*> raw = RawParams(params);
-  std::string key(sql);
-  auto it = impl_->prepared.find(key);
-  if (it == impl_->prepared.end()) {
-    // pqxx prepares lazily, on the first exec_prepared (a failure surfaces there).
-    std::string name = fmt::format("stairway_p{}", impl_->prepared.size() + 1);
-    impl_->conn.prepare(name, key);
-    it = impl_->prepared.emplace(std::move(key), std::move(name)).first;
-  }
-  pqxx::result result;
-  try {
-    pqxx::nontransaction tx(impl_->conn);
-    result = tx.exec_prepared(it->second, pqxx::prepare::make_dynamic_params(raw));
-    tx.commit();
-  } catch (const pqxx::sql_error& error) {
-    // A migration's DISCARD ALL / DEALLOCATE dropped it (26000): the plain path still works.
-    if (error.sqlstate() == "26000" && !impl_->in_transaction) return Query(sql, params);
-    throw ToDatabaseError(error);
-  } catch (const pqxx::broken_connection& error) {
-    ThrowLost(impl_->masked_url, error);
-  }
-  return ToQueryResult(result);
+  QueryResult out;
+  ResultCollector collector(out);
+  QueryPreparedInto(sql, params, collector);
+  out.affected = out.rows.size();  // prepared statements here are reads
+  return out;
 }
 
 void Session::QueryPreparedInto(std::string_view sql, const std::vector<Value>& params,
@@ -248,7 +256,7 @@ void Session::QueryPreparedInto(std::string_view sql, const std::vector<Value>& 
     tx.commit();
   } catch (const pqxx::sql_error& error) {
     if (error.sqlstate() == "26000" && !impl_->in_transaction) {
-      // Dropped by DISCARD ALL / DEALLOCATE, as in QueryPrepared: the plain path, copied.
+      // A migration's DISCARD ALL / DEALLOCATE dropped it: the plain path still works.
       const QueryResult copy = Query(sql, params);
       sink.Columns(copy.columns, copy.rows.size());
       std::vector<FieldView> fields;

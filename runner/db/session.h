@@ -44,7 +44,7 @@ using Row = std::vector<Value>;
 struct QueryResult {
   std::vector<std::string> columns;
   std::vector<Row> rows;
-  std::size_t affected = 0;
+  std::size_t affected = 0;  // rows written (Query); QueryPrepared, for reads, counts rows read
 };
 
 // A field as the server sent it (text format), or nullopt for NULL. It points into the result

@@ -6,8 +6,7 @@
 #include <filesystem>
 #include <sstream>
 
-#include "tests/integration/runner_test_util.h"
-#include "verifier/roundtrip/roundtrip.h"
+#include "tests/integration/roundtrip_test_util.h"
 
 namespace stairway::testing {
 namespace {
@@ -24,26 +23,9 @@ std::vector<std::string> Kinds() {
   return kinds;
 }
 
-// The broken sets run as verify runs them (kTracked: the reads after up and down overlap the
-// next step on a second connection); the correct twins run kChecked: the tracked catalog is also
-// compared with a full snapshot after every step, so a command the change watch misses shows up
-// as an extra finding.
-roundtrip::Result RunSet(const std::string& relative, roundtrip::Options::Snapshots snapshots) {
-  const source::MigrationSet set = LoadFixtureSet("fixtures/" + relative);
-  auto database = NewTestDatabase();
-  db::Session session = db::Session::Connect(database->url());
-  roundtrip::Options options;
-  options.snapshots = snapshots;
-  return roundtrip::Run(session, set, options);
-}
-
-std::vector<std::string> AllFindings(const roundtrip::Result& result) {
-  std::vector<std::string> out;
-  for (const auto& r : result.revisions)
-    out.insert(out.end(), r.findings.begin(), r.findings.end());
-  return out;
-}
-
+// The broken sets run as verify runs them (kTracked); the correct twins run kChecked: the tracked
+// catalog is also compared with a full snapshot after every step, so a command the change watch
+// misses shows up as an extra finding.
 class RoundtripKindTest : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(RoundtripKindTest, BrokenDownIsNamedAndCorrectTwinPasses) {
@@ -54,11 +36,12 @@ TEST_P(RoundtripKindTest, BrokenDownIsNamedAndCorrectTwinPasses) {
     if (!line.empty()) expected.push_back(line);
   }
   ASSERT_FALSE(expected.empty());
-  EXPECT_EQ(AllFindings(RunSet(dir + "/broken", roundtrip::Options::Snapshots::kTracked)),
+  EXPECT_EQ(AllFindings(RunRoundtrip("fixtures/" + dir + "/broken",
+                                     roundtrip::Options::Snapshots::kTracked)),
             expected);
 
   const roundtrip::Result correct =
-      RunSet(dir + "/correct", roundtrip::Options::Snapshots::kChecked);
+      RunRoundtrip("fixtures/" + dir + "/correct", roundtrip::Options::Snapshots::kChecked);
   EXPECT_FALSE(correct.failed);
   EXPECT_EQ(AllFindings(correct), std::vector<std::string>{});
   EXPECT_EQ(correct.ExitCode(roundtrip::Irreversible::kFail), 0);

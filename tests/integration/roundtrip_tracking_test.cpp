@@ -7,8 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "tests/integration/runner_test_util.h"
-#include "verifier/roundtrip/roundtrip.h"
+#include "tests/integration/roundtrip_test_util.h"
 
 namespace stairway::testing {
 namespace {
@@ -17,20 +16,7 @@ namespace roundtrip = verifier::roundtrip;
 using Snapshots = roundtrip::Options::Snapshots;
 
 roundtrip::Result RunSet(const std::string& relative, Snapshots snapshots) {
-  const source::MigrationSet set = LoadFixtureSet("fixtures/" + relative);
-  auto database = NewTestDatabase();
-  db::Session session = db::Session::Connect(database->url());
-  roundtrip::Options options;
-  options.snapshots = snapshots;
-  return roundtrip::Run(session, set, options);
-}
-
-std::vector<std::string> AllFindings(const roundtrip::Result& result) {
-  std::vector<std::string> out;
-  for (const auto& r : result.revisions) {
-    out.insert(out.end(), r.findings.begin(), r.findings.end());
-  }
-  return out;
+  return RunRoundtrip("fixtures/" + relative, snapshots);
 }
 
 TEST(RoundtripTrackingTest, TrackedCatalogEqualsFullSnapshotAfterEveryStep) {
@@ -51,12 +37,7 @@ TEST(RoundtripTrackingTest, TrackedCatalogEqualsFullSnapshotAfterEveryStep) {
 class RoundtripTrackingSetTest : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(RoundtripTrackingSetTest, TrackedCatalogEqualsFullSnapshotAfterEveryStep) {
-  const source::MigrationSet set = LoadFixtureSet(GetParam());
-  auto database = NewTestDatabase();
-  db::Session session = db::Session::Connect(database->url());
-  roundtrip::Options options;
-  options.snapshots = Snapshots::kChecked;
-  const roundtrip::Result result = roundtrip::Run(session, set, options);
+  const roundtrip::Result result = RunRoundtrip(GetParam(), Snapshots::kChecked);
   EXPECT_FALSE(result.failed);
   EXPECT_EQ(result.snapshots, "tracked");
   EXPECT_EQ(AllFindings(result), std::vector<std::string>{});
