@@ -13,11 +13,31 @@ namespace {
 // Objects created by CREATE EXTENSION (pg_depend deptype 'e'), for one catalog. Asking by
 // refclassid uses pg_depend's reference index, so only extension rows are read (a scan of all
 // pg_depend costs milliseconds per query on a large schema).
-std::string NotExtensionMember(std::string_view oid_expr, std::string_view catalog) {
+// With f.few_rows (a scoped read of a handful of rows) each row probes pg_depend instead: cheaper
+// than building the hashed list of every extension member.
+std::string NotExtensionMember(const QueryFilters& f, std::string_view oid_expr,
+                               std::string_view catalog) {
+  if (f.few_rows) {
+    return fmt::format(
+        "NOT EXISTS (SELECT FROM pg_catalog.pg_depend xd WHERE xd.classid = '{}'::regclass "
+        "AND xd.objid = {} AND xd.deptype = 'e')",
+        catalog, oid_expr);
+  }
   return fmt::format(
       "{} NOT IN (SELECT objid FROM pg_catalog.pg_depend WHERE refclassid = "
       "'pg_extension'::regclass AND classid = '{}'::regclass AND deptype = 'e')",
       oid_expr, catalog);
+}
+
+// Indexes of the index alias `i` that back no PRIMARY KEY, UNIQUE or EXCLUDE constraint. With
+// f.few_rows each index is probed through its table's constraints.
+std::string NotConstraintIndex(const QueryFilters& f) {
+  if (f.few_rows) {
+    return "NOT EXISTS (SELECT FROM pg_constraint xc WHERE xc.conrelid = i.indrelid "
+           "AND xc.conindid = i.indexrelid AND xc.contype IN ('p', 'u', 'x'))";
+  }
+  return "i.indexrelid NOT IN (SELECT conindid FROM pg_constraint WHERE contype IN ('p', 'u', "
+         "'x'))";
 }
 
 std::string CommentJoin(std::string_view alias, std::string_view oid_expr, std::string_view catalog,
@@ -46,7 +66,7 @@ FROM pg_namespace n
 WHERE {ns} AND {ext})SQL",
                      fmt::arg("ns", f.namespace_filter),
                      fmt::arg("comment", CommentJoin("d", "n.oid", "pg_namespace")),
-                     fmt::arg("ext", NotExtensionMember("n.oid", "pg_namespace")));
+                     fmt::arg("ext", NotExtensionMember(f, "n.oid", "pg_namespace")));
 }
 
 std::string Extensions() {
@@ -111,7 +131,7 @@ WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND {ns} AND {rel} AND {ext})SQL",
                      fmt::arg("options", "c.reloptions"), fmt::arg("ftoptions", "ft.ftoptions"),
                      fmt::arg("comment", CommentJoin("d", "c.oid", "pg_class")),
                      fmt::arg("ns", f.namespace_filter), fmt::arg("rel", f.relation_filter),
-                     fmt::arg("ext", NotExtensionMember("c.oid", "pg_class")));
+                     fmt::arg("ext", NotExtensionMember(f, "c.oid", "pg_class")));
 }
 
 // The options of an identity column's sequence, in CREATE TABLE order.
@@ -171,7 +191,8 @@ WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'v', 'm', 
       fmt::arg("identity_sequence", kIdentitySequence), fmt::arg("compression", compression),
       fmt::arg("attoptions", "a.attoptions"), fmt::arg("fdwoptions", "a.attfdwoptions"),
       fmt::arg("comment", kColumnComments), fmt::arg("ns", f.namespace_filter),
-      fmt::arg("rel", f.relation_filter), fmt::arg("ext", NotExtensionMember("c.oid", "pg_class")));
+      fmt::arg("rel", f.relation_filter),
+      fmt::arg("ext", NotExtensionMember(f, "c.oid", "pg_class")));
 }
 
 std::string Constraints(const QueryFilters& f) {
@@ -191,7 +212,7 @@ WHERE co.contype IN ('p', 'u', 'f', 'c', 'x') AND {ns} AND {rel} AND {ext})SQL",
                      fmt::arg("kind", kRelKind), fmt::arg("ident", kRelIdentity),
                      fmt::arg("comment", CommentJoin("d", "co.oid", "pg_constraint")),
                      fmt::arg("ns", f.namespace_filter), fmt::arg("rel", f.relation_filter),
-                     fmt::arg("ext", NotExtensionMember("c.oid", "pg_class")));
+                     fmt::arg("ext", NotExtensionMember(f, "c.oid", "pg_class")));
 }
 
 // Indexes that back a PRIMARY KEY, UNIQUE or EXCLUDE constraint are reported as the constraint.
@@ -214,11 +235,12 @@ JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_tablespace ts ON ts.oid = ic.reltablespace
 {comment}
 WHERE c.relkind IN ('r', 'p', 'm') AND {ns} AND {rel} AND {ext}
-  AND i.indexrelid NOT IN (SELECT conindid FROM pg_constraint WHERE contype IN ('p', 'u', 'x')))SQL",
+  AND {backing})SQL",
                      fmt::arg("kind", kRelKind), fmt::arg("ident", kRelIdentity),
                      fmt::arg("comment", CommentJoin("d", "ic.oid", "pg_class")),
                      fmt::arg("ns", f.namespace_filter), fmt::arg("rel", f.relation_filter),
-                     fmt::arg("ext", NotExtensionMember("c.oid", "pg_class")));
+                     fmt::arg("ext", NotExtensionMember(f, "c.oid", "pg_class")),
+                     fmt::arg("backing", NotConstraintIndex(f)));
 }
 
 // Sequences owned by a column (serial) belong to that table; identity-column sequences are part
@@ -262,7 +284,7 @@ WHERE {ns} AND {rel} AND {ext} AND dep.deptype IS DISTINCT FROM 'i'
                      fmt::arg("comment", CommentJoin("d", "c.oid", "pg_class")),
                      fmt::arg("ns", f.namespace_filter), fmt::arg("rel", f.relation_filter),
                      fmt::arg("excluded", f.excluded_array),
-                     fmt::arg("ext", NotExtensionMember("c.oid", "pg_class")));
+                     fmt::arg("ext", NotExtensionMember(f, "c.oid", "pg_class")));
 }
 
 std::string QualifiedCollation(std::string_view oid_expr) {
@@ -326,7 +348,8 @@ WHERE t.typtype IN ('e', 'd', 'c', 'r', 'b') AND (t.typtype <> 'c' OR tc.relkind
       fmt::arg("range_collation", QualifiedCollation("r.rngcollation")),
       fmt::arg("attribute_collation", QualifiedCollation("a.attcollation")),
       fmt::arg("multirange", multirange), fmt::arg("comment", CommentJoin("d", "t.oid", "pg_type")),
-      fmt::arg("ns", f.namespace_filter), fmt::arg("ext", NotExtensionMember("t.oid", "pg_type")));
+      fmt::arg("ns", f.namespace_filter),
+      fmt::arg("ext", NotExtensionMember(f, "t.oid", "pg_type")));
 }
 
 std::string Functions(int version, const QueryFilters& f) {
@@ -377,7 +400,8 @@ WHERE {ns} AND {ext}
   AND p.oid NOT IN (SELECT objid FROM pg_depend WHERE classid = 'pg_proc'::regclass
                     AND deptype = 'i'))SQL",
       fmt::arg("body", body), fmt::arg("comment", CommentJoin("d", "p.oid", "pg_proc")),
-      fmt::arg("ns", f.namespace_filter), fmt::arg("ext", NotExtensionMember("p.oid", "pg_proc")));
+      fmt::arg("ns", f.namespace_filter),
+      fmt::arg("ext", NotExtensionMember(f, "p.oid", "pg_proc")));
 }
 
 std::string Triggers(const QueryFilters& f) {
@@ -395,7 +419,7 @@ WHERE NOT tg.tgisinternal AND {ns} AND {rel} AND {ext})SQL",
                      fmt::arg("kind", kRelKind), fmt::arg("ident", kRelIdentity),
                      fmt::arg("comment", CommentJoin("d", "tg.oid", "pg_trigger")),
                      fmt::arg("ns", f.namespace_filter), fmt::arg("rel", f.relation_filter),
-                     fmt::arg("ext", NotExtensionMember("c.oid", "pg_class")));
+                     fmt::arg("ext", NotExtensionMember(f, "c.oid", "pg_class")));
 }
 
 std::string Policies(const QueryFilters& f) {
@@ -418,7 +442,7 @@ WHERE {ns} AND {rel} AND {ext})SQL",
                      fmt::arg("kind", kRelKind), fmt::arg("ident", kRelIdentity),
                      fmt::arg("comment", CommentJoin("d", "pol.oid", "pg_policy")),
                      fmt::arg("ns", f.namespace_filter), fmt::arg("rel", f.relation_filter),
-                     fmt::arg("ext", NotExtensionMember("c.oid", "pg_class")));
+                     fmt::arg("ext", NotExtensionMember(f, "c.oid", "pg_class")));
 }
 
 std::string Rules(const QueryFilters& f) {
@@ -436,7 +460,7 @@ WHERE ru.rulename <> '_RETURN' AND {ns} AND {rel} AND {ext})SQL",
                      fmt::arg("kind", kRelKind), fmt::arg("ident", kRelIdentity),
                      fmt::arg("comment", CommentJoin("d", "ru.oid", "pg_rewrite")),
                      fmt::arg("ns", f.namespace_filter), fmt::arg("rel", f.relation_filter),
-                     fmt::arg("ext", NotExtensionMember("c.oid", "pg_class")));
+                     fmt::arg("ext", NotExtensionMember(f, "c.oid", "pg_class")));
 }
 
 std::string Statistics(const QueryFilters& f) {
@@ -455,7 +479,7 @@ WHERE {ns} AND {rel} AND {ext})SQL",
                      fmt::arg("kind", kRelKind), fmt::arg("ident", kRelIdentity),
                      fmt::arg("comment", CommentJoin("d", "st.oid", "pg_statistic_ext")),
                      fmt::arg("ns", f.namespace_filter), fmt::arg("rel", f.relation_filter),
-                     fmt::arg("ext", NotExtensionMember("c.oid", "pg_class")));
+                     fmt::arg("ext", NotExtensionMember(f, "c.oid", "pg_class")));
 }
 
 std::string Collations(int version, const QueryFilters& f) {
@@ -479,7 +503,7 @@ WHERE {ns} AND {ext})SQL",
                      fmt::arg("locale", locale),
                      fmt::arg("comment", CommentJoin("d", "co.oid", "pg_collation")),
                      fmt::arg("ns", f.namespace_filter),
-                     fmt::arg("ext", NotExtensionMember("co.oid", "pg_collation")));
+                     fmt::arg("ext", NotExtensionMember(f, "co.oid", "pg_collation")));
 }
 
 std::string Operators(const QueryFilters& f) {
@@ -504,7 +528,7 @@ JOIN pg_namespace n ON n.oid = o.oprnamespace
 WHERE {ns} AND {ext})SQL",
                      fmt::arg("comment", CommentJoin("d", "o.oid", "pg_operator")),
                      fmt::arg("ns", f.namespace_filter),
-                     fmt::arg("ext", NotExtensionMember("o.oid", "pg_operator")));
+                     fmt::arg("ext", NotExtensionMember(f, "o.oid", "pg_operator")));
 }
 
 // ALTER DEFAULT PRIVILEGES: one object per role, schema (or all schemas) and object type.
@@ -541,11 +565,11 @@ WHERE {evt} AND {ext})SQL",
                      fmt::arg("tags", "e.evttags"),
                      fmt::arg("comment", CommentJoin("d", "e.oid", "pg_event_trigger")),
                      fmt::arg("evt", f.event_trigger_filter),
-                     fmt::arg("ext", NotExtensionMember("e.oid", "pg_event_trigger")));
+                     fmt::arg("ext", NotExtensionMember(f, "e.oid", "pg_event_trigger")));
 }
 
 // User-defined casts: every cast created by initdb has an OID below FirstNormalObjectId.
-std::string Casts() {
+std::string Casts(const QueryFilters& f) {
   return fmt::format(R"SQL(
 SELECT 'cast', '(' || format_type(ca.castsource, NULL) || ' AS ' ||
     format_type(ca.casttarget, NULL) || ')', '', '',
@@ -560,7 +584,7 @@ WHERE ca.oid >= 16384 AND {ext}
   AND ca.oid NOT IN (SELECT objid FROM pg_depend WHERE classid = 'pg_cast'::regclass
                      AND deptype = 'i'))SQL",
                      fmt::arg("comment", CommentJoin("d", "ca.oid", "pg_cast")),
-                     fmt::arg("ext", NotExtensionMember("ca.oid", "pg_cast")));
+                     fmt::arg("ext", NotExtensionMember(f, "ca.oid", "pg_cast")));
 }
 
 std::string Publications(int version) {
@@ -598,7 +622,7 @@ FROM pg_publication p
                      fmt::arg("comment", CommentJoin("d", "p.oid", "pg_publication")));
 }
 
-std::string ForeignDataWrappers() {
+std::string ForeignDataWrappers(const QueryFilters& f) {
   return fmt::format(R"SQL(
 SELECT 'foreign data wrapper', quote_ident(w.fdwname), '', '',
   CASE WHEN w.fdwhandler <> 0 THEN w.fdwhandler::regprocedure::text END AS handler,
@@ -613,10 +637,10 @@ FROM pg_foreign_data_wrapper w
 WHERE {ext})SQL",
                      fmt::arg("options", "w.fdwoptions"),
                      fmt::arg("comment", CommentJoin("d", "w.oid", "pg_foreign_data_wrapper")),
-                     fmt::arg("ext", NotExtensionMember("w.oid", "pg_foreign_data_wrapper")));
+                     fmt::arg("ext", NotExtensionMember(f, "w.oid", "pg_foreign_data_wrapper")));
 }
 
-std::string ForeignServers() {
+std::string ForeignServers(const QueryFilters& f) {
   return fmt::format(R"SQL(
 SELECT 'server', quote_ident(s.srvname), 'foreign data wrapper', quote_ident(w.fdwname),
   s.srvtype AS type,
@@ -632,7 +656,7 @@ JOIN pg_foreign_data_wrapper w ON w.oid = s.srvfdw
 WHERE {ext})SQL",
                      fmt::arg("options", "s.srvoptions"),
                      fmt::arg("comment", CommentJoin("d", "s.oid", "pg_foreign_server")),
-                     fmt::arg("ext", NotExtensionMember("s.oid", "pg_foreign_server")));
+                     fmt::arg("ext", NotExtensionMember(f, "s.oid", "pg_foreign_server")));
 }
 
 }  // namespace
@@ -656,8 +680,9 @@ std::vector<std::string> CatalogQueries(int version, const QueryFilters& filters
       DefaultPrivileges(filters),
   };
   if (filters.database_level) {
-    for (std::string q : {Extensions(), EventTriggers(filters), Casts(), Publications(version),
-                          ForeignDataWrappers(), ForeignServers()}) {
+    for (std::string q :
+         {Extensions(), EventTriggers(filters), Casts(filters), Publications(version),
+          ForeignDataWrappers(filters), ForeignServers(filters)}) {
       queries.push_back(std::move(q));
     }
   }
@@ -697,45 +722,11 @@ std::vector<std::string> TrackedCatalogQueries(int version, const QueryFilters& 
       {"s.oid", "s.oid"},                          // foreign servers
   }};
   constexpr std::size_t kSequences = 5;
-  // A scoped query reads a handful of rows: probing pg_depend per row for extension membership
-  // is cheaper than the full snapshot's one hashed list of every extension member.
-  static constexpr std::array<std::pair<std::string_view, std::string_view>, 10> kMembers = {{
-      {"c.oid", "pg_class"},
-      {"n.oid", "pg_namespace"},
-      {"t.oid", "pg_type"},
-      {"p.oid", "pg_proc"},
-      {"co.oid", "pg_collation"},
-      {"o.oid", "pg_operator"},
-      {"e.oid", "pg_event_trigger"},
-      {"ca.oid", "pg_cast"},
-      {"w.oid", "pg_foreign_data_wrapper"},
-      {"s.oid", "pg_foreign_server"},
-  }};
-  std::vector<std::string> queries = CatalogQueries(version, filters);
+  QueryFilters scoped = filters;
+  scoped.few_rows = !scope.empty();
+  std::vector<std::string> queries = CatalogQueries(version, scoped);
   for (std::size_t i = 0; i < queries.size(); ++i) {
     std::string& sql = queries[i];
-    if (!scope.empty()) {
-      for (const auto& [oid, catalog] : kMembers) {
-        const std::string hashed = NotExtensionMember(oid, catalog);
-        const std::string probe = fmt::format(
-            "NOT EXISTS (SELECT FROM pg_catalog.pg_depend xd WHERE xd.classid = '{}'::regclass "
-            "AND xd.objid = {} AND xd.deptype = 'e')",
-            catalog, oid);
-        for (std::size_t at = sql.find(hashed); at != std::string::npos;
-             at = sql.find(hashed, at + probe.size())) {
-          sql.replace(at, hashed.size(), probe);
-        }
-      }
-      // Likewise the indexes that back constraints, probed through the table's constraints.
-      constexpr std::string_view kBacking =
-          "i.indexrelid NOT IN (SELECT conindid FROM pg_constraint WHERE contype IN ('p', 'u', "
-          "'x'))";
-      if (const std::size_t at = sql.find(kBacking); at != std::string::npos) {
-        sql.replace(at, kBacking.size(),
-                    "NOT EXISTS (SELECT FROM pg_constraint xc WHERE xc.conrelid = i.indrelid "
-                    "AND xc.conindid = i.indexrelid AND xc.contype IN ('p', 'u', 'x'))");
-      }
-    }
     const Keys& keys = kKeys.at(i);
     // Every query's own FROM starts a line; the FROMs of subqueries are indented.
     const std::size_t from = sql.find("\nFROM ");

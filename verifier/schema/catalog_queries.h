@@ -15,6 +15,9 @@ struct QueryFilters {
   std::string excluded_array;        // the excluded LIKE patterns as an SQL text[] expression
   std::string event_trigger_filter;  // condition on alias `e` (pg_event_trigger)
   bool database_level = true;        // false: partial snapshot limited to some schemas
+  // A scoped read of a handful of rows (TrackedCatalogQueries): membership tests probe an index
+  // per row instead of hashing a whole list first.
+  bool few_rows = false;
 };
 
 // Column naming convention of the queries: a name ending in "[]" is a text array (a list
