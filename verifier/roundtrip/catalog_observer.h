@@ -19,7 +19,6 @@ class CatalogObserver : public PhaseObserver {
  public:
   void AtPhase(PhaseContext& context) override;
   int snapshots_taken() const { return snapshots_taken_; }
-  int snapshots_skipped() const { return snapshots_skipped_; }
 
  private:
   schema::Snapshot Take(db::Session& session);
@@ -27,7 +26,6 @@ class CatalogObserver : public PhaseObserver {
   // The catalog at the last phase, as a detailed snapshot when one was taken.
   std::optional<schema::Snapshot> s0_, s1_;
   int snapshots_taken_ = 0;
-  int snapshots_skipped_ = 0;
 };
 
 }  // namespace stairway::verifier::roundtrip

@@ -53,19 +53,29 @@ const schema::Wording kTrackingWording{"in a full snapshot", "in the tracked cat
 TrackedCatalogObserver::TrackedCatalogObserver(schema::TrackedCatalog catalog, Check check)
     : catalog_(std::move(catalog)), check_(check) {}
 
+std::vector<std::string> TrackedCatalogObserver::Missed(db::Session& session) const {
+  return schema::RenderAll(schema::Compare(schema::TakeSnapshot(session), catalog_.Current()),
+                           kTrackingWording);
+}
+
 schema::TrackedPatch TrackedCatalogObserver::Refresh(PhaseContext& context) {
   schema::TrackedPatch patch = catalog_.Refresh(context.session);
   pending_ = false;
   if (check_ == Check::kEveryStep) {
-    const schema::Snapshot full = schema::TakeSnapshot(context.session);
-    for (const std::string& line :
-         schema::RenderAll(schema::Compare(full, catalog_.Current()), kTrackingWording)) {
+    for (const std::string& line : Missed(context.session)) {
       context.Add("roundtrip-tracking",
                   fmt::format("{}: {}: tracked catalog differs: {}", context.revision.Label(),
                               PhaseName(context.phase), line));
     }
   }
   return patch;
+}
+
+void TrackedCatalogObserver::CompareAcross(PhaseContext& context, const schema::TrackedPatch& first,
+                                           const schema::TrackedPatch& second) {
+  schema::Snapshot before, after;
+  StatesAround(catalog_, {&first, &second}, before, after);
+  ReportDifferences(context, schema::Compare(before, after), context.phase);
 }
 
 void TrackedCatalogObserver::AtPhase(PhaseContext& context) {
@@ -82,20 +92,13 @@ void TrackedCatalogObserver::AtPhase(PhaseContext& context) {
         pending_ = true;
       }
       break;
-    case Phase::kAfterDown: {
+    case Phase::kAfterDown:
       down_ = Refresh(context);
-      schema::Snapshot before, after;
-      StatesAround(catalog_, {&up_, &down_}, before, after);
-      ReportDifferences(context, schema::Compare(before, after), Phase::kAfterDown);
+      CompareAcross(context, up_, down_);  // S0 vs S0'
       break;
-    }
-    case Phase::kAfterReUp: {
-      reup_ = Refresh(context);
-      schema::Snapshot before, after;
-      StatesAround(catalog_, {&down_, &reup_}, before, after);
-      ReportDifferences(context, schema::Compare(before, after), Phase::kAfterReUp);
+    case Phase::kAfterReUp:
+      CompareAcross(context, down_, Refresh(context));  // S1 vs S1'
       break;
-    }
   }
 }
 
@@ -103,9 +106,7 @@ std::vector<std::string> TrackedCatalogObserver::Finish(db::Session& session) {
   // Also after a failed non-transactional step, whose earlier statements stay applied.
   catalog_.Refresh(session);
   pending_ = false;
-  const schema::Snapshot full = schema::TakeSnapshot(session);
-  std::vector<std::string> lines =
-      schema::RenderAll(schema::Compare(full, catalog_.Current()), kTrackingWording);
+  std::vector<std::string> lines = Missed(session);
   catalog_.Stop(session);
   return lines;
 }

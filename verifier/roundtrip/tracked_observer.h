@@ -29,11 +29,17 @@ class TrackedCatalogObserver : public PhaseObserver {
 
  private:
   schema::TrackedPatch Refresh(PhaseContext& context);
+  // One line per difference between a full snapshot and the tracked catalog.
+  std::vector<std::string> Missed(db::Session& session) const;
+  // Compares the state before `first` with the state now, on the objects the two patches
+  // changed, and reports the differences for context.phase (S0/S0' or S1/S1').
+  void CompareAcross(PhaseContext& context, const schema::TrackedPatch& first,
+                     const schema::TrackedPatch& second);
 
   schema::TrackedCatalog catalog_;
   Check check_;
   bool pending_ = false;  // steps ran since the last refresh
-  schema::TrackedPatch up_, down_, reup_;
+  schema::TrackedPatch up_, down_;
 };
 
 }  // namespace stairway::verifier::roundtrip

@@ -374,7 +374,6 @@ TrackedPatch TrackedCatalog::Refresh(db::Session& session) {
       }
       by_oid_.erase(keys);
     }
-    ++partial_reads_;
   }
   std::map<Key, Entry> fresh;
   for (std::size_t i = 0; i < objects.size(); ++i) {

@@ -46,7 +46,6 @@ class TrackedCatalog {
   void Stop(db::Session& session);
 
   int full_reads() const { return full_reads_; }
-  int partial_reads() const { return partial_reads_; }
 
  private:
   using Key = std::pair<std::string, std::string>;  // kind, identity
@@ -64,7 +63,6 @@ class TrackedCatalog {
   // OID -> keys of objects read with it (as _oid or _root); may hold stale keys, checked on use.
   std::unordered_map<unsigned, std::vector<Key>> by_oid_;
   int full_reads_ = 0;
-  int partial_reads_ = 0;
 };
 
 }  // namespace stairway::schema
