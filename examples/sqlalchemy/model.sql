@@ -85,4 +85,3 @@ CREATE TABLE chat_messages (
 CREATE INDEX chat_messages_thread_created_idx ON chat_messages (thread_id, created_at DESC);
 
 CREATE INDEX chat_messages_thread_id_idx ON chat_messages (thread_id);
-

@@ -45,8 +45,8 @@ def main(argv):
         run = []
         if statement is not None:
             out.append(statement)
-    for statement in out:
-        sys.stdout.write(statement + ";\n\n")
+    # A blank line between statements, none after the last.
+    sys.stdout.write("".join(f"{s};\n" if i == 0 else f"\n{s};\n" for i, s in enumerate(out)))
     return 0
 
 
