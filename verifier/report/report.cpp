@@ -88,10 +88,14 @@ int Report::Count(Severity at_least) const {
   }));
 }
 
+bool Finding::BelongsTo(const Step& s) const {
+  return check == s.check && path == s.path && (step.empty() || step == s.name);
+}
+
 std::vector<const Finding*> Report::FindingsOf(const Step& step) const {
   std::vector<const Finding*> out;
   for (const Finding& f : findings) {
-    if (f.check == step.check && f.path == step.path && (f.step.empty() || f.step == step.name)) {
+    if (f.BelongsTo(step)) {
       out.push_back(&f);
     }
   }
@@ -669,7 +673,7 @@ std::string WriteJunit(const Report& r) {
     std::vector<const Finding*> fs;
     for (std::size_t i = 0; i < r.findings.size(); ++i) {
       const Finding& f = r.findings[i];
-      if (f.check == s.check && f.path == s.path && (f.step.empty() || f.step == s.name)) {
+      if (f.BelongsTo(s)) {
         fs.push_back(&f);
         used[i] = true;
       }

@@ -11,6 +11,8 @@
 
 namespace stairway::report {
 
+struct Step;
+
 // One problem found by a check. Lint findings carry a rule id; other checks use their own
 // ids ("roundtrip-mismatch", "drift", "syntax-error") so filters and SARIF rules still work.
 struct Finding {
@@ -30,6 +32,8 @@ struct Finding {
   std::string step;
 
   Diagnostic ToDiagnostic() const;
+  // Same check and path as the step, and its step name unless the finding names none.
+  bool BelongsTo(const Step& s) const;
 };
 
 // A unit of work the command performed (a file linted, a revision round-tripped). JUnit turns
