@@ -50,6 +50,18 @@ std::string ReadAll(std::istream& in) {
   return std::move(out).str();
 }
 
+// Reads a regular file in one call, sized up front (a stream copy doubles the work on a big
+// file).
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  if (!in) throw StopError(Error::Input(fmt::format("{}: cannot read the file", path)));
+  std::string out(static_cast<std::size_t>(in.tellg()), '\0');
+  in.seekg(0);
+  in.read(out.data(), static_cast<std::streamsize>(out.size()));
+  if (!in) throw StopError(Error::Input(fmt::format("{}: cannot read the file", path)));
+  return out;
+}
+
 // Files changed since `ref` (committed, staged, unstaged, or untracked), canonical paths.
 std::set<fs::path> ChangedFiles(const std::string& ref) {
   std::set<fs::path> out;
@@ -118,8 +130,7 @@ std::vector<lint::LintGroup> CollectInputs(const LintFlags& f) {
       source::MigrationSet set = source::LoadMigrationSet(p, *format).ValueOrThrow();
       groups.push_back(lint::GroupFromMigrationSet(set));
     } else if (fs::is_regular_file(p, ec)) {
-      std::ifstream in(p, std::ios::binary);
-      groups.push_back(LooseFile(p, ReadAll(in)));
+      groups.push_back(LooseFile(p, ReadFile(p)));
     } else {
       throw StopError(Error::Input(fmt::format(
           "{}: no such file or directory; pass migration directories, .sql files or -", p)));
@@ -184,7 +195,10 @@ int Run(const LintFlags& f, const GlobalOptions& global) {
     }
   }
 
-  report::Report rep = lint::Lint(CollectInputs(f), options).ValueOrThrow();
+  // The parse trees are left to the process exit, never freed: on a big file freeing them
+  // node by node costs a quarter of what the rules do.
+  auto* scratch = new lint::LintScratch();  // NOLINT: deliberately leaked
+  report::Report rep = lint::Lint(CollectInputs(f), options, scratch).ValueOrThrow();
   for (std::size_t i = 0; i < formats.size(); ++i) {
     report::WriteOptions wo;
     const bool to_file = i < f.outputs.size() && f.outputs[i] != "-";

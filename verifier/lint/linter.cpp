@@ -159,6 +159,8 @@ class UnitLinter {
       r->finish(section);
     }
     TRY_STATUS(Emit(section, raw));
+    // Back to their owner, which decides when (and whether) they are freed.
+    parsed_.statements = std::move(section.statements);
     return Status::Ok();
   }
 
@@ -309,9 +311,16 @@ std::vector<Parsed> ParseAll(const std::vector<const LintUnit*>& units) {
   return out;
 }
 
+// Everything a Lint call parsed and replayed, for LintScratch.
+struct Scratch {
+  std::vector<Parsed> parsed;
+  std::vector<SchemaModel> models;
+};
+
 }  // namespace
 
-Expected<report::Report> Lint(const std::vector<LintGroup>& groups, const LintOptions& options) {
+Expected<report::Report> Lint(const std::vector<LintGroup>& groups, const LintOptions& options,
+                              LintScratch* keep) {
   report::Report report;
   report.command = "lint";
   report.rules = RuleMetadata(options);
@@ -324,11 +333,14 @@ Expected<report::Report> Lint(const std::vector<LintGroup>& groups, const LintOp
   for (const LintGroup& g : groups) {
     for (const LintUnit& u : g.units) units.push_back(&u);
   }
-  std::vector<Parsed> parsed = ParseAll(units);
+  auto scratch = std::make_shared<Scratch>();
+  scratch->parsed = ParseAll(units);
+  std::vector<Parsed>& parsed = scratch->parsed;
+  scratch->models.reserve(groups.size());
   std::size_t k = 0;
   int serial = 0;
   for (const LintGroup& g : groups) {
-    SchemaModel model;
+    SchemaModel& model = scratch->models.emplace_back();
     for (const LintUnit& u : g.units) {
       Parsed& p = parsed[k++];
       // A down section shares its up's serial: what the up created counts as new there.
@@ -356,6 +368,7 @@ Expected<report::Report> Lint(const std::vector<LintGroup>& groups, const LintOp
     }
   }
   report.Sort();
+  if (keep != nullptr) *keep = std::move(scratch);
   return report;
 }
 

@@ -2,6 +2,7 @@
 // order, runs the enabled rules and applies suppressions. Produces a report::Report.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -33,8 +34,15 @@ struct LintGroup {
 // Units of a migration set: every revision's up (then its down), with transaction modes.
 LintGroup GroupFromMigrationSet(const source::MigrationSet& set);
 
+// What Lint parsed and replayed (parse trees, schema models), owned past the call.
+using LintScratch = std::shared_ptr<void>;
+
 // Lints the groups. Fails (input error) only on unknown rule ids in suppression comments.
-Expected<report::Report> Lint(const std::vector<LintGroup>& groups, const LintOptions& options);
+// With `keep`, the parse trees and schema models are handed to it instead of being freed: a
+// process about to exit can leave them to the kernel, which is cheaper than freeing every node
+// (about 10 ms for a 20,000-statement file, a quarter of the rules' time).
+Expected<report::Report> Lint(const std::vector<LintGroup>& groups, const LintOptions& options,
+                              LintScratch* keep = nullptr);
 
 // Rule metadata for the report (SARIF describes the rules it reports).
 std::vector<report::RuleMeta> RuleMetadata(const LintOptions& options);
