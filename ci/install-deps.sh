@@ -5,8 +5,8 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config git
-  libpqxx-dev libpq-dev libpg-query-dev libcli11-dev nlohmann-json3-dev libfmt-dev
-  libtomlplusplus-dev libsimdjson-dev libssl-dev
+  libpqxx-dev libpq-dev libpg-query-dev postgresql-server-dev-15 libcli11-dev nlohmann-json3-dev libfmt-dev
+  libtomlplusplus-dev libssl-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   postgresql-15 postgresql-client-15
   clang-format

@@ -13,8 +13,17 @@
 #include <string>
 #include <thread>
 
-#include "runner/sql/json_view.h"
 #include "runner/sql/script.h"
+
+// PostgreSQL's headers last: they define macros (Max, foreach, printf, ...) that nothing above
+// may see.
+extern "C" {
+#include <pg_query/pg_query_internal.h>
+
+#include "catalog/pg_class.h"
+#include "nodes/parsenodes.h"
+#include "nodes/pg_list.h"
+}
 
 namespace stairway::sql {
 
@@ -51,20 +60,152 @@ const Expr* ColumnDef::Default() const {
 
 namespace {
 
-using json::Value;
-
 std::string Lower(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
 }
 
-std::string_view StripPrefix(std::string_view s, std::string_view prefix) {
-  if (s.substr(0, prefix.size()) == prefix) s.remove_prefix(prefix.size());
-  return s;
+// Views on the parse tree: a missing node, list or string reads as empty, like a missing part
+// of the statement would.
+const char* NodeName(const Node* n) {
+  if (n == nullptr) return "";
+  switch (nodeTag(n)) {
+#define X(name)  \
+  case T_##name: \
+    return #name;
+#include "pg/node_tags.inc"
+#undef X
+    default:
+      return "";
+  }
 }
 
-// Converts one statement; `base` is the statement's offset in the script.
+std::string_view AlterTableTypeName(AlterTableType t) {
+  switch (t) {
+#define X(name)   \
+  case AT_##name: \
+    return #name;
+#include "pg/alter_table_types.inc"
+#undef X
+  }
+  return "";
+}
+
+std::string_view ObjectTypeName(ObjectType t) {
+  switch (t) {
+#define X(name)       \
+  case OBJECT_##name: \
+    return #name;
+#include "pg/object_types.inc"
+#undef X
+  }
+  return "";
+}
+
+std::string_view ReindexKindName(ReindexObjectType t) {
+  switch (t) {
+#define X(name)               \
+  case REINDEX_OBJECT_##name: \
+    return #name;
+#include "pg/reindex_object_types.inc"
+#undef X
+  }
+  return "";
+}
+
+std::string_view SqlValueFunctionName(SQLValueFunctionOp op) {
+  switch (op) {
+#define X(name)      \
+  case SVFOP_##name: \
+    return #name;
+#include "pg/sql_value_functions.inc"
+#undef X
+  }
+  return "";
+}
+
+std::string_view Str(const char* s) {
+  return s == nullptr ? std::string_view() : std::string_view(s);
+}
+
+// The node as T when its tag is `tag`, else null.
+template <typename T>
+const T* As(const Node* n, NodeTag tag) {
+  return n != nullptr && nodeTag(n) == tag ? reinterpret_cast<const T*>(n) : nullptr;
+}
+#define STAIRWAY_AS(type, node) As<::type>(node, T_##type)
+
+// The elements of a List (NIL is empty), for range-for.
+class Nodes {
+ public:
+  explicit Nodes(const List* list) : list_(list) {}
+  class Iterator {
+   public:
+    explicit Iterator(const ListCell* c) : c_(c) {}
+    const Node* operator*() const { return static_cast<const Node*>(c_->ptr_value); }
+    Iterator& operator++() {
+      ++c_;
+      return *this;
+    }
+    bool operator!=(const Iterator& o) const { return c_ != o.c_; }
+
+   private:
+    const ListCell* c_;
+  };
+  Iterator begin() const { return Iterator(list_ != nullptr ? list_->elements : nullptr); }
+  Iterator end() const {
+    return Iterator(list_ != nullptr ? list_->elements + list_->length : nullptr);
+  }
+  std::size_t size() const {
+    return list_ != nullptr ? static_cast<std::size_t>(list_->length) : 0;
+  }
+  const Node* front() const { return size() > 0 ? *begin() : nullptr; }
+
+ private:
+  const List* list_;
+};
+
+// The location field of an expression node, -1 when it has none.
+int LocationOf(const Node* n) {
+  if (n == nullptr) return -1;
+  switch (nodeTag(n)) {
+#define LOC(type) \
+  case T_##type:  \
+    return reinterpret_cast<const ::type*>(n)->location;
+    LOC(A_Const)
+    LOC(FuncCall)
+    LOC(SQLValueFunction)
+    LOC(TypeCast)
+    LOC(A_Expr)
+    LOC(ColumnRef)
+    LOC(NullTest)
+    LOC(SubLink)
+    LOC(BoolExpr)
+    LOC(CaseExpr)
+    LOC(CaseWhen)
+    LOC(CoalesceExpr)
+    LOC(MinMaxExpr)
+    LOC(A_ArrayExpr)
+    LOC(RowExpr)
+    LOC(BooleanTest)
+    LOC(CollateClause)
+    LOC(ParamRef)
+    LOC(NamedArgExpr)
+    LOC(XmlExpr)
+    LOC(XmlSerialize)
+    LOC(GroupingFunc)
+    LOC(SetToDefault)
+    LOC(ResTarget)
+    LOC(TypeName)
+    LOC(RangeVar)
+#undef LOC
+    default:
+      return -1;
+  }
+}
+
+// Converts one statement of the parse tree into the typed views of ast.h.
 class Converter {
  public:
   // `start` is the statement's offset in the script, `loc_base` the offset of the text
@@ -72,36 +213,35 @@ class Converter {
   Converter(std::string_view stmt_text, std::size_t start, std::size_t loc_base)
       : text_(stmt_text), start_(start), loc_base_(loc_base) {}
 
-  StatementBody Convert(std::string_view node, Value v);
+  StatementBody Convert(const Node* stmt);
 
  private:
-  std::size_t Loc(Value v) const { return At(v["location"]); }
-  // The offset in the script of a "location" member's value (the statement start if absent).
-  std::size_t At(Value location) const {
-    const std::int64_t l = location.Int(-1);
-    return l < 0 ? start_ : loc_base_ + static_cast<std::size_t>(l);
+  // The offset in the script of a tree location (the statement start if there is none).
+  std::size_t At(int location) const {
+    return location < 0 ? start_ : loc_base_ + static_cast<std::size_t>(location);
   }
 
-  static std::vector<std::string> Strings(Value list) {
+  static std::vector<std::string> Strings(const List* list) {
     std::vector<std::string> out;
-    for (Value item : list.Items()) {
-      Value s = item["String"];
-      if (s.valid()) out.emplace_back(s["sval"].Str());
+    for (const Node* item : Nodes(list)) {
+      if (const auto* s = STAIRWAY_AS(String, item)) out.emplace_back(Str(s->sval));
     }
     return out;
   }
 
-  QualifiedName RangeVar(Value rv) const {
-    static constexpr std::array<std::string_view, 3> kKeys = {"schemaname", "relname", "location"};
-    const auto f = rv.Pick(kKeys);
+  QualifiedName RangeVar(const ::RangeVar* rv) const {
     QualifiedName n;
-    n.schema = std::string(f[0].Str());
-    n.name = std::string(f[1].Str());
-    n.location = At(f[2]);
+    if (rv == nullptr) {
+      n.location = start_;
+      return n;
+    }
+    n.schema = std::string(Str(rv->schemaname));
+    n.name = std::string(Str(rv->relname));
+    n.location = At(rv->location);
     return n;
   }
 
-  QualifiedName NameFromList(Value list, std::size_t location) const {
+  QualifiedName NameFromList(const List* list, std::size_t location) const {
     std::vector<std::string> parts = Strings(list);
     QualifiedName n;
     n.location = location;
@@ -110,179 +250,245 @@ class Converter {
     return n;
   }
 
-  TypeRef Type(Value tn) const {
-    enum { kNames, kTypmods, kArrayBounds, kLocation };
-    static constexpr std::array<std::string_view, 4> kKeys = {"names", "typmods", "arrayBounds",
-                                                              "location"};
-    const auto f = tn.Pick(kKeys);
+  TypeRef Type(const TypeName* tn) const {
     TypeRef t;
+    if (tn == nullptr) {
+      t.location = start_;
+      return t;
+    }
     std::string_view last, before_last;  // schema and name are the last two parts
-    for (Value item : f[kNames].Items()) {
-      Value part = item["String"];
-      if (!part.valid()) continue;
+    for (const Node* item : Nodes(tn->names)) {
+      const auto* part = STAIRWAY_AS(String, item);
+      if (part == nullptr) continue;
       before_last = last;
-      last = part["sval"].Str();
+      last = Str(part->sval);
     }
     t.name = std::string(last);
     t.schema = std::string(before_last);
-    for (Value m : f[kTypmods].Items()) {
-      Value c = m["A_Const"];
-      t.mods.push_back(static_cast<long>(c["ival"]["ival"].Int(0)));
+    for (const Node* m : Nodes(tn->typmods)) {
+      const auto* c = STAIRWAY_AS(A_Const, m);
+      const bool integer = c != nullptr && !c->isnull && nodeTag(&c->val) == T_Integer;
+      t.mods.push_back(integer ? static_cast<long>(c->val.ival.ival) : 0);
     }
-    t.array = f[kArrayBounds].valid();
-    t.location = At(f[kLocation]);
+    t.array = tn->arrayBounds != NIL;
+    t.location = At(tn->location);
     return t;
   }
 
-  static std::string ConstText(Value a_const) {
-    if (a_const["sval"].valid()) return std::string(a_const["sval"]["sval"].Str());
-    if (a_const["ival"].valid()) return std::to_string(a_const["ival"]["ival"].Int(0));
-    if (a_const["fval"].valid()) return std::string(a_const["fval"]["fval"].Str());
-    if (a_const["boolval"].valid()) return a_const["boolval"]["boolval"].Bool() ? "true" : "false";
-    return "";
+  static std::string ConstText(const A_Const* c) {
+    if (c == nullptr || c->isnull) return "";
+    switch (nodeTag(&c->val)) {
+      case T_String:
+        return std::string(Str(c->val.sval.sval));
+      case T_Integer:
+        return std::to_string(c->val.ival.ival);
+      case T_Float:
+        return std::string(Str(c->val.fval.fval));
+      case T_Boolean:
+        return c->val.boolval.boolval ? "true" : "false";
+      default:
+        return "";
+    }
   }
 
-  Expr ToExpr(Value node, int depth = 0) const {
+  Expr ToExpr(const Node* node, int depth = 0) const {
     Expr e;
-    const std::string_view kind = node.FirstKey();
-    Value v = node.First();
-    e.location = Loc(v);
-    if (depth > 200) return e;
-    if (kind == "A_Const") {
-      e.kind = v["isnull"].Bool() ? Expr::Kind::kNull : Expr::Kind::kConst;
-      e.name = ConstText(v);
-    } else if (kind == "FuncCall") {
+    e.location = At(LocationOf(node));
+    if (depth > 200 || node == nullptr) return e;
+    if (const auto* c = STAIRWAY_AS(A_Const, node)) {
+      e.kind = c->isnull ? Expr::Kind::kNull : Expr::Kind::kConst;
+      e.name = ConstText(c);
+    } else if (const auto* f = STAIRWAY_AS(FuncCall, node)) {
       e.kind = Expr::Kind::kFunction;
-      std::vector<std::string> names = Strings(v["funcname"]);
+      std::vector<std::string> names = Strings(f->funcname);
       if (!names.empty()) e.name = Lower(names.back());
-      for (Value a : v["args"].Items()) e.args.push_back(ToExpr(a, depth + 1));
-    } else if (kind == "SQLValueFunction") {
+      for (const Node* a : Nodes(f->args)) e.args.push_back(ToExpr(a, depth + 1));
+    } else if (const auto* svf = STAIRWAY_AS(SQLValueFunction, node)) {
       e.kind = Expr::Kind::kSqlValueFunction;
-      e.name = Lower(StripPrefix(v["op"].Str(), "SVFOP_"));
-    } else if (kind == "TypeCast") {
+      e.name = Lower(SqlValueFunctionName(svf->op));
+    } else if (const auto* tc = STAIRWAY_AS(TypeCast, node)) {
       e.kind = Expr::Kind::kCast;
-      e.cast_type = Type(v["typeName"]).name;
-      e.args.push_back(ToExpr(v["arg"], depth + 1));
-    } else if (kind == "A_Expr") {
+      e.cast_type = Type(tc->typeName).name;
+      e.args.push_back(ToExpr(tc->arg, depth + 1));
+    } else if (const auto* ae = STAIRWAY_AS(A_Expr, node)) {
       e.kind = Expr::Kind::kOperator;
-      std::vector<std::string> names = Strings(v["name"]);
+      std::vector<std::string> names = Strings(ae->name);
       if (!names.empty()) e.name = names.back();
-      if (v["lexpr"].valid()) e.args.push_back(ToExpr(v["lexpr"], depth + 1));
-      if (v["rexpr"].valid()) e.args.push_back(ToExpr(v["rexpr"], depth + 1));
-    } else if (kind == "ColumnRef") {
+      if (ae->lexpr != nullptr) e.args.push_back(ToExpr(ae->lexpr, depth + 1));
+      if (ae->rexpr != nullptr) e.args.push_back(ToExpr(ae->rexpr, depth + 1));
+    } else if (const auto* cr = STAIRWAY_AS(ColumnRef, node)) {
       e.kind = Expr::Kind::kColumn;
-      std::vector<std::string> names = Strings(v["fields"]);
+      std::vector<std::string> names = Strings(cr->fields);
       if (!names.empty()) e.name = names.back();
-    } else if (kind == "NullTest") {
+    } else if (const auto* nt = STAIRWAY_AS(NullTest, node)) {
       e.kind = Expr::Kind::kOther;
-      e.name = v["nulltesttype"].Str() == "IS_NOT_NULL" ? "is not null" : "is null";
-      e.args.push_back(ToExpr(v["arg"], depth + 1));
-    } else if (kind == "SubLink") {
+      e.name = nt->nulltesttype == IS_NOT_NULL ? "is not null" : "is null";
+      e.args.push_back(ToExpr(reinterpret_cast<const Node*>(nt->arg), depth + 1));
+    } else if (nodeTag(node) == T_SubLink) {
       e.kind = Expr::Kind::kSubquery;
     } else {
       e.kind = Expr::Kind::kOther;
-      e.name = std::string(kind);
-      CollectNested(v, e.args, depth + 1);
+      e.name = NodeName(node);
+      CollectNested(node, e.args, depth + 1);
     }
     return e;
   }
 
-  // Nested expression nodes of an unknown node kind (CASE, COALESCE, arrays, ...).
-  void CollectNested(Value v, std::vector<Expr>& out, int depth) const {
-    auto visit = [&](Value m) {
-      if (m.IsObject()) {
-        const std::string_view k = m.FirstKey();
-        if (!k.empty() && std::isupper(static_cast<unsigned char>(k[0]))) {
-          out.push_back(ToExpr(m, depth));
-        } else {
-          CollectNested(m, out, depth + 1);
-        }
-      } else if (m.IsArray()) {
-        CollectNested(m, out, depth + 1);
-      }
+  // Nested expressions of the other node kinds that hold any (CASE, COALESCE, arrays, ...), in
+  // field order; kinds with no expression inside have none.
+  void CollectNested(const Node* n, std::vector<Expr>& out, int depth) const {
+    auto one = [&](const void* child) {
+      if (child != nullptr) out.push_back(ToExpr(static_cast<const Node*>(child), depth));
     };
-    for (Value m : v.Members()) visit(m);  // v is an object or an array
-    for (Value m : v.Items()) visit(m);
+    auto all = [&](const List* list) {
+      for (const Node* child : Nodes(list)) one(child);
+    };
+    switch (nodeTag(n)) {
+      case T_List:
+        all(reinterpret_cast<const List*>(n));
+        break;
+      case T_BoolExpr:
+        all(reinterpret_cast<const BoolExpr*>(n)->args);
+        break;
+      case T_CaseExpr: {
+        const auto* c = reinterpret_cast<const CaseExpr*>(n);
+        one(c->arg);
+        all(c->args);
+        one(c->defresult);
+        break;
+      }
+      case T_CaseWhen: {
+        const auto* c = reinterpret_cast<const CaseWhen*>(n);
+        one(c->expr);
+        one(c->result);
+        break;
+      }
+      case T_CoalesceExpr:
+        all(reinterpret_cast<const CoalesceExpr*>(n)->args);
+        break;
+      case T_MinMaxExpr:
+        all(reinterpret_cast<const MinMaxExpr*>(n)->args);
+        break;
+      case T_A_ArrayExpr:
+        all(reinterpret_cast<const A_ArrayExpr*>(n)->elements);
+        break;
+      case T_RowExpr:
+        all(reinterpret_cast<const RowExpr*>(n)->args);
+        break;
+      case T_BooleanTest:
+        one(reinterpret_cast<const BooleanTest*>(n)->arg);
+        break;
+      case T_CollateClause:
+        one(reinterpret_cast<const CollateClause*>(n)->arg);
+        break;
+      case T_A_Indirection: {
+        const auto* a = reinterpret_cast<const A_Indirection*>(n);
+        one(a->arg);
+        all(a->indirection);
+        break;
+      }
+      case T_A_Indices: {
+        const auto* a = reinterpret_cast<const A_Indices*>(n);
+        one(a->lidx);
+        one(a->uidx);
+        break;
+      }
+      case T_NamedArgExpr:
+        one(reinterpret_cast<const NamedArgExpr*>(n)->arg);
+        break;
+      case T_GroupingFunc:
+        all(reinterpret_cast<const GroupingFunc*>(n)->args);
+        break;
+      case T_XmlExpr: {
+        const auto* x = reinterpret_cast<const XmlExpr*>(n);
+        all(x->named_args);
+        all(x->args);
+        break;
+      }
+      case T_XmlSerialize:
+        one(reinterpret_cast<const XmlSerialize*>(n)->expr);
+        break;
+      case T_ResTarget:
+        one(reinterpret_cast<const ResTarget*>(n)->val);
+        break;
+      case T_MultiAssignRef:
+        one(reinterpret_cast<const MultiAssignRef*>(n)->source);
+        break;
+      default:
+        break;
+    }
   }
 
-  Constraint ToConstraint(Value c) {
-    enum {
-      kContype,
-      kConname,
-      kFkAttrs,
-      kKeys,
-      kIndexname,
-      kSkipValidation,
-      kRawExpr,
-      kGeneratedWhen,
-      kLocation,
-      kPktable,
-      kPkAttrs,
-      kFkDelAction,
-      kFkUpdAction,
-    };
-    static constexpr std::array<std::string_view, 13> kFields = {
-        "contype",         "conname",       "fk_attrs",       "keys",     "indexname",
-        "skip_validation", "raw_expr",      "generated_when", "location", "pktable",
-        "pk_attrs",        "fk_del_action", "fk_upd_action"};
-    const auto f = c.Pick(kFields);
+  Constraint ToConstraint(const ::Constraint* c) {
     Constraint out;
-    const std::string_view t = f[kContype].Str();
+    if (c == nullptr) {
+      out.location = start_;
+      starts_.push_back(out.location);
+      return out;
+    }
     using K = Constraint::Kind;
-    if (t == "CONSTR_NOTNULL")
-      out.kind = K::kNotNull;
-    else if (t == "CONSTR_NULL")
-      out.kind = K::kNull;
-    else if (t == "CONSTR_DEFAULT")
-      out.kind = K::kDefault;
-    else if (t == "CONSTR_CHECK")
-      out.kind = K::kCheck;
-    else if (t == "CONSTR_PRIMARY")
-      out.kind = K::kPrimaryKey;
-    else if (t == "CONSTR_UNIQUE")
-      out.kind = K::kUnique;
-    else if (t == "CONSTR_EXCLUSION")
-      out.kind = K::kExclusion;
-    else if (t == "CONSTR_FOREIGN")
-      out.kind = K::kForeignKey;
-    else if (t == "CONSTR_IDENTITY")
-      out.kind = K::kIdentity;
-    else if (t == "CONSTR_GENERATED")
-      out.kind = K::kGenerated;
-    out.name = std::string(f[kConname].Str());
-    out.columns = Strings(out.kind == K::kForeignKey ? f[kFkAttrs] : f[kKeys]);
-    out.using_index = std::string(f[kIndexname].Str());
-    out.not_valid = f[kSkipValidation].Bool();
-    if (f[kRawExpr].valid()) out.expr = ToExpr(f[kRawExpr]);
-    const std::string_view gw = f[kGeneratedWhen].Str();
-    out.generated_when = gw.empty() ? 0 : gw[0];
-    out.location = At(f[kLocation]);
+    switch (c->contype) {
+      case CONSTR_NOTNULL:
+        out.kind = K::kNotNull;
+        break;
+      case CONSTR_NULL:
+        out.kind = K::kNull;
+        break;
+      case CONSTR_DEFAULT:
+        out.kind = K::kDefault;
+        break;
+      case CONSTR_CHECK:
+        out.kind = K::kCheck;
+        break;
+      case CONSTR_PRIMARY:
+        out.kind = K::kPrimaryKey;
+        break;
+      case CONSTR_UNIQUE:
+        out.kind = K::kUnique;
+        break;
+      case CONSTR_EXCLUSION:
+        out.kind = K::kExclusion;
+        break;
+      case CONSTR_FOREIGN:
+        out.kind = K::kForeignKey;
+        break;
+      case CONSTR_IDENTITY:
+        out.kind = K::kIdentity;
+        break;
+      case CONSTR_GENERATED:
+        out.kind = K::kGenerated;
+        break;
+      default:
+        break;
+    }
+    out.name = std::string(Str(c->conname));
+    out.columns = Strings(out.kind == K::kForeignKey ? c->fk_attrs : c->keys);
+    out.using_index = std::string(Str(c->indexname));
+    out.not_valid = c->skip_validation;
+    if (c->raw_expr != nullptr) out.expr = ToExpr(c->raw_expr);
+    out.generated_when = c->generated_when;
+    out.location = At(c->location);
     if (out.kind == K::kForeignKey) {
-      out.ref_table = RangeVar(f[kPktable]);
-      out.ref_columns = Strings(f[kPkAttrs]);
-      const std::string_view del = f[kFkDelAction].Str(), upd = f[kFkUpdAction].Str();
-      out.on_delete = del.empty() ? 'a' : del[0];
-      out.on_update = upd.empty() ? 'a' : upd[0];
+      out.ref_table = RangeVar(c->pktable);
+      out.ref_columns = Strings(c->pk_attrs);
+      out.on_delete = c->fk_del_action == 0 ? 'a' : c->fk_del_action;
+      out.on_update = c->fk_upd_action == 0 ? 'a' : c->fk_upd_action;
       out.on_delete_explicit = out.on_delete != 'a';
     }
     starts_.push_back(out.location);
     return out;
   }
 
-  // `raw_default` receives the column's raw_default member (ALTER COLUMN ... TYPE ... USING).
-  ColumnDef ToColumn(Value cd, Value* raw_default = nullptr) {
-    enum { kColname, kTypeName, kLocation, kConstraints, kRawDefault };
-    static constexpr std::array<std::string_view, 5> kKeys = {"colname", "typeName", "location",
-                                                              "constraints", "raw_default"};
-    const auto f = cd.Pick(kKeys);
+  // `raw_default` receives the column's raw_default (ALTER COLUMN ... TYPE ... USING).
+  ColumnDef ToColumn(const ::ColumnDef* cd, const Node** raw_default = nullptr) {
     ColumnDef col;
-    col.name = std::string(f[kColname].Str());
-    col.type = Type(f[kTypeName]);
-    col.location = At(f[kLocation]);
+    col.name = std::string(Str(cd->colname));
+    col.type = Type(cd->typeName);
+    col.location = At(cd->location);
     starts_.push_back(col.location);
-    for (Value c : f[kConstraints].Items())
-      col.constraints.push_back(ToConstraint(c["Constraint"]));
-    if (raw_default != nullptr) *raw_default = f[kRawDefault];
+    for (const Node* c : Nodes(cd->constraints))
+      col.constraints.push_back(ToConstraint(STAIRWAY_AS(Constraint, c)));
+    if (raw_default != nullptr) *raw_default = cd->raw_default;
     return col;
   }
 
@@ -307,24 +513,19 @@ class Converter {
     }
   }
 
-  CreateTable ToCreateTable(Value v) {
-    enum { kRelation, kIfNotExists, kPartspec, kPartbound, kInhRelations, kTableElts };
-    static constexpr std::array<std::string_view, 6> kKeys = {
-        "relation", "if_not_exists", "partspec", "partbound", "inhRelations", "tableElts"};
-    const auto f = v.Pick(kKeys);
+  CreateTable ToCreateTable(const CreateStmt* v) {
     CreateTable t;
-    t.table = RangeVar(f[kRelation]);
-    t.temporary = f[kRelation]["relpersistence"].Str() == "t";
-    t.if_not_exists = f[kIfNotExists].Bool();
-    t.partitioned = f[kPartspec].valid();
-    if (f[kPartbound].valid()) {
-      Value parent = f[kInhRelations].At(0);
-      if (parent.valid()) t.partition_of = RangeVar(parent["RangeVar"]);
+    t.table = RangeVar(v->relation);
+    t.temporary = v->relation != nullptr && v->relation->relpersistence == RELPERSISTENCE_TEMP;
+    t.if_not_exists = v->if_not_exists;
+    t.partitioned = v->partspec != nullptr;
+    if (v->partbound != nullptr) {
+      const Node* parent = Nodes(v->inhRelations).front();
+      if (parent != nullptr) t.partition_of = RangeVar(STAIRWAY_AS(RangeVar, parent));
     }
-    for (Value elt : f[kTableElts].Items()) {
-      const std::string_view kind = elt.FirstKey();  // one member: the node
-      if (kind == "ColumnDef") t.columns.push_back(ToColumn(elt.First()));
-      if (kind == "Constraint") t.constraints.push_back(ToConstraint(elt.First()));
+    for (const Node* elt : Nodes(v->tableElts)) {
+      if (const auto* cd = STAIRWAY_AS(ColumnDef, elt)) t.columns.push_back(ToColumn(cd));
+      if (const auto* c = STAIRWAY_AS(Constraint, elt)) t.constraints.push_back(ToConstraint(c));
     }
     std::vector<Constraint*> fks;
     for (ColumnDef& c : t.columns) CollectForeignKeys(c.constraints, fks);
@@ -333,62 +534,59 @@ class Converter {
     return t;
   }
 
-  AlterTableCmd ToAlterCmd(Value c) {
-    enum { kSubtype, kName, kBehavior, kMissingOk, kDef };
-    static constexpr std::array<std::string_view, 5> kKeys = {"subtype", "name", "behavior",
-                                                              "missing_ok", "def"};
-    const auto f = c.Pick(kKeys);
+  // A reloption's value as written: SET (fillfactor = 70) -> "70".
+  std::string OptionValue(const Node* arg) const {
+    if (const auto* s = STAIRWAY_AS(String, arg)) return std::string(Str(s->sval));
+    if (const auto* i = STAIRWAY_AS(Integer, arg)) return std::to_string(i->ival);
+    if (const auto* b = STAIRWAY_AS(Boolean, arg)) return b->boolval ? "true" : "false";
+    if (const auto* t = STAIRWAY_AS(TypeName, arg)) return Type(t).name;
+    if (const auto* f = STAIRWAY_AS(Float, arg)) return std::string(Str(f->fval));
+    return "";
+  }
+
+  AlterTableCmd ToAlterCmd(const ::AlterTableCmd* c) {
     AlterTableCmd cmd;
-    cmd.subtype = std::string(StripPrefix(f[kSubtype].Str(), "AT_"));
-    cmd.name = std::string(f[kName].Str());
-    cmd.cascade = f[kBehavior].Str() == "DROP_CASCADE";
-    cmd.missing_ok = f[kMissingOk].Bool();
     cmd.location = start_;
-    Value def = f[kDef];
-    const std::string_view kind = def.FirstKey();
-    if (kind == "ColumnDef") {
-      Value raw_default;
-      cmd.column = ToColumn(def.First(), &raw_default);
-      cmd.has_using = raw_default.valid();
+    if (c == nullptr) return cmd;
+    cmd.subtype = std::string(AlterTableTypeName(c->subtype));
+    cmd.name = std::string(Str(c->name));
+    cmd.cascade = c->behavior == DROP_CASCADE;
+    cmd.missing_ok = c->missing_ok;
+    const Node* def = c->def;
+    if (const auto* cd = STAIRWAY_AS(ColumnDef, def)) {
+      const Node* raw_default = nullptr;
+      cmd.column = ToColumn(cd, &raw_default);
+      cmd.has_using = raw_default != nullptr;
       cmd.location = cmd.column->location;
-    } else if (kind == "Constraint") {
-      cmd.constraint = ToConstraint(def.First());
+    } else if (const auto* con = STAIRWAY_AS(Constraint, def)) {
+      cmd.constraint = ToConstraint(con);
       cmd.location = cmd.constraint->location;
-    } else if (kind == "PartitionCmd") {
-      Value pc = def["PartitionCmd"];
-      cmd.partition = RangeVar(pc["name"]);
-      cmd.concurrent = pc["concurrent"].Bool();
-      cmd.partition_default = pc["bound"]["is_default"].Bool();
+    } else if (const auto* pc = STAIRWAY_AS(PartitionCmd, def)) {
+      cmd.partition = RangeVar(pc->name);
+      cmd.concurrent = pc->concurrent;
+      cmd.partition_default = pc->bound != nullptr && pc->bound->is_default;
       cmd.location = cmd.partition->location;
-    } else if (kind == "ReplicaIdentityStmt") {
-      const std::string_view it = def["ReplicaIdentityStmt"]["identity_type"].Str();
-      cmd.replica_identity = it.empty() ? 0 : it[0];
-    } else if (kind == "List") {
-      for (Value item : def["List"]["items"].Items()) {
-        Value de = item["DefElem"];
-        if (!de.valid()) continue;
-        std::string value;
-        Value arg = de["arg"];
-        const std::string_view ak = arg.FirstKey();
-        if (ak == "String") value = std::string(arg["String"]["sval"].Str());
-        if (ak == "Integer") value = std::to_string(arg["Integer"]["ival"].Int(0));
-        if (ak == "Boolean") value = arg["Boolean"]["boolval"].Bool() ? "true" : "false";
-        if (ak == "TypeName") value = Type(arg["TypeName"]).name;
-        if (ak == "Float") value = std::string(arg["Float"]["fval"].Str());
-        cmd.options.emplace_back(Lower(de["defname"].Str()), value);
+    } else if (const auto* ri = STAIRWAY_AS(ReplicaIdentityStmt, def)) {
+      cmd.replica_identity = ri->identity_type;
+    } else if (const auto* list = STAIRWAY_AS(List, def)) {
+      for (const Node* item : Nodes(list)) {
+        const auto* de = STAIRWAY_AS(DefElem, item);
+        if (de == nullptr) continue;
+        cmd.options.emplace_back(Lower(Str(de->defname)), OptionValue(de->arg));
       }
-    } else if (def.valid() && cmd.subtype == "ColumnDefault") {
+    } else if (def != nullptr && cmd.subtype == "ColumnDefault") {
       cmd.expr = ToExpr(def);
     }
     return cmd;
   }
 
-  AlterTable ToAlterTable(Value v) {
+  AlterTable ToAlterTable(const AlterTableStmt* v) {
     AlterTable a;
-    a.table = RangeVar(v["relation"]);
-    a.object_type = std::string(StripPrefix(v["objtype"].Str(), "OBJECT_"));
-    a.missing_ok = v["missing_ok"].Bool();
-    for (Value c : v["cmds"].Items()) a.cmds.push_back(ToAlterCmd(c["AlterTableCmd"]));
+    a.table = RangeVar(v->relation);
+    a.object_type = std::string(ObjectTypeName(v->objtype));
+    a.missing_ok = v->missing_ok;
+    for (const Node* c : Nodes(v->cmds))
+      a.cmds.push_back(ToAlterCmd(STAIRWAY_AS(AlterTableCmd, c)));
     // DROP COLUMN / DROP CONSTRAINT carry no location in the tree: find the names' tokens.
     std::size_t from = 0;
     for (AlterTableCmd& cmd : a.cmds) {
@@ -409,54 +607,42 @@ class Converter {
     return a;
   }
 
-  CreateIndex ToCreateIndex(Value v) {
-    enum {
-      kIdxname,
-      kRelation,
-      kIndexParams,
-      kUnique,
-      kConcurrent,
-      kIfNotExists,
-      kWhereClause,
-      kAccessMethod
-    };
-    static constexpr std::array<std::string_view, 8> kKeys = {
-        "idxname",    "relation",      "indexParams", "unique",
-        "concurrent", "if_not_exists", "whereClause", "accessMethod"};
-    const auto f = v.Pick(kKeys);
+  CreateIndex ToCreateIndex(const IndexStmt* v) {
     CreateIndex i;
-    i.name = std::string(f[kIdxname].Str());
-    i.table = RangeVar(f[kRelation]);
-    i.only = !f[kRelation]["inh"].Bool();
-    for (Value e : f[kIndexParams].Items()) i.columns.emplace_back(e["IndexElem"]["name"].Str());
-    i.unique = f[kUnique].Bool();
-    i.concurrent = f[kConcurrent].Bool();
-    i.if_not_exists = f[kIfNotExists].Bool();
-    i.partial = f[kWhereClause].valid();
-    i.method = std::string(f[kAccessMethod].Str());
+    i.name = std::string(Str(v->idxname));
+    i.table = RangeVar(v->relation);
+    i.only = v->relation == nullptr || !v->relation->inh;
+    for (const Node* e : Nodes(v->indexParams)) {
+      const auto* elem = STAIRWAY_AS(IndexElem, e);
+      i.columns.emplace_back(elem != nullptr ? Str(elem->name) : std::string_view());
+    }
+    i.unique = v->unique;
+    i.concurrent = v->concurrent;
+    i.if_not_exists = v->if_not_exists;
+    i.partial = v->whereClause != nullptr;
+    i.method = std::string(Str(v->accessMethod));
     return i;
   }
 
-  Drop ToDrop(Value v) {
+  Drop ToDrop(const DropStmt* v) {
     Drop d;
-    d.object_type = std::string(StripPrefix(v["removeType"].Str(), "OBJECT_"));
-    d.cascade = v["behavior"].Str() == "DROP_CASCADE";
-    d.missing_ok = v["missing_ok"].Bool();
-    d.concurrent = v["concurrent"].Bool();
+    d.object_type = std::string(ObjectTypeName(v->removeType));
+    d.cascade = v->behavior == DROP_CASCADE;
+    d.missing_ok = v->missing_ok;
+    d.concurrent = v->concurrent;
     std::vector<std::vector<std::string>> written;  // parts of each List / String object
-    for (Value o : v["objects"].Items()) {
-      const std::string_view k = o.FirstKey();
-      if (k == "List") {
-        d.objects.push_back(NameFromList(o["List"]["items"], start_));
-        written.push_back(Strings(o["List"]["items"]));
-      } else if (k == "String") {
+    for (const Node* o : Nodes(v->objects)) {
+      if (const auto* list = STAIRWAY_AS(List, o)) {
+        d.objects.push_back(NameFromList(list, start_));
+        written.push_back(Strings(list));
+      } else if (const auto* s = STAIRWAY_AS(String, o)) {
         QualifiedName n;
-        n.name = std::string(o["String"]["sval"].Str());
+        n.name = std::string(Str(s->sval));
         n.location = start_;
         d.objects.push_back(n);
         written.push_back({n.name});
-      } else if (k == "TypeName") {
-        TypeRef t = Type(o["TypeName"]);
+      } else if (const auto* tn = STAIRWAY_AS(TypeName, o)) {
+        TypeRef t = Type(tn);
         d.objects.push_back({t.schema, t.name, t.location});
       }
     }
@@ -468,26 +654,80 @@ class Converter {
     return d;
   }
 
-  std::vector<QualifiedName> RangeVars(Value list) const {
+  std::vector<QualifiedName> RangeVars(const List* list) const {
     std::vector<QualifiedName> out;
-    for (Value r : list.Items()) out.push_back(RangeVar(r["RangeVar"]));
+    for (const Node* r : Nodes(list)) out.push_back(RangeVar(STAIRWAY_AS(RangeVar, r)));
     return out;
   }
 
-  static bool HasOption(Value defelems, std::string_view name) {
-    for (Value d : defelems.Items()) {
-      if (Lower(d["DefElem"]["defname"].Str()) == name) {
-        Value arg = d["DefElem"]["arg"];
-        // FULL false / CONCURRENTLY false switch the option off.
-        if (arg.valid() && arg.FirstKey() == "Boolean") return arg["Boolean"]["boolval"].Bool();
-        if (arg.valid() && arg.FirstKey() == "String") {
-          const std::string v = Lower(arg["String"]["sval"].Str());
-          return v != "false" && v != "off" && v != "0";
-        }
-        return true;
+  static bool HasOption(const List* defelems, std::string_view name) {
+    for (const Node* d : Nodes(defelems)) {
+      const auto* de = STAIRWAY_AS(DefElem, d);
+      if (de == nullptr || Lower(Str(de->defname)) != name) continue;
+      // FULL false / CONCURRENTLY false switch the option off.
+      if (const auto* b = STAIRWAY_AS(Boolean, de->arg)) return b->boolval;
+      if (const auto* s = STAIRWAY_AS(String, de->arg)) {
+        const std::string v = Lower(Str(s->sval));
+        return v != "false" && v != "off" && v != "0";
       }
+      return true;
     }
     return false;
+  }
+
+  StatementBody ToDml(const Node* stmt) {
+    Dml d;
+    if (const auto* u = STAIRWAY_AS(UpdateStmt, stmt)) {
+      d.kind = Dml::Kind::kUpdate;
+      d.table = RangeVar(u->relation);
+      d.has_where = u->whereClause != nullptr;
+      for (const Node* t : Nodes(u->targetList)) {
+        const auto* rt = STAIRWAY_AS(ResTarget, t);
+        d.set_columns.emplace_back(rt != nullptr ? Str(rt->name) : std::string_view());
+      }
+    } else if (const auto* del = STAIRWAY_AS(DeleteStmt, stmt)) {
+      d.kind = Dml::Kind::kDelete;
+      d.table = RangeVar(del->relation);
+      d.has_where = del->whereClause != nullptr;
+    } else if (const auto* ins = STAIRWAY_AS(InsertStmt, stmt)) {
+      d.kind = Dml::Kind::kInsert;
+      d.table = RangeVar(ins->relation);
+    } else if (const auto* m = STAIRWAY_AS(MergeStmt, stmt)) {
+      d.kind = Dml::Kind::kMerge;
+      d.table = RangeVar(m->relation);
+    }
+    return d;
+  }
+
+  StatementBody ToView(const Node* stmt) {
+    const auto* view = STAIRWAY_AS(ViewStmt, stmt);
+    const auto* ctas = STAIRWAY_AS(CreateTableAsStmt, stmt);
+    const bool matview = ctas != nullptr && ctas->objtype == OBJECT_MATVIEW;
+    const ::RangeVar* rel = view != nullptr         ? view->view
+                            : ctas->into != nullptr ? ctas->into->rel
+                                                    : nullptr;
+    if (ctas != nullptr && !matview) {
+      CreateTable t;
+      t.table = RangeVar(rel);
+      t.as_select = true;
+      return t;
+    }
+    CreateView cv;
+    cv.materialized = matview;
+    cv.view = RangeVar(rel);
+    const auto* select = STAIRWAY_AS(SelectStmt, view != nullptr ? view->query : ctas->query);
+    for (const Node* t : Nodes(select != nullptr ? select->targetList : NIL)) {
+      const auto* rt = STAIRWAY_AS(ResTarget, t);
+      std::string name(rt != nullptr ? Str(rt->name) : std::string_view());
+      if (name.empty() && rt != nullptr) {
+        if (const auto* cr = STAIRWAY_AS(ColumnRef, rt->val)) {
+          std::vector<std::string> f = Strings(cr->fields);
+          if (!f.empty()) name = f.back();
+        }
+      }
+      cv.columns.push_back(name);
+    }
+    return cv;
   }
 
   std::string_view text_;
@@ -496,193 +736,201 @@ class Converter {
   std::vector<std::size_t> starts_;
 };
 
-StatementBody Converter::Convert(std::string_view node, Value v) {
-  if (node == "CreateStmt") return ToCreateTable(v);
-  if (node == "AlterTableStmt") return ToAlterTable(v);
-  if (node == "IndexStmt") return ToCreateIndex(v);
-  if (node == "DropStmt") return ToDrop(v);
-  if (node == "DropdbStmt") {
-    DropDatabase d{std::string(v["dbname"].Str()), start_};
-    const std::vector<std::size_t> at = LocateTrailingNames(text_, {{d.name}});
-    if (!at.empty()) d.location = start_ + at[0];
-    return d;
-  }
-  if (node == "ReindexStmt") {
-    Reindex r;
-    r.kind = std::string(StripPrefix(v["kind"].Str(), "REINDEX_OBJECT_"));
-    if (v["relation"].valid()) {
-      r.target = RangeVar(v["relation"]);
-    } else {
-      r.target.name = std::string(v["name"].Str());
-      r.target.location = start_;
+StatementBody Converter::Convert(const Node* stmt) {
+  if (stmt == nullptr) return Other{};
+  switch (nodeTag(stmt)) {
+    case T_CreateStmt:
+      return ToCreateTable(reinterpret_cast<const CreateStmt*>(stmt));
+    case T_AlterTableStmt:
+      return ToAlterTable(reinterpret_cast<const AlterTableStmt*>(stmt));
+    case T_IndexStmt:
+      return ToCreateIndex(reinterpret_cast<const IndexStmt*>(stmt));
+    case T_DropStmt:
+      return ToDrop(reinterpret_cast<const DropStmt*>(stmt));
+    case T_DropdbStmt: {
+      DropDatabase d{std::string(Str(reinterpret_cast<const DropdbStmt*>(stmt)->dbname)), start_};
+      const std::vector<std::size_t> at = LocateTrailingNames(text_, {{d.name}});
+      if (!at.empty()) d.location = start_ + at[0];
+      return d;
     }
-    r.concurrent = HasOption(v["params"], "concurrently");
-    return r;
-  }
-  if (node == "TransactionStmt") {
-    using K = Transaction::Kind;
-    const std::string_view k = StripPrefix(v["kind"].Str(), "TRANS_STMT_");
-    Transaction t;
-    if (k == "BEGIN" || k == "START")
-      t.kind = K::kBegin;
-    else if (k == "COMMIT")
-      t.kind = K::kCommit;
-    else if (k == "ROLLBACK")
-      t.kind = K::kRollback;
-    else if (k == "SAVEPOINT")
-      t.kind = K::kSavepoint;
-    else if (k == "RELEASE")
-      t.kind = K::kRelease;
-    else if (k == "ROLLBACK_TO")
-      t.kind = K::kRollbackTo;
-    else if (k == "PREPARE")
-      t.kind = K::kPrepare;
-    else if (k == "COMMIT_PREPARED")
-      t.kind = K::kCommitPrepared;
-    else
-      t.kind = K::kRollbackPrepared;
-    return t;
-  }
-  if (node == "VariableSetStmt") {
-    SetVariable s;
-    const std::string_view k = v["kind"].Str();
-    s.name = Lower(v["name"].Str());
-    s.local = v["is_local"].Bool();
-    s.reset = k == "VAR_RESET" || k == "VAR_RESET_ALL" || k == "VAR_SET_DEFAULT";
-    Value arg = v["args"].At(0)["A_Const"];
-    if (arg.valid()) s.value = ConstText(arg);
-    return s;
-  }
-  if (node == "UpdateStmt" || node == "DeleteStmt" || node == "InsertStmt" || node == "MergeStmt") {
-    Dml d;
-    d.kind = node == "UpdateStmt"   ? Dml::Kind::kUpdate
-             : node == "DeleteStmt" ? Dml::Kind::kDelete
-             : node == "InsertStmt" ? Dml::Kind::kInsert
-                                    : Dml::Kind::kMerge;
-    d.table = RangeVar(v["relation"]);
-    d.has_where = v["whereClause"].valid();
-    if (d.kind == Dml::Kind::kUpdate) {
-      for (Value t : v["targetList"].Items())
-        d.set_columns.emplace_back(t["ResTarget"]["name"].Str());
+    case T_ReindexStmt: {
+      const auto* v = reinterpret_cast<const ReindexStmt*>(stmt);
+      Reindex r;
+      r.kind = std::string(ReindexKindName(v->kind));
+      if (v->relation != nullptr) {
+        r.target = RangeVar(v->relation);
+      } else {
+        r.target.name = std::string(Str(v->name));
+        r.target.location = start_;
+      }
+      r.concurrent = HasOption(v->params, "concurrently");
+      return r;
     }
-    return d;
-  }
-  if (node == "RenameStmt") {
-    Rename r;
-    r.object_type = std::string(StripPrefix(v["renameType"].Str(), "OBJECT_"));
-    if (v["relation"].valid())
-      r.relation = RangeVar(v["relation"]);
-    else
-      r.relation.location = start_;
-    r.old_name = std::string(v["subname"].Str());
-    r.new_name = std::string(v["newname"].Str());
-    return r;
-  }
-  if (node == "AlterEnumStmt") {
-    AlterEnum e;
-    e.type = NameFromList(v["typeName"], start_);
-    e.new_value = std::string(v["newVal"].Str());
-    e.old_value = std::string(v["oldVal"].Str());
-    e.neighbor = std::string(v["newValNeighbor"].Str());
-    e.if_not_exists = v["skipIfNewValExists"].Bool();
-    return e;
-  }
-  if (node == "CreateEnumStmt") {
-    CreateEnum e;
-    e.type = NameFromList(v["typeName"], start_);
-    e.values = Strings(v["vals"]);
-    return e;
-  }
-  if (node == "CreateDomainStmt") {
-    CreateDomain d;
-    d.domain = NameFromList(v["domainname"], start_);
-    for (Value c : v["constraints"].Items()) {
-      if (c["Constraint"]["contype"].Str() == "CONSTR_CHECK") d.has_check = true;
-    }
-    return d;
-  }
-  if (node == "AlterDomainStmt") {
-    AlterDomain d;
-    d.domain = NameFromList(v["typeName"], start_);
-    const std::string_view st = v["subtype"].Str();
-    d.subtype = st.empty() ? 0 : st[0];
-    Value c = v["def"]["Constraint"];
-    d.adds_check = d.subtype == 'C' && c["contype"].Str() == "CONSTR_CHECK";
-    d.not_valid = c["skip_validation"].Bool();
-    return d;
-  }
-  if (node == "VacuumStmt") {
-    Vacuum vac;
-    vac.vacuum = v["is_vacuumcmd"].Bool();
-    vac.full = HasOption(v["options"], "full");
-    for (Value r : v["rels"].Items())
-      vac.tables.push_back(RangeVar(r["VacuumRelation"]["relation"]));
-    return vac;
-  }
-  if (node == "ClusterStmt") {
-    Cluster c;
-    if (v["relation"].valid()) c.table = RangeVar(v["relation"]);
-    return c;
-  }
-  if (node == "RefreshMatViewStmt") {
-    return RefreshMatView{RangeVar(v["relation"]), v["concurrent"].Bool()};
-  }
-  if (node == "LockStmt") {
-    return LockTable{RangeVars(v["relations"]), static_cast<int>(v["mode"].Int(8))};
-  }
-  if (node == "TruncateStmt") {
-    return Truncate{RangeVars(v["relations"]), v["behavior"].Str() == "DROP_CASCADE"};
-  }
-  if (node == "CreateTrigStmt") {
-    return CreateTrigger{std::string(v["trigname"].Str()), RangeVar(v["relation"])};
-  }
-  if (node == "ViewStmt" || node == "CreateTableAsStmt") {
-    const bool matview = v["objtype"].Str() == "OBJECT_MATVIEW";
-    if (node == "CreateTableAsStmt" && !matview) {
-      CreateTable t;
-      t.table = RangeVar(v["into"]["rel"]);
-      t.as_select = true;
+    case T_TransactionStmt: {
+      using K = Transaction::Kind;
+      Transaction t;
+      switch (reinterpret_cast<const TransactionStmt*>(stmt)->kind) {
+        case TRANS_STMT_BEGIN:
+        case TRANS_STMT_START:
+          t.kind = K::kBegin;
+          break;
+        case TRANS_STMT_COMMIT:
+          t.kind = K::kCommit;
+          break;
+        case TRANS_STMT_ROLLBACK:
+          t.kind = K::kRollback;
+          break;
+        case TRANS_STMT_SAVEPOINT:
+          t.kind = K::kSavepoint;
+          break;
+        case TRANS_STMT_RELEASE:
+          t.kind = K::kRelease;
+          break;
+        case TRANS_STMT_ROLLBACK_TO:
+          t.kind = K::kRollbackTo;
+          break;
+        case TRANS_STMT_PREPARE:
+          t.kind = K::kPrepare;
+          break;
+        case TRANS_STMT_COMMIT_PREPARED:
+          t.kind = K::kCommitPrepared;
+          break;
+        case TRANS_STMT_ROLLBACK_PREPARED:
+          t.kind = K::kRollbackPrepared;
+          break;
+      }
       return t;
     }
-    CreateView cv;
-    cv.materialized = matview;
-    cv.view = RangeVar(node == "ViewStmt" ? v["view"] : v["into"]["rel"]);
-    Value select = node == "ViewStmt" ? v["query"]["SelectStmt"] : v["query"]["SelectStmt"];
-    for (Value t : select["targetList"].Items()) {
-      Value rt = t["ResTarget"];
-      std::string name(rt["name"].Str());
-      if (name.empty() && rt["val"]["ColumnRef"].valid()) {
-        std::vector<std::string> f = Strings(rt["val"]["ColumnRef"]["fields"]);
-        if (!f.empty()) name = f.back();
-      }
-      cv.columns.push_back(name);
+    case T_VariableSetStmt: {
+      const auto* v = reinterpret_cast<const VariableSetStmt*>(stmt);
+      SetVariable s;
+      s.name = Lower(Str(v->name));
+      s.local = v->is_local;
+      s.reset = v->kind == VAR_RESET || v->kind == VAR_RESET_ALL || v->kind == VAR_SET_DEFAULT;
+      if (const auto* arg = STAIRWAY_AS(A_Const, Nodes(v->args).front())) s.value = ConstText(arg);
+      return s;
     }
-    return cv;
+    case T_UpdateStmt:
+    case T_DeleteStmt:
+    case T_InsertStmt:
+    case T_MergeStmt:
+      return ToDml(stmt);
+    case T_RenameStmt: {
+      const auto* v = reinterpret_cast<const RenameStmt*>(stmt);
+      Rename r;
+      r.object_type = std::string(ObjectTypeName(v->renameType));
+      if (v->relation != nullptr)
+        r.relation = RangeVar(v->relation);
+      else
+        r.relation.location = start_;
+      r.old_name = std::string(Str(v->subname));
+      r.new_name = std::string(Str(v->newname));
+      return r;
+    }
+    case T_AlterEnumStmt: {
+      const auto* v = reinterpret_cast<const AlterEnumStmt*>(stmt);
+      AlterEnum e;
+      e.type = NameFromList(v->typeName, start_);
+      e.new_value = std::string(Str(v->newVal));
+      e.old_value = std::string(Str(v->oldVal));
+      e.neighbor = std::string(Str(v->newValNeighbor));
+      e.if_not_exists = v->skipIfNewValExists;
+      return e;
+    }
+    case T_CreateEnumStmt: {
+      const auto* v = reinterpret_cast<const CreateEnumStmt*>(stmt);
+      return CreateEnum{NameFromList(v->typeName, start_), Strings(v->vals)};
+    }
+    case T_CreateDomainStmt: {
+      const auto* v = reinterpret_cast<const CreateDomainStmt*>(stmt);
+      CreateDomain d;
+      d.domain = NameFromList(v->domainname, start_);
+      for (const Node* c : Nodes(v->constraints)) {
+        const auto* con = STAIRWAY_AS(Constraint, c);
+        if (con != nullptr && con->contype == CONSTR_CHECK) d.has_check = true;
+      }
+      return d;
+    }
+    case T_AlterDomainStmt: {
+      const auto* v = reinterpret_cast<const AlterDomainStmt*>(stmt);
+      AlterDomain d;
+      d.domain = NameFromList(v->typeName, start_);
+      d.subtype = v->subtype;
+      const auto* c = STAIRWAY_AS(Constraint, v->def);
+      d.adds_check = d.subtype == 'C' && c != nullptr && c->contype == CONSTR_CHECK;
+      d.not_valid = c != nullptr && c->skip_validation;
+      return d;
+    }
+    case T_VacuumStmt: {
+      const auto* v = reinterpret_cast<const VacuumStmt*>(stmt);
+      Vacuum vac;
+      vac.vacuum = v->is_vacuumcmd;
+      vac.full = HasOption(v->options, "full");
+      for (const Node* r : Nodes(v->rels)) {
+        const auto* vr = STAIRWAY_AS(VacuumRelation, r);
+        vac.tables.push_back(RangeVar(vr != nullptr ? vr->relation : nullptr));
+      }
+      return vac;
+    }
+    case T_ClusterStmt: {
+      Cluster c;
+      const auto* v = reinterpret_cast<const ClusterStmt*>(stmt);
+      if (v->relation != nullptr) c.table = RangeVar(v->relation);
+      return c;
+    }
+    case T_RefreshMatViewStmt: {
+      const auto* v = reinterpret_cast<const RefreshMatViewStmt*>(stmt);
+      return RefreshMatView{RangeVar(v->relation), v->concurrent};
+    }
+    case T_LockStmt: {
+      const auto* v = reinterpret_cast<const LockStmt*>(stmt);
+      return LockTable{RangeVars(v->relations), v->mode == 0 ? 8 : v->mode};
+    }
+    case T_TruncateStmt: {
+      const auto* v = reinterpret_cast<const TruncateStmt*>(stmt);
+      return Truncate{RangeVars(v->relations), v->behavior == DROP_CASCADE};
+    }
+    case T_CreateTrigStmt: {
+      const auto* v = reinterpret_cast<const CreateTrigStmt*>(stmt);
+      return CreateTrigger{std::string(Str(v->trigname)), RangeVar(v->relation)};
+    }
+    case T_ViewStmt:
+    case T_CreateTableAsStmt:
+      return ToView(stmt);
+    default:
+      return Other{};
   }
-  return Other{};
 }
 
-}  // namespace
-
-namespace {
-
-// libpg_query's JSON for `text` as a simdjson document. One parser per thread: its buffers are
-// reused from call to call.
-bool ReadTree(const char* json, Value& root) {
-  thread_local simdjson::dom::parser parser;
-  simdjson::dom::element doc;
-  if (parser.parse(json, std::strlen(json)).get(doc) != simdjson::SUCCESS) return false;
-  root = Value(doc);
-  return true;
-}
-
-// Converts the statement node {"CreateStmt": {...}} into `st`; `loc_base` is the offset of the
-// text libpg_query parsed.
-void ConvertNode(Value node, std::size_t loc_base, Statement& st) {
-  st.node = std::string(node.FirstKey());
+// Converts the statement node into `st`; `loc_base` is the offset of the text libpg_query
+// parsed.
+void ConvertNode(const Node* node, std::size_t loc_base, Statement& st) {
+  st.node = NodeName(node);
   Converter conv(st.text, st.offset, loc_base);
-  st.body = conv.Convert(st.node, node.First());
+  st.body = conv.Convert(node);
 }
+
+// One raw parse (PostgreSQL's own parse tree, no JSON in between) in a memory context of its
+// own, freed with the tree when the object goes.
+class RawTree {
+ public:
+  explicit RawTree(const char* sql)
+      : context_(pg_query_enter_memory_context()), result_(pg_query_raw_parse(sql)) {}
+  ~RawTree() {
+    pg_query_exit_memory_context(context_);
+    if (result_.error != nullptr) pg_query_free_error(result_.error);
+    free(result_.stderr_buffer);  // NOLINT: malloc-ed by libpg_query
+  }
+  RawTree(const RawTree&) = delete;
+  RawTree& operator=(const RawTree&) = delete;
+
+  const PgQueryError* error() const { return result_.error; }
+  Nodes statements() const { return Nodes(result_.tree); }
+
+ private:
+  MemoryContext context_;
+  PgQueryInternalParsetreeAndError result_;
+};
 
 }  // namespace
 
@@ -692,20 +940,13 @@ Statement ParseStatement(std::string_view script, const StatementSpan& span) {
   st.length = span.length;
   st.text = script.substr(span.offset, span.length);
   const std::string buf(st.text);
-  PgQueryParseResult r = pg_query_parse(buf.c_str());
-  if (r.error != nullptr) {
-    const std::size_t at = ByteOffsetOfCursor(st.text, r.error->cursorpos);
-    st.error = ParseError{span.offset + at, r.error->message ? r.error->message : "syntax error"};
-  } else {
-    Value root;
-    if (!ReadTree(r.parse_tree, root)) {
-      st.error = ParseError{span.offset, "internal: unreadable parse tree"};
-    } else {
-      Value node = root["stmts"].At(0)["stmt"];
-      if (node.valid()) ConvertNode(node, span.offset, st);
-    }
+  RawTree tree(buf.c_str());
+  if (const PgQueryError* e = tree.error()) {
+    const std::size_t at = ByteOffsetOfCursor(st.text, e->cursorpos);
+    st.error = ParseError{span.offset + at, e->message ? e->message : "syntax error"};
+  } else if (const auto* raw = STAIRWAY_AS(RawStmt, tree.statements().front())) {
+    ConvertNode(raw->stmt, span.offset, st);
   }
-  pg_query_free_parse_result(r);
   return st;
 }
 
@@ -775,41 +1016,44 @@ struct Chunk {
   std::vector<Statement> statements;
 };
 
-// One pg_query_parse for the whole chunk; statements are cut from the tree's stmt_location and
+// One raw parse for the whole chunk; statements are cut from the tree's stmt_location and
 // stmt_len, trimmed to their first and last tokens like ScanScript does.
 void ParseChunk(std::string_view sql, Chunk& chunk) {
   const std::string buf(sql.substr(chunk.begin, chunk.end - chunk.begin));
-  PgQueryParseResult r = pg_query_parse(buf.c_str());
-  Value root;
-  chunk.ok = r.error == nullptr && ReadTree(r.parse_tree, root);
-  if (chunk.ok) {
-    std::size_t covered = chunk.begin;  // end of the last piece handled
-    const Value stmts = root["stmts"];
-    chunk.spans.reserve(stmts.Size());
-    chunk.statements.reserve(stmts.Size());
-    for (Value raw : stmts.Items()) {
-      const std::size_t begin = chunk.begin + static_cast<std::size_t>(raw["stmt_location"].Int());
-      const std::int64_t len = raw["stmt_len"].Int();  // 0: up to the end of the chunk
-      const std::size_t end = len == 0 ? chunk.end : begin + static_cast<std::size_t>(len);
-      if (begin < covered || end > chunk.end || begin > end) {
-        chunk.ok = false;  // not what libpg_query promises; let the slow path decide
-        break;
-      }
-      CollectGapComments(sql, covered, begin, chunk.comments);
-      covered = end;
-      const std::optional<StatementSpan> span = SpanOfPiece(sql, begin, end, chunk.comments);
-      if (!span) continue;
-      Statement st;
-      st.offset = span->offset;
-      st.length = span->length;
-      st.text = span->text;
-      ConvertNode(raw["stmt"], chunk.begin, st);
-      chunk.spans.push_back(*span);
-      chunk.statements.push_back(std::move(st));
+  RawTree tree(buf.c_str());
+  chunk.ok = tree.error() == nullptr;
+  if (!chunk.ok) return;
+  std::size_t covered = chunk.begin;  // end of the last piece handled
+  const Nodes stmts = tree.statements();
+  chunk.spans.reserve(stmts.size());
+  chunk.statements.reserve(stmts.size());
+  for (const Node* n : stmts) {
+    const auto* raw = STAIRWAY_AS(RawStmt, n);
+    if (raw == nullptr || raw->stmt_location < 0 || raw->stmt_len < 0) {
+      chunk.ok = false;  // not what libpg_query promises; let the slow path decide
+      break;
     }
-    if (chunk.ok) CollectGapComments(sql, covered, chunk.end, chunk.comments);
+    const std::size_t begin = chunk.begin + static_cast<std::size_t>(raw->stmt_location);
+    // stmt_len 0: up to the end of the chunk
+    const std::size_t end =
+        raw->stmt_len == 0 ? chunk.end : begin + static_cast<std::size_t>(raw->stmt_len);
+    if (begin < covered || end > chunk.end || begin > end) {
+      chunk.ok = false;
+      break;
+    }
+    CollectGapComments(sql, covered, begin, chunk.comments);
+    covered = end;
+    const std::optional<StatementSpan> span = SpanOfPiece(sql, begin, end, chunk.comments);
+    if (!span) continue;
+    Statement st;
+    st.offset = span->offset;
+    st.length = span->length;
+    st.text = span->text;
+    ConvertNode(raw->stmt, chunk.begin, st);
+    chunk.spans.push_back(*span);
+    chunk.statements.push_back(std::move(st));
   }
-  pg_query_free_parse_result(r);
+  if (chunk.ok) CollectGapComments(sql, covered, chunk.end, chunk.comments);
 }
 
 // Chunk ends: the first line end after a ';' at least `chunk_bytes` past the previous end. A

@@ -178,5 +178,44 @@ TEST(SqlParseScript, SyntaxErrorInALaterChunkKeepsEarlierOnesAndLintsTheRest) {
   EXPECT_EQ(Dump(p.scan, p.statements), Expected(sql));
 }
 
+// The typed views read PostgreSQL's node structs directly: node names come from the server
+// headers, constants keep their sign, and nested expressions of other node kinds are kept.
+TEST(SqlParseStatement, TypedViewsFromTheNodeTree) {
+  const std::string sql =
+      "ALTER TABLE s.t ADD COLUMN a int DEFAULT -1, ADD COLUMN b int DEFAULT "
+      "coalesce(random()::int, 0), ALTER COLUMN c SET DEFAULT CURRENT_TIMESTAMP";
+  Statement st = ParseStatement(sql, {0, sql.size(), sql});
+  ASSERT_FALSE(st.error);
+  EXPECT_EQ(st.node, "AlterTableStmt");
+  const auto* a = st.As<AlterTable>();
+  ASSERT_NE(a, nullptr);
+  EXPECT_EQ(a->table.Display(), "s.t");
+  EXPECT_EQ(a->object_type, "TABLE");
+  ASSERT_EQ(a->cmds.size(), 3u);
+  EXPECT_EQ(a->cmds[0].subtype, "AddColumn");
+  const Expr* minus_one = a->cmds[0].column->Default();
+  ASSERT_NE(minus_one, nullptr);
+  EXPECT_EQ(minus_one->kind, Expr::Kind::kConst);
+  EXPECT_EQ(minus_one->name, "-1");
+  const Expr* coalesce = a->cmds[1].column->Default();
+  ASSERT_NE(coalesce, nullptr);
+  EXPECT_EQ(coalesce->kind, Expr::Kind::kOther);
+  EXPECT_EQ(coalesce->name, "CoalesceExpr");
+  EXPECT_EQ(coalesce->location, sql.find("coalesce"));
+  ASSERT_EQ(coalesce->args.size(), 2u);
+  EXPECT_EQ(coalesce->args[0].kind, Expr::Kind::kCast);
+  ASSERT_EQ(coalesce->args[0].args.size(), 1u);
+  EXPECT_EQ(coalesce->args[0].args[0].name, "random");
+  EXPECT_EQ(a->cmds[2].subtype, "ColumnDefault");
+  ASSERT_TRUE(a->cmds[2].expr);
+  EXPECT_EQ(a->cmds[2].expr->kind, Expr::Kind::kSqlValueFunction);
+  EXPECT_EQ(a->cmds[2].expr->name, "current_timestamp");
+
+  const std::string other = "CREATE EXTENSION IF NOT EXISTS pg_trgm";
+  Statement ext = ParseStatement(other, {0, other.size(), other});
+  EXPECT_EQ(ext.node, "CreateExtensionStmt");
+  EXPECT_NE(ext.As<Other>(), nullptr);
+}
+
 }  // namespace
 }  // namespace stairway::sql
