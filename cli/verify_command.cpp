@@ -343,11 +343,11 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
     }
     roundtrip_failed = result.failed;
     roundtrip_exit = result.ExitCode(options.irreversible);
-    if (result.snapshots.starts_with("full (")) {
+    if (!result.snapshots_fallback.empty()) {
       fmt::print(stderr,
                  "note: the catalog was read in full after every step: {}; with a superuser "
                  "--server-url only what each step touched is re-read (docs/roundtrip.md)\n",
-                 result.snapshots.substr(6, result.snapshots.size() - 7));
+                 result.snapshots_fallback);
     }
     if (text_to_stdout) {
       const int reversible = static_cast<int>(result.revisions.size()) - result.irreversible;

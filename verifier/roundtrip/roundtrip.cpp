@@ -100,7 +100,7 @@ Result Run(db::Session& session, const source::MigrationSet& set, const Options&
   std::optional<FixturesObserver> fixtures;
   std::vector<PhaseObserver*> observers;
   Result result;
-  result.snapshots = "off";
+  result.snapshots = options.snapshots;
   if (options.snapshots == Options::Snapshots::kTracked ||
       options.snapshots == Options::Snapshots::kChecked) {
     if (std::optional<schema::TrackedCatalog> watched = schema::TrackedCatalog::Start(session)) {
@@ -108,14 +108,13 @@ Result Run(db::Session& session, const source::MigrationSet& set, const Options&
                                                ? TrackedCatalogObserver::Check::kEveryStep
                                                : TrackedCatalogObserver::Check::kAtEnd);
       observers.push_back(&*tracked);
-      result.snapshots = "tracked";
     } else {
       observers.push_back(&catalog);
-      result.snapshots = "full (the role may not create event triggers)";
+      result.snapshots = Options::Snapshots::kFull;
+      result.snapshots_fallback = "the role may not create event triggers";
     }
   } else if (options.snapshots == Options::Snapshots::kFull) {
     observers.push_back(&catalog);
-    result.snapshots = "full";
   }
   if (options.data_fixtures) {
     fixtures.emplace(*options.data_fixtures);

@@ -104,10 +104,12 @@ struct Result {
   int irreversible = 0;
   int findings = 0;
   bool failed = false;  // a step failed (database error); later revisions did not run
-  // How the catalog was compared: "tracked", "full", "full (the role may not create event
-  // triggers)" or "off"; and how often the whole catalog was read.
-  std::string snapshots;
+  // How the catalog was compared, and how often it was read whole.
+  Options::Snapshots snapshots = Options::Snapshots::kOff;
   int full_catalog_reads = 0;
+  // Why full snapshots were taken when tracked reads were asked for ("the role may not create
+  // event triggers"); empty otherwise.
+  std::string snapshots_fallback;
 
   // Exit code per DESIGN: 3 failed step, 1 findings or (not allowed) irreversible, else 0.
   int ExitCode(Irreversible irreversible_policy) const;
