@@ -659,85 +659,96 @@ WHERE {ext})SQL",
                      fmt::arg("ext", NotExtensionMember(f, "s.oid", "pg_foreign_server")));
 }
 
+// Every catalog query in CatalogQuery order: how it is built, and for TrackedCatalogQueries the
+// row's own OID and the OID it is re-read with (its table for columns, constraints, indexes,
+// triggers, ...; the owning table of a serial's sequence).
+struct QuerySpec {
+  CatalogQuery id;
+  std::string (*build)(int version, const QueryFilters& f);
+  std::string_view oid, root;
+};
+constexpr std::array<QuerySpec, kCatalogQueryCount> kQuerySpecs = {{
+    {CatalogQuery::kSchemas, [](int, const QueryFilters& f) { return Schemas(f); }, "n.oid",
+     "n.oid"},
+    {CatalogQuery::kRelations, [](int, const QueryFilters& f) { return Relations(f); }, "c.oid",
+     "c.oid"},
+    {CatalogQuery::kColumns, [](int v, const QueryFilters& f) { return Columns(v, f); }, "c.oid",
+     "c.oid"},
+    {CatalogQuery::kConstraints, [](int, const QueryFilters& f) { return Constraints(f); },
+     "co.oid", "c.oid"},
+    {CatalogQuery::kIndexes, [](int, const QueryFilters& f) { return Indexes(f); }, "i.indexrelid",
+     "c.oid"},
+    {CatalogQuery::kSequences, [](int, const QueryFilters& f) { return Sequences(f); }, "c.oid",
+     "coalesce(dep.refobjid, c.oid)"},
+    {CatalogQuery::kTypes, [](int v, const QueryFilters& f) { return Types(v, f); }, "t.oid",
+     "t.oid"},
+    {CatalogQuery::kFunctions, [](int v, const QueryFilters& f) { return Functions(v, f); },
+     "p.oid", "p.oid"},
+    {CatalogQuery::kTriggers, [](int, const QueryFilters& f) { return Triggers(f); }, "tg.oid",
+     "c.oid"},
+    {CatalogQuery::kPolicies, [](int, const QueryFilters& f) { return Policies(f); }, "pol.oid",
+     "c.oid"},
+    {CatalogQuery::kRules, [](int, const QueryFilters& f) { return Rules(f); }, "ru.oid", "c.oid"},
+    {CatalogQuery::kStatistics, [](int, const QueryFilters& f) { return Statistics(f); }, "st.oid",
+     "c.oid"},
+    {CatalogQuery::kCollations, [](int v, const QueryFilters& f) { return Collations(v, f); },
+     "co.oid", "co.oid"},
+    {CatalogQuery::kOperators, [](int, const QueryFilters& f) { return Operators(f); }, "o.oid",
+     "o.oid"},
+    {CatalogQuery::kDefaultPrivileges,
+     [](int, const QueryFilters& f) { return DefaultPrivileges(f); }, "a.oid", "a.oid"},
+    {CatalogQuery::kExtensions, [](int, const QueryFilters&) { return Extensions(); }, "e.oid",
+     "e.oid"},
+    {CatalogQuery::kEventTriggers, [](int, const QueryFilters& f) { return EventTriggers(f); },
+     "e.oid", "e.oid"},
+    {CatalogQuery::kCasts, [](int, const QueryFilters& f) { return Casts(f); }, "ca.oid", "ca.oid"},
+    {CatalogQuery::kPublications, [](int v, const QueryFilters&) { return Publications(v); },
+     "p.oid", "p.oid"},
+    {CatalogQuery::kForeignDataWrappers,
+     [](int, const QueryFilters& f) { return ForeignDataWrappers(f); }, "w.oid", "w.oid"},
+    {CatalogQuery::kForeignServers, [](int, const QueryFilters& f) { return ForeignServers(f); },
+     "s.oid", "s.oid"},
+}};
+constexpr bool InOrder() {
+  for (std::size_t i = 0; i < kQuerySpecs.size(); ++i) {
+    if (static_cast<std::size_t>(kQuerySpecs[i].id) != i) return false;
+  }
+  return true;
+}
+static_assert(InOrder(), "kQuerySpecs must list the queries in CatalogQuery order");
+
 }  // namespace
 
 std::vector<std::string> CatalogQueries(int version, const QueryFilters& filters) {
-  std::vector<std::string> queries = {
-      Schemas(filters),
-      Relations(filters),
-      Columns(version, filters),
-      Constraints(filters),
-      Indexes(filters),
-      Sequences(filters),
-      Types(version, filters),
-      Functions(version, filters),
-      Triggers(filters),
-      Policies(filters),
-      Rules(filters),
-      Statistics(filters),
-      Collations(version, filters),
-      Operators(filters),
-      DefaultPrivileges(filters),
-  };
-  if (filters.database_level) {
-    for (std::string q :
-         {Extensions(), EventTriggers(filters), Casts(filters), Publications(version),
-          ForeignDataWrappers(filters), ForeignServers(filters)}) {
-      queries.push_back(std::move(q));
-    }
-  }
+  const std::size_t count = filters.database_level
+                                ? kQuerySpecs.size()
+                                : static_cast<std::size_t>(CatalogQuery::kExtensions);
+  std::vector<std::string> queries;
+  queries.reserve(count);
+  for (std::size_t i = 0; i < count; ++i) queries.push_back(kQuerySpecs[i].build(version, filters));
   return queries;
 }
 
 std::vector<std::string> TrackedCatalogQueries(int version, const QueryFilters& filters,
                                                std::string_view scope) {
-  // Per query, in CatalogQueries order: the row's own OID and the OID it is re-read with (its
-  // table for columns, constraints, indexes, triggers, ...; the owning table of a serial's
-  // sequence). The scope holds the roots of everything touched, so a scoped query only asks
-  // for its root: an index scan driven by the few OIDs in the scope.
-  struct Keys {
-    std::string_view oid, root;
-  };
-  static constexpr std::array<Keys, 21> kKeys = {{
-      {"n.oid", "n.oid"},                          // schemas
-      {"c.oid", "c.oid"},                          // relations
-      {"c.oid", "c.oid"},                          // columns
-      {"co.oid", "c.oid"},                         // constraints
-      {"i.indexrelid", "c.oid"},                   // indexes
-      {"c.oid", "coalesce(dep.refobjid, c.oid)"},  // sequences
-      {"t.oid", "t.oid"},                          // types
-      {"p.oid", "p.oid"},                          // functions
-      {"tg.oid", "c.oid"},                         // triggers
-      {"pol.oid", "c.oid"},                        // policies
-      {"ru.oid", "c.oid"},                         // rules
-      {"st.oid", "c.oid"},                         // statistics
-      {"co.oid", "co.oid"},                        // collations
-      {"o.oid", "o.oid"},                          // operators
-      {"a.oid", "a.oid"},                          // default privileges
-      {"e.oid", "e.oid"},                          // extensions
-      {"e.oid", "e.oid"},                          // event triggers
-      {"ca.oid", "ca.oid"},                        // casts
-      {"p.oid", "p.oid"},                          // publications
-      {"w.oid", "w.oid"},                          // foreign data wrappers
-      {"s.oid", "s.oid"},                          // foreign servers
-  }};
-  constexpr std::size_t kSequences = 5;
+  // The scope holds the roots of everything touched, so a scoped query only asks for its root:
+  // an index scan driven by the few OIDs in the scope.
   QueryFilters scoped = filters;
   scoped.few_rows = !scope.empty();
   std::vector<std::string> queries = CatalogQueries(version, scoped);
   for (std::size_t i = 0; i < queries.size(); ++i) {
     std::string& sql = queries[i];
-    const Keys& keys = kKeys.at(i);
+    const QuerySpec& spec = kQuerySpecs[i];
     // Every query's own FROM starts a line; the FROMs of subqueries are indented.
     const std::size_t from = sql.find("\nFROM ");
     if (from == std::string::npos) continue;
     sql.insert(from,
-               fmt::format(",\n  ({})::text AS _oid, ({})::text AS _root", keys.oid, keys.root));
+               fmt::format(",\n  ({})::text AS _oid, ({})::text AS _root", spec.oid, spec.root));
     if (scope.empty()) continue;
     // A serial's sequence is asked for by its own OID: the scope holds the sequences of every
     // table in it, so the condition stays an index lookup.
-    const std::string condition =
-        fmt::format("{} = ANY ({})", i == kSequences ? keys.oid : keys.root, scope);
+    const std::string condition = fmt::format(
+        "{} = ANY ({})", spec.id == CatalogQuery::kSequences ? spec.oid : spec.root, scope);
     // Every WHERE ends its query and has no top-level OR, so the condition can be appended.
     const bool has_where = sql.find("\nWHERE ", from) != std::string::npos;
     sql += (has_where ? " AND " : "\nWHERE ") + condition;

@@ -2,6 +2,7 @@
 // kind, identity, parent_kind, parent, then one column per attribute (see catalog_queries.cpp).
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,8 +21,36 @@ struct QueryFilters {
   bool few_rows = false;
 };
 
+// The catalog queries by name; CatalogQueries returns them in this order, the database-level
+// ones (from kExtensions on) only when QueryFilters::database_level is set.
+enum class CatalogQuery : std::size_t {
+  kSchemas,
+  kRelations,
+  kColumns,
+  kConstraints,
+  kIndexes,
+  kSequences,
+  kTypes,
+  kFunctions,
+  kTriggers,
+  kPolicies,
+  kRules,
+  kStatistics,
+  kCollations,
+  kOperators,
+  kDefaultPrivileges,
+  kExtensions,
+  kEventTriggers,
+  kCasts,
+  kPublications,
+  kForeignDataWrappers,
+  kForeignServers,
+};
+inline constexpr std::size_t kCatalogQueryCount = 21;
+
 // Column naming convention of the queries: a name ending in "[]" is a text array (a list
 // attribute); a name starting with "_" is a helper for post-processing, not an attribute.
+// Indexed by CatalogQuery.
 std::vector<std::string> CatalogQueries(int server_version_num, const QueryFilters& filters);
 
 // CatalogQueries with two more helper columns per row, `_oid` (the object's own OID) and `_root`

@@ -160,11 +160,11 @@ std::string Union(const std::vector<std::string>& queries,
 
 // The scoped re-read in groups by the catalog their root lives in, each group run only when the
 // dirty OIDs hold one of its roots: starting a plan for every catalog query costs more than
-// running the few that have work. Query indexes are CatalogQueries positions.
+// running the few that have work.
 struct Group {
   std::string_view variable;
   std::string_view catalogs;  // where the group's roots live
-  std::vector<std::size_t> queries;
+  std::vector<CatalogQuery> queries;
 };
 // Groups whose catalog is a part of a table: the group runs when one of the dirty tables has
 // such a part (`rels` then holds the roots), checked by the column naming the table.
@@ -178,20 +178,22 @@ constexpr std::array<PartOf, 4> kParts = {{
     {"pg_statistic_ext", "stxrelid", "true"},
 }};
 const std::vector<Group>& Groups() {
+  using Q = CatalogQuery;
   static const std::vector<Group> groups = {
-      {"rels", "pg_class", {1, 2, 3, 4}},
-      {"seqs", "pg_sequence", {5}},
-      {"trgs", "pg_trigger", {8}},
-      {"pols", "pg_policy", {9}},
-      {"ruls", "pg_rewrite", {10}},
-      {"stxs", "pg_statistic_ext", {11}},
-      {"nsps", "pg_namespace", {0}},
-      {"types", "pg_type", {6}},
-      {"procs", "pg_proc", {7}},
+      {"rels", "pg_class", {Q::kRelations, Q::kColumns, Q::kConstraints, Q::kIndexes}},
+      {"seqs", "pg_sequence", {Q::kSequences}},
+      {"trgs", "pg_trigger", {Q::kTriggers}},
+      {"pols", "pg_policy", {Q::kPolicies}},
+      {"ruls", "pg_rewrite", {Q::kRules}},
+      {"stxs", "pg_statistic_ext", {Q::kStatistics}},
+      {"nsps", "pg_namespace", {Q::kSchemas}},
+      {"types", "pg_type", {Q::kTypes}},
+      {"procs", "pg_proc", {Q::kFunctions}},
       {"rare",
        "pg_collation pg_operator pg_default_acl pg_extension pg_event_trigger pg_cast "
        "pg_publication pg_foreign_data_wrapper pg_foreign_server",
-       {12, 13, 14, 15, 16, 17, 18, 19, 20}},
+       {Q::kCollations, Q::kOperators, Q::kDefaultPrivileges, Q::kExtensions, Q::kEventTriggers,
+        Q::kCasts, Q::kPublications, Q::kForeignDataWrappers, Q::kForeignServers}},
   };
   return groups;
 }
@@ -245,7 +247,8 @@ std::string RefreshFunction(int version, const QueryFilters& filters,
     const std::vector<std::string> queries =
         TrackedCatalogQueries(version, filters, group.variable);
     std::string branches;
-    for (std::size_t i : group.queries) {
+    for (CatalogQuery query : group.queries) {
+      const auto i = static_cast<std::size_t>(query);
       if (i >= queries.size()) continue;  // a partial snapshot has no database-level queries
       if (!branches.empty()) branches += "\n    UNION ALL\n";
       branches += Branch(queries[i], columns[i], wide);
