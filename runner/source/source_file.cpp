@@ -10,6 +10,8 @@
 
 #include <fmt/format.h>
 
+#include "runner/common/text.h"
+
 namespace stairway::source::detail {
 namespace {
 
@@ -24,36 +26,6 @@ std::string ReasonFor(int err, const std::filesystem::path& path) {
 Error Unreadable(const std::filesystem::path& path, int err) {
   return InputError(path, 0, fmt::format("cannot read file ({})", ReasonFor(err, path)),
                     "check that it is a readable file");
-}
-
-// Byte length of the valid UTF-8 sequence at `s[i]`, or 0 when it is invalid (overlong forms,
-// surrogates, code points past U+10FFFF and truncated sequences included).
-std::size_t Utf8SequenceLength(std::string_view s, std::size_t i) {
-  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  const unsigned char b0 = byte(i);
-  if (b0 < 0x80) return 1;
-  std::size_t len = 0;
-  unsigned char lo = 0x80;
-  unsigned char hi = 0xBF;
-  if (b0 >= 0xC2 && b0 <= 0xDF) {
-    len = 2;
-  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-    len = 3;
-    if (b0 == 0xE0) lo = 0xA0;  // overlong
-    if (b0 == 0xED) hi = 0x9F;  // surrogates
-  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-    len = 4;
-    if (b0 == 0xF0) lo = 0x90;  // overlong
-    if (b0 == 0xF4) hi = 0x8F;  // past U+10FFFF
-  } else {
-    return 0;
-  }
-  if (i + len > s.size()) return 0;
-  if (byte(i + 1) < lo || byte(i + 1) > hi) return 0;
-  for (std::size_t k = 2; k < len; ++k) {
-    if ((byte(i + k) & 0xC0) != 0x80) return 0;
-  }
-  return len;
 }
 
 // Offset of the first byte that does not start a valid UTF-8 sequence, or npos.

@@ -17,6 +17,8 @@
 #include <type_traits>
 #include <unordered_map>
 
+#include "runner/common/text.h"
+
 namespace stairway::report {
 
 Diagnostic Finding::ToDiagnostic() const {
@@ -306,98 +308,12 @@ class JsonWriter {
   // U+FFFD.
   void String(std::initializer_list<std::string_view> parts) {
     std::size_t most = 2;
-    for (std::string_view s : parts) most += 6 * s.size();  // "\u001f" is the longest
+    for (std::string_view s : parts) most += JsonEscapedMaxSize(s.size());
     char* p = out_.Reserve(most);
     *p++ = '"';
-    for (std::string_view s : parts) p = Escaped(s, p);
+    for (std::string_view s : parts) p = WriteJsonEscaped(s, p);
     *p++ = '"';
     out_.Commit(p);
-  }
-  static char* Escaped(std::string_view s, char* p) {
-    std::size_t i = 0;
-    while (i < s.size()) {
-      std::size_t run = i;
-      while (i < s.size() && kPlain[static_cast<unsigned char>(s[i])]) ++i;
-      std::memcpy(p, s.data() + run, i - run);
-      p += i - run;
-      if (i == s.size()) break;
-      const auto c = static_cast<unsigned char>(s[i]);
-      if (c >= 0x80) {
-        const std::size_t n = Utf8Length(s.substr(i));
-        if (n > 0) {
-          std::memcpy(p, s.data() + i, n);
-          p += n;
-          i += n;
-          continue;
-        }
-      }
-      ++i;
-      *p++ = '\\';
-      switch (c) {
-        case '"':
-        case '\\':
-          *p++ = static_cast<char>(c);
-          break;
-        case '\b':
-          *p++ = 'b';
-          break;
-        case '\f':
-          *p++ = 'f';
-          break;
-        case '\n':
-          *p++ = 'n';
-          break;
-        case '\r':
-          *p++ = 'r';
-          break;
-        case '\t':
-          *p++ = 't';
-          break;
-        default:
-          if (c < 0x20) {
-            static constexpr char kHex[] = "0123456789abcdef";
-            const char esc[] = {'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
-            std::memcpy(p, esc, sizeof esc);
-            p += sizeof esc;
-          } else {
-            // U+FFFD for a byte that starts no valid sequence (3 bytes, in place of "\").
-            std::memcpy(p - 1, "\xEF\xBF\xBD", 3);
-            p += 2;
-          }
-      }
-    }
-    return p;
-  }
-  // Bytes copied as they are without a closer look: printable ASCII but '"' and '\\'.
-  static constexpr auto kPlain = [] {
-    std::array<bool, 256> plain{};
-    for (int c = 0x20; c < 0x80; ++c) plain[c] = c != '"' && c != '\\';
-    return plain;
-  }();
-  // Length of the well-formed UTF-8 sequence `s` starts with (Unicode table 3-7), 0 if none.
-  static std::size_t Utf8Length(std::string_view s) {
-    const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-    const unsigned char c = b(0);
-    std::size_t n = 0;
-    unsigned char lo = 0x80, hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) {
-      n = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      n = 3;
-      if (c == 0xE0) lo = 0xA0;
-      if (c == 0xED) hi = 0x9F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      n = 4;
-      if (c == 0xF0) lo = 0x90;
-      if (c == 0xF4) hi = 0x8F;
-    } else {
-      return 0;
-    }
-    if (s.size() < n || b(1) < lo || b(1) > hi) return 0;
-    for (std::size_t k = 2; k < n; ++k) {
-      if (b(k) < 0x80 || b(k) > 0xBF) return 0;
-    }
-    return n;
   }
 
   Buffer out_;

@@ -8,87 +8,22 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "runner/common/text.h"
+
 namespace stairway::schema {
 namespace {
-
-// Length of the valid UTF-8 sequence at text[i], or 0 when the bytes there are not valid.
-std::size_t Utf8Length(std::string_view text, std::size_t i) {
-  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
-  const unsigned char c = byte(i);
-  std::size_t n = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c <= 0xDF ? 2 : 0;
-  if (n == 0 || i + n > text.size()) return 0;
-  for (std::size_t k = 1; k < n; ++k) {
-    if ((byte(i + k) & 0xC0) != 0x80) return 0;
-  }
-  if (c == 0xE0 && byte(i + 1) < 0xA0) return 0;  // overlong
-  if (c == 0xED && byte(i + 1) > 0x9F) return 0;  // surrogates
-  if (c == 0xF0 && byte(i + 1) < 0x90) return 0;  // overlong
-  if (c == 0xF4 && byte(i + 1) > 0x8F) return 0;  // above U+10FFFF
-  return n;
-}
-
-// A JSON string literal, escaped as nlohmann::json does (so files read back byte-identical);
-// invalid UTF-8 (possible from a SQL_ASCII database) becomes U+FFFD.
-void AppendString(std::string& out, std::string_view text) {
-  out += '"';
-  for (std::size_t i = 0; i < text.size();) {
-    const unsigned char c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x80) {
-      const std::size_t n = Utf8Length(text, i);
-      if (n == 0) {
-        out += "\xEF\xBF\xBD";
-        ++i;
-      } else {
-        out.append(text.substr(i, n));
-        i += n;
-      }
-      continue;
-    }
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          out += fmt::format("\\u{:04x}", c);
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-    ++i;
-  }
-  out += '"';
-}
 
 // One object on one line; written by hand because it is the hot part of `stairway snapshot`.
 void AppendObject(std::string& out, const Object& o) {
   out += "{\"kind\":";
-  AppendString(out, o.kind);
+  AppendJsonString(out, o.kind);
   out += ",\"identity\":";
-  AppendString(out, o.identity);
+  AppendJsonString(out, o.identity);
   if (!o.parent_kind.empty()) {
     out += ",\"parent\":{\"kind\":";
-    AppendString(out, o.parent_kind);
+    AppendJsonString(out, o.parent_kind);
     out += ",\"identity\":";
-    AppendString(out, o.parent);
+    AppendJsonString(out, o.parent);
     out += '}';
   }
   out += ",\"attributes\":{";
@@ -96,17 +31,17 @@ void AppendObject(std::string& out, const Object& o) {
   for (const auto& [name, value] : o.attributes) {
     if (!first) out += ',';
     first = false;
-    AppendString(out, name);
+    AppendJsonString(out, name);
     out += ':';
     if (const auto* text = std::get_if<std::string>(&value)) {
-      AppendString(out, *text);
+      AppendJsonString(out, *text);
       continue;
     }
     out += '[';
     const auto& items = std::get<std::vector<std::string>>(value);
     for (std::size_t i = 0; i < items.size(); ++i) {
       if (i > 0) out += ',';
-      AppendString(out, items[i]);
+      AppendJsonString(out, items[i]);
     }
     out += ']';
   }
