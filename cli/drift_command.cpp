@@ -4,11 +4,10 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
-#include <fstream>
-#include <iterator>
 #include <memory>
 
 #include "cli/runner_support.h"
+#include "runner/common/file.h"
 #include "runner/sandbox/sandbox.h"
 #include "verifier/drift/drift.h"
 
@@ -35,12 +34,12 @@ int RunDrift(const GlobalOptions& global, const DriftArgs& args) {
   }
   std::string model_sql;
   if (!args.model.empty()) {
-    std::ifstream in(args.model, std::ios::binary);
-    if (!in) {
+    std::optional<std::string> text = ReadWholeFile(args.model);
+    if (!text) {
       throw StopError(Error::Input(fmt::format(
           "{}: cannot read the model DDL; pass an existing .sql file to --model", args.model)));
     }
-    model_sql.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    model_sql = std::move(*text);
   }
   const source::MigrationSet set = LoadSet(args.source);
   sandbox::Options sandbox_options;

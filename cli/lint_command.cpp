@@ -15,6 +15,7 @@
 
 #include "cli/command.h"
 #include "runner/common/error.h"
+#include "runner/common/file.h"
 #include "runner/source/migration.h"
 #include "verifier/lint/config.h"
 #include "verifier/lint/linter.h"
@@ -48,18 +49,6 @@ std::string ReadAll(std::istream& in) {
   std::ostringstream out;
   out << in.rdbuf();
   return std::move(out).str();
-}
-
-// Reads a regular file in one call, sized up front (a stream copy doubles the work on a big
-// file).
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary | std::ios::ate);
-  if (!in) throw StopError(Error::Input(fmt::format("{}: cannot read the file", path)));
-  std::string out(static_cast<std::size_t>(in.tellg()), '\0');
-  in.seekg(0);
-  in.read(out.data(), static_cast<std::streamsize>(out.size()));
-  if (!in) throw StopError(Error::Input(fmt::format("{}: cannot read the file", path)));
-  return out;
 }
 
 // Files changed since `ref` (committed, staged, unstaged, or untracked), canonical paths.
@@ -130,7 +119,9 @@ std::vector<lint::LintGroup> CollectInputs(const LintFlags& f) {
       source::MigrationSet set = source::LoadMigrationSet(p, *format).ValueOrThrow();
       groups.push_back(lint::GroupFromMigrationSet(set));
     } else if (fs::is_regular_file(p, ec)) {
-      groups.push_back(LooseFile(p, ReadFile(p)));
+      std::optional<std::string> sql = ReadWholeFile(p);
+      if (!sql) throw StopError(Error::Input(fmt::format("{}: cannot read the file", p)));
+      groups.push_back(LooseFile(p, std::move(*sql)));
     } else {
       throw StopError(Error::Input(fmt::format(
           "{}: no such file or directory; pass migration directories, .sql files or -", p)));

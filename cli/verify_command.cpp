@@ -7,12 +7,12 @@
 
 #include <cstdio>
 #include <fstream>
-#include <iterator>
 #include <memory>
 #include <set>
 #include <sstream>
 
 #include "cli/runner_support.h"
+#include "runner/common/file.h"
 #include "runner/sandbox/sandbox.h"
 #include "verifier/drift/drift.h"
 #include "verifier/lint/config.h"
@@ -254,12 +254,12 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
   }
   std::string model_sql;
   if (run_drift) {
-    std::ifstream in(*model, std::ios::binary);
-    if (!in) {
+    std::optional<std::string> text = ReadWholeFile(*model);
+    if (!text) {
       throw StopError(Error::Input(fmt::format(
           "{}: cannot read the drift model; fix --model or [verify] model", model->string())));
     }
-    model_sql.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    model_sql = std::move(*text);
   }
 
   roundtrip::Options options;

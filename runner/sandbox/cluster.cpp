@@ -23,6 +23,7 @@
 #include <fmt/format.h>
 
 #include "runner/common/error.h"
+#include "runner/common/file.h"
 #include "runner/db/session.h"
 #include "runner/sandbox/database_host.h"
 #include "runner/sandbox/keeper.h"
@@ -190,13 +191,6 @@ std::string SocketUrl(const fs::path& socket_dir, const std::string& database) {
                      PercentEncode(socket_dir.string(), true), kPort, kRole);
 }
 
-std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 std::vector<std::string> Lines(const std::string& text) {
   std::vector<std::string> lines;
   std::istringstream in(text);
@@ -208,7 +202,7 @@ std::vector<std::string> Lines(const std::string& text) {
 // The last `count` non-empty lines of the server log, joined into one line.
 std::string LogTail(const fs::path& log, std::size_t count) {
   std::vector<std::string> lines;
-  for (std::string& line : Lines(ReadFile(log))) {
+  for (std::string& line : Lines(ReadWholeFile(log).value_or(""))) {
     if (!line.empty()) lines.push_back(std::move(line));
   }
   if (lines.size() > count) lines.erase(lines.begin(), lines.end() - count);
@@ -231,7 +225,7 @@ void AppendOwnerLine(const fs::path& dir, const char* role, pid_t pid) {
 // True while the run that made `dir` (or its keeper) may still be using it.
 bool InUse(const fs::path& dir, pid_t name_pid) {
   std::vector<std::pair<pid_t, unsigned long long>> processes;
-  for (const std::string& line : Lines(ReadFile(dir / kOwnerFile))) {
+  for (const std::string& line : Lines(ReadWholeFile(dir / kOwnerFile).value_or(""))) {
     std::istringstream fields(line);
     std::string role;
     long pid = 0;
@@ -250,7 +244,7 @@ bool InUse(const fs::path& dir, pid_t name_pid) {
 
 // Stops the postmaster of a claimed stale directory, if it still runs there.
 void StopStalePostmaster(const fs::path& data) {
-  const std::vector<std::string> lines = Lines(ReadFile(data / "postmaster.pid"));
+  const std::vector<std::string> lines = Lines(ReadWholeFile(data / "postmaster.pid").value_or(""));
   if (lines.empty()) return;
   const pid_t pid = static_cast<pid_t>(std::atol(lines[0].c_str()));
   if (!ProcessAlive(pid)) return;
@@ -313,7 +307,8 @@ class ClusterSandbox : public Sandbox {
  private:
   fs::path log() const { return info_.directory / "postgres.log"; }
   bool Ready() const {
-    const std::vector<std::string> lines = Lines(ReadFile(info_.directory / "data/postmaster.pid"));
+    const std::vector<std::string> lines =
+        Lines(ReadWholeFile(info_.directory / "data/postmaster.pid").value_or(""));
     return lines.size() >= 8 && lines[7].starts_with("ready");
   }
 

@@ -4,10 +4,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 
 #include "runner/common/error.h"
+#include "runner/common/file.h"
 #include "runner/db/session.h"
 
 namespace stairway::verifier::roundtrip {
@@ -61,15 +60,13 @@ std::optional<FixturesObserver::TableState> ReadTable(db::Session& session,
   return state;
 }
 
-std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+std::string ReadFixture(const fs::path& path) {
+  std::optional<std::string> text = ReadWholeFile(path);
+  if (!text) {
     throw StopError(
         Error::Input(fmt::format("{}: cannot read data fixture; check the file", path.string())));
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  return std::move(*text);
 }
 
 }  // namespace
@@ -95,7 +92,7 @@ std::optional<fs::path> FindFixture(const fs::path& dir, const source::Revision&
 
 void FixturesObserver::Load(PhaseContext& context, const fs::path& file) {
   const std::map<std::string, std::int64_t> before = CountRows(context.session);
-  const std::string sql = ReadFile(file);
+  const std::string sql = ReadFixture(file);
   try {
     context.session.Exec(sql);
   } catch (const db::DatabaseError& e) {

@@ -4,10 +4,9 @@
 
 #include <fmt/format.h>
 
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
+#include "runner/common/file.h"
 #include "runner/common/text.h"
 
 namespace stairway::schema {
@@ -153,11 +152,9 @@ Expected<Snapshot> SnapshotFromJson(std::string_view text, std::string_view orig
 }
 
 Expected<Snapshot> ReadSnapshotFile(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Bad(path.string(), "cannot read the file; check the path");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return SnapshotFromJson(text.str(), path.string());
+  const std::optional<std::string> text = ReadWholeFile(path);
+  if (!text) return Bad(path.string(), "cannot read the file; check the path");
+  return SnapshotFromJson(*text, path.string());
 }
 
 }  // namespace stairway::schema
