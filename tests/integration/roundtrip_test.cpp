@@ -48,7 +48,7 @@ TEST_P(RoundtripFormatTest, EveryRevisionGoesUpDownUp) {
       << r.out;
 }
 
-INSTANTIATE_TEST_SUITE_P(Formats, RoundtripFormatTest, AllFormats(), FormatTestName);
+INSTANTIATE_TEST_SUITE_P(Formats, RoundtripFormatTest, AllFormats(), PathTestName);
 
 TEST(Roundtrip, PrivateClusterByDefaultAndNonTransactionalRevisions) {
   const ProcessResult r = Verify({"fixtures/nontx"}, /*private_cluster=*/true);

@@ -46,13 +46,7 @@ TEST_P(RoundtripTrackingSetTest, TrackedCatalogEqualsFullSnapshotAfterEveryStep)
 INSTANTIATE_TEST_SUITE_P(Sets, RoundtripTrackingSetTest,
                          ::testing::Values("migrations", "fixtures/nontx",
                                            "fixtures/formats/golang-migrate"),
-                         [](const auto& info) {
-                           std::string name = info.param;
-                           for (char& c : name) {
-                             if (c == '/' || c == '-') c = '_';
-                           }
-                           return name;
-                         });
+                         PathTestName);
 
 TEST(RoundtripTrackingTest, TrackedReadsPassTheTrickySetAndTheEndCheck) {
   const roundtrip::Result result = RunSet("roundtrip_tracking/tricky", Snapshots::kTracked);

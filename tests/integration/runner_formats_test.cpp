@@ -61,7 +61,7 @@ TEST_P(FormatTest, UpOneByOneThenDownToBaseKeepsHistoryExact) {
   EXPECT_EQ(SchemaFingerprint(session), empty_schema);
 }
 
-INSTANTIATE_TEST_SUITE_P(Formats, FormatTest, AllFormats(), FormatTestName);
+INSTANTIATE_TEST_SUITE_P(Formats, FormatTest, AllFormats(), PathTestName);
 
 TEST(FormatTest, IrreversibleRevisionStopsDowngradeBeforeAnythingRuns) {
   const std::string dir = "fixtures/formats/flyway-repeatable";

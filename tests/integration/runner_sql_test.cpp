@@ -46,7 +46,7 @@ TEST_P(SqlGoldenTest, DowngradeBaseFromHead) {
                {"downgrade", "base", "--sql", "-d", "fixtures/formats/" + GetParam()});
 }
 
-INSTANTIATE_TEST_SUITE_P(Formats, SqlGoldenTest, AllFormats(), FormatTestName);
+INSTANTIATE_TEST_SUITE_P(Formats, SqlGoldenTest, AllFormats(), PathTestName);
 
 TEST(SqlScript, FromRevisionWithTimeoutsAndOtherHistorySchema) {
   ExpectGolden("stairway.from-0002.timeouts.sql",

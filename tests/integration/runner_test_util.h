@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -24,11 +25,12 @@ inline auto AllFormats() {
   return ::testing::Values(std::string("stairway"), std::string("golang-migrate"),
                            std::string("flyway"), std::string("goose"));
 }
-// gtest names allow no '-': "golang-migrate" -> "golang_migrate".
-inline std::string FormatTestName(const ::testing::TestParamInfo<std::string>& info) {
+// A path-like parameter as a gtest name, which allows only letters, digits and '_':
+// "golang-migrate" -> "golang_migrate", "fixtures/nontx" -> "fixtures_nontx".
+inline std::string PathTestName(const ::testing::TestParamInfo<std::string>& info) {
   std::string name = info.param;
   for (char& c : name) {
-    if (c == '-') c = '_';
+    if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
   }
   return name;
 }
