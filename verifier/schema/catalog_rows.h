@@ -50,6 +50,13 @@ struct ObjectOids {
   friend bool operator==(const ObjectOids&, const ObjectOids&) = default;
 };
 
+// An OID as the server prints it (decimal digits, which is all the catalog queries return).
+inline unsigned ParseOid(std::string_view text) {
+  unsigned value = 0;
+  for (char c : text) value = value * 10 + static_cast<unsigned>(c - '0');
+  return value;
+}
+
 // Runs one catalog query (prepared) and appends one Object per row. With `oids`, also appends
 // each row's helper OIDs (0 when the query has none), parallel to the appended objects. Returns
 // the query's column names.

@@ -68,12 +68,6 @@ struct Helpers {
   const std::string* attnum = nullptr;
 };
 
-unsigned ParseOid(std::string_view text) {
-  unsigned value = 0;
-  for (char c : text) value = value * 10 + static_cast<unsigned>(c - '0');
-  return value;
-}
-
 // Option lists are sets: sorted here (cheaper than in SQL). Storage options lose server
 // bookkeeping: some builds record pg_attver=<WAL position> in attoptions, which differs on every
 // database; no user-settable option starts with "pg_".

@@ -346,7 +346,7 @@ TrackedPatch TrackedCatalog::Refresh(db::Session& session) {
       patch.full = true;
     } else if (objects[i].kind == "#dirty") {
       for (const std::string& oid : ParseTextArray(objects[i].identity)) {
-        dirty.push_back(static_cast<unsigned>(std::stoul(oid)));
+        dirty.push_back(ParseOid(oid));
       }
     } else {
       objects[kept] = std::move(objects[i]);
