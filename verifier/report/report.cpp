@@ -558,7 +558,7 @@ std::string Xml(std::string_view s) {
 
 std::string WriteJunit(const Report& r) {
   // Findings whose path matches no step (whole-run findings) go into one extra case.
-  std::vector<Step> steps = r.steps;
+  const std::vector<Step>& steps = r.steps;
   std::vector<bool> used(r.findings.size(), false);
   std::string cases;
   int failures = 0, skipped = 0;
