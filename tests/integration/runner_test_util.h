@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "runner/common/file.h"
 #include "runner/db/session.h"
 #include "runner/source/migration.h"
 #include "tests/support/paths.h"
@@ -135,10 +136,7 @@ inline source::MigrationSet LoadFixtureSet(const std::string& relative) {
 }
 
 inline std::string ReadFile(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
+  return ReadWholeFile(path).value_or("");
 }
 
 inline std::string TrimEnd(std::string s) {

@@ -4,10 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <fstream>
-#include <sstream>
 #include <thread>
 
+#include "runner/common/file.h"
 #include "runner/db/session.h"
 #include "tests/support/paths.h"
 #include "tests/support/test_cluster.h"
@@ -16,13 +15,6 @@
 
 namespace stairway::testing {
 namespace {
-
-std::string ReadFile(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 // Backends connected to the session's database other than the session itself.
 std::vector<std::string> OtherBackends(db::Session& session) {
@@ -45,7 +37,7 @@ class SnapshotSessionsTest : public ::testing::Test {
   void SetUp() override {
     database_ = NewTestDatabase();
     session_ = std::make_unique<db::Session>(db::Session::Connect(database_->url()));
-    session_->Exec(ReadFile(FixturesDir() / "schema" / "rich.sql"));
+    session_->Exec(ReadWholeFile(FixturesDir() / "schema" / "rich.sql").value());
   }
   std::unique_ptr<sandbox::ThrowawayDatabase> database_;
   std::unique_ptr<db::Session> session_;
