@@ -4,7 +4,6 @@
 #include <pg_query.h>
 
 #include <algorithm>
-#include <array>
 #include <atomic>
 #include <cctype>
 #include <cstring>
