@@ -46,7 +46,8 @@ enum class CatalogQuery : std::size_t {
   kForeignDataWrappers,
   kForeignServers,
 };
-inline constexpr std::size_t kCatalogQueryCount = 21;
+inline constexpr std::size_t kCatalogQueryCount =
+    static_cast<std::size_t>(CatalogQuery::kForeignServers) + 1;  // the last one
 
 // Column naming convention of the queries: a name ending in "[]" is a text array (a list
 // attribute); a name starting with "_" is a helper for post-processing, not an attribute.
