@@ -26,9 +26,11 @@ int RunSnapshot(const GlobalOptions& global, const SnapshotArgs& args) {
   const std::string spec = args.source.empty() ? ResolveDatabaseUrl(global) : args.source;
   const schema::SnapshotSource source = schema::ParseSnapshotSource(spec).ValueOrThrow();
   schema::LazySandbox box(MakeSandboxOptions(args.flags));
-  const schema::Snapshot snapshot = schema::LoadSnapshot(
-      source, box, MakeSnapshotOptions(args.flags), ParseFormatFlag(args.flags));
-  const std::string json = schema::SnapshotToJson(snapshot);
+  // The snapshot and its JSON are left to the process exit, never freed: freeing 12,000 objects
+  // one by one took 5 ms of a 110 ms run on a 1,000-table schema.
+  const auto* snapshot = new schema::Snapshot(schema::LoadSnapshot(  // NOLINT: deliberately leaked
+      source, box, MakeSnapshotOptions(args.flags), ParseFormatFlag(args.flags)));
+  const std::string& json = *new std::string(schema::SnapshotToJson(*snapshot));  // NOLINT: ditto
   if (args.output.empty()) {
     std::fwrite(json.data(), 1, json.size(), stdout);
     return 0;
