@@ -13,8 +13,9 @@ namespace {
 // A run builds many small objects at once (a catalog snapshot: 12,000 objects for 1,000 tables;
 // a lint run: the parse trees of 20,000 statements) and keeps them to the end. First-touch page
 // faults were a quarter of the client's time. So the heap grows in 64 MB steps that are never
-// given back, every thread allocates from it, and the kernel may back it with 2 MB pages
-// (MADV_HUGEPAGE; a no-op where transparent huge pages are off). Memory is only used as touched.
+// given back, every thread allocates from it, and the kernel may back the first step with 2 MB
+// pages (MADV_HUGEPAGE; a no-op where transparent huge pages are off). Memory is only used as
+// touched: a small run still has a resident size of a few MB.
 void TuneAllocator() {
   constexpr std::size_t kStep = std::size_t{64} << 20;
   constexpr std::uintptr_t kHugePage = std::uintptr_t{2} << 20;
