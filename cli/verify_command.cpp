@@ -10,6 +10,7 @@
 #include <memory>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "cli/runner_support.h"
 #include "runner/common/file.h"
@@ -48,6 +49,7 @@ struct VerifyArgs {
   bool keep = false;
   bool allow_irreversible = false;
   bool full_snapshots = false;
+  int jobs = 0;  // 0: two databases when the machine has two cores and the set is big enough
 };
 
 // What stairway.toml's [verify] table says; paths are relative to the toml file.
@@ -223,6 +225,10 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
     }
     formats.push_back(*format);
   }
+  if (args.keep && args.jobs == 2) {
+    throw StopError(Error::Input(
+        "--keep keeps one database, and --jobs 2 uses two: drop one of the two options"));
+  }
   if (args.outputs.size() > formats.size()) {
     throw StopError(
         Error::Input("more --output files than --report formats; give one --report per --output"));
@@ -322,6 +328,11 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
   int roundtrip_exit = 0;
   if (run_roundtrip) {
     const auto started = std::chrono::steady_clock::now();
+    // A second database takes the later half of the round trips when it pays off (--jobs).
+    const int jobs = args.jobs > 0                                          ? args.jobs
+                     : args.keep || std::thread::hardware_concurrency() < 2 ? 1
+                                                                            : 2;
+    const int cut = jobs == 2 ? roundtrip::SplitPoint(set, options) : 0;
     box = sandbox::OpenSandbox(sandbox_options);
     database = box->CreateDatabase();
     const auto setup_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -332,6 +343,12 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
           set.dir.string(), source::FormatName(set.format), set.revisions.size(),
           args.server_url.empty() ? "a private PostgreSQL cluster"
                                   : db::MaskPassword(args.server_url));
+      if (cut > 0) {
+        fmt::print(
+            "Two databases at once: the second applies the revisions before {} up only and "
+            "round-trips the rest (--jobs 1: one database)\n",
+            set.revisions[cut].Label());
+      }
     }
     std::size_t width = 8;
     for (const source::Revision& rev : set.revisions) width = std::max(width, rev.Label().size());
@@ -339,7 +356,18 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
     roundtrip::Result result;
     {
       db::Session session = db::Session::Connect(database->url());
-      result = roundtrip::Run(session, set, options, {}, &printer);
+      if (cut > 0) {
+        // Made on the second database's thread while the first one already works.
+        std::unique_ptr<sandbox::ThrowawayDatabase> second_database;
+        std::optional<db::Session> second;
+        const auto open_second = [&]() -> db::Session& {
+          second_database = box->CreateDatabase();
+          return second.emplace(db::Session::Connect(second_database->url()));
+        };
+        result = roundtrip::RunSplit(session, open_second, set, options, &printer);
+      } else {
+        result = roundtrip::Run(session, set, options, {}, &printer);
+      }
     }
     roundtrip_failed = result.failed;
     roundtrip_exit = result.ExitCode(options.irreversible);
@@ -460,7 +488,13 @@ RunFn SetupVerify(CLI::App& sub, GlobalOptions& global) {
                  "Data fixtures directory (default: <DIR>/fixtures or [verify] fixtures)");
   sub.add_option("--server-url", args->server_url,
                  "Use temporary databases on this server instead of a private cluster");
-  sub.add_flag("--keep", args->keep, "Keep the throwaway database and print how to connect");
+  sub.add_flag("--keep", args->keep,
+               "Keep the throwaway database and print how to connect (implies --jobs 1)");
+  sub.add_option("--jobs", args->jobs,
+                 "Throwaway databases for the roundtrip: 1, or 2 (the second round-trips the\n"
+                 "later revisions while the first does the earlier ones). Default: 2 on a machine\n"
+                 "with two or more cores when 16 or more revisions are round-tripped")
+      ->check(CLI::Range(1, 2));
   sub.add_flag("--allow-irreversible", args->allow_irreversible,
                "Do not fail on revisions without a down section");
   sub.add_flag("--full-snapshots", args->full_snapshots,

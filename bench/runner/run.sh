@@ -4,7 +4,8 @@
 #   upgrade         stairway upgrade head of the same N revisions
 #   floor-roundtrip psql runs up, down, up of each revision, one transaction each
 #   roundtrip       stairway verify --roundtrip of the same directory (--server-url: same cluster;
-#                   the change watch re-reads only what each step touched)
+#                   the change watch re-reads only what each step touched; two databases at once)
+#   roundtrip-1db   the same with --jobs 1 (one database)
 #   roundtrip-full  the same with --full-snapshots (the whole catalog after every step)
 #   cold-verify     stairway verify --roundtrip migrations/ including its own cluster start
 # Prints the median of REPEAT runs of each and the ratios to the floors.
@@ -51,6 +52,8 @@ for ((r = 0; r < repeat; r++)); do
   time_cmd floor-roundtrip "$bindir/psql" -X -q -v ON_ERROR_STOP=1 -h "$work" -U bench -d @DB@ \
     -f "$work/revs.floor-roundtrip.sql"
   time_cmd roundtrip "$stairway" verify --roundtrip "$work/revs" --server-url "$(url postgres)"
+  time_cmd roundtrip-1db "$stairway" verify --roundtrip --jobs 1 "$work/revs" \
+    --server-url "$(url postgres)"
   time_cmd roundtrip-full "$stairway" verify --roundtrip --full-snapshots "$work/revs" \
     --server-url "$(url postgres)"
   time_cmd cold-verify "$stairway" verify --roundtrip "$root/migrations"
@@ -60,6 +63,7 @@ fu=$(median "${samples[floor-upgrade]}")
 up=$(median "${samples[upgrade]}")
 fr=$(median "${samples[floor-roundtrip]}")
 rt=$(median "${samples[roundtrip]}")
+rt1=$(median "${samples[roundtrip-1db]}")
 rtf=$(median "${samples[roundtrip-full]}")
 cold=$(median "${samples[cold-verify]}")
 printf 'N=%d revisions, median of %d runs (ms)\n' "$n" "$repeat"
@@ -67,5 +71,6 @@ printf '%-34s %8d\n' "psql: every up (floor)" "$fu"
 printf '%-34s %8d   %sx floor\n' "stairway upgrade head" "$up" "$(ratio "$up" "$fu")"
 printf '%-34s %8d\n' "psql: up, down, up (floor)" "$fr"
 printf '%-34s %8d   %sx floor\n' "stairway verify --roundtrip" "$rt" "$(ratio "$rt" "$fr")"
+printf '%-34s %8d   %sx floor\n' "  ... --jobs 1 (one database)" "$rt1" "$(ratio "$rt1" "$fr")"
 printf '%-34s %8d   %sx floor\n' "  ... --full-snapshots" "$rtf" "$(ratio "$rtf" "$fr")"
 printf '%-34s %8d   (8 revisions, cluster start included)\n' "cold verify of migrations/" "$cold"

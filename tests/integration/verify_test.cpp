@@ -94,6 +94,14 @@ TEST(Verify, BadInputIsExitTwoBeforeAnythingStarts) {
   r = StairwayOffline(
       {"verify", "--drift", "fixtures/drift/migrations", "--config", "fixtures/drift/README.md"});
   EXPECT_EQ(r.exit_code, 2) << Describe(r);
+  r = StairwayOffline({"verify", "--roundtrip", "migrations", "--keep", "--jobs", "2"});
+  EXPECT_EQ(r.exit_code, 2) << Describe(r);
+  EXPECT_EQ(r.err,
+            "error: --keep keeps one database, and --jobs 2 uses two: drop one of the two "
+            "options\n");
+  r = StairwayOffline({"verify", "--roundtrip", "migrations", "--jobs", "3"});
+  EXPECT_EQ(r.exit_code, 2) << Describe(r);
+  EXPECT_NE(r.err.find("--jobs"), std::string::npos) << Describe(r);
 }
 
 // --changed-since: only revisions whose files changed since the ref (here: an untracked edit of

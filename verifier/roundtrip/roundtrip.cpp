@@ -3,6 +3,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <exception>
+#include <mutex>
+#include <thread>
+
 #include "runner/common/error.h"
 #include "verifier/roundtrip/catalog_observer.h"
 #include "verifier/roundtrip/fixtures_observer.h"
@@ -137,13 +142,16 @@ Result Run(db::Session& session, const source::MigrationSet& set, const Options&
 
   std::size_t next_down = 0;
   const int total = static_cast<int>(set.revisions.size());
-  for (int i = 0; i < total; ++i) {
+  const int end = options.share_end < 0 ? total : std::min(total, options.share_end);
+  for (int i = 0; i < end; ++i) {
+    if (options.cancelled != nullptr && options.cancelled->load()) break;
     const source::Revision& rev = set.revisions[i];
+    const bool elsewhere = i < options.share_begin;  // round-tripped on another database
     RevisionResult r;
     r.label = rev.Label();
     r.irreversible_marker = rev.irreversible_marker;
     r.irreversible = !rev.down && !rev.irreversible_marker;
-    r.up_only_reason = selection.reason[i];
+    r.up_only_reason = elsewhere ? "round-tripped on the other database" : selection.reason[i];
     r.skipped = selection.skipped[i];
     r.up_only = !r.up_only_reason.empty();
     const bool round_trip = !r.up_only && !rev.irreversible_marker && rev.down;
@@ -174,6 +182,7 @@ Result Run(db::Session& session, const source::MigrationSet& set, const Options&
     r.finding_rules.resize(r.findings.size(), "roundtrip-mismatch");
     // A revision that is not round-tripped is not blamed for lacking a down.
     if (r.up_only) r.irreversible = false;
+    if (elsewhere && !r.failure) continue;  // reported by the database that round-trips it
     result.irreversible += r.irreversible ? 1 : 0;
     result.findings += static_cast<int>(r.findings.size());
     const bool stop = r.failure.has_value();
@@ -201,6 +210,123 @@ Result Run(db::Session& session, const source::MigrationSet& set, const Options&
     result.full_catalog_reads = tracked->catalog().full_reads() + 1;
   } else if (options.snapshots != Options::Snapshots::kOff) {
     result.full_catalog_reads = catalog.snapshots_taken();
+  }
+  result.total = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
+  return result;
+}
+
+namespace {
+
+// Hands the second database's revisions on once the first database is done: held until then,
+// passed straight through after.
+class HeldListener : public ProgressListener {
+ public:
+  explicit HeldListener(ProgressListener* next) : next_(next) {}
+  void RevisionDone(const RevisionResult& result, int index, int total) override {
+    if (next_ == nullptr) return;
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (open_) {
+      next_->RevisionDone(result, index, total);
+    } else {
+      held_.push_back({result, index, total});
+    }
+  }
+  void Open() {
+    if (next_ == nullptr) return;
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (const Held& h : held_) next_->RevisionDone(h.result, h.index, h.total);
+    held_.clear();
+    open_ = true;
+  }
+
+ private:
+  struct Held {
+    RevisionResult result;
+    int index, total;
+  };
+  ProgressListener* next_;
+  std::mutex mutex_;
+  std::vector<Held> held_;
+  bool open_ = false;
+};
+
+}  // namespace
+
+int SplitPoint(const source::MigrationSet& set, const Options& options) {
+  const Selection selection = Select(set, options);
+  const int total = static_cast<int>(set.revisions.size());
+  // What a revision costs, in steps: a round trip is three steps and three catalog reads (a read
+  // costs about a step), one applied up only is one step.
+  constexpr int kRoundTrip = 6;
+  std::vector<int> cost(total);
+  int round_trips = 0;
+  for (int i = 0; i < total; ++i) {
+    const source::Revision& rev = set.revisions[i];
+    const bool round_trip = selection.reason[i].empty() && !rev.irreversible_marker && rev.down;
+    cost[i] = round_trip ? kRoundTrip : 1;
+    round_trips += round_trip ? 1 : 0;
+  }
+  if (round_trips < kMinSplitRoundTrips) return 0;
+  int rest = 0;
+  for (int c : cost) rest += c;
+  int first = 0, ups = 0, best = 0, best_load = rest;
+  for (int k = 1; k < total; ++k) {
+    first += cost[k - 1];
+    ups += 1;
+    rest -= cost[k - 1];
+    const int load = std::max(first, ups + rest);
+    if (load < best_load) {
+      best_load = load;
+      best = k;
+    }
+  }
+  return best;
+}
+
+Result RunSplit(db::Session& first, const std::function<db::Session&()>& open_second,
+                const source::MigrationSet& set, const Options& options,
+                ProgressListener* listener) {
+  const int cut = SplitPoint(set, options);
+  if (cut <= 0) return Run(first, set, options, {}, listener);
+  const Clock::time_point start = Clock::now();
+  std::atomic<bool> first_failed{false};
+  Options head = options;
+  head.share_end = cut;
+  Options tail = options;
+  tail.share_begin = cut;
+  tail.cancelled = &first_failed;
+  HeldListener held(listener);
+  Result second_result;
+  std::exception_ptr second_error;
+  std::thread worker([&] {
+    try {
+      second_result = Run(open_second(), set, tail, {}, &held);
+    } catch (...) {
+      second_error = std::current_exception();
+    }
+  });
+  Result result;
+  try {
+    result = Run(first, set, head, {}, listener);
+  } catch (...) {
+    first_failed = true;
+    worker.join();
+    throw;
+  }
+  first_failed = result.failed;
+  if (!result.failed) held.Open();  // else the second database's revisions are not reported
+  worker.join();
+  if (!result.failed) {
+    if (second_error) std::rethrow_exception(second_error);
+    for (RevisionResult& r : second_result.revisions) result.revisions.push_back(std::move(r));
+    result.irreversible += second_result.irreversible;
+    result.findings += second_result.findings;
+    result.failed = second_result.failed;
+    result.full_catalog_reads += second_result.full_catalog_reads;
+    if (result.snapshots_fallback.empty()) {
+      result.snapshots = second_result.snapshots;
+      result.snapshots_fallback = second_result.snapshots_fallback;
+    }
   }
   result.total = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
   return result;

@@ -3,8 +3,10 @@
 // (catalog snapshots S0/S1/S0'/S1' plug in here) and may add findings.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -79,6 +81,14 @@ struct Options {
   //   kFull     a full catalog snapshot after every step.
   //   kOff      no comparison: only prove the steps run.
   enum class Snapshots { kTracked, kChecked, kFull, kOff } snapshots = Snapshots::kTracked;
+
+  // A share of a run split across databases (RunSplit sets these): revisions before
+  // `share_begin` are applied up only and left out of the result, since another database
+  // round-trips them; the run ends before revision `share_end` (-1: runs to the last one).
+  int share_begin = 0;
+  int share_end = -1;
+  // Checked between revisions: once set, the run ends early (its result is then not used).
+  const std::atomic<bool>* cancelled = nullptr;
 };
 
 struct RevisionResult {
@@ -128,5 +138,27 @@ class ProgressListener {
 // set; other StopErrors propagate.
 Result Run(db::Session& session, const source::MigrationSet& set, const Options& options,
            const std::vector<PhaseObserver*>& observers = {}, ProgressListener* listener = nullptr);
+
+// Where RunSplit cuts the set: the first revision the second database round-trips, or 0 when
+// the set is too small for a second database to pay off (fewer than kMinSplitRoundTrips
+// revisions to round-trip). The cut evens out the work: the first database round-trips the
+// revisions before it, the second applies those up only (a step each instead of three steps and
+// three catalog reads) and round-trips the rest.
+inline constexpr int kMinSplitRoundTrips = 16;
+int SplitPoint(const source::MigrationSet& set, const Options& options);
+
+// Run on two empty throwaway databases at once, each on its own thread: `first` round-trips the
+// revisions before SplitPoint, `second` applies them up only and round-trips the rest. The
+// result is the one Run would give on one database (the same revisions, findings and order)
+// when every roundtrip before the cut is clean; if one is not, that revision's findings are
+// reported as Run would, and the later ones are checked from the state a plain upgrade leaves.
+// A failed step on `first` ends both runs, as Run ends at a failed step. The listener hears
+// the first database's revisions as they finish and the second's after them, in order.
+// Without a cut it is Run on `first`. `open_second` makes the second database and returns a
+// session on it; it is called on the second database's thread, so the first one starts
+// meanwhile.
+Result RunSplit(db::Session& first, const std::function<db::Session&()>& open_second,
+                const source::MigrationSet& set, const Options& options,
+                ProgressListener* listener = nullptr);
 
 }  // namespace stairway::verifier::roundtrip

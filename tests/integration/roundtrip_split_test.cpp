@@ -1,0 +1,161 @@
+// A roundtrip split across two databases (RunSplit, verify --jobs 2) reports what one database
+// reports: the same revisions, findings, failure and order, on a generated set of 24 revisions
+// with planted defects before and after the cut.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <optional>
+
+#include "tests/integration/runner_test_util.h"
+#include "verifier/roundtrip/roundtrip.h"
+
+namespace stairway::testing {
+namespace {
+
+namespace fs = std::filesystem;
+namespace rt = verifier::roundtrip;
+
+constexpr int kRevisions = 24;
+
+// A set of kRevisions revisions: pairs of a table and an index on it. `defects` replaces the
+// down of the revisions it names.
+class GeneratedSet {
+ public:
+  explicit GeneratedSet(const std::map<int, std::string>& defects) {
+    std::string tmpl = (fs::temp_directory_path() / "stairway-split-XXXXXX").string();
+    dir_ = mkdtemp(tmpl.data());
+    for (int i = 1; i <= kRevisions; ++i) {
+      std::string up, down;
+      if (i % 2 == 1) {
+        up = fmt::format("CREATE TABLE t{0} (id bigint PRIMARY KEY, v text);", i);
+        down = fmt::format("DROP TABLE t{};", i);
+      } else {
+        up = fmt::format("CREATE INDEX t{0}_v_idx ON t{0} (v);", i - 1);
+        down = fmt::format("DROP INDEX t{}_v_idx;", i - 1);
+      }
+      if (auto it = defects.find(i); it != defects.end()) down = it->second;
+      std::ofstream(dir_ / fmt::format("{:04d}_step_{}.sql", i, i)) << "-- migrate:up\n"
+                                                                    << up << "\n\n-- migrate:down\n"
+                                                                    << down << "\n";
+    }
+  }
+  ~GeneratedSet() { fs::remove_all(dir_); }
+  source::MigrationSet Load() const { return source::LoadMigrationSet(dir_).ValueOrThrow(); }
+
+ private:
+  fs::path dir_;
+};
+
+// What the listener heard: revision indexes in order.
+class Recorder : public rt::ProgressListener {
+ public:
+  void RevisionDone(const rt::RevisionResult&, int index, int) override {
+    indexes.push_back(index);
+  }
+  std::vector<int> indexes;
+};
+
+struct Outcome {
+  rt::Result result;
+  std::vector<int> heard;
+};
+
+Outcome RunOnOne(const source::MigrationSet& set) {
+  auto database = NewTestDatabase();
+  db::Session session = db::Session::Connect(database->url());
+  Recorder recorder;
+  rt::Result result = rt::Run(session, set, {}, {}, &recorder);
+  return {std::move(result), recorder.indexes};
+}
+
+Outcome RunOnTwo(const source::MigrationSet& set) {
+  auto database = NewTestDatabase();
+  db::Session session = db::Session::Connect(database->url());
+  std::unique_ptr<sandbox::ThrowawayDatabase> second_database;
+  std::optional<db::Session> second;
+  const auto open_second = [&]() -> db::Session& {
+    second_database = NewTestDatabase();
+    return second.emplace(db::Session::Connect(second_database->url()));
+  };
+  Recorder recorder;
+  rt::Result result = rt::RunSplit(session, open_second, set, {}, &recorder);
+  second.reset();
+  return {std::move(result), recorder.indexes};
+}
+
+// Everything but timings, one line per revision.
+std::vector<std::string> Lines(const rt::Result& result) {
+  std::vector<std::string> lines;
+  for (const rt::RevisionResult& r : result.revisions) {
+    std::string line = fmt::format("{} up_only={} irreversible={} failed={}", r.label, r.up_only,
+                                   r.irreversible, r.failure ? r.failed_step : "-");
+    for (std::size_t i = 0; i < r.findings.size(); ++i) {
+      line += fmt::format(" | {} [{}]", r.findings[i],
+                          i < r.finding_rules.size() ? r.finding_rules[i] : "");
+    }
+    lines.push_back(line);
+  }
+  lines.push_back(fmt::format("findings={} irreversible={} failed={}", result.findings,
+                              result.irreversible, result.failed));
+  return lines;
+}
+
+std::vector<int> Ascending(std::size_t count) {
+  std::vector<int> v(count);
+  for (std::size_t i = 0; i < count; ++i) v[i] = static_cast<int>(i);
+  return v;
+}
+
+TEST(RoundtripSplit, CutsBigSetsOnly) {
+  const GeneratedSet big({});
+  const int cut = rt::SplitPoint(big.Load(), {});
+  EXPECT_GT(cut, 0);
+  EXPECT_LT(cut, kRevisions);
+  rt::Options from_late;
+  from_late.from = fmt::format("{:04d}", kRevisions - 4);  // 5 round trips: one database
+  EXPECT_EQ(rt::SplitPoint(big.Load(), from_late), 0);
+}
+
+TEST(RoundtripSplit, FindingsOnBothSidesOfTheCutMatchOneDatabase) {
+  // Downs that leave a comment behind, one before the cut and one after it: two findings each
+  // (the down did not restore the table, and the re-up differs from the first up).
+  const GeneratedSet set({{3, "COMMENT ON TABLE t1 IS 'left by 3'; DROP TABLE t3;"},
+                          {23, "COMMENT ON TABLE t21 IS 'left by 23'; DROP TABLE t23;"}});
+  const source::MigrationSet migrations = set.Load();
+  const int cut = rt::SplitPoint(migrations, {});
+  ASSERT_GT(cut, 3);
+  ASSERT_LT(cut, 23);
+  const Outcome one = RunOnOne(migrations);
+  const Outcome two = RunOnTwo(migrations);
+  EXPECT_EQ(one.result.findings, 4) << ::testing::PrintToString(Lines(one.result));
+  EXPECT_FALSE(one.result.failed);
+  EXPECT_EQ(Lines(two.result), Lines(one.result));
+  EXPECT_EQ(two.heard, Ascending(kRevisions));
+}
+
+TEST(RoundtripSplit, AFailedStepAfterTheCutEndsTheRunThere) {
+  const GeneratedSet set({{21, "DROP TABLE no_such_table;"}});
+  const source::MigrationSet migrations = set.Load();
+  const Outcome one = RunOnOne(migrations);
+  const Outcome two = RunOnTwo(migrations);
+  ASSERT_TRUE(one.result.failed);
+  EXPECT_EQ(Lines(two.result), Lines(one.result));
+  EXPECT_EQ(two.heard, Ascending(21));
+}
+
+TEST(RoundtripSplit, AFailedStepBeforeTheCutEndsTheRunThere) {
+  const GeneratedSet set({{2, "DROP INDEX no_such_index;"}});
+  const source::MigrationSet migrations = set.Load();
+  const Outcome one = RunOnOne(migrations);
+  const Outcome two = RunOnTwo(migrations);
+  ASSERT_TRUE(one.result.failed);
+  EXPECT_EQ(Lines(two.result), Lines(one.result));
+  EXPECT_EQ(two.heard, Ascending(2));  // nothing from the second database
+}
+
+}  // namespace
+}  // namespace stairway::testing
