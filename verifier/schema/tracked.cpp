@@ -72,6 +72,7 @@ DECLARE
   v_unscoped boolean;
   v_classids oid[];
   v_objids oid[];
+  v_touched oid[];
   v_roots oid[];
 BEGIN
   SELECT string_agg(x, ',' ORDER BY x) INTO v_fingerprint FROM (
@@ -93,35 +94,33 @@ BEGIN
   IF v_objids IS NULL THEN
     RETURN '{{}}';
   END IF;
+  -- The logged objects and the objects that depend on them. Every lookup below goes by OID
+  -- through an index: joins with a row set would read whole catalogs on every refresh.
+  v_touched := ARRAY(
+    SELECT u.o FROM unnest(v_objids) AS u(o)
+    UNION
+    SELECT d.objid FROM unnest(v_classids, v_objids) AS u(c, o)
+    JOIN pg_catalog.pg_depend d ON d.refclassid = u.c AND d.refobjid = u.o);
   v_roots := ARRAY(
-    WITH logged AS (
-      SELECT DISTINCT c AS classid, o AS objid FROM unnest(v_classids, v_objids) AS u(c, o)),
-    touched AS (
-      SELECT classid, objid FROM logged
-      UNION
-      SELECT d.classid, d.objid FROM pg_catalog.pg_depend d
-      JOIN logged l ON d.refclassid = l.classid AND d.refobjid = l.objid)
-    SELECT objid FROM touched
-    UNION SELECT i.indrelid FROM pg_catalog.pg_index i JOIN touched t ON i.indexrelid = t.objid
-    UNION SELECT co.conrelid FROM pg_catalog.pg_constraint co JOIN touched t ON co.oid = t.objid
-      WHERE co.conrelid <> 0
-    UNION SELECT co.contypid FROM pg_catalog.pg_constraint co JOIN touched t ON co.oid = t.objid
-      WHERE co.contypid <> 0
-    UNION SELECT tg.tgrelid FROM pg_catalog.pg_trigger tg JOIN touched t ON tg.oid = t.objid
-    UNION SELECT p.polrelid FROM pg_catalog.pg_policy p JOIN touched t ON p.oid = t.objid
-    UNION SELECT r.ev_class FROM pg_catalog.pg_rewrite r JOIN touched t ON r.oid = t.objid
-    UNION SELECT a.adrelid FROM pg_catalog.pg_attrdef a JOIN touched t ON a.oid = t.objid
-    UNION SELECT s.stxrelid FROM pg_catalog.pg_statistic_ext s JOIN touched t ON s.oid = t.objid
-    UNION SELECT ty.typrelid FROM pg_catalog.pg_type ty JOIN touched t ON ty.oid = t.objid
-      WHERE ty.typrelid <> 0
-    UNION SELECT c.reltype FROM pg_catalog.pg_class c JOIN touched t ON c.oid = t.objid
-      WHERE c.relkind = 'c'
+    SELECT unnest(v_touched)
+    UNION SELECT i.indrelid FROM pg_catalog.pg_index i WHERE i.indexrelid = ANY (v_touched)
+    UNION SELECT co.conrelid FROM pg_catalog.pg_constraint co
+      WHERE co.oid = ANY (v_touched) AND co.conrelid <> 0
+    UNION SELECT co.contypid FROM pg_catalog.pg_constraint co
+      WHERE co.oid = ANY (v_touched) AND co.contypid <> 0
+    UNION SELECT tg.tgrelid FROM pg_catalog.pg_trigger tg WHERE tg.oid = ANY (v_touched)
+    UNION SELECT p.polrelid FROM pg_catalog.pg_policy p WHERE p.oid = ANY (v_touched)
+    UNION SELECT r.ev_class FROM pg_catalog.pg_rewrite r WHERE r.oid = ANY (v_touched)
+    UNION SELECT a.adrelid FROM pg_catalog.pg_attrdef a WHERE a.oid = ANY (v_touched)
+    UNION SELECT s.stxrelid FROM pg_catalog.pg_statistic_ext s WHERE s.oid = ANY (v_touched)
+    UNION SELECT ty.typrelid FROM pg_catalog.pg_type ty
+      WHERE ty.oid = ANY (v_touched) AND ty.typrelid <> 0
+    UNION SELECT c.reltype FROM pg_catalog.pg_class c
+      WHERE c.oid = ANY (v_touched) AND c.relkind = 'c'
     UNION SELECT d.refobjid FROM pg_catalog.pg_depend d
-      JOIN touched t ON d.classid = t.classid AND d.objid = t.objid
-      WHERE t.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+      WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = ANY (v_touched)
         AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.deptype IN ('a', 'i')
-    UNION SELECT pr.prpubid FROM pg_catalog.pg_publication_rel pr JOIN touched t
-      ON pr.oid = t.objid
+    UNION SELECT pr.prpubid FROM pg_catalog.pg_publication_rel pr WHERE pr.oid = ANY (v_touched)
     {publication_namespaces});
   -- The sequences (and indexes) of every table in the set: a serial's sequence is re-read with
   -- its table.
@@ -323,7 +322,7 @@ std::optional<TrackedCatalog> TrackedCatalog::Start(db::Session& session,
       fmt::arg("publication_namespaces",
                catalog.server_version_num_ >= 150000
                    ? "UNION SELECT pn.pnpubid FROM pg_catalog.pg_publication_namespace pn "
-                     "JOIN touched t ON pn.oid = t.objid"
+                     "WHERE pn.oid = ANY (v_touched)"
                    : "")));
 
   // The first read, query by query: it also names each query's columns for refresh().
