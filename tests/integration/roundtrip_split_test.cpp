@@ -137,24 +137,24 @@ TEST(RoundtripSplit, FindingsOnBothSidesOfTheCutMatchOneDatabase) {
   EXPECT_EQ(two.heard, Ascending(kRevisions));
 }
 
-TEST(RoundtripSplit, AFailedStepAfterTheCutEndsTheRunThere) {
-  const GeneratedSet set({{21, "DROP TABLE no_such_table;"}});
+// A down that fails at `revision` ends the run there, on two databases as on one; before the
+// cut, nothing of the second database is heard.
+void ExpectTheRunEndsAt(int revision, const std::string& failing_down) {
+  const GeneratedSet set({{revision, failing_down}});
   const source::MigrationSet migrations = set.Load();
   const Outcome one = RunOnOne(migrations);
   const Outcome two = RunOnTwo(migrations);
   ASSERT_TRUE(one.result.failed);
   EXPECT_EQ(Lines(two.result), Lines(one.result));
-  EXPECT_EQ(two.heard, Ascending(21));
+  EXPECT_EQ(two.heard, Ascending(revision));
+}
+
+TEST(RoundtripSplit, AFailedStepAfterTheCutEndsTheRunThere) {
+  ExpectTheRunEndsAt(21, "DROP TABLE no_such_table;");
 }
 
 TEST(RoundtripSplit, AFailedStepBeforeTheCutEndsTheRunThere) {
-  const GeneratedSet set({{2, "DROP INDEX no_such_index;"}});
-  const source::MigrationSet migrations = set.Load();
-  const Outcome one = RunOnOne(migrations);
-  const Outcome two = RunOnTwo(migrations);
-  ASSERT_TRUE(one.result.failed);
-  EXPECT_EQ(Lines(two.result), Lines(one.result));
-  EXPECT_EQ(two.heard, Ascending(2));  // nothing from the second database
+  ExpectTheRunEndsAt(2, "DROP INDEX no_such_index;");
 }
 
 }  // namespace
