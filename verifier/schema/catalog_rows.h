@@ -3,6 +3,7 @@
 #pragma once
 
 #include <array>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -63,6 +64,13 @@ inline unsigned ParseOid(std::string_view text) {
 std::vector<std::string> ReadObjects(db::Session& session, const std::string& sql,
                                      const SnapshotOptions& options, std::vector<Object>& out,
                                      std::vector<ObjectOids>* oids = nullptr);
+
+// The row sink behind ReadObjects: appends one Object per row of a catalog query whose columns
+// were named by Columns() (kind, identity, parent kind, parent, then the attributes), and with
+// `oids` the row's helper OIDs. Several sinks may append to the same vectors.
+std::unique_ptr<db::RowSink> MakeObjectSink(const SnapshotOptions& options,
+                                            std::vector<Object>& out,
+                                            std::vector<ObjectOids>* oids = nullptr);
 
 // Turns the attnum each column row carries into its rank among its table's live columns; every
 // column of a table must be in `objects`.

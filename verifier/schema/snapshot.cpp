@@ -290,6 +290,12 @@ void AssignPositions(std::vector<Object>& objects) {
   }
 }
 
+std::unique_ptr<db::RowSink> MakeObjectSink(const SnapshotOptions& options,
+                                            std::vector<Object>& out,
+                                            std::vector<ObjectOids>* oids) {
+  return std::make_unique<ObjectBuilder>(options, out, oids);
+}
+
 std::vector<std::string> ReadObjects(db::Session& session, const std::string& sql,
                                      const SnapshotOptions& options, std::vector<Object>& out,
                                      std::vector<ObjectOids>* oids) {
@@ -488,9 +494,12 @@ void Snapshot::Sort() {
   objects = std::move(sorted);
 }
 
-std::vector<std::string> ParseTextArray(std::string_view text) {
-  std::vector<std::string> items;
-  if (text.size() < 2 || text.front() != '{' || text.back() != '}') return items;
+namespace {
+
+// Calls `add(item, is_null)` for each element of a one-dimensional text array literal.
+template <typename Add>
+void ForEachArrayItem(std::string_view text, Add add) {
+  if (text.size() < 2 || text.front() != '{' || text.back() != '}') return;
   std::size_t pos = 1;
   const std::size_t end = text.size() - 1;
   while (pos < end) {
@@ -509,9 +518,27 @@ std::vector<std::string> ParseTextArray(std::string_view text) {
       item.assign(text.substr(pos, comma - pos));
       pos = comma;
     }
-    if (quoted || item != "NULL") items.push_back(std::move(item));
+    const bool is_null = !quoted && item == "NULL";
+    add(std::move(item), is_null);
     if (pos < end && text[pos] == ',') ++pos;
   }
+}
+
+}  // namespace
+
+std::vector<std::string> ParseTextArray(std::string_view text) {
+  std::vector<std::string> items;
+  ForEachArrayItem(text, [&](std::string item, bool is_null) {
+    if (!is_null) items.push_back(std::move(item));
+  });
+  return items;
+}
+
+std::vector<std::optional<std::string>> ParseTextArrayWithNulls(std::string_view text) {
+  std::vector<std::optional<std::string>> items;
+  ForEachArrayItem(text, [&](std::string item, bool is_null) {
+    items.push_back(is_null ? std::nullopt : std::optional<std::string>(std::move(item)));
+  });
   return items;
 }
 

@@ -4,6 +4,7 @@
 
 #include <compare>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -91,6 +92,8 @@ Snapshot TakeSnapshot(db::Session& session, const SnapshotOptions& options = {})
 // Parses PostgreSQL's text form of a one-dimensional array ({a,"b c",NULL}); NULL elements are
 // dropped. Exposed for tests.
 std::vector<std::string> ParseTextArray(std::string_view text);
+// The same, keeping NULL elements (as nullopt) in their places.
+std::vector<std::optional<std::string>> ParseTextArrayWithNulls(std::string_view text);
 
 // Rewrites aclitems ("alice=arw/bob") so the object's owner reads <owner>, then sorts them.
 std::vector<std::string> NormalizeGrants(std::vector<std::string> items, std::string_view owner);

@@ -59,6 +59,8 @@ class TrackedCatalog {
 
   SnapshotOptions options_;
   int server_version_num_ = 0;
+  // The column names of each catalog query, in CatalogQuery order: how refresh() rows read.
+  std::vector<std::vector<std::string>> columns_;
   std::map<Key, Entry> objects_;
   // OID -> keys of objects read with it (as _oid or _root); may hold stale keys, checked on use.
   std::unordered_map<unsigned, std::vector<Key>> by_oid_;
