@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "verifier/roundtrip/roundtrip.h"
@@ -36,9 +37,14 @@ class TrackedCatalogObserver : public PhaseObserver {
   void CompareAcross(PhaseContext& context, const schema::TrackedPatch& first,
                      const schema::TrackedPatch& second);
 
+  // Notes a step that ran `section`: whether it may have changed what no event trigger sees.
+  void StepRan(const source::Section& section);
+
   schema::TrackedCatalog catalog_;
   Check check_;
-  bool pending_ = false;  // steps ran since the last refresh
+  bool pending_ = false;    // steps ran since the last refresh
+  bool unwatched_ = false;  // one of them may have changed what no event trigger sees
+  std::unordered_map<const source::Section*, bool> watched_;  // section -> the watch sees all
   schema::TrackedPatch up_, down_;
 };
 

@@ -60,7 +60,8 @@ ALTER EVENT TRIGGER stairway_watch_ddl ENABLE ALWAYS;
 ALTER EVENT TRIGGER stairway_watch_drop ENABLE ALWAYS;
 )SQL";
 
-// take() empties the log and returns the OIDs to re-read, or NULL when everything must be: a
+// take(p_unwatched) empties the log and returns the OIDs to re-read, or NULL when everything must
+// be (the fingerprint below is only computed with p_unwatched): a
 // command without an object (GRANT, ALTER DEFAULT PRIVILEGES), ALTER SCHEMA (renames every
 // identity in it), ALTER EXTENSION, or a change the event triggers never see, compared through a
 // fingerprint: roles, tablespaces, event triggers, and invalid or clustered indexes (CLUSTER, a
@@ -68,7 +69,7 @@ ALTER EVENT TRIGGER stairway_watch_drop ENABLE ALWAYS;
 // the objects that depend on them (a view on a renamed table, a column of a renamed type), and the
 // table, domain or publication each of those is part of.
 constexpr std::string_view kTakeFunction = R"SQL(
-CREATE FUNCTION stairway_watch.take() RETURNS oid[] LANGUAGE plpgsql
+CREATE FUNCTION stairway_watch.take(p_unwatched boolean) RETURNS oid[] LANGUAGE plpgsql
 SET plan_cache_mode TO force_generic_plan AS $watch$
 DECLARE
   v_fingerprint text;
@@ -79,15 +80,18 @@ DECLARE
   v_touched oid[];
   v_roots oid[];
 BEGIN
-  SELECT string_agg(x, ',' ORDER BY x) INTO v_fingerprint FROM (
-    SELECT 'role ' || oid || ' ' || rolname FROM pg_catalog.pg_roles
-    UNION ALL SELECT 'tablespace ' || oid || ' ' || spcname FROM pg_catalog.pg_tablespace
-    UNION ALL SELECT 'event trigger ' || e::text FROM pg_catalog.pg_event_trigger e
-    UNION ALL SELECT 'index ' || indexrelid || ' ' || indisvalid || ' ' || indisclustered
-      FROM pg_catalog.pg_index WHERE NOT indisvalid OR indisclustered) s(x);
-  UPDATE stairway_watch.state SET fingerprint = v_fingerprint
-    WHERE fingerprint IS DISTINCT FROM v_fingerprint;
-  v_changed := FOUND;
+  v_changed := false;
+  IF p_unwatched THEN
+    SELECT string_agg(x, ',' ORDER BY x) INTO v_fingerprint FROM (
+      SELECT 'role ' || oid || ' ' || rolname FROM pg_catalog.pg_roles
+      UNION ALL SELECT 'tablespace ' || oid || ' ' || spcname FROM pg_catalog.pg_tablespace
+      UNION ALL SELECT 'event trigger ' || e::text FROM pg_catalog.pg_event_trigger e
+      UNION ALL SELECT 'index ' || indexrelid || ' ' || indisvalid || ' ' || indisclustered
+        FROM pg_catalog.pg_index WHERE NOT indisvalid OR indisclustered) s(x);
+    UPDATE stairway_watch.state SET fingerprint = v_fingerprint
+      WHERE fingerprint IS DISTINCT FROM v_fingerprint;
+    v_changed := FOUND;
+  END IF;
   WITH taken AS (DELETE FROM stairway_watch.log RETURNING classid, objid, tag)
   SELECT bool_or(objid IS NULL OR tag IN ('ALTER SCHEMA', 'ALTER EXTENSION')),
          array_agg(classid), array_agg(objid)
@@ -135,7 +139,7 @@ BEGIN
 END $watch$;
 )SQL";
 
-constexpr std::string_view kRefresh = "SELECT * FROM stairway_watch.refresh()";
+constexpr std::string_view kRefresh = "SELECT * FROM stairway_watch.refresh($1)";
 
 // One branch of the refresh union: the rows of catalog query number `index` (its columns named
 // `columns`) as the key columns, the query's number and its attribute columns in one text array.
@@ -281,12 +285,13 @@ std::string RefreshFunction(int version, const QueryFilters& filters,
   }
   scoped = fmt::format("  SELECT{}\n  INTO {};\n", arrays, variables) + scoped;
   return fmt::format(R"SQL(
-CREATE FUNCTION stairway_watch.refresh() RETURNS TABLE ({columns}) LANGUAGE plpgsql{settings}
+CREATE FUNCTION stairway_watch.refresh(p_unwatched boolean) RETURNS TABLE ({columns})
+LANGUAGE plpgsql{settings}
 AS $watch$
 #variable_conflict use_column
 DECLARE
 {declare}BEGIN
-  dirty := stairway_watch.take();
+  dirty := stairway_watch.take(p_unwatched);
   IF dirty IS NULL THEN
     k0 := '#full';
     RETURN NEXT;
@@ -344,7 +349,7 @@ std::optional<TrackedCatalog> TrackedCatalog::Start(db::Session& session,
   session.Exec(RefreshFunction(catalog.server_version_num_, filters, full, columns));
   catalog.columns_ = std::move(columns);
   // Resets the fingerprint and empties the log of the watch's own DDL.
-  session.Query("SELECT stairway_watch.take()");
+  session.Query("SELECT stairway_watch.take(true)");
   ++catalog.full_reads_;
   return catalog;
 }
@@ -405,12 +410,12 @@ class RefreshRows : public db::RowSink {
 
 }  // namespace
 
-TrackedPatch TrackedCatalog::Refresh(db::Session& session) {
+TrackedPatch TrackedCatalog::Refresh(db::Session& session, bool unwatched) {
   TrackedPatch patch;
   std::vector<Object> objects;
   std::vector<ObjectOids> oids;
   RefreshRows rows(options_, columns_, objects, oids);
-  session.QueryPreparedInto(kRefresh, {}, rows);
+  session.QueryPreparedInto(kRefresh, {db::Value(unwatched ? "true" : "false")}, rows);
   patch.full = rows.full;
   const std::vector<unsigned>& dirty = rows.dirty;
   AssignPositions(objects);

@@ -34,8 +34,11 @@ class TrackedCatalog {
 
   // Re-reads what the steps since the last refresh touched and returns what changed. Commands
   // the watch cannot scope (GRANT, ALTER DEFAULT PRIVILEGES, ALTER SCHEMA, role or event
-  // trigger changes) make it re-read everything.
-  TrackedPatch Refresh(db::Session& session);
+  // trigger changes) make it re-read everything. Changes no event trigger sees (roles,
+  // tablespaces, event triggers, CLUSTER, invalid indexes) are looked for only with
+  // `unwatched`: the caller may pass false when the steps since the last refresh ran nothing
+  // but DDL the event triggers see (that check reads all of pg_index).
+  TrackedPatch Refresh(db::Session& session, bool unwatched = true);
 
   // The cached object, or nullptr.
   const Object* Find(const std::string& kind, const std::string& identity) const;
