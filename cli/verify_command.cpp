@@ -361,8 +361,14 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
         std::unique_ptr<sandbox::ThrowawayDatabase> second_database;
         std::optional<db::Session> second;
         const auto open_second = [&]() -> db::Session& {
-          second_database = box->CreateDatabase();
-          return second.emplace(db::Session::Connect(second_database->url()));
+          try {
+            second_database = box->CreateDatabase();
+            return second.emplace(db::Session::Connect(second_database->url()));
+          } catch (const StopError& e) {
+            Error error = e.error();
+            error.message += " (the second throwaway database; --jobs 1 uses only one)";
+            throw StopError(std::move(error));
+          }
         };
         result = roundtrip::RunSplit(session, open_second, set, options, &printer);
       } else {
