@@ -500,7 +500,8 @@ RunFn SetupVerify(CLI::App& sub, GlobalOptions& global) {
                  "Throwaway databases for the roundtrip: 1, or 2 (the second round-trips the\n"
                  "later revisions while the first does the earlier ones). Default: 2 on a machine\n"
                  "with two or more cores when 16 or more revisions are round-tripped")
-      ->check(CLI::Range(1, 2));
+      ->check(CLI::Range(1, 2).description(""))
+      ->type_name("1|2");
   sub.add_flag("--allow-irreversible", args->allow_irreversible,
                "Do not fail on revisions without a down section");
   sub.add_flag("--full-snapshots", args->full_snapshots,
