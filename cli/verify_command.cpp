@@ -370,7 +370,7 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
             throw StopError(std::move(error));
           }
         };
-        result = roundtrip::RunSplit(session, open_second, set, options, &printer);
+        result = roundtrip::RunSplit(session, open_second, set, options, cut, &printer);
       } else {
         result = roundtrip::Run(session, set, options, {}, &printer);
       }

@@ -82,7 +82,8 @@ Outcome RunOnTwo(const source::MigrationSet& set) {
     return second.emplace(db::Session::Connect(second_database->url()));
   };
   Recorder recorder;
-  rt::Result result = rt::RunSplit(session, open_second, set, {}, &recorder);
+  rt::Result result =
+      rt::RunSplit(session, open_second, set, {}, rt::SplitPoint(set, {}), &recorder);
   second.reset();
   return {std::move(result), recorder.indexes};
 }

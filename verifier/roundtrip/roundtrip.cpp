@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <exception>
 #include <mutex>
+#include <string_view>
 #include <thread>
 
 #include "runner/common/error.h"
@@ -40,6 +41,12 @@ struct Selection {
   std::vector<std::string> reason;  // per revision; empty = round-trip
   std::vector<bool> skipped;
 };
+
+// Whether a revision goes down and up again: it is not applied up only (`up_only_reason`
+// empty), has a down, and is not marked irreversible.
+bool RoundTrips(const source::Revision& rev, std::string_view up_only_reason) {
+  return up_only_reason.empty() && !rev.irreversible_marker && rev.down.has_value();
+}
 
 Selection Select(const source::MigrationSet& set, const Options& options) {
   const int total = static_cast<int>(set.revisions.size());
@@ -154,7 +161,7 @@ Result Run(db::Session& session, const source::MigrationSet& set, const Options&
     r.up_only_reason = elsewhere ? "round-tripped on the other database" : selection.reason[i];
     r.skipped = selection.skipped[i];
     r.up_only = !r.up_only_reason.empty();
-    const bool round_trip = !r.up_only && !rev.irreversible_marker && rev.down;
+    const bool round_trip = RoundTrips(rev, r.up_only_reason);
     // Up-only revisions are still seen by observers at S0 and S1 (data fixtures load there).
     auto at = [&](Phase phase) {
       PhaseContext context{
@@ -260,21 +267,21 @@ int SplitPoint(const source::MigrationSet& set, const Options& options) {
   constexpr int kRoundTrip = 6;
   std::vector<int> cost(total);
   int round_trips = 0;
+  int rest = 0;
   for (int i = 0; i < total; ++i) {
-    const source::Revision& rev = set.revisions[i];
-    const bool round_trip = selection.reason[i].empty() && !rev.irreversible_marker && rev.down;
+    const bool round_trip = RoundTrips(set.revisions[i], selection.reason[i]);
     cost[i] = round_trip ? kRoundTrip : 1;
     round_trips += round_trip ? 1 : 0;
+    rest += cost[i];
   }
   if (round_trips < kMinSplitRoundTrips) return 0;
-  int rest = 0;
-  for (int c : cost) rest += c;
-  int first = 0, ups = 0, best = 0, best_load = rest;
+  // Cut at k: the first database's load is the cost of revisions [0, k); the second's is one
+  // step for each of those and the cost of the rest.
+  int first = 0, best = 0, best_load = rest;
   for (int k = 1; k < total; ++k) {
     first += cost[k - 1];
-    ups += 1;
     rest -= cost[k - 1];
-    const int load = std::max(first, ups + rest);
+    const int load = std::max(first, k + rest);
     if (load < best_load) {
       best_load = load;
       best = k;
@@ -284,9 +291,8 @@ int SplitPoint(const source::MigrationSet& set, const Options& options) {
 }
 
 Result RunSplit(db::Session& first, const std::function<db::Session&()>& open_second,
-                const source::MigrationSet& set, const Options& options,
+                const source::MigrationSet& set, const Options& options, int cut,
                 ProgressListener* listener) {
-  const int cut = SplitPoint(set, options);
   if (cut <= 0) return Run(first, set, options, {}, listener);
   const Clock::time_point start = Clock::now();
   std::atomic<bool> first_failed{false};
