@@ -54,6 +54,16 @@ constexpr std::string_view kRelKind =
     "CASE c.relkind WHEN 'r' THEN 'table' WHEN 'p' THEN 'table' WHEN 'v' THEN 'view' "
     "WHEN 'm' THEN 'materialized view' WHEN 'f' THEN 'foreign table' END";
 
+// The relations the relation and column queries report: tables (plain and partitioned), views,
+// materialized views, foreign tables.
+constexpr std::string_view kReportedRelkinds = "('r', 'p', 'v', 'm', 'f')";
+// The types the Types query reports (on pg_type alias `t`): enums, domains, composite types
+// (those of their own, checked apart), ranges and base types, but no array type.
+constexpr std::string_view kReportedTyptypes = "('e', 'd', 'c', 'r', 'b')";
+constexpr std::string_view kNotAnArrayType =
+    "NOT (t.typelem <> 0 AND EXISTS (SELECT 1 FROM pg_type et "
+    "WHERE et.oid = t.typelem AND et.typarray = t.oid))";
+
 std::string Schemas(const QueryFilters& f) {
   return fmt::format(R"SQL(
 SELECT 'schema', quote_ident(n.nspname), '', '',
@@ -126,9 +136,10 @@ LEFT JOIN (
   GROUP BY i.inhrelid) inh ON inh.inhrelid = c.oid
 LEFT JOIN LATERAL (SELECT inh.parents[1] AS ident WHERE c.relispartition) parent ON true
 {comment}
-WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND {ns} AND {rel} AND {ext})SQL",
-                     fmt::arg("kind", kRelKind), fmt::arg("ident", kRelIdentity),
-                     fmt::arg("options", "c.reloptions"), fmt::arg("ftoptions", "ft.ftoptions"),
+WHERE c.relkind IN {relkinds} AND {ns} AND {rel} AND {ext})SQL",
+                     fmt::arg("relkinds", kReportedRelkinds), fmt::arg("kind", kRelKind),
+                     fmt::arg("ident", kRelIdentity), fmt::arg("options", "c.reloptions"),
+                     fmt::arg("ftoptions", "ft.ftoptions"),
                      fmt::arg("comment", CommentJoin("d", "c.oid", "pg_class")),
                      fmt::arg("ns", f.namespace_filter), fmt::arg("rel", f.relation_filter),
                      fmt::arg("ext", NotExtensionMember(f, "c.oid", "pg_class")));
@@ -189,13 +200,13 @@ JOIN pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_type t ON t.oid = a.atttypid
 LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
 {comment}
-WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN {relkinds}
   AND {ns} AND {rel} AND {ext})SQL",
-      fmt::arg("kind", kRelKind), fmt::arg("ident", kRelIdentity),
-      fmt::arg("identity_sequence", kIdentitySequence), fmt::arg("compression", compression),
-      fmt::arg("attoptions", "a.attoptions"), fmt::arg("fdwoptions", "a.attfdwoptions"),
-      fmt::arg("comment", kColumnComments), fmt::arg("ns", f.namespace_filter),
-      fmt::arg("rel", f.relation_filter),
+      fmt::arg("relkinds", kReportedRelkinds), fmt::arg("kind", kRelKind),
+      fmt::arg("ident", kRelIdentity), fmt::arg("identity_sequence", kIdentitySequence),
+      fmt::arg("compression", compression), fmt::arg("attoptions", "a.attoptions"),
+      fmt::arg("fdwoptions", "a.attfdwoptions"), fmt::arg("comment", kColumnComments),
+      fmt::arg("ns", f.namespace_filter), fmt::arg("rel", f.relation_filter),
       fmt::arg("ext", NotExtensionMember(f, "c.oid", "pg_class")));
 }
 
@@ -344,10 +355,10 @@ LEFT JOIN pg_type bt ON bt.oid = t.typbasetype
 LEFT JOIN pg_class tc ON tc.oid = t.typrelid
 LEFT JOIN pg_range r ON r.rngtypid = t.oid
 {comment}
-WHERE t.typtype IN ('e', 'd', 'c', 'r', 'b') AND (t.typtype <> 'c' OR tc.relkind = 'c')
-  AND NOT (t.typelem <> 0 AND EXISTS (SELECT 1 FROM pg_type et
-                                      WHERE et.oid = t.typelem AND et.typarray = t.oid))
+WHERE t.typtype IN {typtypes} AND (t.typtype <> 'c' OR tc.relkind = 'c')
+  AND {not_array}
   AND {ns} AND {ext})SQL",
+      fmt::arg("typtypes", kReportedTyptypes), fmt::arg("not_array", kNotAnArrayType),
       fmt::arg("domain_collation", QualifiedCollation("t.typcollation")),
       fmt::arg("range_collation", QualifiedCollation("r.rngcollation")),
       fmt::arg("attribute_collation", QualifiedCollation("a.attcollation")),
@@ -731,6 +742,33 @@ std::vector<std::string> CatalogQueries(int version, const QueryFilters& filters
   queries.reserve(count);
   for (std::size_t i = 0; i < count; ++i) queries.push_back(kQuerySpecs[i].build(version, filters));
   return queries;
+}
+
+std::string ReportedRoots(CatalogQuery query, std::string_view dirty) {
+  switch (query) {
+    case CatalogQuery::kRelations:
+    case CatalogQuery::kColumns:
+    case CatalogQuery::kConstraints:
+    case CatalogQuery::kIndexes:
+      return fmt::format("SELECT oid FROM pg_class WHERE oid = ANY ({}) AND relkind IN {}", dirty,
+                         kReportedRelkinds);
+    case CatalogQuery::kSequences:
+      // Identity sequences are part of their column (the Sequences query leaves them out).
+      return fmt::format(
+          "SELECT s.seqrelid FROM pg_sequence s WHERE s.seqrelid = ANY ({}) "
+          "AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_class'::regclass "
+          "AND d.objid = s.seqrelid AND d.refclassid = 'pg_class'::regclass "
+          "AND d.deptype = 'i' AND d.refobjsubid > 0)",
+          dirty);
+    case CatalogQuery::kTypes:
+      return fmt::format(
+          "SELECT t.oid FROM pg_type t WHERE t.oid = ANY ({}) AND t.typtype IN {} "
+          "AND (t.typtype <> 'c' OR EXISTS (SELECT FROM pg_class tc "
+          "WHERE tc.oid = t.typrelid AND tc.relkind = 'c')) AND {}",
+          dirty, kReportedTyptypes, kNotAnArrayType);
+    default:
+      return "";
+  }
 }
 
 std::vector<std::string> TrackedCatalogQueries(int version, const QueryFilters& filters,

@@ -54,6 +54,12 @@ inline constexpr std::size_t kCatalogQueryCount =
 // Indexed by CatalogQuery.
 std::vector<std::string> CatalogQueries(int server_version_num, const QueryFilters& filters);
 
+// For a scoped re-read: an SQL query returning the OIDs among `dirty` (an oid[] expression) that
+// `query` can report rows for (for a table's parts: the tables), with the same conditions as the
+// query itself, or "" when every OID of the query's catalog can be one. A table's index, identity
+// sequence or row type reads as nothing on its own.
+std::string ReportedRoots(CatalogQuery query, std::string_view dirty);
+
 // CatalogQueries with two more helper columns per row, `_oid` (the object's own OID) and `_root`
 // (the OID of the object it is read with: a column's or index's table, ...). With a non-empty
 // `scope` (an SQL expression of type oid[]), each query returns only rows whose _root is in it;

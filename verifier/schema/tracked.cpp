@@ -224,39 +224,19 @@ std::string RefreshFunction(int version, const QueryFilters& filters,
   // Which groups have work, in one statement; then each group's queries.
   std::string declare = "  dirty oid[];\n";
   std::string arrays, variables, scoped;
-  // Each group's roots are the dirty OIDs its queries can report, so that a group only runs
-  // when it has rows to give: a table's index, identity sequence or row type is dirty with the
-  // table, and reads as nothing on its own (about a fifth of a refresh when the types group ran
-  // for the row type of every table touched).
-  constexpr std::string_view kRels =
-      "SELECT oid FROM pg_catalog.pg_class WHERE oid = ANY (dirty) "
-      "AND relkind IN ('r', 'p', 'v', 'm', 'f')";
+  // Each group's roots are the dirty OIDs its queries can report (ReportedRoots), so that a
+  // group only runs when it has rows to give (a table's row type used to run the types group
+  // after every table change, for nothing: about a fifth of a refresh).
+  const std::string rels = ReportedRoots(CatalogQuery::kRelations, "dirty");
   for (const Group& group : Groups()) {
     std::string fill;
     const auto part = std::find_if(kParts.begin(), kParts.end(),
                                    [&](const PartOf& p) { return p.catalog == group.catalogs; });
     if (part != kParts.end()) {
       fill = fmt::format("SELECT DISTINCT {0} FROM pg_catalog.{1} WHERE {0} IN ({2}) AND {3}",
-                         part->column, part->catalog, kRels, part->condition);
-    } else if (group.catalogs == "pg_class") {
-      fill = std::string(kRels);
-    } else if (group.catalogs == "pg_sequence") {
-      // Identity sequences are part of their column (as in the Sequences query).
-      fill =
-          "SELECT s.seqrelid FROM pg_catalog.pg_sequence s WHERE s.seqrelid = ANY (dirty) "
-          "AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend d "
-          "WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = s.seqrelid "
-          "AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.deptype = 'i' "
-          "AND d.refobjsubid > 0)";
-    } else if (group.catalogs == "pg_type") {
-      // The kinds the Types query reports: not a table's row type, not an array type.
-      fill =
-          "SELECT t.oid FROM pg_catalog.pg_type t WHERE t.oid = ANY (dirty) "
-          "AND t.typtype IN ('e', 'd', 'c', 'r', 'b') "
-          "AND (t.typtype <> 'c' OR EXISTS (SELECT FROM pg_catalog.pg_class tc "
-          "WHERE tc.oid = t.typrelid AND tc.relkind = 'c')) "
-          "AND NOT EXISTS (SELECT FROM pg_catalog.pg_type et "
-          "WHERE et.oid = t.typelem AND et.typarray = t.oid)";
+                         part->column, part->catalog, rels, part->condition);
+    } else {
+      fill = ReportedRoots(group.queries.front(), "dirty");
     }
     for (std::string_view rest = fill.empty() ? group.catalogs : ""; !rest.empty();) {
       const std::size_t space = rest.find(' ');
