@@ -148,11 +148,12 @@ constexpr std::string_view kRefresh = "SELECT * FROM stairway_watch.refresh($1)"
 std::string Branch(const std::string& sql, const std::vector<std::string>& columns,
                    std::size_t index) {
   std::string values;
-  for (std::size_t i = 4; i < columns.size(); ++i) {
-    values += fmt::format("{}q.{}::text", values.empty() ? "" : ", ", db::QuoteIdent(columns[i]));
-  }
   std::string aliases = "k0, k1, k2, k3";
-  for (std::size_t i = 4; i < columns.size(); ++i) aliases += ", " + db::QuoteIdent(columns[i]);
+  for (std::size_t i = 4; i < columns.size(); ++i) {
+    const std::string name = db::QuoteIdent(columns[i]);
+    values += fmt::format("{}q.{}::text", i > 4 ? ", " : "", name);
+    aliases += ", " + name;
+  }
   return fmt::format("SELECT q.k0, q.k1, q.k2, q.k3, {}, ARRAY[{}]::text[]\nFROM ({}\n) AS q({})",
                      index, values, sql, aliases);
 }
