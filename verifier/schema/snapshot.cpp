@@ -361,20 +361,24 @@ std::vector<std::vector<std::size_t>> Units(std::size_t count) {
   return units;
 }
 
-// Runs queries on `session`: the units not taken yet from `next` when it is shared with another
-// worker, or, when `next` is null, all of them in order.
+// The units of work two workers share, and the first one not taken yet.
+struct SharedUnits {
+  std::vector<std::vector<std::size_t>> units;
+  std::atomic<std::size_t> next{0};
+};
+
+// Runs queries on `session`: the units not taken yet from `shared`, or, when `shared` is null,
+// all of them in order.
 void RunQueries(db::Session& session, const std::vector<std::string>& queries,
-                const SnapshotOptions& options, std::atomic<std::size_t>* next,
-                std::vector<Object>& out) {
+                const SnapshotOptions& options, SharedUnits* shared, std::vector<Object>& out) {
   PinnedSettings pinned(session);
   ObjectBuilder builder(options, out);
-  if (next == nullptr) {
+  if (shared == nullptr) {
     for (const std::string& sql : queries) session.QueryPreparedInto(sql, {}, builder);
     return;
   }
-  const std::vector<std::vector<std::size_t>> units = Units(queries.size());
-  for (std::size_t u; (u = next->fetch_add(1)) < units.size();) {
-    for (std::size_t i : units[u]) session.QueryPreparedInto(queries[i], {}, builder);
+  for (std::size_t u; (u = shared->next.fetch_add(1)) < shared->units.size();) {
+    for (std::size_t i : shared->units[u]) session.QueryPreparedInto(queries[i], {}, builder);
   }
 }
 
@@ -384,7 +388,7 @@ void RunQueries(db::Session& session, const std::vector<std::string>& queries,
 // lost its connection costs time, never the snapshot. An error on the session itself is thrown.
 bool RunShared(db::Session& session, const std::vector<std::string>& queries,
                const SnapshotOptions& options, std::vector<Object>& out) {
-  std::atomic<std::size_t> next{0};
+  SharedUnits shared{Units(queries.size())};
   std::vector<Object> companion_objects;
   std::exception_ptr companion_error;
   bool companion_ran = false;
@@ -394,15 +398,15 @@ bool RunShared(db::Session& session, const std::vector<std::string>& queries,
       db::Session* companion = session.Companion();
       if (companion == nullptr) return;
       companion_ran = true;
-      RunQueries(*companion, queries, options, &next, companion_objects);
+      RunQueries(*companion, queries, options, &shared, companion_objects);
     } catch (...) {
       companion_error = std::current_exception();
     }
   });
   try {
-    RunQueries(session, queries, options, &next, out);
+    RunQueries(session, queries, options, &shared, out);
   } catch (...) {
-    next = queries.size();  // the companion stops after its current unit
+    shared.next = shared.units.size();  // the companion stops after its current unit
     helper.join();
     throw;
   }
