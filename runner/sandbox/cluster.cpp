@@ -5,15 +5,19 @@
 
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/magic.h>
 #include <pwd.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -37,6 +41,11 @@ constexpr const char* kRole = "stairway";
 constexpr const char* kOwnerFile = "stairway-owner";
 constexpr const char* kKeepFile = "stairway-keep";
 constexpr std::size_t kMaxSocketPath = 107;  // sizeof(sockaddr_un::sun_path) - 1
+constexpr const char* kDiskBase = "/tmp";
+constexpr const char* kRamBase = "/dev/shm";
+// A fresh cluster is about 40 MB; the rest is room for what migrations and fixtures write. Below
+// this (a container's default 64 MB /dev/shm) the cluster goes to disk.
+constexpr std::uint64_t kMinRamFree = std::uint64_t{1} << 30;
 
 using Clock = std::chrono::steady_clock;
 
@@ -372,15 +381,31 @@ std::string ClusterSandbox::ConnectHelp() const {
 
 }  // namespace
 
+bool RoomyRamDirectory(const fs::path& dir) {
+  struct statfs kind {};
+  struct statvfs room {};
+  if (statfs(dir.c_str(), &kind) != 0 || kind.f_type != TMPFS_MAGIC) return false;
+  if (statvfs(dir.c_str(), &room) != 0) return false;
+  if (std::uint64_t{room.f_bavail} * room.f_frsize < kMinRamFree) return false;
+  return access(dir.c_str(), W_OK | X_OK) == 0;
+}
+
 fs::path ClusterBaseDirectory() {
-  fs::path base = "/tmp";
-  if (const char* tmpdir = std::getenv("TMPDIR"); tmpdir != nullptr && *tmpdir == '/') {
+  const char* tmpdir = std::getenv("TMPDIR");
+  fs::path base;
+  if (tmpdir != nullptr && *tmpdir == '/') {
     base = fs::path(tmpdir).lexically_normal();
     if (base.has_filename() == false && base != "/") base = base.parent_path();
+  } else if (RoomyRamDirectory(kRamBase)) {
+    base = kRamBase;
+  } else {
+    return kDiskBase;
   }
   // "<base>/stairway-<pid>-XXXXXX/.s.PGSQL.5432" must fit in a unix socket address.
-  if (base.string().size() + 40 > kMaxSocketPath) return "/tmp";
-  if (geteuid() == 0 && base != "/tmp" && !Reachable(base, ChooseServerUser())) return "/tmp";
+  if (base.string().size() + 40 > kMaxSocketPath) return kDiskBase;
+  if (geteuid() == 0 && base != kDiskBase && !Reachable(base, ChooseServerUser())) {
+    return kDiskBase;
+  }
   return base;
 }
 
@@ -420,7 +445,11 @@ std::unique_ptr<Sandbox> StartPrivateCluster(const Options& options) {
   const auto started = Clock::now();
   const fs::path base = ClusterBaseDirectory();
   try {
+    // Also where earlier runs may have put theirs under another $TMPDIR or /dev/shm's room.
     ReapStaleClusters(base);
+    for (const fs::path other : {fs::path(kDiskBase), fs::path(kRamBase)}) {
+      if (other != base) ReapStaleClusters(other);
+    }
   } catch (const std::exception&) {
     // Reaping is housekeeping for earlier runs: it never stops this one.
   }

@@ -15,8 +15,13 @@ std::unique_ptr<Sandbox> StartPrivateCluster(const Options& options);
 // those of live runs are left alone. Returns how many were removed.
 int ReapStaleClusters(const std::filesystem::path& base);
 
-// The directory under which clusters are created: $TMPDIR, else /tmp (also /tmp when $TMPDIR
-// is too long for a socket path, or not reachable by the user the server runs as).
+// The directory under which clusters are created: $TMPDIR if set; else /dev/shm when it is a
+// RAM filesystem (tmpfs) with at least 1 GiB free, as a throwaway cluster needs no durability;
+// else /tmp. Also /tmp when the choice is too long for a socket path, or not reachable by the
+// user the server runs as.
 std::filesystem::path ClusterBaseDirectory();
+
+// Whether `dir` is a writable tmpfs with at least 1 GiB free.
+bool RoomyRamDirectory(const std::filesystem::path& dir);
 
 }  // namespace stairway::sandbox

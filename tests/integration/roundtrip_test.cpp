@@ -6,6 +6,7 @@
 #include <fstream>
 #include <thread>
 
+#include "runner/sandbox/cluster.h"
 #include "tests/integration/runner_test_util.h"
 #include "verifier/roundtrip/roundtrip.h"
 
@@ -137,7 +138,7 @@ TEST(Roundtrip, ObserversSeeEveryPhaseAndTheirFindingsCount) {
 std::vector<fs::path> ClusterDirsOf(int pid) {
   std::vector<fs::path> out;
   const std::string prefix = "stairway-" + std::to_string(pid) + "-";
-  for (const auto& entry : fs::directory_iterator("/tmp")) {
+  for (const auto& entry : fs::directory_iterator(sandbox::ClusterBaseDirectory())) {
     if (entry.path().filename().string().starts_with(prefix)) out.push_back(entry.path());
   }
   return out;

@@ -6,12 +6,16 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
+#include <optional>
+#include <string>
 #include <thread>
 
 #include <gtest/gtest.h>
 
 #include "runner/db/session.h"
+#include "runner/sandbox/cluster.h"
 #include "runner/sandbox/sandbox.h"
 #include "tests/support/process.h"
 #include "tests/support/test_cluster.h"
@@ -88,6 +92,56 @@ TEST(Sandbox, StartsAPrivateClusterQuickly) {
   EXPECT_EQ(One(session, "SHOW listen_addresses"), "");
   EXPECT_GE(session.server_version_num(), 150000);
   EXPECT_GT(session.backend_pid(), 0);
+}
+
+// Sets or unsets $TMPDIR for one scope.
+class TmpdirFor {
+ public:
+  explicit TmpdirFor(const char* value) {
+    if (const char* old = std::getenv("TMPDIR")) old_ = old;
+    if (value != nullptr) {
+      setenv("TMPDIR", value, 1);
+    } else {
+      unsetenv("TMPDIR");
+    }
+  }
+  ~TmpdirFor() {
+    if (old_) {
+      setenv("TMPDIR", old_->c_str(), 1);
+    } else {
+      unsetenv("TMPDIR");
+    }
+  }
+
+ private:
+  std::optional<std::string> old_;
+};
+
+TEST(Sandbox, ClusterGoesUnderTmpdirElseToRamElseToTmp) {
+  EXPECT_FALSE(sandbox::RoomyRamDirectory("/proc"));  // not a tmpfs
+  EXPECT_FALSE(sandbox::RoomyRamDirectory("/nonexistent"));
+  {
+    TmpdirFor unset(nullptr);
+    const bool ram = sandbox::RoomyRamDirectory("/dev/shm");
+    std::printf("/dev/shm is %sa tmpfs with 1 GiB free\n", ram ? "" : "not ");
+    EXPECT_EQ(sandbox::ClusterBaseDirectory(), ram ? fs::path("/dev/shm") : fs::path("/tmp"));
+  }
+  std::string chosen = "/tmp/stairway-tmpdir-test-XXXXXX";
+  ASSERT_NE(mkdtemp(chosen.data()), nullptr);
+  {
+    TmpdirFor set((chosen + "/").c_str());
+    if (geteuid() == 0) {
+      // Root runs the server as another user, who cannot enter a 0700 directory of root's.
+      EXPECT_EQ(sandbox::ClusterBaseDirectory(), fs::path("/tmp"));
+    }
+    fs::permissions(chosen, fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec);
+    EXPECT_EQ(sandbox::ClusterBaseDirectory(), fs::path(chosen));
+    auto sandbox = sandbox::OpenSandbox({});
+    ASSERT_TRUE(sandbox->cluster().has_value());
+    EXPECT_EQ(sandbox->cluster()->directory.parent_path(), fs::path(chosen));
+  }
+  EXPECT_TRUE(fs::is_empty(chosen));
+  fs::remove(chosen);
 }
 
 TEST(Sandbox, CreatesClonesAndDropsDatabases) {
