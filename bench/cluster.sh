@@ -10,8 +10,21 @@ stop_bench_cluster() {
   rm -rf "$work"
 }
 
+# Where stairway puts its own throwaway cluster (docs/sandbox.md): $TMPDIR, else /dev/shm when it
+# is a tmpfs with 1 GiB free, else /tmp.
+bench_base() {
+  if [[ -n ${TMPDIR:-} ]]; then
+    echo "$TMPDIR"
+  elif [[ $(stat -f -c %T /dev/shm 2>/dev/null) == tmpfs &&
+    $(df -k --output=avail /dev/shm 2>/dev/null | tail -1) -ge 1048576 ]]; then
+    echo /dev/shm
+  else
+    echo /tmp
+  fi
+}
+
 start_bench_cluster() {
-  work=$(mktemp -d "/tmp/$1-XXXXXX")
+  work=$(mktemp -d "$(bench_base)/$1-XXXXXX")
   if [[ $(id -u) -eq 0 ]]; then
     chown postgres "$work"
     run_as=(runuser -u postgres --)

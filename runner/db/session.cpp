@@ -1,6 +1,13 @@
 // Session on libpqxx 6.4: the one place that talks to pqxx (see session.h).
 #include "runner/db/session.h"
 
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+
 #include <pqxx/pqxx>
 
 #include <fmt/format.h>
@@ -104,9 +111,38 @@ DatabaseError::DatabaseError(std::string sqlstate, std::string server_message, s
       detail_(std::move(detail)),
       hint_(std::move(hint)) {}
 
+// Reads `socket` until its peer closes it or `limit` has passed.
+static void WaitForEof(int socket, std::chrono::milliseconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  char buffer[512];
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return;
+    pollfd wait{.fd = socket, .events = POLLIN, .revents = 0};
+    const int ready = poll(&wait, 1, static_cast<int>(left.count()));
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready <= 0) return;
+    const ssize_t got = recv(socket, buffer, sizeof buffer, MSG_DONTWAIT);
+    if (got == 0 || (got < 0 && errno != EAGAIN && errno != EINTR)) return;
+  }
+}
+
 struct Session::Impl {
   Impl(const std::string& url_in, std::string masked)
       : url(url_in), masked_url(std::move(masked)), conn(url_in) {}
+  // Returns once the server process has exited (its end of the socket closed; at most 250 ms),
+  // not just once it was told to: a DROP DATABASE right after would otherwise find it still
+  // there and sleep 100 ms before looking again.
+  ~Impl() {
+    companion.reset();
+    const int socket = conn.is_open() ? dup(conn.sock()) : -1;
+    conn.disconnect();
+    if (socket >= 0) {
+      WaitForEof(socket, std::chrono::milliseconds(250));
+      close(socket);
+    }
+  }
   std::string url;  // with its password: only ever passed to Connect, never printed
   std::string masked_url;
   pqxx::connection conn;

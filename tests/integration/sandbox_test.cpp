@@ -262,6 +262,24 @@ TEST(Session, ExplicitTransactions) {
   EXPECT_EQ(One(session, "SELECT 2"), "2");
 }
 
+TEST(Session, ClosingReturnsOnceTheServerProcessHasLeft) {
+  // So that a DROP DATABASE right after does not find it and sleep 100 ms before looking again.
+  // The backend leaves pg_stat_activity before it leaves the list DROP DATABASE checks, and
+  // closes its socket after both.
+  auto database = testing::NewTestDatabase();
+  Session admin = Session::Connect(testing::TestSandbox().AdminUrl());
+  for (int i = 0; i < 5; ++i) {
+    std::string pid;
+    {
+      Session session = Session::Connect(database->url());
+      session.Exec("CREATE TEMP TABLE scratch (id int)");  // more for the backend to clean up
+      pid = std::to_string(session.backend_pid());
+    }
+    EXPECT_EQ(One(admin, "SELECT count(*) FROM pg_stat_activity WHERE pid = $1::int", {pid}), "0")
+        << "backend " << pid << " outlived its session, round " << i;
+  }
+}
+
 TEST(Session, CommitOnABrokenConnectionIsInDoubt) {
   auto database = testing::NewTestDatabase();
   Session session = Session::Connect(database->url());
