@@ -60,8 +60,10 @@ ALTER EVENT TRIGGER stairway_watch_ddl ENABLE ALWAYS;
 ALTER EVENT TRIGGER stairway_watch_drop ENABLE ALWAYS;
 )SQL";
 
-// take(p_unwatched) empties the log and returns the OIDs to re-read, or NULL when everything must
-// be (the fingerprint below is only computed with p_unwatched): a
+// take(p_unwatched) empties the log and returns the OIDs to re-read (`dirty`) with the catalog
+// each lives in (`classes`, pg_depend's classid: refresh() runs a group only when the step touched
+// its catalog), or NULL when everything must be re-read (the fingerprint below is only computed
+// with p_unwatched): a
 // command without an object (GRANT, ALTER DEFAULT PRIVILEGES), ALTER SCHEMA (renames every
 // identity in it), ALTER EXTENSION, or a change the event triggers never see, compared through a
 // fingerprint: roles, tablespaces, event triggers, and invalid or clustered indexes (CLUSTER, a
@@ -69,8 +71,8 @@ ALTER EVENT TRIGGER stairway_watch_drop ENABLE ALWAYS;
 // the objects that depend on them (a view on a renamed table, a column of a renamed type), and the
 // table, domain or publication each of those is part of.
 constexpr std::string_view kTakeFunction = R"SQL(
-CREATE FUNCTION stairway_watch.take(p_unwatched boolean) RETURNS oid[] LANGUAGE plpgsql
-SET plan_cache_mode TO force_generic_plan AS $watch$
+CREATE FUNCTION stairway_watch.take(p_unwatched boolean, OUT dirty oid[], OUT classes oid[])
+LANGUAGE plpgsql SET plan_cache_mode TO force_generic_plan AS $watch$
 DECLARE
   v_fingerprint text;
   v_changed boolean;
@@ -78,7 +80,7 @@ DECLARE
   v_classids oid[];
   v_objids oid[];
   v_touched oid[];
-  v_roots oid[];
+  v_touched_classes oid[];
 BEGIN
   v_changed := false;
   IF p_unwatched THEN
@@ -97,49 +99,64 @@ BEGIN
          array_agg(classid), array_agg(objid)
     INTO v_unscoped, v_classids, v_objids FROM taken;
   IF v_changed OR v_unscoped THEN
-    RETURN NULL;
+    RETURN;
   END IF;
   IF v_objids IS NULL THEN
-    RETURN '{{}}';
+    dirty := '{{}}';
+    classes := '{{}}';
+    RETURN;
   END IF;
-  -- The logged objects and the objects that depend on them. Every lookup below goes by OID
-  -- through an index: joins with a row set would read whole catalogs on every refresh.
-  v_touched := ARRAY(
-    SELECT u.o FROM unnest(v_objids) AS u(o)
+  -- The logged objects and the objects that depend on them, each with its catalog. Every lookup
+  -- below goes by OID through an index: joins with a row set would read whole catalogs on every
+  -- refresh.
+  SELECT array_agg(s.o), array_agg(s.c) INTO v_touched, v_touched_classes FROM (
+    SELECT u.o, u.c FROM unnest(v_objids, v_classids) AS u(o, c)
     UNION
-    SELECT d.objid FROM unnest(v_classids, v_objids) AS u(c, o)
-    JOIN pg_catalog.pg_depend d ON d.refclassid = u.c AND d.refobjid = u.o);
-  v_roots := ARRAY(
-    SELECT unnest(v_touched)
-    UNION SELECT i.indrelid FROM pg_catalog.pg_index i WHERE i.indexrelid = ANY (v_touched)
-    UNION SELECT co.conrelid FROM pg_catalog.pg_constraint co
+    SELECT d.objid, d.classid FROM unnest(v_classids, v_objids) AS u(c, o)
+    JOIN pg_catalog.pg_depend d ON d.refclassid = u.c AND d.refobjid = u.o) s;
+  -- With the table, domain or publication each is part of, and (the last branch) the sequences
+  -- and indexes of every table touched: a serial's sequence is re-read with its table.
+  SELECT array_agg(s.o), array_agg(s.c) INTO dirty, classes FROM (
+    SELECT t.o, t.c FROM unnest(v_touched, v_touched_classes) AS t(o, c)
+    UNION SELECT i.indrelid, {pg_class} FROM pg_catalog.pg_index i
+      WHERE i.indexrelid = ANY (v_touched)
+    UNION SELECT co.conrelid, {pg_class} FROM pg_catalog.pg_constraint co
       WHERE co.oid = ANY (v_touched) AND co.conrelid <> 0
-    UNION SELECT co.contypid FROM pg_catalog.pg_constraint co
+    UNION SELECT co.contypid, {pg_type} FROM pg_catalog.pg_constraint co
       WHERE co.oid = ANY (v_touched) AND co.contypid <> 0
-    UNION SELECT tg.tgrelid FROM pg_catalog.pg_trigger tg WHERE tg.oid = ANY (v_touched)
-    UNION SELECT p.polrelid FROM pg_catalog.pg_policy p WHERE p.oid = ANY (v_touched)
-    UNION SELECT r.ev_class FROM pg_catalog.pg_rewrite r WHERE r.oid = ANY (v_touched)
-    UNION SELECT a.adrelid FROM pg_catalog.pg_attrdef a WHERE a.oid = ANY (v_touched)
-    UNION SELECT s.stxrelid FROM pg_catalog.pg_statistic_ext s WHERE s.oid = ANY (v_touched)
-    UNION SELECT ty.typrelid FROM pg_catalog.pg_type ty
+    UNION SELECT tg.tgrelid, {pg_class} FROM pg_catalog.pg_trigger tg
+      WHERE tg.oid = ANY (v_touched)
+    UNION SELECT p.polrelid, {pg_class} FROM pg_catalog.pg_policy p WHERE p.oid = ANY (v_touched)
+    UNION SELECT r.ev_class, {pg_class} FROM pg_catalog.pg_rewrite r
+      WHERE r.oid = ANY (v_touched)
+    UNION SELECT a.adrelid, {pg_class} FROM pg_catalog.pg_attrdef a WHERE a.oid = ANY (v_touched)
+    UNION SELECT s.stxrelid, {pg_class} FROM pg_catalog.pg_statistic_ext s
+      WHERE s.oid = ANY (v_touched)
+    UNION SELECT ty.typrelid, {pg_class} FROM pg_catalog.pg_type ty
       WHERE ty.oid = ANY (v_touched) AND ty.typrelid <> 0
-    UNION SELECT c.reltype FROM pg_catalog.pg_class c
+    UNION SELECT c.reltype, {pg_type} FROM pg_catalog.pg_class c
       WHERE c.oid = ANY (v_touched) AND c.relkind = 'c'
-    UNION SELECT d.refobjid FROM pg_catalog.pg_depend d
-      WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = ANY (v_touched)
-        AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.deptype IN ('a', 'i')
-    UNION SELECT pr.prpubid FROM pg_catalog.pg_publication_rel pr WHERE pr.oid = ANY (v_touched)
-    {publication_namespaces});
-  -- The sequences (and indexes) of every table in the set: a serial's sequence is re-read with
-  -- its table.
-  RETURN v_roots || ARRAY(
-    SELECT d.objid FROM pg_catalog.pg_depend d
-    WHERE d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.refobjid = ANY (v_roots)
-      AND d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.deptype = 'a');
+    UNION SELECT d.refobjid, {pg_class} FROM pg_catalog.pg_depend d
+      WHERE d.classid = {pg_class} AND d.objid = ANY (v_touched)
+        AND d.refclassid = {pg_class} AND d.deptype IN ('a', 'i')
+    UNION SELECT pr.prpubid, {pg_publication} FROM pg_catalog.pg_publication_rel pr
+      WHERE pr.oid = ANY (v_touched)
+    {publication_namespaces}) s;
+  SELECT dirty || coalesce(array_agg(d.objid), '{{}}'),
+         classes || coalesce(array_agg({pg_class}), '{{}}')
+    INTO dirty, classes
+  FROM pg_catalog.pg_depend d
+  WHERE d.refclassid = {pg_class} AND d.refobjid = ANY (dirty)
+    AND d.classid = {pg_class} AND d.deptype = 'a';
 END $watch$;
 )SQL";
 
 constexpr std::string_view kRefresh = "SELECT * FROM stairway_watch.refresh($1)";
+
+// The OID of a system catalog, as SQL: the catalog an object lives in (pg_depend's classid).
+std::string CatalogOid(std::string_view catalog) {
+  return fmt::format("'pg_catalog.{}'::pg_catalog.regclass::oid", catalog);
+}
 
 // One branch of the refresh union: the rows of catalog query number `index` (its columns named
 // `columns`) as the key columns, the query's number and its attribute columns in one text array.
@@ -222,49 +239,68 @@ std::string RefreshFunction(int version, const QueryFilters& filters,
   // One plan per statement, made once: re-planning per call costs more than running them.
   settings += "\nSET plan_cache_mode TO force_generic_plan\nSET random_page_cost TO 1.1";
 
-  // Which groups have work, in one statement; then each group's queries.
-  std::string declare = "  dirty oid[];\n";
-  std::string arrays, variables, scoped;
-  // Each group's roots are the dirty OIDs its queries can report (ReportedRoots), so that a
-  // group only runs when it has rows to give (a table's row type used to run the types group
-  // after every table change, for nothing: about a fifth of a refresh).
-  const std::string rels = ReportedRoots(CatalogQuery::kRelations, "dirty");
+  // Which groups have work; then each group's queries. A group's roots are the dirty OIDs its
+  // queries can report (ReportedRoots), so that it only runs when it has rows to give; and the
+  // statement finding them only runs when the step touched the catalog they live in (for the
+  // parts of a table: when a table is dirty). Starting a plan costs more than running it.
+  std::string declare = "  dirty oid[];\n  classes oid[];\n";
+  std::string finds, queries;
+  std::string guard, fills, variables;  // the find statement being built: groups with one guard
+  const auto flush = [&] {
+    if (fills.empty()) return;
+    finds += fmt::format("  IF {} THEN\n    SELECT{}\n    INTO {};\n  END IF;\n", guard, fills,
+                         variables);
+    fills.clear();
+    variables.clear();
+  };
   for (const Group& group : Groups()) {
-    std::string fill;
+    std::string fill, group_guard;
     const auto part = std::find_if(kParts.begin(), kParts.end(),
                                    [&](const PartOf& p) { return p.catalog == group.catalogs; });
     if (part != kParts.end()) {
-      fill = fmt::format("SELECT DISTINCT {0} FROM pg_catalog.{1} WHERE {0} IN ({2}) AND {3}",
-                         part->column, part->catalog, rels, part->condition);
+      fill = fmt::format("SELECT DISTINCT {0} FROM pg_catalog.{1} WHERE {0} = ANY (rels) AND {2}",
+                         part->column, part->catalog, part->condition);
+      group_guard = "cardinality(rels) > 0";
     } else {
       fill = ReportedRoots(group.queries.front(), "dirty");
+      const bool probe = fill.empty();  // no filter: the OIDs found in the group's catalogs
+      std::string catalogs;
+      for (std::string_view rest = group.catalogs; !rest.empty();) {
+        const std::size_t space = rest.find(' ');
+        const std::string_view catalog = rest.substr(0, space);
+        rest = space == std::string_view::npos ? std::string_view() : rest.substr(space + 1);
+        if (probe) {
+          if (!fill.empty()) fill += " UNION ALL ";
+          fill += fmt::format("SELECT oid FROM pg_catalog.{} WHERE oid = ANY (dirty)", catalog);
+        }
+        // A sequence's OID is its pg_class row's.
+        catalogs += fmt::format("{}{}", catalogs.empty() ? "" : ", ",
+                                CatalogOid(catalog == "pg_sequence" ? "pg_class" : catalog));
+      }
+      group_guard = fmt::format("classes && ARRAY[{}]", catalogs);
     }
-    for (std::string_view rest = fill.empty() ? group.catalogs : ""; !rest.empty();) {
-      const std::size_t space = rest.find(' ');
-      const std::string_view catalog = rest.substr(0, space);
-      rest = space == std::string_view::npos ? std::string_view() : rest.substr(space + 1);
-      if (!fill.empty()) fill += " UNION ALL ";
-      fill += fmt::format("SELECT oid FROM pg_catalog.{} WHERE oid = ANY (dirty)", catalog);
-    }
+    if (group_guard != guard) flush();
+    guard = group_guard;
     declare += fmt::format("  {} oid[];\n", group.variable);
-    arrays += fmt::format("{}\n    ARRAY({})", arrays.empty() ? "" : ",", fill);
+    fills += fmt::format("{}\n      ARRAY({})", fills.empty() ? "" : ",", fill);
     variables += fmt::format("{}{}", variables.empty() ? "" : ", ", group.variable);
 
-    const std::vector<std::string> queries =
+    const std::vector<std::string> group_queries =
         TrackedCatalogQueries(version, filters, group.variable);
     std::string branches;
     for (CatalogQuery query : group.queries) {
       const auto i = static_cast<std::size_t>(query);
-      if (i >= queries.size()) continue;  // a partial snapshot has no database-level queries
+      if (i >= group_queries.size()) continue;  // a partial snapshot has no database-level queries
       if (!branches.empty()) branches += "\n    UNION ALL\n";
-      branches += Branch(queries[i], columns[i], i);
+      branches += Branch(group_queries[i], columns[i], i);
     }
     if (!branches.empty()) {
-      scoped += fmt::format("  IF cardinality({}) > 0 THEN\n    RETURN QUERY {};\n  END IF;\n",
-                            group.variable, branches);
+      queries += fmt::format("  IF cardinality({}) > 0 THEN\n    RETURN QUERY {};\n  END IF;\n",
+                             group.variable, branches);
     }
   }
-  scoped = fmt::format("  SELECT{}\n  INTO {};\n", arrays, variables) + scoped;
+  flush();
+  const std::string scoped = finds + queries;
   return fmt::format(R"SQL(
 CREATE FUNCTION stairway_watch.refresh(p_unwatched boolean) RETURNS TABLE ({columns})
 LANGUAGE plpgsql{settings}
@@ -272,7 +308,7 @@ AS $watch$
 #variable_conflict use_column
 DECLARE
 {declare}BEGIN
-  dirty := stairway_watch.take(p_unwatched);
+  SELECT t.dirty, t.classes INTO dirty, classes FROM stairway_watch.take(p_unwatched) t;
   IF dirty IS NULL THEN
     k0 := '#full';
     RETURN NEXT;
@@ -302,13 +338,17 @@ std::optional<TrackedCatalog> TrackedCatalog::Start(db::Session& session,
 
   TrackedCatalog catalog(options, session.server_version_num());
   session.Exec(kInstallWatch);
-  session.Exec(fmt::format(
-      kTakeFunction,
-      fmt::arg("publication_namespaces",
-               catalog.server_version_num_ >= 150000
-                   ? "UNION SELECT pn.pnpubid FROM pg_catalog.pg_publication_namespace pn "
-                     "WHERE pn.oid = ANY (v_touched)"
-                   : "")));
+  session.Exec(fmt::format(kTakeFunction,
+                           fmt::arg("publication_namespaces",
+                                    catalog.server_version_num_ >= 150000
+                                        ? fmt::format("UNION SELECT pn.pnpubid, {} "
+                                                      "FROM pg_catalog.pg_publication_namespace pn "
+                                                      "WHERE pn.oid = ANY (v_touched)",
+                                                      CatalogOid("pg_publication"))
+                                        : ""),
+                           fmt::arg("pg_class", CatalogOid("pg_class")),
+                           fmt::arg("pg_type", CatalogOid("pg_type")),
+                           fmt::arg("pg_publication", CatalogOid("pg_publication"))));
 
   // The first read, query by query: it also names each query's columns for refresh().
   const QueryFilters filters = FiltersFor(options);
