@@ -445,9 +445,9 @@ std::unique_ptr<Sandbox> StartPrivateCluster(const Options& options) {
   const auto started = Clock::now();
   const fs::path base = ClusterBaseDirectory();
   try {
-    // Also where earlier runs may have put theirs under another $TMPDIR or /dev/shm's room.
+    // Earlier runs may have chosen the other place (another $TMPDIR, or less room in /dev/shm).
     ReapStaleClusters(base);
-    for (const fs::path other : {fs::path(kDiskBase), fs::path(kRamBase)}) {
+    for (const fs::path& other : {fs::path(kDiskBase), fs::path(kRamBase)}) {
       if (other != base) ReapStaleClusters(other);
     }
   } catch (const std::exception&) {
