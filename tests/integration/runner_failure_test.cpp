@@ -206,11 +206,11 @@ TEST(BadInput, EveryClassExitsTwoWithItsMessageAndLeavesTheDatabaseUntouched) {
       extra.push_back("--format");
       extra.push_back(TrimEnd(ReadFile(fixture / "format.txt")));
     }
-    for (const std::vector<std::string> command : {std::vector<std::string>{"upgrade", "head"},
-                                                   {"downgrade", "-1"},
-                                                   {"status"},
-                                                   {"stamp", "1"},
-                                                   {"upgrade", "--sql"}}) {
+    for (const std::vector<std::string>& command : {std::vector<std::string>{"upgrade", "head"},
+                                                    {"downgrade", "-1"},
+                                                    {"status"},
+                                                    {"stamp", "1"},
+                                                    {"upgrade", "--sql"}}) {
       std::vector<std::string> args = command;
       args.insert(args.end(), extra.begin(), extra.end());
       const ProcessResult r = Stairway(args, database->url());
