@@ -34,7 +34,8 @@ std::string RandomDatabaseName() {
   return fmt::format("stairway_tmp_{:016x}", value);
 }
 
-DatabaseHost::DatabaseHost(Config config) : config_(std::move(config)), creator_pid_(getpid()) {}
+DatabaseHost::DatabaseHost(Config config, std::optional<db::Session> admin)
+    : config_(std::move(config)), creator_pid_(getpid()), admin_(std::move(admin)) {}
 
 void DatabaseHost::WithAdmin(const std::function<void(db::Session&)>& work) {
   if (!admin_) admin_ = db::Session::Connect(config_.admin_url);

@@ -25,7 +25,9 @@ class DatabaseHost : public std::enable_shared_from_this<DatabaseHost> {
     bool file_copy = false;  // CREATE DATABASE ... STRATEGY file_copy (faster with fsync off)
     DropWarnings warnings = DropWarnings::kSilent;
   };
-  explicit DatabaseHost(Config config);
+  // `admin`: a session to admin_url already open (the connection check's), used as the admin
+  // session instead of opening another.
+  explicit DatabaseHost(Config config, std::optional<db::Session> admin = std::nullopt);
 
   // Creates stairway_tmp_<random>, empty or as a copy of `template_name`.
   std::unique_ptr<ThrowawayDatabase> Create(const std::optional<std::string>& template_name);

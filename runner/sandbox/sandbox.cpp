@@ -12,14 +12,17 @@ namespace {
 
 class ServerSandbox : public Sandbox {
  public:
-  ServerSandbox(std::string server_url, bool keep) : server_url_(std::move(server_url)) {
+  ServerSandbox(std::string server_url, bool keep, db::Session admin)
+      : server_url_(std::move(server_url)) {
     const std::string base = server_url_;
-    host_ = std::make_shared<DatabaseHost>(DatabaseHost::Config{
-        .admin_url = server_url_,
-        .url_for = [base](const std::string& name) { return db::WithDatabase(base, name); },
-        .keep = keep,
-        .file_copy = false,
-        .warnings = DropWarnings::kPrint});
+    host_ = std::make_shared<DatabaseHost>(
+        DatabaseHost::Config{
+            .admin_url = server_url_,
+            .url_for = [base](const std::string& name) { return db::WithDatabase(base, name); },
+            .keep = keep,
+            .file_copy = false,
+            .warnings = DropWarnings::kPrint},
+        std::move(admin));
   }
   ~ServerSandbox() override { host_->Close(); }
 
@@ -50,9 +53,10 @@ class ServerSandbox : public Sandbox {
 
 std::unique_ptr<Sandbox> OpenSandbox(const Options& options) {
   if (!options.server_url) return StartPrivateCluster(options);
-  // Connect once now so a wrong URL fails before any work, with the server's reason.
-  db::Session::Connect(*options.server_url);
-  return std::make_unique<ServerSandbox>(*options.server_url, options.keep);
+  // Connect once now so a wrong URL fails before any work, with the server's reason; the
+  // session then serves CREATE and DROP DATABASE.
+  db::Session admin = db::Session::Connect(*options.server_url);
+  return std::make_unique<ServerSandbox>(*options.server_url, options.keep, std::move(admin));
 }
 
 }  // namespace stairway::sandbox
