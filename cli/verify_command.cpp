@@ -510,7 +510,8 @@ RunFn SetupVerify(CLI::App& sub, GlobalOptions& global) {
   sub.footer(
       "Without --roundtrip/--lint/--drift every available check runs: roundtrip, lint, and\n"
       "drift when a model is configured. Needs nothing running: starts a private PostgreSQL\n"
-      "cluster in a temp directory and removes it on exit, error, Ctrl-C and SIGTERM.\n"
+      "cluster in a temp directory ($TMPDIR, else /dev/shm when it has 1 GiB free, else /tmp)\n"
+      "and removes it on exit, error, Ctrl-C and SIGTERM.\n"
       "\n"
       "Examples:\n"
       "  stairway verify migrations\n"
