@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 
 #include "runner/sandbox/sandbox.h"
 
@@ -20,6 +21,11 @@ int ReapStaleClusters(const std::filesystem::path& base);
 // else /tmp. Also /tmp when the choice is too long for a socket path, or not reachable by the
 // user the server runs as.
 std::filesystem::path ClusterBaseDirectory();
+
+// Where fresh initdb results are kept as templates (a new cluster copies one instead of running
+// initdb): $STAIRWAY_CACHE_DIR (set and empty: no cache), else $XDG_CACHE_HOME/stairway, else
+// $HOME/.cache/stairway; nullopt when none applies.
+std::optional<std::filesystem::path> TemplateCacheRoot();
 
 // Whether `dir` is a writable tmpfs with at least 1 GiB free.
 bool RoomyRamDirectory(const std::filesystem::path& dir);

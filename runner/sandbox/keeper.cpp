@@ -91,7 +91,7 @@ void OnChild(int) {}
 // argv arrays and paths as plain C strings, built before fork.
 struct Prepared {
   std::vector<std::string> storage;
-  std::vector<char*> initdb, postgres, rm;
+  std::vector<char*> initdb, save, postgres, rm;
   const char* directory = nullptr;
 };
 
@@ -117,7 +117,8 @@ Wake WaitForWake(const sigset_t& unblocked, int timeout_ms) {
   return n > 0 ? Wake::kChild : Wake::kEnd;  // bytes are ignored; only the end matters
 }
 
-pid_t Spawn(const KeeperPlan& plan, const Prepared& prepared, char* const* argv) {
+pid_t Spawn(const KeeperPlan& plan, const Prepared& prepared, char* const* argv,
+            bool drop_privileges) {
   const pid_t pid = fork();
   if (pid != 0) return pid;
   sigset_t none;
@@ -126,7 +127,7 @@ pid_t Spawn(const KeeperPlan& plan, const Prepared& prepared, char* const* argv)
   sigprocmask(SIG_SETMASK, &none, nullptr);
   dup2(kLogFd, STDOUT_FILENO);
   dup2(kLogFd, STDERR_FILENO);
-  if (plan.drop_privileges) {
+  if (drop_privileges) {
     if (setgroups(plan.groups.size(), plan.groups.data()) != 0 || setgid(plan.gid) != 0 ||
         setuid(plan.uid) != 0) {
       static const char kMessage[] = "stairway keeper: cannot drop privileges\n";
@@ -184,8 +185,12 @@ pid_t Spawn(const KeeperPlan& plan, const Prepared& prepared, char* const* argv)
   dup2(kLogFd, STDERR_FILENO);
 
   int status = 0;
-  const pid_t initdb = Spawn(plan, prepared, prepared.initdb.data());
-  if (initdb < 0) {
+  const bool copied = prepared.initdb.front() == nullptr;  // data/ came from a template
+  const pid_t initdb =
+      copied ? 0 : Spawn(plan, prepared, prepared.initdb.data(), plan.drop_privileges);
+  if (copied) {
+    SendEvent(KeeperEvent::kInitdbExited, 0);
+  } else if (initdb < 0) {
     SendEvent(KeeperEvent::kInitdbExited, 127 << 8);
   } else {
     for (;;) {
@@ -198,13 +203,24 @@ pid_t Spawn(const KeeperPlan& plan, const Prepared& prepared, char* const* argv)
     }
     SendEvent(KeeperEvent::kInitdbExited, status);
   }
-  if (initdb < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+  if (!copied && (initdb < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)) {
     while (WaitForWake(unblocked, -1) != Wake::kEnd) {
     }
     CleanUp(plan, prepared, unblocked, 0);
   }
+  if (!copied && prepared.save.front() != nullptr) {
+    const pid_t save = Spawn(plan, prepared, prepared.save.data(), /*drop_privileges=*/false);
+    for (bool done = save < 0; !done;) {
+      done = waitpid(save, nullptr, WNOHANG) == save;
+      if (!done && WaitForWake(unblocked, -1) == Wake::kEnd) {
+        kill(save, SIGKILL);
+        waitpid(save, nullptr, 0);
+        CleanUp(plan, prepared, unblocked, 0);
+      }
+    }
+  }
 
-  const pid_t postmaster = Spawn(plan, prepared, prepared.postgres.data());
+  const pid_t postmaster = Spawn(plan, prepared, prepared.postgres.data(), plan.drop_privileges);
   SendEvent(KeeperEvent::kPostmasterStarted, postmaster);
   bool running = postmaster > 0;
   for (;;) {
@@ -237,7 +253,8 @@ void ArrangeDescriptors(int ctrl, int status, int log, int null_fd) {
 
 Prepared Prepare(const KeeperPlan& plan) {
   Prepared prepared;
-  std::size_t total = plan.initdb_argv.size() + plan.postgres_argv.size() + 5;
+  std::size_t total =
+      plan.initdb_argv.size() + plan.save_argv.size() + plan.postgres_argv.size() + 5;
   prepared.storage.reserve(total);  // no reallocation: the char* below stay valid
   auto add = [&](std::vector<char*>& argv, const std::vector<std::string>& args) {
     for (const std::string& arg : args) {
@@ -247,6 +264,7 @@ Prepared Prepare(const KeeperPlan& plan) {
     argv.push_back(nullptr);
   };
   add(prepared.initdb, plan.initdb_argv);
+  add(prepared.save, plan.save_argv);
   add(prepared.postgres, plan.postgres_argv);
   const char* rm = access("/bin/rm", X_OK) == 0 ? "/bin/rm" : "/usr/bin/rm";
   add(prepared.rm, {rm, "-rf", "--", plan.directory});

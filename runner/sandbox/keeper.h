@@ -1,6 +1,7 @@
-// The keeper: a small process forked when a private cluster starts. It runs initdb and the
-// postmaster as its children and, when stairway's end of a pipe closes (normal exit, error,
-// signal, or even SIGKILL), stops the postmaster and removes the cluster directory.
+// The keeper: a small process forked when a private cluster starts. It runs initdb (unless the
+// data directory was copied from a template) and the postmaster as its children and, when
+// stairway's end of a pipe closes (normal exit, error, signal, or even SIGKILL), stops the
+// postmaster and removes the cluster directory.
 #pragma once
 
 #include <sys/types.h>
@@ -14,7 +15,10 @@ namespace stairway::sandbox {
 // async-signal-safe functions (stairway may have other threads).
 struct KeeperPlan {
   std::string directory;                 // removed at the end unless `keep`
-  std::vector<std::string> initdb_argv;  // absolute program paths
+  std::vector<std::string> initdb_argv;  // absolute program paths; empty: data/ is in place
+  // Run after initdb succeeded and before the postmaster starts, as the keeper's own user (not
+  // dropped), its outcome ignored: saves the fresh data directory as a template. May be empty.
+  std::vector<std::string> save_argv;
   std::vector<std::string> postgres_argv;
   bool drop_privileges = false;  // run initdb/postgres as uid/gid below
   uid_t uid = 0;

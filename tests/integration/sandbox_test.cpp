@@ -8,9 +8,11 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -68,7 +70,8 @@ TEST(Sandbox, StartsAPrivateClusterQuickly) {
   sandbox::Sandbox& sandbox = testing::TestSandbox();
   const std::optional<ClusterInfo> info = sandbox.cluster();
   ASSERT_TRUE(info.has_value());
-  std::printf("cluster start: %.0f ms, initdb %.0f ms (%s)\n", info->start_ms, info->initdb_ms,
+  std::printf("cluster start: %.0f ms, %s %.0f ms (%s)\n", info->start_ms,
+              info->from_template ? "template copy" : "initdb", info->initdb_ms,
               info->directory.c_str());
   EXPECT_LT(info->start_ms, 5000);  // typically ~0.7 s; generous for a loaded CI machine
   EXPECT_TRUE(fs::exists(info->directory / "data/PG_VERSION"));
@@ -142,6 +145,90 @@ TEST(Sandbox, ClusterGoesUnderTmpdirElseToRamElseToTmp) {
   }
   EXPECT_TRUE(fs::is_empty(chosen));
   fs::remove(chosen);
+}
+
+// Sets or unsets $STAIRWAY_CACHE_DIR for one scope.
+class CacheDirFor {
+ public:
+  explicit CacheDirFor(const char* value) {
+    if (const char* old = std::getenv("STAIRWAY_CACHE_DIR")) old_ = old;
+    if (value != nullptr) {
+      setenv("STAIRWAY_CACHE_DIR", value, 1);
+    } else {
+      unsetenv("STAIRWAY_CACHE_DIR");
+    }
+  }
+  ~CacheDirFor() {
+    if (old_) {
+      setenv("STAIRWAY_CACHE_DIR", old_->c_str(), 1);
+    } else {
+      unsetenv("STAIRWAY_CACHE_DIR");
+    }
+  }
+
+ private:
+  std::optional<std::string> old_;
+};
+
+std::vector<fs::path> Entries(const fs::path& root) {
+  std::vector<fs::path> out;
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(root, ec)) out.push_back(entry.path());
+  return out;
+}
+
+// The cluster works: a database, a table, a row.
+void ExpectWorking(sandbox::Sandbox& sandbox) {
+  auto database = sandbox.CreateDatabase();
+  Session session = Session::Connect(database->url());
+  session.Exec("CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t VALUES (1)");
+  EXPECT_EQ(One(session, "SELECT count(*) FROM t"), "1");
+}
+
+TEST(Sandbox, TemplateCacheServesTheNextStart) {
+  // Started with the cache it had (before this test's): it must not fill this test's cache.
+  const fs::path bindir = testing::TestSandbox().cluster()->bindir;
+  std::string root = "/tmp/stairway-cache-test-XXXXXX";
+  ASSERT_NE(mkdtemp(root.data()), nullptr);
+  {
+    CacheDirFor cache(root.c_str());
+    ASSERT_EQ(sandbox::TemplateCacheRoot(), fs::path(root));
+    // An entry of an earlier version of the same programs: pruned when the new one is written.
+    fs::create_directories(fs::path(root) / "pg-0000000000000000" / "data");
+    std::ofstream(fs::path(root) / "pg-0000000000000000" / "bindir") << bindir.string() << '\n';
+
+    auto first = sandbox::OpenSandbox({});
+    EXPECT_FALSE(first->cluster()->from_template);
+    const std::vector<fs::path> entries = Entries(root);
+    ASSERT_EQ(entries.size(), 1u) << "the new entry only";
+    const fs::path entry = entries[0];
+    EXPECT_NE(entry.filename(), "pg-0000000000000000");
+    EXPECT_TRUE(fs::exists(entry / "data" / "global" / "pg_control"));
+    EXPECT_FALSE(fs::exists(entry / "data" / "postmaster.pid")) << "saved before the server ran";
+    ExpectWorking(*first);
+    first.reset();
+
+    auto second = sandbox::OpenSandbox({});
+    EXPECT_TRUE(second->cluster()->from_template);
+    std::printf("cluster start: %.0f ms from the template (copy %.0f ms)\n",
+                second->cluster()->start_ms, second->cluster()->initdb_ms);
+    ExpectWorking(*second);
+    second.reset();
+
+    // A broken entry is not used, and is replaced.
+    fs::remove(entry / "data" / "global" / "pg_control");
+    auto third = sandbox::OpenSandbox({});
+    EXPECT_FALSE(third->cluster()->from_template);
+    ExpectWorking(*third);
+    EXPECT_TRUE(fs::exists(entry / "data" / "global" / "pg_control"));
+  }
+  fs::remove_all(root);
+  {
+    CacheDirFor off("");
+    EXPECT_EQ(sandbox::TemplateCacheRoot(), std::nullopt);
+    auto sandbox = sandbox::OpenSandbox({});
+    EXPECT_FALSE(sandbox->cluster()->from_template);
+  }
 }
 
 TEST(Sandbox, CreatesClonesAndDropsDatabases) {
