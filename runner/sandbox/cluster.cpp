@@ -285,8 +285,9 @@ pid_t PidFromName(const std::string& name) {
 // The template cache: a fresh initdb's data directory, copied instead of running initdb again
 // (0.05 against 0.5 s). An entry is <root>/pg-<key>/data, where the key hashes everything initdb's
 // output depends on: the programs (path, size, modification time), initdb's arguments and the
-// user the server runs as. Entries are written by the keeper between initdb and the postmaster's
-// start, to a temporary name renamed into place, so a reader sees a whole entry or none.
+// user the server runs as. The first start with a key leaves <root>/seen-<key>; the second saves
+// the entry. The keeper writes it between initdb and the postmaster's start, under a temporary
+// name renamed into place, so a reader sees a whole entry or none.
 struct TemplateEntry {
   fs::path root;
   fs::path dir;  // <root>/pg-<key>
@@ -348,6 +349,13 @@ void PruneTemplates(const TemplateEntry& entry, const fs::path& bindir) {
   const auto hour_ago = fs::file_time_type::clock::now() - std::chrono::hours(1);
   for (const auto& other : fs::directory_iterator(entry.root, ec)) {
     const std::string name = other.path().filename().string();
+    const std::string seen = "seen-" + entry.dir.filename().string().substr(3);
+    if (name.starts_with("seen-") && name != seen) {  // an earlier version's first start
+      const std::vector<std::string> lines = Lines(ReadWholeFile(other.path()).value_or(""));
+      std::error_code remove_ec;
+      if (!lines.empty() && lines.front() == bindir.string()) fs::remove(other.path(), remove_ec);
+      continue;
+    }
     if (!name.starts_with("pg-") || other.path() == entry.dir) continue;
     std::error_code entry_ec;
     const bool half_written = name.find('.') != std::string::npos;
@@ -593,21 +601,27 @@ std::unique_ptr<Sandbox> StartPrivateCluster(const Options& options) {
       from_template = true;
     } else {
       std::error_code ec;
-      fs::remove_all(dir / "data", ec);                             // a copy that failed halfway
-      if (!UsableTemplate(*entry)) fs::remove_all(entry->dir, ec);  // a broken entry: replaced
-      fs::create_directories(entry->root, ec);
-      if (!ec) {
-        PruneTemplates(*entry, bindir);
-        // $1 the fresh data directory, $2 the entry, $3 the programs' directory.
-        plan.save_argv = {
-            "/bin/sh",
-            "-c",
-            "t=$(mktemp -d \"$2.XXXXXX\") && cp -a \"$1\" \"$t/data\" && "
-            "printf '%s\\n' \"$3\" > \"$t/bindir\" && mv -T \"$t\" \"$2\" || rm -rf \"$t\"",
-            "stairway-save-template",
-            (dir / "data").string(),
-            entry->dir.string(),
-            bindir.string()};
+      fs::remove_all(dir / "data", ec);  // a copy that failed halfway
+      if (!UsableTemplate(*entry)) {
+        fs::remove_all(entry->dir, ec);  // a broken entry is replaced
+        // Saved on the second start with these programs, not the first: a one-off run (a CI job
+        // on a fresh machine) would pay for the copy and never use it.
+        const fs::path seen = entry->root / ("seen-" + entry->dir.filename().string().substr(3));
+        if (fs::exists(seen, ec)) {
+          PruneTemplates(*entry, bindir);
+          // $1 the fresh data directory, $2 the entry, $3 the programs' directory.
+          plan.save_argv = {
+              "/bin/sh",
+              "-c",
+              "t=$(mktemp -d \"$2.XXXXXX\") && cp -a \"$1\" \"$t/data\" && "
+              "printf '%s\\n' \"$3\" > \"$t/bindir\" && mv -T \"$t\" \"$2\" || rm -rf \"$t\"",
+              "stairway-save-template",
+              (dir / "data").string(),
+              entry->dir.string(),
+              bindir.string()};
+        } else if (fs::create_directories(entry->root, ec); !ec) {
+          std::ofstream(seen) << bindir.string() << '\n';
+        }
       }
     }
   }

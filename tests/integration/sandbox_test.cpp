@@ -197,29 +197,38 @@ TEST(Sandbox, TemplateCacheServesTheNextStart) {
     fs::create_directories(fs::path(root) / "pg-0000000000000000" / "data");
     std::ofstream(fs::path(root) / "pg-0000000000000000" / "bindir") << bindir.string() << '\n';
 
+    // The first start only notes the programs; the second saves the template; the third uses it.
     auto first = sandbox::OpenSandbox({});
     EXPECT_FALSE(first->cluster()->from_template);
-    const std::vector<fs::path> entries = Entries(root);
-    ASSERT_EQ(entries.size(), 1u) << "the new entry only";
+    first.reset();
+    std::vector<fs::path> entries = Entries(root);
+    ASSERT_EQ(entries.size(), 2u) << "the old entry and the note of the first start";
+
+    auto second = sandbox::OpenSandbox({});
+    EXPECT_FALSE(second->cluster()->from_template);
+    ExpectWorking(*second);
+    second.reset();
+    entries = Entries(root);
+    std::erase_if(entries,
+                  [](const fs::path& p) { return p.filename().string().starts_with("seen-"); });
+    ASSERT_EQ(entries.size(), 1u) << "the new entry only: the old one is pruned";
     const fs::path entry = entries[0];
     EXPECT_NE(entry.filename(), "pg-0000000000000000");
     EXPECT_TRUE(fs::exists(entry / "data" / "global" / "pg_control"));
     EXPECT_FALSE(fs::exists(entry / "data" / "postmaster.pid")) << "saved before the server ran";
-    ExpectWorking(*first);
-    first.reset();
 
-    auto second = sandbox::OpenSandbox({});
-    EXPECT_TRUE(second->cluster()->from_template);
+    auto third = sandbox::OpenSandbox({});
+    EXPECT_TRUE(third->cluster()->from_template);
     std::printf("cluster start: %.0f ms from the template (copy %.0f ms)\n",
-                second->cluster()->start_ms, second->cluster()->initdb_ms);
-    ExpectWorking(*second);
-    second.reset();
+                third->cluster()->start_ms, third->cluster()->initdb_ms);
+    ExpectWorking(*third);
+    third.reset();
 
     // A broken entry is not used, and is replaced.
     fs::remove(entry / "data" / "global" / "pg_control");
-    auto third = sandbox::OpenSandbox({});
-    EXPECT_FALSE(third->cluster()->from_template);
-    ExpectWorking(*third);
+    auto fourth = sandbox::OpenSandbox({});
+    EXPECT_FALSE(fourth->cluster()->from_template);
+    ExpectWorking(*fourth);
     EXPECT_TRUE(fs::exists(entry / "data" / "global" / "pg_control"));
   }
   fs::remove_all(root);
