@@ -8,6 +8,8 @@
 #   roundtrip-1db   the same with --jobs 1 (one database)
 #   roundtrip-full  the same with --full-snapshots (the whole catalog after every step)
 #   cold-verify     stairway verify --roundtrip migrations/ including its own cluster start
+#                   (initdb: the template cache off)
+#   cached-verify   the same with the template cache warm (docs/sandbox.md)
 # Prints the median of REPEAT runs of each and the ratios to the floors.
 # Usage: bench/runner/run.sh [N=200] [REPEAT=3]    (needs build/stairway)
 set -euo pipefail
@@ -45,6 +47,10 @@ time_cmd() {
   samples[$name]+="$((end - start)) "
 }
 
+# A first start with an empty cache notes the server, the second saves the template.
+for _ in 1 2; do
+  STAIRWAY_CACHE_DIR="$work/cache" "$stairway" verify --roundtrip "$root/migrations" >/dev/null 2>&1
+done
 for ((r = 0; r < repeat; r++)); do
   time_cmd floor-upgrade "$bindir/psql" -X -q -v ON_ERROR_STOP=1 -h "$work" -U bench -d @DB@ \
     -f "$work/revs.floor-upgrade.sql"
@@ -56,7 +62,9 @@ for ((r = 0; r < repeat; r++)); do
     --server-url "$(url postgres)"
   time_cmd roundtrip-full "$stairway" verify --roundtrip --full-snapshots "$work/revs" \
     --server-url "$(url postgres)"
-  time_cmd cold-verify "$stairway" verify --roundtrip "$root/migrations"
+  time_cmd cold-verify env STAIRWAY_CACHE_DIR= "$stairway" verify --roundtrip "$root/migrations"
+  time_cmd cached-verify env STAIRWAY_CACHE_DIR="$work/cache" "$stairway" verify --roundtrip \
+    "$root/migrations"
 done
 
 fu=$(median "${samples[floor-upgrade]}")
@@ -66,6 +74,7 @@ rt=$(median "${samples[roundtrip]}")
 rt1=$(median "${samples[roundtrip-1db]}")
 rtf=$(median "${samples[roundtrip-full]}")
 cold=$(median "${samples[cold-verify]}")
+cached=$(median "${samples[cached-verify]}")
 printf 'N=%d revisions, median of %d runs (ms)\n' "$n" "$repeat"
 printf '%-34s %8d\n' "psql: every up (floor)" "$fu"
 printf '%-34s %8d   %sx floor\n' "stairway upgrade head" "$up" "$(ratio "$up" "$fu")"
@@ -73,4 +82,6 @@ printf '%-34s %8d\n' "psql: up, down, up (floor)" "$fr"
 printf '%-34s %8d   %sx floor\n' "stairway verify --roundtrip" "$rt" "$(ratio "$rt" "$fr")"
 printf '%-34s %8d   %sx floor\n' "  ... --jobs 1 (one database)" "$rt1" "$(ratio "$rt1" "$fr")"
 printf '%-34s %8d   %sx floor\n' "  ... --full-snapshots" "$rtf" "$(ratio "$rtf" "$fr")"
-printf '%-34s %8d   (8 revisions, cluster start included)\n' "cold verify of migrations/" "$cold"
+printf '%-34s %8d   (8 revisions, cluster start with initdb)\n' "cold verify of migrations/" "$cold"
+printf '%-34s %8d   (the same, cluster from the template cache)\n' "  ... template cache warm" \
+  "$cached"
