@@ -317,30 +317,6 @@ bool UsableTemplate(const TemplateEntry& entry) {
          fs::exists(entry.dir / "data" / "global" / "pg_control", ec);
 }
 
-// Runs a program to its end (stdout and stderr to /dev/null); true if it exited 0.
-bool RunQuietly(const std::vector<std::string>& argv) {
-  std::vector<std::string> args = argv;
-  std::vector<char*> raw;
-  for (auto& arg : args) raw.push_back(arg.data());
-  raw.push_back(nullptr);
-  const pid_t pid = fork();
-  if (pid == 0) {
-    const int null_fd = open("/dev/null", O_WRONLY);
-    if (null_fd >= 0) {
-      dup2(null_fd, STDOUT_FILENO);
-      dup2(null_fd, STDERR_FILENO);
-    }
-    execv(raw[0], raw.data());
-    _exit(127);
-  }
-  if (pid < 0) return false;
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) return false;
-  }
-  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
-}
-
 // Removes the entries of earlier versions of the same server programs (their key differs, their
 // bindir is this one): a minor upgrade leaves one 40 MB entry behind, not one per version. Also
 // half-written entries (pg-<key>.XXXXXX) of runs killed while saving, an hour on.
@@ -596,7 +572,7 @@ std::unique_ptr<Sandbox> StartPrivateCluster(const Options& options) {
   const auto copy_started = Clock::now();
   if (const auto entry = FindTemplateEntry(bindir, initdb_args, user.uid)) {
     if (UsableTemplate(*entry) &&
-        RunQuietly({"/bin/cp", "-a", (entry->dir / "data").string(), (dir / "data").string()})) {
+        RunCapture({"/bin/cp", "-a", (entry->dir / "data").string(), (dir / "data").string()})) {
       plan.initdb_argv.clear();  // cp -a keeps the modes (0700) and, as root, the owner
       from_template = true;
     } else {

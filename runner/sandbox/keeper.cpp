@@ -209,13 +209,16 @@ pid_t Spawn(const KeeperPlan& plan, const Prepared& prepared, char* const* argv,
     CleanUp(plan, prepared, unblocked, 0);
   }
   if (!copied && prepared.save.front() != nullptr) {
+    // The template is a nicety: a save slower than 5 s (a very slow disk) is given up.
     const pid_t save = Spawn(plan, prepared, prepared.save.data(), /*drop_privileges=*/false);
-    for (bool done = save < 0; !done;) {
-      done = waitpid(save, nullptr, WNOHANG) == save;
-      if (!done && WaitForWake(unblocked, -1) == Wake::kEnd) {
+    for (int waited_ms = 0; save > 0 && waitpid(save, nullptr, WNOHANG) != save;) {
+      const Wake wake = waited_ms < 5000 ? WaitForWake(unblocked, 100) : Wake::kEnd;
+      if (wake == Wake::kTimeout) waited_ms += 100;
+      if (wake == Wake::kEnd) {
         kill(save, SIGKILL);
         waitpid(save, nullptr, 0);
-        CleanUp(plan, prepared, unblocked, 0);
+        if (waited_ms < 5000) CleanUp(plan, prepared, unblocked, 0);
+        break;
       }
     }
   }

@@ -97,26 +97,24 @@ TEST(Sandbox, StartsAPrivateClusterQuickly) {
   EXPECT_GT(session.backend_pid(), 0);
 }
 
-// Sets or unsets $TMPDIR for one scope.
-class TmpdirFor {
+// Sets (or, with nullptr, unsets) an environment variable for one scope.
+class ScopedEnv {
  public:
-  explicit TmpdirFor(const char* value) {
-    if (const char* old = std::getenv("TMPDIR")) old_ = old;
-    if (value != nullptr) {
-      setenv("TMPDIR", value, 1);
-    } else {
-      unsetenv("TMPDIR");
-    }
+  ScopedEnv(const char* name, const char* value) : name_(name) {
+    if (const char* old = std::getenv(name)) old_ = old;
+    Set(value);
   }
-  ~TmpdirFor() {
-    if (old_) {
-      setenv("TMPDIR", old_->c_str(), 1);
-    } else {
-      unsetenv("TMPDIR");
-    }
-  }
+  ~ScopedEnv() { Set(old_ ? old_->c_str() : nullptr); }
 
  private:
+  void Set(const char* value) {
+    if (value != nullptr) {
+      setenv(name_, value, 1);
+    } else {
+      unsetenv(name_);
+    }
+  }
+  const char* name_;
   std::optional<std::string> old_;
 };
 
@@ -124,7 +122,7 @@ TEST(Sandbox, ClusterGoesUnderTmpdirElseToRamElseToTmp) {
   EXPECT_FALSE(sandbox::RoomyRamDirectory("/proc"));  // not a tmpfs
   EXPECT_FALSE(sandbox::RoomyRamDirectory("/nonexistent"));
   {
-    TmpdirFor unset(nullptr);
+    ScopedEnv unset("TMPDIR", nullptr);
     const bool ram = sandbox::RoomyRamDirectory("/dev/shm");
     std::printf("/dev/shm is %sa tmpfs with 1 GiB free\n", ram ? "" : "not ");
     EXPECT_EQ(sandbox::ClusterBaseDirectory(), ram ? fs::path("/dev/shm") : fs::path("/tmp"));
@@ -132,7 +130,7 @@ TEST(Sandbox, ClusterGoesUnderTmpdirElseToRamElseToTmp) {
   std::string chosen = "/tmp/stairway-tmpdir-test-XXXXXX";
   ASSERT_NE(mkdtemp(chosen.data()), nullptr);
   {
-    TmpdirFor set((chosen + "/").c_str());
+    ScopedEnv set("TMPDIR", (chosen + "/").c_str());
     if (geteuid() == 0) {
       // Root runs the server as another user, who cannot enter a 0700 directory of root's.
       EXPECT_EQ(sandbox::ClusterBaseDirectory(), fs::path("/tmp"));
@@ -146,29 +144,6 @@ TEST(Sandbox, ClusterGoesUnderTmpdirElseToRamElseToTmp) {
   EXPECT_TRUE(fs::is_empty(chosen));
   fs::remove(chosen);
 }
-
-// Sets or unsets $STAIRWAY_CACHE_DIR for one scope.
-class CacheDirFor {
- public:
-  explicit CacheDirFor(const char* value) {
-    if (const char* old = std::getenv("STAIRWAY_CACHE_DIR")) old_ = old;
-    if (value != nullptr) {
-      setenv("STAIRWAY_CACHE_DIR", value, 1);
-    } else {
-      unsetenv("STAIRWAY_CACHE_DIR");
-    }
-  }
-  ~CacheDirFor() {
-    if (old_) {
-      setenv("STAIRWAY_CACHE_DIR", old_->c_str(), 1);
-    } else {
-      unsetenv("STAIRWAY_CACHE_DIR");
-    }
-  }
-
- private:
-  std::optional<std::string> old_;
-};
 
 std::vector<fs::path> Entries(const fs::path& root) {
   std::vector<fs::path> out;
@@ -191,7 +166,7 @@ TEST(Sandbox, TemplateCacheServesTheNextStart) {
   std::string root = "/tmp/stairway-cache-test-XXXXXX";
   ASSERT_NE(mkdtemp(root.data()), nullptr);
   {
-    CacheDirFor cache(root.c_str());
+    ScopedEnv cache("STAIRWAY_CACHE_DIR", root.c_str());
     ASSERT_EQ(sandbox::TemplateCacheRoot(), fs::path(root));
     // An entry of an earlier version of the same programs: pruned when the new one is written.
     fs::create_directories(fs::path(root) / "pg-0000000000000000" / "data");
@@ -233,7 +208,7 @@ TEST(Sandbox, TemplateCacheServesTheNextStart) {
   }
   fs::remove_all(root);
   {
-    CacheDirFor off("");
+    ScopedEnv off("STAIRWAY_CACHE_DIR", "");
     EXPECT_EQ(sandbox::TemplateCacheRoot(), std::nullopt);
     auto sandbox = sandbox::OpenSandbox({});
     EXPECT_FALSE(sandbox->cluster()->from_template);
