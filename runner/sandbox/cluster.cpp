@@ -290,7 +290,8 @@ pid_t PidFromName(const std::string& name) {
 // name renamed into place, so a reader sees a whole entry or none.
 struct TemplateEntry {
   fs::path root;
-  fs::path dir;  // <root>/pg-<key>
+  fs::path dir;   // <root>/pg-<key>
+  fs::path seen;  // <root>/seen-<key>: left by the first start
 };
 
 std::string FileStamp(const fs::path& path) {
@@ -308,7 +309,8 @@ std::optional<TemplateEntry> FindTemplateEntry(const fs::path& bindir,
       fmt::format("stairway template 1\n{}\n{}\n{}\nuid {}\n", bindir.string(),
                   FileStamp(bindir / "initdb"), FileStamp(bindir / "postgres"), server_uid);
   for (const std::string& arg : initdb_args) identity += arg + '\n';
-  return TemplateEntry{*root, *root / ("pg-" + Sha256Hex(identity).substr(0, 16))};
+  const std::string key = Sha256Hex(identity).substr(0, 16);
+  return TemplateEntry{*root, *root / ("pg-" + key), *root / ("seen-" + key)};
 }
 
 bool UsableTemplate(const TemplateEntry& entry) {
@@ -317,31 +319,69 @@ bool UsableTemplate(const TemplateEntry& entry) {
          fs::exists(entry.dir / "data" / "global" / "pg_control", ec);
 }
 
-// Removes the entries of earlier versions of the same server programs (their key differs, their
-// bindir is this one): a minor upgrade leaves one 40 MB entry behind, not one per version. Also
-// half-written entries (pg-<key>.XXXXXX) of runs killed while saving, an hour on.
+// Whether the first line of `file` is `bindir` (an entry's bindir file, a seen- note).
+bool NamesBindir(const fs::path& file, const fs::path& bindir) {
+  const std::vector<std::string> lines = Lines(ReadWholeFile(file).value_or(""));
+  return !lines.empty() && lines.front() == bindir.string();
+}
+
+// Removes the entries (and notes) of earlier versions of the same server programs (their key
+// differs, their bindir is this one): a minor upgrade leaves one 40 MB entry behind, not one per
+// version. Also half-written entries (pg-<key>.XXXXXX) of runs killed while saving, an hour on.
 void PruneTemplates(const TemplateEntry& entry, const fs::path& bindir) {
   std::error_code ec;
   const auto hour_ago = fs::file_time_type::clock::now() - std::chrono::hours(1);
   for (const auto& other : fs::directory_iterator(entry.root, ec)) {
     const std::string name = other.path().filename().string();
-    const std::string seen = "seen-" + entry.dir.filename().string().substr(3);
-    if (name.starts_with("seen-") && name != seen) {  // an earlier version's first start
-      const std::vector<std::string> lines = Lines(ReadWholeFile(other.path()).value_or(""));
-      std::error_code remove_ec;
-      if (!lines.empty() && lines.front() == bindir.string()) fs::remove(other.path(), remove_ec);
-      continue;
-    }
-    if (!name.starts_with("pg-") || other.path() == entry.dir) continue;
-    std::error_code entry_ec;
-    const bool half_written = name.find('.') != std::string::npos;
-    const std::vector<std::string> lines =
-        Lines(ReadWholeFile(other.path() / "bindir").value_or(""));
-    if ((half_written && fs::last_write_time(other.path(), entry_ec) < hour_ago && !entry_ec) ||
-        (!half_written && !lines.empty() && lines.front() == bindir.string())) {
-      fs::remove_all(other.path(), entry_ec);
+    std::error_code other_ec;
+    if (name.starts_with("seen-")) {
+      if (other.path() != entry.seen && NamesBindir(other.path(), bindir)) {
+        fs::remove(other.path(), other_ec);
+      }
+    } else if (name.starts_with("pg-") && other.path() != entry.dir) {
+      const bool half_written = name.find('.') != std::string::npos;
+      const bool stale = half_written
+                             ? fs::last_write_time(other.path(), other_ec) < hour_ago && !other_ec
+                             : NamesBindir(other.path() / "bindir", bindir);
+      if (stale) fs::remove_all(other.path(), other_ec);
     }
   }
+}
+
+// Prepares `plan` to use the template cache: copies a saved template into `data` and clears
+// initdb (true), or leaves initdb to run, with a save of its result on a second start (false).
+bool UseTemplateCache(KeeperPlan& plan, const fs::path& data, const fs::path& bindir,
+                      const std::vector<std::string>& initdb_args, uid_t server_uid) {
+  const std::optional<TemplateEntry> entry = FindTemplateEntry(bindir, initdb_args, server_uid);
+  if (!entry) return false;
+  const bool usable = UsableTemplate(*entry);
+  // cp -a keeps the modes (0700) and, as root, the server user as owner.
+  if (usable && RunCapture({"/bin/cp", "-a", (entry->dir / "data").string(), data.string()})) {
+    plan.initdb_argv.clear();
+    return true;
+  }
+  std::error_code ec;
+  fs::remove_all(data, ec);        // a copy that failed halfway
+  if (usable) return false;        // and stays for the next run
+  fs::remove_all(entry->dir, ec);  // a broken entry is replaced
+  // Saved on the second start with these programs, not the first: a one-off run (a CI job on a
+  // fresh machine) would pay for the copy and never use it.
+  if (fs::exists(entry->seen, ec)) {
+    PruneTemplates(*entry, bindir);
+    // $1 the fresh data directory, $2 the entry, $3 the programs' directory.
+    plan.save_argv = {
+        "/bin/sh",
+        "-c",
+        "t=$(mktemp -d \"$2.XXXXXX\") && cp -a \"$1\" \"$t/data\" && "
+        "printf '%s\\n' \"$3\" > \"$t/bindir\" && mv -T \"$t\" \"$2\" || rm -rf \"$t\"",
+        "stairway-save-template",
+        data.string(),
+        entry->dir.string(),
+        bindir.string()};
+  } else if (fs::create_directories(entry->root, ec); !ec) {
+    std::ofstream(entry->seen) << bindir.string() << '\n';
+  }
+  return false;
 }
 
 class ClusterSandbox : public Sandbox {
@@ -568,39 +608,8 @@ std::unique_ptr<Sandbox> StartPrivateCluster(const Options& options) {
                                                 kRole,       "-E", "UTF8",  "--locale=C"};
   plan.initdb_argv = {(bindir / "initdb").string(), "-D", (dir / "data").string()};
   plan.initdb_argv.insert(plan.initdb_argv.end(), initdb_args.begin(), initdb_args.end());
-  bool from_template = false;
   const auto copy_started = Clock::now();
-  if (const auto entry = FindTemplateEntry(bindir, initdb_args, user.uid)) {
-    if (UsableTemplate(*entry) &&
-        RunCapture({"/bin/cp", "-a", (entry->dir / "data").string(), (dir / "data").string()})) {
-      plan.initdb_argv.clear();  // cp -a keeps the modes (0700) and, as root, the owner
-      from_template = true;
-    } else {
-      std::error_code ec;
-      fs::remove_all(dir / "data", ec);  // a copy that failed halfway
-      if (!UsableTemplate(*entry)) {
-        fs::remove_all(entry->dir, ec);  // a broken entry is replaced
-        // Saved on the second start with these programs, not the first: a one-off run (a CI job
-        // on a fresh machine) would pay for the copy and never use it.
-        const fs::path seen = entry->root / ("seen-" + entry->dir.filename().string().substr(3));
-        if (fs::exists(seen, ec)) {
-          PruneTemplates(*entry, bindir);
-          // $1 the fresh data directory, $2 the entry, $3 the programs' directory.
-          plan.save_argv = {
-              "/bin/sh",
-              "-c",
-              "t=$(mktemp -d \"$2.XXXXXX\") && cp -a \"$1\" \"$t/data\" && "
-              "printf '%s\\n' \"$3\" > \"$t/bindir\" && mv -T \"$t\" \"$2\" || rm -rf \"$t\"",
-              "stairway-save-template",
-              (dir / "data").string(),
-              entry->dir.string(),
-              bindir.string()};
-        } else if (fs::create_directories(entry->root, ec); !ec) {
-          std::ofstream(seen) << bindir.string() << '\n';
-        }
-      }
-    }
-  }
+  const bool from_template = UseTemplateCache(plan, dir / "data", bindir, initdb_args, user.uid);
   plan.postgres_argv = {
       (bindir / "postgres").string(), "-D", (dir / "data").string(),  "-k", dir.string(),    "-p",
       std::to_string(kPort),          "-c", "listen_addresses=",      "-c", "fsync=off",     "-c",

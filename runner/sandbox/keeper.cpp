@@ -165,6 +165,24 @@ pid_t Spawn(const KeeperPlan& plan, const Prepared& prepared, char* const* argv,
   _exit(1);
 }
 
+// Waits for `child` to exit and stores its wait status in `status` (if not null). If stairway
+// goes away first, kills it and cleans up (no return); after `limit_ms` (-1: no limit), kills it
+// and returns false.
+bool WaitForChild(const KeeperPlan& plan, const Prepared& prepared, const sigset_t& unblocked,
+                  pid_t child, int* status, int limit_ms) {
+  for (int waited_ms = 0;;) {
+    if (waitpid(child, status, WNOHANG) == child) return true;
+    const bool timed_out = limit_ms >= 0 && waited_ms >= limit_ms;
+    const Wake wake = timed_out ? Wake::kEnd : WaitForWake(unblocked, limit_ms < 0 ? -1 : 100);
+    if (wake == Wake::kTimeout) waited_ms += 100;
+    if (wake != Wake::kEnd) continue;
+    kill(child, SIGKILL);
+    waitpid(child, nullptr, 0);
+    if (!timed_out) CleanUp(plan, prepared, unblocked, 0);
+    return false;
+  }
+}
+
 [[noreturn]] void KeeperMain(const KeeperPlan& plan, const Prepared& prepared) {
   setsid();  // out of the terminal's process group: a Ctrl-C reaches stairway only
   sigset_t blocked, unblocked;
@@ -193,14 +211,7 @@ pid_t Spawn(const KeeperPlan& plan, const Prepared& prepared, char* const* argv,
   } else if (initdb < 0) {
     SendEvent(KeeperEvent::kInitdbExited, 127 << 8);
   } else {
-    for (;;) {
-      if (waitpid(initdb, &status, WNOHANG) == initdb) break;
-      if (WaitForWake(unblocked, -1) == Wake::kEnd) {
-        kill(initdb, SIGKILL);
-        waitpid(initdb, nullptr, 0);
-        CleanUp(plan, prepared, unblocked, 0);
-      }
-    }
+    WaitForChild(plan, prepared, unblocked, initdb, &status, /*limit_ms=*/-1);
     SendEvent(KeeperEvent::kInitdbExited, status);
   }
   if (!copied && (initdb < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)) {
@@ -211,16 +222,7 @@ pid_t Spawn(const KeeperPlan& plan, const Prepared& prepared, char* const* argv,
   if (!copied && prepared.save.front() != nullptr) {
     // The template is a nicety: a save slower than 5 s (a very slow disk) is given up.
     const pid_t save = Spawn(plan, prepared, prepared.save.data(), /*drop_privileges=*/false);
-    for (int waited_ms = 0; save > 0 && waitpid(save, nullptr, WNOHANG) != save;) {
-      const Wake wake = waited_ms < 5000 ? WaitForWake(unblocked, 100) : Wake::kEnd;
-      if (wake == Wake::kTimeout) waited_ms += 100;
-      if (wake == Wake::kEnd) {
-        kill(save, SIGKILL);
-        waitpid(save, nullptr, 0);
-        if (waited_ms < 5000) CleanUp(plan, prepared, unblocked, 0);
-        break;
-      }
-    }
+    if (save > 0) WaitForChild(plan, prepared, unblocked, save, nullptr, /*limit_ms=*/5000);
   }
 
   const pid_t postmaster = Spawn(plan, prepared, prepared.postgres.data(), plan.drop_privileges);
