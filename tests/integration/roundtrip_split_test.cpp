@@ -3,14 +3,13 @@
 // with planted defects before and after the cut.
 #include <fmt/format.h>
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <optional>
 
 #include "tests/integration/runner_test_util.h"
+#include "tests/support/temp_dir.h"
 #include "verifier/roundtrip/roundtrip.h"
 
 namespace stairway::testing {
@@ -26,8 +25,6 @@ constexpr int kRevisions = 24;
 class GeneratedSet {
  public:
   explicit GeneratedSet(const std::map<int, std::string>& defects) {
-    std::string tmpl = (fs::temp_directory_path() / "stairway-split-XXXXXX").string();
-    dir_ = mkdtemp(tmpl.data());
     for (int i = 1; i <= kRevisions; ++i) {
       std::string up, down;
       if (i % 2 == 1) {
@@ -38,16 +35,14 @@ class GeneratedSet {
         down = fmt::format("DROP INDEX t{}_v_idx;", i - 1);
       }
       if (auto it = defects.find(i); it != defects.end()) down = it->second;
-      std::ofstream(dir_ / fmt::format("{:04d}_step_{}.sql", i, i)) << "-- migrate:up\n"
-                                                                    << up << "\n\n-- migrate:down\n"
-                                                                    << down << "\n";
+      dir_.Write(fmt::format("{:04d}_step_{}.sql", i, i),
+                 fmt::format("-- migrate:up\n{}\n\n-- migrate:down\n{}\n", up, down));
     }
   }
-  ~GeneratedSet() { fs::remove_all(dir_); }
-  source::MigrationSet Load() const { return source::LoadMigrationSet(dir_).ValueOrThrow(); }
+  source::MigrationSet Load() const { return source::LoadMigrationSet(dir_.path()).ValueOrThrow(); }
 
  private:
-  fs::path dir_;
+  testing::TempDir dir_{"stairway-split"};
 };
 
 // What the listener heard: revision indexes in order.

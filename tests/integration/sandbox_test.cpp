@@ -20,6 +20,7 @@
 #include "runner/sandbox/cluster.h"
 #include "runner/sandbox/sandbox.h"
 #include "tests/support/process.h"
+#include "tests/support/temp_dir.h"
 #include "tests/support/test_cluster.h"
 
 namespace stairway {
@@ -127,8 +128,8 @@ TEST(Sandbox, ClusterGoesUnderTmpdirElseToRamElseToTmp) {
     std::printf("/dev/shm is %sa tmpfs with 1 GiB free\n", ram ? "" : "not ");
     EXPECT_EQ(sandbox::ClusterBaseDirectory(), ram ? fs::path("/dev/shm") : fs::path("/tmp"));
   }
-  std::string chosen = "/tmp/stairway-tmpdir-test-XXXXXX";
-  ASSERT_NE(mkdtemp(chosen.data()), nullptr);
+  const testing::TempDir dir("stairway-tmpdir-test", "/tmp");  // short, reachable by all
+  const std::string chosen = dir.path().string();
   {
     ScopedEnv set("TMPDIR", (chosen + "/").c_str());
     if (geteuid() == 0) {
@@ -142,7 +143,6 @@ TEST(Sandbox, ClusterGoesUnderTmpdirElseToRamElseToTmp) {
     EXPECT_EQ(sandbox->cluster()->directory.parent_path(), fs::path(chosen));
   }
   EXPECT_TRUE(fs::is_empty(chosen));
-  fs::remove(chosen);
 }
 
 std::vector<fs::path> Entries(const fs::path& root) {
@@ -163,8 +163,8 @@ void ExpectWorking(sandbox::Sandbox& sandbox) {
 TEST(Sandbox, TemplateCacheServesTheNextStart) {
   // Started with the cache it had (before this test's): it must not fill this test's cache.
   const fs::path bindir = testing::TestSandbox().cluster()->bindir;
-  std::string root = "/tmp/stairway-cache-test-XXXXXX";
-  ASSERT_NE(mkdtemp(root.data()), nullptr);
+  const testing::TempDir dir("stairway-cache-test", "/tmp");
+  const std::string root = dir.path().string();
   {
     ScopedEnv cache("STAIRWAY_CACHE_DIR", root.c_str());
     ASSERT_EQ(sandbox::TemplateCacheRoot(), fs::path(root));
@@ -206,7 +206,6 @@ TEST(Sandbox, TemplateCacheServesTheNextStart) {
     ExpectWorking(*fourth);
     EXPECT_TRUE(fs::exists(entry / "data" / "global" / "pg_control"));
   }
-  fs::remove_all(root);
   {
     ScopedEnv off("STAIRWAY_CACHE_DIR", "");
     EXPECT_EQ(sandbox::TemplateCacheRoot(), std::nullopt);

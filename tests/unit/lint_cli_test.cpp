@@ -1,14 +1,13 @@
 // `stairway lint` end to end: --changed-since in a real git repository, stdin with
 // --stdin-filename, and the [lint] naming_pattern setting.
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <filesystem>
-#include <fstream>
 #include <string>
 
 #include "tests/support/paths.h"
 #include "tests/support/process.h"
+#include "tests/support/temp_dir.h"
 
 namespace stairway::lint {
 namespace {
@@ -16,26 +15,7 @@ namespace {
 namespace fs = std::filesystem;
 using testing::RunProcess;
 using testing::RunStairway;
-
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "stairway-lint-XXXXXX").string();
-    path_ = mkdtemp(tmpl.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-  void Write(const std::string& rel, const std::string& text) const {
-    fs::create_directories((path_ / rel).parent_path());
-    std::ofstream(path_ / rel, std::ios::binary) << text;
-  }
-
- private:
-  fs::path path_;
-};
+using testing::TempDir;
 
 void Git(const TempDir& dir, std::vector<std::string> args) {
   std::vector<std::string> argv = {
@@ -46,7 +26,7 @@ void Git(const TempDir& dir, std::vector<std::string> args) {
 }
 
 TEST(LintCli, ChangedSinceReportsOnlyChangedFilesButReplaysTheOthers) {
-  TempDir dir;
+  TempDir dir("stairway-lint");
   dir.Write("migrations/1_users.sql",
             "-- migrate:up\nCREATE TABLE users (id bigint PRIMARY KEY, email text);\n"
             "-- migrate:down\nDROP TABLE users;\n");
@@ -89,7 +69,7 @@ TEST(LintCli, ChangedSinceReportsOnlyChangedFilesButReplaysTheOthers) {
 }
 
 TEST(LintCli, ChangedSinceWithAnUnknownRefIsAnInputError) {
-  TempDir dir;
+  TempDir dir("stairway-lint");
   dir.Write("a.sql", "SELECT 1;\n");
   Git(dir, {"init", "-q"});
   const testing::ProcessResult r =
@@ -111,7 +91,7 @@ TEST(LintCli, StdinFilenameNamesTheFileInEveryReport) {
 }
 
 TEST(LintCli, NamingPatternComesFromTheConfigAndIsValidated) {
-  TempDir dir;
+  TempDir dir("stairway-lint");
   dir.Write("a.sql", "CREATE TABLE IF NOT EXISTS user_accounts (id bigint);\n");
   dir.Write("good.toml", "[lint]\nenable = [\"naming-convention\"]\nnaming_pattern = \"[a-z]+\"\n");
   dir.Write("bad.toml", "[lint]\nnaming_pattern = \"[a-\"\n");
