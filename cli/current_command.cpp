@@ -17,7 +17,7 @@ struct CurrentArgs {
 
 int RunCurrent(const GlobalOptions& global, const CurrentArgs& args) {
   const source::MigrationSet set = LoadSet(args.source);
-  db::Session session = db::Session::Connect(ResolveDatabaseUrl(global));
+  db::Session session = ConnectToUserDatabase(ResolveDatabaseUrl(global));
   const history::Table table(args.db.history_schema);
   const auto rows = ReadHistoryReadOnly(session, table);
   if (!rows) {

@@ -57,7 +57,7 @@ int RunDrift(const GlobalOptions& global, const DriftArgs& args) {
     result = drift::CheckModel(*box, set, args.model, model_sql, options);
   } else {
     // Connect first: a wrong URL fails before a cluster starts.
-    db::Session live = db::Session::Connect(args.against);
+    db::Session live = ConnectToUserDatabase(args.against);
     box = sandbox::OpenSandbox(sandbox_options);
     drift::AgainstOptions options;
     options.snapshot = snapshot;

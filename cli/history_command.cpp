@@ -22,7 +22,7 @@ int RunHistory(const GlobalOptions& global, const HistoryArgs& args) {
   // The files are optional here: with -d (or STAIRWAY_DIR) rows are checked against them.
   std::optional<source::MigrationSet> set;
   if (args.dir_given) set = LoadSet(args.source);
-  db::Session session = db::Session::Connect(ResolveDatabaseUrl(global));
+  db::Session session = ConnectToUserDatabase(ResolveDatabaseUrl(global));
   const history::Table table(db.history_schema);
   const auto rows = ReadHistoryReadOnly(session, table);
   if (!rows) {

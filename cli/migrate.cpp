@@ -90,7 +90,7 @@ int RunMigrate(const GlobalOptions& global, const MigrateArgs& args, Direction d
     planner::ResolveRevision(set, args.target).ValueOrThrow();
   }
   const std::string url = ResolveDatabaseUrl(global);
-  db::Session session = db::Session::Connect(url);
+  db::Session session = ConnectToUserDatabase(url);
   ConsoleObserver observer(history::Table(options.history_schema).DisplayName());
   applier::Runner runner(session, options, &observer);
   const std::vector<history::Row> rows = runner.ReadHistory();

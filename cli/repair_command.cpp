@@ -23,7 +23,7 @@ int RunRepair(const GlobalOptions& global, const RepairArgs& args) {
   applier::Options options;
   options.history_schema = args.db.history_schema;
   options.lock_wait = ParseWait(args.lock_wait, "--lock-wait");
-  db::Session session = db::Session::Connect(ResolveDatabaseUrl(global));
+  db::Session session = ConnectToUserDatabase(ResolveDatabaseUrl(global));
   ConsoleObserver observer(history::Table(options.history_schema).DisplayName());
   applier::Runner runner(session, options, &observer);
   const history::Table& table = runner.table();

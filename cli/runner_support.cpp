@@ -100,6 +100,12 @@ std::string ResolveDatabaseUrl(const GlobalOptions& global) {
                    "DATABASE_URL=postgresql://... in ./.env"));
 }
 
+db::Session ConnectToUserDatabase(const std::string& url) {
+  db::Session session = db::Session::Connect(url);
+  session.SkipExitWait();
+  return session;
+}
+
 std::chrono::milliseconds ParseWait(std::string_view text, std::string_view flag) {
   double number = 0;
   std::string_view unit;

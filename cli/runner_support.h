@@ -9,6 +9,7 @@
 
 #include "cli/command.h"
 #include "runner/applier/applier.h"
+#include "runner/db/session.h"
 #include "runner/source/migration.h"
 
 namespace stairway::cli {
@@ -34,6 +35,9 @@ void AddDatabaseOptions(CLI::App& sub, GlobalOptions& global, DatabaseOptions& o
 
 // --database-url, else $DATABASE_URL, else DATABASE_URL in ./.env; else StopError(kInput).
 std::string ResolveDatabaseUrl(const GlobalOptions& global);
+// A session on a database the user named. Closing it does not wait for its server process to
+// exit (Session::SkipExitWait): nothing drops that database after.
+db::Session ConnectToUserDatabase(const std::string& url);
 // Value of `key` in a dotenv file (KEY=VALUE, optional `export `, quotes, # comments).
 std::optional<std::string> ReadDotEnv(const std::string& path, std::string_view key);
 

@@ -24,7 +24,7 @@ int RunStamp(const GlobalOptions& global, const StampArgs& args) {
   applier::Options options;
   options.history_schema = args.db.history_schema;
   options.lock_wait = ParseWait(args.lock_wait, "--lock-wait");
-  db::Session session = db::Session::Connect(ResolveDatabaseUrl(global));
+  db::Session session = ConnectToUserDatabase(ResolveDatabaseUrl(global));
   ConsoleObserver observer(history::Table(options.history_schema).DisplayName());
   applier::Runner runner(session, options, &observer);
   runner.EnsureHistory();

@@ -18,7 +18,7 @@ struct StatusArgs {
 
 int RunStatus(const GlobalOptions& global, const StatusArgs& args) {
   const source::MigrationSet set = LoadSet(args.source);
-  db::Session session = db::Session::Connect(ResolveDatabaseUrl(global));
+  db::Session session = ConnectToUserDatabase(ResolveDatabaseUrl(global));
   const history::Table table(args.db.history_schema);
   const auto rows = ReadHistoryReadOnly(session, table);
   fmt::print("{} ({}); {} revisions in {} ({} format)\n", session.masked_url(), table.DisplayName(),

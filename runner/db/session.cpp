@@ -111,37 +111,54 @@ DatabaseError::DatabaseError(std::string sqlstate, std::string server_message, s
       detail_(std::move(detail)),
       hint_(std::move(hint)) {}
 
-// Reads `socket` until its peer closes it or `limit` has passed.
-static void WaitForEof(int socket, std::chrono::milliseconds limit) {
+// Reads each of `sockets` until its peer closes it or `limit` has passed, then closes them all.
+static void WaitForEofAndClose(std::vector<int> sockets, std::chrono::milliseconds limit) {
   const auto deadline = std::chrono::steady_clock::now() + limit;
   char buffer[512];
-  for (;;) {
+  std::vector<pollfd> waits;
+  for (int socket : sockets) waits.push_back({.fd = socket, .events = POLLIN, .revents = 0});
+  while (!waits.empty()) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
         deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) return;
-    pollfd wait{.fd = socket, .events = POLLIN, .revents = 0};
-    const int ready = poll(&wait, 1, static_cast<int>(left.count()));
+    if (left.count() <= 0) break;
+    const int ready = poll(waits.data(), waits.size(), static_cast<int>(left.count()));
     if (ready < 0 && errno == EINTR) continue;
-    if (ready <= 0) return;
-    const ssize_t got = recv(socket, buffer, sizeof buffer, MSG_DONTWAIT);
-    if (got == 0 || (got < 0 && errno != EAGAIN && errno != EINTR)) return;
+    if (ready <= 0) break;
+    for (std::size_t i = waits.size(); i-- > 0;) {
+      if (waits[i].revents == 0) continue;
+      const ssize_t got = recv(waits[i].fd, buffer, sizeof buffer, MSG_DONTWAIT);
+      if (got == 0 || (got < 0 && errno != EAGAIN && errno != EINTR)) {
+        waits.erase(waits.begin() + static_cast<std::ptrdiff_t>(i));
+      }
+    }
   }
+  for (int socket : sockets) close(socket);
 }
 
 struct Session::Impl {
   Impl(const std::string& url_in, std::string masked)
       : url(url_in), masked_url(std::move(masked)), conn(url_in) {}
-  // Returns once the server process has exited (its end of the socket closed; at most 250 ms),
-  // not just once it was told to: a DROP DATABASE right after would otherwise find it still
-  // there and sleep 100 ms before looking again.
+  // Returns once the server processes of this session and its companion have exited (their
+  // ends of the sockets closed; at most 250 ms), not just once they were told to: a DROP DATABASE
+  // right after would otherwise find them still there and sleep 100 ms before looking again.
+  // Both are told first and waited for together. Without wait_for_exit, returns at once.
   ~Impl() {
-    companion.reset();
-    const int socket = conn.is_open() ? dup(conn.sock()) : -1;
-    conn.disconnect();
-    if (socket >= 0) {
-      WaitForEof(socket, std::chrono::milliseconds(250));
-      close(socket);
+    std::vector<int> sockets;
+    Disconnect(wait_for_exit ? &sockets : nullptr);
+    WaitForEofAndClose(std::move(sockets), std::chrono::milliseconds(250));
+  }
+  // Closes the companion and this connection; with `sockets`, keeps a duplicate of each socket
+  // there to wait on.
+  void Disconnect(std::vector<int>* sockets) {
+    if (companion) {
+      companion->impl_->Disconnect(sockets);
+      companion.reset();
     }
+    if (!conn.is_open()) return;
+    if (sockets != nullptr) {
+      if (const int socket = dup(conn.sock()); socket >= 0) sockets->push_back(socket);
+    }
+    conn.disconnect();
   }
   std::string url;  // with its password: only ever passed to Connect, never printed
   std::string masked_url;
@@ -152,6 +169,7 @@ struct Session::Impl {
   std::unordered_map<std::string, std::string> prepared;
   std::unique_ptr<Session> companion;
   bool companion_failed = false;
+  bool wait_for_exit = true;
 };
 
 Session::Session(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -399,6 +417,10 @@ Session* Session::Companion() {
     }
   }
   return impl_->companion.get();
+}
+
+void Session::SkipExitWait() {
+  impl_->wait_for_exit = false;
 }
 
 void Session::CloseCompanion() {

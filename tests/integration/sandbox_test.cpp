@@ -350,6 +350,41 @@ TEST(Session, ClosingReturnsOnceTheServerProcessHasLeft) {
   }
 }
 
+TEST(Session, ClosingWaitsForTheCompanionTooAndSkipExitWaitStillCloses) {
+  auto database = testing::NewTestDatabase();
+  Session admin = Session::Connect(testing::TestSandbox().AdminUrl());
+  const auto alive = [&](const std::string& pid) {
+    return One(admin, "SELECT count(*) FROM pg_stat_activity WHERE pid = $1::int", {pid}) != "0";
+  };
+  for (int i = 0; i < 3; ++i) {
+    std::string pid, companion_pid;
+    {
+      Session session = Session::Connect(database->url());
+      Session* companion = session.Companion();
+      ASSERT_NE(companion, nullptr);
+      // More for the companion's backend to clean up than for the session's: it leaves last.
+      companion->Exec(
+          "DO $$ BEGIN FOR i IN 1..100 LOOP "
+          "EXECUTE format('CREATE TEMP TABLE scratch_%s (id int PRIMARY KEY)', i); END LOOP; END "
+          "$$");
+      pid = std::to_string(session.backend_pid());
+      companion_pid = std::to_string(companion->backend_pid());
+      ASSERT_TRUE(alive(companion_pid));
+    }
+    EXPECT_FALSE(alive(pid)) << "round " << i;
+    EXPECT_FALSE(alive(companion_pid)) << "the companion outlived its session, round " << i;
+  }
+  // Without the wait the backends are told to leave all the same, and do.
+  std::string pid, companion_pid;
+  {
+    Session session = Session::Connect(database->url());
+    session.SkipExitWait();
+    pid = std::to_string(session.backend_pid());
+    companion_pid = std::to_string(session.Companion()->backend_pid());
+  }
+  EXPECT_TRUE(Eventually([&] { return !alive(pid) && !alive(companion_pid); }));
+}
+
 TEST(Session, CommitOnABrokenConnectionIsInDoubt) {
   auto database = testing::NewTestDatabase();
   Session session = Session::Connect(database->url());

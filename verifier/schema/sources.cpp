@@ -76,6 +76,7 @@ Snapshot LoadSnapshot(const SnapshotSource& source, LazySandbox& box,
   switch (source.kind) {
     case SnapshotSource::Kind::kDatabaseUrl: {
       db::Session session = db::Session::Connect(source.url);
+      session.SkipExitWait();  // the user's database: nothing drops it after
       return TakeSnapshot(session, options);
     }
     case SnapshotSource::Kind::kFile:
