@@ -114,6 +114,7 @@ TEST(SnapshotTest, SameDdlGivesIdenticalBytesWhateverTheOids) {
   EXPECT_EQ(json_a.find("gbt_"), std::string::npos) << "btree_gist members must be left out";
   // The session's own settings are restored after the snapshot.
   EXPECT_EQ(a.session.Query("SHOW search_path").rows.at(0).at(0), "\"$user\", public");
+  EXPECT_EQ(a.session.Query("SHOW jit").rows.at(0).at(0), "on");  // off only for the snapshot
 }
 
 TEST(SnapshotTest, JsonRoundTripsAndDiffsLikeTheLiveSnapshot) {
