@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <future>
 #include <map>
 #include <set>
 
@@ -80,6 +81,12 @@ Result CheckModel(sandbox::Sandbox& box, const source::MigrationSet& set,
   Result result;
   result.other_label = "the model " + model_path.string();
   result.migrations_label = set.dir.string() + " at head";
+  // The two databases are independent: the migrations are built on another thread while the
+  // model is applied here. (A failing model still waits for that thread, in the future's end.)
+  std::future<schema::Snapshot> at_head = std::async(std::launch::async, [&] {
+    return set.revisions.empty() ? BaseSnapshot(box, options.snapshot)
+                                 : schema::SnapshotAtRevision(box, set, "head", options.snapshot);
+  });
   schema::Snapshot model;
   {
     std::unique_ptr<sandbox::ThrowawayDatabase> database = box.CreateDatabase();
@@ -87,9 +94,7 @@ Result CheckModel(sandbox::Sandbox& box, const source::MigrationSet& set,
     ApplyModel(session, model_path, sql);
     model = schema::TakeSnapshot(session, options.snapshot);
   }
-  const schema::Snapshot migrations =
-      set.revisions.empty() ? BaseSnapshot(box, options.snapshot)
-                            : schema::SnapshotAtRevision(box, set, "head", options.snapshot);
+  const schema::Snapshot migrations = at_head.get();
   // Owners differ by construction (both databases are built by the same role, but a model never
   // says who owns what): compare them anyway only when asked.
   Fill(result, migrations, model, "the model", options.snapshot.owners);
