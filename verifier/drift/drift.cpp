@@ -106,7 +106,6 @@ Result CheckAgainst(db::Session& live, sandbox::Sandbox& box, const source::Migr
   Result result;
   result.other_label = "the database " + live.masked_url();
   std::vector<history::Row> rows;
-  schema::Snapshot database;
   bool has_history = false;
   live.Exec("BEGIN TRANSACTION READ ONLY");
   try {
@@ -116,12 +115,10 @@ Result CheckAgainst(db::Session& live, sandbox::Sandbox& box, const source::Migr
       reader.FormatVersion().ValueOrThrow();
       rows = reader.Rows();
     }
-    database = schema::TakeSnapshot(live, options.snapshot);
   } catch (...) {
     live.Rollback();
     throw;
   }
-  live.Rollback();
 
   std::map<std::string, const source::Revision*> by_version;
   std::map<std::string, int> position;
@@ -151,23 +148,38 @@ Result CheckAgainst(db::Session& live, sandbox::Sandbox& box, const source::Migr
     }
     newest = std::max(newest, position[row.version]);
   }
-  schema::Snapshot migrations;
+  std::string at_version;  // empty: base
   if (!has_history) {
     result.note = fmt::format(
         "the database has no history table {}: compared with base (no revision applied)",
         options.table.DisplayName());
     result.migrations_label = set.dir.string() + " at base";
-    migrations = BaseSnapshot(box, options.snapshot);
   } else if (newest < 0) {
     result.note =
         fmt::format("{} records no revision: compared with base", options.table.DisplayName());
     result.migrations_label = set.dir.string() + " at base";
-    migrations = BaseSnapshot(box, options.snapshot);
   } else {
     const source::Revision& at = set.revisions[static_cast<std::size_t>(newest)];
     result.migrations_label = set.dir.string() + " at " + at.Label();
-    migrations = schema::SnapshotAtRevision(box, set, at.version, options.snapshot);
+    at_version = at.version;
   }
+
+  // The migrations are built on a throwaway database on another thread while the live database
+  // is read here, in the same read-only transaction as its history. (If reading it fails, the
+  // future's end still waits for the build.)
+  std::future<schema::Snapshot> built = std::async(std::launch::async, [&] {
+    return at_version.empty() ? BaseSnapshot(box, options.snapshot)
+                              : schema::SnapshotAtRevision(box, set, at_version, options.snapshot);
+  });
+  schema::Snapshot database;
+  try {
+    database = schema::TakeSnapshot(live, options.snapshot);
+  } catch (...) {
+    live.Rollback();
+    throw;
+  }
+  live.Rollback();
+  const schema::Snapshot migrations = built.get();
   Fill(result, migrations, database, "the database", options.snapshot.owners);
   return result;
 }
