@@ -382,18 +382,23 @@ void TrackedCatalog::Insert(Object object, ObjectOids oids) {
   objects_.insert_or_assign(std::move(key), Entry{std::move(object), oids});
 }
 
-namespace {
-
 // The rows of refresh(): a '#full' or '#dirty' marker row, then each object as its key columns,
 // its query's number and its attributes in a text array, handed on to that query's object sink.
-class RefreshRows : public db::RowSink {
+class TrackedCatalog::RefreshReader : public db::RowSink {
  public:
-  RefreshRows(const SnapshotOptions& options, const std::vector<std::vector<std::string>>& columns,
-              std::vector<Object>& objects, std::vector<ObjectOids>& oids) {
+  RefreshReader(const SnapshotOptions& options,
+                const std::vector<std::vector<std::string>>& columns) {
     for (const std::vector<std::string>& names : columns) {
       sinks_.push_back(MakeObjectSink(options, objects, &oids));
       sinks_.back()->Columns(names, 0);
     }
+  }
+  // Empties what the last refresh read.
+  void Reset() {
+    full = false;
+    dirty.clear();
+    objects.clear();
+    oids.clear();
   }
   void Columns(const std::vector<std::string>&, std::size_t) override {}
   void Row(std::span<const db::FieldView> row) override {
@@ -422,23 +427,29 @@ class RefreshRows : public db::RowSink {
 
   bool full = false;
   std::vector<unsigned> dirty;
+  std::vector<Object> objects;
+  std::vector<ObjectOids> oids;
 
  private:
-  std::vector<std::unique_ptr<db::RowSink>> sinks_;
+  std::vector<std::unique_ptr<db::RowSink>> sinks_;  // write to objects and oids
   std::vector<std::optional<std::string>> values_;
   std::vector<db::FieldView> fields_;
 };
 
-}  // namespace
+TrackedCatalog::TrackedCatalog(TrackedCatalog&&) noexcept = default;
+TrackedCatalog& TrackedCatalog::operator=(TrackedCatalog&&) noexcept = default;
+TrackedCatalog::~TrackedCatalog() = default;
 
 TrackedPatch TrackedCatalog::Refresh(db::Session& session, bool unwatched) {
   TrackedPatch patch;
-  std::vector<Object> objects;
-  std::vector<ObjectOids> oids;
-  RefreshRows rows(options_, columns_, objects, oids);
+  if (!reader_) reader_ = std::make_unique<RefreshReader>(options_, columns_);
+  RefreshReader& rows = *reader_;
+  rows.Reset();
   session.QueryPreparedInto(kRefresh, {db::Value(unwatched ? "true" : "false")}, rows);
   patch.full = rows.full;
   const std::vector<unsigned>& dirty = rows.dirty;
+  std::vector<Object>& objects = rows.objects;
+  const std::vector<ObjectOids>& oids = rows.oids;
   AssignPositions(objects);
 
   // The cached objects the re-read replaces: all of them, or those read with a dirty OID.

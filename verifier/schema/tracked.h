@@ -5,6 +5,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -31,6 +32,9 @@ class TrackedCatalog {
   // when the session's role may not create event triggers (only superusers may).
   static std::optional<TrackedCatalog> Start(db::Session& session,
                                              const SnapshotOptions& options = {});
+  TrackedCatalog(TrackedCatalog&&) noexcept;
+  TrackedCatalog& operator=(TrackedCatalog&&) noexcept;
+  ~TrackedCatalog();
 
   // Re-reads what the steps since the last refresh touched and returns what changed. Commands
   // the watch cannot scope (GRANT, ALTER DEFAULT PRIVILEGES, ALTER SCHEMA, role or event
@@ -60,6 +64,10 @@ class TrackedCatalog {
   TrackedCatalog(SnapshotOptions options, int server_version_num);
   void Insert(Object object, ObjectOids oids);
 
+  // What refresh() rows are read into, made at the first refresh and kept: setting up a reader
+  // for each catalog query's columns cost more than reading a step's rows.
+  class RefreshReader;
+
   SnapshotOptions options_;
   int server_version_num_ = 0;
   // The column names of each catalog query, in CatalogQuery order: how refresh() rows read.
@@ -68,6 +76,7 @@ class TrackedCatalog {
   // OID -> keys of objects read with it (as _oid or _root); may hold stale keys, checked on use.
   std::unordered_map<unsigned, std::vector<Key>> by_oid_;
   int full_reads_ = 0;
+  std::unique_ptr<RefreshReader> reader_;
 };
 
 }  // namespace stairway::schema
