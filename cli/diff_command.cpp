@@ -29,18 +29,13 @@ int RunDiff(const GlobalOptions& global, const DiffArgs& args) {
   const source::Format format = ParseFormatFlag(args.flags);
   const schema::SnapshotOptions options = MakeSnapshotOptions(args.flags);
   schema::LazySandbox box(MakeSandboxOptions(args.flags));
-  // Two databases are read side by side (each snapshot is mostly server time); migrations share
-  // one sandbox and are built one after the other.
-  const bool parallel = a.kind != schema::SnapshotSource::Kind::kMigrations &&
-                        b.kind != schema::SnapshotSource::Kind::kMigrations;
-  std::future<schema::Snapshot> later_a;
-  if (parallel) {
-    later_a = std::async(std::launch::async,
-                         [&] { return schema::LoadSnapshot(a, box, options, format); });
-  }
+  // The two sides are loaded side by side (each is mostly server time): two databases read, or
+  // two migration directories built on two throwaway databases of one sandbox. The first side
+  // that needs the sandbox opens it; the other waits for it.
+  std::future<schema::Snapshot> later_a =
+      std::async(std::launch::async, [&] { return schema::LoadSnapshot(a, box, options, format); });
   const schema::Snapshot snap_b = schema::LoadSnapshot(b, box, options, format);
-  const schema::Snapshot snap_a =
-      parallel ? later_a.get() : schema::LoadSnapshot(a, box, options, format);
+  const schema::Snapshot snap_a = later_a.get();
 
   schema::CompareOptions compare;
   compare.owners = options.owners;

@@ -53,6 +53,7 @@ Expected<SnapshotSource> ParseSnapshotSource(std::string_view text) {
 }
 
 sandbox::Sandbox& LazySandbox::Get() {
+  std::lock_guard<std::mutex> lock(mutex_);
   if (!sandbox_) sandbox_ = sandbox::OpenSandbox(options_);
   return *sandbox_;
 }

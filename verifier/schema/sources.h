@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 
@@ -30,6 +31,8 @@ struct SnapshotSource {
 Expected<SnapshotSource> ParseSnapshotSource(std::string_view text);
 
 // Opens the sandbox on first use, so a diff of two files or two URLs never starts a cluster.
+// Get() may be called from two threads at once (a diff builds its two sides side by side): one
+// opens the sandbox, the other waits for it.
 class LazySandbox {
  public:
   explicit LazySandbox(sandbox::Options options) : options_(std::move(options)) {}
@@ -37,6 +40,7 @@ class LazySandbox {
 
  private:
   sandbox::Options options_;
+  std::mutex mutex_;
   std::unique_ptr<sandbox::Sandbox> sandbox_;
 };
 
