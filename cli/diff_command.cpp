@@ -24,9 +24,13 @@ struct DiffArgs {
 
 int RunDiff(const GlobalOptions& global, const DiffArgs& args) {
   // Both sources are parsed before anything connects or builds, so a typo costs nothing.
-  const schema::SnapshotSource a = schema::ParseSnapshotSource(args.a).ValueOrThrow();
-  const schema::SnapshotSource b = schema::ParseSnapshotSource(args.b).ValueOrThrow();
+  schema::SnapshotSource a = schema::ParseSnapshotSource(args.a).ValueOrThrow();
+  schema::SnapshotSource b = schema::ParseSnapshotSource(args.b).ValueOrThrow();
   const source::Format format = ParseFormatFlag(args.flags);
+  // Migration directories are loaded and their revisions checked before either side starts
+  // anything: an unknown revision on one side must not cost a cluster for the other.
+  schema::PrepareSnapshotSource(a, format);
+  schema::PrepareSnapshotSource(b, format);
   const schema::SnapshotOptions options = MakeSnapshotOptions(args.flags);
   schema::LazySandbox box(MakeSandboxOptions(args.flags));
   // The two sides are loaded side by side (each is mostly server time): two databases read, or

@@ -156,6 +156,16 @@ TEST_F(SchemaCliTest, BadInputIsExitTwoWithOneLine) {
            "--server-url=" + TestSandbox().AdminUrl()});
   EXPECT_EQ(r.exit_code, 2) << Describe(r);
   EXPECT_NE(r.err.find("0042"), std::string::npos) << r.err;
+
+  // An unknown revision on one side fails before the other side starts building: nothing
+  // listens at this server, and the error is still the revision's (exit 2), not the
+  // connection's (exit 3).
+  const std::string nowhere = "--server-url=postgresql:///x?host=" + (dir_ / "nothing").string();
+  r = Cli({"diff", "fixtures/schema/migrations@0042", "fixtures/schema/migrations@head", nowhere});
+  EXPECT_EQ(r.exit_code, 2) << Describe(r);
+  EXPECT_TRUE(r.err.starts_with("error: unknown revision \"0042\"")) << r.err;
+  r = Cli({"snapshot", "fixtures/schema/migrations@0042", nowhere});
+  EXPECT_EQ(r.exit_code, 2) << Describe(r);
 }
 
 }  // namespace

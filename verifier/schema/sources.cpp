@@ -52,6 +52,14 @@ Expected<SnapshotSource> ParseSnapshotSource(std::string_view text) {
   return s;
 }
 
+void PrepareSnapshotSource(SnapshotSource& source, source::Format format) {
+  if (source.kind != SnapshotSource::Kind::kMigrations || source.set) return;
+  auto set = std::make_shared<const source::MigrationSet>(
+      source::LoadMigrationSet(source.path, format).ValueOrThrow());
+  planner::PlanUpgrade(*set, {}, source.revision).ValueOrThrow();
+  source.set = std::move(set);
+}
+
 sandbox::Sandbox& LazySandbox::Get() {
   std::lock_guard<std::mutex> lock(mutex_);
   if (!sandbox_) sandbox_ = sandbox::OpenSandbox(options_);
@@ -83,8 +91,9 @@ Snapshot LoadSnapshot(const SnapshotSource& source, LazySandbox& box,
     case SnapshotSource::Kind::kFile:
       return ReadSnapshotFile(source.path).ValueOrThrow();
     case SnapshotSource::Kind::kMigrations: {
-      const source::MigrationSet set = source::LoadMigrationSet(source.path, format).ValueOrThrow();
-      return SnapshotAtRevision(box.Get(), set, source.revision, options);
+      SnapshotSource prepared = source;
+      PrepareSnapshotSource(prepared, format);  // before the sandbox: a typo starts nothing
+      return SnapshotAtRevision(box.Get(), *prepared.set, source.revision, options);
     }
   }
   throw StopError(Error::Internal("unknown snapshot source"));

@@ -23,12 +23,19 @@ struct SnapshotSource {
   std::filesystem::path path;  // kFile: the .json file; kMigrations: the directory
   std::string revision;        // kMigrations: "head" or a revision ("0004", "0004_add_roles")
   std::string label;           // for messages: masked URL, path, or DIR@REV
+  // kMigrations, after PrepareSnapshotSource: the loaded directory.
+  std::shared_ptr<const source::MigrationSet> set;
 };
 
 // postgres:// or postgresql:// URLs and key=value conninfo strings are databases; an existing
 // file (or a name ending in .json) is a snapshot file; DIR@REV (or an existing DIR, meaning
 // DIR@head) is a migration directory. Anything else is Error(kInput) saying what is accepted.
 Expected<SnapshotSource> ParseSnapshotSource(std::string_view text);
+
+// For a migration directory: loads it (in `format`) and plans the upgrade to its revision, keeping
+// the loaded set in `source` for LoadSnapshot, so that an unknown revision or a broken file fails
+// before a cluster starts. Throws StopError(kInput). Nothing to do for the other kinds.
+void PrepareSnapshotSource(SnapshotSource& source, source::Format format);
 
 // Opens the sandbox on first use, so a diff of two files or two URLs never starts a cluster.
 // Get() may be called from two threads at once (a diff builds its two sides side by side): one
