@@ -327,8 +327,7 @@ DECLARE
 
 }  // namespace
 
-TrackedCatalog::TrackedCatalog(SnapshotOptions options, int server_version_num)
-    : options_(std::move(options)), server_version_num_(server_version_num) {}
+TrackedCatalog::TrackedCatalog(int server_version_num) : server_version_num_(server_version_num) {}
 
 std::optional<TrackedCatalog> TrackedCatalog::Start(db::Session& session,
                                                     const SnapshotOptions& options) {
@@ -336,7 +335,7 @@ std::optional<TrackedCatalog> TrackedCatalog::Start(db::Session& session,
       session.Query("SELECT rolsuper::text FROM pg_catalog.pg_roles WHERE rolname = current_user");
   if (super.rows.empty() || super.rows[0][0].value_or("") != "true") return std::nullopt;
 
-  TrackedCatalog catalog(options, session.server_version_num());
+  TrackedCatalog catalog(session.server_version_num());
   session.Exec(kInstallWatch);
   session.Exec(fmt::format(kTakeFunction,
                            fmt::arg("publication_namespaces",
@@ -368,7 +367,7 @@ std::optional<TrackedCatalog> TrackedCatalog::Start(db::Session& session,
     catalog.Insert(std::move(objects[i]), oids[i]);
   }
   session.Exec(RefreshFunction(catalog.server_version_num_, filters, full, columns));
-  catalog.columns_ = std::move(columns);
+  catalog.reader_ = std::make_unique<RefreshReader>(options, columns);
   // Resets the fingerprint and empties the log of the watch's own DDL.
   session.Query("SELECT stairway_watch.take(true)");
   ++catalog.full_reads_;
@@ -384,12 +383,13 @@ void TrackedCatalog::Insert(Object object, ObjectOids oids) {
 
 // The rows of refresh(): a '#full' or '#dirty' marker row, then each object as its key columns,
 // its query's number and its attributes in a text array, handed on to that query's object sink.
+// It keeps its own copy of the options, which its sinks refer to: a TrackedCatalog may be moved.
 class TrackedCatalog::RefreshReader : public db::RowSink {
  public:
-  RefreshReader(const SnapshotOptions& options,
-                const std::vector<std::vector<std::string>>& columns) {
+  RefreshReader(SnapshotOptions options, const std::vector<std::vector<std::string>>& columns)
+      : options_(std::move(options)) {
     for (const std::vector<std::string>& names : columns) {
-      sinks_.push_back(MakeObjectSink(options, objects, &oids));
+      sinks_.push_back(MakeObjectSink(options_, objects, &oids));
       sinks_.back()->Columns(names, 0);
     }
   }
@@ -431,6 +431,7 @@ class TrackedCatalog::RefreshReader : public db::RowSink {
   std::vector<ObjectOids> oids;
 
  private:
+  SnapshotOptions options_;
   std::vector<std::unique_ptr<db::RowSink>> sinks_;  // write to objects and oids
   std::vector<std::optional<std::string>> values_;
   std::vector<db::FieldView> fields_;
@@ -442,7 +443,6 @@ TrackedCatalog::~TrackedCatalog() = default;
 
 TrackedPatch TrackedCatalog::Refresh(db::Session& session, bool unwatched) {
   TrackedPatch patch;
-  if (!reader_) reader_ = std::make_unique<RefreshReader>(options_, columns_);
   RefreshReader& rows = *reader_;
   rows.Reset();
   session.QueryPreparedInto(kRefresh, {db::Value(unwatched ? "true" : "false")}, rows);

@@ -61,17 +61,14 @@ class TrackedCatalog {
     ObjectOids oids;
   };
 
-  TrackedCatalog(SnapshotOptions options, int server_version_num);
+  explicit TrackedCatalog(int server_version_num);
   void Insert(Object object, ObjectOids oids);
 
-  // What refresh() rows are read into, made at the first refresh and kept: setting up a reader
-  // for each catalog query's columns cost more than reading a step's rows.
+  // What refresh() rows are read into, made once by Start from each catalog query's columns:
+  // setting up a reader per refresh cost more than reading a step's rows.
   class RefreshReader;
 
-  SnapshotOptions options_;
   int server_version_num_ = 0;
-  // The column names of each catalog query, in CatalogQuery order: how refresh() rows read.
-  std::vector<std::vector<std::string>> columns_;
   std::map<Key, Entry> objects_;
   // OID -> keys of objects read with it (as _oid or _root); may hold stale keys, checked on use.
   std::unordered_map<unsigned, std::vector<Key>> by_oid_;
