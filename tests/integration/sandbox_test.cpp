@@ -60,6 +60,12 @@ std::string One(Session& session, const std::string& sql,
   return result.rows.at(0).at(0).value_or("<null>");
 }
 
+// Whether server process `pid` is still listed, as `observer` sees it.
+bool BackendAlive(Session& observer, int pid) {
+  return One(observer, "SELECT count(*) FROM pg_stat_activity WHERE pid = $1::int",
+             {std::to_string(pid)}) != "0";
+}
+
 bool DatabaseExists(const std::string& name) {
   Session admin = Session::Connect(testing::TestSandbox().AdminUrl());
   return One(admin, "SELECT count(*) FROM pg_database WHERE datname = $1", {name}) == "1";
@@ -339,13 +345,13 @@ TEST(Session, ClosingReturnsOnceTheServerProcessHasLeft) {
   auto database = testing::NewTestDatabase();
   Session admin = Session::Connect(testing::TestSandbox().AdminUrl());
   for (int i = 0; i < 5; ++i) {
-    std::string pid;
+    int pid = 0;
     {
       Session session = Session::Connect(database->url());
       session.Exec("CREATE TEMP TABLE scratch (id int)");  // more for the backend to clean up
-      pid = std::to_string(session.backend_pid());
+      pid = session.backend_pid();
     }
-    EXPECT_EQ(One(admin, "SELECT count(*) FROM pg_stat_activity WHERE pid = $1::int", {pid}), "0")
+    EXPECT_FALSE(BackendAlive(admin, pid))
         << "backend " << pid << " outlived its session, round " << i;
   }
 }
@@ -353,11 +359,9 @@ TEST(Session, ClosingReturnsOnceTheServerProcessHasLeft) {
 TEST(Session, ClosingWaitsForTheCompanionTooAndSkipExitWaitStillCloses) {
   auto database = testing::NewTestDatabase();
   Session admin = Session::Connect(testing::TestSandbox().AdminUrl());
-  const auto alive = [&](const std::string& pid) {
-    return One(admin, "SELECT count(*) FROM pg_stat_activity WHERE pid = $1::int", {pid}) != "0";
-  };
+  const auto alive = [&](int pid) { return BackendAlive(admin, pid); };
   for (int i = 0; i < 3; ++i) {
-    std::string pid, companion_pid;
+    int pid = 0, companion_pid = 0;
     {
       Session session = Session::Connect(database->url());
       Session* companion = session.Companion();
@@ -367,20 +371,20 @@ TEST(Session, ClosingWaitsForTheCompanionTooAndSkipExitWaitStillCloses) {
           "DO $$ BEGIN FOR i IN 1..100 LOOP "
           "EXECUTE format('CREATE TEMP TABLE scratch_%s (id int PRIMARY KEY)', i); END LOOP; END "
           "$$");
-      pid = std::to_string(session.backend_pid());
-      companion_pid = std::to_string(companion->backend_pid());
+      pid = session.backend_pid();
+      companion_pid = companion->backend_pid();
       ASSERT_TRUE(alive(companion_pid));
     }
     EXPECT_FALSE(alive(pid)) << "round " << i;
     EXPECT_FALSE(alive(companion_pid)) << "the companion outlived its session, round " << i;
   }
   // Without the wait the backends are told to leave all the same, and do.
-  std::string pid, companion_pid;
+  int pid = 0, companion_pid = 0;
   {
     Session session = Session::Connect(database->url());
     session.SkipExitWait();
-    pid = std::to_string(session.backend_pid());
-    companion_pid = std::to_string(session.Companion()->backend_pid());
+    pid = session.backend_pid();
+    companion_pid = session.Companion()->backend_pid();
   }
   EXPECT_TRUE(Eventually([&] { return !alive(pid) && !alive(companion_pid); }));
 }
@@ -392,10 +396,7 @@ TEST(Session, CommitOnABrokenConnectionIsInDoubt) {
   session.Begin();
   session.Exec("CREATE TABLE maybe (id int)");
   One(killer, "SELECT pg_terminate_backend($1::int)", {std::to_string(session.backend_pid())});
-  EXPECT_TRUE(Eventually([&] {
-    return One(killer, "SELECT count(*) FROM pg_stat_activity WHERE pid = $1::int",
-               {std::to_string(session.backend_pid())}) == "0";
-  }));
+  EXPECT_TRUE(Eventually([&] { return !BackendAlive(killer, session.backend_pid()); }));
   EXPECT_THROW(session.Commit(), db::InDoubtError);
   // Never reconnected behind our back: the session stays broken.
   EXPECT_THROW(session.Exec("SELECT 1"), StopError);
