@@ -149,10 +149,10 @@ int SplitPoint(const source::MigrationSet& set, const Options& options);
 
 // Run on two empty throwaway databases at once, each on its own thread: `first` round-trips the
 // revisions before `cut` (SplitPoint's answer), `second` applies them up only and round-trips
-// the rest. The
-// result is the one Run would give on one database (the same revisions, findings and order)
-// when every roundtrip before the cut is clean; if one is not, that revision's findings are
-// reported as Run would, and the later ones are checked from the state a plain upgrade leaves.
+// the rest. The result is the one Run would give on one database (the same revisions, findings
+// and order) when every roundtrip before the cut is clean; if one is not, that revision's
+// findings are reported as Run would, and the later ones are checked from the state a plain
+// upgrade leaves.
 // A failed step on `first` ends both runs, as Run ends at a failed step. The listener hears
 // the first database's revisions as they finish and the second's after them, in order.
 // With a cut of 0 it is Run on `first`. `open_second` makes the second database and returns a
