@@ -65,9 +65,12 @@ void Fill(Result& result, const schema::Snapshot& migrations, const schema::Snap
                       result.history_findings.end());
 }
 
-// The catalog of an empty database of the same server: what "base" looks like (schema public,
+// The migrations applied up to `revision` on a throwaway database, or with an empty `revision`
+// the catalog of an empty database of the same server: what "base" looks like (schema public,
 // plpgsql), so a comparison with base names only what was added.
-schema::Snapshot BaseSnapshot(sandbox::Sandbox& box, const schema::SnapshotOptions& options) {
+schema::Snapshot MigrationsAt(sandbox::Sandbox& box, const source::MigrationSet& set,
+                              std::string_view revision, const schema::SnapshotOptions& options) {
+  if (!revision.empty()) return schema::SnapshotAtRevision(box, set, revision, options);
   std::unique_ptr<sandbox::ThrowawayDatabase> database = box.CreateDatabase();
   db::Session session = db::Session::Connect(database->url());
   return schema::TakeSnapshot(session, options);
@@ -84,8 +87,7 @@ Result CheckModel(sandbox::Sandbox& box, const source::MigrationSet& set,
   // The two databases are independent: the migrations are built on another thread while the
   // model is applied here. (A failing model still waits for that thread, in the future's end.)
   std::future<schema::Snapshot> at_head = std::async(std::launch::async, [&] {
-    return set.revisions.empty() ? BaseSnapshot(box, options.snapshot)
-                                 : schema::SnapshotAtRevision(box, set, "head", options.snapshot);
+    return MigrationsAt(box, set, set.revisions.empty() ? "" : "head", options.snapshot);
   });
   schema::Snapshot model;
   {
@@ -167,10 +169,8 @@ Result CheckAgainst(db::Session& live, sandbox::Sandbox& box, const source::Migr
   // The migrations are built on a throwaway database on another thread while the live database
   // is read here, in the same read-only transaction as its history. (If reading it fails, the
   // future's end still waits for the build.)
-  std::future<schema::Snapshot> built = std::async(std::launch::async, [&] {
-    return at_version.empty() ? BaseSnapshot(box, options.snapshot)
-                              : schema::SnapshotAtRevision(box, set, at_version, options.snapshot);
-  });
+  std::future<schema::Snapshot> built = std::async(
+      std::launch::async, [&] { return MigrationsAt(box, set, at_version, options.snapshot); });
   schema::Snapshot database;
   try {
     database = schema::TakeSnapshot(live, options.snapshot);
