@@ -366,20 +366,19 @@ std::chrono::milliseconds Runner::RunTransactional(const PreparedStep& prepared)
         Fail(prepared, i, e, /*rolled_back=*/true);
       }
     }
-    const std::chrono::milliseconds took = Since(start);
-    if (step.direction == Direction::kUp) {
-      session_.Exec(table_.InsertAppliedSql(*step.revision, took.count(), applied_by_));
-    } else {
-      session_.Exec(table_.DeleteSql(step.revision->version));
-    }
   } catch (const MigrationFailed&) {
     throw;
   } catch (...) {
     session_.Rollback();
     throw;
   }
+  // The history row goes with the COMMIT: one round trip.
+  const std::string record =
+      step.direction == Direction::kUp
+          ? table_.InsertAppliedSql(*step.revision, Since(start).count(), applied_by_)
+          : table_.DeleteSql(step.revision->version);
   try {
-    session_.Commit();
+    session_.ExecAndCommit(record);
   } catch (const db::InDoubtError& e) {
     // The outcome is unknown: never retried, and nothing after it runs.
     const std::string label = step.revision->Label();
@@ -387,6 +386,9 @@ std::chrono::milliseconds Runner::RunTransactional(const PreparedStep& prepared)
         "{} ({}): {}. stairway does not retry it; run `stairway status` to see whether {} is "
         "recorded, then run again",
         label, history::DirectionName(step.direction), e.what(), label)));
+  } catch (...) {
+    if (session_.in_transaction()) session_.Rollback();  // the history row failed
+    throw;
   }
   return Since(start);
 }

@@ -165,6 +165,12 @@ struct Session::Impl {
   pqxx::connection conn;
   NoticeCollector notices{conn};
   bool in_transaction = false;
+  // Begin() was called and BEGIN not yet sent: it goes with the next Exec, one round trip
+  // instead of two (a revision's steps are round-trip bound).
+  bool begin_pending = false;
+  // The caller's transaction never reached the server: the string carrying BEGIN failed whole
+  // (a statement this server cannot parse). Rollback and Commit then have nothing to end.
+  bool begin_lost = false;
   // Statement text -> name of its server-side prepared statement.
   std::unordered_map<std::string, std::string> prepared;
   std::unique_ptr<Session> companion;
@@ -200,16 +206,55 @@ Session Session::Connect(const std::string& url) {
   }
 }
 
+namespace {
+
+void RunSimple(pqxx::connection& conn, const std::string& sql) {
+  pqxx::nontransaction tx(conn);
+  tx.exec(sql);
+  tx.commit();
+}
+
+}  // namespace
+
 void Session::Exec(std::string_view sql) {
+  RefuseAfterLostBegin();
+  const bool with_begin = std::exchange(impl_->begin_pending, false);
   try {
-    pqxx::nontransaction tx(impl_->conn);
-    tx.exec(std::string(sql));
-    tx.commit();
+    RunSimple(impl_->conn, with_begin ? "BEGIN;\n" + std::string(sql) : std::string(sql));
   } catch (const pqxx::sql_error& error) {
+    // A string the server cannot parse fails whole, its BEGIN too.
+    if (with_begin && !InFailedTransaction()) impl_->begin_lost = true;
     throw ToDatabaseError(error);
   } catch (const pqxx::broken_connection& error) {
     ThrowLost(impl_->masked_url, error);
   }
+}
+
+bool Session::InFailedTransaction() {
+  try {
+    RunSimple(impl_->conn, "SELECT 1");
+    return false;
+  } catch (const pqxx::sql_error& error) {
+    return error.sqlstate() == "25P02";  // in_failed_sql_transaction
+  } catch (const pqxx::broken_connection& error) {
+    ThrowLost(impl_->masked_url, error);
+  }
+}
+
+void Session::RefuseAfterLostBegin() const {
+  // As the server answers in a failed transaction: nothing runs until Rollback.
+  if (impl_->begin_lost) {
+    throw DatabaseError("25P02",
+                        "current transaction is aborted, commands ignored until end of "
+                        "transaction block");
+  }
+}
+
+void Session::SendPendingBegin() {
+  RefuseAfterLostBegin();
+  if (!impl_->begin_pending) return;
+  impl_->begin_pending = false;
+  Exec("BEGIN");
 }
 
 namespace {
@@ -246,6 +291,7 @@ std::vector<const char*> RawParams(const std::vector<Value>& params) {
 }  // namespace
 
 QueryResult Session::Query(std::string_view sql, const std::vector<Value>& params) {
+  SendPendingBegin();
   const std::vector<const char*> raw = RawParams(params);
   pqxx::result result;
   try {
@@ -295,6 +341,7 @@ QueryResult Session::QueryPrepared(std::string_view sql, const std::vector<Value
 
 void Session::QueryPreparedInto(std::string_view sql, const std::vector<Value>& params,
                                 RowSink& sink) {
+  SendPendingBegin();
   const std::vector<const char*> raw = RawParams(params);
   std::string key(sql);
   auto it = impl_->prepared.find(key);
@@ -346,45 +393,85 @@ void Session::QueryPreparedInto(std::string_view sql, const std::vector<Value>& 
 }
 
 void Session::Begin() {
-  Exec("BEGIN");
   impl_->in_transaction = true;
+  impl_->begin_pending = true;
+  impl_->begin_lost = false;
 }
 
+namespace {
+
+// A COMMIT that failed: the server going away (class 08, or 57P0x: terminated, crash, shutdown)
+// while it is in flight leaves its outcome unknown, like a dropped connection.
+[[noreturn]] void ThrowCommitFailed(const pqxx::sql_error& error, const std::string& masked_url) {
+  const std::string& state = error.sqlstate();
+  if (state.starts_with("08") || state.starts_with("57P0")) {
+    throw InDoubtError(Error::Database(fmt::format(
+        "the server ended the session on {} during COMMIT: the transaction may or may not "
+        "have been committed ({})",
+        masked_url, PrimaryMessage(error.what()))));
+  }
+  throw ToDatabaseError(error);
+}
+
+[[noreturn]] void ThrowCommitLost(const std::exception& error, const std::string& masked_url) {
+  throw InDoubtError(Error::Database(
+      fmt::format("connection to {} was lost during COMMIT: the transaction may or may not have "
+                  "been committed ({})",
+                  masked_url, OneLine(error.what()))));
+}
+
+}  // namespace
+
 void Session::Commit() {
+  if (std::exchange(impl_->begin_pending, false) || std::exchange(impl_->begin_lost, false)) {
+    impl_->in_transaction = false;  // nothing reached the server
+    return;
+  }
   try {
-    pqxx::nontransaction tx(impl_->conn);
-    tx.exec("COMMIT");
-    tx.commit();
+    RunSimple(impl_->conn, "COMMIT");
     impl_->in_transaction = false;
   } catch (const pqxx::sql_error& error) {
     impl_->in_transaction = false;  // a failed COMMIT ends the transaction either way
-    // The server going away (class 08, or 57P0x: terminated, crash, shutdown) while COMMIT is
-    // in flight leaves its outcome unknown, like a dropped connection.
-    const std::string& state = error.sqlstate();
-    if (state.starts_with("08") || state.starts_with("57P0")) {
-      throw InDoubtError(Error::Database(fmt::format(
-          "the server ended the session on {} during COMMIT: the transaction may or may not "
-          "have been committed ({})",
-          impl_->masked_url, PrimaryMessage(error.what()))));
-    }
-    throw ToDatabaseError(error);
+    ThrowCommitFailed(error, impl_->masked_url);
   } catch (const pqxx::broken_connection& error) {
-    throw InDoubtError(Error::Database(fmt::format(
-        "connection to {} was lost during COMMIT: the transaction may or may not have been "
-        "committed ({})",
-        impl_->masked_url, OneLine(error.what()))));
+    ThrowCommitLost(error, impl_->masked_url);
   } catch (const pqxx::in_doubt_error& error) {
     throw InDoubtError(Error::Database(fmt::format("COMMIT on {} has an unknown outcome: {}",
                                                    impl_->masked_url, OneLine(error.what()))));
   }
 }
 
+void Session::ExecAndCommit(std::string_view sql) {
+  RefuseAfterLostBegin();
+  const bool with_begin = std::exchange(impl_->begin_pending, false);
+  std::string text = with_begin ? "BEGIN;\n" : "";
+  text.append(sql);
+  text += ";\nCOMMIT";
+  try {
+    RunSimple(impl_->conn, text);
+    impl_->in_transaction = false;
+  } catch (const pqxx::sql_error& error) {
+    const std::string& state = error.sqlstate();
+    // `sql` failing leaves the transaction open and failed, for the caller to roll back; a
+    // failed COMMIT (a deferred constraint, say) has ended it.
+    if (!state.starts_with("08") && !state.starts_with("57P0") && InFailedTransaction()) {
+      throw ToDatabaseError(error);
+    }
+    impl_->in_transaction = false;
+    ThrowCommitFailed(error, impl_->masked_url);
+  } catch (const pqxx::broken_connection& error) {
+    impl_->in_transaction = false;
+    ThrowCommitLost(error, impl_->masked_url);
+  }
+}
+
 void Session::Rollback() {
   impl_->in_transaction = false;
+  if (std::exchange(impl_->begin_pending, false) || std::exchange(impl_->begin_lost, false)) {
+    return;  // nothing reached the server
+  }
   try {
-    pqxx::nontransaction tx(impl_->conn);
-    tx.exec("ROLLBACK");
-    tx.commit();
+    RunSimple(impl_->conn, "ROLLBACK");
   } catch (...) {
     // A broken connection ends the transaction on the server too; nothing to do.
   }

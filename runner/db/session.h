@@ -80,9 +80,14 @@ class Session {
   void QueryPreparedInto(std::string_view sql, const std::vector<Value>& params, RowSink& sink);
 
   // Explicit transaction control on this session (BEGIN/COMMIT/ROLLBACK). Commit throws
-  // InDoubtError if the connection breaks before the server answers.
+  // InDoubtError if the connection breaks before the server answers. BEGIN is sent with the
+  // next Exec (one round trip, not two), or on its own before any other query.
   void Begin();
   void Commit();
+  // Runs `sql` as the transaction's last statements and commits, in one round trip. When `sql`
+  // fails the transaction stays open (failed), for Rollback, as after Exec; when COMMIT fails
+  // it has ended, as after Commit (which this throws like).
+  void ExecAndCommit(std::string_view sql);
   void Rollback();  // never throws; a broken connection is simply left broken
   bool in_transaction() const;
 
@@ -115,6 +120,10 @@ class Session {
  private:
   struct Impl;
   explicit Session(std::unique_ptr<Impl> impl);
+  // Whether the server has this session in a failed transaction block (asks it: one query).
+  bool InFailedTransaction();
+  void RefuseAfterLostBegin() const;
+  void SendPendingBegin();
   std::unique_ptr<Impl> impl_;
 };
 

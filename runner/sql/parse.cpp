@@ -986,8 +986,11 @@ void RunParallel(std::size_t n, std::size_t threads, std::size_t block, Fn work)
   for (std::thread& t : pool) t.join();
 }
 
+// Asked once: glibc reads /sys/devices/system/cpu/online on every call, and a roundtrip parses
+// two scripts per revision.
 unsigned Cores() {
-  return std::max(1u, std::thread::hardware_concurrency());
+  static const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  return cores;
 }
 
 }  // namespace

@@ -15,12 +15,13 @@ namespace {
 using namespace std::chrono_literals;
 
 // Polls until a backend of this database runs pg_sleep (the slow revision is in progress).
+// A revision's first statement is sent with its BEGIN ("BEGIN;\nSELECT pg_sleep(...)").
 bool WaitForSleeper(db::Session& session, std::chrono::seconds timeout = 30s) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
     const db::QueryResult r = session.Query(
         "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-        "AND state = 'active' AND query LIKE 'SELECT pg_sleep%'");
+        "AND state = 'active' AND query ~ '^(BEGIN;\\s*)?SELECT pg_sleep'");
     if (r.rows.at(0).at(0) != std::optional<std::string>("0")) return true;
     std::this_thread::sleep_for(50ms);
   }

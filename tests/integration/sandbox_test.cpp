@@ -338,6 +338,82 @@ TEST(Session, ExplicitTransactions) {
   EXPECT_EQ(One(session, "SELECT 2"), "2");
 }
 
+// Begin() sends BEGIN with the next Exec: a statement the server cannot parse fails that whole
+// string, BEGIN included. The session must still act as if the transaction were open and failed.
+TEST(Session, AStatementTheServerCannotParseStillFailsTheTransaction) {
+  auto database = testing::NewTestDatabase();
+  Session session = Session::Connect(database->url());
+  session.Begin();
+  try {
+    session.Exec("CREATE TABEL nope (id int)");
+    FAIL() << "no error";
+  } catch (const db::DatabaseError& error) {
+    EXPECT_EQ(error.sqlstate(), "42601");
+  }
+  EXPECT_TRUE(session.in_transaction());
+  try {
+    session.Exec("CREATE TABLE after_the_error (id int)");
+    FAIL() << "ran outside the transaction";
+  } catch (const db::DatabaseError& error) {
+    EXPECT_EQ(error.sqlstate(), "25P02");
+  }
+  EXPECT_THROW(session.Query("SELECT 1"), db::DatabaseError);
+  session.Rollback();
+  EXPECT_FALSE(session.in_transaction());
+  EXPECT_TRUE(session.TakeNotices().empty());  // no "there is no transaction in progress"
+  EXPECT_EQ(One(session, "SELECT to_regclass('after_the_error') IS NULL"), "t");
+
+  // A query first: BEGIN goes on its own before it.
+  session.Begin();
+  const std::string xid = One(session, "SELECT pg_current_xact_id()::text");
+  EXPECT_EQ(One(session, "SELECT pg_current_xact_id()::text"), xid);
+  session.Rollback();
+  EXPECT_TRUE(session.TakeNotices().empty());
+}
+
+TEST(Session, ExecAndCommitTellsAFailedStatementFromAFailedCommit) {
+  auto database = testing::NewTestDatabase();
+  Session session = Session::Connect(database->url());
+  Session other = Session::Connect(database->url());
+  session.Exec(
+      "CREATE TABLE parent (id int PRIMARY KEY); "
+      "CREATE TABLE child (parent_id int REFERENCES parent DEFERRABLE INITIALLY DEFERRED)");
+
+  session.Begin();
+  session.Exec("CREATE TABLE kept (id int)");
+  session.ExecAndCommit("INSERT INTO parent VALUES (1)");
+  EXPECT_FALSE(session.in_transaction());
+  EXPECT_EQ(One(other, "SELECT count(*) FROM parent"), "1");
+  EXPECT_EQ(One(other, "SELECT to_regclass('kept') IS NOT NULL"), "t");
+
+  // The statement fails: the transaction stays open and failed until Rollback.
+  session.Begin();
+  session.Exec("CREATE TABLE dropped (id int)");
+  try {
+    session.ExecAndCommit("INSERT INTO parent VALUES (1)");
+    FAIL() << "no error";
+  } catch (const db::DatabaseError& error) {
+    EXPECT_EQ(error.sqlstate(), "23505");
+  }
+  EXPECT_TRUE(session.in_transaction());
+  session.Rollback();
+  EXPECT_EQ(One(other, "SELECT to_regclass('dropped') IS NULL"), "t");
+
+  // COMMIT fails (a deferred foreign key): the transaction has ended, nothing of it kept.
+  session.Begin();
+  session.Exec("CREATE TABLE also_dropped (id int)");
+  try {
+    session.ExecAndCommit("INSERT INTO child VALUES (42)");
+    FAIL() << "no error";
+  } catch (const db::DatabaseError& error) {
+    EXPECT_EQ(error.sqlstate(), "23503");
+  }
+  EXPECT_FALSE(session.in_transaction());
+  EXPECT_EQ(One(other, "SELECT to_regclass('also_dropped') IS NULL"), "t");
+  EXPECT_EQ(One(session, "SELECT count(*) FROM child"), "0");
+  EXPECT_TRUE(session.TakeNotices().empty());
+}
+
 TEST(Session, ClosingReturnsOnceTheServerProcessHasLeft) {
   // So that a DROP DATABASE right after does not find it and sleep 100 ms before looking again.
   // The backend leaves pg_stat_activity before it leaves the list DROP DATABASE checks, and
