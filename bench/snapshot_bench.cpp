@@ -1,13 +1,15 @@
 // Catalog snapshot cost on a generated 1,000-table schema (bench/snapshot/generate.sh) next to
 // pg_dump --schema-only of the same database, in the same run: TakeSnapshot on a warm session
 // (what verify --roundtrip does after each step; its companion connection shares the queries), on
-// the warm session alone, on a new session, JSON writing and Compare.
+// the warm session alone, on a new session, the tracked catalog's full re-read, JSON writing and
+// Compare.
 // STAIRWAY_BENCH_TABLES changes the size.
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "runner/db/session.h"
@@ -15,6 +17,7 @@
 #include "verifier/schema/diff.h"
 #include "verifier/schema/snapshot.h"
 #include "verifier/schema/snapshot_json.h"
+#include "verifier/schema/tracked.h"
 
 #ifndef STAIRWAY_SOURCE_DIR
 #define STAIRWAY_SOURCE_DIR "."
@@ -78,6 +81,20 @@ void BM_TakeSnapshotWarmOneSession(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(schema::TakeSnapshot(session, options));
 }
 BENCHMARK(BM_TakeSnapshotWarmOneSession)->Unit(benchmark::kMillisecond)->MinTime(2.0);
+
+// The end-of-roundtrip check's read: the tracked catalog's own queries, prepared and planned
+// when it started, on the one session.
+void BM_TrackedCatalogReadAll(benchmark::State& state) {
+  db::Session session = db::Session::Connect(Shared().database->url());
+  std::optional<schema::TrackedCatalog> tracked = schema::TrackedCatalog::Start(session);
+  if (!tracked) {
+    state.SkipWithError("the watch needs a superuser");
+    return;
+  }
+  for (auto _ : state) benchmark::DoNotOptimize(tracked->ReadAll(session));
+  tracked->Stop(session);
+}
+BENCHMARK(BM_TrackedCatalogReadAll)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 
 void BM_TakeSnapshotNewSession(benchmark::State& state) {
   for (auto _ : state) {

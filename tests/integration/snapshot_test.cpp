@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -15,6 +16,7 @@
 #include "verifier/schema/diff.h"
 #include "verifier/schema/snapshot.h"
 #include "verifier/schema/snapshot_json.h"
+#include "verifier/schema/tracked.h"
 
 namespace stairway::testing {
 namespace {
@@ -115,6 +117,22 @@ TEST(SnapshotTest, SameDdlGivesIdenticalBytesWhateverTheOids) {
   // The session's own settings are restored after the snapshot.
   EXPECT_EQ(a.session.Query("SHOW search_path").rows.at(0).at(0), "\"$user\", public");
   EXPECT_EQ(a.session.Query("SHOW jit").rows.at(0).at(0), "on");  // off only for the snapshot
+}
+
+// The end-of-roundtrip check reads the catalog through the tracked catalog's own queries: the
+// same bytes as TakeSnapshot, for every kind.
+TEST(SnapshotTest, TrackedCatalogReadAllGivesTakeSnapshotsBytes) {
+  TestDatabase a = NewDatabase(ReadFile(FixturesDir() / "schema" / "rich.sql"));
+  std::optional<schema::TrackedCatalog> tracked = schema::TrackedCatalog::Start(a.session);
+  ASSERT_TRUE(tracked.has_value()) << "the test role must be a superuser";
+  const std::string expected = schema::SnapshotToJson(schema::TakeSnapshot(a.session));
+  EXPECT_EQ(schema::SnapshotToJson(tracked->ReadAll(a.session)), expected);
+  a.session.Exec("ALTER TABLE users ADD COLUMN nickname text; DROP VIEW IF EXISTS no_such_view");
+  const schema::Snapshot after = tracked->ReadAll(a.session);
+  EXPECT_EQ(schema::SnapshotToJson(after), schema::SnapshotToJson(schema::TakeSnapshot(a.session)));
+  EXPECT_NE(after.Find("column", "public.users.nickname"), nullptr);
+  EXPECT_EQ(tracked->Current().Find("column", "public.users.nickname"), nullptr);  // no Refresh
+  tracked->Stop(a.session);
 }
 
 TEST(SnapshotTest, JsonRoundTripsAndDiffsLikeTheLiveSnapshot) {

@@ -30,8 +30,11 @@ class TrackedCatalogObserver : public PhaseObserver {
 
  private:
   schema::TrackedPatch Refresh(PhaseContext& context);
-  // One line per difference between a full snapshot and the tracked catalog.
-  std::vector<std::string> Missed(db::Session& session) const;
+  // One line per difference between a full read of the catalog and the tracked catalog. The
+  // read is TakeSnapshot's (kSnapshotQueries: independent of the tracked queries, for the
+  // every-step check), or at the end of a run the tracked catalog's own when that is faster.
+  enum class Read { kSnapshotQueries, kTrackedQueries };
+  std::vector<std::string> Missed(db::Session& session, Read read) const;
   // Compares the state before `first` with the state now, on the objects the two patches
   // changed, and reports the differences for context.phase (S0/S0' or S1/S1').
   void CompareAcross(PhaseContext& context, const schema::TrackedPatch& first,

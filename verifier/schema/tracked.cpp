@@ -368,6 +368,8 @@ std::optional<TrackedCatalog> TrackedCatalog::Start(db::Session& session,
   }
   session.Exec(RefreshFunction(catalog.server_version_num_, filters, full, columns));
   catalog.reader_ = std::make_unique<RefreshReader>(options, columns);
+  catalog.options_ = options;
+  catalog.full_queries_ = full;
   // Resets the fingerprint and empties the log of the watch's own DDL.
   session.Query("SELECT stairway_watch.take(true)");
   ++catalog.full_reads_;
@@ -503,6 +505,20 @@ Snapshot TrackedCatalog::Current() const {
   snapshot.server_version_num = server_version_num_;
   snapshot.objects.reserve(objects_.size());
   for (const auto& [key, entry] : objects_) snapshot.objects.push_back(entry.object);
+  return snapshot;
+}
+
+Snapshot TrackedCatalog::ReadAll(db::Session& session) const {
+  Snapshot snapshot;
+  snapshot.server_version_num = server_version_num_;
+  {
+    PinnedSettings pinned(session);
+    for (const std::string& sql : full_queries_) {
+      ReadObjects(session, sql, options_, snapshot.objects, nullptr);
+    }
+  }
+  AssignPositions(snapshot.objects);
+  snapshot.Sort();
   return snapshot;
 }
 

@@ -48,11 +48,16 @@ class TrackedCatalog {
   const Object* Find(const std::string& kind, const std::string& identity) const;
   // The whole cached catalog as a snapshot (equal to TakeSnapshot after a Refresh).
   Snapshot Current() const;
+  // The whole catalog read afresh, as TakeSnapshot would, through the queries Start read it
+  // with: prepared on this session then, nothing is parsed or planned again. What Current()
+  // must equal after a Refresh. Run on the session Start was given.
+  Snapshot ReadAll(db::Session& session) const;
 
   // Removes the watch from the database (best effort).
   void Stop(db::Session& session);
 
   int full_reads() const { return full_reads_; }
+  std::size_t size() const { return objects_.size(); }  // objects cached
 
  private:
   using Key = std::pair<std::string, std::string>;  // kind, identity
@@ -69,6 +74,8 @@ class TrackedCatalog {
   class RefreshReader;
 
   int server_version_num_ = 0;
+  SnapshotOptions options_;
+  std::vector<std::string> full_queries_;  // Start's read, query by query
   std::map<Key, Entry> objects_;
   // OID -> keys of objects read with it (as _oid or _root); may hold stale keys, checked on use.
   std::unordered_map<unsigned, std::vector<Key>> by_oid_;
