@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <optional>
 #include <string>
 #include <thread>
@@ -58,6 +59,16 @@ std::string One(Session& session, const std::string& sql,
                 const std::vector<db::Value>& params = {}) {
   const db::QueryResult result = session.Query(sql, params);
   return result.rows.at(0).at(0).value_or("<null>");
+}
+
+// The SQLSTATE of the DatabaseError `run` throws, or "no error".
+std::string SqlstateOf(const std::function<void()>& run) {
+  try {
+    run();
+  } catch (const db::DatabaseError& error) {
+    return error.sqlstate();
+  }
+  return "no error";
 }
 
 // Whether server process `pid` is still listed, as `observer` sees it.
@@ -328,12 +339,7 @@ TEST(Session, ExplicitTransactions) {
   // A failed statement aborts the transaction until Rollback.
   session.Begin();
   EXPECT_THROW(session.Exec("SELECT 1/0"), db::DatabaseError);
-  try {
-    session.Exec("SELECT 1");
-    FAIL() << "no error";
-  } catch (const db::DatabaseError& error) {
-    EXPECT_EQ(error.sqlstate(), "25P02");
-  }
+  EXPECT_EQ(SqlstateOf([&] { session.Exec("SELECT 1"); }), "25P02");
   session.Rollback();
   EXPECT_EQ(One(session, "SELECT 2"), "2");
 }
@@ -344,20 +350,10 @@ TEST(Session, AStatementTheServerCannotParseStillFailsTheTransaction) {
   auto database = testing::NewTestDatabase();
   Session session = Session::Connect(database->url());
   session.Begin();
-  try {
-    session.Exec("CREATE TABEL nope (id int)");
-    FAIL() << "no error";
-  } catch (const db::DatabaseError& error) {
-    EXPECT_EQ(error.sqlstate(), "42601");
-  }
+  EXPECT_EQ(SqlstateOf([&] { session.Exec("CREATE TABEL nope (id int)"); }), "42601");
   EXPECT_TRUE(session.in_transaction());
-  try {
-    session.Exec("CREATE TABLE after_the_error (id int)");
-    FAIL() << "ran outside the transaction";
-  } catch (const db::DatabaseError& error) {
-    EXPECT_EQ(error.sqlstate(), "25P02");
-  }
-  EXPECT_THROW(session.Query("SELECT 1"), db::DatabaseError);
+  EXPECT_EQ(SqlstateOf([&] { session.Exec("CREATE TABLE after_the_error (id int)"); }), "25P02");
+  EXPECT_EQ(SqlstateOf([&] { session.Query("SELECT 1"); }), "25P02");
   session.Rollback();
   EXPECT_FALSE(session.in_transaction());
   EXPECT_TRUE(session.TakeNotices().empty());  // no "there is no transaction in progress"
@@ -389,12 +385,7 @@ TEST(Session, ExecAndCommitTellsAFailedStatementFromAFailedCommit) {
   // The statement fails: the transaction stays open and failed until Rollback.
   session.Begin();
   session.Exec("CREATE TABLE dropped (id int)");
-  try {
-    session.ExecAndCommit("INSERT INTO parent VALUES (1)");
-    FAIL() << "no error";
-  } catch (const db::DatabaseError& error) {
-    EXPECT_EQ(error.sqlstate(), "23505");
-  }
+  EXPECT_EQ(SqlstateOf([&] { session.ExecAndCommit("INSERT INTO parent VALUES (1)"); }), "23505");
   EXPECT_TRUE(session.in_transaction());
   session.Rollback();
   EXPECT_EQ(One(other, "SELECT to_regclass('dropped') IS NULL"), "t");
@@ -402,12 +393,7 @@ TEST(Session, ExecAndCommitTellsAFailedStatementFromAFailedCommit) {
   // COMMIT fails (a deferred foreign key): the transaction has ended, nothing of it kept.
   session.Begin();
   session.Exec("CREATE TABLE also_dropped (id int)");
-  try {
-    session.ExecAndCommit("INSERT INTO child VALUES (42)");
-    FAIL() << "no error";
-  } catch (const db::DatabaseError& error) {
-    EXPECT_EQ(error.sqlstate(), "23503");
-  }
+  EXPECT_EQ(SqlstateOf([&] { session.ExecAndCommit("INSERT INTO child VALUES (42)"); }), "23503");
   EXPECT_FALSE(session.in_transaction());
   EXPECT_EQ(One(other, "SELECT to_regclass('also_dropped') IS NULL"), "t");
   EXPECT_EQ(One(session, "SELECT count(*) FROM child"), "0");
