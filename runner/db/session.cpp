@@ -208,6 +208,13 @@ Session Session::Connect(const std::string& url) {
 
 namespace {
 
+// The server going away: class 08 (connection exception), or 57P0x (terminated, crash,
+// shutdown).
+bool ServerWentAway(const pqxx::sql_error& error) {
+  const std::string& state = error.sqlstate();
+  return state.starts_with("08") || state.starts_with("57P0");
+}
+
 void RunSimple(pqxx::connection& conn, const std::string& sql) {
   pqxx::nontransaction tx(conn);
   tx.exec(sql);
@@ -223,7 +230,9 @@ void Session::Exec(std::string_view sql) {
     RunSimple(impl_->conn, with_begin ? "BEGIN;\n" + std::string(sql) : std::string(sql));
   } catch (const pqxx::sql_error& error) {
     // A string the server cannot parse fails whole, its BEGIN too.
-    if (with_begin && !InFailedTransaction()) impl_->begin_lost = true;
+    if (with_begin && !ServerWentAway(error) && !InFailedTransaction()) {
+      impl_->begin_lost = true;
+    }
     throw ToDatabaseError(error);
   } catch (const pqxx::broken_connection& error) {
     ThrowLost(impl_->masked_url, error);
@@ -400,11 +409,10 @@ void Session::Begin() {
 
 namespace {
 
-// A COMMIT that failed: the server going away (class 08, or 57P0x: terminated, crash, shutdown)
-// while it is in flight leaves its outcome unknown, like a dropped connection.
+// A COMMIT that failed: the server going away while it is in flight leaves its outcome
+// unknown, like a dropped connection.
 [[noreturn]] void ThrowCommitFailed(const pqxx::sql_error& error, const std::string& masked_url) {
-  const std::string& state = error.sqlstate();
-  if (state.starts_with("08") || state.starts_with("57P0")) {
+  if (ServerWentAway(error)) {
     throw InDoubtError(Error::Database(fmt::format(
         "the server ended the session on {} during COMMIT: the transaction may or may not "
         "have been committed ({})",
@@ -451,10 +459,9 @@ void Session::ExecAndCommit(std::string_view sql) {
     RunSimple(impl_->conn, text);
     impl_->in_transaction = false;
   } catch (const pqxx::sql_error& error) {
-    const std::string& state = error.sqlstate();
     // `sql` failing leaves the transaction open and failed, for the caller to roll back; a
     // failed COMMIT (a deferred constraint, say) has ended it.
-    if (!state.starts_with("08") && !state.starts_with("57P0") && InFailedTransaction()) {
+    if (!ServerWentAway(error) && InFailedTransaction()) {
       throw ToDatabaseError(error);
     }
     impl_->in_transaction = false;

@@ -367,6 +367,23 @@ TEST(Session, AStatementTheServerCannotParseStillFailsTheTransaction) {
   EXPECT_TRUE(session.TakeNotices().empty());
 }
 
+// The server ending the session during the statement that carries BEGIN: reported as the lost
+// connection it is (the session does not ask a dead server whether a transaction is open).
+TEST(Session, ServerEndingTheSessionDuringTheFirstStatementIsALostConnection) {
+  auto database = testing::NewTestDatabase();
+  Session session = Session::Connect(database->url());
+  session.SkipExitWait();
+  session.Begin();
+  try {
+    session.Exec("SELECT pg_terminate_backend(pg_backend_pid())");
+    FAIL() << "no error";
+  } catch (const StopError& error) {
+    EXPECT_NE(std::string(error.what()).find("was lost"), std::string::npos) << error.what();
+  }
+  session.Rollback();                                 // never throws
+  EXPECT_THROW(session.Exec("SELECT 1"), StopError);  // never reconnected behind our back
+}
+
 TEST(Session, ExecAndCommitTellsAFailedStatementFromAFailedCommit) {
   auto database = testing::NewTestDatabase();
   Session session = Session::Connect(database->url());
