@@ -79,4 +79,10 @@ std::unique_ptr<db::RowSink> MakeObjectSink(const SnapshotOptions& options,
 // column of a table must be in `objects`.
 void AssignPositions(std::vector<Object>& objects);
 
+// The snapshot `queries` read (TakeSnapshot's catalog queries, or the tracked catalog's, whose
+// helper OID columns are left out), under the pinned settings, on the session and, with
+// Sessions::kWithCompanion, its companion too.
+Snapshot ReadCatalog(db::Session& session, const std::vector<std::string>& queries,
+                     const SnapshotOptions& options);
+
 }  // namespace stairway::schema

@@ -554,11 +554,10 @@ std::vector<std::string> NormalizeGrants(std::vector<std::string> items, std::st
   return items;
 }
 
-Snapshot TakeSnapshot(db::Session& session, const SnapshotOptions& options) {
+Snapshot ReadCatalog(db::Session& session, const std::vector<std::string>& queries,
+                     const SnapshotOptions& options) {
   Snapshot snapshot;
   snapshot.server_version_num = session.server_version_num();
-  const std::vector<std::string> queries =
-      CatalogQueries(snapshot.server_version_num, FiltersFor(options));
   const bool shared = options.sessions == Sessions::kWithCompanion &&
                       !HasUncommittedWrites(session, snapshot.server_version_num);
   if (!shared || !RunShared(session, queries, options, snapshot.objects)) {
@@ -568,6 +567,11 @@ Snapshot TakeSnapshot(db::Session& session, const SnapshotOptions& options) {
   AssignPositions(snapshot.objects);
   snapshot.Sort();
   return snapshot;
+}
+
+Snapshot TakeSnapshot(db::Session& session, const SnapshotOptions& options) {
+  return ReadCatalog(session, CatalogQueries(session.server_version_num(), FiltersFor(options)),
+                     options);
 }
 
 }  // namespace stairway::schema

@@ -368,7 +368,6 @@ std::optional<TrackedCatalog> TrackedCatalog::Start(db::Session& session,
   }
   session.Exec(RefreshFunction(catalog.server_version_num_, filters, full, columns));
   catalog.reader_ = std::make_unique<RefreshReader>(options, columns);
-  catalog.options_ = options;
   catalog.full_queries_ = full;
   // Resets the fingerprint and empties the log of the watch's own DDL.
   session.Query("SELECT stairway_watch.take(true)");
@@ -395,6 +394,7 @@ class TrackedCatalog::RefreshReader : public db::RowSink {
       sinks_.back()->Columns(names, 0);
     }
   }
+  const SnapshotOptions& options() const { return options_; }
   // Empties what the last refresh read.
   void Reset() {
     full = false;
@@ -509,17 +509,9 @@ Snapshot TrackedCatalog::Current() const {
 }
 
 Snapshot TrackedCatalog::ReadAll(db::Session& session) const {
-  Snapshot snapshot;
-  snapshot.server_version_num = server_version_num_;
-  {
-    PinnedSettings pinned(session);
-    for (const std::string& sql : full_queries_) {
-      ReadObjects(session, sql, options_, snapshot.objects, nullptr);
-    }
-  }
-  AssignPositions(snapshot.objects);
-  snapshot.Sort();
-  return snapshot;
+  SnapshotOptions options = reader_->options();
+  options.sessions = Sessions::kOneSession;  // the companion has none of these prepared
+  return ReadCatalog(session, full_queries_, options);
 }
 
 void TrackedCatalog::Stop(db::Session& session) {

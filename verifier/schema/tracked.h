@@ -74,7 +74,6 @@ class TrackedCatalog {
   class RefreshReader;
 
   int server_version_num_ = 0;
-  SnapshotOptions options_;
   std::vector<std::string> full_queries_;  // Start's read, query by query
   std::map<Key, Entry> objects_;
   // OID -> keys of objects read with it (as _oid or _root); may hold stale keys, checked on use.
