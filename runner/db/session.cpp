@@ -171,6 +171,15 @@ struct Session::Impl {
   // The caller's transaction never reached the server: the string carrying BEGIN failed whole
   // (a statement this server cannot parse). Rollback and Commit then have nothing to end.
   bool begin_lost = false;
+  // "BEGIN;\n" when Begin() waits to be sent, which the string it starts then carries; else "".
+  std::string_view TakePendingBegin() {
+    return std::exchange(begin_pending, false) ? "BEGIN;\n" : "";
+  }
+  // Whether the caller's transaction never reached the server (still pending, or lost with its
+  // string); either way it is over now.
+  bool ForgetUnsentTransaction() {
+    return std::exchange(begin_pending, false) || std::exchange(begin_lost, false);
+  }
   // Statement text -> name of its server-side prepared statement.
   std::unordered_map<std::string, std::string> prepared;
   std::unique_ptr<Session> companion;
@@ -225,12 +234,12 @@ void RunSimple(pqxx::connection& conn, const std::string& sql) {
 
 void Session::Exec(std::string_view sql) {
   RefuseAfterLostBegin();
-  const bool with_begin = std::exchange(impl_->begin_pending, false);
+  const std::string_view begin = impl_->TakePendingBegin();
   try {
-    RunSimple(impl_->conn, with_begin ? "BEGIN;\n" + std::string(sql) : std::string(sql));
+    RunSimple(impl_->conn, std::string(begin).append(sql));
   } catch (const pqxx::sql_error& error) {
     // A string the server cannot parse fails whole, its BEGIN too.
-    if (with_begin && !ServerWentAway(error) && !InFailedTransaction()) {
+    if (!begin.empty() && !ServerWentAway(error) && !InFailedTransaction()) {
       impl_->begin_lost = true;
     }
     throw ToDatabaseError(error);
@@ -431,7 +440,7 @@ namespace {
 }  // namespace
 
 void Session::Commit() {
-  if (std::exchange(impl_->begin_pending, false) || std::exchange(impl_->begin_lost, false)) {
+  if (impl_->ForgetUnsentTransaction()) {
     impl_->in_transaction = false;  // nothing reached the server
     return;
   }
@@ -451,8 +460,7 @@ void Session::Commit() {
 
 void Session::ExecAndCommit(std::string_view sql) {
   RefuseAfterLostBegin();
-  const bool with_begin = std::exchange(impl_->begin_pending, false);
-  std::string text = with_begin ? "BEGIN;\n" : "";
+  std::string text(impl_->TakePendingBegin());
   text.append(sql);
   text += ";\nCOMMIT";
   try {
@@ -474,9 +482,7 @@ void Session::ExecAndCommit(std::string_view sql) {
 
 void Session::Rollback() {
   impl_->in_transaction = false;
-  if (std::exchange(impl_->begin_pending, false) || std::exchange(impl_->begin_lost, false)) {
-    return;  // nothing reached the server
-  }
+  if (impl_->ForgetUnsentTransaction()) return;  // nothing reached the server
   try {
     RunSimple(impl_->conn, "ROLLBACK");
   } catch (...) {
