@@ -24,6 +24,8 @@ std::string_view FormatName(Format f) {
       return "flyway";
     case Format::kGoose:
       return "goose";
+    case Format::kAlembic:
+      return "alembic";
   }
   return "auto";
 }
@@ -34,6 +36,7 @@ std::optional<Format> ParseFormat(std::string_view name) {
   if (name == "golang-migrate") return Format::kGolangMigrate;
   if (name == "flyway") return Format::kFlyway;
   if (name == "goose") return Format::kGoose;
+  if (name == "alembic") return Format::kAlembic;
   return std::nullopt;
 }
 

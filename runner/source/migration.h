@@ -12,8 +12,9 @@
 
 namespace stairway::source {
 
-enum class Format { kAuto, kStairway, kGolangMigrate, kFlyway, kGoose };
-std::string_view FormatName(Format f);  // "stairway", "golang-migrate", "flyway", "goose"
+enum class Format { kAuto, kStairway, kGolangMigrate, kFlyway, kGoose, kAlembic };
+// "stairway", "golang-migrate", "flyway", "goose", "alembic"
+std::string_view FormatName(Format f);
 std::optional<Format> ParseFormat(std::string_view name);  // accepts "dbmate" as kStairway, "auto"
 
 enum class TxMode { kTransaction, kNone };
@@ -24,6 +25,20 @@ struct Section {
   std::filesystem::path path;  // file the section comes from
   int first_line = 1;          // 1-based line in `path` where `sql` starts (sql starts at column 1)
   TxMode tx_mode = TxMode::kTransaction;
+};
+
+// What an Alembic revision file says besides its parents (runner/source/alembic/). The
+// revision's up and down are its Python functions: Section::sql stays empty and
+// Section::path/first_line point at `def upgrade()` / `def downgrade()`.
+struct AlembicRevision {
+  std::vector<std::string> depends_on;     // revision ids (labels resolved at load)
+  std::vector<std::string> branch_labels;  // as written
+  std::string message;                     // first docstring line ("add users table")
+  std::string create_date;                 // the docstring's "Create Date:", as written
+  bool upgrade_empty = false;    // body is only `pass`, a docstring or comments (merges)
+  bool downgrade_empty = false;  // likewise; an empty down is reversible (does nothing)
+  // The header was not plain literals: it was read by running the file in Python.
+  bool read_by_python = false;
 };
 
 struct Revision {
@@ -37,15 +52,34 @@ struct Revision {
   // one-way. Roundtrip reports it as intentionally irreversible, not as a failure, and does
   // not run its down (if any).
   bool irreversible_marker = false;
-  std::string checksum;  // MigrationChecksum(up.sql)
+  std::string checksum;  // MigrationChecksum(up.sql); Alembic: of the whole .py file
+  std::optional<AlembicRevision> alembic;  // set for Alembic revisions only
 
   // "0004_add_roles": what messages call the revision.
   std::string Label() const { return name.empty() ? version : version + "_" + name; }
 };
 
+// Where an Alembic project keeps things (alembic.ini, pyproject.toml [tool.alembic], or a bare
+// script directory), all paths absolute and `%(here)s` expanded.
+struct AlembicProject {
+  std::filesystem::path config_file;  // alembic.ini or pyproject.toml; empty: bare script dir
+  std::filesystem::path project_dir;  // the config file's directory (or the script dir's parent)
+  std::filesystem::path script_location;  // holds env.py (and script.py.mako)
+  std::vector<std::filesystem::path> version_locations;  // default: script_location/versions
+  std::vector<std::filesystem::path> prepend_sys_path;   // put on sys.path before imports
+  // sqlalchemy.url from the config; unset when absent or the template placeholder
+  // (driver://user:pass@localhost/dbname).
+  std::optional<std::string> sqlalchemy_url;
+  // From env.py's context.configure(...) when given as plain literals.
+  std::string version_table = "alembic_version";
+  std::string version_table_schema;  // empty: the connection's default (search_path)
+  // Python named by stairway.toml/alembic.ini is not read here; see runner/source/alembic/.
+};
+
 struct MigrationSet {
   std::filesystem::path dir;
   Format format = Format::kStairway;
+  std::optional<AlembicProject> alembic;  // set when format == kAlembic
   std::vector<Revision> revisions;  // in apply order (parents before children)
 
   // Looks a version up: the exact string first, else the one revision whose version compares
