@@ -198,8 +198,6 @@ std::string CloseMatches(const Graph& g, std::string_view text) {
   return out;
 }
 
-constexpr std::size_t kMinPrefix = 4;  // Alembic matches partial ids of four characters or more
-
 // A revision id, a branch label, a Label() or a unique prefix: one revision or an error.
 Expected<int> ResolveOne(const MigrationSet& set, const Graph& g, std::string_view text) {
   if (const int i = g.Index(text); i >= 0) return i;
@@ -214,12 +212,6 @@ Expected<int> ResolveOne(const MigrationSet& set, const Graph& g, std::string_vi
         prefixed.push_back(static_cast<int>(i));
       }
     }
-  }
-  if (!prefixed.empty() && text.size() < kMinPrefix) {
-    return Error::Input(fmt::format(
-        "revision \"{}\" is too short to match the start of an id (Alembic wants at least {} "
-        "characters); it starts {}: name one in full",
-        text, kMinPrefix, IdsText(g, prefixed)));
   }
   if (prefixed.size() == 1) return prefixed[0];
   if (prefixed.size() > 1) {
@@ -509,6 +501,9 @@ Expected<Plan> PlanAlembicDowngrade(const MigrationSet& set, const AppliedSet& a
         return undo_from_roots(roots);
       }
       if (below.size() > 1) {
+        // The last step may undo a merge: its parents become the heads, which is unambiguous
+        // (Alembic 1.8 refuses it as an "Ambiguous walk"); walking on past it is not.
+        if (step + 1 == n) return undo_from_roots({at});
         return Error::Input(fmt::format(
             "cannot downgrade {}: {} is a merge of {}: downgrade to one of them by name", target,
             g.rev(at).version, IdsText(g, below)));

@@ -29,7 +29,7 @@ std::vector<std::string> VersionRows(const source::MigrationSet& set, const Appl
 
 // Resolves a target to the revisions it names: "heads" (every head), "head" (the only head; an
 // error naming each head with its file when there are several), "base" (none), a full id, a
-// branch label (the revision that declares it), a unique prefix of at least four characters,
+// branch label (the revision that declares it), a unique prefix (of any length, as Alembic),
 // "X@head" / "X@heads" (the heads sharing a line with X, where X is a branch label or a
 // revision), "X@base" (none) and "X@REV" (REV, which must share a line with X). Relative
 // targets (+N, -N) are not resolved here: they depend on what is applied.

@@ -229,7 +229,8 @@ TEST_F(AlembicVersionTest, CreateSqlMatchesWhatAlembicCreates) {
     const std::string sql =
         "SELECT string_agg(a.attname || ' ' || format_type(a.atttypid, a.atttypmod) || ' ' || "
         "a.attnotnull::text, ', ' ORDER BY a.attnum) || ' | ' || (SELECT string_agg(conname || "
-        "' ' || contype || ' ' || pg_get_constraintdef(c.oid), ', ') FROM pg_constraint c WHERE "
+        "' ' || contype::text || ' ' || pg_get_constraintdef(c.oid), ', ') FROM pg_constraint c "
+        "WHERE "
         "c.conrelid = a.attrelid) FROM pg_attribute a WHERE a.attrelid = ('" +
         schema +
         ".my_versions')::regclass AND a.attnum > 0 AND NOT a.attisdropped GROUP BY a.attrelid";

@@ -160,11 +160,15 @@ TEST(AlembicResolve, PrefixErrors) {
   EXPECT_EQ(ambiguous.error().message,
             "revision \"app00\" is ambiguous: it starts app00001 "
             "(versions/app00001_x.py), app00002 (versions/app00002_x.py); give more of the id");
-  Expected<const Revision*> short_prefix = ResolveAlembicRevision(set, "lib");
+  Expected<const Revision*> short_prefix = ResolveAlembicRevision(set, "l");
   ASSERT_FALSE(short_prefix.ok());
   EXPECT_EQ(short_prefix.error().message,
-            "revision \"lib\" is too short to match the start of an id (Alembic wants at least 4 "
-            "characters); it starts lib00001, lib00002: name one in full");
+            "revision \"l\" is ambiguous: it starts lib00001 (versions/lib00001_x.py), lib00002 "
+            "(versions/lib00002_x.py); give more of the id");
+  // Any unique prefix will do, as in Alembic.
+  EXPECT_EQ(ResolveAlembicRevision(set, "a").ok(), false);
+  const MigrationSet linear = Linear();
+  EXPECT_EQ(ResolveAlembicRevision(linear, "c").value(), &linear.revisions[2]);
 }
 
 TEST(AlembicResolve, SeveralHeads) {
