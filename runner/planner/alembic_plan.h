@@ -13,6 +13,9 @@
 
 namespace stairway::planner {
 
+// Plans returned here set Plan::target_label to the alembic_version rows after the plan, joined
+// by ", " ("base" when none), since a graph has no single newest revision.
+//
 // Everything below follows down_revision (Revision::parents) AND depends_on
 // (Revision::alembic->depends_on) where Alembic does: "ancestors" and "descendants" count both
 // kinds of edge unless a comment says otherwise.
@@ -48,9 +51,10 @@ Expected<Plan> PlanAlembicUpgrade(const source::MigrationSet& set, const Applied
 
 // downgrade target: REV (REV stays; what descends from REV's children through down_revision
 // or depends_on is undone, as Alembic does: a revision that only depends_on REV stays), "base"
-// (undo all), "label@base" (undo the label's line from its root), "-N" (N steps down from the
-// single applied head). Steps run children before parents. A step whose revision has no downgrade
-// is an Error(kInput) naming its file before anything runs.
+// (undo all), "label@base" (undo the label's line from its root), "-N" (N steps down the
+// down_revision line of the single applied head; a merge can be undone only as the last step,
+// where Alembic 1.8 refuses it as an "Ambiguous walk"). Steps run children before parents. A
+// step whose revision has no downgrade is an Error(kInput) naming its file before anything runs.
 Expected<Plan> PlanAlembicDowngrade(const source::MigrationSet& set, const AppliedSet& applied,
                                     std::string_view target);
 
