@@ -44,7 +44,9 @@ class Checker:
                *args]
         done = subprocess.run(cmd, cwd=self.backend, capture_output=True, text=True)
         if done.returncode != 0:
-            sys.exit(f"alembic {' '.join(args)} failed:\n{done.stderr}")
+            # The end of the traceback names the revision line and the server's message.
+            tail = "\n".join(done.stderr.strip().splitlines()[-12:])
+            sys.exit(f"alembic {' '.join(args)} failed:\n{tail}")
 
     def schema(self):
         dump = subprocess.run(

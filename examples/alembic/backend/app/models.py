@@ -27,11 +27,11 @@ class User(Base):
     id = sa.Column(sa.BigInteger, sa.Identity(always=False), primary_key=True)
     email = sa.Column(sa.Text, nullable=False, unique=True)
     password_hash = sa.Column(sa.Text, nullable=False)
+    created_at = _now()
+    updated_at = _now()
     display_name = sa.Column(sa.Text, nullable=False)
     bio = sa.Column(sa.Text)
     timezone = sa.Column(sa.Text, nullable=False, server_default=sa.text("'UTC'"))
-    created_at = _now()
-    updated_at = _now()
 
     threads = relationship("ChatThread", back_populates="user", passive_deletes=True)
     sessions = relationship("Session", back_populates="user", passive_deletes=True)
