@@ -2,6 +2,7 @@
 # Puts Alembic 1.13 + SQLAlchemy 2.0 (Debian 13 "trixie" packages) into one folder, next to
 # Debian 12's system Python, so the Alembic tests also run against the stack most users have.
 # Usage: ci/install-alembic-modern.sh [DIR]   (default /opt/stairway-alembic-modern)
+#        DEBIAN_MIRROR=http://mirror.example/debian to use another mirror than deb.debian.org.
 # Prints the PYTHONPATH to use with /usr/bin/python3. Idempotent: a second run only checks.
 #
 # The packages are fetched with `apt-get download` through a private apt configuration whose
@@ -54,7 +55,8 @@ trap 'rm -rf "$scratch"' EXIT
 # apt fetches as user _apt when run as root: it must be able to enter the folder.
 chmod 755 "$scratch"
 mkdir -p "$scratch"/{lists/partial,cache/archives/partial,sources.list.d,preferences.d,debs}
-echo "deb [signed-by=$keyring] http://deb.debian.org/debian trixie main" >"$scratch/sources.list"
+mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
+echo "deb [signed-by=$keyring] $mirror trixie main" >"$scratch/sources.list"
 : >"$scratch/preferences"
 apt_private=(
   -o "Dir::Etc::SourceList=$scratch/sources.list"
@@ -73,6 +75,12 @@ apt-get "${apt_private[@]}" -qq update
 parent=$(dirname "$dir")
 mkdir_sudo=$sudo
 if [[ -w $parent ]]; then mkdir_sudo=""; fi
+# Replaced whole, but only when it is one of ours (or empty): never wipe an unrelated folder.
+if [[ -d $dir && -n $(ls -A "$dir") && ! -d $site ]]; then
+  echo "ci/install-alembic-modern.sh: $dir exists and is not an earlier install; choose another" \
+    "folder or remove it" >&2
+  exit 2
+fi
 $mkdir_sudo rm -rf "$dir"
 $mkdir_sudo mkdir -p "$dir"
 for deb in "$scratch"/debs/*.deb; do
