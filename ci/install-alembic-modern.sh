@@ -34,6 +34,13 @@ if [[ $(versions) == "$want_alembic"*" $want_sqlalchemy"* ]]; then
   exit 0
 fi
 
+# Replaced whole, but only when it is one of ours (or empty): never wipe an unrelated folder.
+if [[ -d $dir && -n $(ls -A "$dir") && ! -d $site ]]; then
+  echo "ci/install-alembic-modern.sh: $dir exists and is not an earlier install; choose another" \
+    "folder or remove it" >&2
+  exit 2
+fi
+
 missing=()
 for p in "${from_bookworm[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -75,12 +82,6 @@ apt-get "${apt_private[@]}" -qq update
 parent=$(dirname "$dir")
 mkdir_sudo=$sudo
 if [[ -w $parent ]]; then mkdir_sudo=""; fi
-# Replaced whole, but only when it is one of ours (or empty): never wipe an unrelated folder.
-if [[ -d $dir && -n $(ls -A "$dir") && ! -d $site ]]; then
-  echo "ci/install-alembic-modern.sh: $dir exists and is not an earlier install; choose another" \
-    "folder or remove it" >&2
-  exit 2
-fi
 $mkdir_sudo rm -rf "$dir"
 $mkdir_sudo mkdir -p "$dir"
 for deb in "$scratch"/debs/*.deb; do
