@@ -12,6 +12,7 @@ packages=(
   clang-format
   clang libclang-rt-14-dev
   python3 python3-sqlalchemy
+  python3-alembic python3-psycopg2 python3-asyncpg alembic
 )
 
 missing=()

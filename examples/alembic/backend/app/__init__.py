@@ -1,0 +1,1 @@
+"""The chat backend's application package (only the models are bundled with this example)."""
