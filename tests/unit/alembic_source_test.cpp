@@ -483,6 +483,16 @@ TEST(AlembicLoad, EditorFilesInitAndRecursiveLocations) {
   EXPECT_EQ(Versions(set), Strings{"a"});
 }
 
+TEST(AlembicLoad, BrokenPyprojectMattersOnlyWhenItConfiguresAlembic) {
+  testing::TempDir dir("stairway-alembic");
+  dir.Write("pyproject.toml", "[project\nname = 1\n");
+  dir.Write("0001_a.sql", "-- migrate:up\nSELECT 1;\n");
+  EXPECT_EQ(LoadOk(dir.path()).format, Format::kStairway);
+  dir.Write("pyproject.toml", "[tool.alembic]\nscript_location = \n");
+  const std::string message = LoadError(dir.path());
+  EXPECT_TRUE(message.starts_with((dir.path() / "pyproject.toml").string() + ":2: ")) << message;
+}
+
 TEST(AlembicLoad, LegacyHexFileNameGivesTheId) {
   testing::TempDir dir("stairway-alembic");
   dir.Write("env.py", "");

@@ -492,8 +492,12 @@ Expected<AlembicProject> ReadScriptDirectory(const fs::path& dir) {
 Expected<std::optional<AlembicProject>> DetectAlembicProject(const fs::path& dir) {
   const fs::path pyproject = dir / "pyproject.toml";
   if (IsRegularFile(pyproject)) {
-    ASSIGN_OR_RETURN(std::optional<AlembicProject> p, ReadPyprojectAlembic(pyproject));
-    if (p) return p;
+    Expected<std::optional<AlembicProject>> p = ReadPyprojectAlembic(pyproject);
+    if (p.ok() && *p) return p;
+    // A pyproject.toml that does not parse is only this reader's business when it is meant to
+    // configure Alembic.
+    const std::optional<std::string> text = ReadWholeFile(pyproject);
+    if (!p.ok() && text && text->find("tool.alembic") != std::string::npos) return p.error();
   }
   const fs::path ini = dir / "alembic.ini";
   if (IsRegularFile(ini)) {
