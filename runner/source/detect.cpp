@@ -125,6 +125,8 @@ std::string_view NamePattern(Format format) {
       return "<version>_<name>.up.sql / .down.sql";
     case Format::kFlyway:
       return "V<version>__<desc>.sql, U<version>__<desc>.sql or R__<desc>.sql";
+    case Format::kAlembic:
+      return "alembic.ini with versions/*.py";
     case Format::kAuto:
       break;
   }

@@ -55,6 +55,20 @@ Expected<std::vector<Revision>> TopologicalOrder(std::vector<Revision> revisions
       ++missing_parents[i];
       children[parent].push_back(i);
     }
+    // An Alembic revision also comes after the revisions it depends_on (not its parents:
+    // Heads() ignores these edges, as Alembic's heads do).
+    if (!revisions[i].alembic) continue;
+    for (const std::string& dependency : revisions[i].alembic->depends_on) {
+      if (!index.contains(dependency)) {
+        return Error::Input(fmt::format(
+            "{}: revision {} depends on {}, which does not exist; fix its depends_on or add the "
+            "missing revision",
+            where, revisions[i].version, dependency));
+      }
+      if (!seen.insert(dependency).second) continue;
+      ++missing_parents[i];
+      children[dependency].push_back(i);
+    }
   }
   // Ready revisions keyed by version so ties resolve to the lower version first.
   std::map<std::string, std::size_t, VersionLess> ready;

@@ -16,10 +16,12 @@ namespace stairway::source {
 // first), replacing whatever parents it had.
 void LinkLinear(std::vector<Revision>& revisions);
 
-// Orders revisions so every parent comes before its children (Kahn's algorithm); among the
+// Orders revisions so every parent (and, for Alembic, every revision named in depends_on)
+// comes before its children (Kahn's algorithm); among the
 // revisions ready at the same time the lower version (CompareVersions) goes first, so the order
 // is deterministic. Errors (kInput, "<origin>: ...; ..."): two revisions with the same version
-// string, a parent that names no revision, a cycle. `origin` is the directory in messages.
+// string, a parent or dependency that names no revision, a cycle. `origin` is the directory in
+// messages.
 Expected<std::vector<Revision>> TopologicalOrder(std::vector<Revision> revisions,
                                                  const std::filesystem::path& origin);
 

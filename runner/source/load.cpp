@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 #include "runner/common/checksum.h"
+#include "runner/source/alembic/migration_set.h"
+#include "runner/source/alembic/project.h"
 #include "runner/source/graph.h"
 #include "runner/source/migration.h"
 #include "runner/source/readers.h"
@@ -115,6 +117,7 @@ std::optional<MigrationFile> MatchForced(Format format, std::string_view name) {
     case Format::kFlyway:
       return detail::MatchFlywayName(name);
     case Format::kAuto:
+    case Format::kAlembic:  // LoadMigrationSet reads Alembic projects before names matter
       break;
   }
   return std::nullopt;
@@ -216,6 +219,27 @@ Expected<std::vector<Revision>> ReadSingleFileSet(const std::filesystem::path& d
 }  // namespace
 
 Expected<MigrationSet> LoadMigrationSet(const std::filesystem::path& dir, Format format) {
+  return LoadMigrationSet(dir, format, nullptr);
+}
+
+Expected<MigrationSet> LoadMigrationSet(const std::filesystem::path& dir, Format format,
+                                        const alembic::PythonHeaderReader& python) {
+  if (format == Format::kAuto || format == Format::kAlembic) {
+    ASSIGN_OR_RETURN(const std::optional<AlembicProject> project,
+                     alembic::DetectAlembicProject(dir));
+    if (project) return alembic::LoadAlembicSet(*project, dir, python);
+    if (format == Format::kAlembic) {
+      std::error_code ec;
+      if (!std::filesystem::is_directory(dir, ec)) {
+        return InputError(dir, 0, "migration directory not found",
+                          "check the path or create the directory");
+      }
+      return InputError(dir, 0,
+                        "not an Alembic project (no alembic.ini, no pyproject.toml with "
+                        "[tool.alembic], no env.py beside a versions/ directory)",
+                        "pass the directory that holds alembic.ini, or another --format");
+    }
+  }
   ASSIGN_OR_RETURN(const std::vector<std::string> names, ListCandidates(dir));
   Format family = format;
   ASSIGN_OR_RETURN(const std::vector<MigrationFile> files, MatchNames(dir, names, format, &family));

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "runner/common/expected.h"
+#include "runner/source/alembic/revision_file.h"
 
 namespace stairway::source {
 
@@ -35,8 +36,8 @@ struct AlembicRevision {
   std::vector<std::string> branch_labels;  // as written
   std::string message;                     // first docstring line ("add users table")
   std::string create_date;                 // the docstring's "Create Date:", as written
-  bool upgrade_empty = false;    // body is only `pass`, a docstring or comments (merges)
-  bool downgrade_empty = false;  // likewise; an empty down is reversible (does nothing)
+  bool upgrade_empty = false;              // body is only `pass`, a docstring or comments (merges)
+  bool downgrade_empty = false;            // likewise; an empty down is reversible (does nothing)
   // The header was not plain literals: it was read by running the file in Python.
   bool read_by_python = false;
 };
@@ -64,9 +65,10 @@ struct Revision {
 struct AlembicProject {
   std::filesystem::path config_file;  // alembic.ini or pyproject.toml; empty: bare script dir
   std::filesystem::path project_dir;  // the config file's directory (or the script dir's parent)
-  std::filesystem::path script_location;  // holds env.py (and script.py.mako)
+  std::filesystem::path script_location;                 // holds env.py (and script.py.mako)
   std::vector<std::filesystem::path> version_locations;  // default: script_location/versions
-  std::vector<std::filesystem::path> prepend_sys_path;   // put on sys.path before imports
+  bool recursive_version_locations = false;  // recursive_version_locations = true (1.10+)
+  std::vector<std::filesystem::path> prepend_sys_path;  // put on sys.path before imports
   // sqlalchemy.url from the config; unset when absent or the template placeholder
   // (driver://user:pass@localhost/dbname).
   std::optional<std::string> sqlalchemy_url;
@@ -80,7 +82,7 @@ struct MigrationSet {
   std::filesystem::path dir;
   Format format = Format::kStairway;
   std::optional<AlembicProject> alembic;  // set when format == kAlembic
-  std::vector<Revision> revisions;  // in apply order (parents before children)
+  std::vector<Revision> revisions;        // in apply order (parents before children)
 
   // Looks a version up: the exact string first, else the one revision whose version compares
   // equal (CompareVersions), so "4" finds "0004". nullptr when there is none.
@@ -94,8 +96,13 @@ struct MigrationSet {
 
 // Reads a migration directory. Every bad input is an Error of kind kInput whose message is one
 // line "path:line: what is wrong; what to do" (see docs/formats.md). Never touches a database.
+// An Alembic project is recognized before the SQL formats (runner/source/alembic/project.h:
+// alembic.ini, pyproject.toml [tool.alembic], or a script directory); `python` reads revision
+// headers that are not plain literals (without it such a file is an error).
 Expected<MigrationSet> LoadMigrationSet(const std::filesystem::path& dir,
                                         Format format = Format::kAuto);
+Expected<MigrationSet> LoadMigrationSet(const std::filesystem::path& dir, Format format,
+                                        const alembic::PythonHeaderReader& python);
 
 // Compares versions numerically where both are numbers ("2" < "10"), dotted parts piecewise.
 // Returns <0, 0 or >0. Rules (docs/formats.md "Ordering"): versions split at '.'; parts made
