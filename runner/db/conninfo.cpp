@@ -554,9 +554,13 @@ std::string ScrubPasswords(std::string_view text, std::string_view url) {
   std::string out(text);
   for (const std::string& secret : secrets) {
     if (secret.empty()) continue;
-    for (std::size_t at = out.find(secret); at != std::string::npos;
-         at = out.find(secret, at + 3)) {
-      out.replace(at, secret.size(), "***");
+    // A password of one or two characters would match all over the text: only where libpq
+    // quotes it whole.
+    const std::string target = secret.size() >= 3 ? secret : "\"" + secret + "\"";
+    const std::string mask = secret.size() >= 3 ? "***" : "\"***\"";
+    for (std::size_t at = out.find(target); at != std::string::npos;
+         at = out.find(target, at + mask.size())) {
+      out.replace(at, target.size(), mask);
     }
   }
   return out;

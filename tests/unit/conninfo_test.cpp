@@ -157,6 +157,9 @@ TEST(ScrubPasswords, TakesThePasswordOutOfLibpqText) {
   EXPECT_EQ(ScrubPasswords("password authentication failed for user \"u\"",
                            "postgresql://u:s3cr%40t@h/db"),
             "password authentication failed for user \"u\"");
+  // A short password is taken out only where libpq quotes it whole.
+  EXPECT_EQ(ScrubPasswords("user \"u\": invalid value \"pw\"", "postgresql://u:pw@h/db"),
+            "user \"u\": invalid value \"***\"");
   EXPECT_EQ(ScrubPasswords("echo s3cr@t and s3cr%40t", "postgresql://u:s3cr%40t@h/db"),
             "echo *** and ***");
 }
