@@ -93,6 +93,9 @@ std::string DoubleQuoted(std::string_view text) {
 }  // namespace
 
 std::optional<std::string> ReadDotEnv(const std::string& path, std::string_view key) {
+  // A FIFO or device named .env would block or never end: only regular files are read.
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) return std::nullopt;
   std::ifstream in(path);
   if (!in) return std::nullopt;
   std::optional<std::string> found;
@@ -163,7 +166,7 @@ std::string ResolveDatabaseUrl(const GlobalOptions& global, const UrlLookup& loo
   if (lookup.project_dir) {
     std::error_code ec;
     const std::filesystem::path env_file = *lookup.project_dir / ".env";
-    if (!std::filesystem::equivalent(env_file, ".env", ec)) {
+    if (!std::filesystem::equivalent(*lookup.project_dir, ".", ec)) {
       const std::string shown = env_file.lexically_normal().string();
       looked.push_back("DATABASE_URL in " + shown);
       if (std::optional<std::string> url = ReadDotEnv(env_file.string(), "DATABASE_URL");

@@ -53,7 +53,8 @@ std::string ResolveDatabaseUrl(const GlobalOptions& global, const UrlLookup& loo
 // exit (Session::SkipExitWait): nothing drops that database after.
 db::Session ConnectToUserDatabase(const std::string& url);
 // Value of `key` in a dotenv file (KEY=VALUE, optional `export `, single or double quotes,
-// # comments, CRLF line ends, a UTF-8 byte order mark). ${VAR} is not expanded.
+// # comments, CRLF line ends, a UTF-8 byte order mark). ${VAR} is not expanded. nullopt when the
+// key is not there or `path` is not a regular file.
 std::optional<std::string> ReadDotEnv(const std::string& path, std::string_view key);
 
 // --connect-timeout / STAIRWAY_CONNECT_TIMEOUT ("10", "10s", "1min", "0" for no limit) in whole

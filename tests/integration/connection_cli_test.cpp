@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -235,6 +236,17 @@ TEST_F(ConnectionCli, DotEnvInTheProjectDirectoryIsUsed) {
   const ProcessResult r = StairwayOffline({"upgrade", "+1", "-d", kSet, "--database-url", url});
   EXPECT_EQ(r.exit_code, 0) << Describe(r);
   EXPECT_EQ(HistoryRows(), 1u);
+}
+
+TEST_F(ConnectionCli, ADotEnvThatIsNotARegularFileIsNotRead) {
+  const fs::path cwd = fs::temp_directory_path() / ("stairway-fifo-" + std::to_string(getpid()));
+  fs::create_directories(cwd);
+  ASSERT_EQ(mkfifo((cwd / ".env").c_str(), 0600), 0);
+  const ProcessResult r = RunStairway({"status", "-d", (SourceDir() / kSet).string()}, {},
+                                      cwd.string(), std::chrono::seconds(20));
+  fs::remove_all(cwd);
+  EXPECT_EQ(r.exit_code, 2) << Describe(r);  // not 137: it did not block on the FIFO
+  EXPECT_NE(r.err.find("no database to connect to"), std::string::npos) << r.err;
 }
 
 }  // namespace
