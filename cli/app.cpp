@@ -25,7 +25,8 @@ int Main(int argc, char** argv) {
   std::string connect_timeout;
   app.add_option("--connect-timeout", connect_timeout,
                  "Seconds to wait for a database server to answer when connecting (default 10, "
-                 "0: no limit; env STAIRWAY_CONNECT_TIMEOUT; connect_timeout in a URL wins)")
+                 "0: no limit; connect_timeout in a URL wins)")
+      ->type_name("SECONDS")
       ->envname("STAIRWAY_CONNECT_TIMEOUT");
   // Global options may follow the subcommand too (`stairway status --connect-timeout 3`).
   app.fallthrough();
