@@ -6,8 +6,10 @@
 #include <exception>
 
 #include "cli/command.h"
+#include "cli/runner_support.h"
 #include "runner/applier/applier.h"
 #include "runner/common/error.h"
+#include "runner/db/session.h"
 
 namespace stairway::cli {
 
@@ -20,6 +22,14 @@ int Main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("stairway 0.1.0"));
   GlobalOptions global;
   app.add_flag("--no-color", global.no_color, "Never colour output (NO_COLOR is honoured too)");
+  std::string connect_timeout;
+  app.add_option("--connect-timeout", connect_timeout,
+                 "Seconds to wait for a database server to answer when connecting (default 10, "
+                 "0: no limit; connect_timeout in a URL wins)")
+      ->type_name("SECONDS")
+      ->envname("STAIRWAY_CONNECT_TIMEOUT");
+  // Global options may follow the subcommand too (`stairway status --connect-timeout 3`).
+  app.fallthrough();
 
   std::vector<std::pair<CLI::App*, RunFn>> runs;
   for (const CommandSpec& spec : Commands()) {
@@ -33,6 +43,9 @@ int Main(int argc, char** argv) {
     return code == 0 ? 0 : static_cast<int>(ExitCode::kInput);
   }
   try {
+    if (!connect_timeout.empty()) {
+      db::SetConnectTimeout(ParseConnectTimeout(connect_timeout, "--connect-timeout"));
+    }
     for (auto& [sub, run] : runs) {
       if (sub->parsed()) return run();
     }

@@ -2,13 +2,19 @@
 #include "cli/runner_support.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <CLI/CLI.hpp>
 
+#include <cctype>
 #include <charconv>
+#include <climits>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <utility>
+#include <vector>
 
 namespace stairway::cli {
 
@@ -78,30 +84,64 @@ source::MigrationSet LoadSet(const SourceOptions& options) {
 void AddDatabaseOptions(CLI::App& sub, GlobalOptions& global, DatabaseOptions& options) {
   sub.add_option_function<std::string>(
       "--database-url", [&global](const std::string& url) { global.database_url = url; },
-      "PostgreSQL URL (else $DATABASE_URL, else DATABASE_URL in ./.env)");
+      "PostgreSQL URL, postgresql+asyncpg:// and other SQLAlchemy forms too (else "
+      "$DATABASE_URL, else DATABASE_URL in ./.env)");
   sub.add_option("--history-schema", options.history_schema,
                  "Schema of the stairway_history table (env STAIRWAY_HISTORY_SCHEMA)")
       ->envname("STAIRWAY_HISTORY_SCHEMA")
       ->capture_default_str();
 }
 
+namespace {
+
+// A double-quoted .env value up to its closing quote, with \" \\ \n unescaped (as python-dotenv
+// reads it); the whole rest when the quote is never closed.
+std::string DoubleQuoted(std::string_view text) {
+  std::string value;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '"') break;
+    if (text[i] == '\\' && i + 1 < text.size()) {
+      const char next = text[++i];
+      value += next == 'n' ? '\n' : next == 't' ? '\t' : next;
+      continue;
+    }
+    value += text[i];
+  }
+  return value;
+}
+
+}  // namespace
+
 std::optional<std::string> ReadDotEnv(const std::string& path, std::string_view key) {
+  // A FIFO or device named .env would block or never end: only regular files are read.
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) return std::nullopt;
   std::ifstream in(path);
   if (!in) return std::nullopt;
   std::optional<std::string> found;
   std::string line;
+  bool first = true;
   while (std::getline(in, line)) {
-    std::string_view l = Trim(line);
+    std::string_view l = line;
+    if (std::exchange(first, false) && l.starts_with("\xEF\xBB\xBF")) l.remove_prefix(3);
+    l = Trim(l);
     if (l.empty() || l.front() == '#') continue;
-    if (l.starts_with("export ")) l = Trim(l.substr(7));
+    if (l.starts_with("export ") || l.starts_with("export\t")) l = Trim(l.substr(7));
     const std::size_t eq = l.find('=');
     if (eq == std::string_view::npos || Trim(l.substr(0, eq)) != key) continue;
     std::string_view value = Trim(l.substr(eq + 1));
-    if (!value.empty() && (value.front() == '"' || value.front() == '\'')) {
-      const char quote = value.front();
-      const std::size_t close = value.find(quote, 1);
+    if (!value.empty() && value.front() == '"') {
+      found = DoubleQuoted(value.substr(1));
+      continue;
+    }
+    if (!value.empty() && value.front() == '\'') {
+      const std::size_t close = value.find('\'', 1);
       value = close == std::string_view::npos ? value.substr(1) : value.substr(1, close - 1);
-    } else if (const std::size_t hash = value.find(" #"); hash != std::string_view::npos) {
+    } else if (value.starts_with('#')) {
+      value = {};
+    } else if (const std::size_t hash = value.find_first_of("#");
+               hash != std::string_view::npos &&
+               (value[hash - 1] == ' ' || value[hash - 1] == '\t')) {
       value = Trim(value.substr(0, hash));
     }
     found = std::string(value);  // the last assignment wins, as in a shell
@@ -109,15 +149,62 @@ std::optional<std::string> ReadDotEnv(const std::string& path, std::string_view 
   return found;
 }
 
-std::string ResolveDatabaseUrl(const GlobalOptions& global) {
-  if (global.database_url && !global.database_url->empty()) return *global.database_url;
-  if (const char* env = std::getenv("DATABASE_URL"); env != nullptr && *env != '\0') return env;
-  if (std::optional<std::string> url = ReadDotEnv(".env", "DATABASE_URL"); url && !url->empty()) {
-    return *url;
+namespace {
+
+bool IsAlembicPlaceholder(std::string_view url) {
+  std::string scheme(url.substr(0, url.find("://")));
+  for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return url.find("://") != std::string_view::npos && scheme == "driver";
+}
+
+// `url` as a libpq URL, or StopError(kInput) that says where it came from.
+std::string Checked(const std::string& url, const std::string& origin, bool from_file) {
+  if (from_file && url.find("${") != std::string::npos) {
+    throw StopError(Error::Input(fmt::format(
+        "{} is \"{}\": stairway does not expand ${{...}} variables in files; write the URL out "
+        "there, or set DATABASE_URL in the environment",
+        origin, db::MaskPassword(url))));
   }
-  throw StopError(
-      Error::Input("no database to connect to: pass --database-url URL, set DATABASE_URL, or put "
-                   "DATABASE_URL=postgresql://... in ./.env"));
+  Expected<std::string> converted = db::ToLibpqUrl(url);
+  if (!converted) throw StopError(Error::Input(origin + ": " + converted.error().message));
+  return std::move(converted).value();
+}
+
+}  // namespace
+
+std::string ResolveDatabaseUrl(const GlobalOptions& global, const UrlLookup& lookup) {
+  if (global.database_url && !global.database_url->empty()) {
+    return Checked(*global.database_url, "--database-url", false);
+  }
+  if (const char* env = std::getenv("DATABASE_URL"); env != nullptr && *env != '\0') {
+    return Checked(env, "DATABASE_URL in the environment", false);
+  }
+  std::vector<std::string> looked = {"--database-url", "$DATABASE_URL", "DATABASE_URL in ./.env"};
+  if (std::optional<std::string> url = ReadDotEnv(".env", "DATABASE_URL"); url && !url->empty()) {
+    return Checked(*url, "DATABASE_URL in ./.env", true);
+  }
+  if (lookup.project_dir) {
+    std::error_code ec;
+    const std::filesystem::path env_file = *lookup.project_dir / ".env";
+    if (!std::filesystem::equivalent(*lookup.project_dir, ".", ec)) {
+      const std::string shown = env_file.lexically_normal().string();
+      looked.push_back("DATABASE_URL in " + shown);
+      if (std::optional<std::string> url = ReadDotEnv(env_file.string(), "DATABASE_URL");
+          url && !url->empty()) {
+        return Checked(*url, "DATABASE_URL in " + shown, true);
+      }
+    }
+  }
+  if (lookup.project_dir || lookup.ini_url) {
+    looked.push_back("sqlalchemy.url in " + lookup.ini_path);
+    if (lookup.ini_url && !lookup.ini_url->empty() && !IsAlembicPlaceholder(*lookup.ini_url)) {
+      return Checked(*lookup.ini_url, "sqlalchemy.url in " + lookup.ini_path, true);
+    }
+  }
+  throw StopError(Error::Input(fmt::format(
+      "no database to connect to (looked at {}): pass --database-url URL, set DATABASE_URL, or "
+      "put DATABASE_URL=postgresql://... in ./.env",
+      fmt::join(looked, ", "))));
 }
 
 db::Session ConnectToUserDatabase(const std::string& url) {
@@ -126,29 +213,63 @@ db::Session ConnectToUserDatabase(const std::string& url) {
   return session;
 }
 
-std::chrono::milliseconds ParseWait(std::string_view text, std::string_view flag) {
+namespace {
+
+// Which units a duration may use: stairway's flags take "m" for minutes; PostgreSQL settings
+// take "d" for days but not "m".
+enum class Units { kStairway, kPostgres };
+
+// "10s", "500ms", "2min", "1h", a bare number in seconds: milliseconds, or nullopt when it is not
+// a duration. May be huge: callers check the range before converting.
+std::optional<double> DurationMs(std::string_view text, Units units) {
+  const bool postgres = units == Units::kPostgres;
   double number = 0;
   std::string_view unit;
-  if (SplitNumber(Trim(text), number, unit)) {
-    double ms = -1;
-    if (unit.empty() || unit == "s") ms = number * 1000;
-    if (unit == "ms") ms = number;
-    if (unit == "min" || unit == "m") ms = number * 60'000;
-    if (unit == "h") ms = number * 3'600'000;
-    if (ms >= 0) return std::chrono::milliseconds(static_cast<long long>(ms));
+  if (!SplitNumber(Trim(text), number, unit) || !std::isfinite(number)) return std::nullopt;
+  if (unit.empty() || unit == "s") return number * 1000;
+  if (unit == "ms") return number;
+  if (unit == "min" || (unit == "m" && !postgres)) return number * 60'000;
+  if (unit == "h") return number * 3'600'000;
+  if (postgres && unit == "d") return number * 86'400'000;
+  return std::nullopt;
+}
+
+constexpr double kYearMs = 365.0 * 86'400'000;
+
+}  // namespace
+
+std::chrono::milliseconds ParseWait(std::string_view text, std::string_view flag) {
+  const std::optional<double> ms = DurationMs(text, Units::kStairway);
+  if (ms && *ms > kYearMs) {
+    throw StopError(Error::Input(fmt::format(
+        "bad {} \"{}\": too long; at most a year (8760h), or 0 for no waiting", flag, text)));
   }
+  if (ms) return std::chrono::milliseconds(static_cast<long long>(*ms));
   throw StopError(Error::Input(
       fmt::format("bad {} \"{}\": expected a duration such as 10s, 500ms, 2min or 0 (no waiting)",
                   flag, text)));
 }
 
-std::string CheckTimeoutSetting(std::string_view text, std::string_view flag) {
-  double number = 0;
-  std::string_view unit;
-  if (SplitNumber(Trim(text), number, unit) && (unit.empty() || unit == "ms" || unit == "s" ||
-                                                unit == "min" || unit == "h" || unit == "d")) {
-    return std::string(Trim(text));
+int ParseConnectTimeout(std::string_view text, std::string_view flag) {
+  const std::optional<double> ms = DurationMs(text, Units::kStairway);
+  if (ms && *ms > kYearMs) {
+    throw StopError(Error::Input(fmt::format(
+        "bad {} \"{}\": too long; at most a year (8760h), or 0 for no limit", flag, text)));
   }
+  if (ms) return static_cast<int>(std::ceil(*ms / 1000));
+  throw StopError(Error::Input(fmt::format(
+      "bad {} \"{}\": expected whole seconds such as 10 or 30s, or 0 for no limit", flag, text)));
+}
+
+std::string CheckTimeoutSetting(std::string_view text, std::string_view flag) {
+  const std::optional<double> ms = DurationMs(text, Units::kPostgres);
+  if (ms && *ms > static_cast<double>(INT_MAX)) {
+    throw StopError(Error::Input(fmt::format(
+        "bad {} \"{}\": too long; PostgreSQL takes at most 2147483647ms (about 24 days), or 0 "
+        "to disable it",
+        flag, text)));
+  }
+  if (ms) return std::string(Trim(text));
   throw StopError(Error::Input(fmt::format(
       "bad {} \"{}\": expected a PostgreSQL duration such as 5s, 250ms or 1min (0 disables it)",
       flag, text)));

@@ -1,8 +1,10 @@
 // Pieces every runner subcommand shares: the migration-directory and database options, how the
-// connection URL is found (flag > DATABASE_URL > ./.env), duration flags, console progress.
+// connection URL is found (flag > DATABASE_URL > .env > alembic.ini), duration flags, console
+// progress.
 #pragma once
 
 #include <chrono>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -38,17 +40,37 @@ struct DatabaseOptions {
 // --database-url (into global) and --history-schema (STAIRWAY_HISTORY_SCHEMA).
 void AddDatabaseOptions(CLI::App& sub, GlobalOptions& global, DatabaseOptions& options);
 
-// --database-url, else $DATABASE_URL, else DATABASE_URL in ./.env; else StopError(kInput).
-std::string ResolveDatabaseUrl(const GlobalOptions& global);
+// What a command knows about the project beyond the flags, for ResolveDatabaseUrl.
+struct UrlLookup {
+  // The directory holding alembic.ini when the project is an Alembic one: its .env is read too.
+  std::optional<std::filesystem::path> project_dir;
+  // sqlalchemy.url as Alembic reads it from alembic.ini (nullopt or the template's placeholder
+  // driver://user:pass@localhost/dbname: not set), and where it came from, for messages.
+  std::optional<std::string> ini_url;
+  std::string ini_path = "alembic.ini";
+};
+// The first of: --database-url, $DATABASE_URL, DATABASE_URL in ./.env, DATABASE_URL in
+// <project_dir>/.env, the ini's sqlalchemy.url; as a libpq URL (db::ToLibpqUrl: SQLAlchemy forms
+// are converted). StopError(kInput) naming where the URL came from when it is not a PostgreSQL
+// one, or listing every place looked at when none has one.
+std::string ResolveDatabaseUrl(const GlobalOptions& global, const UrlLookup& lookup = {});
 // A session on a database the user named. Closing it does not wait for its server process to
 // exit (Session::SkipExitWait): nothing drops that database after.
 db::Session ConnectToUserDatabase(const std::string& url);
-// Value of `key` in a dotenv file (KEY=VALUE, optional `export `, quotes, # comments).
+// Value of `key` in a dotenv file (KEY=VALUE, optional `export `, single or double quotes,
+// # comments, CRLF line ends, a UTF-8 byte order mark). ${VAR} is not expanded. nullopt when the
+// key is not there or `path` is not a regular file.
 std::optional<std::string> ReadDotEnv(const std::string& path, std::string_view key);
 
-// "10s", "500ms", "2min", "1h"; a bare number means seconds. StopError(kInput) naming `flag`.
+// --connect-timeout / STAIRWAY_CONNECT_TIMEOUT ("10", "10s", "1min", "0" for no limit) in whole
+// seconds (rounded up). StopError(kInput) naming `flag`.
+int ParseConnectTimeout(std::string_view text, std::string_view flag);
+
+// "10s", "500ms", "2min", "1h"; a bare number means seconds, at most a year. StopError(kInput)
+// naming `flag`.
 std::chrono::milliseconds ParseWait(std::string_view text, std::string_view flag);
-// A PostgreSQL duration setting ("5s", "250ms", "0"), checked before anything connects.
+// A PostgreSQL duration setting ("5s", "250ms", "0"), checked before anything connects: at most
+// PostgreSQL's limit (2147483647 ms, about 24 days).
 std::string CheckTimeoutSetting(std::string_view text, std::string_view flag);
 
 // Options that shape how revisions run (upgrade, downgrade).

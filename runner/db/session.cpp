@@ -7,7 +7,10 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
+#include <mutex>
 
+#include <libpq-fe.h>
 #include <pqxx/pqxx>
 
 #include <fmt/format.h>
@@ -136,8 +139,8 @@ static void WaitForEofAndClose(std::vector<int> sockets, std::chrono::millisecon
 }
 
 struct Session::Impl {
-  Impl(const std::string& url_in, std::string masked)
-      : url(url_in), masked_url(std::move(masked)), conn(url_in) {}
+  Impl(const std::string& url_in, const std::string& libpq_url, std::string masked)
+      : url(url_in), masked_url(std::move(masked)), conn(libpq_url) {}
   // Returns once the server processes of this session and its companion have exited (their
   // ends of the sockets closed; at most 250 ms), not just once they were told to: a DROP DATABASE
   // right after would otherwise find them still there and sleep 100 ms before looking again.
@@ -160,7 +163,7 @@ struct Session::Impl {
     }
     conn.disconnect();
   }
-  std::string url;  // with its password: only ever passed to Connect, never printed
+  std::string url;  // as the user gave it, with its password: only ever passed to Connect
   std::string masked_url;
   pqxx::connection conn;
   NoticeCollector notices{conn};
@@ -192,26 +195,109 @@ Session::Session(Session&&) noexcept = default;
 Session& Session::operator=(Session&&) noexcept = default;
 Session::~Session() = default;
 
+namespace {
+
+std::mutex connect_timeout_mutex;
+std::optional<int> connect_timeout_seconds;
+
+// The timeout Connect adds to a URL without one: the configured value, else none when
+// PGCONNECT_TIMEOUT is set (libpq reads it), else the default.
+std::optional<int> ConnectTimeoutToAdd() {
+  std::lock_guard<std::mutex> lock(connect_timeout_mutex);
+  if (connect_timeout_seconds) return connect_timeout_seconds;
+  if (const char* env = std::getenv("PGCONNECT_TIMEOUT"); env != nullptr && *env != '\0') {
+    return std::nullopt;
+  }
+  return kDefaultConnectTimeoutSeconds;
+}
+
+// What libpq makes of `url`: the first host (or socket directory) and port, and the connect
+// timeout it applies (its floor of 2 s included; 0 for none).
+struct Target {
+  std::string host = "localhost";
+  std::string port = "5432";
+  int timeout = 0;
+};
+
+Target ParseTarget(const std::string& url) {
+  Target target;
+  char* error = nullptr;
+  PQconninfoOption* options = PQconninfoParse(url.c_str(), &error);
+  if (error != nullptr) PQfreemem(error);
+  if (options == nullptr) return target;
+  for (PQconninfoOption* option = options; option->keyword != nullptr; ++option) {
+    const std::string_view keyword = option->keyword;
+    const char* value = option->val != nullptr      ? option->val
+                        : option->envvar != nullptr ? std::getenv(option->envvar)
+                                                    : nullptr;
+    if (value == nullptr || *value == '\0') continue;
+    const std::string_view text = value;
+    if (keyword == "host" || (keyword == "hostaddr" && target.host == "localhost")) {
+      target.host = std::string(text.substr(0, text.find(',')));
+    } else if (keyword == "port") {
+      target.port = std::string(text.substr(0, text.find(',')));
+    } else if (keyword == "connect_timeout") {
+      target.timeout = std::atoi(value);
+    }
+  }
+  PQconninfoFree(options);
+  if (target.timeout == 1) target.timeout = 2;  // libpq's floor
+  return target;
+}
+
+// "cannot connect to URL: REASON", with a hint for the two cases users meet most: nothing
+// listening, and something listening that never answers.
+std::string ConnectFailure(const std::string& masked, const std::string& libpq_url,
+                           const std::string& reason) {
+  if (reason.find("timeout expired") != std::string::npos) {
+    const Target target = ParseTarget(libpq_url);
+    const std::string where =
+        target.host.starts_with('/')
+            ? fmt::format("the socket in {} (port {})", target.host, target.port)
+            : fmt::format("{}:{}", target.host, target.port);
+    return fmt::format(
+        "cannot connect to {}: no answer from {} within {} s; check that the host and port are "
+        "those of a PostgreSQL server and that no firewall or proxy holds the connection (wait "
+        "longer with --connect-timeout SECONDS, STAIRWAY_CONNECT_TIMEOUT or connect_timeout in "
+        "the URL)",
+        masked, where, target.timeout);
+  }
+  std::string message = fmt::format("cannot connect to {}: {}", masked, reason);
+  const bool nothing_listens = reason.find("No such file or directory") != std::string::npos ||
+                               reason.find("Connection refused") != std::string::npos;
+  if (nothing_listens && reason.find("Is the server running") == std::string::npos) {
+    message += " (is a PostgreSQL server running there? check the host and port)";
+  }
+  return message;
+}
+
+}  // namespace
+
+void SetConnectTimeout(std::optional<int> seconds) {
+  std::lock_guard<std::mutex> lock(connect_timeout_mutex);
+  connect_timeout_seconds = seconds;
+}
+
 Session Session::Connect(const std::string& url) {
-  std::string masked = MaskPassword(url);
+  const std::string masked = MaskPassword(url);
+  std::string libpq_url = ToLibpqUrl(url).ValueOrThrow();
+  if (const std::optional<int> timeout = ConnectTimeoutToAdd()) {
+    libpq_url = WithConnectTimeout(libpq_url, *timeout);
+  }
   try {
-    auto impl = std::make_unique<Impl>(url, masked);
+    auto impl = std::make_unique<Impl>(url, libpq_url, masked);
     // pqxx 6 would silently reconnect after a broken connection, losing session state (advisory
     // locks, SET, an open transaction): a broken session must stay broken.
     impl->conn.inhibit_reactivation(true);
     return Session(std::move(impl));
   } catch (const pqxx::broken_connection& error) {
-    const std::string reason = OneLine(error.what());
-    std::string message = fmt::format("cannot connect to {}: {}", masked, reason);
-    const bool nothing_listens = reason.find("No such file or directory") != std::string::npos ||
-                                 reason.find("Connection refused") != std::string::npos;
-    if (nothing_listens && reason.find("Is the server running") == std::string::npos) {
-      message += " (is a PostgreSQL server running there? check the host and port)";
-    }
-    throw StopError(Error::Database(message));
+    // libpq's text may echo part of a malformed connection string (a password typed where the
+    // port goes, say): the password is scrubbed from the whole message, the masked URL included.
+    throw StopError(Error::Database(
+        ScrubPasswords(ConnectFailure(masked, libpq_url, OneLine(error.what())), url)));
   } catch (const pqxx::failure& error) {
-    throw StopError(
-        Error::Database(fmt::format("cannot connect to {}: {}", masked, OneLine(error.what()))));
+    throw StopError(Error::Database(ScrubPasswords(
+        fmt::format("cannot connect to {}: {}", masked, OneLine(error.what())), url)));
   }
 }
 

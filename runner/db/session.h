@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "runner/common/error.h"
+#include "runner/db/conninfo.h"
 
 namespace stairway::db {
 
@@ -63,7 +64,9 @@ class RowSink {
 
 class Session {
  public:
-  // Throws StopError(kDatabase) naming the masked URL when the connection fails.
+  // `url` in any form ToLibpqUrl accepts (StopError(kInput) otherwise), with a connect timeout
+  // (SetConnectTimeout). Throws StopError(kDatabase) naming the masked URL when the connection
+  // fails; libpq's text in that message has the password scrubbed out.
   static Session Connect(const std::string& url);
   Session(Session&&) noexcept;
   Session& operator=(Session&&) noexcept;
@@ -130,13 +133,10 @@ class Session {
   std::unique_ptr<Impl> impl_;
 };
 
-// "postgresql://u:secret@h/db" -> "postgresql://u:***@h/db"; also key=value "password=..." forms.
-std::string MaskPassword(std::string_view url);
-// Quotes an identifier for SQL ("my table" -> "\"my table\"").
-std::string QuoteIdent(std::string_view ident);
-// Quotes a string literal ('it''s'); text with a backslash becomes E'a\\b' (backslash doubled).
-std::string QuoteLiteral(std::string_view text);
-// The same connection URL (URI or key=value form) with its database replaced by `dbname`.
-std::string WithDatabase(std::string_view url, std::string_view dbname);
+// How long Connect waits for a server to answer, in seconds (0: for ever), when the URL does not
+// set connect_timeout. nullopt (the default): PGCONNECT_TIMEOUT when set, else
+// kDefaultConnectTimeoutSeconds. libpq waits at least 2 s.
+void SetConnectTimeout(std::optional<int> seconds);
+inline constexpr int kDefaultConnectTimeoutSeconds = 10;
 
 }  // namespace stairway::db

@@ -70,7 +70,8 @@ TEST_F(RunnerCli, ConnectionComesFromFlagThenEnvironmentThenDotEnv) {
   r = RunStairway({"current", "-d", set}, {}, cwd.string());
   EXPECT_EQ(r.exit_code, 2) << Describe(r);
   EXPECT_EQ(r.err,
-            "error: no database to connect to: pass --database-url URL, set DATABASE_URL, or put "
+            "error: no database to connect to (looked at --database-url, $DATABASE_URL, "
+            "DATABASE_URL in ./.env): pass --database-url URL, set DATABASE_URL, or put "
             "DATABASE_URL=postgresql://... in ./.env\n");
   fs::remove_all(cwd);
 }
