@@ -249,8 +249,15 @@ Expected<std::string> ReadInputFile(const std::filesystem::path& path,
   }
   // O_NONBLOCK: opening a FIFO with no writer would otherwise wait for one.
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+  struct stat info {};
   if (fd < 0) {
     const int err = errno;
+    // A socket cannot be opened at all (ENXIO): say what it is, as for the other kinds.
+    if (::stat(path.c_str(), &info) == 0 && !S_ISREG(info.st_mode)) {
+      return InputFileError(path, fmt::format("{}, not a regular file", FileKind(info.st_mode)),
+                            "a migration must be a regular file; remove it or move it out of "
+                            "the directory");
+    }
     std::error_code ec;
     const bool dangling = err == ENOENT && std::filesystem::is_symlink(path, ec);
     return InputFileError(
@@ -259,7 +266,6 @@ Expected<std::string> ReadInputFile(const std::filesystem::path& path,
                     dangling ? "symbolic link to a missing file" : std::strerror(err)),
         "check that it is a readable file");
   }
-  struct stat info {};
   if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
     ::close(fd);
     return InputFileError(path, fmt::format("{}, not a regular file", FileKind(info.st_mode)),
