@@ -239,11 +239,12 @@ Expected<std::string> ReadInputFile(const std::filesystem::path& path,
     const std::filesystem::path target = std::filesystem::canonical(path, ec);
     const std::filesystem::path base = std::filesystem::canonical(root, ec);
     const auto rel = target.lexically_relative(base);
-    if (target.empty() || base.empty() || rel.empty() || *rel.begin() == "..") {
+    // A dangling link (no target) is reported by the open below as a link to a missing file.
+    if (!target.empty() && (base.empty() || rel.empty() || *rel.begin() == "..")) {
       return InputFileError(
           path,
           fmt::format("symbolic link leading out of the migrations directory (to {})",
-                      EscapeControlChars(target.empty() ? "a missing file" : target.string())),
+                      EscapeControlChars(target.string())),
           "copy the file into the directory instead of linking to it");
     }
   }
@@ -265,6 +266,11 @@ Expected<std::string> ReadInputFile(const std::filesystem::path& path,
         fmt::format("cannot read file ({})",
                     dangling ? "symbolic link to a missing file" : std::strerror(err)),
         "check that it is a readable file");
+  }
+  if (::fstat(fd, &info) == 0 && S_ISDIR(info.st_mode)) {
+    ::close(fd);
+    return InputFileError(path, fmt::format("cannot read file ({})", std::strerror(EISDIR)),
+                          "check that it is a readable file");
   }
   if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
     ::close(fd);

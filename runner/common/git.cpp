@@ -45,7 +45,7 @@ Expected<std::string> RunGit(const std::filesystem::path& dir, std::vector<std::
   }
   if (ran->exit_code != 0) {
     return Error::Input(fmt::format(
-        "{} {}: git could not compare with that revision ({}); run inside the git repository "
+        "{} {}: git could not compare with that ref ({}); run inside the git repository "
         "and name an existing commit or branch",
         what, Printable(rev), ran->err.empty() ? "no such commit" : FirstLine(ran->err)));
   }

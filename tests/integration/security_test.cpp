@@ -57,7 +57,7 @@ TEST(Security, ChangedSinceRevisionIsOnlyEverARevision) {
     ProcessResult r =
         RunStairway({"lint", "--changed-since", rev, "migrations"}, {}, repo.path().string());
     EXPECT_EQ(r.exit_code, 2) << Describe(r);
-    EXPECT_NE(r.err.find("--changed-since " + rev + ": git could not compare with that revision"),
+    EXPECT_NE(r.err.find("--changed-since " + rev + ": git could not compare with that ref"),
               std::string::npos)
         << Describe(r);
     r = RunStairway({"verify", "--roundtrip", "--changed-since", rev, "migrations", "--server-url",
