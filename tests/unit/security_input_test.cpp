@@ -120,5 +120,27 @@ TEST(SecurityInput, DeeplyNestedBlockCommentsScanInLinearTime) {
   EXPECT_EQ(result.statements.size(), 2u);
 }
 
+TEST(SecurityInput, RemoveTreeNeverFollowsLinks) {
+  TempDir outside("stairway-sec-outside");
+  outside.Write("keep/precious.txt", "precious\n");
+  TempDir tree("stairway-sec-tree");
+  tree.Write("data/base/1/file", "x");
+  fs::create_symlink(outside.path() / "keep", tree.path() / "data/linked-dir");
+  fs::create_symlink(outside.path() / "keep/precious.txt", tree.path() / "owner");
+  const fs::path top_link = outside.path() / "top-link";
+  fs::create_symlink(outside.path() / "keep", top_link);
+  EXPECT_TRUE(RemoveTree(tree.path()));
+  EXPECT_FALSE(fs::exists(fs::symlink_status(tree.path())));
+  EXPECT_TRUE(RemoveTree(top_link));  // the link goes, not what it points to
+  EXPECT_FALSE(fs::exists(fs::symlink_status(top_link)));
+  EXPECT_TRUE(fs::exists(outside.path() / "keep/precious.txt"));
+  // Reading through a planted link gives nothing.
+  const fs::path link = outside.path() / "link.txt";
+  fs::create_symlink(outside.path() / "keep/precious.txt", link);
+  EXPECT_FALSE(ReadRegularFileNoFollow(link).has_value());
+  EXPECT_EQ(ReadRegularFileNoFollow(outside.path() / "keep/precious.txt").value_or(""),
+            "precious\n");
+}
+
 }  // namespace
 }  // namespace stairway::testing
