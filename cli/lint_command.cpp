@@ -16,6 +16,7 @@
 #include "cli/command.h"
 #include "runner/common/error.h"
 #include "runner/common/file.h"
+#include "runner/common/git.h"
 #include "runner/source/migration.h"
 #include "verifier/lint/config.h"
 #include "verifier/lint/linter.h"
@@ -53,28 +54,7 @@ std::string ReadAll(std::istream& in) {
 
 // Files changed since `ref` (committed, staged, unstaged, or untracked), canonical paths.
 std::set<fs::path> ChangedFiles(const std::string& ref) {
-  std::set<fs::path> out;
-  for (const std::string& cmd :
-       {fmt::format("git diff --name-only --relative '{}' -- 2>/dev/null", ref),
-        std::string("git ls-files --others --exclude-standard 2>/dev/null")}) {
-    FILE* p = popen(cmd.c_str(), "r");
-    if (p == nullptr) throw StopError(Error::Input("--changed-since needs git on PATH"));
-    std::string text;
-    char buf[4096];
-    while (std::size_t n = fread(buf, 1, sizeof buf, p)) text.append(buf, n);
-    const int rc = pclose(p);
-    if (rc != 0) {
-      throw StopError(Error::Input(fmt::format(
-          "--changed-since {}: git could not compare with that ref; run inside the repository "
-          "and name an existing commit or branch",
-          ref)));
-    }
-    std::istringstream lines(text);
-    for (std::string line; std::getline(lines, line);) {
-      if (!line.empty()) out.insert(fs::weakly_canonical(line));
-    }
-  }
-  return out;
+  return git::ChangedFiles(fs::path(), ref, "--changed-since").ValueOrThrow();
 }
 
 lint::LintGroup LooseFile(const std::string& display, std::string sql) {
@@ -118,10 +98,9 @@ std::vector<lint::LintGroup> CollectInputs(const LintFlags& f) {
     if (fs::is_directory(p, ec)) {
       source::MigrationSet set = source::LoadMigrationSet(p, *format).ValueOrThrow();
       groups.push_back(lint::GroupFromMigrationSet(set));
-    } else if (fs::is_regular_file(p, ec)) {
-      std::optional<std::string> sql = ReadWholeFile(p);
-      if (!sql) throw StopError(Error::Input(fmt::format("{}: cannot read the file", p)));
-      groups.push_back(LooseFile(p, std::move(*sql)));
+    } else if (fs::exists(fs::symlink_status(p, ec))) {
+      // Regular files only (a FIFO or /dev/zero is refused at once), within the size limit.
+      groups.push_back(LooseFile(p, ReadInputFile(p).ValueOrThrow()));
     } else {
       throw StopError(Error::Input(fmt::format(
           "{}: no such file or directory; pass migration directories, .sql files or -", p)));

@@ -16,6 +16,7 @@
 #include "cli/alembic_support.h"
 #include "cli/runner_support.h"
 #include "runner/common/file.h"
+#include "runner/common/git.h"
 #include "runner/sandbox/sandbox.h"
 #include "verifier/drift/drift.h"
 #include "verifier/lint/config.h"
@@ -116,40 +117,10 @@ VerifyConfig ReadConfig(const VerifyArgs& args) {
   return config;
 }
 
-std::string RunCapture(const std::string& cmd) {
-  FILE* p = popen(cmd.c_str(), "r");
-  if (p == nullptr) throw StopError(Error::Input("--changed-since needs git on PATH"));
-  std::string text;
-  char buf[4096];
-  while (std::size_t n = fread(buf, 1, sizeof buf, p)) text.append(buf, n);
-  if (pclose(p) != 0) {
-    throw StopError(Error::Input(
-        fmt::format("--changed-since: `{}` failed; run inside the git repository and name an "
-                    "existing commit or branch",
-                    cmd)));
-  }
-  return text;
-}
-
-std::string ShellQuote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
 // Versions whose files changed since `ref` (committed, staged, unstaged or untracked).
 std::vector<std::string> ChangedVersions(const source::MigrationSet& set, const std::string& ref) {
-  const std::string dir = ShellQuote(set.dir.string());
-  std::set<fs::path> changed;
-  for (const std::string& cmd :
-       {fmt::format("git -C {} diff --name-only --relative {} -- . 2>/dev/null", dir,
-                    ShellQuote(ref)),
-        fmt::format("git -C {} ls-files --others --exclude-standard -- . 2>/dev/null", dir)}) {
-    std::istringstream lines(RunCapture(cmd));
-    for (std::string line; std::getline(lines, line);) {
-      if (!line.empty()) changed.insert(fs::weakly_canonical(set.dir / line));
-    }
-  }
+  const std::set<fs::path> changed =
+      git::ChangedFiles(set.dir, ref, "--changed-since").ValueOrThrow();
   std::vector<std::string> versions;
   for (const source::Revision& rev : set.revisions) {
     bool hit = changed.count(fs::weakly_canonical(rev.up.path)) > 0;

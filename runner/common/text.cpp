@@ -110,4 +110,49 @@ void AppendJsonString(std::string& out, std::string_view s) {
   out.resize(static_cast<std::size_t>(p - out.data()));
 }
 
+namespace {
+
+// Length of the printable UTF-8 sequence at s[i], or 0 for a control character or a byte that
+// starts no valid sequence.
+std::size_t PrintableLength(std::string_view s, std::size_t i) {
+  const unsigned char c = static_cast<unsigned char>(s[i]);
+  if (c < 0x20 || c == 0x7f) return 0;
+  const std::size_t len = Utf8SequenceLength(s, i);
+  // U+0080..U+009F (C1 controls, CSI among them) are C2 80..C2 9F.
+  if (len == 2 && c == 0xC2 && static_cast<unsigned char>(s[i + 1]) < 0xA0) return 0;
+  return len;
+}
+
+}  // namespace
+
+std::string EscapeControlChars(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size();) {
+    const std::size_t len = PrintableLength(s, i);
+    if (len == 0) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      const unsigned char c = static_cast<unsigned char>(s[i]);
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+      ++i;
+      continue;
+    }
+    if (s[i] == '\\') out += '\\';
+    out.append(s.substr(i, len));
+    i += len;
+  }
+  return out;
+}
+
+bool HasControlChars(std::string_view s) {
+  for (std::size_t i = 0; i < s.size();) {
+    const std::size_t len = PrintableLength(s, i);
+    if (len == 0) return true;
+    i += len;
+  }
+  return false;
+}
+
 }  // namespace stairway

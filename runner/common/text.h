@@ -26,4 +26,12 @@ char* WriteJsonEscaped(std::string_view s, char* out);
 // Appends `s` as a quoted JSON string literal, escaped as WriteJsonEscaped does.
 void AppendJsonString(std::string& out, std::string_view s);
 
+// `s` with every control character (C0, DEL, C1) and every byte that starts no valid UTF-8
+// sequence written as \xNN, and backslashes doubled: safe to show in a terminal or a one-line
+// message, and different names stay different.
+std::string EscapeControlChars(std::string_view s);
+// Whether EscapeControlChars would change anything other than a backslash: a newline, a tab,
+// a terminal escape, a C1 control or invalid UTF-8.
+bool HasControlChars(std::string_view s);
+
 }  // namespace stairway

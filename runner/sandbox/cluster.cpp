@@ -3,6 +3,7 @@
 // of killed runs.
 #include "runner/sandbox/cluster.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/magic.h>
@@ -29,6 +30,7 @@
 #include "runner/common/checksum.h"
 #include "runner/common/error.h"
 #include "runner/common/file.h"
+#include "runner/common/process.h"
 #include "runner/db/session.h"
 #include "runner/sandbox/database_host.h"
 #include "runner/sandbox/keeper.h"
@@ -54,8 +56,10 @@ StopError SandboxError(const std::string& message) {
   return StopError(Error::Database(message));
 }
 
-// Who runs initdb and postgres. PostgreSQL refuses to run as root, so root hands the cluster
-// to `postgres` (or `nobody`).
+// Who runs initdb and postgres. PostgreSQL refuses to run as root, and a migration under verify
+// runs programs as the server's account (COPY ... TO PROGRAM): as root, the server runs as an
+// account of its own that owns nothing but the sandbox's directories, never the host's
+// `postgres` (it owns the real clusters) or `nobody` (shared by other daemons).
 struct ServerUser {
   bool drop = false;
   uid_t uid = 0;
@@ -63,6 +67,55 @@ struct ServerUser {
   std::vector<gid_t> groups;
   std::string name;
 };
+
+// The programs that add a system account, by absolute path: root's PATH may lack /usr/sbin.
+std::optional<std::vector<std::string>> AddAccountCommand() {
+  for (const char* useradd : {"/usr/sbin/useradd", "/sbin/useradd"}) {
+    if (access(useradd, X_OK) == 0) {
+      return std::vector<std::string>{useradd,        "--system",
+                                      "--user-group", "--no-create-home",
+                                      "--home-dir",   "/nonexistent",
+                                      "--shell",      "/usr/sbin/nologin",
+                                      "--comment",    "stairway throwaway PostgreSQL servers",
+                                      kSandboxAccount};
+    }
+  }
+  for (const char* adduser : {"/usr/sbin/adduser", "/sbin/adduser"}) {
+    if (access(adduser, X_OK) == 0) {
+      return std::vector<std::string>{
+          adduser,        "--system", "--group",           "--no-create-home", "--home",
+          "/nonexistent", "--shell",  "/usr/sbin/nologin", kSandboxAccount};
+    }
+  }
+  return std::nullopt;
+}
+
+const passwd* FindOrCreateSandboxAccount() {
+  if (const passwd* account = getpwnam(kSandboxAccount)) return account;
+  const std::string todo = fmt::format(
+      "create it yourself (useradd --system --user-group --no-create-home --home-dir /nonexistent "
+      "--shell /usr/sbin/nologin {}) or run stairway as an ordinary user",
+      kSandboxAccount);
+  const std::optional<std::vector<std::string>> command = AddAccountCommand();
+  if (!command) {
+    throw SandboxError(fmt::format(
+        "running as root, the throwaway PostgreSQL server runs as the system account {}, which "
+        "does not exist, and there is no useradd or adduser to create it: {}",
+        kSandboxAccount, todo));
+  }
+  process::SpawnOptions options;
+  options.argv = *command;
+  options.env = process::MinimalEnvironment();
+  const Expected<process::Captured> ran = process::Run(options);
+  // Another run may have created it at the same moment: look again whatever the outcome.
+  if (const passwd* account = getpwnam(kSandboxAccount)) return account;
+  std::string why = !ran ? ran.error().message : ran->err;
+  while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
+  throw SandboxError(
+      fmt::format("running as root, cannot create the system account {} for the "
+                  "throwaway PostgreSQL server ({}): {}",
+                  kSandboxAccount, why.empty() ? "no reason given" : why, todo));
+}
 
 ServerUser ChooseServerUser() {
   ServerUser user;
@@ -73,25 +126,19 @@ ServerUser ChooseServerUser() {
     user.gid = getegid();
     return user;
   }
-  const passwd* account = getpwnam("postgres");
-  if (account == nullptr) account = getpwnam("nobody");
-  if (account == nullptr) {
-    throw SandboxError(
-        "running as root, but there is no `postgres` or `nobody` user to run the throwaway "
-        "PostgreSQL server (it refuses root): create one (adduser --system postgres) or run "
-        "stairway as an ordinary user");
+  const passwd* account = FindOrCreateSandboxAccount();
+  if (account->pw_uid == 0 || account->pw_gid == 0) {
+    throw SandboxError(fmt::format(
+        "the account {} has uid or gid 0; the throwaway server must not run as root: give it "
+        "its own unprivileged uid and group",
+        kSandboxAccount));
   }
   user.drop = true;
   user.uid = account->pw_uid;
   user.gid = account->pw_gid;
   user.name = account->pw_name;
-  int count = 32;
-  user.groups.resize(count);
-  if (getgrouplist(user.name.c_str(), user.gid, user.groups.data(), &count) < 0) {
-    user.groups.resize(count);
-    getgrouplist(user.name.c_str(), user.gid, user.groups.data(), &count);
-  }
-  user.groups.resize(count);
+  // Its own group only: supplementary groups could give it files it has no business with.
+  user.groups = {user.gid};
   return user;
 }
 
@@ -111,38 +158,16 @@ bool Reachable(const fs::path& path, const ServerUser& user) {
   return true;
 }
 
-// Runs a program and returns its stdout, or nullopt if it cannot run or fails.
+// Runs a program (argv, minimal environment) and returns its stdout, or nullopt if it cannot
+// run or fails.
 std::optional<std::string> RunCapture(const std::vector<std::string>& argv) {
-  int out[2];
-  if (pipe2(out, O_CLOEXEC) != 0) return std::nullopt;
-  std::vector<std::string> args = argv;
-  std::vector<char*> raw;
-  for (auto& arg : args) raw.push_back(arg.data());
-  raw.push_back(nullptr);
-  const pid_t pid = fork();
-  if (pid == 0) {
-    dup2(out[1], STDOUT_FILENO);
-    const int null_fd = open("/dev/null", O_WRONLY);
-    if (null_fd >= 0) dup2(null_fd, STDERR_FILENO);
-    execvp(raw[0], raw.data());
-    _exit(127);
-  }
-  close(out[1]);
-  std::string text;
-  char buffer[4096];
-  ssize_t n;
-  while ((n = read(out[0], buffer, sizeof buffer)) != 0) {
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) break;
-    text.append(buffer, static_cast<std::size_t>(n));
-  }
-  close(out[0]);
-  int status = 0;
-  if (pid < 0) return std::nullopt;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return std::nullopt;
-  return text;
+  process::SpawnOptions options;
+  options.argv = argv;
+  options.env = process::MinimalEnvironment();
+  options.err = process::Stream::kNull;
+  Expected<process::Captured> ran = process::Run(options);
+  if (!ran || ran->exit_code != 0) return std::nullopt;
+  return std::move(ran->out);
 }
 
 bool HasServerPrograms(const fs::path& bindir) {
@@ -212,7 +237,7 @@ std::vector<std::string> Lines(const std::string& text) {
 // The last `count` non-empty lines of the server log, joined into one line.
 std::string LogTail(const fs::path& log, std::size_t count) {
   std::vector<std::string> lines;
-  for (std::string& line : Lines(ReadWholeFile(log).value_or(""))) {
+  for (std::string& line : Lines(ReadRegularFileNoFollow(log).value_or(""))) {
     if (!line.empty()) lines.push_back(std::move(line));
   }
   if (lines.size() > count) lines.erase(lines.begin(), lines.end() - count);
@@ -227,15 +252,24 @@ std::string DescribeStatus(int status) {
   return "unknown status";
 }
 
-void AppendOwnerLine(const fs::path& dir, const char* role, pid_t pid) {
-  std::ofstream out(dir / kOwnerFile, std::ios::app);
-  out << role << ' ' << pid << ' ' << ProcessStartTime(pid) << '\n';
+// Writes "<role> <pid> <start time>" to the owner file, open as `fd` (created by us with
+// O_EXCL|O_NOFOLLOW and kept open: the directory later belongs to the server's account, which
+// could replace the name by a link).
+void WriteOwnerLine(int fd, const char* role, pid_t pid) {
+  if (fd < 0) return;
+  process::WriteAll(fd, fmt::format("{} {} {}\n", role, pid, ProcessStartTime(pid)));
+}
+
+// Creates `name` in the directory `dir` as a new file (never an existing one, never through a
+// link); -1 on failure.
+int CreateNewFile(const fs::path& dir, const char* name, mode_t mode = 0600) {
+  return open((dir / name).c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
 }
 
 // True while the run that made `dir` (or its keeper) may still be using it.
 bool InUse(const fs::path& dir, pid_t name_pid) {
   std::vector<std::pair<pid_t, unsigned long long>> processes;
-  for (const std::string& line : Lines(ReadWholeFile(dir / kOwnerFile).value_or(""))) {
+  for (const std::string& line : Lines(ReadRegularFileNoFollow(dir / kOwnerFile).value_or(""))) {
     std::istringstream fields(line);
     std::string role;
     long pid = 0;
@@ -254,7 +288,8 @@ bool InUse(const fs::path& dir, pid_t name_pid) {
 
 // Stops the postmaster of a claimed stale directory, if it still runs there.
 void StopStalePostmaster(const fs::path& data) {
-  const std::vector<std::string> lines = Lines(ReadWholeFile(data / "postmaster.pid").value_or(""));
+  const std::vector<std::string> lines =
+      Lines(ReadRegularFileNoFollow(data / "postmaster.pid").value_or(""));
   if (lines.empty()) return;
   const pid_t pid = static_cast<pid_t>(std::atol(lines[0].c_str()));
   if (!ProcessAlive(pid)) return;
@@ -300,11 +335,26 @@ std::string FileStamp(const fs::path& path) {
   return fmt::format("{} {} {}", info.st_size, info.st_mtim.tv_sec, info.st_mtim.tv_nsec);
 }
 
+// Whether `root` is a directory of ours that no one else can write to (made 0700 when missing).
+// A cache dir another user could write to (a shared STAIRWAY_CACHE_DIR) is not used: its
+// templates become the data directories of our servers.
+bool PrivateCacheRoot(const fs::path& root) {
+  std::error_code ec;
+  struct stat info {};
+  if (lstat(root.c_str(), &info) != 0) {
+    if (errno != ENOENT) return false;
+    fs::create_directories(root.parent_path(), ec);
+    if (mkdir(root.c_str(), 0700) != 0 && errno != EEXIST) return false;
+    if (lstat(root.c_str(), &info) != 0) return false;
+  }
+  return S_ISDIR(info.st_mode) && info.st_uid == geteuid() && (info.st_mode & 022) == 0;
+}
+
 std::optional<TemplateEntry> FindTemplateEntry(const fs::path& bindir,
                                                const std::vector<std::string>& initdb_args,
                                                uid_t server_uid) {
   const std::optional<fs::path> root = TemplateCacheRoot();
-  if (!root || access("/bin/cp", X_OK) != 0 || access("/bin/sh", X_OK) != 0) return std::nullopt;
+  if (!root || access("/bin/cp", X_OK) != 0 || !PrivateCacheRoot(*root)) return std::nullopt;
   std::string identity =
       fmt::format("stairway template 1\n{}\n{}\n{}\nuid {}\n", bindir.string(),
                   FileStamp(bindir / "initdb"), FileStamp(bindir / "postgres"), server_uid);
@@ -321,7 +371,7 @@ bool UsableTemplate(const TemplateEntry& entry) {
 
 // Whether the first line of `file` is `bindir` (an entry's bindir file, a seen- note).
 bool NamesBindir(const fs::path& file, const fs::path& bindir) {
-  const std::vector<std::string> lines = Lines(ReadWholeFile(file).value_or(""));
+  const std::vector<std::string> lines = Lines(ReadRegularFileNoFollow(file).value_or(""));
   return !lines.empty() && lines.front() == bindir.string();
 }
 
@@ -343,7 +393,7 @@ void PruneTemplates(const TemplateEntry& entry, const fs::path& bindir) {
       const bool stale = half_written
                              ? fs::last_write_time(other.path(), other_ec) < hour_ago && !other_ec
                              : NamesBindir(other.path() / "bindir", bindir);
-      if (stale) fs::remove_all(other.path(), other_ec);
+      if (stale) RemoveTree(other.path());
     }
   }
 }
@@ -361,25 +411,31 @@ bool UseTemplateCache(KeeperPlan& plan, const fs::path& data, const fs::path& bi
     return true;
   }
   std::error_code ec;
-  fs::remove_all(data, ec);        // a copy that failed halfway
-  if (usable) return false;        // and stays for the next run
-  fs::remove_all(entry->dir, ec);  // a broken entry is replaced
+  RemoveTree(data);          // a copy that failed halfway
+  if (usable) return false;  // and stays for the next run
+  RemoveTree(entry->dir);    // a broken entry is replaced
   // Saved on the second start with these programs, not the first: a one-off run (a CI job on a
   // fresh machine) would pay for the copy and never use it.
   if (fs::exists(entry->seen, ec)) {
     PruneTemplates(*entry, bindir);
-    // $1 the fresh data directory, $2 the entry, $3 the programs' directory.
-    plan.save_argv = {
-        "/bin/sh",
-        "-c",
-        "t=$(mktemp -d \"$2.XXXXXX\") && cp -a \"$1\" \"$t/data\" && "
-        "printf '%s\\n' \"$3\" > \"$t/bindir\" && mv -T \"$t\" \"$2\" || rm -rf \"$t\"",
-        "stairway-save-template",
-        data.string(),
-        entry->dir.string(),
-        bindir.string()};
-  } else if (fs::create_directories(entry->root, ec); !ec) {
-    std::ofstream(entry->seen) << bindir.string() << '\n';
+    // A private staging directory next to the entry, with the bindir note; the keeper copies
+    // the fresh data directory into it and renames it into place (no shell: cp by argv).
+    std::string staging = entry->dir.string() + ".XXXXXX";
+    if (mkdtemp(staging.data()) == nullptr) return false;
+    const int note = CreateNewFile(staging, "bindir");
+    const bool noted = note >= 0 && process::WriteAll(note, bindir.string() + "\n");
+    if (note >= 0) close(note);
+    if (!noted) {
+      RemoveTree(staging);
+      return false;
+    }
+    plan.save_argv = {"/bin/cp", "-a", "--", data.string(), staging + "/data"};
+    plan.save_staging = staging;
+    plan.save_target = entry->dir.string();
+  } else if (const int seen = CreateNewFile(entry->root, entry->seen.filename().c_str());
+             seen >= 0) {
+    process::WriteAll(seen, bindir.string() + "\n");
+    close(seen);
   }
   return false;
 }
@@ -405,6 +461,14 @@ class ClusterSandbox : public Sandbox {
   }
 
   void WaitUntilReady(Clock::time_point started);
+  // Throws the start failure `message`, saying where the files are when --keep keeps them.
+  [[noreturn]] void Fail(const std::string& message) const {
+    if (!keep_) throw SandboxError(message);
+    throw SandboxError(
+        fmt::format("{} (--keep: the files are kept in {}; remove them with rm -rf "
+                    "{})",
+                    message, info_.directory.string(), info_.directory.string()));
+  }
 
   std::unique_ptr<ThrowawayDatabase> CreateDatabase() override {
     return host_->Create(std::nullopt);
@@ -420,7 +484,7 @@ class ClusterSandbox : public Sandbox {
   fs::path log() const { return info_.directory / "postgres.log"; }
   bool Ready() const {
     const std::vector<std::string> lines =
-        Lines(ReadWholeFile(info_.directory / "data/postmaster.pid").value_or(""));
+        Lines(ReadRegularFileNoFollow(info_.directory / "data/postmaster.pid").value_or(""));
     return lines.size() >= 8 && lines[7].starts_with("ready");
   }
 
@@ -435,29 +499,26 @@ void ClusterSandbox::WaitUntilReady(Clock::time_point started) {
   KeeperMessage message{};
   const auto initdb_started = Clock::now();
   if (!keeper_.Read(message, 120'000) || message.event != KeeperEvent::kInitdbExited) {
-    throw SandboxError("initdb did not finish within 120 s: " + LogTail(log(), 3));
+    Fail("initdb did not finish within 120 s: " + LogTail(log(), 3));
   }
   info_.initdb_ms +=  // after the copy of a template, if there was one
       std::chrono::duration<double, std::milli>(Clock::now() - initdb_started).count();
   if (!WIFEXITED(message.value) || WEXITSTATUS(message.value) != 0) {
-    throw SandboxError(
-        fmt::format("initdb failed ({}): {}", DescribeStatus(message.value), LogTail(log(), 3)));
+    Fail(fmt::format("initdb failed ({}): {}", DescribeStatus(message.value), LogTail(log(), 3)));
   }
   if (!keeper_.Read(message, 10'000) || message.event != KeeperEvent::kPostmasterStarted ||
       message.value <= 0) {
-    throw SandboxError("cannot start the PostgreSQL server: " + LogTail(log(), 3));
+    Fail("cannot start the PostgreSQL server: " + LogTail(log(), 3));
   }
   info_.postmaster_pid = message.value;
   const auto deadline = Clock::now() + std::chrono::seconds(60);
   while (!Ready()) {
     if (keeper_.Read(message, 5) && message.event == KeeperEvent::kPostmasterExited) {
-      throw SandboxError(
-          fmt::format("the throwaway PostgreSQL server stopped while starting ({}): {}",
-                      DescribeStatus(message.value), LogTail(log(), 3)));
+      Fail(fmt::format("the throwaway PostgreSQL server stopped while starting ({}): {}",
+                       DescribeStatus(message.value), LogTail(log(), 3)));
     }
     if (Clock::now() > deadline) {
-      throw SandboxError("the throwaway PostgreSQL server did not start within 60 s: " +
-                         LogTail(log(), 3));
+      Fail("the throwaway PostgreSQL server did not start within 60 s: " + LogTail(log(), 3));
     }
   }
   info_.start_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
@@ -526,18 +587,60 @@ fs::path ClusterBaseDirectory() {
   return base;
 }
 
+namespace {
+
+// Whether `dir` (a directory entry under the base, not followed) looks like one of ours: a
+// directory, not a link, owned by us (or, as root, by the sandbox account the server ran as),
+// mode 0700 as mkdtemp made it, holding only what a cluster directory holds. Anything else
+// (another user's directory named like ours, a planted link) is not ours to touch.
+bool LooksLikeOurCluster(const fs::path& dir) {
+  struct stat info {};
+  if (lstat(dir.c_str(), &info) != 0 || !S_ISDIR(info.st_mode)) return false;
+  bool owner_ok = info.st_uid == geteuid();
+  if (!owner_ok && geteuid() == 0) {
+    const passwd* account = getpwnam(kSandboxAccount);
+    owner_ok = account != nullptr && account->pw_uid != 0 && info.st_uid == account->pw_uid;
+  }
+  if (!owner_ok || (info.st_mode & 07777) != 0700) return false;
+  const int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return false;
+  DIR* listing = fdopendir(fd);
+  if (listing == nullptr) {
+    close(fd);
+    return false;
+  }
+  bool layout_ok = true;
+  while (const dirent* entry = readdir(listing)) {
+    const std::string name = entry->d_name;
+    if (name == "." || name == "..") continue;
+    struct stat item {};
+    if (fstatat(fd, entry->d_name, &item, AT_SYMLINK_NOFOLLOW) != 0) continue;
+    const bool regular = S_ISREG(item.st_mode);
+    const bool expected =
+        ((name == kOwnerFile || name == kKeepFile || name == "postgres.log") && regular) ||
+        (name == "data" && S_ISDIR(item.st_mode)) ||
+        (name == fmt::format(".s.PGSQL.{}", kPort) && S_ISSOCK(item.st_mode)) ||
+        (name == fmt::format(".s.PGSQL.{}.lock", kPort) && regular);
+    if (!expected) {
+      layout_ok = false;
+      break;
+    }
+  }
+  closedir(listing);
+  return layout_ok;
+}
+
+}  // namespace
+
 int ReapStaleClusters(const fs::path& base) {
   int removed = 0;
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(base, ec)) {
     const std::string name = entry.path().filename().string();
     const pid_t name_pid = PidFromName(name);
-    std::error_code entry_ec;
-    if (name_pid == 0 || !entry.is_directory(entry_ec) || entry.is_symlink(entry_ec)) continue;
-    struct stat info {};
-    if (lstat(entry.path().c_str(), &info) != 0) continue;
-    if (geteuid() != 0 && info.st_uid != geteuid()) continue;
-    if (fs::exists(entry.path() / kKeepFile, entry_ec)) continue;
+    if (name_pid == 0 || !LooksLikeOurCluster(entry.path())) continue;
+    struct stat keep {};
+    if (lstat((entry.path() / kKeepFile).c_str(), &keep) == 0) continue;
     if (InUse(entry.path(), name_pid)) continue;
     // Claim it by renaming onto a fresh empty directory of ours: of two runs reaping at once,
     // exactly one rename succeeds.
@@ -547,12 +650,13 @@ int ReapStaleClusters(const fs::path& base) {
       rmdir(claim.c_str());
       continue;
     }
-    {
-      std::ofstream owner(fs::path(claim) / kOwnerFile, std::ios::trunc);
-      owner << "owner " << getpid() << ' ' << ProcessStartTime(getpid()) << '\n';
-    }
+    // The old owner file is replaced, never written through: it may be a link by now.
+    unlink((fs::path(claim) / kOwnerFile).c_str());
+    const int owner = CreateNewFile(claim, kOwnerFile);
+    WriteOwnerLine(owner, "owner", getpid());
+    if (owner >= 0) close(owner);
     StopStalePostmaster(fs::path(claim) / "data");
-    fs::remove_all(claim, entry_ec);
+    RemoveTree(claim);
     ++removed;
   }
   return removed;
@@ -582,17 +686,27 @@ std::unique_ptr<Sandbox> StartPrivateCluster(const Options& options) {
   // Until the keeper runs, removing the directory on failure is ours to do.
   struct Guard {
     fs::path dir;
+    int owner_fd = -1;
     bool armed = true;
     ~Guard() {
-      std::error_code ec;
-      if (armed) fs::remove_all(dir, ec);
+      if (owner_fd >= 0) close(owner_fd);
+      if (armed) RemoveTree(dir);
     }
   } guard{dir};
-  AppendOwnerLine(dir, "owner", getpid());
-  if (options.keep) std::ofstream(dir / kKeepFile) << "kept by stairway --keep\n";
-  const int log_fd =
-      open((dir / "postgres.log").c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-  if (log_fd < 0) {
+  // Every file is new (O_EXCL) and never opened through a link (O_NOFOLLOW).
+  guard.owner_fd = CreateNewFile(dir, kOwnerFile);
+  WriteOwnerLine(guard.owner_fd, "owner", getpid());
+  if (options.keep) {
+    const int keep_fd = CreateNewFile(dir, kKeepFile);
+    if (keep_fd >= 0) {
+      process::WriteAll(keep_fd, "kept by stairway --keep\n");
+      close(keep_fd);
+    }
+  }
+  const int log_fd = open((dir / "postgres.log").c_str(),
+                          O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_APPEND | O_CLOEXEC, 0600);
+  if (guard.owner_fd < 0 || log_fd < 0) {
+    if (log_fd >= 0) close(log_fd);
     throw SandboxError(fmt::format("cannot write in {}: {}", dir.string(), std::strerror(errno)));
   }
   if (user.drop &&
@@ -622,6 +736,9 @@ std::unique_ptr<Sandbox> StartPrivateCluster(const Options& options) {
   plan.groups = user.groups;
   plan.log_fd = log_fd;
   plan.keep = options.keep;
+  // initdb, the postmaster and what migrations start from it (COPY ... TO PROGRAM) see no
+  // DATABASE_URL, password, token or cloud key of stairway's environment.
+  plan.env = process::MinimalEnvironment();
   std::optional<KeeperHandle> keeper;
   try {
     keeper.emplace(KeeperHandle::Start(plan));
@@ -631,7 +748,7 @@ std::unique_ptr<Sandbox> StartPrivateCluster(const Options& options) {
   }
   close(log_fd);
   guard.armed = false;  // the keeper removes it from now on, whatever happens to us
-  AppendOwnerLine(dir, "keeper", keeper->pid());
+  WriteOwnerLine(guard.owner_fd, "keeper", keeper->pid());
 
   ClusterInfo info;
   info.directory = dir;

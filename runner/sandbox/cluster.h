@@ -9,11 +9,16 @@
 
 namespace stairway::sandbox {
 
+// The system account the throwaway server runs as when stairway runs as root (created when
+// missing: no login shell, no home, its own group). It owns nothing but sandbox directories.
+inline constexpr const char* kSandboxAccount = "stairway-sandbox";
+
 std::unique_ptr<Sandbox> StartPrivateCluster(const Options& options);
 
 // Removes cluster directories under `base` left by runs that were killed (their owner and
 // keeper are dead), stopping a postmaster still running in one. Directories marked --keep and
-// those of live runs are left alone. Returns how many were removed.
+// those of live runs are left alone, and so is anything that does not look exactly like ours
+// (owner, mode 0700, layout; links are never followed). Returns how many were removed.
 int ReapStaleClusters(const std::filesystem::path& base);
 
 // The directory under which clusters are created: $TMPDIR if set; else /dev/shm when it is a

@@ -1,11 +1,19 @@
 // CREATE/DROP DATABASE for throwaway databases, shared by the private cluster and --server-url.
 #include "runner/sandbox/database_host.h"
 
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
+#include <ctime>
 #include <random>
+#include <sstream>
+#include <thread>
+
+#include "runner/sandbox/keeper.h"
 
 #include <fmt/format.h>
 
@@ -26,7 +34,171 @@ class HostedDatabase : public ThrowawayDatabase {
   std::string url_;
 };
 
+// 48 hours: a marker from another host (whose pids mean nothing here) this old is a dead run's.
+constexpr long long kMaxMarkerAge = 48 * 3600;
+
+void DropDatabase(db::Session& admin, const std::string& name) {
+  if (admin.server_version_num() >= 130000) {
+    admin.Exec("DROP DATABASE IF EXISTS " + db::QuoteIdent(name) + " WITH (FORCE)");
+    return;
+  }
+  admin.Query(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+      "WHERE datname = $1 AND pid <> pg_backend_pid()",
+      {name});
+  admin.Exec("DROP DATABASE IF EXISTS " + db::QuoteIdent(name));
+}
+
+std::string HostName() {
+  char name[256] = {};
+  if (gethostname(name, sizeof name - 1) != 0) return "unknown";
+  return name;
+}
+
+// --- SIGINT/SIGTERM on a shared server --------------------------------------------------------
+// A signal handler cannot speak libpq. It wakes a cleanup thread through a pipe and waits (at
+// most 20 s) for it to drop the live databases through a fresh connection, then exits with the
+// shell's code for death by that signal. Everything else in stairway stays frozen meanwhile.
+
+struct Registered {
+  std::string admin_url;
+  std::string name;
+};
+
+struct SignalCleanup {
+  std::mutex mutex;
+  std::vector<Registered> live;
+  int wake[2] = {-1, -1};
+  int done[2] = {-1, -1};
+  pid_t owner = 0;
+};
+
+SignalCleanup& Cleanup() {
+  static SignalCleanup* cleanup = new SignalCleanup;  // never destroyed: the thread uses it
+  return *cleanup;
+}
+
+void OnSharedServerSignal(int signo) {
+  SignalCleanup& cleanup = Cleanup();
+  if (getpid() == cleanup.owner) {
+    const unsigned char byte = static_cast<unsigned char>(signo);
+    (void)!write(cleanup.wake[1], &byte, 1);
+    pollfd fd{cleanup.done[0], POLLIN, 0};
+    for (int waited = 0; waited < 20'000; waited += 100) {
+      if (poll(&fd, 1, 100) > 0) break;
+    }
+  }
+  _exit(128 + signo);
+}
+
+void CleanupThread() {
+  sigset_t block;
+  sigemptyset(&block);
+  sigaddset(&block, SIGINT);
+  sigaddset(&block, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &block, nullptr);
+  SignalCleanup& cleanup = Cleanup();
+  unsigned char byte = 0;
+  while (read(cleanup.wake[0], &byte, 1) < 0 && errno == EINTR) {
+  }
+  std::vector<Registered> live;
+  {
+    std::lock_guard<std::mutex> lock(cleanup.mutex);
+    live = cleanup.live;
+  }
+  for (const Registered& database : live) {
+    try {
+      db::Session admin = db::Session::Connect(database.admin_url);
+      DropDatabase(admin, database.name);
+    } catch (const std::exception& error) {
+      std::fprintf(stderr, "warning: could not drop throwaway database %s on %s: %s\n",
+                   database.name.c_str(), db::MaskPassword(database.admin_url).c_str(),
+                   error.what());
+    }
+  }
+  (void)!write(cleanup.done[1], &byte, 1);
+}
+
+void InstallSharedServerCleanup() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    SignalCleanup& cleanup = Cleanup();
+    if (pipe2(cleanup.wake, O_CLOEXEC) != 0 || pipe2(cleanup.done, O_CLOEXEC) != 0) return;
+    cleanup.owner = getpid();
+    std::thread(CleanupThread).detach();
+    for (int signo : {SIGINT, SIGTERM}) {
+      struct sigaction old {};
+      sigaction(signo, nullptr, &old);
+      if (old.sa_handler == SIG_IGN) continue;
+      struct sigaction action {};
+      action.sa_handler = OnSharedServerSignal;
+      sigemptyset(&action.sa_mask);
+      sigaddset(&action.sa_mask, SIGINT);
+      sigaddset(&action.sa_mask, SIGTERM);
+      sigaction(signo, &action, nullptr);
+    }
+  });
+}
+
+void Register(const std::string& admin_url, const std::string& name) {
+  SignalCleanup& cleanup = Cleanup();
+  std::lock_guard<std::mutex> lock(cleanup.mutex);
+  cleanup.live.push_back({admin_url, name});
+}
+
+void Unregister(const std::string& name) {
+  SignalCleanup& cleanup = Cleanup();
+  std::lock_guard<std::mutex> lock(cleanup.mutex);
+  std::erase_if(cleanup.live, [&](const Registered& r) { return r.name == name; });
+}
+
 }  // namespace
+
+std::string MarkerComment() {
+  return fmt::format("stairway throwaway: pid {} start {} host {} started {}", getpid(),
+                     ProcessStartTime(getpid()), HostName(),
+                     static_cast<long long>(std::time(nullptr)));
+}
+
+bool MarkerOfDeadRun(std::string_view comment, long long now_s, long long max_age_s) {
+  constexpr std::string_view kPrefix = "stairway throwaway: ";
+  if (!comment.starts_with(kPrefix)) return false;
+  std::istringstream fields{std::string(comment.substr(kPrefix.size()))};
+  std::string pid_word, start_word, host_word, started_word, host;
+  long long pid = 0, started = 0;
+  unsigned long long start = 0;
+  if (!(fields >> pid_word >> pid >> start_word >> start >> host_word >> host >> started_word >>
+        started) ||
+      pid_word != "pid" || start_word != "start" || host_word != "host" ||
+      started_word != "started" || pid <= 0) {
+    return false;
+  }
+  if (now_s - started > max_age_s) return true;
+  if (host != HostName()) return false;
+  const pid_t process = static_cast<pid_t>(pid);
+  return !ProcessAlive(process) || (start != 0 && ProcessStartTime(process) != start);
+}
+
+std::vector<std::string> DropDatabasesOfDeadRuns(db::Session& admin, bool warn) {
+  std::vector<std::string> dropped;
+  const db::QueryResult result = admin.Query(
+      "SELECT datname, shobj_description(oid, 'pg_database') FROM pg_database "
+      "WHERE datname LIKE 'stairway\\_tmp\\_%' AND pg_has_role(datdba, 'USAGE')");
+  const long long now = static_cast<long long>(std::time(nullptr));
+  for (const db::Row& row : result.rows) {
+    if (!row[0] || !row[1] || !MarkerOfDeadRun(*row[1], now, kMaxMarkerAge)) continue;
+    try {
+      DropDatabase(admin, *row[0]);
+      dropped.push_back(*row[0]);
+    } catch (const std::exception& error) {
+      if (warn) {
+        std::fprintf(stderr, "warning: could not drop %s, left by an interrupted run: %s\n",
+                     row[0]->c_str(), error.what());
+      }
+    }
+  }
+  return dropped;
+}
 
 std::string RandomDatabaseName() {
   std::random_device device;
@@ -56,6 +228,12 @@ std::unique_ptr<ThrowawayDatabase> DatabaseHost::Create(
   std::lock_guard<std::mutex> lock(mutex_);
   if (closed_) throw StopError(Error::Internal("throwaway database requested after shutdown"));
   const std::string name = RandomDatabaseName();
+  const bool cleanup_on_signal = config_.shared_server && !config_.keep;
+  if (cleanup_on_signal) {
+    // Before CREATE: a signal during it still drops the database (IF EXISTS).
+    InstallSharedServerCleanup();
+    Register(config_.admin_url, name);
+  }
   std::string sql = "CREATE DATABASE " + db::QuoteIdent(name);
   if (template_name) sql += " TEMPLATE " + db::QuoteIdent(*template_name);
   try {
@@ -63,8 +241,14 @@ std::unique_ptr<ThrowawayDatabase> DatabaseHost::Create(
       // STRATEGY exists from PostgreSQL 15 on.
       const bool file_copy = config_.file_copy && admin.server_version_num() >= 150000;
       admin.Exec(file_copy ? sql + " STRATEGY file_copy" : sql);
+      // The marker lets a later run recognise it if this one dies without dropping it.
+      if (config_.shared_server) {
+        admin.Exec("COMMENT ON DATABASE " + db::QuoteIdent(name) + " IS " +
+                   db::QuoteLiteral(MarkerComment()));
+      }
     });
   } catch (const db::DatabaseError& error) {
+    if (cleanup_on_signal) Unregister(name);
     std::string message =
         template_name ? fmt::format("cannot copy database {} into a throwaway database: {}",
                                     *template_name, error.server_message())
@@ -86,17 +270,8 @@ void DatabaseHost::Drop(const std::string& name) noexcept {
     // A forked child (a test helper, say) must not drop its parent's databases.
     if (closed_ || config_.keep || getpid() != creator_pid_) return;
     live_.erase(std::remove(live_.begin(), live_.end(), name), live_.end());
-    WithAdmin([&](db::Session& admin) {
-      if (admin.server_version_num() >= 130000) {
-        admin.Exec("DROP DATABASE IF EXISTS " + db::QuoteIdent(name) + " WITH (FORCE)");
-        return;
-      }
-      admin.Query(
-          "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-          "WHERE datname = $1 AND pid <> pg_backend_pid()",
-          {name});
-      admin.Exec("DROP DATABASE IF EXISTS " + db::QuoteIdent(name));
-    });
+    WithAdmin([&](db::Session& admin) { DropDatabase(admin, name); });
+    if (config_.shared_server) Unregister(name);
   } catch (const std::exception& error) {
     if (config_.warnings == DropWarnings::kPrint) {
       std::fprintf(stderr, "warning: could not drop throwaway database %s on %s: %s\n",

@@ -24,6 +24,9 @@ class DatabaseHost : public std::enable_shared_from_this<DatabaseHost> {
     bool keep = false;                                       // never drop
     bool file_copy = false;  // CREATE DATABASE ... STRATEGY file_copy (faster with fsync off)
     DropWarnings warnings = DropWarnings::kSilent;
+    // A server the user handed over: each database gets a marker comment naming this run
+    // (MarkerComment), and SIGINT/SIGTERM drops the live ones before stairway exits.
+    bool shared_server = false;
   };
   // `admin`: a session to admin_url already open (the connection check's), used as the admin
   // session instead of opening another.
@@ -53,5 +56,19 @@ class DatabaseHost : public std::enable_shared_from_this<DatabaseHost> {
 
 // A random database name: stairway_tmp_ and 16 hex digits.
 std::string RandomDatabaseName();
+
+// The comment stairway puts on each throwaway database on a shared server, naming the run that
+// made it: "stairway throwaway: pid <pid> start <ticks> host <host> started <unix seconds>".
+std::string MarkerComment();
+
+// Whether a database with this comment belongs to a run that is over: its process is gone on
+// this host (or the pid now names another process), or it is older than `max_age_s` (a run on
+// another host cannot be checked). False for a comment that is not a marker.
+bool MarkerOfDeadRun(std::string_view comment, long long now_s, long long max_age_s);
+
+// Drops the stairway_tmp_* databases on the server of `admin` whose marker says their run is
+// over (never by name alone). Returns the names dropped; failures are skipped (printed when
+// `warn`).
+std::vector<std::string> DropDatabasesOfDeadRuns(db::Session& admin, bool warn);
 
 }  // namespace stairway::sandbox

@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -91,8 +92,10 @@ void OnChild(int) {}
 // argv arrays and paths as plain C strings, built before fork.
 struct Prepared {
   std::vector<std::string> storage;
-  std::vector<char*> initdb, save, postgres, rm;
+  std::vector<char*> initdb, save, postgres, rm, rm_staging, envp;
   const char* directory = nullptr;
+  const char* save_staging = nullptr;
+  const char* save_target = nullptr;
 };
 
 constexpr int kCtrlFd = 3, kStatusFd = 4, kLogFd = 5, kNullFd = 6;
@@ -136,7 +139,7 @@ pid_t Spawn(const KeeperPlan& plan, const Prepared& prepared, char* const* argv,
     }
   }
   if (chdir(prepared.directory) != 0) _exit(126);
-  execv(argv[0], argv);
+  execve(argv[0], argv, prepared.envp.data());
   static const char kMessage[] = "stairway keeper: cannot execute a PostgreSQL program\n";
   (void)!write(STDERR_FILENO, kMessage, sizeof kMessage - 1);
   _exit(127);
@@ -161,7 +164,7 @@ pid_t Spawn(const KeeperPlan& plan, const Prepared& prepared, char* const* argv,
       waitpid(child, nullptr, 0);
     }
   }
-  execv(prepared.rm[0], prepared.rm.data());
+  execve(prepared.rm[0], prepared.rm.data(), prepared.envp.data());
   _exit(1);
 }
 
@@ -222,7 +225,15 @@ bool WaitForChild(const KeeperPlan& plan, const Prepared& prepared, const sigset
   if (!copied && prepared.save.front() != nullptr) {
     // The template is a nicety: a save slower than 5 s (a very slow disk) is given up.
     const pid_t save = Spawn(plan, prepared, prepared.save.data(), /*drop_privileges=*/false);
-    if (save > 0) WaitForChild(plan, prepared, unblocked, save, nullptr, /*limit_ms=*/5000);
+    int save_status = -1;
+    const bool saved = save > 0 &&
+                       WaitForChild(plan, prepared, unblocked, save, &save_status, 5000) &&
+                       WIFEXITED(save_status) && WEXITSTATUS(save_status) == 0 &&
+                       rename(prepared.save_staging, prepared.save_target) == 0;
+    if (!saved) {
+      const pid_t rm = Spawn(plan, prepared, prepared.rm_staging.data(), false);
+      if (rm > 0) WaitForChild(plan, prepared, unblocked, rm, nullptr, 5000);
+    }
   }
 
   const pid_t postmaster = Spawn(plan, prepared, prepared.postgres.data(), plan.drop_privileges);
@@ -258,8 +269,8 @@ void ArrangeDescriptors(int ctrl, int status, int log, int null_fd) {
 
 Prepared Prepare(const KeeperPlan& plan) {
   Prepared prepared;
-  std::size_t total =
-      plan.initdb_argv.size() + plan.save_argv.size() + plan.postgres_argv.size() + 5;
+  std::size_t total = plan.initdb_argv.size() + plan.save_argv.size() + plan.postgres_argv.size() +
+                      plan.env.size() + 12;
   prepared.storage.reserve(total);  // no reallocation: the char* below stay valid
   auto add = [&](std::vector<char*>& argv, const std::vector<std::string>& args) {
     for (const std::string& arg : args) {
@@ -274,6 +285,11 @@ Prepared Prepare(const KeeperPlan& plan) {
   const char* rm = access("/bin/rm", X_OK) == 0 ? "/bin/rm" : "/usr/bin/rm";
   add(prepared.rm, {rm, "-rf", "--", plan.directory});
   prepared.directory = prepared.rm[3];
+  add(prepared.rm_staging, {rm, "-rf", "--", plan.save_staging});
+  prepared.save_staging = prepared.rm_staging[3];
+  add(prepared.envp, plan.env);
+  prepared.storage.push_back(plan.save_target);
+  prepared.save_target = prepared.storage.back().c_str();
   return prepared;
 }
 

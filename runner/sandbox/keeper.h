@@ -17,8 +17,15 @@ struct KeeperPlan {
   std::string directory;                 // removed at the end unless `keep`
   std::vector<std::string> initdb_argv;  // absolute program paths; empty: data/ is in place
   // Run after initdb succeeded and before the postmaster starts, as the keeper's own user (not
-  // dropped), its outcome ignored: saves the fresh data directory as a template. May be empty.
+  // dropped): copies the fresh data directory into `save_staging` (made beforehand, private),
+  // which is then renamed to `save_target` (or removed when the copy fails): a template. The
+  // outcome is ignored. May be empty.
   std::vector<std::string> save_argv;
+  std::string save_staging;
+  std::string save_target;
+  // The whole environment of every program the keeper starts (process::MinimalEnvironment):
+  // a migration's COPY ... TO PROGRAM runs with the server's environment.
+  std::vector<std::string> env;
   std::vector<std::string> postgres_argv;
   bool drop_privileges = false;  // run initdb/postgres as uid/gid below
   uid_t uid = 0;

@@ -21,7 +21,8 @@ class ServerSandbox : public Sandbox {
             .url_for = [base](const std::string& name) { return db::WithDatabase(base, name); },
             .keep = keep,
             .file_copy = false,
-            .warnings = DropWarnings::kPrint},
+            .warnings = DropWarnings::kPrint,
+            .shared_server = true},
         std::move(admin));
   }
   ~ServerSandbox() override { host_->Close(); }
@@ -56,6 +57,12 @@ std::unique_ptr<Sandbox> OpenSandbox(const Options& options) {
   // Connect once now so a wrong URL fails before any work, with the server's reason; the
   // session then serves CREATE and DROP DATABASE.
   db::Session admin = db::Session::Connect(*options.server_url);
+  // Databases of earlier runs that were killed (SIGKILL, a lost machine), known by their marker.
+  try {
+    DropDatabasesOfDeadRuns(admin, /*warn=*/true);
+  } catch (const std::exception&) {
+    // Housekeeping for earlier runs never stops this one (a role that cannot read the catalog).
+  }
   return std::make_unique<ServerSandbox>(*options.server_url, options.keep, std::move(admin));
 }
 

@@ -33,7 +33,7 @@ struct ClusterInfo {
   int port = 0;                     // names the socket (.s.PGSQL.<port>); no TCP listener
   int postmaster_pid = 0;
   int keeper_pid = 0;          // the process that removes the cluster when stairway ends
-  std::string os_user;         // who runs the server (root drops to postgres or nobody)
+  std::string os_user;         // who runs the server (root hands it to stairway-sandbox)
   double start_ms = 0;         // OpenSandbox wall time, initdb included
   double initdb_ms = 0;        // of which initdb (or the copy of a template)
   bool from_template = false;  // data/ was copied from the template cache, not made by initdb

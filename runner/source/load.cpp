@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 #include "runner/common/checksum.h"
+#include "runner/common/text.h"
 #include "runner/source/alembic/migration_set.h"
 #include "runner/source/alembic/project.h"
 #include "runner/source/graph.h"
@@ -93,6 +94,15 @@ Expected<std::vector<std::string>> ListCandidates(const std::filesystem::path& d
   for (; !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
     std::string name = it->path().filename().string();
     if (name.starts_with('.') || !EndsWithSqlAnyCase(name)) continue;
+    // A newline or a terminal escape in a name would reach messages, reports and the --sql
+    // script (where a line after "--" runs): refused, shown escaped.
+    if (HasControlChars(name)) {
+      return InputError(dir, 0,
+                        fmt::format("migration file name \"{}\" has control characters "
+                                    "(newline, tab, terminal escape) or invalid UTF-8",
+                                    EscapeControlChars(name)),
+                        "rename the file to printable characters");
+    }
     names.push_back(std::move(name));
   }
   if (ec) {

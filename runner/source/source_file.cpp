@@ -10,23 +10,11 @@
 
 #include <fmt/format.h>
 
+#include "runner/common/file.h"
 #include "runner/common/text.h"
 
 namespace stairway::source::detail {
 namespace {
-
-std::string ReasonFor(int err, const std::filesystem::path& path) {
-  std::error_code ec;
-  if (err == ENOENT && std::filesystem::is_symlink(path, ec)) {
-    return "symbolic link to a missing file";
-  }
-  return std::strerror(err);
-}
-
-Error Unreadable(const std::filesystem::path& path, int err) {
-  return InputError(path, 0, fmt::format("cannot read file ({})", ReasonFor(err, path)),
-                    "check that it is a readable file");
-}
 
 // Offset of the first byte that does not start a valid UTF-8 sequence, or npos.
 std::size_t FirstInvalidUtf8(std::string_view s) {
@@ -66,23 +54,10 @@ std::string SourceFile::Slice(int first, int last_exclusive) const {
 }
 
 Expected<std::unique_ptr<SourceFile>> ReadSourceFile(const std::filesystem::path& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Unreadable(path, errno);
   auto file = std::make_unique<SourceFile>();
   file->path = path;
-  char buffer[1 << 16];
-  while (true) {
-    const ssize_t n = ::read(fd, buffer, sizeof buffer);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      const int err = errno;
-      ::close(fd);
-      return Unreadable(path, err);
-    }
-    if (n == 0) break;
-    file->text.append(buffer, static_cast<std::size_t>(n));
-  }
-  ::close(fd);
+  // Regular files only, within the size limit; a link may not lead out of the directory.
+  ASSIGN_OR_RETURN(file->text, ReadInputFile(path, path.parent_path()));
   // Editors hide a byte order mark, so columns are counted without it.
   if (file->text.starts_with("\xEF\xBB\xBF")) file->text.erase(0, 3);
   SplitLines(*file);
