@@ -494,6 +494,10 @@ bool Session::in_transaction() const {
   return impl_->in_transaction;
 }
 
+bool Session::broken() const {
+  return !impl_->conn.is_open();
+}
+
 bool Session::TryAdvisoryLock(std::int64_t key) {
   const QueryResult result =
       Query("SELECT pg_try_advisory_lock($1::bigint)", {std::to_string(key)});
