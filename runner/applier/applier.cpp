@@ -41,6 +41,16 @@ std::string Excerpt(std::string_view text) {
   return out;
 }
 
+// Whether `error` means the session is gone (not a statement the server refused).
+bool Gone(const db::Session& session, const std::exception& error) {
+  if (session.broken()) return true;
+  // The server ending the session (class 08, or 57P01..57P04: terminated, crashed, shut down,
+  // database dropped) reports it on the statement before libpq marks the connection bad.
+  const auto* database_error = dynamic_cast<const db::DatabaseError*>(&error);
+  return database_error != nullptr && (database_error->sqlstate().starts_with("08") ||
+                                       database_error->sqlstate().starts_with("57P0"));
+}
+
 std::string StampHint(std::string_view schema) {
   return schema == history::kDefaultSchema ? "" : fmt::format(" --history-schema {}", schema);
 }
@@ -391,7 +401,7 @@ std::chrono::milliseconds Runner::RunTransactional(const PreparedStep& prepared)
       try {
         session_.Exec(prepared.statements[i].text);
       } catch (const db::DatabaseError& e) {
-        if (session_.broken()) throw;
+        if (Gone(session_, e)) throw;
         session_.Rollback();
         Fail(prepared, i, e, /*rolled_back=*/true);
       }
@@ -400,7 +410,7 @@ std::chrono::milliseconds Runner::RunTransactional(const PreparedStep& prepared)
     throw;
   } catch (const StopError& e) {
     session_.Rollback();
-    if (session_.broken()) Lost(prepared, at, e);
+    if (Gone(session_, e)) Lost(prepared, at, e);
     throw;
   } catch (...) {
     session_.Rollback();
@@ -422,7 +432,7 @@ std::chrono::milliseconds Runner::RunTransactional(const PreparedStep& prepared)
         label, history::DirectionName(step.direction), e.what(), label)));
   } catch (const StopError& e) {
     if (session_.in_transaction()) session_.Rollback();  // the history row failed
-    if (session_.broken()) Lost(prepared, std::nullopt, e);
+    if (Gone(session_, e)) Lost(prepared, prepared.statements.size(), e);
     throw;
   } catch (...) {
     if (session_.in_transaction()) session_.Rollback();  // the history row failed
@@ -450,15 +460,15 @@ std::chrono::milliseconds Runner::RunNonTransactional(const PreparedStep& prepar
       try {
         session_.Exec(prepared.statements[i].text);
       } catch (const db::DatabaseError& e) {
-        if (session_.broken()) throw;
+        if (Gone(session_, e)) throw;
         // The failed row is what the next run refuses on; if even this write fails, the row
         // stays 'running', which the next run treats the same way.
         try {
           ResetTimeouts();
           session_.Exec(table_.MarkFailedSql(version, step.direction, static_cast<int>(i + 1),
                                              e.server_message()));
-        } catch (const StopError&) {
-          if (session_.broken()) Lost(prepared, i, e);
+        } catch (const StopError& record_error) {
+          if (Gone(session_, record_error)) Lost(prepared, i, e);
         }
         Fail(prepared, i, e, /*rolled_back=*/false);
       }
@@ -474,7 +484,7 @@ std::chrono::milliseconds Runner::RunNonTransactional(const PreparedStep& prepar
   } catch (const MigrationFailed&) {
     throw;
   } catch (const StopError& e) {
-    if (session_.broken()) {
+    if (Gone(session_, e)) {
       // After the last statement `at` is unset: all of them ran, only the record is missing.
       Lost(prepared, at ? at : std::optional<std::size_t>(prepared.statements.size()), e);
     }
@@ -527,9 +537,16 @@ void Runner::Lost(const PreparedStep& prepared, std::optional<std::size_t> index
         label, done, table_.DisplayName(), label, up ? label : StampTargetBefore(*step.revision),
         StampHint(table_.schema()), up ? "applied" : "undone", StampHint(table_.schema()));
   }
+  const auto* database_error = dynamic_cast<const db::DatabaseError*>(&cause);
+  const std::string reason =
+      database_error != nullptr
+          ? fmt::format("the server said: {} (SQLSTATE {})", database_error->server_message(),
+                        database_error->sqlstate())
+          : std::string(cause.what());
   throw StopError(Error::Database(
-      fmt::format("{} ({}): the connection to the server was lost {}. {} (the client said: {})",
-                  label, history::DirectionName(step.direction), where, state, cause.what())));
+      fmt::format("{} ({}): the connection to the server was lost {}. "
+                  "{} ({})",
+                  label, history::DirectionName(step.direction), where, state, reason)));
 }
 
 std::chrono::milliseconds Runner::RunStep(const PreparedStep& step) {

@@ -35,14 +35,18 @@ pid_t Spawn(const std::vector<std::string>& args, Stdout out, int err_fd) {
   if (pid == 0) {
     if (chdir(dir.c_str()) != 0) _exit(127);
     dup2(err_fd, 2);
+    const int null_in = open("/dev/null", O_RDONLY);
+    dup2(null_in, 0);
+    for (int fd = 3; fd < 256; ++fd) {
+      if (fd != out.fd) close(fd);
+    }
+    // Last, so that nothing above reuses a closed fd 1.
     if (out.kind == Stdout::Kind::kClosed) {
       close(1);
     } else {
       dup2(out.fd, 1);
+      if (out.fd > 2) close(out.fd);
     }
-    const int null_in = open("/dev/null", O_RDONLY);
-    dup2(null_in, 0);
-    for (int fd = 3; fd < 256; ++fd) close(fd);
     execv(argv[0], argv.data());
     _exit(127);
   }
