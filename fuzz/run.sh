@@ -5,7 +5,10 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="$root/build-fuzz"
-CC=clang CXX=clang++ cmake -S "$root" -B "$build" -G Ninja -DSTAIRWAY_FUZZ=ON -DSTAIRWAY_SANITIZE=ON \
+# -O1 -g1 instead of the default -O2 -g: with the sanitizers, -O2 -g costs about twice the
+# compile time (30 s against 16 s for runner/applier/applier.cpp with gcc) for little speed.
+CC=clang CXX=clang++ cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=None \
+  -DCMAKE_CXX_FLAGS="-O1 -g1" -DCMAKE_C_FLAGS="-O1 -g1" -DSTAIRWAY_FUZZ=ON -DSTAIRWAY_SANITIZE=ON \
   -DSTAIRWAY_BUILD_TESTS=OFF -DSTAIRWAY_BUILD_BENCH=OFF > /dev/null
 ninja -C "$build" -j2 lint_fuzzer source_fuzzer
 corpus="$(mktemp -d)"
