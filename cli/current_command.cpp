@@ -4,6 +4,8 @@
 
 #include <memory>
 
+#include "cli/alembic_commands.h"
+#include "cli/alembic_support.h"
 #include "cli/runner_support.h"
 
 namespace stairway::cli {
@@ -13,10 +15,12 @@ namespace {
 struct CurrentArgs {
   SourceOptions source;
   DatabaseOptions db;
+  bool verbose = false;
 };
 
 int RunCurrent(const GlobalOptions& global, const CurrentArgs& args) {
   const source::MigrationSet set = LoadSet(args.source);
+  if (IsAlembic(set)) return AlembicCurrent(global, set, args.verbose);
   db::Session session = ConnectToUserDatabase(ResolveDatabaseUrl(global));
   const history::Table table(args.db.history_schema);
   const auto rows = ReadHistoryReadOnly(session, table);
@@ -46,9 +50,11 @@ RunFn SetupCurrent(CLI::App& sub, GlobalOptions& global) {
   auto args = std::make_shared<CurrentArgs>();
   AddSourceOptions(sub, args->source);
   AddDatabaseOptions(sub, global, args->db);
+  sub.add_flag("-v,--verbose", args->verbose, "Alembic: also each revision's file and message");
   sub.footer(
       "Prints the newest applied revision, `(head)` when nothing is pending. Reads only: never\n"
-      "takes the migration lock or creates the history table.\n"
+      "takes the migration lock or creates the history table. For an Alembic project it prints\n"
+      "alembic_version's rows as `alembic current` does (`<rev> (head)`), whoever wrote them.\n"
       "\n"
       "Examples:\n"
       "  stairway current\n"

@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <memory>
 
+#include "cli/alembic_commands.h"
+#include "cli/alembic_support.h"
 #include "cli/runner_support.h"
 
 namespace stairway::cli {
@@ -15,13 +17,17 @@ struct HistoryArgs {
   SourceOptions source;
   DatabaseOptions db;
   bool dir_given = false;
+  bool verbose = false;
 };
 
 int RunHistory(const GlobalOptions& global, const HistoryArgs& args) {
   const DatabaseOptions& db = args.db;
   // The files are optional here: with -d (or STAIRWAY_DIR) rows are checked against them.
   std::optional<source::MigrationSet> set;
-  if (args.dir_given) set = LoadSet(args.source);
+  if (args.dir_given || AlembicProjectHere()) set = LoadSet(args.source);
+  // An Alembic project's history is its revision graph (no database needed), as
+  // `alembic history` shows it, with what alembic_version says is applied.
+  if (set && IsAlembic(*set)) return AlembicHistory(global, *set, args.verbose);
   db::Session session = ConnectToUserDatabase(ResolveDatabaseUrl(global));
   const history::Table table(db.history_schema);
   const auto rows = ReadHistoryReadOnly(session, table);
@@ -73,6 +79,8 @@ RunFn SetupHistory(CLI::App& sub, GlobalOptions& global) {
   AddSourceOptions(sub, args->source);
   AddDatabaseOptions(sub, global, args->db);
   CLI::Option* dir = sub.get_option("--dir");
+  sub.add_flag("-v,--verbose", args->verbose,
+               "Alembic: each revision's parents, file, create date and message");
   sub.footer(
       "Lists what the history table records, oldest first: revision, state, when, how long, by\n"
       "whom. Reads only.\n"
@@ -80,7 +88,11 @@ RunFn SetupHistory(CLI::App& sub, GlobalOptions& global) {
       "Examples:\n"
       "  stairway history\n"
       "  stairway history -d db/migrations      also flag rows whose file changed or is gone\n"
-      "  stairway history --history-schema ops");
+      "  stairway history --history-schema ops\n"
+      "\n"
+      "In an Alembic project (alembic.ini here, or -d naming it) it lists the revision graph\n"
+      "newest first, as `alembic history` does, marking each revision applied or pending when a\n"
+      "database is given; it works without one. `-v` adds parents, path and create date.");
   return [&global, args, dir] {
     args->dir_given = dir->count() > 0 || std::getenv("STAIRWAY_DIR") != nullptr;
     return RunHistory(global, *args);

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
+#include "cli/alembic_support.h"
 #include "cli/output.h"
 #include "runner/applier/script.h"
 
@@ -81,9 +82,20 @@ int RunMigrate(const GlobalOptions& global, const MigrateArgs& args, Direction d
   if (!args.from.empty() && !args.sql) {
     throw StopError(Error::Input("--from only goes with --sql (a live run reads the history)"));
   }
-  if (args.sql) return RunOffline(args, direction);
+  if (args.sql) {
+    const source::MigrationSet set = LoadSet(args.source);
+    if (IsAlembic(set)) {
+      return RunAlembicOffline(set, args.source, MakeApplierOptions(args.apply, args.db),
+                               args.target, args.from, direction);
+    }
+    return RunOffline(args, direction);
+  }
   const bool up = direction == Direction::kUp;
   const source::MigrationSet set = LoadSet(args.source);
+  if (IsAlembic(set)) {
+    return RunAlembicMigrate(global, set, args.source, MakeApplierOptions(args.apply, args.db),
+                             args.target, direction);
+  }
   const applier::Options options = MakeApplierOptions(args.apply, args.db);
   // A target naming a revision is checked before connecting: a typo costs no connection.
   if (args.target != "head" && args.target != "base" && !args.target.starts_with('+') &&

@@ -7,6 +7,7 @@
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 
 #include "cli/output.h"
@@ -43,18 +44,37 @@ void AddSourceOptions(CLI::App& sub, SourceOptions& options, DirArgument dir_arg
       ->envname("STAIRWAY_DIR")
       ->capture_default_str();
   sub.add_option("--format", options.format,
-                 "Migration format: auto, stairway (dbmate), golang-migrate, flyway, goose")
+                 "Migration format: auto, stairway (dbmate), golang-migrate, flyway, goose, "
+                 "alembic")
       ->capture_default_str();
+  sub.add_option("--python", options.python,
+                 "Alembic: the project's Python (default: STAIRWAY_PYTHON, $VIRTUAL_ENV, "
+                 ".venv/bin/python or venv/bin/python at or above the project, python3)");
+}
+
+bool AlembicProjectHere() {
+  std::error_code ec;
+  if (std::filesystem::is_regular_file("alembic.ini", ec)) return true;
+  std::ifstream pyproject("pyproject.toml");
+  std::string line;
+  while (std::getline(pyproject, line)) {
+    if (Trim(line).starts_with("[tool.alembic]")) return true;
+  }
+  return false;
 }
 
 source::MigrationSet LoadSet(const SourceOptions& options) {
+  std::string dir = options.dir;
+  std::error_code ec;
+  if (dir == "migrations" && !std::filesystem::exists(dir, ec) && AlembicProjectHere()) dir = ".";
   const std::optional<source::Format> format = source::ParseFormat(options.format);
   if (!format) {
     throw StopError(Error::Input(fmt::format(
-        "unknown --format \"{}\": use auto, stairway, dbmate, golang-migrate, flyway or goose",
+        "unknown --format \"{}\": use auto, stairway, dbmate, golang-migrate, flyway, goose or "
+        "alembic",
         options.format)));
   }
-  return source::LoadMigrationSet(options.dir, *format).ValueOrThrow();
+  return source::LoadMigrationSet(dir, *format).ValueOrThrow();
 }
 
 void AddDatabaseOptions(CLI::App& sub, GlobalOptions& global, DatabaseOptions& options) {

@@ -17,6 +17,7 @@ namespace stairway::cli {
 struct SourceOptions {
   std::string dir = "migrations";
   std::string format = "auto";
+  std::string python;  // --python: the Alembic project's interpreter
 };
 // Whether the migrations directory may also be given as the command's positional argument
 // (`stairway verify migrations/`), or only as -d/--dir (commands whose positional is a target).
@@ -24,8 +25,12 @@ enum class DirArgument { kFlagOnly, kPositional };
 // -d/--dir (STAIRWAY_DIR) and --format.
 void AddSourceOptions(CLI::App& sub, SourceOptions& options,
                       DirArgument dir_argument = DirArgument::kFlagOnly);
-// Reads the set; throws StopError(kInput) with the reader's one-line message.
+// Reads the set; throws StopError(kInput) with the reader's one-line message. With the default
+// directory ("migrations") missing and an Alembic project in the current directory
+// (AlembicProjectHere), that project is read.
 source::MigrationSet LoadSet(const SourceOptions& options);
+// ./alembic.ini, or ./pyproject.toml with a [tool.alembic] table.
+bool AlembicProjectHere();
 
 struct DatabaseOptions {
   std::string history_schema = std::string(history::kDefaultSchema);

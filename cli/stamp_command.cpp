@@ -4,6 +4,8 @@
 
 #include <memory>
 
+#include "cli/alembic_commands.h"
+#include "cli/alembic_support.h"
 #include "cli/runner_support.h"
 
 namespace stairway::cli {
@@ -14,16 +16,22 @@ struct StampArgs {
   SourceOptions source;
   DatabaseOptions db;
   std::string lock_wait = "10s";
-  std::string target;
+  std::vector<std::string> targets;
 };
 
 int RunStamp(const GlobalOptions& global, const StampArgs& args) {
   const source::MigrationSet set = LoadSet(args.source);
-  const source::Revision* target = nullptr;
-  if (args.target != "base") target = planner::ResolveRevision(set, args.target).ValueOrThrow();
   applier::Options options;
   options.history_schema = args.db.history_schema;
   options.lock_wait = ParseWait(args.lock_wait, "--lock-wait");
+  if (IsAlembic(set)) return AlembicStamp(global, set, options, args.targets);
+  if (args.targets.size() != 1) {
+    throw StopError(Error::Input(
+        "stamp takes one revision for this format (several only for Alembic branches)"));
+  }
+  const std::string& name = args.targets.front();
+  const source::Revision* target = nullptr;
+  if (name != "base") target = planner::ResolveRevision(set, name).ValueOrThrow();
   db::Session session = ConnectToUserDatabase(ResolveDatabaseUrl(global));
   ConsoleObserver observer(history::Table(options.history_schema).DisplayName());
   applier::Runner runner(session, options, &observer);
@@ -41,7 +49,9 @@ int RunStamp(const GlobalOptions& global, const StampArgs& args) {
 
 RunFn SetupStamp(CLI::App& sub, GlobalOptions& global) {
   auto args = std::make_shared<StampArgs>();
-  sub.add_option("revision", args->target, "Revision to record as the newest applied, or base")
+  sub.add_option("revision", args->targets,
+                 "Revision to record as the newest applied, or base (Alembic: head, heads, or "
+                 "several revisions, one per branch)")
       ->required();
   AddSourceOptions(sub, args->source);
   AddDatabaseOptions(sub, global, args->db);
@@ -56,7 +66,12 @@ RunFn SetupStamp(CLI::App& sub, GlobalOptions& global) {
       "Examples:\n"
       "  stairway stamp 0005                    0001..0005 applied, later ones pending\n"
       "  stairway stamp 0006_add_sessions       a revision can be named by its label too\n"
-      "  stairway stamp base                    the history says nothing is applied");
+      "  stairway stamp base                    the history says nothing is applied\n"
+      "\n"
+      "Alembic projects: alembic_version is rewritten exactly as `alembic stamp` would (one row\n"
+      "per applied head, depends_on counted) and the history follows it:\n"
+      "  stairway stamp head                    adopt a database built another way\n"
+      "  stairway stamp ab12 cd34               two branches, one row each");
   return [&global, args] { return RunStamp(global, *args); };
 }
 

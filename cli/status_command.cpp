@@ -5,6 +5,8 @@
 
 #include <memory>
 
+#include "cli/alembic_commands.h"
+#include "cli/alembic_support.h"
 #include "cli/runner_support.h"
 
 namespace stairway::cli {
@@ -18,6 +20,7 @@ struct StatusArgs {
 
 int RunStatus(const GlobalOptions& global, const StatusArgs& args) {
   const source::MigrationSet set = LoadSet(args.source);
+  if (IsAlembic(set)) return AlembicStatus(global, set, args.db);
   db::Session session = ConnectToUserDatabase(ResolveDatabaseUrl(global));
   const history::Table table(args.db.history_schema);
   const auto rows = ReadHistoryReadOnly(session, table);

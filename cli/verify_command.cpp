@@ -8,10 +8,12 @@
 #include <cstdio>
 #include <fstream>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <sstream>
 #include <thread>
 
+#include "cli/alembic_support.h"
 #include "cli/report_flags.h"
 #include "cli/runner_support.h"
 #include "runner/common/file.h"
@@ -49,6 +51,7 @@ struct VerifyArgs {
   bool keep = false;
   bool allow_irreversible = false;
   bool full_snapshots = false;
+  bool allow_multiple_heads = false;
   int jobs = 0;  // 0: two databases when the machine has two cores and the set is big enough
 };
 
@@ -238,7 +241,19 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
   }
   const bool any_selected = args.roundtrip || args.lint || args.drift;
   const bool run_roundtrip = any_selected ? args.roundtrip : true;
-  const bool run_lint = any_selected ? args.lint : true;
+  // Alembic revisions are Python: the SQL linter reads them once they are rendered (not yet).
+  const bool run_lint = (any_selected ? args.lint : true) && !IsAlembic(set);
+  if (IsAlembic(set) && args.lint) {
+    throw StopError(Error::Input(
+        "--lint reads SQL files; the revisions of an Alembic project are Python and are not "
+        "linted yet: run `stairway verify --roundtrip` on it"));
+  }
+  if (IsAlembic(set) && (args.drift || (!any_selected && model.has_value()))) {
+    throw StopError(Error::Input(
+        "drift against a model needs the migrations built by the project's Python; for an "
+        "Alembic project run `stairway verify --roundtrip` (model drift comes with SQLAlchemy "
+        "model support)"));
+  }
   const bool run_drift = any_selected ? args.drift : model.has_value();
   if (run_drift && !model) {
     throw StopError(Error::Input(
@@ -279,6 +294,25 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
     options.data_fixtures = set.dir / "fixtures";
   }
   if (!args.changed_since.empty()) options.only = ChangedVersions(set, args.changed_since);
+  // Alembic: each database the roundtrip uses gets its own helper in the project's Python,
+  // connected to that database. The first is started now, so a project whose Python cannot be
+  // found or whose revisions cannot be imported fails before any database is made.
+  std::unique_ptr<applier::AlembicSteps> first_helper;
+  std::mutex helper_mutex;
+  if (IsAlembic(set) && run_roundtrip) {
+    first_helper = StartAlembic(set, args.source);
+    PreloadAlembic(*first_helper, set);
+    options.code_steps = [&](db::Session& session) -> std::unique_ptr<applier::CodeSteps> {
+      std::unique_ptr<applier::AlembicSteps> steps;
+      {
+        std::lock_guard lock(helper_mutex);
+        steps = std::move(first_helper);
+      }
+      if (!steps) steps = StartAlembic(set, args.source);
+      ConnectAlembic(*steps, session.url_with_password(), options.applier);
+      return steps;
+    };
+  }
 
   lint::LintOptions lint_options;
   if (run_lint) {
@@ -296,6 +330,27 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
 
   report::Report combined;
   combined.command = "verify";
+  if (IsAlembic(set)) {
+    const std::vector<std::string> heads = set.Heads();
+    if (heads.size() > 1) {
+      report::Finding f;
+      f.check = "roundtrip";
+      f.rule = "alembic-multiple-heads";
+      f.severity = args.allow_multiple_heads ? Severity::kInfo : Severity::kError;
+      std::string names;
+      for (const std::string& h : heads) {
+        const source::Revision* rev = set.Find(h);
+        names += fmt::format("{}{} ({})", names.empty() ? "" : ", ", h,
+                             rev ? rev->up.path.string() : "?");
+      }
+      f.message = fmt::format("{} heads: {}", heads.size(), names);
+      f.help = fmt::format(
+          "`alembic upgrade head` refuses several heads: merge them (`alembic merge -m \"merge "
+          "heads\" {}`), or pass --allow-multiple-heads if the branches are meant to stay apart",
+          fmt::join(heads, " "));
+      combined.findings.push_back(std::move(f));
+    }
+  }
   if (run_lint) {
     const auto started = std::chrono::steady_clock::now();
     if (progress) fmt::print(stderr, "lint: {}\n", set.dir.string());
@@ -470,6 +525,9 @@ RunFn SetupVerify(CLI::App& sub, GlobalOptions& global) {
       ->type_name("1|2");
   sub.add_flag("--allow-irreversible", args->allow_irreversible,
                "Do not fail on revisions without a down section");
+  sub.add_flag("--allow-multiple-heads", args->allow_multiple_heads,
+               "Alembic: several heads are a note, not an error (the default fails them, as a "
+               "single-head CI gate does)");
   sub.add_flag("--full-snapshots", args->full_snapshots,
                "Read the whole catalog after every step instead of only what the step touched\n"
                "(slower; see docs/roundtrip.md)");

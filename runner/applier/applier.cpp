@@ -5,6 +5,7 @@
 
 #include <thread>
 
+#include "runner/planner/alembic_plan.h"
 #include "runner/sql/parse.h"
 
 namespace stairway::applier {
@@ -122,6 +123,8 @@ Status ApplyTransactionControlPolicy(const planner::Step& step,
 }  // namespace
 
 Expected<PreparedStep> PrepareStep(const planner::Step& step) {
+  // An Alembic revision's body is Python: nothing to split.
+  if (step.revision->alembic) return PreparedStep{step, {}};
   const source::Section& section = step.section();
   sql::SplitResult split = sql::SplitStatements(section.sql);
   if (split.error) {
@@ -251,6 +254,86 @@ void Runner::EnsureHistory() {
     }
   }
   reader.FormatVersion().ValueOrThrow();
+  if (version_table_ && !version_table_->ReadRows(session_)) {
+    // Created the way Alembic creates it on a first upgrade, so `alembic` reads it as its own.
+    session_.Exec(version_table_->CreateSql());
+  }
+}
+
+void Runner::UseAlembic(const source::MigrationSet& set, CodeSteps& code) {
+  alembic_set_ = &set;
+  code_ = &code;
+  const source::AlembicProject project = set.alembic.value_or(source::AlembicProject{});
+  version_table_.emplace(project.version_table, project.version_table_schema);
+  alembic_applied_.reset();
+}
+
+planner::AppliedSet Runner::AlembicApplied() {
+  if (!alembic_applied_) {
+    const std::optional<std::vector<std::string>> rows = version_table_->ReadRows(session_);
+    alembic_applied_ = rows ? planner::AppliedFromVersionRows(*alembic_set_, *rows).ValueOrThrow()
+                            : planner::AppliedSet{};
+  }
+  return *alembic_applied_;
+}
+
+std::vector<std::string> Runner::StampAlembic(const std::vector<std::string>& rows) {
+  const planner::AppliedSet before = AlembicApplied();
+  const planner::AppliedSet after =
+      planner::AppliedFromVersionRows(*alembic_set_, rows).ValueOrThrow();
+  std::vector<std::string> sql;
+  std::vector<std::string> changes;
+  for (const source::Revision& rev : alembic_set_->revisions) {
+    const bool was = before.count(rev.version) > 0;
+    const bool is = after.count(rev.version) > 0;
+    if (is && !was) {
+      sql.push_back(table_.DeleteSql(rev.version));
+      sql.push_back(table_.InsertAppliedSql(rev, std::nullopt, applied_by_, "stamped"));
+      changes.push_back(fmt::format("{}: recorded as applied", rev.Label()));
+    } else if (was && !is) {
+      sql.push_back(table_.DeleteSql(rev.version));
+      changes.push_back(fmt::format("{}: recorded as not applied", rev.Label()));
+    }
+  }
+  session_.Begin();
+  try {
+    if (!version_table_->ReadRows(session_)) session_.Exec(version_table_->CreateSql());
+    session_.Exec(version_table_->ReplaceRowsSql(rows));
+    for (const std::string& s : sql) session_.Exec(s);
+  } catch (...) {
+    session_.Rollback();
+    throw;
+  }
+  session_.Commit();
+  alembic_applied_ = after;
+  return changes;
+}
+
+std::chrono::milliseconds Runner::RunCode(const PreparedStep& prepared) {
+  const planner::Step& step = prepared.step;
+  if (code_ == nullptr || version_table_ == std::nullopt) {
+    throw StopError(Error::Internal(fmt::format(
+        "{} is an Alembic revision, but this run has no Python helper", step.revision->Label())));
+  }
+  planner::AppliedSet after = AlembicApplied();
+  if (step.direction == Direction::kUp) {
+    after.insert(step.revision->version);
+  } else {
+    after.erase(step.revision->version);
+  }
+  const std::vector<std::string> rows = planner::VersionRows(*alembic_set_, after);
+  const std::chrono::milliseconds took =
+      code_->Run(step, [&](std::chrono::milliseconds ran) -> std::vector<std::string> {
+        std::vector<std::string> sql = {version_table_->ReplaceRowsSql(rows),
+                                        table_.DeleteSql(step.revision->version)};
+        // A row left from before (`alembic downgrade` run directly, say) is replaced.
+        if (step.direction == Direction::kUp) {
+          sql.push_back(table_.InsertAppliedSql(*step.revision, ran.count(), applied_by_));
+        }
+        return sql;
+      });
+  alembic_applied_ = std::move(after);
+  return took;
 }
 
 std::vector<Row> Runner::ReadHistory() {
@@ -551,7 +634,8 @@ void Runner::Lost(const PreparedStep& prepared, std::optional<std::size_t> index
 
 std::chrono::milliseconds Runner::RunStep(const PreparedStep& step) {
   if (observer_ != nullptr) observer_->StepStarted(step);
-  const std::chrono::milliseconds took = step.step.tx_mode() == source::TxMode::kTransaction
+  const std::chrono::milliseconds took = step.step.revision->alembic ? RunCode(step)
+                                         : step.step.tx_mode() == source::TxMode::kTransaction
                                              ? RunTransactional(step)
                                              : RunNonTransactional(step);
   if (observer_ != nullptr) observer_->StepFinished(step, took);

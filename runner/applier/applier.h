@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "runner/common/diagnostic.h"
 #include "runner/common/error.h"
 #include "runner/db/session.h"
+#include "runner/history/alembic_version.h"
 #include "runner/history/history.h"
 #include "runner/planner/planner.h"
 #include "runner/sql/split.h"
@@ -71,6 +73,18 @@ class Observer {
   virtual void StepFinished(const PreparedStep& /*step*/, std::chrono::milliseconds /*took*/) {}
 };
 
+// Runs revisions whose body is code instead of SQL text (Alembic's Python) on a connection of
+// its own to the same database, while the Runner's session holds the migration lock.
+class CodeSteps {
+ public:
+  virtual ~CodeSteps() = default;
+  // The SQL that goes into the step's (last) transaction before its COMMIT, given its duration.
+  using Finish = std::function<std::vector<std::string>(std::chrono::milliseconds)>;
+  // Runs `step` and commits it with `finish`'s SQL; returns the time taken. Throws
+  // MigrationFailed when the step failed (its transaction rolled back), StopError otherwise.
+  virtual std::chrono::milliseconds Run(const planner::Step& step, const Finish& finish) = 0;
+};
+
 // A run on one database. Constructing it takes the migration lock (a session-level advisory
 // lock keyed on the history table's name); destroying it releases the lock. Because every
 // writer holds the lock, a 'running' row seen by a Runner was left by a runner that is gone.
@@ -83,6 +97,17 @@ class Runner {
   Runner& operator=(const Runner&) = delete;
 
   const history::Table& table() const { return table_; }
+
+  // Alembic: the set's revisions run through `code`, and the project's version table
+  // (alembic_version) is kept exactly as Alembic keeps it, in the step's own transaction.
+  void UseAlembic(const source::MigrationSet& set, CodeSteps& code);
+  // The revisions alembic_version says are applied (its rows and their ancestors); empty when
+  // the table does not exist. Only with UseAlembic.
+  planner::AppliedSet AlembicApplied();
+  // stamp for Alembic: makes alembic_version hold exactly `rows` (created when missing) and the
+  // history agree (stamped rows for revisions that become applied, rows of revisions that stop
+  // being applied removed), in one transaction, running no revision. Returns what changed.
+  std::vector<std::string> StampAlembic(const std::vector<std::string>& rows);
   const Options& options() const { return options_; }
 
   // Creates the history table when it is missing (first write), then checks its format.
@@ -115,6 +140,7 @@ class Runner {
   std::optional<LockHolder> FindLockHolder();
   std::chrono::milliseconds RunTransactional(const PreparedStep& step);
   std::chrono::milliseconds RunNonTransactional(const PreparedStep& step);
+  std::chrono::milliseconds RunCode(const PreparedStep& step);
   void SetTimeouts(bool local);
   void ResetTimeouts();
   [[noreturn]] void Fail(const PreparedStep& step, std::size_t index, const db::DatabaseError& e,
@@ -131,6 +157,13 @@ class Runner {
   history::Table table_;
   std::string applied_by_;
   bool locked_ = false;
+  // Alembic (UseAlembic): the set, the runner of its Python, its version table, and what is
+  // applied (read from that table at the first step, then kept up to date here: every writer
+  // holds the migration lock).
+  const source::MigrationSet* alembic_set_ = nullptr;
+  CodeSteps* code_ = nullptr;
+  std::optional<history::AlembicVersionTable> version_table_;
+  std::optional<planner::AppliedSet> alembic_applied_;
 };
 
 // The message `upgrade` prints when the history has a failed or interrupted revision. With the

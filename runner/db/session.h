@@ -117,6 +117,9 @@ class Session {
   int backend_pid() const;
   int server_version_num() const;  // e.g. 150020
   const std::string& masked_url() const;
+  // The URL this session was opened with, password included: for handing the same database to
+  // another client of stairway's own (the Alembic helper, over a pipe). Never print it.
+  const std::string& url_with_password() const;
   // NOTICE/WARNING messages the server sent since the last call (collected, never printed).
   std::vector<std::string> TakeNotices();
 

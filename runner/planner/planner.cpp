@@ -7,9 +7,9 @@
 #include <charconv>
 #include <map>
 
-namespace stairway::planner {
+#include "runner/planner/alembic_plan.h"
 
-namespace {
+namespace stairway::planner {
 
 using source::MigrationSet;
 using source::Revision;
@@ -29,6 +29,8 @@ std::size_t EditDistance(std::string_view a, std::string_view b) {
   }
   return row[b.size()];
 }
+
+namespace {
 
 bool IsDigits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
@@ -84,6 +86,7 @@ const Revision* NewestApplied(const MigrationSet& set, const AppliedSet& applied
 }  // namespace
 
 Expected<const Revision*> ResolveRevision(const MigrationSet& set, std::string_view text) {
+  if (set.format == source::Format::kAlembic) return ResolveAlembicRevision(set, text);
   for (const Revision& rev : set.revisions) {
     if (rev.version == text || rev.Label() == text) return &rev;
   }
@@ -111,6 +114,7 @@ Expected<const Revision*> ResolveRevision(const MigrationSet& set, std::string_v
 AppliedSet AppliedThrough(const MigrationSet& set, const Revision* rev) {
   AppliedSet out;
   if (rev == nullptr) return out;
+  if (set.format == source::Format::kAlembic) return AlembicAncestorsInclusive(set, *rev);
   for (const Revision& r : set.revisions) {
     out.insert(r.version);
     if (&r == rev) break;
@@ -120,6 +124,7 @@ AppliedSet AppliedThrough(const MigrationSet& set, const Revision* rev) {
 
 Expected<Plan> PlanUpgrade(const MigrationSet& set, const AppliedSet& applied,
                            std::string_view target) {
+  if (set.format == source::Format::kAlembic) return PlanAlembicUpgrade(set, applied, target);
   Plan plan;
   plan.direction = Direction::kUp;
   std::vector<const Revision*> pending;
@@ -160,6 +165,7 @@ Expected<Plan> PlanUpgrade(const MigrationSet& set, const AppliedSet& applied,
 
 Expected<Plan> PlanDowngrade(const MigrationSet& set, const AppliedSet& applied,
                              std::string_view target) {
+  if (set.format == source::Format::kAlembic) return PlanAlembicDowngrade(set, applied, target);
   Plan plan;
   plan.direction = Direction::kDown;
   std::vector<const Revision*> undo;  // newest first

@@ -1,5 +1,6 @@
 // Turns a target (head | REV | +N for upgrade, -N | base | REV for downgrade) and what the
 // history says is applied into an ordered list of steps, each with its transaction mode.
+// Alembic sets (Format::kAlembic) are planned by alembic_plan.h, which these functions call.
 #pragma once
 
 #include <set>

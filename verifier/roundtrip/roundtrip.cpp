@@ -145,6 +145,11 @@ Result Run(db::Session& session, const source::MigrationSet& set, const Options&
   }
   const Selection selection = Select(set, options);
   applier::Runner runner(session, options.applier);
+  std::unique_ptr<applier::CodeSteps> code;
+  if (options.code_steps) {
+    code = options.code_steps(session);
+    runner.UseAlembic(set, *code);
+  }
   runner.EnsureHistory();
 
   std::size_t next_down = 0;

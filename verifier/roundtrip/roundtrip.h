@@ -7,6 +7,7 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -89,6 +90,11 @@ struct Options {
   int share_end = -1;
   // Checked between revisions: once set, the run ends early (its result is then not used).
   const std::atomic<bool>* cancelled = nullptr;
+
+  // Alembic: makes what runs the revisions' Python on the database `session` is connected to
+  // (the helper, connected to that database). Called once per database a run uses, on that
+  // database's thread. Unset for the SQL formats.
+  std::function<std::unique_ptr<applier::CodeSteps>(db::Session& session)> code_steps;
 };
 
 struct RevisionResult {

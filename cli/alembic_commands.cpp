@@ -1,0 +1,209 @@
+// current, heads, history, status and stamp for Alembic projects: alembic_version is what is
+// applied (whoever wrote it: stairway or `alembic`); stairway_history adds when, how long and who.
+#include <fmt/format.h>
+
+#include <map>
+
+#include "cli/alembic_commands.h"
+#include "cli/alembic_support.h"
+#include "runner/history/alembic_version.h"
+#include "runner/planner/alembic_plan.h"
+
+namespace stairway::cli {
+
+namespace {
+
+history::AlembicVersionTable VersionTableOf(const source::MigrationSet& set) {
+  const source::AlembicProject project = set.alembic.value_or(source::AlembicProject{});
+  return history::AlembicVersionTable(project.version_table, project.version_table_schema);
+}
+
+// alembic_version's rows, read only; nullopt when the table does not exist.
+std::optional<std::vector<std::string>> ReadVersionRows(db::Session& session,
+                                                        const source::MigrationSet& set) {
+  return VersionTableOf(set).ReadRows(session);
+}
+
+bool IsHeadOf(const source::MigrationSet& set, const std::string& version) {
+  for (const std::string& h : set.Heads()) {
+    if (h == version) return true;
+  }
+  return false;
+}
+
+// Children per revision (down_revision links), for branchpoints.
+std::map<std::string, int> ChildCounts(const source::MigrationSet& set) {
+  std::map<std::string, int> out;
+  for (const source::Revision& rev : set.revisions) {
+    for (const std::string& p : rev.parents) ++out[p];
+  }
+  return out;
+}
+
+std::string Parents(const source::Revision& rev) {
+  if (rev.parents.empty()) return "<base>";
+  if (rev.parents.size() == 1) return rev.parents.front();
+  return fmt::format("({})", fmt::join(rev.parents, ", "));
+}
+
+std::string Message(const source::Revision& rev) {
+  return rev.alembic && !rev.alembic->message.empty() ? rev.alembic->message : rev.name;
+}
+
+std::string Marks(const source::MigrationSet& set, const source::Revision& rev,
+                  const std::map<std::string, int>& children) {
+  std::string out;
+  if (rev.alembic) {
+    for (const std::string& label : rev.alembic->branch_labels) out += " (" + label + ")";
+  }
+  if (IsHeadOf(set, rev.version)) out += " (head)";
+  auto it = children.find(rev.version);
+  if (it != children.end() && it->second > 1) out += " (branchpoint)";
+  if (rev.parents.size() > 1) out += " (mergepoint)";
+  return out;
+}
+
+}  // namespace
+
+int AlembicCurrent(const GlobalOptions& global, const source::MigrationSet& set, bool verbose) {
+  db::Session session = ConnectToUserDatabase(ResolveDatabaseUrl(global));
+  const auto rows = ReadVersionRows(session, set);
+  if (!rows || rows->empty()) {
+    std::fflush(stdout);
+    fmt::print(stderr, "nothing applied: {} {}\n", VersionTableOf(set).DisplayName(),
+               rows ? "is empty" : "does not exist");
+    return 0;
+  }
+  // Checks the rows against the files (an unknown revision is an input error, exit 2).
+  planner::AppliedFromVersionRows(set, *rows).ValueOrThrow();
+  fmt::print("{}", VersionRowsText(set, *rows, verbose));
+  return 0;
+}
+
+int AlembicHeads(const source::MigrationSet& set, bool verbose) {
+  const std::map<std::string, int> children = ChildCounts(set);
+  for (const std::string& head : set.Heads()) {
+    const source::Revision* rev = set.Find(head);
+    fmt::print("{}{}\n", head, rev ? Marks(set, *rev, children) : "");
+    if (verbose && rev != nullptr) {
+      fmt::print("  Path: {}\n  {}\n", rev->up.path.string(), Message(*rev));
+    }
+  }
+  return 0;
+}
+
+int AlembicHistory(const GlobalOptions& global, const source::MigrationSet& set, bool verbose) {
+  // The database is optional: without one the graph is listed without applied marks.
+  std::optional<planner::AppliedSet> applied;
+  std::string note;
+  try {
+    const std::string url = ResolveDatabaseUrl(global);
+    db::Session session = ConnectToUserDatabase(url);
+    const auto rows = ReadVersionRows(session, set);
+    applied = planner::AppliedFromVersionRows(set, rows.value_or(std::vector<std::string>{}))
+                  .ValueOrThrow();
+  } catch (const StopError& e) {
+    if (global.database_url) throw;  // asked for a database explicitly: its failure counts
+    note = e.kind() == ErrorKind::kInput && e.error().message.starts_with("no database")
+               ? "no database given: applied revisions are not marked"
+               : "database not read (" + std::string(e.what()) +
+                     "): applied revisions are not "
+                     "marked";
+  }
+  const std::map<std::string, int> children = ChildCounts(set);
+  for (auto it = set.revisions.rbegin(); it != set.revisions.rend(); ++it) {
+    const source::Revision& rev = *it;
+    const std::string state =
+        applied ? (applied->count(rev.version) ? " [applied]" : " [pending]") : "";
+    if (!verbose) {
+      fmt::print("{} -> {}{}, {}{}\n", Parents(rev), rev.version, Marks(set, rev, children),
+                 Message(rev), state);
+      continue;
+    }
+    fmt::print("Rev: {}{}{}\n", rev.version, Marks(set, rev, children), state);
+    if (rev.parents.size() > 1) {
+      fmt::print("Merges: {}\n", fmt::join(rev.parents, ", "));
+    } else {
+      fmt::print("Parent: {}\n", Parents(rev));
+    }
+    if (rev.alembic && !rev.alembic->depends_on.empty()) {
+      fmt::print("Also depends on: {}\n", fmt::join(rev.alembic->depends_on, ", "));
+    }
+    fmt::print("Path: {}\n", rev.up.path.string());
+    if (rev.alembic && !rev.alembic->create_date.empty()) {
+      fmt::print("Create Date: {}\n", rev.alembic->create_date);
+    }
+    if (!rev.down) fmt::print("Irreversible: its downgrade() raises or is missing\n");
+    fmt::print("\n    {}\n\n", Message(rev));
+  }
+  if (!note.empty()) {
+    std::fflush(stdout);
+    fmt::print(stderr, "note: {}\n", note);
+  }
+  return 0;
+}
+
+int AlembicStatus(const GlobalOptions& global, const source::MigrationSet& set,
+                  const DatabaseOptions& db) {
+  db::Session session = ConnectToUserDatabase(ResolveDatabaseUrl(global));
+  const history::AlembicVersionTable version_table = VersionTableOf(set);
+  const auto rows = ReadVersionRows(session, set);
+  const planner::AppliedSet applied =
+      planner::AppliedFromVersionRows(set, rows.value_or(std::vector<std::string>{}))
+          .ValueOrThrow();
+  const history::Table table(db.history_schema);
+  const auto history_rows = ReadHistoryReadOnly(session, table);
+  std::map<std::string, const history::Row*> by_version;
+  if (history_rows) {
+    for (const history::Row& r : *history_rows) by_version[r.version] = &r;
+  }
+  fmt::print("{} ({}); {} revisions in {} (alembic format)\n", session.masked_url(),
+             version_table.DisplayName(), set.revisions.size(), set.dir.string());
+  if (!rows) fmt::print("{} does not exist: nothing applied yet\n", version_table.DisplayName());
+  int applied_count = 0;
+  int pending = 0;
+  for (const source::Revision& rev : set.revisions) {
+    const bool is_applied = applied.count(rev.version) > 0;
+    std::string extra;
+    auto it = by_version.find(rev.version);
+    if (is_applied && it != by_version.end()) {
+      extra = fmt::format(" (by stairway, {} UTC{})", it->second->applied_at,
+                          it->second->checksum != rev.checksum ? ", file edited since" : "");
+    } else if (is_applied) {
+      extra = " (by alembic)";
+    }
+    fmt::print("  {:<8} {}{}\n", is_applied ? "applied" : "pending", rev.Label(), extra);
+    ++(is_applied ? applied_count : pending);
+  }
+  fmt::print("{} applied, {} pending; at {}\n", applied_count, pending,
+             AppliedHeadsText(set, applied));
+  return 0;
+}
+
+int AlembicStamp(const GlobalOptions& global, const source::MigrationSet& set,
+                 const applier::Options& options, const std::vector<std::string>& targets) {
+  // Targets are resolved before connecting: a typo costs no connection.
+  planner::StampTargets(set, planner::AppliedSet{}, targets).ValueOrThrow();
+  db::Session session = ConnectToUserDatabase(ResolveDatabaseUrl(global));
+  ConsoleObserver observer(history::Table(options.history_schema).DisplayName());
+  applier::Runner runner(session, options, &observer);
+  // Stamp runs no revision: the runner needs no Python, only the set and the version table.
+  struct NoCode : applier::CodeSteps {
+    std::chrono::milliseconds Run(const planner::Step&, const Finish&) override {
+      throw StopError(Error::Internal("stamp ran a revision"));
+    }
+  } no_code;
+  runner.UseAlembic(set, no_code);
+  runner.EnsureHistory();
+  const std::vector<std::string> rows =
+      planner::StampTargets(set, runner.AlembicApplied(), targets).ValueOrThrow();
+  const std::vector<std::string> changes = runner.StampAlembic(rows);
+  for (const std::string& change : changes) fmt::print("  {}\n", change);
+  fmt::print(
+      "{} now holds {}{}.\n", VersionTableOf(set).DisplayName(),
+      rows.empty() ? std::string("no rows (base)") : fmt::format("{}", fmt::join(rows, ", ")),
+      changes.empty() ? " (nothing changed)" : "");
+  return 0;
+}
+
+}  // namespace stairway::cli

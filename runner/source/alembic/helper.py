@@ -1,0 +1,505 @@
+# stairway's Alembic helper. stairway starts it in the project's own Python (the interpreter
+# that has the project's Alembic, SQLAlchemy and packages) and talks to it over stdin/stdout,
+# one JSON object a line. It holds one database connection for the whole run and runs exactly
+# one revision per command, so a step costs a function call, not an interpreter start.
+# Compatible with Alembic 1.8+ and SQLAlchemy 1.4 and 2.0. It never runs the project's env.py.
+import importlib.util
+import io
+import json
+import os
+import sys
+import time
+import traceback
+
+PROTOCOL = 1
+
+# The protocol owns the original stdout; whatever the revisions print goes to stderr.
+_channel = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
+os.dup2(2, 1)
+sys.stdout = sys.stderr
+
+
+def send(obj):
+    _channel.write(json.dumps(obj) + "\n")
+    _channel.flush()
+
+
+def receive():
+    line = sys.stdin.readline()
+    if not line:
+        sys.exit(0)
+    return json.loads(line)
+
+
+class Rollback(Exception):
+    """stairway asked for the step's transaction to be rolled back."""
+
+
+class State:
+    project = {}
+    engine = None
+    connection = None  # a sync Connection, or an AsyncConnection for asyncpg
+    loop = None
+    driver = None
+    env = None  # EnvironmentContext, entered for the life of the process
+    context = None  # its MigrationContext
+    modules = {}  # revision file path -> module
+    statements = None  # list while a step records what it executes
+
+
+# ---------------------------------------------------------------- errors
+
+
+def project_frames(tb):
+    """(file, line, function) of traceback frames outside Python's and the libraries' code."""
+    frames = []
+    for frame in traceback.extract_tb(tb):
+        name = frame.filename
+        if "site-packages" in name or "dist-packages" in name or name.startswith("<"):
+            continue
+        if name.startswith(sys.prefix) or name.startswith(sys.base_prefix):
+            continue
+        frames.append({"file": name, "line": frame.lineno, "function": frame.name,
+                       "text": (frame.line or "").strip()})
+    return frames
+
+
+def server_facts(exc):
+    """sqlstate, message, detail, hint from a DBAPI error of psycopg2, psycopg or asyncpg."""
+    facts = {}
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        code = getattr(exc, "pgcode", None) or getattr(exc, "sqlstate", None)
+        if isinstance(code, str) and len(code) == 5:
+            facts.setdefault("sqlstate", code)
+        diag = getattr(exc, "diag", None)
+        if diag is not None and getattr(diag, "message_primary", None):
+            facts.setdefault("server_message", diag.message_primary)
+            if getattr(diag, "message_detail", None):
+                facts.setdefault("detail", diag.message_detail)
+            if getattr(diag, "message_hint", None):
+                facts.setdefault("hint", diag.message_hint)
+        if "sqlstate" in facts and "server_message" not in facts:
+            # asyncpg: the exception carries the fields itself
+            message = getattr(exc, "message", None)
+            if isinstance(message, str):
+                facts["server_message"] = message
+                if getattr(exc, "detail", None):
+                    facts["detail"] = exc.detail
+                if getattr(exc, "hint", None):
+                    facts["hint"] = exc.hint
+        exc = getattr(exc, "orig", None) or exc.__cause__ or exc.__context__
+    return facts
+
+
+def describe(exc):
+    text = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+    error = {
+        "type": type(exc).__name__,
+        "message": text,
+        "frames": project_frames(exc.__traceback__),
+        "traceback": "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)),
+    }
+    statement = getattr(exc, "statement", None)
+    if isinstance(statement, str):
+        error["statement"] = statement
+    if isinstance(exc, SyntaxError) and exc.filename:
+        error["frames"].append({"file": exc.filename, "line": exc.lineno or 0,
+                                "function": "<module>", "text": (exc.text or "").strip()})
+    error.update(server_facts(exc))
+    return error
+
+
+# ---------------------------------------------------------------- commands
+
+
+def hello(msg):
+    missing = []
+    versions = {}
+    for name in ("sqlalchemy", "alembic"):
+        try:
+            module = __import__(name)
+            versions[name] = getattr(module, "__version__", "?")
+        except Exception as exc:  # ImportError, or a broken install
+            missing.append("%s (%s)" % (name, exc))
+    if missing:
+        send({"ok": False, "missing": missing, "executable": sys.executable,
+              "python": sys.version.split()[0]})
+        sys.exit(0)
+    State.project = msg.get("project", {})
+    for entry in reversed(State.project.get("sys_path", [])):
+        if entry not in sys.path:
+            sys.path.insert(0, entry)
+    drivers = [d for d in ("psycopg2", "psycopg", "asyncpg") if importlib.util.find_spec(d)]
+    send({"ok": True, "protocol": PROTOCOL, "executable": sys.executable,
+          "python": sys.version.split()[0], "alembic": versions["alembic"],
+          "sqlalchemy": versions["sqlalchemy"], "drivers": drivers})
+
+
+def preload_env_imports():
+    """Imports the modules env.py imports (best effort): plugins such as alembic_postgresql_enum
+    add operations that revisions use, and Alembic would have imported them through env.py."""
+    env_py = os.path.join(State.project.get("script_location", ""), "env.py")
+    try:
+        import ast
+        with open(env_py, "rb") as f:
+            tree = ast.parse(f.read(), env_py)
+    except Exception:
+        return
+    skip = {"alembic", "sqlalchemy", "logging", "os", "sys", "asyncio", "typing", "re"}
+    for node in tree.body:
+        names = []
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names = [node.module]
+        for name in names:
+            if name.split(".")[0] in skip:
+                continue
+            try:
+                if importlib.util.find_spec(name.split(".")[0]) is not None:
+                    __import__(name)
+            except Exception:
+                pass
+
+
+def make_environment():
+    from alembic.config import Config
+    from alembic.runtime.environment import EnvironmentContext
+    from alembic.script import ScriptDirectory
+
+    config_file = State.project.get("config_file") or ""
+    if config_file.endswith(".ini"):
+        config = Config(config_file)
+    else:
+        config = Config()
+    script_location = State.project["script_location"]
+    config.set_main_option("script_location", script_location.replace("%", "%%"))
+    script = ScriptDirectory(script_location)
+    return config, script
+
+
+def in_connection(work):
+    """Runs work(sync_connection): directly, or through run_sync for an async driver."""
+    if State.loop is None:
+        return work(State.connection)
+    return State.loop.run_until_complete(State.connection.run_sync(work))
+
+
+def connect(msg):
+    import sqlalchemy as sa
+    from sqlalchemy.pool import NullPool
+
+    url = msg["url"]
+    wanted = msg.get("driver") or ""
+    available = [d for d in ("psycopg2", "psycopg", "asyncpg") if importlib.util.find_spec(d)]
+    order = [wanted] if wanted else available
+    errors = []
+    for driver in order:
+        try:
+            if driver == "psycopg2":
+                import psycopg2
+
+                engine = sa.create_engine("postgresql+psycopg2://", poolclass=NullPool,
+                                          creator=lambda: psycopg2.connect(url))
+                State.connection = engine.connect()
+            elif driver == "psycopg":
+                import psycopg
+
+                engine = sa.create_engine("postgresql+psycopg://", poolclass=NullPool,
+                                          creator=lambda: psycopg.connect(url))
+                State.connection = engine.connect()
+            elif driver == "asyncpg":
+                State.connection, engine = connect_async(url)
+            else:
+                errors.append("%s: unknown driver (psycopg2, psycopg or asyncpg)" % driver)
+                continue
+            State.engine = engine
+            State.driver = driver
+            break
+        except Exception as exc:
+            errors.append("%s: %s" % (driver, str(exc).strip().splitlines()[0] if str(exc) else
+                                      type(exc).__name__))
+    if State.connection is None:
+        if not order:
+            errors.append("no PostgreSQL driver importable (psycopg2, psycopg or asyncpg)")
+        send({"ok": False, "error": {"type": "ConnectError", "message": "; ".join(errors)}})
+        return
+
+    settings = msg.get("settings") or {}
+
+    def configure(conn):
+        raw = conn.connection.cursor()
+        raw.execute("SET application_name = 'stairway (alembic)'")
+        for key, value in settings.items():
+            raw.execute("SET %s = '%s'" % (key, value.replace("'", "''")))
+        raw.close()
+        commit_idle(conn)
+        preload_env_imports()
+        config, script = make_environment()
+        from alembic.runtime.environment import EnvironmentContext
+
+        State.env = EnvironmentContext(config, script)
+        State.env.__enter__()
+        install_recorder(conn)
+
+    try:
+        in_connection(configure)
+    except Exception as exc:
+        send({"ok": False, "error": describe(exc)})
+        return
+    server = in_connection(lambda conn: conn.dialect.server_version_info)
+    send({"ok": True, "driver": State.driver, "server_version": list(server or [])})
+
+
+def connect_async(url):
+    import asyncio
+
+    import asyncpg
+    from sqlalchemy.ext.asyncio import create_async_engine
+    from sqlalchemy.pool import NullPool
+
+    loop = asyncio.new_event_loop()
+    try:
+        engine = create_async_engine("postgresql+asyncpg://", poolclass=NullPool,
+                                     async_creator=lambda: asyncpg.connect(url))
+    except TypeError:
+        # SQLAlchemy before 2.0.16 has no async_creator: hand the URL's parts over instead.
+        engine = create_async_engine(async_url(url), poolclass=NullPool)
+    connection = loop.run_until_complete(engine.connect())
+    State.loop = loop
+    return connection, engine
+
+
+def async_url(url):
+    from urllib.parse import parse_qsl, unquote, urlsplit
+
+    from sqlalchemy.engine import URL
+
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query))
+    host = query.pop("host", None) or unquote(parts.hostname or "") or None
+    port = query.pop("port", None) or parts.port
+    user = query.pop("user", None) or (unquote(parts.username) if parts.username else None)
+    password = query.pop("password", None) or (
+        unquote(parts.password) if parts.password else None)
+    database = query.pop("dbname", None) or unquote(parts.path.lstrip("/")) or None
+    if "sslmode" in query:
+        query["ssl"] = query.pop("sslmode")
+    query.pop("connect_timeout", None)
+    query.pop("application_name", None)
+    if host and host.startswith("/"):
+        query["host"] = host
+        host = None
+    return URL.create("postgresql+asyncpg", username=user, password=password, host=host,
+                      port=int(port) if port else None, database=database, query=query)
+
+
+def commit_idle(conn):
+    """Ends whatever transaction SQLAlchemy 2.0's autobegin left open."""
+    raw = conn.connection
+    try:
+        raw.commit()
+    except Exception:
+        pass
+
+
+def install_recorder(conn):
+    from sqlalchemy import event
+
+    def before(connection, cursor, statement, parameters, context, executemany):
+        if State.statements is not None:
+            level = connection.get_execution_options().get("isolation_level")
+            State.statements.append((statement, level == "AUTOCOMMIT"))
+
+    event.listen(conn.engine if hasattr(conn, "engine") else conn, "before_cursor_execute", before)
+
+
+def load_revision(path):
+    module = State.modules.get(path)
+    if module is None:
+        module_id = "stairway_revision_" + "".join(c if c.isalnum() else "_" for c in path)
+        spec = importlib.util.spec_from_file_location(module_id, path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        State.modules[path] = module
+    return module
+
+
+def fresh_context(conn):
+    """A new MigrationContext for each step, as each `alembic` invocation has: its DDL memo (which
+    enum types it already created, say) must not carry over from an earlier step."""
+    version_table = State.project.get("version_table") or "alembic_version"
+    State.env.configure(connection=conn, version_table=version_table,
+                        version_table_schema=State.project.get("version_table_schema") or None,
+                        transaction_per_migration=False)
+    return State.env.get_context()
+
+
+def run(msg):
+    from alembic.operations import Operations
+
+    path = msg["path"]
+    direction = msg["direction"]
+    try:
+        module = load_revision(path)
+        fn = getattr(module, "upgrade" if direction == "up" else "downgrade")
+    except Exception as exc:
+        send({"ok": False, "stage": "import", "error": describe(exc)})
+        return
+    outcome = {}
+
+    def work(conn):
+        context = fresh_context(conn)
+        start = time.perf_counter()
+        State.statements = []
+        try:
+            with Operations.context(context), context.begin_transaction():
+                try:
+                    fn()
+                except Exception as exc:
+                    outcome["error"] = describe(exc)
+                    # An autocommit_block() committed what ran before it and in it.
+                    flags = [autocommit for _, autocommit in State.statements]
+                    last = len(flags) - 1 - flags[::-1].index(True) if True in flags else -1
+                    outcome["error"]["committed"] = [sql for sql, _ in State.statements[:last + 1]]
+                    outcome["stage"] = "run"
+                    raise Rollback()
+                ran_ms = (time.perf_counter() - start) * 1000.0
+                send({"ok": True, "event": "ran", "ms": ran_ms,
+                      "statements": len(State.statements)})
+                reply = receive()
+                if reply.get("cmd") != "commit":
+                    outcome["rolled_back"] = True
+                    raise Rollback()
+                raw = conn.connection.cursor()
+                try:
+                    for sql in reply.get("sql", []):
+                        raw.execute(sql)
+                except Exception as exc:
+                    outcome["error"] = describe(exc)
+                    outcome["stage"] = "record"
+                    raise Rollback()
+                finally:
+                    raw.close()
+        except Rollback:
+            pass
+        except Exception as exc:  # the COMMIT itself, or Alembic's transaction handling
+            outcome["error"] = describe(exc)
+            outcome["stage"] = outcome.get("stage", "commit")
+        finally:
+            State.statements = None
+            commit_idle(conn)
+
+    try:
+        in_connection(work)
+    except Exception as exc:
+        outcome["error"] = describe(exc)
+        outcome["stage"] = "connection"
+    if "error" in outcome:
+        send({"ok": False, "stage": outcome["stage"], "error": outcome["error"]})
+    elif outcome.get("rolled_back"):
+        send({"ok": True, "event": "rolled_back"})
+    else:
+        send({"ok": True, "event": "committed"})
+
+
+def render(msg):
+    """The SQL of one revision and direction, rendered offline with the PostgreSQL dialect."""
+    from alembic.operations import Operations
+    from alembic.runtime.migration import MigrationContext
+
+    path = msg["path"]
+    direction = msg["direction"]
+    try:
+        module = load_revision(path)
+        fn = getattr(module, "upgrade" if direction == "up" else "downgrade")
+    except Exception as exc:
+        send({"ok": False, "stage": "import", "error": describe(exc)})
+        return
+    buffer = io.StringIO()
+    context = MigrationContext.configure(
+        dialect_name="postgresql", dialect_opts={"paramstyle": "named"},
+        opts={"as_sql": True, "output_buffer": buffer, "transactional_ddl": True})
+    try:
+        with Operations.context(context):
+            fn()
+    except Exception as exc:
+        send({"ok": False, "stage": "render", "error": describe(exc)})
+        return
+    send({"ok": True, "sql": buffer.getvalue()})
+
+
+def load(msg):
+    """Imports revision files ahead of a run, so one that cannot be imported stops the run
+    before anything is applied. Answers the failures, one per file."""
+    failures = []
+    for path in msg.get("paths", []):
+        try:
+            load_revision(path)
+        except Exception as exc:
+            failures.append({"path": path, "error": describe(exc)})
+    send({"ok": True, "failures": failures})
+
+
+def read_header(msg):
+    """revision, down_revision, branch_labels, depends_on of a file whose header is not plain
+    literals: the module is run, as Alembic itself would."""
+    try:
+        module = load_revision(msg["path"])
+    except Exception as exc:
+        send({"ok": False, "stage": "import", "error": describe(exc)})
+        return
+
+    def as_list(value):
+        if value is None:
+            return []
+        if isinstance(value, str):
+            return [value]
+        return [str(v) for v in value]
+
+    revision = getattr(module, "revision", None)
+    if not isinstance(revision, str):
+        send({"ok": False, "stage": "header",
+              "error": {"type": "ValueError", "message": "no `revision` string in the module",
+                        "frames": []}})
+        return
+    send({"ok": True, "revision": revision,
+          "down_revision": as_list(getattr(module, "down_revision", None)),
+          "branch_labels": as_list(getattr(module, "branch_labels", None)),
+          "depends_on": as_list(getattr(module, "depends_on", None))})
+
+
+COMMANDS = {"hello": hello, "connect": connect, "run": run, "render": render, "load": load,
+            "read_header": read_header}
+
+
+def main():
+    while True:
+        msg = receive()
+        cmd = msg.get("cmd")
+        if cmd == "quit":
+            break
+        handler = COMMANDS.get(cmd)
+        if handler is None:
+            send({"ok": False, "error": {"type": "ProtocolError",
+                                         "message": "unknown command %r" % cmd, "frames": []}})
+            continue
+        try:
+            handler(msg)
+        except SystemExit:
+            raise
+        except BaseException as exc:
+            send({"ok": False, "stage": "helper", "error": describe(exc)})
+    if State.connection is not None:
+        try:
+            if State.loop is None:
+                State.connection.close()
+            else:
+                State.loop.run_until_complete(State.connection.close())
+        except Exception:
+            pass
+
+
+main()

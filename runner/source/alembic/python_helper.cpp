@@ -1,0 +1,322 @@
+// Starting the Alembic helper in the project's Python and the JSON-lines protocol to it.
+#include "runner/source/alembic/python_helper.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <system_error>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace stairway::source::alembic {
+
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+constexpr char kHelperSource[] =
+#include "alembic_helper_py.inc"
+    ;
+
+// A placeholder for settings code that reads DATABASE_URL when a revision imports the app:
+// the real URL reaches the helper over its pipe only, and this one can reach no server.
+constexpr std::string_view kPlaceholderUrl =
+    "DATABASE_URL=postgresql://stairway-helper@placeholder.invalid/not_a_database";
+
+std::optional<std::string> Env(const char* name) {
+  const char* value = std::getenv(name);
+  if (value == nullptr || *value == '\0') return std::nullopt;
+  return std::string(value);
+}
+
+bool Executable(const fs::path& path) {
+  return access(path.c_str(), X_OK) == 0;
+}
+
+std::string Str(const json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+HelperError ErrorFrom(const json& reply) {
+  HelperError e;
+  e.stage = Str(reply, "stage");
+  const json& err = reply.contains("error") ? reply["error"] : json::object();
+  e.type = Str(err, "type");
+  e.message = Str(err, "message");
+  e.statement = Str(err, "statement");
+  e.sqlstate = Str(err, "sqlstate");
+  e.server_message = Str(err, "server_message");
+  e.detail = Str(err, "detail");
+  e.hint = Str(err, "hint");
+  e.traceback = Str(err, "traceback");
+  if (err.contains("committed") && err["committed"].is_array()) {
+    for (const json& c : err["committed"]) {
+      if (c.is_string()) e.committed.push_back(c.get<std::string>());
+    }
+  }
+  if (err.contains("frames") && err["frames"].is_array()) {
+    for (const json& f : err["frames"]) {
+      e.frames.push_back({Str(f, "file"), f.value("line", 0), Str(f, "function"), Str(f, "text")});
+    }
+  }
+  return e;
+}
+
+std::vector<std::string> Strings(const json& j, const char* key) {
+  std::vector<std::string> out;
+  if (j.contains(key) && j[key].is_array()) {
+    for (const json& v : j[key]) {
+      if (v.is_string()) out.push_back(v.get<std::string>());
+    }
+  }
+  return out;
+}
+
+json ProjectJson(const AlembicProject& project) {
+  json sys_path = json::array();
+  for (const fs::path& p : project.prepend_sys_path) sys_path.push_back(p.string());
+  return {{"config_file", project.config_file.string()},
+          {"project_dir", project.project_dir.string()},
+          {"script_location", project.script_location.string()},
+          {"sys_path", sys_path},
+          {"version_table", project.version_table},
+          {"version_table_schema", project.version_table_schema}};
+}
+
+}  // namespace
+
+std::string_view HelperSource() {
+  return {kHelperSource, sizeof kHelperSource - 1};
+}
+
+const Frame* HelperError::FrameIn(const fs::path& file) const {
+  std::error_code ec;
+  for (auto it = frames.rbegin(); it != frames.rend(); ++it) {
+    if (fs::equivalent(it->file, file, ec)) return &*it;
+  }
+  return frames.empty() ? nullptr : &frames.back();
+}
+
+std::vector<Candidate> PythonCandidates(const PythonChoice& choice) {
+  std::vector<Candidate> out;
+  if (choice.flag) return {{*choice.flag, "--python"}};
+  if (auto env = Env("STAIRWAY_PYTHON")) return {{*env, "STAIRWAY_PYTHON"}};
+  if (choice.config) return {{*choice.config, "stairway.toml [alembic] python"}};
+  if (auto venv = Env("VIRTUAL_ENV")) {
+    out.push_back({(fs::path(*venv) / "bin" / "python").string(), "$VIRTUAL_ENV"});
+  }
+  std::error_code ec;
+  fs::path dir =
+      fs::absolute(choice.search_from.empty() ? fs::current_path(ec) : choice.search_from, ec);
+  for (; !dir.empty(); dir = dir.parent_path()) {
+    for (const char* name : {".venv", "venv"}) {
+      const fs::path python = dir / name / "bin" / "python";
+      if (Executable(python)) out.push_back({python.string(), (dir / name).string()});
+    }
+    if (dir == dir.root_path()) break;
+  }
+  out.push_back({"python3", "PATH"});
+  out.push_back({"/usr/bin/python3", "the system's Python"});
+  return out;
+}
+
+PythonHelper::PythonHelper(PythonHelper&& other) noexcept
+    : child_(std::move(other.child_)),
+      to_(std::exchange(other.to_, -1)),
+      from_(std::exchange(other.from_, -1)),
+      buffer_(std::move(other.buffer_)),
+      info_(std::move(other.info_)),
+      driver_(std::move(other.driver_)) {}
+
+PythonHelper::~PythonHelper() {
+  if (child_.pid() <= 0) return;
+  if (to_ >= 0) {
+    process::WriteAll(to_, "{\"cmd\": \"quit\"}\n");
+    close(to_);
+    to_ = -1;
+  }
+  if (from_ >= 0) {
+    close(from_);
+    from_ = -1;
+  }
+  child_.Wait();
+}
+
+void PythonHelper::Send(const std::string& line) {
+  if (to_ < 0 || !process::WriteAll(to_, line + "\n")) {
+    throw StopError(Error::Database(
+        "the Alembic helper (Python) is gone: it ended while stairway was talking to it; what it "
+        "printed is above. Its open transaction, if any, was rolled back by the server"));
+  }
+}
+
+std::string PythonHelper::ReadLine() {
+  for (;;) {
+    const std::size_t nl = buffer_.find('\n');
+    if (nl != std::string::npos) {
+      std::string line = buffer_.substr(0, nl);
+      buffer_.erase(0, nl + 1);
+      return line;
+    }
+    char chunk[65536];
+    const ssize_t n = from_ >= 0 ? read(from_, chunk, sizeof chunk) : 0;
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const int code = child_.Wait();
+      throw StopError(Error::Database(fmt::format(
+          "the Alembic helper (Python) ended unexpectedly (exit status {}); what it printed is "
+          "above. Its open transaction, if any, was rolled back by the server",
+          code)));
+    }
+    buffer_.append(chunk, static_cast<std::size_t>(n));
+  }
+}
+
+std::string PythonHelper::Call(const std::string& request) {
+  Send(request);
+  return ReadLine();
+}
+
+Expected<PythonHelper> PythonHelper::Start(const AlembicProject& project,
+                                           const PythonChoice& choice) {
+  std::vector<std::string> tried;
+  const json hello = {{"cmd", "hello"}, {"project", ProjectJson(project)}};
+  for (const Candidate& candidate : PythonCandidates(choice)) {
+    process::SpawnOptions options;
+    options.argv = {candidate.program, "-B", "-c", std::string(HelperSource())};
+    options.env = process::MinimalEnvironment(
+        {"PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "HOME", "USER", "LOGNAME"},
+        {"PYTHONDONTWRITEBYTECODE=1", "PYTHONIOENCODING=utf-8", std::string(kPlaceholderUrl)});
+    options.cwd = project.project_dir;
+    options.in = process::Stream::kPipe;
+    options.out = process::Stream::kPipe;
+    options.err = process::Stream::kInherit;
+    Expected<process::Child> child = process::Spawn(options);
+    if (!child) {
+      tried.push_back(fmt::format("{} ({}): cannot run it", candidate.program, candidate.origin));
+      continue;
+    }
+    PythonHelper helper;
+    helper.child_ = std::move(*child);
+    helper.to_ = helper.child_.TakeStdin();
+    helper.from_ = helper.child_.TakeStdout();
+    std::string line;
+    try {
+      line = helper.Call(hello.dump());
+    } catch (const StopError&) {
+      tried.push_back(fmt::format("{} ({}): it did not start the helper (is it Python 3?)",
+                                  candidate.program, candidate.origin));
+      continue;
+    }
+    const json reply = json::parse(line, nullptr, false);
+    if (reply.is_discarded() || !reply.is_object()) {
+      tried.push_back(
+          fmt::format("{} ({}): unexpected answer", candidate.program, candidate.origin));
+      continue;
+    }
+    if (!reply.value("ok", false)) {
+      std::string missing;
+      for (const std::string& m : Strings(reply, "missing")) {
+        missing += (missing.empty() ? "" : "; ") + m;
+      }
+      tried.push_back(fmt::format("{} ({}, Python {}): cannot import {}", candidate.program,
+                                  candidate.origin, Str(reply, "python"), missing));
+      continue;
+    }
+    helper.info_ = {Str(reply, "executable"), candidate.origin,         Str(reply, "python"),
+                    Str(reply, "alembic"),    Str(reply, "sqlalchemy"), Strings(reply, "drivers")};
+    return helper;
+  }
+  std::string list;
+  for (const std::string& t : tried) list += "\n  " + t;
+  return Error::Input(fmt::format(
+      "no Python that can import alembic and sqlalchemy was found for {}; tried:{}\nPoint stairway "
+      "at the project's interpreter with --python PATH (e.g. --python .venv/bin/python), "
+      "STAIRWAY_PYTHON, or `python = \"...\"` under [alembic] in stairway.toml",
+      project.config_file.empty() ? project.script_location.string() : project.config_file.string(),
+      list));
+}
+
+Status PythonHelper::Connect(const std::string& url, const std::string& driver,
+                             const std::map<std::string, std::string>& settings) {
+  json request = {{"cmd", "connect"}, {"url", url}, {"driver", driver}};
+  request["settings"] = json::object();
+  for (const auto& [key, value] : settings) request["settings"][key] = value;
+  const json reply = json::parse(Call(request.dump()), nullptr, false);
+  if (reply.is_discarded()) return Error::Internal("the Alembic helper sent an unreadable answer");
+  if (!reply.value("ok", false)) {
+    const HelperError e = ErrorFrom(reply);
+    return Error::Database(fmt::format("the Alembic helper (Python {} at {}) could not connect: {}",
+                                       info_.python, info_.executable,
+                                       e.server_message.empty() ? e.message : e.server_message));
+  }
+  driver_ = Str(reply, "driver");
+  return Status::Ok();
+}
+
+Expected<std::chrono::milliseconds> PythonHelper::Run(const fs::path& file, bool up,
+                                                      const Finish& finish, HelperError* error) {
+  const auto start = std::chrono::steady_clock::now();
+  const json request = {{"cmd", "run"}, {"path", file.string()}, {"direction", up ? "up" : "down"}};
+  json reply = json::parse(Call(request.dump()), nullptr, false);
+  if (reply.is_discarded()) return Error::Internal("the Alembic helper sent an unreadable answer");
+  if (reply.value("ok", false) && Str(reply, "event") == "ran") {
+    const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - start);
+    std::optional<std::vector<std::string>> sql = finish(took);
+    json next = sql ? json{{"cmd", "commit"}, {"sql", *sql}} : json{{"cmd", "rollback"}};
+    reply = json::parse(Call(next.dump()), nullptr, false);
+    if (reply.is_discarded()) {
+      return Error::Internal("the Alembic helper sent an unreadable answer");
+    }
+  }
+  if (!reply.value("ok", false)) {
+    if (error != nullptr) *error = ErrorFrom(reply);
+    return Error::Database(ErrorFrom(reply).message);
+  }
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                               start);
+}
+
+std::optional<std::string> PythonHelper::Render(const fs::path& file, bool up, HelperError* error) {
+  const json request = {
+      {"cmd", "render"}, {"path", file.string()}, {"direction", up ? "up" : "down"}};
+  const json reply = json::parse(Call(request.dump()), nullptr, false);
+  if (reply.is_discarded() || !reply.value("ok", false)) {
+    if (error != nullptr && !reply.is_discarded()) *error = ErrorFrom(reply);
+    return std::nullopt;
+  }
+  return Str(reply, "sql");
+}
+
+std::vector<std::pair<fs::path, HelperError>> PythonHelper::Load(
+    const std::vector<fs::path>& files) {
+  json paths = json::array();
+  for (const fs::path& f : files) paths.push_back(f.string());
+  const json reply =
+      json::parse(Call(json{{"cmd", "load"}, {"paths", paths}}.dump()), nullptr, false);
+  std::vector<std::pair<fs::path, HelperError>> out;
+  if (reply.is_discarded() || !reply.contains("failures")) {
+    throw StopError(Error::Internal("the Alembic helper sent an unreadable answer"));
+  }
+  for (const json& f : reply["failures"]) out.emplace_back(Str(f, "path"), ErrorFrom(f));
+  return out;
+}
+
+std::optional<PythonHelper::Header> PythonHelper::ReadHeader(const fs::path& file,
+                                                             HelperError* error) {
+  const json request = {{"cmd", "read_header"}, {"path", file.string()}};
+  const json reply = json::parse(Call(request.dump()), nullptr, false);
+  if (reply.is_discarded() || !reply.value("ok", false)) {
+    if (error != nullptr && !reply.is_discarded()) *error = ErrorFrom(reply);
+    return std::nullopt;
+  }
+  return Header{Str(reply, "revision"), Strings(reply, "down_revision"),
+                Strings(reply, "branch_labels"), Strings(reply, "depends_on")};
+}
+
+}  // namespace stairway::source::alembic

@@ -1,0 +1,129 @@
+// The Alembic helper: a small Python program shipped inside the stairway binary (helper.py),
+// started once per run in the project's own interpreter. It holds one database connection
+// and runs exactly one revision per command (docs/alembic.md, "How revisions run").
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "runner/common/expected.h"
+#include "runner/common/process.h"
+#include "runner/source/migration.h"
+
+namespace stairway::source::alembic {
+
+// The helper's source, as compiled into the binary.
+std::string_view HelperSource();
+
+// Where to look for the project's Python, in order; the first that imports alembic and
+// sqlalchemy wins.
+struct PythonChoice {
+  std::optional<std::string> flag;    // --python
+  std::optional<std::string> config;  // stairway.toml [alembic] python
+  std::filesystem::path search_from;  // .venv/venv are looked for here and above
+};
+
+struct Candidate {
+  std::string program;  // a path, or a name looked up in PATH
+  std::string origin;   // "--python", "STAIRWAY_PYTHON", "$VIRTUAL_ENV", ".venv", "PATH" ...
+};
+std::vector<Candidate> PythonCandidates(const PythonChoice& choice);
+
+// A Python traceback frame in the project's code (library frames are left out).
+struct Frame {
+  std::string file;
+  int line = 0;
+  std::string function;
+  std::string text;
+};
+
+// A failure the helper reported.
+struct HelperError {
+  std::string stage;  // import, run, record, commit, render, header, connection, helper
+  std::string type;   // the Python exception's class
+  std::string message;
+  std::string statement;  // the SQL the server rejected, when it was SQL
+  std::string sqlstate;
+  std::string server_message;
+  std::string detail;
+  std::string hint;
+  std::string traceback;
+  std::vector<Frame> frames;
+  // Statements of the failed step that stay done: autocommit_block() committed them.
+  std::vector<std::string> committed;
+
+  // The innermost frame in `file` (the revision), else the innermost project frame.
+  const Frame* FrameIn(const std::filesystem::path& file) const;
+};
+
+struct HelperInfo {
+  std::string executable;  // sys.executable
+  std::string origin;      // which candidate it was
+  std::string python;
+  std::string alembic;
+  std::string sqlalchemy;
+  std::vector<std::string> drivers;
+};
+
+class PythonHelper {
+ public:
+  // Starts the first candidate whose Python imports alembic and sqlalchemy. Error(kInput) when
+  // none does, naming each candidate and why.
+  static Expected<PythonHelper> Start(const AlembicProject& project, const PythonChoice& choice);
+  PythonHelper(PythonHelper&&) noexcept;
+  PythonHelper& operator=(PythonHelper&&) = delete;
+  ~PythonHelper();
+
+  const HelperInfo& info() const { return info_; }
+
+  // Opens the helper's database connection (`url` in libpq form; the password goes over the
+  // pipe, never on a command line). `driver` empty: psycopg2, then psycopg, then asyncpg.
+  // `settings`: SET name = value on the connection (lock_timeout, statement_timeout).
+  Status Connect(const std::string& url, const std::string& driver,
+                 const std::map<std::string, std::string>& settings);
+  const std::string& driver() const { return driver_; }
+
+  // Runs upgrade() or downgrade() of `file` in one transaction on the helper's connection.
+  // Once it ran, `finish(took)` gives the SQL that goes into the same transaction before its
+  // COMMIT (history and version rows); nullopt rolls the step back. Returns the time taken, or
+  // the failure (its transaction rolled back). StopError when the helper itself broke.
+  using Finish = std::function<std::optional<std::vector<std::string>>(std::chrono::milliseconds)>;
+  Expected<std::chrono::milliseconds> Run(const std::filesystem::path& file, bool up,
+                                          const Finish& finish, HelperError* error);
+
+  // The SQL of upgrade() or downgrade() rendered offline (PostgreSQL dialect); nullopt and
+  // `error` when the revision cannot be rendered without a database.
+  std::optional<std::string> Render(const std::filesystem::path& file, bool up, HelperError* error);
+
+  // Imports the revision files (once each) before a run: the files that fail, with why.
+  std::vector<std::pair<std::filesystem::path, HelperError>> Load(
+      const std::vector<std::filesystem::path>& files);
+
+  struct Header {
+    std::string revision;
+    std::vector<std::string> down_revision, branch_labels, depends_on;
+  };
+  // The graph facts of a file whose header is not plain literals, by running it.
+  std::optional<Header> ReadHeader(const std::filesystem::path& file, HelperError* error);
+
+ private:
+  PythonHelper() = default;
+  std::string Call(const std::string& request);  // one request line, one reply line
+  void Send(const std::string& line);
+  std::string ReadLine();
+
+  process::Child child_;
+  int to_ = -1;    // the helper's stdin
+  int from_ = -1;  // its protocol channel
+  std::string buffer_;
+  HelperInfo info_;
+  std::string driver_;
+};
+
+}  // namespace stairway::source::alembic
