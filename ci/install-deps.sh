@@ -9,7 +9,7 @@ packages=(
   libtomlplusplus-dev libssl-dev
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   postgresql-15 postgresql-client-15
-  clang-format
+  clang-format clang-tidy
   clang libclang-rt-14-dev
   python3 python3-sqlalchemy
   python3-alembic python3-psycopg2 python3-asyncpg alembic

@@ -4,8 +4,10 @@
 
 #include <cstdio>
 #include <exception>
+#include <system_error>
 
 #include "cli/command.h"
+#include "cli/output.h"
 #include "cli/runner_support.h"
 #include "runner/applier/applier.h"
 #include "runner/common/error.h"
@@ -42,21 +44,38 @@ int Main(int argc, char** argv) {
     const int code = app.exit(e);
     return code == 0 ? 0 : static_cast<int>(ExitCode::kInput);
   }
+  // Output that could not be written (a closed pipe, a full disk) is never a success: what the
+  // command printed is incomplete. Exit 2 unless the command already failed worse.
+  auto check_output = [](int code) {
+    if (FlushOut()) return code;
+    fmt::print(stderr, "error: cannot write to standard output: {}; the output is incomplete\n",
+               OutFailure());
+    return code > 1 ? code : static_cast<int>(ExitCode::kInput);
+  };
   try {
     if (!connect_timeout.empty()) {
       db::SetConnectTimeout(ParseConnectTimeout(connect_timeout, "--connect-timeout"));
     }
     for (auto& [sub, run] : runs) {
-      if (sub->parsed()) return run();
+      if (sub->parsed()) return check_output(run());
     }
     return static_cast<int>(ExitCode::kInput);
+  } catch (const std::system_error& e) {
+    // fmt::print throws this when a write to stdout fails (the buffer could not be emptied).
+    if (std::ferror(stdout) != 0) {
+      RecordOutFailure(e.code().value());
+      return check_output(0);
+    }
+    std::fflush(stdout);
+    fmt::print(stderr, "internal error: {}\nPlease report this as a stairway bug.\n", e.what());
+    return static_cast<int>(ExitCode::kInternal);
   } catch (const applier::MigrationFailed& e) {
     // Already a full diagnostic (path:line:col: error: ...): printed as is.
-    std::fflush(stdout);
+    FlushOut();
     fmt::print(stderr, "{}\n", e.what());
     return static_cast<int>(ExitCode::kDatabase);
   } catch (const StopError& e) {
-    std::fflush(stdout);
+    FlushOut();
     fmt::print(stderr, "error: {}\n", e.what());
     return static_cast<int>(ExitCodeFor(e.kind()));
   } catch (const std::exception& e) {

@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "cli/command.h"
+#include "cli/report_flags.h"
 #include "runner/common/error.h"
 #include "runner/common/file.h"
 #include "runner/common/git.h"
@@ -30,8 +31,7 @@ namespace fs = std::filesystem;
 
 struct LintFlags {
   std::vector<std::string> paths;
-  std::vector<std::string> reports;
-  std::vector<std::string> outputs;
+  ReportFlags report_flags;
   std::vector<std::string> enable;
   std::vector<std::string> disable;
   std::optional<int> pg_version;
@@ -143,19 +143,7 @@ int Run(const LintFlags& f, const GlobalOptions& global) {
   options.assume_in_transaction = options.assume_in_transaction || f.assume_in_transaction;
   lint::ValidateOptions(options).ThrowIfError();
 
-  std::vector<report::Format> formats;
-  for (const std::string& name : f.reports.empty() ? std::vector<std::string>{"text"} : f.reports) {
-    auto fmt_ = report::ParseFormat(name);
-    if (!fmt_) {
-      throw StopError(Error::Input(fmt::format(
-          "unknown --report '{}'; use text, json, sarif, github, junit or markdown", name)));
-    }
-    formats.push_back(*fmt_);
-  }
-  if (f.outputs.size() > formats.size()) {
-    throw StopError(
-        Error::Input("more --output files than --report formats; give one --report per --output"));
-  }
+  const std::vector<ReportOutput> outputs = f.report_flags.Resolve();
   std::optional<Severity> fail;
   if (f.fail_level != "none") {
     fail = lint::ParseSeverity(f.fail_level);
@@ -169,22 +157,7 @@ int Run(const LintFlags& f, const GlobalOptions& global) {
   // node by node costs a quarter of what the rules do.
   auto* scratch = new lint::LintScratch();  // NOLINT: deliberately leaked
   report::Report rep = lint::Lint(CollectInputs(f), options, scratch).ValueOrThrow();
-  for (std::size_t i = 0; i < formats.size(); ++i) {
-    report::WriteOptions wo;
-    const bool to_file = i < f.outputs.size() && f.outputs[i] != "-";
-    wo.color =
-        !to_file && formats[i] == report::Format::kText && report::ColorWanted(global.no_color);
-    const std::string text = report::Write(rep, formats[i], wo);
-    if (to_file) {
-      std::ofstream out(f.outputs[i], std::ios::binary);
-      out << text;
-      if (!out)
-        throw StopError(Error::Input(fmt::format("{}: cannot write the report", f.outputs[i])));
-    } else {
-      fmt::print("{}", text);
-    }
-  }
-  std::fflush(stdout);
+  WriteReports(rep, outputs, global.no_color);
   return fail && rep.Count(*fail) > 0 ? static_cast<int>(ExitCode::kFindings) : 0;
 }
 
@@ -194,12 +167,7 @@ RunFn SetupLint(CLI::App& sub, GlobalOptions& global) {
   auto f = std::make_shared<LintFlags>();
   sub.add_option("paths", f->paths,
                  "Migration directories, .sql files, or - for stdin (default: migrations)");
-  sub.add_option("--report", f->reports,
-                 "Output format, repeatable: text, json, sarif, github, junit, markdown")
-      ->allow_extra_args(false);
-  sub.add_option("-o,--output", f->outputs,
-                 "File for the matching --report (in order); - is stdout")
-      ->allow_extra_args(false);
+  f->report_flags.Add(sub, "Output format, repeatable: text, json, sarif, github, junit, markdown");
   sub.add_option("--fail-level", f->fail_level,
                  "Exit 1 on findings at or above: error, warning (default), info, none");
   sub.add_option("--pg-version", f->pg_version, "Target PostgreSQL major version (default 15)");

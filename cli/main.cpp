@@ -7,6 +7,7 @@
 #include <cstdlib>
 
 #include "cli/command.h"
+#include "cli/output.h"
 
 namespace {
 
@@ -33,6 +34,7 @@ void TuneAllocator() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  stairway::cli::PrepareStandardStreams();  // before anything can open a file or a socket
   TuneAllocator();
   return stairway::cli::Main(argc, argv);
 }

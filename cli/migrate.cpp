@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/alembic_support.h"
+#include "cli/output.h"
 #include "runner/applier/script.h"
 
 namespace stairway::cli {
@@ -113,21 +114,43 @@ int RunMigrate(const GlobalOptions& global, const MigrateArgs& args, Direction d
   const std::vector<applier::PreparedStep> steps = applier::Prepare(plan).ValueOrThrow();
   const std::string at = state.current ? state.current->Label() : "base";
   if (steps.empty()) {
-    fmt::print("Nothing to do: {} is at {}.\n", session.masked_url(), at);
+    Out(fmt::format("Nothing to do: {} is at {}.\n", session.masked_url(), at));
     return 0;
   }
   if (up) runner.EnsureHistory();
-  fmt::print("{} {} ({}): {}, {} -> {}\n", up ? "Upgrading" : "Downgrading", session.masked_url(),
-             runner.table().DisplayName(), Plural(steps.size(), "revision"), at, plan.target_label);
+  Out(fmt::format("{} {} ({}): {}, {} -> {}\n", up ? "Upgrading" : "Downgrading",
+                  session.masked_url(), runner.table().DisplayName(),
+                  Plural(steps.size(), "revision"), at, plan.target_label));
   std::chrono::milliseconds total{0};
   try {
-    for (const applier::PreparedStep& step : steps) total += runner.RunStep(step);
+    for (std::size_t i = 0; i < steps.size(); ++i) {
+      total += runner.RunStep(steps[i]);
+      // Output nobody reads any more (`upgrade | head -1`, a full disk): the revision that ran
+      // is complete; stop before the next one rather than run on unseen.
+      if (!OutFailed()) continue;
+      const std::string done = up ? "applied" : "undone";
+      // Exit 3, not 2: the database has changed (2 promises it has not).
+      if (i + 1 == steps.size()) {
+        throw StopError(Error::Database(fmt::format(
+            "cannot write to standard output: {}. All {} {} (now at {}, as {} records); only "
+            "the output is incomplete",
+            OutFailure(), Plural(steps.size(), "revision"),
+            steps.size() == 1 ? "was " + done : "were " + done, plan.target_label,
+            runner.table().DisplayName())));
+      }
+      throw StopError(Error::Database(fmt::format(
+          "cannot write to standard output: {}. Stopped after {} of {} revisions: {} was the last "
+          "one {} (complete, and recorded in {}); {} and the rest did not run. Run the same "
+          "command again to go on",
+          OutFailure(), i + 1, steps.size(), steps[i].step.revision->Label(), done,
+          runner.table().DisplayName(), steps[i + 1].step.revision->Label())));
+    }
   } catch (const StopError&) {
     observer.StepFailed();
     throw;
   }
-  fmt::print("Done: {} {} in {}; now at {}.\n", Plural(steps.size(), "revision"),
-             up ? "applied" : "undone", FormatMs(total), plan.target_label);
+  Out(fmt::format("Done: {} {} in {}; now at {}.\n", Plural(steps.size(), "revision"),
+                  up ? "applied" : "undone", FormatMs(total), plan.target_label));
   return 0;
 }
 

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "cli/command.h"
+#include "cli/output.h"
 #include "runner/common/error.h"
 #include "verifier/lint/registry.h"
 
@@ -22,9 +23,7 @@ RunFn SetupRules(CLI::App& sub, GlobalOptions&) {
       std::filesystem::create_directories(*docs_dir);
       for (const lint::Rule* r : lint::AllRules()) {
         const auto path = std::filesystem::path(*docs_dir) / (std::string(r->id) + ".md");
-        std::ofstream out(path, std::ios::binary);
-        out << lint::RuleDoc(*r);
-        if (!out) throw StopError(Error::Input(fmt::format("{}: cannot write", path.string())));
+        WriteFileChecked(path.string(), lint::RuleDoc(*r), "rule page");
       }
       return 0;
     }

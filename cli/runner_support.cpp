@@ -16,6 +16,8 @@
 #include <utility>
 #include <vector>
 
+#include "cli/output.h"
+
 namespace stairway::cli {
 
 namespace {
@@ -330,22 +332,23 @@ void ConsoleObserver::WaitingForLock(const std::optional<applier::LockHolder>& h
 void ConsoleObserver::StepStarted(const applier::PreparedStep& step) {
   const bool up = step.step.direction == history::Direction::kUp;
   const bool tx = step.step.tx_mode() == source::TxMode::kTransaction;
-  fmt::print("  {:<5}{}{} ... ", up ? "up" : "down", step.step.revision->Label(),
-             tx ? "" : " (non-transactional)");
-  std::fflush(stdout);
+  // Out/FlushOut: a closed stdout never stops a revision half-way (RunMigrate stops after it).
+  Out(fmt::format("  {:<5}{}{} ... ", up ? "up" : "down", step.step.revision->Label(),
+                  tx ? "" : " (non-transactional)"));
+  FlushOut();
   open_line_ = true;
 }
 
 void ConsoleObserver::StepFinished(const applier::PreparedStep&, std::chrono::milliseconds took) {
-  fmt::print("ok ({})\n", FormatMs(took));
-  std::fflush(stdout);
+  Out(fmt::format("ok ({})\n", FormatMs(took)));
+  FlushOut();
   open_line_ = false;
 }
 
 void ConsoleObserver::StepFailed() {
   if (!open_line_) return;
-  fmt::print("FAILED\n");
-  std::fflush(stdout);
+  Out("FAILED\n");
+  FlushOut();
   open_line_ = false;
 }
 

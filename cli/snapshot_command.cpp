@@ -7,6 +7,7 @@
 #include <fstream>
 #include <memory>
 
+#include "cli/output.h"
 #include "cli/runner_support.h"
 #include "cli/snapshot_flags.h"
 #include "verifier/schema/snapshot_json.h"
@@ -35,12 +36,7 @@ int RunSnapshot(const GlobalOptions& global, const SnapshotArgs& args) {
     std::fwrite(json.data(), 1, json.size(), stdout);
     return 0;
   }
-  std::ofstream out(args.output, std::ios::binary | std::ios::trunc);
-  out << json;
-  out.close();
-  if (!out) {
-    throw StopError(Error::Input(args.output + ": cannot write the snapshot; check the path"));
-  }
+  WriteFileChecked(args.output, json, "snapshot");
   return 0;
 }
 

@@ -29,6 +29,15 @@ int RunStatus(const GlobalOptions& global, const StatusArgs& args) {
   if (!rows) fmt::print("{}\n", kNoHistoryTable);
   const std::vector<history::Row> empty;
   const planner::Reconciled state = planner::Reconcile(set, rows ? *rows : empty);
+  // A 'running' row is a live run's work while that run holds the migration lock (every writer
+  // holds it, and a run that finds a row left running refuses and lets go): asked only then.
+  std::optional<applier::LockHolder> holder;
+  bool any_running = false;
+  for (const planner::RevisionStatus& s : state.revisions) {
+    any_running = any_running || s.state == planner::RevisionState::kRunning;
+  }
+  if (any_running) holder = applier::FindLockHolder(session, table);
+  int being_applied = 0;
   int counts[5] = {};
   for (const planner::RevisionStatus& s : state.revisions) {
     ++counts[static_cast<int>(s.state)];
@@ -45,11 +54,22 @@ int RunStatus(const GlobalOptions& global, const StatusArgs& args) {
             "edited", label, s.row->checksum.substr(0, 12), s.revision->checksum.substr(0, 12),
             s.revision->up.path.string());
         break;
-      case planner::RevisionState::kFailed:
       case planner::RevisionState::kRunning:
+        if (holder) {
+          ++being_applied;
+          fmt::print(
+              "  {:<8} {}: being {} by server pid {} (application \"{}\", user {}, from {}, "
+              "connected {} UTC), now at statement {}\n",
+              "running", label, s.row->direction == history::Direction::kUp ? "applied" : "undone",
+              holder->pid, holder->application, holder->user, holder->client, holder->since,
+              s.row->statement_index ? std::to_string(*s.row->statement_index) : "0");
+          break;
+        }
+        [[fallthrough]];
+      case planner::RevisionState::kFailed:
         fmt::print("  {:<8} {}\n    {}\n",
                    s.state == planner::RevisionState::kFailed ? "failed" : "interrupted", label,
-                   applier::ResolveMessage(*s.row, table));
+                   applier::ResolveMessage(*s.row, table, s.revision));
         break;
     }
   }
@@ -58,15 +78,21 @@ int RunStatus(const GlobalOptions& global, const StatusArgs& args) {
                history::StateName(row->state), set.dir.string());
   }
   using planner::RevisionState;
-  fmt::print("{} applied ({} edited), {} failed, {} pending{}\n",
+  fmt::print("{} applied ({} edited), {} failed, {} pending{}{}\n",
              counts[static_cast<int>(RevisionState::kApplied)] +
                  counts[static_cast<int>(RevisionState::kEdited)],
              counts[static_cast<int>(RevisionState::kEdited)],
              counts[static_cast<int>(RevisionState::kFailed)] +
-                 counts[static_cast<int>(RevisionState::kRunning)],
+                 counts[static_cast<int>(RevisionState::kRunning)] - being_applied,
              counts[static_cast<int>(RevisionState::kPending)],
+             being_applied == 0 ? "" : fmt::format(", {} being applied", being_applied),
              state.unknown.empty() ? "" : fmt::format(", {} unknown", state.unknown.size()));
-  return state.HasProblems() ? static_cast<int>(ExitCode::kFindings) : 0;
+  // A revision another run is applying right now is not a problem of the database.
+  const bool problems = counts[static_cast<int>(RevisionState::kEdited)] > 0 ||
+                        counts[static_cast<int>(RevisionState::kFailed)] > 0 ||
+                        counts[static_cast<int>(RevisionState::kRunning)] > being_applied ||
+                        !state.unknown.empty();
+  return problems ? static_cast<int>(ExitCode::kFindings) : 0;
 }
 
 }  // namespace

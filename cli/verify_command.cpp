@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "cli/alembic_support.h"
+#include "cli/report_flags.h"
 #include "cli/runner_support.h"
 #include "runner/common/file.h"
 #include "runner/common/git.h"
@@ -38,8 +39,7 @@ struct VerifyArgs {
   bool roundtrip = false;
   bool lint = false;
   bool drift = false;
-  std::vector<std::string> reports;
-  std::vector<std::string> outputs;
+  ReportFlags report_flags;
   std::string fail_level = "warning";
   std::string config;
   std::string model;
@@ -189,23 +189,10 @@ double MsOf(std::chrono::steady_clock::time_point since) {
 
 int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
   // Everything the user typed is checked before a database starts.
-  std::vector<report::Format> formats;
-  for (const std::string& name :
-       args.reports.empty() ? std::vector<std::string>{"text"} : args.reports) {
-    const auto format = report::ParseFormat(name);
-    if (!format) {
-      throw StopError(Error::Input(fmt::format(
-          "unknown --report '{}'; use text, json, sarif, github, junit or markdown", name)));
-    }
-    formats.push_back(*format);
-  }
+  const std::vector<ReportOutput> outputs = args.report_flags.Resolve();
   if (args.keep && args.jobs == 2) {
     throw StopError(Error::Input(
         "--keep keeps one database, and --jobs 2 uses two: drop one of the two options"));
-  }
-  if (args.outputs.size() > formats.size()) {
-    throw StopError(
-        Error::Input("more --output files than --report formats; give one --report per --output"));
   }
   std::optional<Severity> fail;
   if (args.fail_level != "none") {
@@ -305,9 +292,8 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
   }
 
   const bool text_to_stdout = [&] {
-    for (std::size_t i = 0; i < formats.size(); ++i) {
-      const bool to_file = i < args.outputs.size() && args.outputs[i] != "-";
-      if (!to_file && formats[i] == report::Format::kText) return true;
+    for (const ReportOutput& output : outputs) {
+      if (output.to_stdout() && output.format == report::Format::kText) return true;
     }
     return false;
   }();
@@ -460,23 +446,7 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
     combined.Merge(std::move(dr));
   }
 
-  for (std::size_t i = 0; i < formats.size(); ++i) {
-    report::WriteOptions wo;
-    const bool to_file = i < args.outputs.size() && args.outputs[i] != "-";
-    wo.color =
-        !to_file && formats[i] == report::Format::kText && report::ColorWanted(global.no_color);
-    const std::string text = report::Write(combined, formats[i], wo);
-    if (to_file) {
-      std::ofstream out(args.outputs[i], std::ios::binary);
-      out << text;
-      if (!out) {
-        throw StopError(Error::Input(fmt::format("{}: cannot write the report", args.outputs[i])));
-      }
-    } else {
-      fmt::print("{}", text);
-    }
-  }
-  std::fflush(stdout);
+  WriteReports(combined, outputs, global.no_color);
   if (args.keep && box) {
     fmt::print(stderr, "Kept database {}:\n{}\n",
                database ? database->name() : std::string("(drift only)"), box->ConnectHelp());
@@ -498,12 +468,8 @@ RunFn SetupVerify(CLI::App& sub, GlobalOptions& global) {
   sub.add_flag("--lint", args->lint, "Run the linter on the migration set");
   sub.add_flag("--drift", args->drift,
                "Compare the model DDL (--model or [verify] model) with the migrations at head");
-  sub.add_option("--report", args->reports,
-                 "Report format, repeatable: text (default), json, sarif, github, junit, markdown")
-      ->allow_extra_args(false);
-  sub.add_option("-o,--output", args->outputs,
-                 "File for the matching --report (in order); - is stdout")
-      ->allow_extra_args(false);
+  args->report_flags.Add(
+      sub, "Report format, repeatable: text (default), json, sarif, github, junit, markdown");
   sub.add_option("--fail-level", args->fail_level,
                  "Exit 1 on lint findings at or above: error, warning (default), info, none");
   sub.add_option("--config", args->config,

@@ -42,6 +42,16 @@ std::string Excerpt(std::string_view text) {
   return out;
 }
 
+// Whether `error` means the session is gone (not a statement the server refused).
+bool Gone(const db::Session& session, const std::exception& error) {
+  if (session.broken()) return true;
+  // The server ending the session (class 08, or 57P01..57P04: terminated, crashed, shut down,
+  // database dropped) reports it on the statement before libpq marks the connection bad.
+  const auto* database_error = dynamic_cast<const db::DatabaseError*>(&error);
+  return database_error != nullptr && (database_error->sqlstate().starts_with("08") ||
+                                       database_error->sqlstate().starts_with("57P0"));
+}
+
 std::string StampHint(std::string_view schema) {
   return schema == history::kDefaultSchema ? "" : fmt::format(" --history-schema {}", schema);
 }
@@ -55,40 +65,55 @@ std::string Located(const Diagnostic& d) {
   return fmt::format("{}:{}:{}: {}", d.path, d.pos.line, d.pos.column, d.message);
 }
 
-bool EndsTransaction(sql::Transaction::Kind kind) {
+// What stairway does with transaction control written in a section it is about to run. The one
+// place that decides it (a later format may run its own wrappers differently):
+// - a transactional section runs inside stairway's own transaction, so a statement that ends
+//   or starts a transaction would commit half a revision, or leave the history row to a
+//   transaction the disconnect rolls back. A whole-section BEGIN ... COMMIT wrapper (as
+//   golang-migrate files often have) is dropped: the revision's transaction does that job.
+//   SAVEPOINT / RELEASE / ROLLBACK TO work inside it and run as written.
+// - a non-transactional section runs statement by statement, each committed on its own with
+//   its history mark; any transaction control there (a BEGIN opens a transaction that holds
+//   the history marks too, and the disconnect rolls all of it back) is refused, wrapper or not.
+// Refused text is Error(kInput) at its file:line:col before anything runs.
+Status ApplyTransactionControlPolicy(const planner::Step& step,
+                                     std::vector<sql::StatementSpan>& spans) {
   using K = sql::Transaction::Kind;
-  // SAVEPOINT / RELEASE / ROLLBACK TO work inside the revision's transaction.
-  return kind == K::kBegin || kind == K::kCommit || kind == K::kRollback || kind == K::kPrepare ||
-         kind == K::kCommitPrepared || kind == K::kRollbackPrepared;
-}
-
-// A transactional section runs inside stairway's own transaction, so transaction control in it
-// would commit half a revision and leave the history wrong. A section wrapped in BEGIN ...
-// COMMIT (as golang-migrate files often are) gets its wrapper dropped: the revision's
-// transaction does that job. Any other BEGIN/COMMIT/ROLLBACK is refused before anything runs.
-Status DropTransactionWrapper(const planner::Step& step, std::vector<sql::StatementSpan>& spans) {
   const source::Section& section = step.section();
+  const bool transactional = section.tx_mode == source::TxMode::kTransaction;
   const std::vector<sql::Statement> parsed = sql::ParseStatements(section.sql, spans);
   auto control = [&](std::size_t i) -> const sql::Transaction* {
     return parsed[i].error ? nullptr : parsed[i].As<sql::Transaction>();
   };
   std::size_t first = 0;
   std::size_t last = spans.size();
-  if (spans.size() >= 2 && control(0) && control(0)->kind == sql::Transaction::Kind::kBegin &&
-      control(last - 1) && control(last - 1)->kind == sql::Transaction::Kind::kCommit) {
+  if (transactional && spans.size() >= 2 && control(0) && control(0)->kind == K::kBegin &&
+      control(last - 1) && control(last - 1)->kind == K::kCommit) {
     ++first;
     --last;
   }
   for (std::size_t i = first; i < last; ++i) {
     const sql::Transaction* t = control(i);
-    if (t == nullptr || !EndsTransaction(t->kind)) continue;
-    const Diagnostic d = DiagnosticAt(
-        Severity::kError, section.path.string(), section.sql, spans[i].offset,
-        fmt::format("{} ({}): transaction control inside a transactional revision; stairway runs "
-                    "each revision in its own transaction: remove this statement, or mark the "
-                    "revision non-transactional (see docs/formats.md); nothing was applied",
-                    step.revision->Label(), history::DirectionName(step.direction)),
-        section.first_line - 1);
+    if (t == nullptr) continue;
+    const bool allowed = transactional && (t->kind == K::kSavepoint || t->kind == K::kRelease ||
+                                           t->kind == K::kRollbackTo);
+    if (allowed) continue;
+    const std::string what =
+        fmt::format("{} ({}): {} is refused", step.revision->Label(),
+                    history::DirectionName(step.direction), Excerpt(spans[i].text));
+    const std::string why =
+        transactional
+            ? "transaction control inside a transactional revision; stairway runs each revision "
+              "in its own transaction: remove this statement, or mark the revision "
+              "non-transactional (see docs/formats.md)"
+            : "transaction control inside a non-transactional section, which stairway runs "
+              "statement by statement, each committed on its own with its history mark: remove "
+              "this statement (and the BEGIN/COMMIT around the others), or drop the "
+              "no-transaction marker so the revision runs in one transaction (see "
+              "docs/formats.md)";
+    const Diagnostic d =
+        DiagnosticAt(Severity::kError, section.path.string(), section.sql, spans[i].offset,
+                     fmt::format("{}: {}; nothing was applied", what, why), section.first_line - 1);
     return Error::Input(Located(d));
   }
   spans = std::vector<sql::StatementSpan>(spans.begin() + first, spans.begin() + last);
@@ -110,9 +135,7 @@ Expected<PreparedStep> PrepareStep(const planner::Step& step) {
                                     Located(d), step.revision->Label(),
                                     history::DirectionName(step.direction)));
   }
-  if (section.tx_mode == source::TxMode::kTransaction) {
-    TRY_STATUS(DropTransactionWrapper(step, split.statements));
-  }
+  TRY_STATUS(ApplyTransactionControlPolicy(step, split.statements));
   return PreparedStep{step, std::move(split.statements)};
 }
 
@@ -157,9 +180,9 @@ Runner::~Runner() {
   }
 }
 
-std::optional<LockHolder> Runner::FindLockHolder() {
-  const auto key = static_cast<std::uint64_t>(table_.LockKey());
-  const db::QueryResult r = session_.Query(
+std::optional<LockHolder> FindLockHolder(db::Session& session, const history::Table& table) {
+  const auto key = static_cast<std::uint64_t>(table.LockKey());
+  const db::QueryResult r = session.Query(
       "SELECT l.pid, coalesce(a.application_name, ''), coalesce(a.usename::text, ''), "
       "coalesce(host(a.client_addr), 'local socket'), "
       "coalesce(to_char(a.backend_start AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'), ''), "
@@ -175,6 +198,10 @@ std::optional<LockHolder> Runner::FindLockHolder() {
   const db::Row& row = r.rows[0];
   auto text = [&](std::size_t i) { return row.at(i).value_or(""); };
   return LockHolder{std::stoi(text(0)), text(1), text(2), text(3), text(4), text(5)};
+}
+
+std::optional<LockHolder> Runner::FindLockHolder() {
+  return applier::FindLockHolder(session_, table_);
 }
 
 void Runner::AcquireLock() {
@@ -316,7 +343,14 @@ std::vector<Row> Runner::ReadHistory() {
   return reader.Rows();
 }
 
-std::string ResolveMessage(const Row& row, const history::Table& table) {
+std::string StampTargetBefore(const source::Revision& revision) {
+  if (revision.parents.empty()) return "base";
+  if (revision.parents.size() == 1) return revision.parents.front();
+  return fmt::format("<the revision before {}>", revision.Label());  // a merge: the user decides
+}
+
+std::string ResolveMessage(const Row& row, const history::Table& table,
+                           const source::Revision* revision) {
   const std::string label = row.Label();
   const bool up = row.direction == Direction::kUp;
   const std::string where =
@@ -332,7 +366,9 @@ std::string ResolveMessage(const Row& row, const history::Table& table) {
         label, history::DirectionName(row.direction), where, row.applied_at);
   }
   const std::string flags = StampHint(table.schema());
-  const std::string stamp_to = up ? label : fmt::format("<the revision before {}>", label);
+  const std::string stamp_to = up         ? label
+                               : revision ? StampTargetBefore(*revision)
+                                          : fmt::format("<the revision before {}>", label);
   return fmt::format(
       "{}. It runs outside a transaction, so the statements before that one stay done. Fix the "
       "database by hand (finish or undo what {} did), then record the outcome: `stairway "
@@ -346,7 +382,7 @@ void Runner::CheckClean(const planner::Reconciled& state, EditedPolicy edited) c
     if (s.state == planner::RevisionState::kFailed || s.state == planner::RevisionState::kRunning) {
       throw StopError(
           Error::Database(fmt::format("{} has an unfinished revision: {}", table_.DisplayName(),
-                                      ResolveMessage(*s.row, table_))));
+                                      ResolveMessage(*s.row, table_, s.revision))));
     }
   }
   if (!state.unknown.empty()) {
@@ -420,7 +456,8 @@ void Runner::Fail(const PreparedStep& prepared, std::size_t index, const db::Dat
         index == 0   ? std::string("no earlier statement of it ran")
         : index == 1 ? std::string("statement 1 stays done")
                      : fmt::format("statements 1 to {} stay done", index),
-        table_.DisplayName(), step.direction == Direction::kUp ? label : "<the revision before it>",
+        table_.DisplayName(),
+        step.direction == Direction::kUp ? label : StampTargetBefore(*step.revision),
         StampHint(table_.schema()), step.direction == Direction::kUp ? "applied" : "undone",
         StampHint(table_.schema()));
   }
@@ -439,17 +476,24 @@ std::chrono::milliseconds Runner::RunTransactional(const PreparedStep& prepared)
   const planner::Step& step = prepared.step;
   const Clock::time_point start = Clock::now();
   session_.Begin();
+  std::optional<std::size_t> at;
   try {
     SetTimeouts(/*local=*/true);
     for (std::size_t i = 0; i < prepared.statements.size(); ++i) {
+      at = i;
       try {
         session_.Exec(prepared.statements[i].text);
       } catch (const db::DatabaseError& e) {
+        if (Gone(session_, e)) throw;
         session_.Rollback();
         Fail(prepared, i, e, /*rolled_back=*/true);
       }
     }
   } catch (const MigrationFailed&) {
+    throw;
+  } catch (const StopError& e) {
+    session_.Rollback();
+    if (Gone(session_, e)) Lost(prepared, at, e);
     throw;
   } catch (...) {
     session_.Rollback();
@@ -469,6 +513,10 @@ std::chrono::milliseconds Runner::RunTransactional(const PreparedStep& prepared)
         "{} ({}): {}. stairway does not retry it; run `stairway status` to see whether {} is "
         "recorded, then run again",
         label, history::DirectionName(step.direction), e.what(), label)));
+  } catch (const StopError& e) {
+    if (session_.in_transaction()) session_.Rollback();  // the history row failed
+    if (Gone(session_, e)) Lost(prepared, prepared.statements.size(), e);
+    throw;
   } catch (...) {
     if (session_.in_transaction()) session_.Rollback();  // the history row failed
     throw;
@@ -480,36 +528,108 @@ std::chrono::milliseconds Runner::RunNonTransactional(const PreparedStep& prepar
   const planner::Step& step = prepared.step;
   const std::string& version = step.revision->version;
   const Clock::time_point start = Clock::now();
-  if (step.direction == Direction::kUp) {
-    session_.Exec(table_.InsertRunningSql(*step.revision, applied_by_));
-  } else {
-    session_.Exec(table_.MarkRunningDownSql(version));
-  }
-  SetTimeouts(/*local=*/false);
-  for (std::size_t i = 0; i < prepared.statements.size(); ++i) {
-    session_.Exec(table_.MarkStatementSql(version, static_cast<int>(i + 1)));
-    try {
-      session_.Exec(prepared.statements[i].text);
-    } catch (const db::DatabaseError& e) {
-      // The failed row is what the next run refuses on; if even this write fails, the row
-      // stays 'running', which the next run treats the same way.
-      try {
-        ResetTimeouts();
-        session_.Exec(table_.MarkFailedSql(version, step.direction, static_cast<int>(i + 1),
-                                           e.server_message()));
-      } catch (const StopError&) {
-      }
-      Fail(prepared, i, e, /*rolled_back=*/false);
+  // Which statement was running when the connection broke (nullopt: none yet, or all done).
+  std::optional<std::size_t> at;
+  try {
+    if (step.direction == Direction::kUp) {
+      session_.Exec(table_.InsertRunningSql(*step.revision, applied_by_));
+    } else {
+      session_.Exec(table_.MarkRunningDownSql(version));
     }
-  }
-  ResetTimeouts();
-  const std::chrono::milliseconds took = Since(start);
-  if (step.direction == Direction::kUp) {
-    session_.Exec(table_.MarkAppliedSql(version, took.count()));
-  } else {
-    session_.Exec(table_.DeleteSql(version));
+    SetTimeouts(/*local=*/false);
+    for (std::size_t i = 0; i < prepared.statements.size(); ++i) {
+      at = i;
+      session_.Exec(table_.MarkStatementSql(version, static_cast<int>(i + 1)));
+      try {
+        session_.Exec(prepared.statements[i].text);
+      } catch (const db::DatabaseError& e) {
+        if (Gone(session_, e)) throw;
+        // The failed row is what the next run refuses on; if even this write fails, the row
+        // stays 'running', which the next run treats the same way.
+        try {
+          ResetTimeouts();
+          session_.Exec(table_.MarkFailedSql(version, step.direction, static_cast<int>(i + 1),
+                                             e.server_message()));
+        } catch (const StopError& record_error) {
+          if (Gone(session_, record_error)) Lost(prepared, i, e);
+        }
+        Fail(prepared, i, e, /*rolled_back=*/false);
+      }
+    }
+    at.reset();
+    ResetTimeouts();
+    const std::chrono::milliseconds took = Since(start);
+    if (step.direction == Direction::kUp) {
+      session_.Exec(table_.MarkAppliedSql(version, took.count()));
+    } else {
+      session_.Exec(table_.DeleteSql(version));
+    }
+  } catch (const MigrationFailed&) {
+    throw;
+  } catch (const StopError& e) {
+    if (Gone(session_, e)) {
+      // After the last statement `at` is unset: all of them ran, only the record is missing.
+      Lost(prepared, at ? at : std::optional<std::size_t>(prepared.statements.size()), e);
+    }
+    throw;
   }
   return Since(start);
+}
+
+void Runner::Lost(const PreparedStep& prepared, std::optional<std::size_t> index,
+                  const std::exception& cause) {
+  const planner::Step& step = prepared.step;
+  const source::Section& section = step.section();
+  const std::string label = step.revision->Label();
+  const std::size_t count = prepared.statements.size();
+  const bool transactional = step.tx_mode() == source::TxMode::kTransaction;
+  std::string where = "before its first statement";
+  if (index && *index < count) {
+    const Diagnostic d =
+        DiagnosticAt(Severity::kError, section.path.string(), section.sql,
+                     prepared.statements[*index].offset, "", section.first_line - 1);
+    where = fmt::format("at statement {} of {} ({}:{}:{}: {})", *index + 1, count, d.path,
+                        d.pos.line, d.pos.column, Excerpt(prepared.statements[*index].text));
+  } else if (index) {
+    where = "after its last statement, while recording the outcome";
+  }
+  std::string state;
+  if (transactional) {
+    state = fmt::format(
+        "{} ran in one transaction, which the server rolls back when the session ends: nothing "
+        "of it is applied and the history is unchanged. Run again once the server is reachable",
+        label);
+  } else {
+    const bool up = step.direction == Direction::kUp;
+    std::string done;
+    if (!index || *index == 0) {
+      done = "no statement of it had run";
+    } else if (*index >= count) {
+      done = fmt::format("all {} statements ran", count);
+    } else {
+      done = fmt::format(
+          "{} stay{} done and statement {} may or may not have taken effect",
+          *index == 1 ? std::string("statement 1") : fmt::format("statements 1 to {}", *index),
+          *index == 1 ? "s" : "", *index + 1);
+    }
+    state = fmt::format(
+        "{} runs outside a transaction, so it is half-applied: {}. {} still marks it running "
+        "(the next run refuses until this is resolved). Once the server is back, check the "
+        "database, finish or undo what {} did by hand, then `stairway stamp {}{}` if it is now "
+        "fully {}, or `stairway repair{}` to forget the attempt",
+        label, done, table_.DisplayName(), label, up ? label : StampTargetBefore(*step.revision),
+        StampHint(table_.schema()), up ? "applied" : "undone", StampHint(table_.schema()));
+  }
+  const auto* database_error = dynamic_cast<const db::DatabaseError*>(&cause);
+  const std::string reason =
+      database_error != nullptr
+          ? fmt::format("the server said: {} (SQLSTATE {})", database_error->server_message(),
+                        database_error->sqlstate())
+          : std::string(cause.what());
+  throw StopError(Error::Database(
+      fmt::format("{} ({}): the connection to the server was lost {}. "
+                  "{} ({})",
+                  label, history::DirectionName(step.direction), where, state, reason)));
 }
 
 std::chrono::milliseconds Runner::RunStep(const PreparedStep& step) {

@@ -145,6 +145,11 @@ class Runner {
   void ResetTimeouts();
   [[noreturn]] void Fail(const PreparedStep& step, std::size_t index, const db::DatabaseError& e,
                          bool rolled_back);
+  // The connection broke during `step` (before statement `index`, or while it ran; nullopt:
+  // before the first one, or after the last while recording the outcome): says what state the
+  // revision is in instead of the client library's text.
+  [[noreturn]] void Lost(const PreparedStep& step, std::optional<std::size_t> index,
+                         const std::exception& cause);
 
   db::Session& session_;
   Options options_;
@@ -161,7 +166,16 @@ class Runner {
   std::optional<planner::AppliedSet> alembic_applied_;
 };
 
-// The message `upgrade` prints when the history has a failed or interrupted revision.
-std::string ResolveMessage(const history::Row& row, const history::Table& table);
+// The message `upgrade` prints when the history has a failed or interrupted revision. With the
+// revision (from the set), a down attempt's help names the revision to stamp.
+std::string ResolveMessage(const history::Row& row, const history::Table& table,
+                           const source::Revision* revision = nullptr);
+// What `stairway stamp` is given once `revision`'s down is fully done: its parent's version,
+// "base" for the first revision.
+std::string StampTargetBefore(const source::Revision& revision);
+
+// The session holding the migration lock on `table` other than `session` itself; nullopt when
+// none does. Read-only (pg_locks + pg_stat_activity): `status` uses it without taking the lock.
+std::optional<LockHolder> FindLockHolder(db::Session& session, const history::Table& table);
 
 }  // namespace stairway::applier

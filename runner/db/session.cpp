@@ -77,8 +77,14 @@ std::string OneLine(std::string_view text) {
 }
 
 [[noreturn]] void ThrowLost(const std::string& masked_url, const std::exception& error) {
-  throw StopError(Error::Database(
-      fmt::format("connection to {} was lost: {}", masked_url, OneLine(error.what()))));
+  std::string reason = OneLine(error.what());
+  // libpqxx 6 says this when it finds the connection already closed by the server (ended with
+  // pg_terminate_backend, a server restart): say that instead of its internal step.
+  if (reason.find("Could not obtain client encoding") != std::string::npos) {
+    reason = "the server closed the connection (the session was ended or the server stopped)";
+  }
+  throw StopError(
+      Error::Database(fmt::format("connection to {} was lost: {}", masked_url, reason)));
 }
 
 // Collects NOTICE/WARNING messages instead of letting libpq print them on stderr.
@@ -578,6 +584,10 @@ void Session::Rollback() {
 
 bool Session::in_transaction() const {
   return impl_->in_transaction;
+}
+
+bool Session::broken() const {
+  return !impl_->conn.is_open();
 }
 
 bool Session::TryAdvisoryLock(std::int64_t key) {

@@ -93,6 +93,9 @@ class Session {
   void ExecAndCommit(std::string_view sql);
   void Rollback();  // never throws; a broken connection is simply left broken
   bool in_transaction() const;
+  // Whether the connection is gone (the server ended the session, the network broke): after a
+  // failed call, tells a lost session from a statement the server refused.
+  bool broken() const;
 
   // Session-level advisory lock on `key`. TryLock returns false when another session holds it.
   bool TryAdvisoryLock(std::int64_t key);

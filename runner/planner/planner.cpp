@@ -143,11 +143,13 @@ Expected<Plan> PlanUpgrade(const MigrationSet& set, const AppliedSet& applied,
       return Error::Input(fmt::format(
           "bad upgrade target \"{}\": expected head, a revision, or +N with N >= 1", target));
     }
-    if (static_cast<std::size_t>(n) > pending.size()) {
+    // Nothing pending is not an error: as with head, there is nothing to do (another runner may
+    // have applied what was pending while this one waited for the lock).
+    if (static_cast<std::size_t>(n) > pending.size() && !pending.empty()) {
       return Error::Input(fmt::format("cannot upgrade {}: only {} revision{} pending", target,
                                       pending.size(), pending.size() == 1 ? " is" : "s are"));
     }
-    take = static_cast<std::size_t>(n);
+    take = std::min(static_cast<std::size_t>(n), pending.size());
   } else {
     ASSIGN_OR_RETURN(const Revision* rev, ResolveRevision(set, target));
     const int index = set.IndexOf(rev->version);
