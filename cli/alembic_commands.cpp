@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <map>
+#include <set>
 
 #include "cli/alembic_commands.h"
 #include "cli/alembic_support.h"
@@ -66,7 +67,7 @@ std::string Marks(const source::MigrationSet& set, const source::Revision& rev,
 }  // namespace
 
 int AlembicCurrent(const GlobalOptions& global, const source::MigrationSet& set, bool verbose) {
-  db::Session session = ConnectToUserDatabase(ResolveDatabaseUrl(global));
+  db::Session session = ConnectToUserDatabase(ResolveDatabaseUrl(global, LookupFor(set)));
   const auto rows = ReadVersionRows(session, set);
   if (!rows || rows->empty()) {
     std::fflush(stdout);
@@ -74,9 +75,22 @@ int AlembicCurrent(const GlobalOptions& global, const source::MigrationSet& set,
                rows ? "is empty" : "does not exist");
     return 0;
   }
-  // Checks the rows against the files (an unknown revision is an input error, exit 2).
-  planner::AppliedFromVersionRows(set, *rows).ValueOrThrow();
-  fmt::print("{}", VersionRowsText(set, *rows, verbose));
+  // Checks the rows against the files (an unknown revision is an input error, exit 2), then
+  // prints what `alembic current` prints: the tips of the applied set along down_revision (a
+  // revision reached only through depends_on shows too, though it has no row of its own).
+  const planner::AppliedSet applied = planner::AppliedFromVersionRows(set, *rows).ValueOrThrow();
+  std::set<std::string> parents_applied;
+  for (const source::Revision& rev : set.revisions) {
+    if (!applied.count(rev.version)) continue;
+    for (const std::string& p : rev.parents) parents_applied.insert(p);
+  }
+  std::vector<std::string> tips;
+  for (const source::Revision& rev : set.revisions) {
+    if (applied.count(rev.version) && !parents_applied.count(rev.version)) {
+      tips.push_back(rev.version);
+    }
+  }
+  fmt::print("{}", VersionRowsText(set, tips, verbose));
   return 0;
 }
 
@@ -97,7 +111,7 @@ int AlembicHistory(const GlobalOptions& global, const source::MigrationSet& set,
   std::optional<planner::AppliedSet> applied;
   std::string note;
   try {
-    const std::string url = ResolveDatabaseUrl(global);
+    const std::string url = ResolveDatabaseUrl(global, LookupFor(set));
     db::Session session = ConnectToUserDatabase(url);
     const auto rows = ReadVersionRows(session, set);
     applied = planner::AppliedFromVersionRows(set, rows.value_or(std::vector<std::string>{}))
@@ -145,7 +159,7 @@ int AlembicHistory(const GlobalOptions& global, const source::MigrationSet& set,
 
 int AlembicStatus(const GlobalOptions& global, const source::MigrationSet& set,
                   const DatabaseOptions& db) {
-  db::Session session = ConnectToUserDatabase(ResolveDatabaseUrl(global));
+  db::Session session = ConnectToUserDatabase(ResolveDatabaseUrl(global, LookupFor(set)));
   const history::AlembicVersionTable version_table = VersionTableOf(set);
   const auto rows = ReadVersionRows(session, set);
   const planner::AppliedSet applied =
@@ -184,7 +198,7 @@ int AlembicStamp(const GlobalOptions& global, const source::MigrationSet& set,
                  const applier::Options& options, const std::vector<std::string>& targets) {
   // Targets are resolved before connecting: a typo costs no connection.
   planner::StampTargets(set, planner::AppliedSet{}, targets).ValueOrThrow();
-  db::Session session = ConnectToUserDatabase(ResolveDatabaseUrl(global));
+  db::Session session = ConnectToUserDatabase(ResolveDatabaseUrl(global, LookupFor(set)));
   ConsoleObserver observer(history::Table(options.history_schema).DisplayName());
   applier::Runner runner(session, options, &observer);
   // Stamp runs no revision: the runner needs no Python, only the set and the version table.

@@ -24,6 +24,15 @@ bool IsHead(const source::MigrationSet& set, const std::string& version) {
 
 }  // namespace
 
+UrlLookup LookupFor(const source::MigrationSet& set) {
+  UrlLookup lookup;
+  if (!set.alembic) return lookup;
+  lookup.project_dir = set.alembic->project_dir;
+  lookup.ini_url = set.alembic->sqlalchemy_url;
+  if (!set.alembic->config_file.empty()) lookup.ini_path = set.alembic->config_file.string();
+  return lookup;
+}
+
 std::unique_ptr<applier::AlembicSteps> StartAlembic(const source::MigrationSet& set,
                                                     const SourceOptions& source) {
   source::alembic::PythonChoice choice;
@@ -93,7 +102,7 @@ int RunAlembicMigrate(const GlobalOptions& global, const source::MigrationSet& s
     planner::ResolveRevision(set, target).ValueOrThrow();
   }
   std::unique_ptr<applier::AlembicSteps> code = StartAlembic(set, source);
-  const std::string url = ResolveDatabaseUrl(global);
+  const std::string url = ResolveDatabaseUrl(global, LookupFor(set));
   db::Session session = ConnectToUserDatabase(url);
   ConsoleObserver observer(history::Table(options.history_schema).DisplayName());
   applier::Runner runner(session, options, &observer);

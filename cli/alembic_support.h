@@ -17,6 +17,10 @@ inline bool IsAlembic(const source::MigrationSet& set) {
   return set.format == source::Format::kAlembic;
 }
 
+// Where an Alembic project's URL may also come from: its directory's .env, alembic.ini's
+// sqlalchemy.url.
+UrlLookup LookupFor(const source::MigrationSet& set);
+
 // Starts the helper for the set's project in the project's Python (--python, STAIRWAY_PYTHON,
 // $VIRTUAL_ENV, .venv/venv, python3). StopError(kInput) naming what was tried when none works.
 std::unique_ptr<applier::AlembicSteps> StartAlembic(const source::MigrationSet& set,

@@ -107,6 +107,15 @@ Result Run(db::Session& session, const source::MigrationSet& set, const Options&
            const std::vector<PhaseObserver*>& extra_observers, ProgressListener* listener) {
   // The built-in checks run first: the catalog comparison, then the data fixtures (their rows
   // do not change the catalog, so the order only matters for the order of findings).
+  // The history tables exist before the catalog is first read: they are stairway's and the
+  // tool's bookkeeping (alembic_version is kept by every step), never a difference.
+  applier::Runner runner(session, options.applier);
+  std::unique_ptr<applier::CodeSteps> code;
+  if (options.code_steps) {
+    code = options.code_steps(session);
+    runner.UseAlembic(set, *code);
+  }
+  runner.EnsureHistory();
   CatalogObserver catalog;
   std::optional<TrackedCatalogObserver> tracked;
   std::optional<FixturesObserver> fixtures;
@@ -144,13 +153,6 @@ Result Run(db::Session& session, const source::MigrationSet& set, const Options&
     }
   }
   const Selection selection = Select(set, options);
-  applier::Runner runner(session, options.applier);
-  std::unique_ptr<applier::CodeSteps> code;
-  if (options.code_steps) {
-    code = options.code_steps(session);
-    runner.UseAlembic(set, *code);
-  }
-  runner.EnsureHistory();
 
   std::size_t next_down = 0;
   const int total = static_cast<int>(set.revisions.size());
