@@ -634,7 +634,9 @@ const std::string& Session::masked_url() const {
   return impl_->masked_url;
 }
 
-const std::string& Session::url_with_password() const { return impl_->url; }
+const std::string& Session::url_with_password() const {
+  return impl_->url;
+}
 std::vector<std::string> Session::TakeNotices() {
   return impl_->notices.Take();
 }

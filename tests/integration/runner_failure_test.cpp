@@ -301,12 +301,13 @@ TEST(TransactionControl, CommitInsideATransactionalRevisionIsRefusedBeforeAnythi
   db::Session session = db::Session::Connect(database->url());
   ProcessResult up = Stairway({"upgrade", "-d", dir.string()}, database->url());
   EXPECT_EQ(up.exit_code, 2) << Describe(up);
-  EXPECT_EQ(up.err, "error: " + (dir / "1_create_notes.up.sql").string() +
-                        ":2:1: 1_create_notes (up): COMMIT is refused: transaction control inside a "
-                        "transactional "
-                        "revision; stairway runs each revision in its own transaction: remove "
-                        "this statement, or mark the revision non-transactional (see "
-                        "docs/formats.md); nothing was applied\n");
+  EXPECT_EQ(up.err,
+            "error: " + (dir / "1_create_notes.up.sql").string() +
+                ":2:1: 1_create_notes (up): COMMIT is refused: transaction control inside a "
+                "transactional "
+                "revision; stairway runs each revision in its own transaction: remove "
+                "this statement, or mark the revision non-transactional (see "
+                "docs/formats.md); nothing was applied\n");
   EXPECT_FALSE(HistoryTableExists(session));
   EXPECT_TRUE(SchemaFingerprint(session).empty());
   fs::remove_all(dir);
