@@ -318,7 +318,7 @@ TEST_F(AlembicProject, TargetsAsAlembicHasThem) {
   ProcessResult r = Stairway({"upgrade", "+2"});
   ASSERT_EQ(r.exit_code, 0) << Describe(r);
   EXPECT_EQ(VersionRows(), std::set<std::string>{"b2000000"});
-  r = Stairway({"upgrade", "profile@head"});  // the labelled branch only
+  r = Stairway({"upgrade", "c3000000"});  // one branch only
   ASSERT_EQ(r.exit_code, 0) << Describe(r);
   EXPECT_EQ(VersionRows(), std::set<std::string>{"c3000000"});
   r = Stairway({"upgrade", "d400"});  // a unique prefix
@@ -326,8 +326,11 @@ TEST_F(AlembicProject, TargetsAsAlembicHasThem) {
   EXPECT_EQ(VersionRows(), (std::set<std::string>{"c3000000", "d4000000"}));
   r = Stairway({"downgrade", "-1"});  // two heads applied: ambiguous, as in Alembic
   EXPECT_EQ(r.exit_code, 2) << Describe(r);
-  r = Stairway({"upgrade", "head"});
+  EXPECT_EQ(VersionRows(), (std::set<std::string>{"c3000000", "d4000000"}));
+  // The head of the labelled branch is the merge, which needs the other branch too.
+  r = Stairway({"upgrade", "profile@head"});
   ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_EQ(VersionRows(), std::set<std::string>{"e5000000"});
   r = Stairway({"downgrade", "base"});
   ASSERT_EQ(r.exit_code, 0) << Describe(r);
   EXPECT_TRUE(VersionRows().empty());
@@ -443,8 +446,11 @@ TEST_F(AlembicProject, RoundtripIsCleanAndCatchesTheLeftoverEnum) {
                std::string("    sa.Enum(name=\"message_role\").drop(op.get_bind())\n").size(), "");
   Write(revisions);
   r = Stairway({"verify", "--roundtrip"});
-  EXPECT_EQ(r.exit_code, 1) << Describe(r);
-  EXPECT_NE(r.out.find("message_role"), std::string::npos) << r.out;
+  EXPECT_NE(r.exit_code, 0) << Describe(r);
+  EXPECT_NE(r.out.find("b2000000_messages: down left behind type public.message_role (enum "
+                       "'user','assistant')"),
+            std::string::npos)
+      << r.out;
 
   // Two heads fail the single-head gate unless allowed.
   Write(GoodRevisions());
