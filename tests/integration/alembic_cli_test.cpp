@@ -278,6 +278,31 @@ TEST_F(AlembicProject, UpgradeHeadRunsEveryRevisionAndAlembicAgrees) {
   EXPECT_EQ(ours.out, "e5000000 (head)\n") << Describe(ours);
 }
 
+TEST_F(AlembicProject, AnAsyncOnlyDriverWorksToo) {
+  // Projects whose virtualenv has only asyncpg: the helper drives it through SQLAlchemy's
+  // async engine (run_sync), autocommit_block and get_bind() data migrations included.
+  const Env asyncpg = {{"STAIRWAY_ALEMBIC_DRIVER", "asyncpg"}};
+  ProcessResult r = Stairway({"upgrade", "head"}, asyncpg);
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_NE(r.out.find(", asyncpg): 5 revisions"), std::string::npos) << r.out;
+  EXPECT_EQ(VersionRows(), std::set<std::string>{"e5000000"});
+  EXPECT_TRUE(TableExists("ix_messages_user"));
+  r = Stairway({"downgrade", "base"}, asyncpg);
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_FALSE(TableExists("users"));
+  // A failure through asyncpg still names the server's message and SQLSTATE.
+  Write({{"f6000000_broken.py",
+          "revision = \"f6000000\"\ndown_revision = \"e5000000\"\nfrom alembic import op\n\n\n"
+          "def upgrade():\n    op.execute(\"SELECT * FROM missing_table\")\n\n\n"
+          "def downgrade():\n    pass\n"}});
+  r = Stairway({"upgrade", "head"}, asyncpg);
+  EXPECT_EQ(r.exit_code, 3) << Describe(r);
+  EXPECT_NE(r.err.find("f6000000_broken.py:7:5: error: f6000000_broken (up) failed: relation "
+                       "\"missing_table\" does not exist (SQLSTATE 42P01)"),
+            std::string::npos)
+      << r.err;
+}
+
 TEST_F(AlembicProject, AlembicAndStairwayContinueEachOther) {
   // alembic applies part of the history; stairway adopts it as it is and finishes.
   ProcessResult r = Alembic({"upgrade", "c3000000"});

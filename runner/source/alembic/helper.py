@@ -296,6 +296,25 @@ def async_url(url):
                       port=int(port) if port else None, database=database, query=query)
 
 
+def execute_script(conn, sql):
+    """Runs stairway's own SQL (one or more statements, no parameters) in the step's
+    transaction, beside SQLAlchemy: through the DBAPI cursor, or for asyncpg, whose cursor
+    prepares each statement, through its connection's simple-query execute."""
+    cursor = conn.connection.cursor()
+    try:
+        if State.driver != "asyncpg":
+            cursor.execute(sql)
+            return
+        cursor.execute("SELECT 1")  # makes the adapter open its transaction first
+        from sqlalchemy.util import await_only
+
+        fairy = conn.connection
+        adapted = getattr(fairy, "dbapi_connection", None) or fairy.connection
+        await_only(adapted._connection.execute(sql))
+    finally:
+        cursor.close()
+
+
 def commit_idle(conn):
     """Ends whatever transaction SQLAlchemy 2.0's autobegin left open."""
     raw = conn.connection
@@ -373,16 +392,13 @@ def run(msg):
                 if reply.get("cmd") != "commit":
                     outcome["rolled_back"] = True
                     raise Rollback()
-                raw = conn.connection.cursor()
                 try:
                     for sql in reply.get("sql", []):
-                        raw.execute(sql)
+                        execute_script(conn, sql)
                 except Exception as exc:
                     outcome["error"] = describe(exc)
                     outcome["stage"] = "record"
                     raise Rollback()
-                finally:
-                    raw.close()
         except Rollback:
             pass
         except Exception as exc:  # the COMMIT itself, or Alembic's transaction handling
