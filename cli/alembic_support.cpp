@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "runner/planner/alembic_plan.h"
+#include "runner/source/alembic/project.h"
 
 namespace stairway::cli {
 
@@ -31,6 +32,42 @@ UrlLookup LookupFor(const source::MigrationSet& set) {
   lookup.ini_url = set.alembic->sqlalchemy_url;
   if (!set.alembic->config_file.empty()) lookup.ini_path = set.alembic->config_file.string();
   return lookup;
+}
+
+source::alembic::PythonHeaderReader HeaderReaderFor(const std::filesystem::path& dir,
+                                                    const SourceOptions& source) {
+  auto helper = std::make_shared<std::optional<source::alembic::PythonHelper>>();
+  return [dir, source, helper](const std::filesystem::path& file)
+             -> Expected<source::alembic::RevisionHeader> {
+    if (!*helper) {
+      ASSIGN_OR_RETURN(std::optional<source::AlembicProject> project,
+                       source::alembic::DetectAlembicProject(dir));
+      source::alembic::PythonChoice choice;
+      if (!source.python.empty()) choice.flag = source.python;
+      choice.search_from = project ? project->project_dir : dir;
+      ASSIGN_OR_RETURN(source::alembic::PythonHelper started,
+                       source::alembic::PythonHelper::Start(
+                           project.value_or(source::AlembicProject{}), choice));
+      helper->emplace(std::move(started));
+    }
+    source::alembic::HelperError error;
+    const std::optional<source::alembic::PythonHelper::Header> header =
+        (**helper).ReadHeader(file, &error);
+    if (!header) {
+      const source::alembic::Frame* frame = error.FrameIn(file);
+      return Error::Input(fmt::format(
+          "{}:{}: the revision header is not plain literals, and running the file to read it "
+          "failed: {}; fix the file (its revision, down_revision, branch_labels and depends_on "
+          "must be computable when it is imported)",
+          file.string(), frame ? frame->line : 1, error.message));
+    }
+    source::alembic::RevisionHeader out;
+    out.revision = header->revision;
+    out.down_revisions = header->down_revision;
+    out.branch_labels = header->branch_labels;
+    out.depends_on = header->depends_on;
+    return out;
+  };
 }
 
 std::unique_ptr<applier::AlembicSteps> StartAlembic(const source::MigrationSet& set,

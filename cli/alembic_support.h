@@ -21,6 +21,11 @@ inline bool IsAlembic(const source::MigrationSet& set) {
 // sqlalchemy.url.
 UrlLookup LookupFor(const source::MigrationSet& set);
 
+// For revision files whose header is not plain literals: reads it by running the file in the
+// project's Python (a helper started on first use, kept for the rest of the load).
+source::alembic::PythonHeaderReader HeaderReaderFor(const std::filesystem::path& dir,
+                                                    const SourceOptions& source);
+
 // Starts the helper for the set's project in the project's Python (--python, STAIRWAY_PYTHON,
 // $VIRTUAL_ENV, .venv/venv, python3). StopError(kInput) naming what was tried when none works.
 std::unique_ptr<applier::AlembicSteps> StartAlembic(const source::MigrationSet& set,

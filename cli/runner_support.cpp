@@ -1,6 +1,8 @@
 // Shared options and helpers of the runner subcommands.
 #include "cli/runner_support.h"
 
+#include "cli/alembic_support.h"
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <CLI/CLI.hpp>
@@ -80,7 +82,8 @@ source::MigrationSet LoadSet(const SourceOptions& options) {
         "alembic",
         options.format)));
   }
-  return source::LoadMigrationSet(dir, *format).ValueOrThrow();
+  // Alembic revision headers that are not plain literals are read by the project's Python.
+  return source::LoadMigrationSet(dir, *format, HeaderReaderFor(dir, options)).ValueOrThrow();
 }
 
 void AddDatabaseOptions(CLI::App& sub, GlobalOptions& global, DatabaseOptions& options) {

@@ -46,8 +46,11 @@ std::string OneLine(std::string_view text) {
 // A diagnostic at the frame's line (first non-blank column), or at the def line of the step.
 Diagnostic At(const fs::path& fallback_file, int fallback_line, const Frame* frame,
               std::string message) {
-  const fs::path file =
-      frame != nullptr && !frame->file.empty() ? fs::path(frame->file) : fallback_file;
+  // The revision's own frame is shown with the path as the user gave it.
+  std::error_code ec;
+  const bool in_fallback =
+      frame == nullptr || frame->file.empty() || fs::equivalent(frame->file, fallback_file, ec);
+  const fs::path file = in_fallback ? fallback_file : fs::path(frame->file);
   const int line = frame != nullptr && frame->line > 0 ? frame->line : fallback_line;
   const std::string text = ReadText(file);
   const LineIndex index(text);

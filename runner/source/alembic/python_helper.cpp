@@ -32,6 +32,13 @@ std::optional<std::string> Env(const char* name) {
   return std::string(value);
 }
 
+// The helper runs in the project directory: it gets absolute paths.
+std::string Absolute(const fs::path& path) {
+  std::error_code ec;
+  const fs::path absolute = fs::absolute(path, ec);
+  return (ec ? path : absolute.lexically_normal()).string();
+}
+
 bool Executable(const fs::path& path) {
   return access(path.c_str(), X_OK) == 0;
 }
@@ -261,7 +268,7 @@ Status PythonHelper::Connect(const std::string& url, const std::string& driver,
 Expected<std::chrono::milliseconds> PythonHelper::Run(const fs::path& file, bool up,
                                                       const Finish& finish, HelperError* error) {
   const auto start = std::chrono::steady_clock::now();
-  const json request = {{"cmd", "run"}, {"path", file.string()}, {"direction", up ? "up" : "down"}};
+  const json request = {{"cmd", "run"}, {"path", Absolute(file)}, {"direction", up ? "up" : "down"}};
   json reply = json::parse(Call(request.dump()), nullptr, false);
   if (reply.is_discarded()) return Error::Internal("the Alembic helper sent an unreadable answer");
   if (reply.value("ok", false) && Str(reply, "event") == "ran") {
@@ -284,7 +291,7 @@ Expected<std::chrono::milliseconds> PythonHelper::Run(const fs::path& file, bool
 
 std::optional<std::string> PythonHelper::Render(const fs::path& file, bool up, HelperError* error) {
   const json request = {
-      {"cmd", "render"}, {"path", file.string()}, {"direction", up ? "up" : "down"}};
+      {"cmd", "render"}, {"path", Absolute(file)}, {"direction", up ? "up" : "down"}};
   const json reply = json::parse(Call(request.dump()), nullptr, false);
   if (reply.is_discarded() || !reply.value("ok", false)) {
     if (error != nullptr && !reply.is_discarded()) *error = ErrorFrom(reply);
@@ -296,20 +303,27 @@ std::optional<std::string> PythonHelper::Render(const fs::path& file, bool up, H
 std::vector<std::pair<fs::path, HelperError>> PythonHelper::Load(
     const std::vector<fs::path>& files) {
   json paths = json::array();
-  for (const fs::path& f : files) paths.push_back(f.string());
+  for (const fs::path& f : files) paths.push_back(Absolute(f));
   const json reply =
       json::parse(Call(json{{"cmd", "load"}, {"paths", paths}}.dump()), nullptr, false);
   std::vector<std::pair<fs::path, HelperError>> out;
   if (reply.is_discarded() || !reply.contains("failures")) {
     throw StopError(Error::Internal("the Alembic helper sent an unreadable answer"));
   }
-  for (const json& f : reply["failures"]) out.emplace_back(Str(f, "path"), ErrorFrom(f));
+  for (const json& f : reply["failures"]) {
+    // Back to the path as the caller gave it.
+    fs::path path = Str(f, "path");
+    for (const fs::path& given : files) {
+      if (Absolute(given) == path.string()) path = given;
+    }
+    out.emplace_back(path, ErrorFrom(f));
+  }
   return out;
 }
 
 std::optional<PythonHelper::Header> PythonHelper::ReadHeader(const fs::path& file,
                                                              HelperError* error) {
-  const json request = {{"cmd", "read_header"}, {"path", file.string()}};
+  const json request = {{"cmd", "read_header"}, {"path", Absolute(file)}};
   const json reply = json::parse(Call(request.dump()), nullptr, false);
   if (reply.is_discarded() || !reply.value("ok", false)) {
     if (error != nullptr && !reply.is_discarded()) *error = ErrorFrom(reply);
