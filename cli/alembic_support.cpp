@@ -37,17 +37,17 @@ UrlLookup LookupFor(const source::MigrationSet& set) {
 source::alembic::PythonHeaderReader HeaderReaderFor(const std::filesystem::path& dir,
                                                     const SourceOptions& source) {
   auto helper = std::make_shared<std::optional<source::alembic::PythonHelper>>();
-  return [dir, source, helper](const std::filesystem::path& file)
-             -> Expected<source::alembic::RevisionHeader> {
+  return [dir, source,
+          helper](const std::filesystem::path& file) -> Expected<source::alembic::RevisionHeader> {
     if (!*helper) {
       ASSIGN_OR_RETURN(std::optional<source::AlembicProject> project,
                        source::alembic::DetectAlembicProject(dir));
       source::alembic::PythonChoice choice;
       if (!source.python.empty()) choice.flag = source.python;
       choice.search_from = project ? project->project_dir : dir;
-      ASSIGN_OR_RETURN(source::alembic::PythonHelper started,
-                       source::alembic::PythonHelper::Start(
-                           project.value_or(source::AlembicProject{}), choice));
+      ASSIGN_OR_RETURN(
+          source::alembic::PythonHelper started,
+          source::alembic::PythonHelper::Start(project.value_or(source::AlembicProject{}), choice));
       helper->emplace(std::move(started));
     }
     source::alembic::HelperError error;

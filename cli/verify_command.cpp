@@ -219,13 +219,15 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
         "--lint reads SQL files; the revisions of an Alembic project are Python and are not "
         "linted yet: run `stairway verify --roundtrip` on it"));
   }
-  if (IsAlembic(set) && (args.drift || (!any_selected && model.has_value()))) {
+  if (IsAlembic(set) && args.drift) {
     throw StopError(Error::Input(
-        "drift against a model needs the migrations built by the project's Python; for an "
-        "Alembic project run `stairway verify --roundtrip` (model drift comes with SQLAlchemy "
-        "model support)"));
+        "--drift compares a SQL model with the migrations; for an Alembic project the model is "
+        "its SQLAlchemy metadata, which `stairway verify` does not read yet: run `stairway "
+        "verify --roundtrip`, or `stairway drift --against URL` on a database"));
   }
-  const bool run_drift = any_selected ? args.drift : model.has_value();
+  // A model configured in stairway.toml is a SQL model of a SQL project; an Alembic project's
+  // model is its SQLAlchemy metadata (not read yet), so it is left out there.
+  const bool run_drift = any_selected ? args.drift : model.has_value() && !IsAlembic(set);
   if (run_drift && !model) {
     throw StopError(Error::Input(
         "--drift needs a model: pass --model FILE.sql or set model = \"path.sql\" under [verify] "
@@ -331,6 +333,11 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
     combined.Merge(std::move(lint_report));
   }
 
+  if (IsAlembic(set) && !any_selected && text_to_stdout) {
+    fmt::print(
+        "Lint: not run: the revisions are Python and the linter reads SQL (the roundtrip runs "
+        "them)\n");
+  }
   sandbox::Options sandbox_options;
   if (!args.server_url.empty()) sandbox_options.server_url = args.server_url;
   sandbox_options.keep = args.keep;

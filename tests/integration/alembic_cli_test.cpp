@@ -203,6 +203,10 @@ Env PythonEnv() {
 class AlembicProject : public ::testing::Test {
  protected:
   void SetUp() override {
+    if (const char* path = std::getenv("STAIRWAY_TEST_ALEMBIC_PYTHONPATH");
+        path != nullptr && *path != '\0' && !fs::is_directory(path)) {
+      GTEST_SKIP() << path << " does not exist: run ci/install-alembic-modern.sh for this stack";
+    }
     unsetenv("DATABASE_URL");
     unsetenv("STAIRWAY_DIR");
     database_ = NewTestDatabase();

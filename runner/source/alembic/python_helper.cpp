@@ -268,7 +268,8 @@ Status PythonHelper::Connect(const std::string& url, const std::string& driver,
 Expected<std::chrono::milliseconds> PythonHelper::Run(const fs::path& file, bool up,
                                                       const Finish& finish, HelperError* error) {
   const auto start = std::chrono::steady_clock::now();
-  const json request = {{"cmd", "run"}, {"path", Absolute(file)}, {"direction", up ? "up" : "down"}};
+  const json request = {
+      {"cmd", "run"}, {"path", Absolute(file)}, {"direction", up ? "up" : "down"}};
   json reply = json::parse(Call(request.dump()), nullptr, false);
   if (reply.is_discarded()) return Error::Internal("the Alembic helper sent an unreadable answer");
   if (reply.value("ok", false) && Str(reply, "event") == "ran") {
