@@ -1,12 +1,22 @@
 #!/usr/bin/env bash
-# Runs the Alembic benchmarks (a) and (b) on a generated N-revision project against a throwaway
-# cluster (bench/cluster.sh). The stack is what /usr/bin/python3 imports: Debian 12's by default,
-# Alembic 1.13 / SQLAlchemy 2.0 with PYTHONPATH from ci/install-alembic-modern.sh.
-# Usage: bench/alembic/run.sh [N=100]
+# The Alembic roundtrip benchmark on a generated N-revision project against one throwaway
+# cluster (bench/cluster.sh), ratios taken in the same run:
+#   (a) the `alembic` CLI spawned per step, up/down/up of each revision (BENCH_CLI=0 skips it:
+#       it takes minutes);
+#   (b) the floor: one Python process running the same steps through Alembic's API on one
+#       connection, no checks (floor.py);
+#   (c) `stairway verify --roundtrip --server-url` on the same cluster: the same steps through
+#       stairway's helper, plus the full catalog comparison after each step.
+# (b) and (c) alternate for ROUNDS rounds (default 3); the medians are compared. The stack is
+# what /usr/bin/python3 imports: Debian 12's by default, Alembic 1.13 / SQLAlchemy 2.0 with
+# PYTHONPATH from ci/install-alembic-modern.sh.
+# Usage: bench/alembic/run.sh [N=100] [ROUNDS=3]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 n=${1:-100}
+rounds=${2:-3}
+stairway=${STAIRWAY:-$root/build/stairway}
 
 /usr/bin/python3 -c 'import alembic, sqlalchemy
 print(f"alembic {alembic.__version__}, sqlalchemy {sqlalchemy.__version__}")'
@@ -14,10 +24,30 @@ source "$root/bench/cluster.sh"
 start_bench_cluster alembic-bench
 project="$work/project"
 /usr/bin/python3 "$here/gen_project.py" "$n" "$project" >/dev/null
-for db in cli floor; do
-  "${run_as[@]}" "$bindir/psql" -qX -h "$work" -U bench -d postgres -c "CREATE DATABASE $db"
-done
+psql_admin() { "${run_as[@]}" "$bindir/psql" -qX -h "$work" -U bench -d postgres "$@"; }
 url() { echo "postgresql+psycopg2://bench@/$1?host=$work"; }
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-"$here/cli_per_step.sh" "$project" "$(url cli)"
-/usr/bin/python3 "$here/floor.py" "$project" "$(url floor)"
+if [[ ${BENCH_CLI:-1} != 0 ]]; then
+  psql_admin -c "CREATE DATABASE cli"
+  "$here/cli_per_step.sh" "$project" "$(url cli)"
+fi
+floor_ms=()
+stairway_ms=()
+for ((r = 1; r <= rounds; r++)); do
+  psql_admin -c "DROP DATABASE IF EXISTS floor" -c "CREATE DATABASE floor"
+  start=$(now_ms)
+  /usr/bin/python3 "$here/floor.py" "$project" "$(url floor)" >/dev/null
+  floor_ms+=($(($(now_ms) - start)))
+  start=$(now_ms)
+  STAIRWAY_PYTHON=/usr/bin/python3 "$stairway" verify --roundtrip --jobs 1 -d "$project" \
+    --server-url "postgresql://bench@/postgres?host=$work" >/dev/null
+  stairway_ms+=($(($(now_ms) - start)))
+  echo "round $r: floor ${floor_ms[-1]} ms, stairway ${stairway_ms[-1]} ms"
+done
+floor=$(printf '%s\n' "${floor_ms[@]}" | median)
+ours=$(printf '%s\n' "${stairway_ms[@]}" | median)
+awk -v f="$floor" -v s="$ours" -v n="$n" 'BEGIN {
+  printf "%d revisions, medians: (b) floor %d ms, (c) stairway verify --roundtrip %d ms: %.2fx the floor\n",
+         n, f, s, s / f }'

@@ -450,6 +450,38 @@ TEST_F(AlembicProject, BadInputChangesNothing) {
   EXPECT_FALSE(TableExists("alembic_version"));
 }
 
+TEST_F(AlembicProject, ADowngradeThatRaisesIsIrreversible) {
+  Write({{"f6000000_one_way.py", R"PY("""drop the old column for good
+
+Revision ID: f6000000
+Revises: e5000000
+"""
+from alembic import op
+
+revision = "f6000000"
+down_revision = "e5000000"
+
+
+def upgrade():
+    op.drop_column("users", "name")
+
+
+def downgrade():
+    raise NotImplementedError("the names are gone")
+)PY"}});
+  ProcessResult r = Stairway({"upgrade", "head"});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  r = Stairway({"downgrade", "-1"});
+  EXPECT_EQ(r.exit_code, 2) << Describe(r);
+  EXPECT_NE(r.err.find("f6000000_one_way.py"), std::string::npos) << r.err;
+  EXPECT_EQ(VersionRows(), std::set<std::string>{"f6000000"});
+  r = Stairway({"verify", "--roundtrip"});
+  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  EXPECT_NE(r.out.find("1 irreversible"), std::string::npos) << r.out;
+  r = Stairway({"verify", "--roundtrip", "--allow-irreversible"});
+  EXPECT_EQ(r.exit_code, 0) << Describe(r);
+}
+
 TEST_F(AlembicProject, SqlIsRenderedOfflineAndNamesWhatNeedsADatabase) {
   const ProcessResult r =
       RunStairway({"upgrade", "head", "--sql"}, PythonEnv(), dir_.path().string());
