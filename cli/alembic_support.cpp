@@ -73,8 +73,8 @@ source::alembic::PythonHeaderReader HeaderReaderFor(const std::filesystem::path&
 }
 
 std::optional<std::string> ConfiguredPython(const std::filesystem::path& project_dir) {
-  for (const std::filesystem::path& toml : {project_dir / "stairway.toml",
-                                            std::filesystem::path("stairway.toml")}) {
+  for (const std::filesystem::path& toml :
+       {project_dir / "stairway.toml", std::filesystem::path("stairway.toml")}) {
     std::error_code ec;
     if (!std::filesystem::is_regular_file(toml, ec)) continue;
     try {
