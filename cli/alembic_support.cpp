@@ -94,6 +94,22 @@ std::optional<std::string> ConfiguredPython(const std::filesystem::path& project
   return std::nullopt;
 }
 
+std::optional<std::filesystem::path> ConfiguredAlembicProject() {
+  const std::filesystem::path toml = "stairway.toml";
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(toml, ec)) return std::nullopt;
+  try {
+    const toml::table config = toml::parse_file(toml.string());
+    if (const auto project = config["alembic"]["project"].value<std::string>()) {
+      return std::filesystem::path(*project);
+    }
+  } catch (const toml::parse_error& e) {
+    throw StopError(Error::Input(fmt::format("{}:{}: {}; fix stairway.toml", toml.string(),
+                                             e.source().begin.line, e.description())));
+  }
+  return std::nullopt;
+}
+
 std::unique_ptr<applier::AlembicSteps> StartAlembic(const source::MigrationSet& set,
                                                     const SourceOptions& source) {
   source::alembic::PythonChoice choice;

@@ -17,6 +17,10 @@ inline bool IsAlembic(const source::MigrationSet& set) {
   return set.format == source::Format::kAlembic;
 }
 
+// `project = "backend"` under [alembic] in ./stairway.toml: where the Alembic project is when no
+// directory is given (relative to the stairway.toml).
+std::optional<std::filesystem::path> ConfiguredAlembicProject();
+
 // Where an Alembic project's URL may also come from: its directory's .env, alembic.ini's
 // sqlalchemy.url.
 UrlLookup LookupFor(const source::MigrationSet& set);

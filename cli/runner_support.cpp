@@ -74,7 +74,13 @@ bool AlembicProjectHere() {
 source::MigrationSet LoadSet(const SourceOptions& options) {
   std::string dir = options.dir;
   std::error_code ec;
-  if (dir == "migrations" && !std::filesystem::exists(dir, ec) && AlembicProjectHere()) dir = ".";
+  if (dir == "migrations" && !std::filesystem::exists(dir, ec)) {
+    if (AlembicProjectHere()) {
+      dir = ".";
+    } else if (std::optional<std::filesystem::path> project = ConfiguredAlembicProject()) {
+      dir = project->string();
+    }
+  }
   const std::optional<source::Format> format = source::ParseFormat(options.format);
   if (!format) {
     throw StopError(Error::Input(fmt::format(

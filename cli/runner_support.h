@@ -28,8 +28,8 @@ enum class DirArgument { kFlagOnly, kPositional };
 void AddSourceOptions(CLI::App& sub, SourceOptions& options,
                       DirArgument dir_argument = DirArgument::kFlagOnly);
 // Reads the set; throws StopError(kInput) with the reader's one-line message. With the default
-// directory ("migrations") missing and an Alembic project in the current directory
-// (AlembicProjectHere), that project is read.
+// directory ("migrations") missing, an Alembic project in the current directory
+// (AlembicProjectHere) is read, else the one `[alembic] project` in ./stairway.toml names.
 source::MigrationSet LoadSet(const SourceOptions& options);
 // ./alembic.ini, or ./pyproject.toml with a [tool.alembic] table.
 bool AlembicProjectHere();

@@ -282,6 +282,21 @@ TEST_F(AlembicProject, UpgradeHeadRunsEveryRevisionAndAlembicAgrees) {
   EXPECT_EQ(ours.out, "e5000000 (head)\n") << Describe(ours);
 }
 
+TEST_F(AlembicProject, FoundFromTheRepositoryRootThroughStairwayToml) {
+  // The FastAPI layout: alembic.ini in backend/, commands run at the root.
+  TempDir root("stairway-alembic-root");
+  fs::create_directory_symlink(dir_.path(), root.path() / "backend");
+  root.Write("stairway.toml", "[alembic]\nproject = \"backend\"\n");
+  Env env = PythonEnv();
+  env["DATABASE_URL"] = database_->url();
+  ProcessResult r = RunStairway({"heads"}, env, root.path().string());
+  EXPECT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_EQ(r.out, "e5000000 (head) (mergepoint)\n") << r.out;
+  r = RunStairway({"upgrade", "head"}, env, root.path().string());
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_EQ(VersionRows(), std::set<std::string>{"e5000000"});
+}
+
 TEST_F(AlembicProject, AnAsyncOnlyDriverWorksToo) {
   // Projects whose virtualenv has only asyncpg: the helper drives it through SQLAlchemy's
   // async engine (run_sync), autocommit_block and get_bind() data migrations included.
