@@ -22,27 +22,6 @@ std::string ReadText(const fs::path& path) {
   return text.str();
 }
 
-// One line, at most 100 characters.
-std::string OneLine(std::string_view text) {
-  std::string out;
-  bool space = false;
-  for (char c : text) {
-    if (c == '\n' || c == '\r' || c == '\t' || c == ' ') {
-      space = !out.empty();
-      continue;
-    }
-    if (space) out += ' ';
-    space = false;
-    out += c;
-  }
-  if (out.size() > 100) {
-    std::size_t cut = 97;
-    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
-    out = out.substr(0, cut) + "...";
-  }
-  return out;
-}
-
 // A diagnostic at the frame's line (first non-blank column), or at the def line of the step.
 Diagnostic At(const fs::path& fallback_file, int fallback_line, const Frame* frame,
               std::string message) {
@@ -74,7 +53,7 @@ std::string What(const HelperError& e) {
   // Python's own "Type: message" line (the last line of format_exception_only).
   std::string_view m = e.message;
   const std::size_t last = m.rfind('\n', m.size() > 1 ? m.size() - 2 : 0);
-  return std::string(OneLine(last == std::string_view::npos ? m : m.substr(last + 1)));
+  return std::string(Excerpt(last == std::string_view::npos ? m : m.substr(last + 1)));
 }
 
 }  // namespace
@@ -103,11 +82,11 @@ MigrationFailed AlembicFailure(const planner::Step& step, const HelperError& e) 
   std::string rendered = Render(without_help);
   if (!e.detail.empty()) rendered += "  detail: " + e.detail + '\n';
   if (!e.hint.empty()) rendered += "  hint: " + e.hint + '\n';
-  if (!e.statement.empty()) rendered += "  statement: " + OneLine(e.statement) + '\n';
+  if (!e.statement.empty()) rendered += "  statement: " + Excerpt(e.statement) + '\n';
   if (e.server_message.empty() && !e.type.empty()) {
     rendered += "  python: " + What(e) + '\n';
   }
-  for (const std::string& sql : e.committed) rendered += "  stays done: " + OneLine(sql) + '\n';
+  for (const std::string& sql : e.committed) rendered += "  stays done: " + Excerpt(sql) + '\n';
   rendered += "  help: " + d.help;
   return MigrationFailed(std::move(d), std::move(rendered), e.sqlstate);
 }

@@ -21,27 +21,6 @@ std::chrono::milliseconds Since(Clock::time_point start) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
 }
 
-// One line of at most 100 characters: enough to recognise the statement in a terminal.
-std::string Excerpt(std::string_view text) {
-  std::string out;
-  bool space = false;
-  for (char c : text) {
-    if (c == '\n' || c == '\r' || c == '\t' || c == ' ') {
-      space = !out.empty();
-      continue;
-    }
-    if (space) out += ' ';
-    space = false;
-    out += c;
-  }
-  if (out.size() > 100) {
-    std::size_t cut = 97;
-    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
-    out = out.substr(0, cut) + "...";
-  }
-  return out;
-}
-
 // Whether `error` means the session is gone (not a statement the server refused).
 bool Gone(const db::Session& session, const std::exception& error) {
   if (session.broken()) return true;
@@ -347,6 +326,26 @@ std::string StampTargetBefore(const source::Revision& revision) {
   if (revision.parents.empty()) return "base";
   if (revision.parents.size() == 1) return revision.parents.front();
   return fmt::format("<the revision before {}>", revision.Label());  // a merge: the user decides
+}
+
+std::string Excerpt(std::string_view text) {
+  std::string out;
+  bool space = false;
+  for (char c : text) {
+    if (c == '\n' || c == '\r' || c == '\t' || c == ' ') {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out += ' ';
+    space = false;
+    out += c;
+  }
+  if (out.size() > 100) {
+    std::size_t cut = 97;
+    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
+    out = out.substr(0, cut) + "...";
+  }
+  return out;
 }
 
 std::string ResolveMessage(const Row& row, const history::Table& table,

@@ -166,6 +166,10 @@ class Runner {
   std::optional<planner::AppliedSet> alembic_applied_;
 };
 
+// One line of at most 100 characters (whitespace runs folded): enough to recognise a statement
+// in a terminal.
+std::string Excerpt(std::string_view text);
+
 // The message `upgrade` prints when the history has a failed or interrupted revision. With the
 // revision (from the set), a down attempt's help names the revision to stamp.
 std::string ResolveMessage(const history::Row& row, const history::Table& table,

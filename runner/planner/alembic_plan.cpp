@@ -164,19 +164,6 @@ std::string RowsLabel(const Graph& g, const std::vector<bool>& applied) {
   return rows.empty() ? std::string("base") : IdsText(g, rows);
 }
 
-bool IsDigits(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-// Parses "+N" / "-N" (sign required). Returns 0 when `text` is not of that shape.
-int ParseRelative(std::string_view text, char sign) {
-  if (text.size() < 2 || text[0] != sign || !IsDigits(text.substr(1))) return 0;
-  int n = 0;
-  auto [ptr, ec] = std::from_chars(text.data() + 1, text.data() + text.size(), n);
-  if (ec != std::errc() || ptr != text.data() + text.size()) return 0;
-  return n;
-}
-
 // Up to three ids or labels close to `text`, for "did you mean".
 std::string CloseMatches(const Graph& g, std::string_view text) {
   std::vector<std::pair<std::size_t, std::string>> scored;

@@ -68,6 +68,9 @@ Expected<std::vector<std::string>> StampTargets(const source::MigrationSet& set,
 // `rev` and all its ancestors: what counts as applied once alembic_version holds only `rev`.
 AppliedSet AlembicAncestorsInclusive(const source::MigrationSet& set, const source::Revision& rev);
 
+// "+N" / "-N" (sign required) as N; 0 when `text` is not of that shape. Shared with planner.cpp.
+int ParseRelative(std::string_view text, char sign);
+
 // Levenshtein distance, shared with planner.cpp for "did you mean" suggestions.
 std::size_t EditDistance(std::string_view a, std::string_view b);
 

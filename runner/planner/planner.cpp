@@ -36,7 +36,8 @@ bool IsDigits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-// Parses "+N" / "-N" (sign required). Returns 0 when `text` is not of that shape.
+}  // namespace
+
 int ParseRelative(std::string_view text, char sign) {
   if (text.size() < 2 || text[0] != sign || !IsDigits(text.substr(1))) return 0;
   int n = 0;
@@ -44,6 +45,8 @@ int ParseRelative(std::string_view text, char sign) {
   if (ec != std::errc() || ptr != text.data() + text.size()) return 0;
   return n;
 }
+
+namespace {
 
 std::string CloseMatches(const MigrationSet& set, std::string_view text) {
   std::vector<std::pair<std::size_t, std::string>> scored;

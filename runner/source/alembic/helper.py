@@ -356,16 +356,22 @@ def fresh_context(conn):
     return State.env.get_context()
 
 
+def step_function(msg):
+    """The revision's upgrade() or downgrade(); None (the failure already answered) when the file
+    cannot be imported."""
+    try:
+        module = load_revision(msg["path"])
+        return getattr(module, "upgrade" if msg["direction"] == "up" else "downgrade")
+    except Exception as exc:
+        send({"ok": False, "stage": "import", "error": describe(exc)})
+        return None
+
+
 def run(msg):
     from alembic.operations import Operations
 
-    path = msg["path"]
-    direction = msg["direction"]
-    try:
-        module = load_revision(path)
-        fn = getattr(module, "upgrade" if direction == "up" else "downgrade")
-    except Exception as exc:
-        send({"ok": False, "stage": "import", "error": describe(exc)})
+    fn = step_function(msg)
+    if fn is None:
         return
     outcome = {}
 
@@ -426,13 +432,8 @@ def render(msg):
     from alembic.operations import Operations
     from alembic.runtime.migration import MigrationContext
 
-    path = msg["path"]
-    direction = msg["direction"]
-    try:
-        module = load_revision(path)
-        fn = getattr(module, "upgrade" if direction == "up" else "downgrade")
-    except Exception as exc:
-        send({"ok": False, "stage": "import", "error": describe(exc)})
+    fn = step_function(msg)
+    if fn is None:
         return
     buffer = io.StringIO()
     context = MigrationContext.configure(
