@@ -15,8 +15,7 @@ namespace stairway::cli {
 namespace {
 
 history::AlembicVersionTable VersionTableOf(const source::MigrationSet& set) {
-  const source::AlembicProject project = set.alembic.value_or(source::AlembicProject{});
-  return history::AlembicVersionTable(project.version_table, project.version_table_schema);
+  return history::AlembicVersionTable(set.alembic.value_or(source::AlembicProject{}));
 }
 
 // alembic_version's rows, read only; nullopt when the table does not exist.
@@ -202,12 +201,7 @@ int AlembicStamp(const GlobalOptions& global, const source::MigrationSet& set,
   ConsoleObserver observer(history::Table(options.history_schema).DisplayName());
   applier::Runner runner(session, options, &observer);
   // Stamp runs no revision: the runner needs no Python, only the set and the version table.
-  struct NoCode : applier::CodeSteps {
-    std::chrono::milliseconds Run(const planner::Step&, const Finish&) override {
-      throw StopError(Error::Internal("stamp ran a revision"));
-    }
-  } no_code;
-  runner.UseAlembic(set, no_code);
+  runner.UseAlembic(set, nullptr);
   runner.EnsureHistory();
   const std::vector<std::string> rows =
       planner::StampTargets(set, runner.AlembicApplied(), targets).ValueOrThrow();

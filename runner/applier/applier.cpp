@@ -233,17 +233,18 @@ void Runner::EnsureHistory() {
     }
   }
   reader.FormatVersion().ValueOrThrow();
-  if (version_table_ && !version_table_->ReadRows(session_)) {
-    // Created the way Alembic creates it on a first upgrade, so `alembic` reads it as its own.
-    session_.Exec(version_table_->CreateSql());
-  }
+  if (version_table_) EnsureVersionTable();
 }
 
-void Runner::UseAlembic(const source::MigrationSet& set, CodeSteps& code) {
+void Runner::EnsureVersionTable() {
+  // Created the way Alembic creates it on a first upgrade, so `alembic` reads it as its own.
+  if (!version_table_->ReadRows(session_)) session_.Exec(version_table_->CreateSql());
+}
+
+void Runner::UseAlembic(const source::MigrationSet& set, CodeSteps* code) {
   alembic_set_ = &set;
-  code_ = &code;
-  const source::AlembicProject project = set.alembic.value_or(source::AlembicProject{});
-  version_table_.emplace(project.version_table, project.version_table_schema);
+  code_ = code;
+  version_table_.emplace(set.alembic.value_or(source::AlembicProject{}));
   alembic_applied_.reset();
 }
 
@@ -276,7 +277,7 @@ std::vector<std::string> Runner::StampAlembic(const std::vector<std::string>& ro
   }
   session_.Begin();
   try {
-    if (!version_table_->ReadRows(session_)) session_.Exec(version_table_->CreateSql());
+    EnsureVersionTable();
     session_.Exec(version_table_->ReplaceRowsSql(rows));
     for (const std::string& s : sql) session_.Exec(s);
   } catch (...) {

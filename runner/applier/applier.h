@@ -100,7 +100,8 @@ class Runner {
 
   // Alembic: the set's revisions run through `code`, and the project's version table
   // (alembic_version) is kept exactly as Alembic keeps it, in the step's own transaction.
-  void UseAlembic(const source::MigrationSet& set, CodeSteps& code);
+  // `code` may be null for a runner that runs no revision (stamp).
+  void UseAlembic(const source::MigrationSet& set, CodeSteps* code);
   // The revisions alembic_version says are applied (its rows and their ancestors); empty when
   // the table does not exist. Only with UseAlembic.
   planner::AppliedSet AlembicApplied();
@@ -141,6 +142,8 @@ class Runner {
   std::chrono::milliseconds RunTransactional(const PreparedStep& step);
   std::chrono::milliseconds RunNonTransactional(const PreparedStep& step);
   std::chrono::milliseconds RunCode(const PreparedStep& step);
+  // Creates alembic_version, as Alembic would, when it does not exist yet.
+  void EnsureVersionTable();
   void SetTimeouts(bool local);
   void ResetTimeouts();
   [[noreturn]] void Fail(const PreparedStep& step, std::size_t index, const db::DatabaseError& e,

@@ -113,7 +113,7 @@ Result Run(db::Session& session, const source::MigrationSet& set, const Options&
   std::unique_ptr<applier::CodeSteps> code;
   if (options.code_steps) {
     code = options.code_steps(session);
-    runner.UseAlembic(set, *code);
+    runner.UseAlembic(set, code.get());
   }
   runner.EnsureHistory();
   CatalogObserver catalog;

@@ -1,7 +1,7 @@
 """create users
 
 Revision ID: 3f1c9a2b7d10
-Revises: 
+Revises:
 Create Date: 2024-03-02 10:12:44.118034
 
 """
