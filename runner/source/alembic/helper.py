@@ -45,6 +45,8 @@ class State:
     context = None  # its MigrationContext
     modules = {}  # revision file path -> module
     statements = None  # list while a step records what it executes
+    model = None  # MetaData list of the model (the `model` command)
+    model_opts = {}  # the other options env.py hands configure() (compare_type...)
 
 
 # ---------------------------------------------------------------- errors
@@ -488,8 +490,172 @@ def read_header(msg):
           "depends_on": as_list(getattr(module, "depends_on", None))})
 
 
+# ---------------------------------------------------------------- the model
+
+
+class StopEnv(Exception):
+    """Raised from the intercepted configure(): env.py has handed over what it hands Alembic."""
+
+
+def metadata_list(value):
+    """A MetaData, a declarative Base (its .metadata) or a sequence of them, as MetaData list."""
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        out = []
+        for v in value:
+            out.extend(metadata_list(v))
+        return out
+    if hasattr(value, "tables") and hasattr(value, "create_all"):
+        return [value]
+    inner = getattr(value, "metadata", None)
+    if inner is not None and hasattr(inner, "tables"):
+        return [inner]
+    raise TypeError("%r is neither a MetaData nor a declarative Base" % (value,))
+
+
+def env_target():
+    """Runs env.py in offline mode with its configure() call intercepted: the keyword arguments
+    it hands Alembic (target_metadata, compare_type, include_object...) after it imported the
+    models, and env.py's module globals (target_metadata even when configure was never reached,
+    as in an env.py that only connects)."""
+    from alembic.runtime.environment import EnvironmentContext
+
+    config, script = make_environment()
+    env_py = os.path.join(script.dir, "env.py")
+    captured = {}
+    namespace = {"__name__": "stairway_env_py", "__file__": env_py}
+    problem = None
+
+    def configure(*args, **kw):
+        captured.update(kw)
+        raise StopEnv()
+
+    env = EnvironmentContext(config, script, as_sql=True, fn=lambda rev, ctx: [])
+    env.configure = configure
+    try:
+        with env:
+            with open(env_py, "rb") as f:
+                code = compile(f.read(), env_py, "exec")
+            exec(code, namespace)
+    except StopEnv:
+        pass
+    except BaseException as exc:  # SystemExit too: env.py may exit when a setting is missing
+        problem = describe(exc)
+    finally:
+        if State.env is not None:
+            State.env._install_proxy()  # exiting the interception removed the live proxy
+    return captured, namespace, problem
+
+
+def model_sources(tables):
+    """table name -> "file:line" of the mapped class that defines it, where SQLAlchemy knows."""
+    import inspect
+
+    sources = {}
+    try:
+        from sqlalchemy.orm import mapperlib
+
+        registries = list(mapperlib._mapper_registries)
+    except Exception:
+        return sources
+    wanted = {id(t): name for name, t in tables.items()}
+    for registry in registries:
+        for mapper in list(getattr(registry, "mappers", [])):
+            for table in getattr(mapper, "tables", []):
+                name = wanted.get(id(table))
+                if name is None or name in sources:
+                    continue
+                try:
+                    path = inspect.getsourcefile(mapper.class_)
+                    line = inspect.getsourcelines(mapper.class_)[1]
+                    sources[name] = "%s:%d" % (path, line)
+                except Exception:
+                    pass
+    return sources
+
+
+def model(msg):
+    """Finds the model: `spec` ("module:attr", a MetaData or a declarative Base), else the
+    target_metadata env.py hands Alembic. Keeps it (and env.py's configure options) for
+    create_model and autogenerate; answers its tables and where each is defined."""
+    spec = msg.get("spec") or ""
+    warnings = []
+    opts = {}
+    if spec:
+        module_name, _, attr = spec.partition(":")
+        try:
+            module = importlib.import_module(module_name)
+            value = module
+            for part in (attr or "metadata").split("."):
+                value = getattr(value, part)
+            metadata = metadata_list(value)
+        except BaseException as exc:
+            send({"ok": False, "stage": "model", "error": describe(exc)})
+            return
+        origin = spec
+    else:
+        captured, namespace, problem = env_target()
+        value = captured.get("target_metadata", namespace.get("target_metadata"))
+        if value is None:
+            error = problem or {"type": "LookupError", "frames": [],
+                                "message": "env.py hands Alembic no target_metadata"}
+            send({"ok": False, "stage": "model", "error": error})
+            return
+        try:
+            metadata = metadata_list(value)
+        except TypeError as exc:
+            send({"ok": False, "stage": "model", "error": describe(exc)})
+            return
+        opts = {k: v for k, v in captured.items()
+                if k not in ("url", "connection", "target_metadata", "literal_binds",
+                             "dialect_opts", "dialect_name", "output_buffer", "as_sql")}
+        origin = "env.py target_metadata"
+    State.model = metadata
+    State.model_opts = opts
+    tables = {}
+    for md in metadata:
+        for key, table in md.tables.items():
+            tables[key] = table
+    if not tables:
+        warnings.append("the model has 0 tables: are the modules that define the models "
+                        "imported where %s is built?" % (spec or "target_metadata"))
+    send({"ok": True, "origin": origin, "tables": sorted(tables),
+          "sources": model_sources(tables), "warnings": warnings,
+          "options": sorted(opts)})
+
+
+def create_model(msg):
+    """Creates the kept model on the helper's connection (metadata.create_all) and commits."""
+    if not getattr(State, "model", None):
+        send({"ok": False, "stage": "model",
+              "error": {"type": "ProtocolError", "message": "no model loaded", "frames": []}})
+        return
+
+    def work(conn):
+        try:
+            for md in State.model:
+                md.create_all(conn)
+            conn.connection.commit()
+        except BaseException:
+            try:
+                conn.connection.rollback()
+            except Exception:
+                pass
+            raise
+        finally:
+            commit_idle(conn)
+
+    try:
+        in_connection(work)
+    except Exception as exc:
+        send({"ok": False, "stage": "create", "error": describe(exc)})
+        return
+    send({"ok": True})
+
+
 COMMANDS = {"hello": hello, "connect": connect, "run": run, "render": render, "load": load,
-            "read_header": read_header}
+            "read_header": read_header, "model": model, "create_model": create_model}
 
 
 def main():
