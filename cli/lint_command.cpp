@@ -13,6 +13,8 @@
 #include <set>
 #include <sstream>
 
+#include "cli/alembic_lint.h"
+#include "cli/alembic_support.h"
 #include "cli/command.h"
 #include "cli/report_flags.h"
 #include "runner/common/error.h"
@@ -42,6 +44,7 @@ struct LintFlags {
   std::string config = "stairway.toml";
   std::string format = "auto";
   bool assume_in_transaction = false;
+  std::string python;  // Alembic projects: the project's interpreter
 };
 
 // Reads the whole stream in blocks (a char-by-char istreambuf_iterator costs more than
@@ -67,11 +70,13 @@ lint::LintGroup LooseFile(const std::string& display, std::string sql) {
   return g;
 }
 
-std::vector<lint::LintGroup> CollectInputs(const LintFlags& f) {
+// `not_linted`: Alembic sections that cannot be rendered without a database.
+std::vector<lint::LintGroup> CollectInputs(const LintFlags& f,
+                                           std::vector<report::Step>& not_linted) {
   std::vector<lint::LintGroup> groups;
   std::vector<std::string> paths = f.paths;
   if (paths.empty()) {
-    if (!fs::is_directory("migrations")) {
+    if (!fs::is_directory("migrations") && !AlembicProjectHere() && !ConfiguredAlembicProject()) {
       throw StopError(
           Error::Input("no input: pass migration directories, .sql files or - (stdin); "
                        "./migrations does not exist"));
@@ -95,8 +100,21 @@ std::vector<lint::LintGroup> CollectInputs(const LintFlags& f) {
       continue;
     }
     std::error_code ec;
-    if (fs::is_directory(p, ec)) {
-      source::MigrationSet set = source::LoadMigrationSet(p, *format).ValueOrThrow();
+    if (fs::is_directory(p, ec) || (p == "migrations" && f.paths.empty())) {
+      const SourceOptions source{p, f.format, f.python};
+      source::MigrationSet set = LoadSet(source);
+      if (IsAlembic(set)) {
+        // Rendered by the project's own Alembic, in its Python; a file that cannot be imported
+        // stops the run (exit 2) at its line.
+        std::unique_ptr<applier::AlembicSteps> helper = StartAlembic(set, source);
+        PreloadAlembic(*helper, set);
+        AlembicLintInput input = AlembicLintGroup(
+            RenderAlembicSections(helper->helper(), set), nullptr,
+            "`stairway verify` runs it on a throwaway database and lints what it executes");
+        groups.push_back(std::move(input.group));
+        for (report::Step& step : input.not_linted) not_linted.push_back(std::move(step));
+        continue;
+      }
       groups.push_back(lint::GroupFromMigrationSet(set));
     } else if (fs::exists(fs::symlink_status(p, ec))) {
       // Regular files only (a FIFO or /dev/zero is refused at once), within the size limit.
@@ -156,7 +174,10 @@ int Run(const LintFlags& f, const GlobalOptions& global) {
   // The parse trees are left to the process exit, never freed: on a big file freeing them
   // node by node costs a quarter of what the rules do.
   auto* scratch = new lint::LintScratch();  // NOLINT: deliberately leaked
-  report::Report rep = lint::Lint(CollectInputs(f), options, scratch).ValueOrThrow();
+  std::vector<report::Step> not_linted;
+  const std::vector<lint::LintGroup> groups = CollectInputs(f, not_linted);
+  report::Report rep = lint::Lint(groups, options, scratch).ValueOrThrow();
+  for (report::Step& step : not_linted) rep.steps.push_back(std::move(step));
   WriteReports(rep, outputs, global.no_color);
   return fail && rep.Count(*fail) > 0 ? static_cast<int>(ExitCode::kFindings) : 0;
 }
@@ -186,11 +207,20 @@ RunFn SetupLint(CLI::App& sub, GlobalOptions& global) {
                  "Path to report for SQL read from stdin (-), e.g. the file it came from");
   sub.add_flag("--assume-in-transaction", f->assume_in_transaction,
                "Treat loose .sql files as run inside one transaction");
+  sub.add_option("--python", f->python,
+                 "Alembic projects: the project's Python (else STAIRWAY_PYTHON, [alembic] python, "
+                 "$VIRTUAL_ENV, .venv/venv, python3)");
   sub.footer(
       "Findings read path:line:col: severity: message [rule], the source line, a caret and a\n"
       "help line with the safe alternative. Suppress one statement with\n"
       "  -- stairway:ignore rule-id[, rule-id] reason\n"
       "or a whole file with -- stairway:ignore-file rule-id.\n"
+      "\n"
+      "Alembic projects (alembic.ini here, or a directory holding one) are rendered offline by\n"
+      "the project's own Alembic and each finding points at the op.* call in the .py file;\n"
+      "suppress with a `# stairway:ignore rule-id reason` comment on the call's line or the\n"
+      "line above. Revisions that cannot be rendered without a database are named, and\n"
+      "`stairway verify` lints what they execute.\n"
       "\n"
       "Examples:\n"
       "  stairway lint migrations\n"

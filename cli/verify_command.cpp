@@ -13,6 +13,7 @@
 #include <sstream>
 #include <thread>
 
+#include "cli/alembic_lint.h"
 #include "cli/alembic_support.h"
 #include "cli/report_flags.h"
 #include "cli/runner_support.h"
@@ -212,13 +213,8 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
   }
   const bool any_selected = args.roundtrip || args.lint || args.drift;
   const bool run_roundtrip = any_selected ? args.roundtrip : true;
-  // Alembic revisions are Python: the SQL linter reads them once they are rendered (not yet).
-  const bool run_lint = (any_selected ? args.lint : true) && !IsAlembic(set);
-  if (IsAlembic(set) && args.lint) {
-    throw StopError(Error::Input(
-        "--lint reads SQL files; the revisions of an Alembic project are Python and are not "
-        "linted yet: run `stairway verify --roundtrip` on it"));
-  }
+  // Alembic revisions are linted as the project's Alembic renders them (cli/alembic_lint.h).
+  const bool run_lint = any_selected ? args.lint : true;
   if (IsAlembic(set) && args.drift) {
     throw StopError(Error::Input(
         "--drift compares a SQL model with the migrations; for an Alembic project the model is "
@@ -272,9 +268,23 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
   // found or whose revisions cannot be imported fails before any database is made.
   std::unique_ptr<applier::AlembicSteps> first_helper;
   std::mutex helper_mutex;
-  if (IsAlembic(set) && run_roundtrip) {
+  // Alembic lint: every revision rendered offline now; the ones that cannot be rendered without
+  // a database are linted from what they execute in the roundtrip (`capture`).
+  std::vector<AlembicSection> alembic_sections;
+  auto capture = std::make_shared<applier::StatementCapture>();
+  if (IsAlembic(set) && (run_roundtrip || run_lint)) {
     first_helper = StartAlembic(set, args.source);
     PreloadAlembic(*first_helper, set);
+  }
+  if (IsAlembic(set) && run_lint) {
+    alembic_sections = RenderAlembicSections(first_helper->helper(), set);
+    for (const AlembicSection& s : alembic_sections) {
+      if (!s.rendered.ok) {
+        capture->Want(s.up ? s.revision->up.path : s.revision->down->path, s.up);
+      }
+    }
+  }
+  if (IsAlembic(set) && run_roundtrip) {
     options.code_steps = [&](db::Session& session) -> std::unique_ptr<applier::CodeSteps> {
       std::unique_ptr<applier::AlembicSteps> steps;
       {
@@ -283,6 +293,7 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
       }
       if (!steps) steps = StartAlembic(set, args.source);
       ConnectAlembic(*steps, session.url_with_password(), options.applier);
+      steps->CaptureInto(capture);
       return steps;
     };
   }
@@ -324,7 +335,7 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
       combined.findings.push_back(std::move(f));
     }
   }
-  if (run_lint) {
+  if (run_lint && !IsAlembic(set)) {
     const auto started = std::chrono::steady_clock::now();
     if (progress) fmt::print(stderr, "lint: {}\n", set.dir.string());
     report::Report lint_report =
@@ -333,11 +344,6 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
     combined.Merge(std::move(lint_report));
   }
 
-  if (IsAlembic(set) && !any_selected && text_to_stdout) {
-    fmt::print(
-        "Lint: not run: the revisions are Python and the linter reads SQL (the roundtrip runs "
-        "them)\n");
-  }
   sandbox::Options sandbox_options;
   if (!args.server_url.empty()) sandbox_options.server_url = args.server_url;
   sandbox_options.keep = args.keep;
@@ -426,6 +432,26 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
       }
     }
     combined.Merge(std::move(rt));
+  }
+
+  if (run_lint && IsAlembic(set)) {
+    // After the roundtrip: it captured what the revisions that need a database executed.
+    if (progress) fmt::print(stderr, "lint: {}\n", set.dir.string());
+    report::Report lint_report = LintAlembic(
+        AlembicLintGroup(alembic_sections, capture.get(),
+                         run_roundtrip ? "the roundtrip did not run it"
+                                       : "`stairway verify --roundtrip --lint` lints what it "
+                                         "executes on a throwaway database"),
+        lint_options);
+    if (text_to_stdout) {
+      int skipped = 0;
+      for (const report::Step& step : lint_report.steps) skipped += step.skipped ? 1 : 0;
+      fmt::print("Lint of {} Alembic revision files: {} finding{}{}\n",
+                 lint_report.steps.size() - skipped, lint_report.findings.size(),
+                 lint_report.findings.size() == 1 ? "" : "s",
+                 skipped > 0 ? fmt::format(", {} not linted (below)", skipped) : "");
+    }
+    combined.Merge(std::move(lint_report));
   }
 
   bool drifted = false;

@@ -91,11 +91,41 @@ MigrationFailed AlembicFailure(const planner::Step& step, const HelperError& e) 
   return MigrationFailed(std::move(d), std::move(rendered), e.sqlstate);
 }
 
+void StatementCapture::Want(const fs::path& file, bool up) {
+  std::lock_guard lock(mutex_);
+  steps_.try_emplace({file.string(), up});
+}
+
+bool StatementCapture::Wants(const fs::path& file, bool up) const {
+  std::lock_guard lock(mutex_);
+  const auto it = steps_.find({file.string(), up});
+  return it != steps_.end() && !it->second;
+}
+
+void StatementCapture::Put(const fs::path& file, bool up,
+                           std::vector<source::alembic::EmittedStatement> statements) {
+  std::lock_guard lock(mutex_);
+  auto& slot = steps_[{file.string(), up}];
+  if (!slot) slot = std::move(statements);
+}
+
+std::optional<std::vector<source::alembic::EmittedStatement>> StatementCapture::Get(
+    const fs::path& file, bool up) const {
+  std::lock_guard lock(mutex_);
+  const auto it = steps_.find({file.string(), up});
+  return it == steps_.end() ? std::nullopt : it->second;
+}
+
 std::chrono::milliseconds AlembicSteps::Run(const planner::Step& step, const Finish& finish) {
   HelperError error;
+  const fs::path& file = step.section().path;
+  const bool up = step.direction == history::Direction::kUp;
+  std::vector<source::alembic::EmittedStatement> captured;
+  const bool capture = capture_ && capture_->Wants(file, up);
   Expected<std::chrono::milliseconds> took = helper_.Run(
-      step.section().path, step.direction == history::Direction::kUp,
-      [&](std::chrono::milliseconds ran) { return std::optional(finish(ran)); }, &error);
+      file, up, [&](std::chrono::milliseconds ran) { return std::optional(finish(ran)); }, &error,
+      capture ? &captured : nullptr);
+  if (capture && took) capture_->Put(file, up, std::move(captured));
   if (took) return *took;
   if (error.stage.empty() || error.stage == "connection" || error.stage == "helper") {
     throw StopError(

@@ -3,6 +3,10 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,15 +15,38 @@
 
 namespace stairway::applier {
 
+// What revisions executed when they ran, for lint of the ones that cannot be rendered offline:
+// (file, up) -> statements, filled the first time each wanted step runs. Shared by the helpers
+// of one run (the roundtrip's databases), hence the lock.
+class StatementCapture {
+ public:
+  void Want(const std::filesystem::path& file, bool up);
+  // Whether the step is wanted and not captured yet.
+  bool Wants(const std::filesystem::path& file, bool up) const;
+  void Put(const std::filesystem::path& file, bool up,
+           std::vector<source::alembic::EmittedStatement> statements);
+  std::optional<std::vector<source::alembic::EmittedStatement>> Get(
+      const std::filesystem::path& file, bool up) const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::map<std::pair<std::string, bool>,
+           std::optional<std::vector<source::alembic::EmittedStatement>>>
+      steps_;
+};
+
 // Owns the helper (one process, one connection) for the life of a run on one database.
 class AlembicSteps : public CodeSteps {
  public:
   explicit AlembicSteps(source::alembic::PythonHelper helper) : helper_(std::move(helper)) {}
   std::chrono::milliseconds Run(const planner::Step& step, const Finish& finish) override;
   source::alembic::PythonHelper& helper() { return helper_; }
+  // Steps the capture wants hand it what they executed.
+  void CaptureInto(std::shared_ptr<StatementCapture> capture) { capture_ = std::move(capture); }
 
  private:
   source::alembic::PythonHelper helper_;
+  std::shared_ptr<StatementCapture> capture_;
 };
 
 // Imports the revision files a run needs before anything is applied: a file that cannot be

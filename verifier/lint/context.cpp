@@ -143,9 +143,21 @@ void ComputeFacts(SectionContext& section, const std::vector<std::string>& creat
   section.has_ddl = false;
   section.first_unprotected_lock = static_cast<std::size_t>(-1);
   int reported_tx = 0;  // transaction whose first statement after a lock was marked
+  bool was_outside = false;
+  const bool wrapped = section.wrapped;
   for (std::size_t i = 0; i < section.statements.size(); ++i) {
     const sql::Statement& s = section.statements[i];
     StatementFacts& f = section.facts[i];
+    // An autocommit block of a wrapped section: the runner's transaction is committed before it,
+    // each statement in it is its own transaction, and a new one begins after it.
+    const bool outside =
+        std::any_of(section.outside_transaction.begin(), section.outside_transaction.end(),
+                    [&](const auto& r) { return s.offset >= r.first && s.offset < r.second; });
+    if (outside != was_outside && wrapped) {
+      if (!explicit_tx) end_tx();
+      wrap_active = !outside;
+      was_outside = outside;
+    }
     f.in_explicit_transaction = explicit_tx;
     f.in_transaction = explicit_tx || wrap_active;
     f.transaction = tx;

@@ -64,7 +64,9 @@ class SectionContext {
   std::string path;       // display path
   std::string_view text;  // the section's SQL
   int first_line = 1;
-  bool wrapped = false;    // the runner runs the section inside one transaction
+  bool wrapped = false;  // the runner runs the section inside one transaction
+  // Offset ranges of statements that step out of the wrapping transaction (autocommit blocks).
+  std::vector<std::pair<std::size_t, std::size_t>> outside_transaction;
   bool migration = false;  // part of a migration set (not a loose .sql file)
   std::string revision;
   int unit = 0;  // serial number (for "created in this revision")

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "runner/common/diagnostic.h"
+#include "runner/source/alembic/python_tokens.h"
 #include "runner/sql/parse.h"
 #include "runner/sql/script.h"
 #include "verifier/lint/context.h"
@@ -58,6 +59,8 @@ struct Parsed {
 struct Suppression {
   std::vector<std::string> rules;
   bool file = false;
+  int code_line = 0;   // a comment in code (Python): matches statements from this line or the next
+  bool quiet = false;  // never reported as unused (another unit does that)
   std::size_t offset = 0;
   std::size_t statement = 0;  // statement index it applies to (statement-scoped)
   std::vector<bool> used;
@@ -68,6 +71,8 @@ struct Suppression {
 bool ParseSuppression(std::string_view text, Suppression& out) {
   if (text.substr(0, 2) == "--")
     text.remove_prefix(2);
+  else if (text.substr(0, 1) == "#")
+    text.remove_prefix(1);
   else if (text.substr(0, 2) == "/*")
     text = text.substr(2, text.size() >= 4 ? text.size() - 4 : 0);
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
@@ -120,7 +125,8 @@ class UnitLinter {
         naming_(naming),
         rules_(std::move(rules)),
         report_(report),
-        lines_(unit.sql) {}
+        lines_(unit.sql),
+        code_lines_(unit.origin_text) {}
 
   // Runs the rules over the unit against `model`, which it updates statement by statement.
   Status Run(SchemaModel& model, int serial) {
@@ -130,6 +136,7 @@ class UnitLinter {
     section.first_line = unit_.first_line;
     section.wrapped =
         unit_.role == LintUnit::Role::kFile ? options_.assume_in_transaction : unit_.wrapped;
+    section.outside_transaction = unit_.outside_transaction;
     section.migration = unit_.role != LintUnit::Role::kFile;
     section.revision = unit_.revision;
     section.unit = serial;
@@ -165,6 +172,18 @@ class UnitLinter {
   }
 
  private:
+  bool FromCode() const { return !unit_.origin_text.empty(); }
+
+  // The call that produced the statement at `offset` (code units only).
+  LintUnit::Origin OriginOf(std::size_t offset) const {
+    const auto& o = unit_.origins;
+    auto it =
+        std::upper_bound(o.begin(), o.end(), offset,
+                         [](std::size_t off, const LintUnit::Origin& x) { return off < x.offset; });
+    if (it != o.begin()) return *(it - 1);
+    return o.empty() ? LintUnit::Origin{} : o.front();
+  }
+
   report::Finding MakeFinding(std::size_t offset, Severity sev, std::string rule,
                               std::string message, std::string help) const {
     report::Finding f;
@@ -174,6 +193,13 @@ class UnitLinter {
     f.help = std::move(help);
     f.path = unit_.path;
     f.revision = unit_.revision;
+    if (FromCode()) {
+      const LintUnit::Origin at = OriginOf(offset);
+      f.line = std::max(1, at.line);
+      f.column = std::max(1, at.column);
+      f.source_line = std::string(code_lines_.Line(f.line));
+      return f;
+    }
     const SourcePos pos = lines_.PosOf(offset);
     f.line = pos.line + unit_.first_line - 1;
     f.column = pos.column;
@@ -181,10 +207,37 @@ class UnitLinter {
     return f;
   }
 
+  // The `# stairway:ignore` comments of a code unit's file (not of the other direction's
+  // function); an ignore-file comment is the up unit's to report when unused.
+  Status CodeSuppressions(std::vector<Suppression>& sups) const {
+    std::vector<source::alembic::Comment> comments;
+    source::alembic::TokenizePython(unit_.origin_text, &comments);
+    for (const source::alembic::Comment& c : comments) {
+      Suppression s;
+      if (!ParseSuppression(c.text, s)) continue;
+      const bool other = c.line >= unit_.other_first_line && c.line <= unit_.other_last_line;
+      if (!s.file && other) continue;
+      s.quiet = s.file && unit_.role == LintUnit::Role::kDown;  // the up unit reports it
+      for (const std::string& id : s.rules) {
+        if (FindRule(id) == nullptr) {
+          return Error::Input(fmt::format(
+              "{}:{}: unknown lint rule '{}' in a stairway:ignore comment; run `stairway rules` "
+              "to list the rule ids",
+              unit_.path, c.line, id));
+        }
+      }
+      s.code_line = c.line;
+      s.statement = static_cast<std::size_t>(-1);
+      sups.push_back(std::move(s));
+    }
+    return Status::Ok();
+  }
+
   Status Emit(const SectionContext& section, std::vector<RawFinding>& raw) {
     const auto& statements = section.statements;
     std::vector<Suppression> sups;
-    for (const sql::Comment& c : parsed_.scan.comments) {
+    if (FromCode()) TRY_STATUS(CodeSuppressions(sups));
+    for (const sql::Comment& c : FromCode() ? std::vector<sql::Comment>{} : parsed_.scan.comments) {
       Suppression s;
       if (!ParseSuppression(c.text, s)) continue;
       s.offset = c.offset;
@@ -232,9 +285,12 @@ class UnitLinter {
     };
     for (RawFinding& f : raw) {
       const std::size_t stmt = StatementAt(statements, f.offset);
+      const int code_line = FromCode() ? OriginOf(f.offset).line : 0;
       bool suppressed = false;
       for (Suppression& s : sups) {
-        if (!s.file && s.statement != stmt) continue;
+        if (!s.file && s.code_line == 0 && s.statement != stmt) continue;
+        if (!s.file && s.code_line != 0 && code_line != s.code_line && code_line != s.code_line + 1)
+          continue;
         for (std::size_t k = 0; k < s.rules.size(); ++k) {
           if (s.rules[k] == f.rule->id) {
             s.used[k] = true;
@@ -253,14 +309,20 @@ class UnitLinter {
     if (unused != nullptr && options_.IsEnabled(*unused)) {
       for (const Suppression& s : sups) {
         for (std::size_t k = 0; k < s.rules.size(); ++k) {
-          if (s.used[k]) continue;
+          if (s.used[k] || s.quiet) continue;
           // A rule switched off in the configuration cannot fire; its suppression is not stale.
           const Rule* r = FindRule(s.rules[k]);
           if (r != nullptr && !options_.IsEnabled(*r)) continue;
-          report_.findings.push_back(
+          report::Finding f =
               MakeFinding(s.offset, options_.SeverityOf(*unused), "unused-suppression",
                           fmt::format("suppression of '{}' matches no finding", s.rules[k]),
-                          std::string(unused->help)));
+                          std::string(unused->help));
+          if (s.code_line != 0) {
+            f.line = s.code_line;
+            f.column = 1;
+            f.source_line = std::string(code_lines_.Line(s.code_line));
+          }
+          report_.findings.push_back(std::move(f));
         }
       }
     }
@@ -274,6 +336,7 @@ class UnitLinter {
   std::vector<const Rule*> rules_;
   report::Report& report_;
   LineIndex lines_;
+  LineIndex code_lines_;
 };
 
 // Scans and parses every unit: units in parallel when there are several, chunks of one big

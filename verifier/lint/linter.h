@@ -24,6 +24,24 @@ struct LintUnit {
   Role role = Role::kFile;  // a down section is linted against the schema after its up and
                             // not replayed into later revisions
   bool report = true;       // false: only replayed for context (--changed-since)
+
+  // SQL produced by code (Alembic revisions): `sql` was rendered from the file at `path`, whose
+  // text is `origin_text`. Each finding is placed at the call that produced its statement and
+  // shows that line of the file; suppressions are the file's `# stairway:ignore` comments on
+  // the call's line or the line above.
+  struct Origin {
+    std::size_t offset = 0;  // where the statement starts in `sql`
+    int line = 0;            // 1-based line in `origin_text`; 0 unknown
+    int column = 0;          // 1-based; 0 unknown
+  };
+  std::vector<Origin> origins;  // sorted by offset
+  // [begin, end) offsets of statements that run outside the unit's transaction although it is
+  // wrapped (Alembic's autocommit_block()): each is its own transaction.
+  std::vector<std::pair<std::size_t, std::size_t>> outside_transaction;
+  std::string origin_text;  // empty: positions are in `sql` itself
+  // Lines of the file that belong to the other direction (its function): their comments are not
+  // this unit's.
+  int other_first_line = 0, other_last_line = 0;
 };
 
 // Units that share one schema replay, in apply order: one migration set, or one loose file.

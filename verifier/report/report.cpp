@@ -180,6 +180,10 @@ std::string WriteText(const Report& r, const WriteOptions& o) {
     }
     out += block;
   }
+  // Lint input that could not be read (an Alembic revision needing a database) is named.
+  for (const Step& s : r.steps) {
+    if (s.check == "lint" && s.skipped) out += fmt::format("{}: note: {}\n", s.path, s.skip_reason);
+  }
   out += Summary(r);
   return out;
 }

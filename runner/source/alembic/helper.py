@@ -45,6 +45,8 @@ class State:
     context = None  # its MigrationContext
     modules = {}  # revision file path -> module
     statements = None  # list while a step records what it executes
+    capture = False  # the step answers what it executed, with origins (for lint)
+    step_path = ""  # the revision file of the running step
     model = None  # MetaData list of the model (the `model` command)
     model_opts = {}  # the other options env.py hands configure() (compare_type...)
 
@@ -332,7 +334,8 @@ def install_recorder(conn):
     def before(connection, cursor, statement, parameters, context, executemany):
         if State.statements is not None:
             level = connection.get_execution_options().get("isolation_level")
-            State.statements.append((statement, level == "AUTOCOMMIT"))
+            where = origin(State.step_path) if State.capture else None
+            State.statements.append((statement, level == "AUTOCOMMIT", where, bool(parameters)))
 
     event.listen(conn.engine if hasattr(conn, "engine") else conn, "before_cursor_execute", before)
 
@@ -376,6 +379,8 @@ def run(msg):
     if fn is None:
         return
     outcome = {}
+    State.capture = bool(msg.get("capture"))
+    State.step_path = msg["path"]
 
     def work(conn):
         context = fresh_context(conn)
@@ -388,14 +393,21 @@ def run(msg):
                 except Exception as exc:
                     outcome["error"] = describe(exc)
                     # An autocommit_block() committed what ran before it and in it.
-                    flags = [autocommit for _, autocommit in State.statements]
+                    flags = [entry[1] for entry in State.statements]
                     last = len(flags) - 1 - flags[::-1].index(True) if True in flags else -1
-                    outcome["error"]["committed"] = [sql for sql, _ in State.statements[:last + 1]]
+                    outcome["error"]["committed"] = [e[0] for e in State.statements[:last + 1]]
                     outcome["stage"] = "run"
                     raise Rollback()
                 ran_ms = (time.perf_counter() - start) * 1000.0
-                send({"ok": True, "event": "ran", "ms": ran_ms,
-                      "statements": len(State.statements)})
+                ran = {"ok": True, "event": "ran", "ms": ran_ms,
+                       "statements": len(State.statements)}
+                if State.capture:
+                    # For lint: what the revision itself executed, at its call's line. Statements
+                    # with bound parameters are data, not DDL, and their placeholders not SQL.
+                    ran["captured"] = [[sql, where[0], where[1], autocommit]
+                                       for sql, autocommit, where, params in State.statements
+                                       if where is not None and not params]
+                send(ran)
                 reply = receive()
                 if reply.get("cmd") != "commit":
                     outcome["rolled_back"] = True
@@ -448,6 +460,89 @@ def render(msg):
         send({"ok": False, "stage": "render", "error": describe(exc)})
         return
     send({"ok": True, "sql": buffer.getvalue()})
+
+
+def origin(path):
+    """(line, column) of the innermost frame running in the revision file `path`: the op.* or
+    op.execute call that produced the statement being emitted. Column is 1-based, from the
+    code's positions where Python has them (3.11+), else the line's first non-blank."""
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_code.co_filename != path:
+        frame = frame.f_back
+    if frame is None:
+        return None
+    line = frame.f_lineno
+    column = 0
+    positions = getattr(frame.f_code, "co_positions", None)
+    if positions is not None:
+        try:
+            start, _, col, _ = list(positions())[frame.f_lasti // 2]
+            if start is not None and col is not None:
+                line, column = start, col + 1
+        except Exception:
+            pass
+    return line, column
+
+
+def function_lines(fn):
+    """First and last line of a function's source (its def and its body)."""
+    import inspect
+
+    try:
+        lines, first = inspect.getsourcelines(fn)
+        return [first, first + len(lines) - 1]
+    except Exception:
+        return [0, 0]
+
+
+def render_statements(msg):
+    """Renders revisions offline, one statement at a time, for lint: each statement with the
+    line and column of the call in the revision that produced it, and whether it runs in an
+    autocommit_block() (outside the revision's transaction). `items`: [{path, direction}]; the answer has one
+    result per item, in order."""
+    from alembic.operations import Operations
+    from alembic.runtime.migration import MigrationContext
+
+    results = []
+    for item in msg.get("items", []):
+        path = item["path"]
+        try:
+            module = load_revision(path)
+            fn = getattr(module, "upgrade" if item["direction"] == "up" else "downgrade")
+        except Exception as exc:
+            results.append({"ok": False, "stage": "import", "error": describe(exc)})
+            continue
+        statements = []
+        context = MigrationContext.configure(
+            dialect_name="postgresql", dialect_opts={"paramstyle": "named"},
+            opts={"as_sql": True, "output_buffer": io.StringIO(), "transactional_ddl": True})
+        impl = context.impl
+        # autocommit_block() emits COMMIT on entry and BEGIN on exit: its statements are marked
+        # as running outside the revision's transaction instead.
+        outside = [False]
+
+        def capture(text, statements=statements, path=path, outside=outside):
+            where = origin(path) or (0, 0)
+            statements.append([text, where[0], where[1], outside[0]])
+
+        def leave(outside=outside):
+            outside[0] = True
+
+        def enter(outside=outside):
+            outside[0] = False
+
+        impl.static_output = capture
+        impl.emit_commit = leave
+        impl.emit_begin = enter
+        try:
+            with Operations.context(context):
+                fn()
+        except Exception as exc:
+            results.append({"ok": False, "stage": "render", "error": describe(exc),
+                            "lines": function_lines(fn)})
+            continue
+        results.append({"ok": True, "statements": statements, "lines": function_lines(fn)})
+    send({"ok": True, "results": results})
 
 
 def load(msg):
@@ -655,7 +750,8 @@ def create_model(msg):
 
 
 COMMANDS = {"hello": hello, "connect": connect, "run": run, "render": render, "load": load,
-            "read_header": read_header, "model": model, "create_model": create_model}
+            "read_header": read_header, "model": model, "create_model": create_model,
+            "render_statements": render_statements}
 
 
 def main():

@@ -48,6 +48,24 @@ std::string Str(const json& j, const char* key) {
   return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
+// [[sql, line, column], ...] or [[sql, line, column, autocommit], ...]; malformed rows dropped.
+std::vector<EmittedStatement> Statements(const json& rows) {
+  std::vector<EmittedStatement> out;
+  if (!rows.is_array()) return out;
+  for (const json& row : rows) {
+    if (!row.is_array() || row.size() < 3 || !row[0].is_string() || !row[1].is_number_integer() ||
+        !row[2].is_number_integer()) {
+      continue;
+    }
+    EmittedStatement& st = out.emplace_back();
+    st.sql = row[0].get<std::string>();
+    st.line = row[1].get<int>();
+    st.column = row[2].get<int>();
+    st.autocommit = row.size() > 3 && row[3].is_boolean() && row[3].get<bool>();
+  }
+  return out;
+}
+
 HelperError ErrorFrom(const json& reply) {
   HelperError e;
   e.stage = Str(reply, "stage");
@@ -266,13 +284,15 @@ Status PythonHelper::Connect(const std::string& url, const std::string& driver,
 }
 
 Expected<std::chrono::milliseconds> PythonHelper::Run(const fs::path& file, bool up,
-                                                      const Finish& finish, HelperError* error) {
+                                                      const Finish& finish, HelperError* error,
+                                                      std::vector<EmittedStatement>* captured) {
   const auto start = std::chrono::steady_clock::now();
-  const json request = {
-      {"cmd", "run"}, {"path", Absolute(file)}, {"direction", up ? "up" : "down"}};
+  json request = {{"cmd", "run"}, {"path", Absolute(file)}, {"direction", up ? "up" : "down"}};
+  if (captured != nullptr) request["capture"] = true;
   json reply = json::parse(Call(request.dump()), nullptr, false);
   if (reply.is_discarded()) return Error::Internal("the Alembic helper sent an unreadable answer");
   if (reply.value("ok", false) && Str(reply, "event") == "ran") {
+    if (captured != nullptr) *captured = Statements(reply.value("captured", json::array()));
     const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::steady_clock::now() - start);
     std::optional<std::vector<std::string>> sql = finish(took);
@@ -299,6 +319,33 @@ std::optional<std::string> PythonHelper::Render(const fs::path& file, bool up, H
     return std::nullopt;
   }
   return Str(reply, "sql");
+}
+
+std::vector<RenderedStatements> PythonHelper::RenderStatements(
+    const std::vector<std::pair<fs::path, bool>>& items) {
+  json list = json::array();
+  for (const auto& [file, up] : items) {
+    list.push_back({{"path", Absolute(file)}, {"direction", up ? "up" : "down"}});
+  }
+  const json reply =
+      json::parse(Call(json{{"cmd", "render_statements"}, {"items", list}}.dump()), nullptr, false);
+  if (reply.is_discarded() || !reply.contains("results") ||
+      reply["results"].size() != items.size()) {
+    throw StopError(Error::Internal("the Alembic helper sent an unreadable answer"));
+  }
+  std::vector<RenderedStatements> out;
+  for (const json& r : reply["results"]) {
+    RenderedStatements& rendered = out.emplace_back();
+    rendered.ok = r.value("ok", false);
+    if (!rendered.ok) rendered.error = ErrorFrom(r);
+    rendered.statements = Statements(r.value("statements", json::array()));
+    const json lines = r.value("lines", json::array());
+    if (lines.size() == 2 && lines[0].is_number_integer() && lines[1].is_number_integer()) {
+      rendered.first_line = lines[0].get<int>();
+      rendered.last_line = lines[1].get<int>();
+    }
+  }
+  return out;
 }
 
 std::vector<std::pair<fs::path, HelperError>> PythonHelper::Load(

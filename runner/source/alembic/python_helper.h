@@ -62,6 +62,23 @@ struct HelperError {
   const Frame* FrameIn(const std::filesystem::path& file) const;
 };
 
+// A statement a revision emitted, at the line and column (1-based; 0 unknown) of the call in
+// the revision file that produced it.
+struct EmittedStatement {
+  std::string sql;
+  int line = 0;
+  int column = 0;
+  bool autocommit = false;  // ran in an autocommit_block() (online capture only)
+};
+
+// One revision and direction rendered offline statement by statement (for lint).
+struct RenderedStatements {
+  bool ok = false;
+  HelperError error;  // when not ok: why it cannot be rendered without a database
+  std::vector<EmittedStatement> statements;
+  int first_line = 0, last_line = 0;  // the upgrade()/downgrade() function's lines
+};
+
 struct HelperInfo {
   std::string executable;  // sys.executable
   std::string origin;      // which candidate it was
@@ -94,12 +111,20 @@ class PythonHelper {
   // COMMIT (history and version rows); nullopt rolls the step back. Returns the time taken, or
   // the failure (its transaction rolled back). StopError when the helper itself broke.
   using Finish = std::function<std::optional<std::vector<std::string>>(std::chrono::milliseconds)>;
+  // With `captured`, it also receives what the revision executed itself (not the bookkeeping),
+  // each statement at its call's line in the file: lint of revisions that need a database.
   Expected<std::chrono::milliseconds> Run(const std::filesystem::path& file, bool up,
-                                          const Finish& finish, HelperError* error);
+                                          const Finish& finish, HelperError* error,
+                                          std::vector<EmittedStatement>* captured = nullptr);
 
   // The SQL of upgrade() or downgrade() rendered offline (PostgreSQL dialect); nullopt and
   // `error` when the revision cannot be rendered without a database.
   std::optional<std::string> Render(const std::filesystem::path& file, bool up, HelperError* error);
+
+  // Renders each (file, up) offline, statement by statement with the line of the call that
+  // produced it; one result per item, in order. StopError when the helper itself broke.
+  std::vector<RenderedStatements> RenderStatements(
+      const std::vector<std::pair<std::filesystem::path, bool>>& items);
 
   // Imports the revision files (once each) before a run: the files that fail, with why.
   std::vector<std::pair<std::filesystem::path, HelperError>> Load(

@@ -189,7 +189,7 @@ constexpr std::array<std::string_view, 25> kLongOps = {
 
 class Tokenizer {
  public:
-  explicit Tokenizer(std::string_view s) : s_(s) {}
+  Tokenizer(std::string_view s, std::vector<Comment>* comments) : s_(s), comments_(comments) {}
 
   std::vector<LogicalLine> Run() {
     while (pos_ < s_.size()) Step();
@@ -207,7 +207,12 @@ class Tokenizer {
     } else if (c == ' ' || c == '\t' || c == '\f') {
       ++pos_;
     } else if (c == '#') {
+      const std::size_t begin = pos_;
       while (pos_ < s_.size() && s_[pos_] != '\n' && s_[pos_] != '\r') ++pos_;
+      if (comments_ != nullptr) {
+        comments_->push_back(
+            {s_.substr(begin, pos_ - begin), line_, static_cast<int>(begin - line_start_), begin});
+      }
     } else if (c == '\\' && pos_ + 1 < s_.size() &&
                (s_[pos_ + 1] == '\n' || s_[pos_ + 1] == '\r')) {
       ++pos_;
@@ -352,6 +357,7 @@ class Tokenizer {
   }
 
   std::string_view s_;
+  std::vector<Comment>* comments_;
   std::size_t pos_ = 0;
   int line_ = 1;
   std::size_t line_start_ = 0;
@@ -364,8 +370,8 @@ class Tokenizer {
 
 }  // namespace
 
-std::vector<LogicalLine> TokenizePython(std::string_view source) {
-  return Tokenizer(source).Run();
+std::vector<LogicalLine> TokenizePython(std::string_view source, std::vector<Comment>* comments) {
+  return Tokenizer(source, comments).Run();
 }
 
 }  // namespace stairway::source::alembic

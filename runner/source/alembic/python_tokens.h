@@ -32,10 +32,20 @@ struct LogicalLine {
   int indent = 0;             // column of the first token (tabs count as one byte)
 };
 
+// A `#` comment (strings that contain a # are not comments).
+struct Comment {
+  std::string_view text;  // from the # to the line end
+  int line = 1;
+  int column = 0;  // 0-based byte column
+  std::size_t offset = 0;
+};
+
 // Tokenizes Python source. Never fails: unterminated strings end at their line end (triple-quoted
 // ones at the end of the text), a bracket left open ends at the next column-0 `def`/`class`,
 // unmatched closing brackets are ignored, unknown bytes become one-byte operators. The
 // returned tokens point into `source`, which must outlive them.
-std::vector<LogicalLine> TokenizePython(std::string_view source);
+// `comments`, when given, receives every comment.
+std::vector<LogicalLine> TokenizePython(std::string_view source,
+                                        std::vector<Comment>* comments = nullptr);
 
 }  // namespace stairway::source::alembic
