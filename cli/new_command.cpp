@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -123,8 +124,12 @@ std::vector<NewFile> FilesFor(Format format, const std::string& version, const s
       return {{up, Placeholder(label, up)}, {label + ".down.sql", std::string(kDownComment)}};
     }
     case Format::kFlyway: {
+      // Named as stairway names it in messages: "V2_1" is version 2.1.
+      std::string dotted = version;
+      std::replace(dotted.begin(), dotted.end(), '_', '.');
+      const std::string flyway_label = dotted + "_" + slug;
       const std::string up = "V" + version + "__" + slug + ".sql";
-      std::vector<NewFile> files = {{up, Placeholder(label, up)}};
+      std::vector<NewFile> files = {{up, Placeholder(flyway_label, up)}};
       if (flyway_undo) {
         files.push_back({"U" + version + "__" + slug + ".sql", std::string(kDownComment)});
       }

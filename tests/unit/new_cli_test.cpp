@@ -230,6 +230,7 @@ TEST(NewCli, FlywayWritesNoUndoUnlessTheDirectoryHasUndoFiles) {
   const ProcessResult u = RunStairway({"new", "roles", "-d", "m"}, {}, undo.path().string());
   ASSERT_EQ(u.exit_code, 0) << u.err;
   EXPECT_EQ(u.out, "m/V1_10__roles.sql\nm/U1_10__roles.sql\n");
+  ExpectPlaceholder(ReadText(undo.path() / "m/V1_10__roles.sql"), "1.10_roles", "V1_10__roles.sql");
   ExpectReadsBackLast(undo, "1.10_roles");
 }
 
