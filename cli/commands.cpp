@@ -19,6 +19,7 @@ RunFn SetupDiff(CLI::App& sub, GlobalOptions& global);
 RunFn SetupDrift(CLI::App& sub, GlobalOptions& global);
 RunFn SetupLint(CLI::App& sub, GlobalOptions& global);
 RunFn SetupRules(CLI::App& sub, GlobalOptions& global);
+RunFn SetupNew(CLI::App& sub, GlobalOptions& global);
 
 const std::vector<CommandSpec>& Commands() {
   static const std::vector<CommandSpec> kCommands = {
@@ -28,6 +29,8 @@ const std::vector<CommandSpec>& Commands() {
       {"history", "List the history table's rows", SetupHistory},
       {"heads", "Print the newest revision(s) of the migration set", SetupHeads},
       {"status", "Show each revision: applied, pending, edited, failed", SetupStatus},
+      {"new", "Write the next SQL migration file(s) in the directory's format and numbering",
+       SetupNew},
       {"stamp", "Record a revision as the newest applied, without running SQL", SetupStamp},
       {"repair", "Resolve a failed non-transactional revision after fixing it by hand",
        SetupRepair},

@@ -2,10 +2,16 @@
 // the history table exact after each step and the schema empty again at the end.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include "tests/integration/runner_test_util.h"
+#include "tests/support/temp_dir.h"
 
 namespace stairway::testing {
 namespace {
+
+namespace fs = std::filesystem;
 
 class FormatTest : public ::testing::TestWithParam<std::string> {};
 
@@ -59,6 +65,49 @@ TEST_P(FormatTest, UpOneByOneThenDownToBaseKeepsHistoryExact) {
   ASSERT_EQ(base.exit_code, 0) << Describe(base);
   EXPECT_EQ(ReadHistory(session), AppliedEntries(set, 0));
   EXPECT_EQ(SchemaFingerprint(session), empty_schema);
+}
+
+// `stairway new` on a copy of the format's set: the placeholder it writes stops the upgrade
+// with its message (nothing of the new revision recorded as applied); once its SQL is written,
+// the new revision applies after all the others.
+TEST_P(FormatTest, NewRevisionPlaceholderFailsUntilWrittenThenAppliesLast) {
+  const source::MigrationSet fixture = LoadFixtureSet("fixtures/formats/" + GetParam());
+  TempDir temp("stairway-new");
+  const fs::path dir = temp.path() / "m";
+  fs::copy(SourceDir() / "fixtures/formats" / GetParam(), dir);
+  const ProcessResult created = RunStairway({"new", "Add Notes", "-d", dir.string()});
+  ASSERT_EQ(created.exit_code, 0) << Describe(created);
+  const fs::path up_file = fs::path(created.out.substr(0, created.out.find('\n')));
+  const source::MigrationSet set = LoadFixtureSet(dir.string());
+  ASSERT_EQ(set.revisions.size(), fixture.revisions.size() + 1);
+  const source::Revision& added = set.revisions.back();
+  EXPECT_EQ(added.name, "add_notes");
+  EXPECT_EQ(added.up.path, up_file);
+
+  auto database = NewTestDatabase();
+  db::Session session = db::Session::Connect(database->url());
+  const ProcessResult failed = Stairway({"upgrade", "-d", dir.string()}, database->url());
+  EXPECT_EQ(failed.exit_code, 3) << Describe(failed);
+  EXPECT_NE(failed.err.find("migration " + added.Label() + " is not written yet: edit " +
+                            up_file.filename().string()),
+            std::string::npos)
+      << failed.err;
+  for (const HistoryEntry& entry : ReadHistory(session)) {
+    EXPECT_FALSE(entry.version == added.version && entry.state == "applied") << entry;
+  }
+
+  std::string text = ReadFile(up_file);
+  const std::size_t placeholder = text.find("DO $$ BEGIN RAISE EXCEPTION");
+  ASSERT_NE(placeholder, std::string::npos) << text;
+  text.replace(placeholder, text.find('\n', placeholder) - placeholder,
+               "CREATE TABLE notes (id bigint PRIMARY KEY);");
+  std::ofstream(up_file, std::ios::trunc) << text;
+  const ProcessResult written = Stairway({"upgrade", "-d", dir.string()}, database->url());
+  ASSERT_EQ(written.exit_code, 0) << Describe(written);
+  const std::vector<HistoryEntry> history = ReadHistory(session);
+  ASSERT_FALSE(history.empty());
+  EXPECT_EQ(history.back().version, added.version);
+  EXPECT_EQ(history.back().state, "applied");
 }
 
 INSTANTIATE_TEST_SUITE_P(Formats, FormatTest, AllFormats(), PathTestName);
