@@ -103,6 +103,12 @@ std::vector<std::string> SchemaModel::CreatedIn(int unit) const {
   for (const auto& [key, t] : tables_) {
     if (t.created_unit == unit) out.push_back(key);
   }
+  // DROP INDEX locks are keyed by the index: an index of a table created in this unit (its
+  // down drops both) locks nothing anyone else uses either.
+  for (const auto& [index, table] : index_table_) {
+    const auto it = tables_.find(table);
+    if (it != tables_.end() && it->second.created_unit == unit) out.push_back(index);
+  }
   return out;
 }
 

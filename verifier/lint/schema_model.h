@@ -83,7 +83,7 @@ class SchemaModel {
   // The table an index (by name) belongs to, or null.
   const TableInfo* TableOfIndex(const sql::QualifiedName& index) const;
   std::size_t table_count() const { return tables_.size(); }
-  // Keys ("schema.table") of the tables created by the given unit.
+  // Keys ("schema.table") of the tables created by the given unit, and of those tables' indexes.
   std::vector<std::string> CreatedIn(int unit) const;
 
  private:
