@@ -19,6 +19,7 @@ RunFn SetupDiff(CLI::App& sub, GlobalOptions& global);
 RunFn SetupDrift(CLI::App& sub, GlobalOptions& global);
 RunFn SetupLint(CLI::App& sub, GlobalOptions& global);
 RunFn SetupRules(CLI::App& sub, GlobalOptions& global);
+RunFn SetupRevision(CLI::App& sub, GlobalOptions& global);
 
 const std::vector<CommandSpec>& Commands() {
   static const std::vector<CommandSpec> kCommands = {
@@ -41,6 +42,8 @@ const std::vector<CommandSpec>& Commands() {
        SetupDrift},
       {"lint", "Check migration SQL for unsafe locks, rewrites and scans (no database)", SetupLint},
       {"rules", "List the lint rules", SetupRules},
+      {"revision", "Alembic: write a new revision file (-m MSG; --autogenerate reviews it too)",
+       SetupRevision},
   };
   return kCommands;
 }
