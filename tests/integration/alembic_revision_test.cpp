@@ -172,6 +172,27 @@ TEST_F(AlembicRevision, TheReviewCatchesTheEnumTheDowngradeForgets) {
   EXPECT_EQ(r.exit_code, 0) << Describe(r);
 }
 
+TEST_F(AlembicRevision, RevisionEnvironmentReadsEnvPyOffline) {
+  // revision_environment = true: Alembic runs env.py for every revision; stairway runs it
+  // offline (no database), so env.py's configure() options still shape the file.
+  std::string ini = Read(root() / "alembic.ini");
+  ini.insert(ini.find("prepend_sys_path"), "revision_environment = true\n");
+  std::ofstream(root() / "alembic.ini") << ini;
+  ProcessResult r = Stairway({"revision", "-m", "with env", "--rev-id", "ab00000001"});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_TRUE(fs::is_regular_file(versions() / "ab00000001_with_env.py"));
+  r = Alembic({"heads"});
+  EXPECT_EQ(r.out, "ab00000001 (head)\n") << Describe(r);
+
+  std::string env_py = Read(root() / "alembic" / "env.py");
+  std::ofstream(root() / "alembic" / "env.py") << "raise RuntimeError('no env')\n" << env_py;
+  r = Stairway({"revision", "-m", "broken env", "--rev-id", "ab00000002"});
+  EXPECT_EQ(r.exit_code, 2) << Describe(r);
+  EXPECT_NE(r.err.find("env.py:1: alembic.ini sets revision_environment"), std::string::npos)
+      << Describe(r);
+  EXPECT_FALSE(fs::exists(versions() / "ab00000002_broken_env.py"));
+}
+
 TEST_F(AlembicRevision, NotAnAlembicProjectIsBadInput) {
   const ProcessResult r = RunStairway({"revision", "-m", "x", "-d", "fixtures/formats/stairway"},
                                       PythonEnv(), SourceDir().string());
