@@ -9,6 +9,7 @@
 #include "cli/runner_support.h"
 #include "runner/sandbox/sandbox.h"
 #include "verifier/lint/config.h"
+#include "verifier/lint/linter.h"
 #include "verifier/report/report.h"
 #include "verifier/roundtrip/roundtrip.h"
 #include "verifier/roundtrip/roundtrip_report.h"
@@ -126,12 +127,77 @@ report::Report RoundtripReview(sandbox::Sandbox& box, const source::MigrationSet
   return out;
 }
 
-report::Report Review(sandbox::Sandbox& box, const source::MigrationSet& set,
+constexpr std::string_view kDownMark = "#downgrade";
+
+// The stairway.toml whose [lint] settings apply: ./stairway.toml, else the project's.
+std::optional<fs::path> LintConfig(const source::MigrationSet& set) {
+  std::error_code ec;
+  if (fs::is_regular_file("stairway.toml", ec)) return fs::path("stairway.toml");
+  if (set.alembic && fs::is_regular_file(set.alembic->project_dir / "stairway.toml", ec)) {
+    return set.alembic->project_dir / "stairway.toml";
+  }
+  return std::nullopt;
+}
+
+// The SQL linter on the SQL the project's Alembic renders offline for the new revision (a
+// foreign key without ON DELETE, an index on an existing table without CONCURRENTLY, NOT NULL
+// added to an existing table...). The revisions before it are rendered and replayed for context
+// (which tables already exist) but not reported; one that needs a database to render is left
+// out of the replay. Findings name the file and quote the rendered statement: lines of the
+// rendered SQL are not lines of the .py file, so they carry line 0.
+report::Report RenderedSqlLint(PythonHelper& helper, const source::MigrationSet& set,
+                               const source::Revision& rev) {
+  lint::LintGroup group;
+  for (const source::Revision& r : set.revisions) {
+    const bool is_new = r.version == rev.version;
+    for (const bool up : {true, false}) {
+      if (!up && !is_new) continue;
+      HelperError error;
+      std::optional<std::string> sql = helper.Render(r.up.path, up, &error);
+      if (!sql) continue;
+      lint::LintUnit unit;
+      // The down unit's path is marked so its findings can say which function they are in.
+      unit.path = r.up.path.string() + (up ? "" : std::string(kDownMark));
+      unit.sql = std::move(*sql);
+      unit.wrapped = true;
+      unit.revision = r.Label();
+      unit.role = up ? lint::LintUnit::Role::kUp : lint::LintUnit::Role::kDown;
+      unit.report = is_new;
+      group.units.push_back(std::move(unit));
+    }
+  }
+  // Alembic revisions carry no SET lock_timeout/statement_timeout: the runner sets them
+  // (--lock-timeout), so those two rules would fire on every statement.
+  lint::LintOptions options;
+  options.disable = {"require-lock-timeout", "require-statement-timeout"};
+  if (const std::optional<fs::path> toml = LintConfig(set)) {
+    lint::ReadLintConfig(*toml, options).ThrowIfError();
+  }
+  lint::ValidateOptions(options).ThrowIfError();
+  report::Report out = lint::Lint({group}, options).ValueOrThrow();
+  const auto unmark = [](std::string& path) {
+    const bool down = path.ends_with(kDownMark);
+    if (down) path.resize(path.size() - kDownMark.size());
+    return down;
+  };
+  for (report::Step& step : out.steps) unmark(step.path);
+  for (report::Finding& f : out.findings) {
+    const bool down = unmark(f.path);
+    f.message += fmt::format(" (in the SQL {}() renders{})", down ? "downgrade" : "upgrade",
+                             f.source_line.empty() ? "" : ": " + f.source_line);
+    f.line = 0;
+    f.column = 0;
+    f.source_line.clear();
+  }
+  return out;
+}
+
+report::Report Review(sandbox::Sandbox& box, PythonHelper& helper, const source::MigrationSet& set,
                       const source::Revision& rev, const SourceOptions& source) {
   report::Report review;
   review.command = "revision";
-  // The Alembic lint of the new file (FK without ondelete, an index without CONCURRENTLY on an
-  // existing table, NOT NULL added to an existing table) merges here: review.Merge(...).
+  // An Alembic lint at the op line (file:line of each op.* call) replaces RenderedSqlLint here.
+  review.Merge(RenderedSqlLint(helper, set, rev));
   review.Merge(RoundtripReview(box, set, rev, source));
   review.Sort();
   return review;
@@ -191,7 +257,6 @@ int RunRevision(const RevisionArgs& args) {
     request.exclude.emplace_back(history::kDefaultSchema, history::kTableName);
     made = MakeRevision(code->helper(), request);
   }
-  code.reset();
   PrintGenerated(made);
   if (made.empty) {
     fmt::print(
@@ -213,7 +278,7 @@ int RunRevision(const RevisionArgs& args) {
     }
     fmt::print("Reviewing {}: up, down, up on a throwaway database\n", rev->Label());
     std::fflush(stdout);
-    review.Merge(Review(*box, after, *rev, args.source));
+    review.Merge(Review(*box, code->helper(), after, *rev, args.source));
   }
   if (review.findings.empty()) {
     fmt::print("Review: no findings\n");

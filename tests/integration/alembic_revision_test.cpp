@@ -132,6 +132,7 @@ TEST_F(AlembicRevision, TheReviewCatchesTheEnumTheDowngradeForgets) {
       "class Ticket(Base):\n"
       "    __tablename__ = \"tickets\"\n"
       "    id = sa.Column(sa.BigInteger, primary_key=True)\n"
+      "    user_id = sa.Column(sa.BigInteger, sa.ForeignKey(\"users.id\"), index=True)\n"
       "    status = sa.Column(sa.Enum(\"open\", \"closed\", name=\"ticket_status\"), "
       "nullable=False)\n");
   ProcessResult r =
@@ -144,6 +145,11 @@ TEST_F(AlembicRevision, TheReviewCatchesTheEnumTheDowngradeForgets) {
             std::string::npos)
       << Describe(r);
   EXPECT_NE(r.out.find("roundtrip-down-leftover"), std::string::npos) << Describe(r);
+  // The lint of the SQL the revision renders: the new foreign key says nothing on delete.
+  EXPECT_NE(r.out.find("ee00000001_tickets.py: warning: foreign key from tickets to users does "
+                       "not say what happens on delete (in the SQL upgrade() renders"),
+            std::string::npos)
+      << Describe(r);
 
   // --fail-level none: the same review, exit 0.
   fs::remove(file);
@@ -168,8 +174,31 @@ TEST_F(AlembicRevision, TheReviewCatchesTheEnumTheDowngradeForgets) {
   r = Stairway({"revision", "--autogenerate", "-m", "nothing", "--rev-id", "ff00000001"});
   EXPECT_EQ(r.exit_code, 0) << Describe(r);
   EXPECT_NE(r.out.find("No changes detected"), std::string::npos) << Describe(r);
+  EXPECT_NE(r.out.find("Review: no findings"), std::string::npos) << Describe(r);
   r = Stairway({"verify", "--roundtrip"});
   EXPECT_EQ(r.exit_code, 0) << Describe(r);
+}
+
+TEST_F(AlembicRevision, TheReviewLintsWhatTheRevisionDoesToExistingTables) {
+  AddToModel(
+      "User.score = sa.Column(sa.Integer, nullable=False)\n"
+      "sa.Index(\"ix_users_timezone\", User.__table__.c.timezone)\n");
+  const ProcessResult r =
+      Stairway({"revision", "--autogenerate", "-m", "score", "--rev-id", "ac00000001"});
+  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  ASSERT_TRUE(fs::is_regular_file(versions() / "ac00000001_score.py")) << Describe(r);
+  for (const char* expected :
+       {"error: NOT NULL column score without a default fails on a non-empty users (in the SQL "
+        "upgrade() renders: ALTER TABLE users ADD COLUMN score INTEGER NOT NULL;) "
+        "[add-required-column]",
+        "(in the SQL upgrade() renders: CREATE INDEX ix_users_timezone ON users (timezone);) "
+        "[require-concurrent-index-create]",
+        "(in the SQL downgrade() renders: DROP INDEX ix_users_timezone;) "
+        "[require-concurrent-index-drop]"}) {
+    EXPECT_NE(r.out.find(expected), std::string::npos) << expected << "\n" << Describe(r);
+  }
+  // The downgrade restores the schema: no roundtrip finding.
+  EXPECT_EQ(r.out.find("roundtrip-"), std::string::npos) << Describe(r);
 }
 
 TEST_F(AlembicRevision, RevisionEnvironmentReadsEnvPyOffline) {
