@@ -255,6 +255,14 @@ int RunRevision(const RevisionArgs& args) {
     MigrateToHeads(session, set, *code);
     PythonHelper::RevisionRequest request = args.request;
     request.exclude.emplace_back(history::kDefaultSchema, history::kTableName);
+    // Alembic leaves out the version table env.py names; the project's may be named elsewhere
+    // (an env.py that passes version_table only when online).
+    if (set.alembic && set.alembic->version_table != "alembic_version") {
+      request.exclude.emplace_back(set.alembic->version_table_schema.empty()
+                                       ? std::string(history::kDefaultSchema)
+                                       : set.alembic->version_table_schema,
+                                   set.alembic->version_table);
+    }
     made = MakeRevision(code->helper(), request);
   }
   PrintGenerated(made);
