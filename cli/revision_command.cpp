@@ -223,6 +223,10 @@ int RunRevision(const RevisionArgs& args) {
         "`stairway new NAME`",
         set.dir.string())));
   }
+  // Declared before the helper so they outlive it: the helper stays connected to the first
+  // throwaway database until it quits (it renders the SQL the review lints).
+  std::unique_ptr<sandbox::Sandbox> box;
+  std::unique_ptr<sandbox::ThrowawayDatabase> database;
   std::unique_ptr<applier::AlembicSteps> code = StartAlembic(set, args.source);
   if (!args.request.autogenerate) {
     PrintGenerated(MakeRevision(code->helper(), args.request));
@@ -242,10 +246,10 @@ int RunRevision(const RevisionArgs& args) {
   }
   sandbox::Options sandbox_options;
   if (!args.server_url.empty()) sandbox_options.server_url = args.server_url;
-  std::unique_ptr<sandbox::Sandbox> box = sandbox::OpenSandbox(sandbox_options);
+  box = sandbox::OpenSandbox(sandbox_options);
   PythonHelper::Revisions made;
   {
-    std::unique_ptr<sandbox::ThrowawayDatabase> database = box->CreateDatabase();
+    database = box->CreateDatabase();
     db::Session session = db::Session::Connect(database->url());
     fmt::print(
         "Migrating a throwaway database to the heads ({} revisions), comparing it with "

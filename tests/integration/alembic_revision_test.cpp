@@ -50,8 +50,9 @@ class AlembicRevision : public ::testing::Test {
   std::string Read(const fs::path& path) { return ReadWholeFile(path).value_or(""); }
 
   // stairway in the project directory: no database of the user's (none is set).
-  ProcessResult Stairway(const std::vector<std::string>& args) {
-    return RunStairway(args, PythonEnv(), root().string());
+  ProcessResult Stairway(const std::vector<std::string>& args, Env env = {}) {
+    for (auto& [k, v] : PythonEnv()) env.emplace(k, v);
+    return RunStairway(args, env, root().string());
   }
   // The real Alembic on a fresh database through the example's async env.py.
   ProcessResult Alembic(std::vector<std::string> args) {
@@ -108,9 +109,12 @@ TEST_F(AlembicRevision, MessageWritesTheFileAlembicWouldAndAlembicRunsIt) {
 
 TEST_F(AlembicRevision, AutogenerateWritesWhatTheModelAddsAndReviewsItClean) {
   AddToModel("User.nickname = sa.Column(sa.Text)\n");
+  // The async driver the example's env.py uses, in stairway's helper too.
   const ProcessResult r =
-      Stairway({"revision", "--autogenerate", "-m", "nicknames", "--rev-id", "dd00000001"});
+      Stairway({"revision", "--autogenerate", "-m", "nicknames", "--rev-id", "dd00000001"},
+               {{"STAIRWAY_ALEMBIC_DRIVER", "asyncpg"}});
   ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_EQ(r.err.find("Traceback"), std::string::npos) << Describe(r);
   const std::string text = Read(versions() / "dd00000001_nicknames.py");
   EXPECT_NE(text.find("op.add_column('users', sa.Column('nickname', sa.Text()"), std::string::npos)
       << text;
@@ -227,6 +231,9 @@ TEST_F(AlembicRevision, NotAnAlembicProjectIsBadInput) {
                                       PythonEnv(), SourceDir().string());
   EXPECT_EQ(r.exit_code, 2) << Describe(r);
   EXPECT_NE(r.err.find("stairway new NAME"), std::string::npos) << Describe(r);
+  const ProcessResult help = Stairway({"revision", "--help"});
+  EXPECT_EQ(help.exit_code, 0) << Describe(help);
+  EXPECT_NE(help.out.find("\nExamples:\n  stairway revision"), std::string::npos) << help.out;
   const ProcessResult m = Stairway({"revision"});
   EXPECT_EQ(m.exit_code, 2) << Describe(m);
   EXPECT_NE(m.err.find("-m"), std::string::npos) << Describe(m);
