@@ -96,7 +96,7 @@ void MigrateToHeads(db::Session& session, const source::MigrationSet& set,
 // What the review finds in a new revision, run on a fresh throwaway database of `box`: the
 // revisions before it go up, then it goes up, down and up again with the catalog compared after
 // each step (a downgrade that leaves an enum type or anything else behind, a re-up that fails).
-// A lint pass over the file plugs in beside the roundtrip: Review() merges its report.
+// Review() merges it with the lint.
 report::Report RoundtripReview(sandbox::Sandbox& box, const source::MigrationSet& set,
                                const source::Revision& rev, const SourceOptions& source) {
   roundtrip::Options options;
@@ -111,9 +111,12 @@ report::Report RoundtripReview(sandbox::Sandbox& box, const source::MigrationSet
   db::Session session = db::Session::Connect(database->url());
   const roundtrip::Result result = roundtrip::Run(session, set, options);
   report::Report out = roundtrip::ToReport(result, set);
-  // Only the new revision: the ones before it went up only.
+  // Only the new revision: the ones before it went up only (an earlier one that failed to go
+  // up stays reported: the review did not happen).
   const std::string path = rev.up.path.string();
-  std::erase_if(out.findings, [&](const report::Finding& f) { return f.path != path; });
+  std::erase_if(out.findings, [&](const report::Finding& f) {
+    return f.path != path && f.rule != "roundtrip-step-failed";
+  });
   std::erase_if(out.steps, [&](const report::Step& s) { return s.path != path; });
   for (report::Finding& f : out.findings) {
     if (f.rule != "roundtrip-down-leftover" || !f.help.empty()) continue;
