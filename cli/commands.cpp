@@ -20,6 +20,7 @@ RunFn SetupDrift(CLI::App& sub, GlobalOptions& global);
 RunFn SetupLint(CLI::App& sub, GlobalOptions& global);
 RunFn SetupRules(CLI::App& sub, GlobalOptions& global);
 RunFn SetupNew(CLI::App& sub, GlobalOptions& global);
+RunFn SetupRevision(CLI::App& sub, GlobalOptions& global);
 
 const std::vector<CommandSpec>& Commands() {
   static const std::vector<CommandSpec> kCommands = {
@@ -31,6 +32,8 @@ const std::vector<CommandSpec>& Commands() {
       {"status", "Show each revision: applied, pending, edited, failed", SetupStatus},
       {"new", "Write the next SQL migration file(s) in the directory's format and numbering",
        SetupNew},
+      {"revision", "Alembic: write a new revision file (-m MSG; --autogenerate reviews it too)",
+       SetupRevision},
       {"stamp", "Record a revision as the newest applied, without running SQL", SetupStamp},
       {"repair", "Resolve a failed non-transactional revision after fixing it by hand",
        SetupRepair},

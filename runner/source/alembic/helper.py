@@ -749,9 +749,120 @@ def create_model(msg):
     send({"ok": True})
 
 
+# ---------------------------------------------------------------- new revisions
+
+
+def revision(msg):
+    """A new revision file, made by Alembic's own RevisionContext exactly as `alembic revision`
+    makes it (script.py.mako, file_template, truncate_slug_length, version_locations, post-write
+    hooks). With `autogenerate` the kept model is compared with the helper's database (stairway
+    migrated it to the heads) under env.py's configure() options; env.py itself never connects.
+    Without it, a project with revision_environment = true gets env.py's options (template_args,
+    process_revision_directives) from an offline run of env.py."""
+    from alembic import util as alembic_util
+    from alembic.autogenerate import RevisionContext
+    from alembic.runtime.environment import EnvironmentContext
+    from alembic.script import ScriptDirectory
+
+    autogenerate = bool(msg.get("autogenerate"))
+    config, _ = make_environment()
+    script = ScriptDirectory.from_config(config)
+    command_args = {"message": msg.get("message") or None, "autogenerate": autogenerate,
+                    "sql": False, "head": msg.get("head") or "head",
+                    "splice": bool(msg.get("splice")),
+                    "branch_label": msg.get("branch_label") or None,
+                    "version_path": msg.get("version_path") or None,
+                    "rev_id": msg.get("rev_id") or None,
+                    "depends_on": msg.get("depends_on") or None}
+    revision_context = RevisionContext(config, script, command_args)
+    environment = alembic_util.asbool(config.get_main_option("revision_environment"))
+    if autogenerate and not State.model:
+        send({"ok": False, "stage": "model",
+              "error": {"type": "ProtocolError", "message": "no model loaded", "frames": []}})
+        return
+    opts = {}
+    if autogenerate:
+        opts = dict(State.model_opts)
+    elif environment:
+        captured, _, problem = env_target()
+        if problem is not None:
+            send({"ok": False, "stage": "env", "error": problem})
+            return
+        opts = {k: v for k, v in captured.items()
+                if k not in ("url", "connection", "literal_binds", "dialect_opts",
+                             "dialect_name", "output_buffer", "as_sql")}
+    excluded = [(e.get("schema") or None, e.get("name")) for e in msg.get("exclude", [])]
+    user_filter = opts.get("include_object")
+
+    def include_object(obj, name, type_, reflected, compare_to):
+        # stairway's own history table lives in the database it compared with, not the model.
+        if type_ == "table" and reflected and compare_to is None:
+            schema = getattr(obj, "schema", None)
+            for ex_schema, ex_name in excluded:
+                if name == ex_name and schema in (None, ex_schema):
+                    return False
+        return user_filter(obj, name, type_, reflected, compare_to) if user_filter else True
+
+    if excluded:
+        opts["include_object"] = include_object
+
+    def retrieve(rev, context):
+        if autogenerate:
+            revision_context.run_autogenerate(rev, context)
+        else:
+            revision_context.run_no_autogenerate(rev, context)
+        return []
+
+    def run_env(conn):
+        env = EnvironmentContext(config, script, fn=retrieve, as_sql=conn is None,
+                                 template_args=revision_context.template_args,
+                                 revision_context=revision_context)
+        try:
+            with env:
+                if conn is None:
+                    env.configure(dialect_name="postgresql", output_buffer=io.StringIO(),
+                                  **opts)
+                else:
+                    env.configure(connection=conn, target_metadata=State.model, **opts)
+                with env.begin_transaction():
+                    env.run_migrations()
+        finally:
+            if conn is not None:
+                try:
+                    conn.connection.rollback()  # autogenerate only reads
+                except Exception:
+                    pass
+                commit_idle(conn)
+            if State.env is not None:
+                State.env._install_proxy()  # leaving `env` removed the live proxy
+
+    try:
+        if autogenerate:
+            if State.connection is None:
+                send({"ok": False, "stage": "connection",
+                      "error": {"type": "ProtocolError", "message": "not connected",
+                                "frames": []}})
+                return
+            in_connection(run_env)
+        elif environment:
+            run_env(None)
+        scripts = [s for s in revision_context.generate_scripts() if s is not None]
+    except alembic_util.CommandError as exc:
+        send({"ok": False, "stage": "command",
+              "error": {"type": "CommandError", "message": str(exc), "frames": []}})
+        return
+    except Exception as exc:
+        send({"ok": False, "stage": "revision", "error": describe(exc)})
+        return
+    empty = all(ms.upgrade_ops_list[-1].is_empty() for ms in revision_context.generated_revisions
+                if ms.upgrade_ops_list) if autogenerate else True
+    send({"ok": True, "environment": environment, "empty": empty,
+          "scripts": [{"path": os.path.abspath(s.path), "revision": s.revision} for s in scripts]})
+
+
 COMMANDS = {"hello": hello, "connect": connect, "run": run, "render": render, "load": load,
             "read_header": read_header, "model": model, "create_model": create_model,
-            "render_statements": render_statements}
+            "render_statements": render_statements, "revision": revision}
 
 
 def main():

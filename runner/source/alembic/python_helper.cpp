@@ -381,4 +381,49 @@ std::optional<PythonHelper::Header> PythonHelper::ReadHeader(const fs::path& fil
                 Strings(reply, "branch_labels"), Strings(reply, "depends_on")};
 }
 
+std::optional<std::vector<std::string>> PythonHelper::LoadModel(const std::string& spec,
+                                                                HelperError* error) {
+  const json reply =
+      json::parse(Call(json{{"cmd", "model"}, {"spec", spec}}.dump()), nullptr, false);
+  if (reply.is_discarded() || !reply.value("ok", false)) {
+    if (error != nullptr && !reply.is_discarded()) *error = ErrorFrom(reply);
+    return std::nullopt;
+  }
+  return Strings(reply, "tables");
+}
+
+std::optional<PythonHelper::Revisions> PythonHelper::MakeRevision(const RevisionRequest& request,
+                                                                  HelperError* error) {
+  json exclude = json::array();
+  for (const auto& [schema, name] : request.exclude) {
+    exclude.push_back({{"schema", schema}, {"name", name}});
+  }
+  const json message = {{"cmd", "revision"},
+                        {"message", request.message},
+                        {"head", request.head},
+                        {"branch_label", request.branch_label},
+                        {"rev_id", request.rev_id},
+                        {"version_path", request.version_path},
+                        {"depends_on", request.depends_on},
+                        {"splice", request.splice},
+                        {"autogenerate", request.autogenerate},
+                        {"exclude", exclude}};
+  const json reply = json::parse(Call(message.dump()), nullptr, false);
+  if (reply.is_discarded() || !reply.value("ok", false)) {
+    if (error != nullptr) {
+      *error = reply.is_discarded() ? HelperError{} : ErrorFrom(reply);
+      if (reply.is_discarded()) error->message = "the Alembic helper sent an unreadable answer";
+    }
+    return std::nullopt;
+  }
+  Revisions out;
+  out.empty = reply.value("empty", true);
+  out.environment = reply.value("environment", false);
+  if (reply.contains("scripts") && reply["scripts"].is_array()) {
+    for (const json& s : reply["scripts"])
+      out.files.push_back({Str(s, "path"), Str(s, "revision")});
+  }
+  return out;
+}
+
 }  // namespace stairway::source::alembic

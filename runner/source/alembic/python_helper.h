@@ -137,6 +137,34 @@ class PythonHelper {
   // The graph facts of a file whose header is not plain literals, by running it.
   std::optional<Header> ReadHeader(const std::filesystem::path& file, HelperError* error);
 
+  // The model: `spec` ("module:attr") or, empty, the target_metadata env.py hands Alembic (env.py
+  // run offline, its configure() intercepted). The helper keeps it for NewRevision. Answers the
+  // model's table names; nullopt and `error` when it cannot be found or imported.
+  std::optional<std::vector<std::string>> LoadModel(const std::string& spec, HelperError* error);
+
+  // `stairway revision`: a new revision file made by the project's Alembic (its
+  // RevisionContext, as `alembic revision` makes it). With `autogenerate` the model LoadModel
+  // kept is compared with the helper's connected database, which must be at the heads.
+  struct RevisionRequest {
+    std::string message, head = "head", branch_label, rev_id, version_path, depends_on;
+    bool splice = false;
+    bool autogenerate = false;
+    // Tables in the compared database that are not the project's (schema, name): left out.
+    std::vector<std::pair<std::string, std::string>> exclude;
+  };
+  struct NewRevision {
+    std::filesystem::path path;
+    std::string revision;
+  };
+  struct Revisions {
+    std::vector<NewRevision> files;
+    bool empty = true;         // autogenerate found no difference
+    bool environment = false;  // alembic.ini's revision_environment was on
+  };
+  // nullopt and `error` when Alembic refused (stage "command": a CommandError such as several
+  // heads without --head) or failed.
+  std::optional<Revisions> MakeRevision(const RevisionRequest& request, HelperError* error);
+
  private:
   PythonHelper() = default;
   std::string Call(const std::string& request);  // one request line, one reply line
