@@ -5,6 +5,7 @@
 
 #include <memory>
 
+#include "cli/alembic_lint.h"
 #include "cli/alembic_support.h"
 #include "cli/runner_support.h"
 #include "runner/sandbox/sandbox.h"
@@ -130,8 +131,6 @@ report::Report RoundtripReview(sandbox::Sandbox& box, const source::MigrationSet
   return out;
 }
 
-constexpr std::string_view kDownMark = "#downgrade";
-
 // The stairway.toml whose [lint] settings apply: ./stairway.toml, else the project's.
 std::optional<fs::path> LintConfig(const source::MigrationSet& set) {
   std::error_code ec;
@@ -142,33 +141,19 @@ std::optional<fs::path> LintConfig(const source::MigrationSet& set) {
   return std::nullopt;
 }
 
-// The SQL linter on the SQL the project's Alembic renders offline for the new revision (a
-// foreign key without ON DELETE, an index on an existing table without CONCURRENTLY, NOT NULL
-// added to an existing table...). The revisions before it are rendered and replayed for context
-// (which tables already exist) but not reported; one that needs a database to render is left
-// out of the replay. Findings name the file and quote the rendered statement: lines of the
-// rendered SQL are not lines of the .py file, so they carry line 0.
-report::Report RenderedSqlLint(PythonHelper& helper, const source::MigrationSet& set,
-                               const source::Revision& rev) {
-  lint::LintGroup group;
-  for (const source::Revision& r : set.revisions) {
-    const bool is_new = r.version == rev.version;
-    for (const bool up : {true, false}) {
-      if (!up && !is_new) continue;
-      HelperError error;
-      std::optional<std::string> sql = helper.Render(r.up.path, up, &error);
-      if (!sql) continue;
-      lint::LintUnit unit;
-      // The down unit's path is marked so its findings can say which function they are in.
-      unit.path = r.up.path.string() + (up ? "" : std::string(kDownMark));
-      unit.sql = std::move(*sql);
-      unit.wrapped = true;
-      unit.revision = r.Label();
-      unit.role = up ? lint::LintUnit::Role::kUp : lint::LintUnit::Role::kDown;
-      unit.report = is_new;
-      group.units.push_back(std::move(unit));
-    }
-  }
+// The Alembic lint (cli/alembic_lint.h) of the new revision: each finding at the op.* call in
+// the new file (a foreign key without ON DELETE, an index on an existing table without
+// CONCURRENTLY, NOT NULL added to an existing table...). The revisions before it are rendered
+// and replayed for context (which tables already exist) but not reported.
+report::Report OpLineLint(PythonHelper& helper, const source::MigrationSet& set,
+                          const source::Revision& rev) {
+  AlembicLintInput input = AlembicLintGroup(
+      RenderAlembicSections(helper, set), nullptr,
+      "`stairway verify` runs it on a throwaway database and lints what it executes");
+  for (lint::LintUnit& unit : input.group.units) unit.report = unit.revision == rev.Label();
+  std::erase_if(input.not_linted, [&](const report::Step& step) {
+    return step.path != rev.up.path.lexically_normal().string();
+  });
   // Alembic revisions carry no SET lock_timeout/statement_timeout: the runner sets them
   // (--lock-timeout), so those two rules would fire on every statement.
   lint::LintOptions options;
@@ -177,30 +162,14 @@ report::Report RenderedSqlLint(PythonHelper& helper, const source::MigrationSet&
     lint::ReadLintConfig(*toml, options).ThrowIfError();
   }
   lint::ValidateOptions(options).ThrowIfError();
-  report::Report out = lint::Lint({group}, options).ValueOrThrow();
-  const auto unmark = [](std::string& path) {
-    const bool down = path.ends_with(kDownMark);
-    if (down) path.resize(path.size() - kDownMark.size());
-    return down;
-  };
-  for (report::Step& step : out.steps) unmark(step.path);
-  for (report::Finding& f : out.findings) {
-    const bool down = unmark(f.path);
-    f.message += fmt::format(" (in the SQL {}() renders{})", down ? "downgrade" : "upgrade",
-                             f.source_line.empty() ? "" : ": " + f.source_line);
-    f.line = 0;
-    f.column = 0;
-    f.source_line.clear();
-  }
-  return out;
+  return LintAlembic(std::move(input), options);
 }
 
 report::Report Review(sandbox::Sandbox& box, PythonHelper& helper, const source::MigrationSet& set,
                       const source::Revision& rev, const SourceOptions& source) {
   report::Report review;
   review.command = "revision";
-  // An Alembic lint at the op line (file:line of each op.* call) replaces RenderedSqlLint here.
-  review.Merge(RenderedSqlLint(helper, set, rev));
+  review.Merge(OpLineLint(helper, set, rev));
   review.Merge(RoundtripReview(box, set, rev, source));
   review.Sort();
   return review;
