@@ -334,4 +334,33 @@ std::optional<PythonHelper::Header> PythonHelper::ReadHeader(const fs::path& fil
                 Strings(reply, "branch_labels"), Strings(reply, "depends_on")};
 }
 
+std::optional<PythonHelper::Model> PythonHelper::LoadModel(const std::string& spec,
+                                                           HelperError* error) {
+  const json reply =
+      json::parse(Call(json{{"cmd", "model"}, {"spec", spec}}.dump()), nullptr, false);
+  if (reply.is_discarded() || !reply.value("ok", false)) {
+    if (error != nullptr && !reply.is_discarded()) *error = ErrorFrom(reply);
+    return std::nullopt;
+  }
+  Model model;
+  model.origin = Str(reply, "origin");
+  model.tables = Strings(reply, "tables");
+  model.warnings = Strings(reply, "warnings");
+  if (reply.contains("sources") && reply["sources"].is_object()) {
+    for (const auto& [table, where] : reply["sources"].items()) {
+      if (where.is_string()) model.sources[table] = where.get<std::string>();
+    }
+  }
+  return model;
+}
+
+bool PythonHelper::CreateModel(HelperError* error) {
+  const json reply = json::parse(Call(json{{"cmd", "create_model"}}.dump()), nullptr, false);
+  if (reply.is_discarded() || !reply.value("ok", false)) {
+    if (error != nullptr && !reply.is_discarded()) *error = ErrorFrom(reply);
+    return false;
+  }
+  return true;
+}
+
 }  // namespace stairway::source::alembic

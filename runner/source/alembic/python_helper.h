@@ -112,6 +112,18 @@ class PythonHelper {
   // The graph facts of a file whose header is not plain literals, by running it.
   std::optional<Header> ReadHeader(const std::filesystem::path& file, HelperError* error);
 
+  // The SQLAlchemy model: `spec` "module:attr" (a MetaData or a declarative Base), "module",
+  // or empty for the target_metadata env.py hands Alembic. The helper keeps it for CreateModel.
+  struct Model {
+    std::string origin;                          // "env.py target_metadata" or the spec
+    std::vector<std::string> tables;             // metadata keys: "users", "audit.events"
+    std::map<std::string, std::string> sources;  // table key -> "/abs/app/models.py:24"
+    std::vector<std::string> warnings;           // e.g. the model has 0 tables
+  };
+  std::optional<Model> LoadModel(const std::string& spec, HelperError* error);
+  // metadata.create_all of the loaded model on the helper's connection, committed.
+  bool CreateModel(HelperError* error);
+
  private:
   PythonHelper() = default;
   std::string Call(const std::string& request);  // one request line, one reply line
