@@ -187,5 +187,28 @@ TEST_F(AlembicDrift, AModelThatCannotBeFoundIsInputError) {
   EXPECT_NE(r.err.find("--model module:attr"), std::string::npos) << r.err;
 }
 
+TEST_F(AlembicDrift, VerifyReportsTheModelDriftWhenEnvPyNamesAModel) {
+  EditModels("sa.ForeignKey(\"chat_threads.id\", ondelete=\"CASCADE\")",
+             "sa.ForeignKey(\"chat_threads.id\", ondelete=\"SET NULL\")");
+  const std::vector<std::string> verify = {"verify", "--server-url=" + TestSandbox().AdminUrl()};
+  ProcessResult r = RunStairway(verify, PythonEnv(), dir_.path().string());
+  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  EXPECT_NE(r.out.find("Drift of the model (env.py target_metadata) against ./alembic at head: "
+                       "1 difference"),
+            std::string::npos)
+      << Describe(r);
+  EXPECT_NE(r.out.find("ON DELETE SET NULL in the model"), std::string::npos) << r.out;
+
+  // No target_metadata in env.py: no model, so no drift step (and no error).
+  std::string env = ReadFile(dir_.path() / "alembic" / "env.py");
+  const std::string line = "target_metadata = Base.metadata";
+  ASSERT_NE(env.find(line), std::string::npos);
+  env.replace(env.find(line), line.size(), "target_metadata = None");
+  std::ofstream(dir_.path() / "alembic" / "env.py") << env;
+  r = RunStairway(verify, PythonEnv(), dir_.path().string());
+  EXPECT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_EQ(r.out.find("Drift of"), std::string::npos) << r.out;
+}
+
 }  // namespace
 }  // namespace stairway::testing
