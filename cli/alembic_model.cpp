@@ -67,7 +67,14 @@ std::string Where(const alembic::HelperError& error) {
 
 std::string ServerSide(const alembic::HelperError& error) {
   std::string text = error.server_message.empty() ? error.message : error.server_message;
-  if (!error.statement.empty()) text += fmt::format(" (in: {})", error.statement);
+  if (!error.statement.empty()) {
+    // create_all's statements start and end with blank lines.
+    const std::size_t first = error.statement.find_first_not_of(" \t\r\n");
+    const std::size_t last = error.statement.find_last_not_of(" \t\r\n");
+    if (first != std::string::npos) {
+      text += fmt::format(" (in: {})", error.statement.substr(first, last - first + 1));
+    }
+  }
   return text;
 }
 
@@ -101,10 +108,13 @@ std::optional<AlembicModel> LoadAlembicModel(const source::MigrationSet& set,
     if (spec.empty()) {
       if (!required && error.type == "LookupError") return std::nullopt;
       const std::string text = fmt::format(
-          "{}cannot read the model env.py hands Alembic: {}; set target_metadata in env.py "
-          "(e.g. target_metadata = Base.metadata, with the models imported) or pass --model "
-          "module:attr",
-          Where(error), error.message);
+          "{}cannot read the model env.py hands Alembic: {}; {} or pass --model module:attr",
+          Where(error), error.message,
+          error.type == "LookupError"
+              ? "set target_metadata in env.py (e.g. target_metadata = Base.metadata, with the "
+                "models imported)"
+              : "fix that error (env.py runs in offline mode, with its configure() call "
+                "intercepted)");
       if (!required) {
         fmt::print(stderr, "warning: no model drift: {}\n", text);
         return std::nullopt;
