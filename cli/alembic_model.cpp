@@ -154,6 +154,8 @@ verifier::drift::Result CheckAlembicModel(AlembicModel& model, const source::Mig
           "(metadata.create_all must build it from scratch)",
           Where(error), origin, ServerSide(error))));
     }
+    // Done with it: its connection closes before the database is dropped.
+    model.helper.reset();
   };
   const std::string label = origin == "env.py target_metadata"
                                 ? "the model (env.py target_metadata)"

@@ -29,7 +29,8 @@ std::optional<AlembicModel> LoadAlembicModel(const source::MigrationSet& set,
 
 // Creates `model` on one throwaway database of `box`, runs the revisions up to the heads on
 // another (alembic_version is never a difference), and compares the two catalogs. Differences
-// in a table the model defines name its class's file:line.
+// in a table the model defines name its class's file:line. Ends `model.helper` once the model
+// is created (one check per loaded model).
 verifier::drift::Result CheckAlembicModel(AlembicModel& model, const source::MigrationSet& set,
                                           const SourceOptions& source, sandbox::Sandbox& box,
                                           const schema::SnapshotOptions& snapshot);
