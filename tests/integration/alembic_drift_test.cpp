@@ -229,5 +229,21 @@ TEST_F(AlembicDrift, ASqlModelStillWorks) {
   EXPECT_EQ(r.out.find("alembic_version"), std::string::npos) << r.out;
 }
 
+TEST_F(AlembicDrift, FromTheRepositoryRootThroughStairwayToml) {
+  // The FastAPI layout: alembic.ini in backend/, whose env.py reads its logging config through
+  // a path that must resolve from there; stairway runs at the root.
+  TempDir root("stairway-alembic-drift-root");
+  fs::create_directory_symlink(dir_.path(), root.path() / "backend");
+  root.Write("stairway.toml", "[alembic]\nproject = \"backend\"\n");
+  EditModels("    bio = sa.Column(sa.Text)\n", "    bio = sa.Column(sa.Text, index=True)\n");
+  const ProcessResult r = RunStairway({"drift", "--server-url=" + TestSandbox().AdminUrl()},
+                                      PythonEnv(), root.path().string());
+  ASSERT_EQ(r.exit_code, 1) << Describe(r);
+  EXPECT_NE(LineWith(r.out, "index public.ix_users_bio")
+                .find("(model: backend/" + ClassLine("User") + ")"),
+            std::string::npos)
+      << r.out;
+}
+
 }  // namespace
 }  // namespace stairway::testing

@@ -83,12 +83,15 @@ std::vector<std::string> Strings(const json& j, const char* key) {
   return out;
 }
 
+// Absolute: the helper runs in the project directory, and these are relative to stairway's
+// (e.g. "backend/alembic.ini" from the repository root).
 json ProjectJson(const AlembicProject& project) {
+  auto absolute = [](const fs::path& p) { return p.empty() ? std::string() : Absolute(p); };
   json sys_path = json::array();
-  for (const fs::path& p : project.prepend_sys_path) sys_path.push_back(p.string());
-  return {{"config_file", project.config_file.string()},
-          {"project_dir", project.project_dir.string()},
-          {"script_location", project.script_location.string()},
+  for (const fs::path& p : project.prepend_sys_path) sys_path.push_back(absolute(p));
+  return {{"config_file", absolute(project.config_file)},
+          {"project_dir", absolute(project.project_dir)},
+          {"script_location", absolute(project.script_location)},
           {"sys_path", sys_path},
           {"version_table", project.version_table},
           {"version_table_schema", project.version_table_schema}};
