@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <memory>
 
+#include "cli/alembic_model.h"
+#include "cli/alembic_support.h"
 #include "cli/runner_support.h"
 #include "runner/common/file.h"
 #include "runner/sandbox/sandbox.h"
@@ -27,13 +29,27 @@ struct DriftArgs {
   bool ignore_owners = true;
 };
 
+bool EndsWith(const std::string& text, std::string_view suffix) {
+  return text.size() >= suffix.size() &&
+         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
 int RunDrift(const GlobalOptions& global, const DriftArgs& args) {
-  if (args.model.empty() == args.against.empty()) {
+  if (!args.model.empty() && !args.against.empty()) {
+    throw StopError(Error::Input(
+        "drift needs exactly one of --model or --against URL; see stairway drift --help"));
+  }
+  // An Alembic project's model is Python (env.py's target_metadata, or --model module:attr);
+  // a --model ending in .sql is DDL in any project.
+  const bool sql_model = EndsWith(args.model, ".sql");
+  const source::MigrationSet set = LoadSet(args.source);
+  const bool alembic_model = IsAlembic(set) && args.against.empty() && !sql_model;
+  if (!alembic_model && args.model.empty() && args.against.empty()) {
     throw StopError(Error::Input(
         "drift needs exactly one of --model FILE.sql or --against URL; see stairway drift --help"));
   }
   std::string model_sql;
-  if (!args.model.empty()) {
+  if (sql_model || (!alembic_model && !args.model.empty())) {
     std::optional<std::string> text = ReadWholeFile(args.model);
     if (!text) {
       throw StopError(Error::Input(fmt::format(
@@ -41,19 +57,26 @@ int RunDrift(const GlobalOptions& global, const DriftArgs& args) {
     }
     model_sql = std::move(*text);
   }
-  const source::MigrationSet set = LoadSet(args.source);
   sandbox::Options sandbox_options;
   if (!args.server_url.empty()) sandbox_options.server_url = args.server_url;
   sandbox_options.keep = args.keep;
   schema::SnapshotOptions snapshot;
   snapshot.owners = args.ignore_owners ? schema::Owners::kIgnore : schema::Owners::kCompare;
+  // alembic_version is Alembic's bookkeeping: never a difference.
+  if (IsAlembic(set)) snapshot = WithoutAlembicVersion(set, snapshot);
 
   drift::Result result;
   std::unique_ptr<sandbox::Sandbox> box;
-  if (!args.model.empty()) {
+  if (alembic_model) {
+    // The model is found before any database starts: a wrong spec costs nothing.
+    std::optional<AlembicModel> model = LoadAlembicModel(set, args.source, args.model, true);
+    box = sandbox::OpenSandbox(sandbox_options);
+    result = CheckAlembicModel(*model, set, args.source, *box, snapshot);
+  } else if (!args.model.empty()) {
     box = sandbox::OpenSandbox(sandbox_options);
     drift::ModelOptions options;
     options.snapshot = snapshot;
+    if (IsAlembic(set)) options.code_steps = AlembicCodeSteps(set, args.source);
     result = drift::CheckModel(*box, set, args.model, model_sql, options);
   } else {
     // Connect first: a wrong URL fails before a cluster starts.
@@ -85,7 +108,8 @@ RunFn SetupDrift(CLI::App& sub, GlobalOptions& global) {
   auto args = std::make_shared<DriftArgs>();
   AddSourceOptions(sub, args->source, DirArgument::kPositional);
   sub.add_option("--model", args->model,
-                 "A .sql file with the whole schema's DDL (e.g. printed from an ORM model)");
+                 "A .sql file with the whole schema's DDL; in an Alembic project also "
+                 "module:attr (a SQLAlchemy MetaData or declarative Base)");
   sub.add_option("--against", args->against,
                  "A live database URL, read inside a READ ONLY transaction only");
   sub.add_option("--history-schema", args->history_schema,
@@ -104,9 +128,17 @@ RunFn SetupDrift(CLI::App& sub, GlobalOptions& global) {
       "the migrations up to the revision the history records, compares, and also reports\n"
       "applied revisions whose files were edited since (checksums).\n"
       "\n"
+      "Alembic projects: without flags the model is the target_metadata env.py hands Alembic\n"
+      "(env.py is run offline with its configure() call intercepted; nothing connects), or\n"
+      "--model module:attr. It is created with metadata.create_all on one throwaway database,\n"
+      "the revisions run up to head on another, and the catalogs are compared; a difference in\n"
+      "a table the model defines names the class's file:line. alembic_version is never one.\n"
+      "\n"
       "Examples:\n"
       "  stairway drift --model model.sql migrations\n"
       "  stairway drift --against postgresql://readonly@prod/app migrations\n"
+      "  stairway drift                            (in an Alembic project: env.py's model)\n"
+      "  stairway drift --model app.models:Base    (in an Alembic project)\n"
       "\n"
       "Exit codes: 0 no drift, 1 drift, 2 bad input (model DDL fails, no such dir), 3 database.");
   return [&global, args] { return RunDrift(global, *args); };

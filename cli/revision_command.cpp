@@ -207,15 +207,16 @@ int RunRevision(const RevisionArgs& args) {
 
   // --autogenerate: the model first, so a model that cannot be imported costs no database.
   HelperError error;
-  const std::optional<std::vector<std::string>> tables =
-      code->helper().LoadModel(args.model, &error);
-  if (!tables) {
+  const std::optional<PythonHelper::Model> model = code->helper().LoadModel(args.model, &error);
+  if (!model) {
     throw StopError(Error::Input(fmt::format(
         "{}cannot load the model ({}): {}; autogenerate compares the database with env.py's "
         "target_metadata, or with --model MODULE:ATTR",
         Where(error), args.model.empty() ? "env.py's target_metadata" : args.model,
         LastLine(error.message))));
   }
+  // A Base whose model modules were never imported has no tables: autogenerate would drop them all.
+  for (const std::string& warning : model->warnings) fmt::print(stderr, "warning: {}\n", warning);
   sandbox::Options sandbox_options;
   if (!args.server_url.empty()) sandbox_options.server_url = args.server_url;
   box = sandbox::OpenSandbox(sandbox_options);
@@ -226,7 +227,7 @@ int RunRevision(const RevisionArgs& args) {
     fmt::print(
         "Migrating a throwaway database to the heads ({} revisions), comparing it with "
         "the model ({} tables)\n",
-        set.revisions.size(), tables->size());
+        set.revisions.size(), model->tables.size());
     std::fflush(stdout);
     MigrateToHeads(session, set, *code);
     PythonHelper::RevisionRequest request = args.request;

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "cli/alembic_lint.h"
+#include "cli/alembic_model.h"
 #include "cli/alembic_support.h"
 #include "cli/report_flags.h"
 #include "cli/runner_support.h"
@@ -215,22 +216,24 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
   const bool run_roundtrip = any_selected ? args.roundtrip : true;
   // Alembic revisions are linted as the project's Alembic renders them (cli/alembic_lint.h).
   const bool run_lint = any_selected ? args.lint : true;
-  if (IsAlembic(set) && args.drift) {
-    throw StopError(Error::Input(
-        "--drift compares a SQL model with the migrations; for an Alembic project the model is "
-        "its SQLAlchemy metadata, which `stairway verify` does not read yet: run `stairway "
-        "verify --roundtrip`, or `stairway drift --against URL` on a database"));
+  // An Alembic project's model is its SQLAlchemy metadata: env.py's target_metadata, or
+  // --model module:attr (a --model ending in .sql stays DDL). Without --drift or --model, a
+  // project whose env.py names no target_metadata simply has no model drift.
+  const bool alembic_sql_model = IsAlembic(set) && args.model.ends_with(".sql");
+  if (IsAlembic(set) && !alembic_sql_model) model.reset();  // [verify] model is for SQL projects
+  std::optional<AlembicModel> alembic_model;
+  if (IsAlembic(set) && !alembic_sql_model && (any_selected ? args.drift : true)) {
+    alembic_model =
+        LoadAlembicModel(set, args.source, args.model, args.drift || !args.model.empty());
   }
-  // A model configured in stairway.toml is a SQL model of a SQL project; an Alembic project's
-  // model is its SQLAlchemy metadata (not read yet), so it is left out there.
-  const bool run_drift = any_selected ? args.drift : model.has_value() && !IsAlembic(set);
-  if (run_drift && !model) {
+  const bool run_drift = any_selected ? args.drift : model.has_value() || alembic_model.has_value();
+  if (run_drift && !model && !alembic_model) {
     throw StopError(Error::Input(
         "--drift needs a model: pass --model FILE.sql or set model = \"path.sql\" under [verify] "
         "in stairway.toml"));
   }
   std::string model_sql;
-  if (run_drift) {
+  if (run_drift && model) {
     std::optional<std::string> text = ReadWholeFile(*model);
     if (!text) {
       throw StopError(Error::Input(fmt::format(
@@ -457,18 +460,26 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
   bool drifted = false;
   if (run_drift) {
     const auto started = std::chrono::steady_clock::now();
-    if (progress)
-      fmt::print(stderr, "drift: {} vs {} at head\n", model->string(), set.dir.string());
+    const std::string model_name = model ? model->string() : alembic_model->model.origin;
+    if (progress) fmt::print(stderr, "drift: {} vs {} at head\n", model_name, set.dir.string());
     if (!box) box = sandbox::OpenSandbox(sandbox_options);
     drift::ModelOptions drift_options;
     drift_options.snapshot.owners = schema::Owners::kIgnore;
-    const drift::Result result = drift::CheckModel(*box, set, *model, model_sql, drift_options);
+    if (IsAlembic(set)) {
+      drift_options.snapshot = WithoutAlembicVersion(set, drift_options.snapshot);
+      drift_options.code_steps = AlembicCodeSteps(set, args.source);
+    }
+    const drift::Result result =
+        alembic_model
+            ? CheckAlembicModel(*alembic_model, set, args.source, *box, drift_options.snapshot)
+            : drift::CheckModel(*box, set, *model, model_sql, drift_options);
     drifted = result.HasDrift();
     report::Report dr = drift::ToReport(
-        result, fmt::format("drift {} vs {}", model->string(), result.migrations_label),
-        MsOf(started));
-    for (report::Finding& f : dr.findings) f.path = model->string();
-    dr.steps.front().path = model->string();
+        result, fmt::format("drift {} vs {}", model_name, result.migrations_label), MsOf(started));
+    if (model) {
+      for (report::Finding& f : dr.findings) f.path = model->string();
+      dr.steps.front().path = model->string();
+    }
     if (text_to_stdout) {
       fmt::print("Drift of {} against {}: {}\n", result.other_label, result.migrations_label,
                  drifted ? fmt::format("{} difference{}", result.lines.size(),
@@ -507,7 +518,9 @@ RunFn SetupVerify(CLI::App& sub, GlobalOptions& global) {
                  "Exit 1 on lint findings at or above: error, warning (default), info, none");
   sub.add_option("--config", args->config,
                  "stairway.toml to read (default: see docs/configuration.md)");
-  sub.add_option("--model", args->model, "Model DDL for the drift check (overrides the config)");
+  sub.add_option("--model", args->model,
+                 "Model DDL for the drift check (overrides the config); in an Alembic project "
+                 "also module:attr");
   sub.add_option("--from", args->from, "Round-trip from this revision; earlier ones go up only");
   sub.add_option("--changed-since", args->changed_since,
                  "Round-trip only revisions whose files changed since this git ref");
@@ -537,7 +550,8 @@ RunFn SetupVerify(CLI::App& sub, GlobalOptions& global) {
                "(slower; see docs/roundtrip.md)");
   sub.footer(
       "Without --roundtrip/--lint/--drift every available check runs: roundtrip, lint, and\n"
-      "drift when a model is configured. Needs nothing running: starts a private PostgreSQL\n"
+      "drift when a model is configured (in an Alembic project: when env.py hands Alembic a\n"
+      "target_metadata). Needs nothing running: starts a private PostgreSQL\n"
       "cluster in a temp directory ($TMPDIR, else /dev/shm when it has 1 GiB free, else /tmp)\n"
       "and removes it on exit, error, Ctrl-C and SIGTERM.\n"
       "\n"

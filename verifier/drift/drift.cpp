@@ -10,6 +10,7 @@
 #include <set>
 
 #include "runner/common/diagnostic.h"
+#include "runner/planner/planner.h"
 #include "runner/sql/split.h"
 #include "verifier/schema/sources.h"
 
@@ -52,13 +53,47 @@ schema::Wording WordingFor(const std::string& other) {
   return w;
 }
 
+// The table a difference's object belongs to (itself for a table), looked up in either side.
+std::optional<std::string> TableOf(const schema::Difference& d, const schema::Snapshot& a,
+                                   const schema::Snapshot& b) {
+  for (const schema::Snapshot* snapshot : {&a, &b}) {
+    const schema::Object* object = snapshot->Find(d.kind, d.identity);
+    // Parents nest a few levels at most (a table's column); the bound guards a cycle.
+    for (int depth = 0; object != nullptr && depth < 8; ++depth) {
+      if (object->kind == "table") return object->identity;
+      if (object->parent_kind.empty()) break;
+      object = snapshot->Find(object->parent_kind, object->parent);
+    }
+  }
+  // A type (an enum) belongs to no table: the first table with a column of it stands for it.
+  if (d.kind == "type") {
+    for (const schema::Snapshot* snapshot : {&b, &a}) {
+      for (const schema::Object& object : snapshot->objects) {
+        if (object.kind != "column" || object.parent_kind != "table") continue;
+        const std::string* type = object.Text("type");
+        if (type != nullptr && (*type == d.identity || *type == d.identity + "[]")) {
+          return object.parent;
+        }
+      }
+    }
+  }
+  return std::nullopt;
+}
+
 void Fill(Result& result, const schema::Snapshot& migrations, const schema::Snapshot& other,
-          const std::string& other_short, schema::Owners owners) {
+          const std::string& other_short, schema::Owners owners,
+          const std::map<std::string, std::string>& table_sources = {}) {
   schema::CompareOptions compare;
   compare.owners = owners;
   result.differences = schema::Compare(migrations, other, compare);
   result.lines = schema::RenderAll(result.differences, WordingFor(other_short));
   for (std::size_t i = 0; i < result.differences.size(); ++i) {
+    if (!table_sources.empty()) {
+      if (std::optional<std::string> table = TableOf(result.differences[i], migrations, other)) {
+        auto it = table_sources.find(*table);
+        if (it != table_sources.end()) result.lines[i] += " (model: " + it->second + ")";
+      }
+    }
     if (result.differences[i].severity == schema::Severity::kSoft) result.lines[i] += " [soft]";
   }
   result.lines.insert(result.lines.end(), result.history_findings.begin(),
@@ -76,7 +111,48 @@ schema::Snapshot MigrationsAt(sandbox::Sandbox& box, const source::MigrationSet&
   return schema::TakeSnapshot(session, options);
 }
 
+// Alembic: the revisions up to the heads on a throwaway database, each run by the code steps
+// `code_steps` connects to it (alembic_version is kept as Alembic keeps it).
+schema::Snapshot AlembicAtHeads(sandbox::Sandbox& box, const source::MigrationSet& set,
+                                const ModelOptions& options) {
+  if (set.revisions.empty()) return MigrationsAt(box, set, "", options.snapshot);
+  const planner::Plan plan = planner::PlanUpgrade(set, {}, "heads").ValueOrThrow();
+  const std::vector<applier::PreparedStep> steps = applier::Prepare(plan).ValueOrThrow();
+  std::unique_ptr<sandbox::ThrowawayDatabase> database = box.CreateDatabase();
+  db::Session session = db::Session::Connect(database->url());
+  {
+    std::unique_ptr<applier::CodeSteps> code = options.code_steps(session);
+    applier::Runner runner(session, applier::Options{});
+    runner.UseAlembic(set, code.get());
+    runner.EnsureHistory();
+    runner.Run(steps);
+  }
+  return schema::TakeSnapshot(session, options.snapshot);
+}
+
 }  // namespace
+
+Result CheckBuiltModel(sandbox::Sandbox& box, const source::MigrationSet& set,
+                       const std::string& model_label, const BuildModel& build,
+                       const ModelOptions& options) {
+  Result result;
+  result.other_label = model_label;
+  result.migrations_label = set.dir.string() + " at head";
+  std::future<schema::Snapshot> at_head = std::async(std::launch::async, [&] {
+    if (options.code_steps) return AlembicAtHeads(box, set, options);
+    return MigrationsAt(box, set, set.revisions.empty() ? "" : "head", options.snapshot);
+  });
+  schema::Snapshot model;
+  {
+    std::unique_ptr<sandbox::ThrowawayDatabase> database = box.CreateDatabase();
+    db::Session session = db::Session::Connect(database->url());
+    build(session.url_with_password());
+    model = schema::TakeSnapshot(session, options.snapshot);
+  }
+  const schema::Snapshot migrations = at_head.get();
+  Fill(result, migrations, model, "the model", options.snapshot.owners, options.table_sources);
+  return result;
+}
 
 Result CheckModel(sandbox::Sandbox& box, const source::MigrationSet& set,
                   const std::filesystem::path& model_path, const std::string& sql,
@@ -87,6 +163,7 @@ Result CheckModel(sandbox::Sandbox& box, const source::MigrationSet& set,
   // The two databases are independent: the migrations are built on another thread while the
   // model is applied here. (A failing model still waits for that thread, in the future's end.)
   std::future<schema::Snapshot> at_head = std::async(std::launch::async, [&] {
+    if (options.code_steps) return AlembicAtHeads(box, set, options);
     return MigrationsAt(box, set, set.revisions.empty() ? "" : "head", options.snapshot);
   });
   schema::Snapshot model;
@@ -99,7 +176,7 @@ Result CheckModel(sandbox::Sandbox& box, const source::MigrationSet& set,
   const schema::Snapshot migrations = at_head.get();
   // Owners differ by construction (both databases are built by the same role, but a model never
   // says who owns what): compare them anyway only when asked.
-  Fill(result, migrations, model, "the model", options.snapshot.owners);
+  Fill(result, migrations, model, "the model", options.snapshot.owners, options.table_sources);
   return result;
 }
 

@@ -3,10 +3,14 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "runner/applier/applier.h"
 #include "runner/db/session.h"
 #include "runner/history/history.h"
 #include "runner/sandbox/sandbox.h"
@@ -35,7 +39,22 @@ struct Result {
 
 struct ModelOptions {
   schema::SnapshotOptions snapshot;
+  // Table identity ("public.users") -> where the model defines it ("app/models.py:24"): a
+  // difference in that table (its columns, indexes, constraints...) ends with "(model: ...)".
+  std::map<std::string, std::string> table_sources;
+  // Alembic: the revisions are code, run by a helper connected to the migrations' database.
+  std::function<std::unique_ptr<applier::CodeSteps>(db::Session&)> code_steps;
 };
+
+// A model built by code on an empty throwaway database (e.g. SQLAlchemy's create_all): given
+// that database's URL. Throws StopError when the model cannot be built.
+using BuildModel = std::function<void(const std::string& url)>;
+
+// Like CheckModel, with the model built by `build` and named `model_label` ("the model
+// env.py target_metadata").
+Result CheckBuiltModel(sandbox::Sandbox& box, const source::MigrationSet& set,
+                       const std::string& model_label, const BuildModel& build,
+                       const ModelOptions& options);
 
 // Runs the model DDL (`sql`, read from `model_path`) on a new throwaway database of `box` and the
 // migrations up to head on another, and compares the two. Throws StopError(kInput) naming

@@ -682,8 +682,18 @@ def model(msg):
         try:
             module = importlib.import_module(module_name)
             value = module
-            for part in (attr or "metadata").split("."):
-                value = getattr(value, part)
+            if attr:
+                for part in attr.split("."):
+                    value = getattr(value, part)
+            else:
+                # "module" alone: the names projects give their model, in that order.
+                for name in ("target_metadata", "metadata", "Base"):
+                    value = getattr(module, name, None)
+                    if value is not None:
+                        break
+                else:
+                    raise LookupError("%s has no target_metadata, metadata or Base; name the "
+                                      "attribute: --model %s:ATTR" % (module_name, module_name))
             metadata = metadata_list(value)
         except BaseException as exc:
             send({"ok": False, "stage": "model", "error": describe(exc)})
@@ -727,10 +737,21 @@ def create_model(msg):
               "error": {"type": "ProtocolError", "message": "no model loaded", "frames": []}})
         return
 
+    import warnings
+
     def work(conn):
         try:
-            for md in State.model:
-                md.create_all(conn)
+            with warnings.catch_warnings():
+                # SQLAlchemy 1.4 warns that create_all on a plain Connection autocommits: the
+                # commit below is explicit, so the warning says nothing to the user.
+                try:
+                    from sqlalchemy.exc import RemovedIn20Warning
+
+                    warnings.simplefilter("ignore", RemovedIn20Warning)
+                except ImportError:
+                    pass
+                for md in State.model:
+                    md.create_all(conn)
             conn.connection.commit()
         except BaseException:
             try:

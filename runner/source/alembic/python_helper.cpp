@@ -101,12 +101,15 @@ std::vector<std::string> Strings(const json& j, const char* key) {
   return out;
 }
 
+// Absolute: the helper runs in the project directory, and these are relative to stairway's
+// (e.g. "backend/alembic.ini" from the repository root).
 json ProjectJson(const AlembicProject& project) {
+  auto absolute = [](const fs::path& p) { return p.empty() ? std::string() : Absolute(p); };
   json sys_path = json::array();
-  for (const fs::path& p : project.prepend_sys_path) sys_path.push_back(p.string());
-  return {{"config_file", project.config_file.string()},
-          {"project_dir", project.project_dir.string()},
-          {"script_location", project.script_location.string()},
+  for (const fs::path& p : project.prepend_sys_path) sys_path.push_back(absolute(p));
+  return {{"config_file", absolute(project.config_file)},
+          {"project_dir", absolute(project.project_dir)},
+          {"script_location", absolute(project.script_location)},
           {"sys_path", sys_path},
           {"version_table", project.version_table},
           {"version_table_schema", project.version_table_schema}};
@@ -381,15 +384,33 @@ std::optional<PythonHelper::Header> PythonHelper::ReadHeader(const fs::path& fil
                 Strings(reply, "branch_labels"), Strings(reply, "depends_on")};
 }
 
-std::optional<std::vector<std::string>> PythonHelper::LoadModel(const std::string& spec,
-                                                                HelperError* error) {
+std::optional<PythonHelper::Model> PythonHelper::LoadModel(const std::string& spec,
+                                                           HelperError* error) {
   const json reply =
       json::parse(Call(json{{"cmd", "model"}, {"spec", spec}}.dump()), nullptr, false);
   if (reply.is_discarded() || !reply.value("ok", false)) {
     if (error != nullptr && !reply.is_discarded()) *error = ErrorFrom(reply);
     return std::nullopt;
   }
-  return Strings(reply, "tables");
+  Model model;
+  model.origin = Str(reply, "origin");
+  model.tables = Strings(reply, "tables");
+  model.warnings = Strings(reply, "warnings");
+  if (reply.contains("sources") && reply["sources"].is_object()) {
+    for (const auto& [table, where] : reply["sources"].items()) {
+      if (where.is_string()) model.sources[table] = where.get<std::string>();
+    }
+  }
+  return model;
+}
+
+bool PythonHelper::CreateModel(HelperError* error) {
+  const json reply = json::parse(Call(json{{"cmd", "create_model"}}.dump()), nullptr, false);
+  if (reply.is_discarded() || !reply.value("ok", false)) {
+    if (error != nullptr && !reply.is_discarded()) *error = ErrorFrom(reply);
+    return false;
+  }
+  return true;
 }
 
 std::optional<PythonHelper::Revisions> PythonHelper::MakeRevision(const RevisionRequest& request,

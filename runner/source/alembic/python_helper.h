@@ -137,10 +137,17 @@ class PythonHelper {
   // The graph facts of a file whose header is not plain literals, by running it.
   std::optional<Header> ReadHeader(const std::filesystem::path& file, HelperError* error);
 
-  // The model: `spec` ("module:attr") or, empty, the target_metadata env.py hands Alembic (env.py
-  // run offline, its configure() intercepted). The helper keeps it for NewRevision. Answers the
-  // model's table names; nullopt and `error` when it cannot be found or imported.
-  std::optional<std::vector<std::string>> LoadModel(const std::string& spec, HelperError* error);
+  // The SQLAlchemy model: `spec` "module:attr" (a MetaData or a declarative Base), "module",
+  // or empty for the target_metadata env.py hands Alembic. The helper keeps it for CreateModel.
+  struct Model {
+    std::string origin;                          // "env.py target_metadata" or the spec
+    std::vector<std::string> tables;             // metadata keys: "users", "audit.events"
+    std::map<std::string, std::string> sources;  // table key -> "/abs/app/models.py:24"
+    std::vector<std::string> warnings;           // e.g. the model has 0 tables
+  };
+  std::optional<Model> LoadModel(const std::string& spec, HelperError* error);
+  // metadata.create_all of the loaded model on the helper's connection, committed.
+  bool CreateModel(HelperError* error);
 
   // `stairway revision`: a new revision file made by the project's Alembic (its
   // RevisionContext, as `alembic revision` makes it). With `autogenerate` the model LoadModel

@@ -1,0 +1,249 @@
+// `stairway drift` on Alembic projects: the SQLAlchemy model (env.py's target_metadata, or
+// --model module:attr) created on a throwaway database and compared with the revisions at head,
+// run by the real helper in the project's Python. Each test copies examples/alembic/backend
+// into a temp dir and edits its models.py. With STAIRWAY_TEST_ALEMBIC_PYTHONPATH set the same
+// tests run on that stack (Alembic 1.13 + SQLAlchemy 2.0) instead of Debian 12's.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+
+#include "tests/integration/runner_test_util.h"
+#include "tests/support/temp_dir.h"
+
+namespace stairway::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+// One more revision on the example's head: a varchar column, so a length can drift.
+const char* const kNicknameRevision = R"PY("""add users.nickname
+
+Revision ID: 9a1b2c3d4e5f
+Revises: f4d8a0e3b6c9
+Create Date: 2024-03-01 10:00:00
+"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = "9a1b2c3d4e5f"
+down_revision = "f4d8a0e3b6c9"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.add_column("users", sa.Column("nickname", sa.String(40)))
+
+
+def downgrade():
+    op.drop_column("users", "nickname")
+)PY";
+
+Env PythonEnv() {
+  Env env;
+  if (const char* path = std::getenv("STAIRWAY_TEST_ALEMBIC_PYTHONPATH"); path && *path) {
+    env["PYTHONPATH"] = path;
+  }
+  env["STAIRWAY_PYTHON"] = "/usr/bin/python3";
+  return env;
+}
+
+class AlembicDrift : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (const char* path = std::getenv("STAIRWAY_TEST_ALEMBIC_PYTHONPATH");
+        path != nullptr && *path != '\0' && !fs::is_directory(path)) {
+      GTEST_SKIP() << path << " does not exist: run ci/install-alembic-modern.sh for this stack";
+    }
+    unsetenv("DATABASE_URL");
+    unsetenv("STAIRWAY_DIR");
+    fs::copy(SourceDir() / "examples/alembic/backend", dir_.path(),
+             fs::copy_options::recursive | fs::copy_options::overwrite_existing);
+    dir_.Write("alembic/versions/9a1b2c3d4e5f_add_users_nickname.py", kNicknameRevision);
+    // Last, as add_column puts it.
+    const std::string timezone =
+        "    timezone = sa.Column(sa.Text, nullable=False, server_default=sa.text(\"'UTC'\"))\n";
+    EditModels(timezone, timezone + "    nickname = sa.Column(sa.String(40))\n");
+  }
+
+  fs::path Models() const { return dir_.path() / "app" / "models.py"; }
+
+  // Replaces `from` (which must be there) by `to` in app/models.py.
+  void EditModels(const std::string& from, const std::string& to) {
+    std::string text = ReadFile(Models());
+    const std::size_t at = text.find(from);
+    ASSERT_NE(at, std::string::npos) << "not in models.py: " << from;
+    text.replace(at, from.size(), to);
+    std::ofstream(Models()) << text;
+  }
+
+  // "app/models.py:N" for the line `class NAME(Base):` starts on.
+  std::string ClassLine(const std::string& name) const {
+    const std::string text = ReadFile(Models());
+    const std::size_t at = text.find("class " + name + "(Base)");
+    EXPECT_NE(at, std::string::npos) << name;
+    const auto line =
+        std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(at), '\n');
+    return "app/models.py:" + std::to_string(line + 1);
+  }
+
+  ProcessResult Drift(std::vector<std::string> args = {}) {
+    args.insert(args.begin(), {"drift", "--server-url=" + TestSandbox().AdminUrl()});
+    return RunStairway(args, PythonEnv(), dir_.path().string());
+  }
+
+  // The output line that mentions `needle`, or "".
+  static std::string LineWith(const std::string& out, const std::string& needle) {
+    std::istringstream in(out);
+    for (std::string line; std::getline(in, line);) {
+      if (line.find(needle) != std::string::npos) return line;
+    }
+    return "";
+  }
+
+  TempDir dir_{"stairway-alembic-drift"};
+};
+
+TEST_F(AlembicDrift, EnvPyModelIsFoundWithoutFlagsAndAnEqualModelIsClean) {
+  const ProcessResult r = Drift();
+  EXPECT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(r.err.find("no drift: the model (env.py target_metadata) matches"), std::string::npos)
+      << r.err;
+  // alembic_version exists only on the migrations' side and is never a difference.
+  EXPECT_EQ(r.err.find("alembic_version"), std::string::npos) << r.err;
+}
+
+TEST_F(AlembicDrift, ModuleAndAttributeAreTheSameModel) {
+  for (const std::string& spec : {"app.models:Base", "app.models:Base.metadata", "app.models"}) {
+    const ProcessResult r = Drift({"--model", spec});
+    EXPECT_EQ(r.exit_code, 0) << spec << "\n" << Describe(r);
+    EXPECT_NE(r.err.find("no drift: the model " + spec + " matches"), std::string::npos) << r.err;
+  }
+}
+
+TEST_F(AlembicDrift, EachDifferenceIsNamedWithTheModelFile) {
+  // A longer varchar, an index the migrations never made, another ON DELETE, one more label.
+  EditModels("sa.String(40)", "sa.String(60)");
+  EditModels("    bio = sa.Column(sa.Text)\n", "    bio = sa.Column(sa.Text, index=True)\n");
+  EditModels("sa.ForeignKey(\"chat_threads.id\", ondelete=\"CASCADE\")",
+             "sa.ForeignKey(\"chat_threads.id\", ondelete=\"SET NULL\")");
+  EditModels("    system = \"system\"\n", "    system = \"system\"\n    tool = \"tool\"\n");
+  const ProcessResult r = Drift();
+  ASSERT_EQ(r.exit_code, 1) << Describe(r);
+  EXPECT_NE(r.err.find("4 differences"), std::string::npos) << Describe(r);
+  const std::string users = "(model: " + ClassLine("User") + ")";
+  const std::string messages = "(model: " + ClassLine("ChatMessage") + ")";
+
+  const std::string length = LineWith(r.out, "column public.users.nickname: type");
+  EXPECT_NE(length.find("character varying(40) in the migrations"), std::string::npos) << r.out;
+  EXPECT_NE(length.find("character varying(60) in the model"), std::string::npos) << r.out;
+  EXPECT_NE(length.find(users), std::string::npos) << r.out;
+
+  const std::string index = LineWith(r.out, "index public.ix_users_bio");
+  EXPECT_NE(index.find("is in the model but not in the migrations"), std::string::npos) << r.out;
+  EXPECT_NE(index.find(users), std::string::npos) << r.out;
+
+  const std::string fk = LineWith(r.out, "constraint public.chat_messages.chat_messages_thread_id");
+  EXPECT_NE(fk.find("ON DELETE CASCADE in the migrations"), std::string::npos) << r.out;
+  EXPECT_NE(fk.find("ON DELETE SET NULL in the model"), std::string::npos) << r.out;
+  EXPECT_NE(fk.find(messages), std::string::npos) << r.out;
+
+  const std::string labels = LineWith(r.out, "type public.message_role");
+  EXPECT_NE(labels.find("'system','tool','user','assistant' in the model"), std::string::npos)
+      << r.out;
+  EXPECT_EQ(r.out.find("alembic_version"), std::string::npos) << r.out;
+}
+
+TEST_F(AlembicDrift, ABaseWhoseModelsWereNeverImportedWarnsOfZeroTables) {
+  dir_.Write("app/bare.py",
+             "from sqlalchemy.orm import declarative_base\n\nBase = declarative_base()\n");
+  const ProcessResult r = Drift({"--model", "app.bare:Base"});
+  ASSERT_EQ(r.exit_code, 1) << Describe(r);
+  EXPECT_NE(r.err.find("warning: the model has 0 tables"), std::string::npos) << r.err;
+  // Still a report: every table of the migrations is missing from the model.
+  EXPECT_NE(LineWith(r.out, "table public.users").find("is in the migrations but not in the model"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("table public.chat_messages"), std::string::npos) << r.out;
+}
+
+TEST_F(AlembicDrift, AModelThatCannotBeFoundIsInputError) {
+  ProcessResult r = Drift({"--model", "app.models:Nope"});
+  EXPECT_EQ(r.exit_code, 2) << Describe(r);
+  EXPECT_NE(r.err.find("cannot load the model app.models:Nope"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("Nope"), std::string::npos) << r.err;
+
+  // env.py that hands Alembic no target_metadata: named, with what to do.
+  std::string env = ReadFile(dir_.path() / "alembic" / "env.py");
+  const std::string line = "target_metadata = Base.metadata";
+  ASSERT_NE(env.find(line), std::string::npos);
+  env.replace(env.find(line), line.size(), "target_metadata = None");
+  std::ofstream(dir_.path() / "alembic" / "env.py") << env;
+  r = Drift();
+  EXPECT_EQ(r.exit_code, 2) << Describe(r);
+  EXPECT_NE(r.err.find("no target_metadata"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--model module:attr"), std::string::npos) << r.err;
+}
+
+TEST_F(AlembicDrift, VerifyReportsTheModelDriftWhenEnvPyNamesAModel) {
+  EditModels("sa.ForeignKey(\"chat_threads.id\", ondelete=\"CASCADE\")",
+             "sa.ForeignKey(\"chat_threads.id\", ondelete=\"SET NULL\")");
+  const std::vector<std::string> verify = {"verify", "--server-url=" + TestSandbox().AdminUrl()};
+  ProcessResult r = RunStairway(verify, PythonEnv(), dir_.path().string());
+  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  EXPECT_NE(r.out.find("Drift of the model (env.py target_metadata) against ./alembic at head: "
+                       "1 difference"),
+            std::string::npos)
+      << Describe(r);
+  EXPECT_NE(r.out.find("ON DELETE SET NULL in the model"), std::string::npos) << r.out;
+
+  // No target_metadata in env.py: no model, so no drift step (and no error).
+  std::string env = ReadFile(dir_.path() / "alembic" / "env.py");
+  const std::string line = "target_metadata = Base.metadata";
+  ASSERT_NE(env.find(line), std::string::npos);
+  env.replace(env.find(line), line.size(), "target_metadata = None");
+  std::ofstream(dir_.path() / "alembic" / "env.py") << env;
+  r = RunStairway(verify, PythonEnv(), dir_.path().string());
+  EXPECT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_EQ(r.out.find("Drift of"), std::string::npos) << r.out;
+}
+
+TEST_F(AlembicDrift, ASqlModelStillWorks) {
+  // DDL for one table only: the revisions (run by the helper) build the others.
+  dir_.Write("model.sql",
+             "CREATE TABLE users (id bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,\n"
+             "  email text NOT NULL UNIQUE);\n");
+  const ProcessResult r = Drift({"--model", "model.sql"});
+  ASSERT_EQ(r.exit_code, 1) << Describe(r);
+  EXPECT_NE(r.out.find("the model model.sql"), std::string::npos) << r.out;
+  EXPECT_NE(LineWith(r.out, "table public.chat_messages")
+                .find("is in the migrations but not in the model"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(LineWith(r.out, "column public.users.display_name")
+                .find("is in the migrations but not in the model"),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(r.out.find("alembic_version"), std::string::npos) << r.out;
+}
+
+TEST_F(AlembicDrift, FromTheRepositoryRootThroughStairwayToml) {
+  // The FastAPI layout: alembic.ini in backend/, whose env.py reads its logging config through
+  // a path that must resolve from there; stairway runs at the root.
+  TempDir root("stairway-alembic-drift-root");
+  fs::create_directory_symlink(dir_.path(), root.path() / "backend");
+  root.Write("stairway.toml", "[alembic]\nproject = \"backend\"\n");
+  EditModels("    bio = sa.Column(sa.Text)\n", "    bio = sa.Column(sa.Text, index=True)\n");
+  const ProcessResult r = RunStairway({"drift", "--server-url=" + TestSandbox().AdminUrl()},
+                                      PythonEnv(), root.path().string());
+  ASSERT_EQ(r.exit_code, 1) << Describe(r);
+  EXPECT_NE(LineWith(r.out, "index public.ix_users_bio")
+                .find("(model: backend/" + ClassLine("User") + ")"),
+            std::string::npos)
+      << r.out;
+}
+
+}  // namespace
+}  // namespace stairway::testing
