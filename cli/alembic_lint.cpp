@@ -129,6 +129,8 @@ AlembicLintInput AlembicLintGroup(const std::vector<AlembicSection>& sections,
     unit.role = s.up ? lint::LintUnit::Role::kUp : lint::LintUnit::Role::kDown;
     unit.wrapped = true;  // one transaction per revision; autocommit blocks step out of it
     unit.origin_text = text->second;
+    unit.own_first_line = s.rendered.first_line;
+    unit.own_last_line = s.rendered.last_line;
     const auto other = lines.find({s.revision, !s.up});
     if (other != lines.end()) {
       unit.other_first_line = other->second.first;

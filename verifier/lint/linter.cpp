@@ -59,7 +59,8 @@ struct Parsed {
 struct Suppression {
   std::vector<std::string> rules;
   bool file = false;
-  int code_line = 0;   // a comment in code (Python): matches statements from this line or the next
+  int code_line = 0;  // a comment in code (Python): matches statements from this line or the next
+  int code_column = 1;
   bool quiet = false;  // never reported as unused (another unit does that)
   std::size_t offset = 0;
   std::size_t statement = 0;  // statement index it applies to (statement-scoped)
@@ -215,8 +216,9 @@ class UnitLinter {
     for (const source::alembic::Comment& c : comments) {
       Suppression s;
       if (!ParseSuppression(c.text, s)) continue;
+      const bool own = c.line >= unit_.own_first_line && c.line <= unit_.own_last_line;
       const bool other = c.line >= unit_.other_first_line && c.line <= unit_.other_last_line;
-      if (!s.file && other) continue;
+      if (!s.file && !own && (other || unit_.role == LintUnit::Role::kDown)) continue;
       s.quiet = s.file && unit_.role == LintUnit::Role::kDown;  // the up unit reports it
       for (const std::string& id : s.rules) {
         if (FindRule(id) == nullptr) {
@@ -227,6 +229,7 @@ class UnitLinter {
         }
       }
       s.code_line = c.line;
+      s.code_column = c.column + 1;
       s.statement = static_cast<std::size_t>(-1);
       sups.push_back(std::move(s));
     }
@@ -319,7 +322,7 @@ class UnitLinter {
                           std::string(unused->help));
           if (s.code_line != 0) {
             f.line = s.code_line;
-            f.column = 1;
+            f.column = s.code_column;
             f.source_line = std::string(code_lines_.Line(s.code_line));
           }
           report_.findings.push_back(std::move(f));

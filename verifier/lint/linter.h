@@ -39,8 +39,9 @@ struct LintUnit {
   // wrapped (Alembic's autocommit_block()): each is its own transaction.
   std::vector<std::pair<std::size_t, std::size_t>> outside_transaction;
   std::string origin_text;  // empty: positions are in `sql` itself
-  // Lines of the file that belong to the other direction (its function): their comments are not
-  // this unit's.
+  // Lines of this direction's function and of the other one's: a comment inside a function is
+  // that function's unit's; one outside both is the up unit's.
+  int own_first_line = 0, own_last_line = 0;
   int other_first_line = 0, other_last_line = 0;
 };
 
