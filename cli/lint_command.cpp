@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <map>
 #include <memory>
 #include <set>
 #include <sstream>
@@ -70,6 +71,17 @@ lint::LintGroup LooseFile(const std::string& display, std::string sql) {
   return g;
 }
 
+// The directory holding alembic.ini at or above a file's directory.
+std::optional<fs::path> AlembicProjectAbove(const fs::path& file) {
+  std::error_code ec;
+  for (fs::path dir = fs::weakly_canonical(file).parent_path(); !dir.empty();
+       dir = dir.parent_path()) {
+    if (fs::is_regular_file(dir / "alembic.ini", ec)) return dir;
+    if (dir == dir.root_path()) break;
+  }
+  return std::nullopt;
+}
+
 // `not_linted`: Alembic sections that cannot be rendered without a database.
 std::vector<lint::LintGroup> CollectInputs(const LintFlags& f,
                                            std::vector<report::Step>& not_linted) {
@@ -90,6 +102,8 @@ std::vector<lint::LintGroup> CollectInputs(const LintFlags& f,
         f.format)));
   }
   std::optional<std::size_t> stdin_group;  // index in groups
+  // Alembic revision files given one by one, by project directory.
+  std::map<fs::path, std::set<fs::path>> revision_files;
   for (const std::string& p : paths) {
     if (p == "-") {
       if (stdin_group) throw StopError(Error::Input("'-' (stdin) given twice"));
@@ -116,13 +130,52 @@ std::vector<lint::LintGroup> CollectInputs(const LintFlags& f,
         continue;
       }
       groups.push_back(lint::GroupFromMigrationSet(set));
-    } else if (fs::exists(fs::symlink_status(p, ec))) {
+    } else if (fs::path(p).extension() == ".py" && fs::is_regular_file(p, ec)) {
+      // A revision file (a pre-commit hook passes the changed files): its project is linted
+      // for context, only the file reported.
+      std::optional<fs::path> project = AlembicProjectAbove(p);
+      if (!project) {
+        throw StopError(Error::Input(fmt::format(
+            "{}: a Python file outside an Alembic project (no alembic.ini in its directory or "
+            "above); stairway lint reads .sql files, migration directories and Alembic projects",
+            p)));
+      }
+      revision_files[*project].insert(fs::weakly_canonical(p));
       // Regular files only (a FIFO or /dev/zero is refused at once), within the size limit.
       groups.push_back(LooseFile(p, ReadInputFile(p).ValueOrThrow()));
     } else {
       throw StopError(Error::Input(fmt::format(
           "{}: no such file or directory; pass migration directories, .sql files or -", p)));
     }
+  }
+  for (const auto& [project, files] : revision_files) {
+    const SourceOptions source{fs::relative(project).lexically_normal().string(), f.format,
+                               f.python};
+    const source::MigrationSet set = LoadSet(source);
+    std::unique_ptr<applier::AlembicSteps> helper = StartAlembic(set, source);
+    PreloadAlembic(*helper, set);
+    AlembicLintInput input = AlembicLintGroup(
+        RenderAlembicSections(helper->helper(), set), nullptr,
+        "`stairway verify` runs it on a throwaway database and lints what it executes");
+    std::set<fs::path> found;
+    for (lint::LintUnit& u : input.group.units) {
+      u.report = files.count(fs::weakly_canonical(u.path)) > 0;
+      if (u.report) found.insert(fs::weakly_canonical(u.path));
+    }
+    for (report::Step& step : input.not_linted) {
+      if (files.count(fs::weakly_canonical(step.path)) == 0) continue;
+      found.insert(fs::weakly_canonical(step.path));
+      not_linted.push_back(std::move(step));
+    }
+    for (const fs::path& file : files) {
+      if (found.count(file) == 0) {
+        throw StopError(Error::Input(fmt::format(
+            "{}: not a revision of the Alembic project in {} (not in its version locations); "
+            "pass the project directory to lint all of it",
+            fs::relative(file).string(), source.dir)));
+      }
+    }
+    groups.push_back(std::move(input.group));
   }
   if (!f.changed_since.empty()) {
     const std::set<fs::path> changed = ChangedFiles(f.changed_since);
@@ -216,14 +269,15 @@ RunFn SetupLint(CLI::App& sub, GlobalOptions& global) {
       "  -- stairway:ignore rule-id[, rule-id] reason\n"
       "or a whole file with -- stairway:ignore-file rule-id.\n"
       "\n"
-      "Alembic projects (alembic.ini here, or a directory holding one) are rendered offline by\n"
-      "the project's own Alembic and each finding points at the op.* call in the .py file;\n"
-      "suppress with a `# stairway:ignore rule-id reason` comment on the call's line or the\n"
-      "line above. Revisions that cannot be rendered without a database are named, and\n"
-      "`stairway verify` lints what they execute.\n"
+      "Alembic projects (alembic.ini here, a directory holding one, or revision .py files)\n"
+      "are rendered offline by the project's own Alembic, and each finding points at the op.*\n"
+      "call in the .py file; suppress with a `# stairway:ignore rule-id reason` comment on the\n"
+      "call's line or the line above. Revisions that cannot be rendered without a database\n"
+      "are named, and `stairway verify` lints what they execute.\n"
       "\n"
       "Examples:\n"
       "  stairway lint migrations\n"
+      "  stairway lint backend/alembic/versions/3f1c9a2b7d10_create_users.py\n"
       "  stairway lint --report sarif -o lint.sarif --report text migrations\n"
       "  git diff --name-only | stairway lint --changed-since origin/main migrations\n"
       "  stairway lint --explain set-not-null-scan");

@@ -325,5 +325,21 @@ TEST_F(AlembicLint, JsonReportCarriesThePyPositions) {
   EXPECT_NE(r.out.find("\"line\": 16"), std::string::npos) << r.out;
 }
 
+TEST_F(AlembicLint, RevisionFilesGivenOneByOneAreLintedInTheirProject) {
+  // As a pre-commit hook passes them: only the given file is reported, the earlier revisions
+  // are replayed so the rules know users and orders already exist.
+  ProcessResult r = Stairway({"lint", "alembic/versions/b2_unsafe.py"});
+  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  EXPECT_TRUE(Has(r.out, "alembic/versions/b2_unsafe.py:15:5", "require-concurrent-index-create"))
+      << r.out;
+  EXPECT_EQ(r.out.find("a1_tables.py"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("c3_safe.py"), std::string::npos) << r.out;
+
+  r = Stairway({"lint", "alembic/env.py"});
+  EXPECT_EQ(r.exit_code, 2) << Describe(r);
+  EXPECT_NE(r.err.find("alembic/env.py: not a revision of the Alembic project"), std::string::npos)
+      << Describe(r);
+}
+
 }  // namespace
 }  // namespace stairway::testing
