@@ -141,6 +141,7 @@ std::vector<lint::LintGroup> CollectInputs(const LintFlags& f,
             p)));
       }
       revision_files[*project].insert(fs::weakly_canonical(p));
+    } else if (fs::exists(fs::symlink_status(p, ec))) {
       // Regular files only (a FIFO or /dev/zero is refused at once), within the size limit.
       groups.push_back(LooseFile(p, ReadInputFile(p).ValueOrThrow()));
     } else {
