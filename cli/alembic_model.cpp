@@ -145,8 +145,8 @@ verifier::drift::Result CheckAlembicModel(AlembicModel& model, const source::Mig
   // The revisions run in a helper of their own: the two databases are built side by side.
   options.code_steps = AlembicCodeSteps(set, source);
   const std::string origin = model.model.origin;
-  auto build = [&model, &origin](const std::string& url) {
-    ConnectAlembic(*model.helper, url, applier::Options{});
+  auto build = [&model, &origin](db::Session& session) {
+    ConnectAlembic(*model.helper, session.url_with_password(), applier::Options{});
     alembic::HelperError error;
     if (!model.helper->helper().CreateModel(&error)) {
       throw StopError(Error::Input(fmt::format(

@@ -216,14 +216,7 @@ int Run(const LintFlags& f, const GlobalOptions& global) {
   lint::ValidateOptions(options).ThrowIfError();
 
   const std::vector<ReportOutput> outputs = f.report_flags.Resolve();
-  std::optional<Severity> fail;
-  if (f.fail_level != "none") {
-    fail = lint::ParseSeverity(f.fail_level);
-    if (!fail) {
-      throw StopError(Error::Input(fmt::format(
-          "unknown --fail-level '{}'; use error, warning, info or none", f.fail_level)));
-    }
-  }
+  const std::optional<Severity> fail = ParseFailLevel(f.fail_level);
 
   // The parse trees are left to the process exit, never freed: on a big file freeing them
   // node by node costs a quarter of what the rules do.

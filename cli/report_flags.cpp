@@ -6,6 +6,7 @@
 
 #include "cli/output.h"
 #include "runner/common/error.h"
+#include "verifier/lint/config.h"
 
 namespace stairway::cli {
 
@@ -71,6 +72,16 @@ void WriteReports(const report::Report& rep, const std::vector<ReportOutput>& ou
     }
   }
   FlushOut();
+}
+
+std::optional<Severity> ParseFailLevel(const std::string& level) {
+  if (level == "none") return std::nullopt;
+  std::optional<Severity> severity = lint::ParseSeverity(level);
+  if (!severity) {
+    throw StopError(Error::Input(
+        fmt::format("unknown --fail-level '{}'; use error, warning, info or none", level)));
+  }
+  return severity;
 }
 
 }  // namespace stairway::cli

@@ -2,6 +2,7 @@
 // written before it on the command line, whatever the count of either.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,10 @@ class ReportFlags {
   std::vector<std::string> reports_;
   std::vector<std::string> outputs_;
 };
+
+// --fail-level: error, warning, info, or none (nullopt: never fail). StopError(kInput) for
+// anything else.
+std::optional<Severity> ParseFailLevel(const std::string& level);
 
 // Writes `rep` in each format to its file (checked, see WriteFileChecked) or stdout.
 void WriteReports(const report::Report& rep, const std::vector<ReportOutput>& outputs,

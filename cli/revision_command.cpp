@@ -7,6 +7,7 @@
 
 #include "cli/alembic_lint.h"
 #include "cli/alembic_support.h"
+#include "cli/report_flags.h"
 #include "cli/runner_support.h"
 #include "runner/sandbox/sandbox.h"
 #include "verifier/lint/config.h"
@@ -176,14 +177,7 @@ report::Report Review(sandbox::Sandbox& box, PythonHelper& helper, const source:
 }
 
 int RunRevision(const RevisionArgs& args) {
-  std::optional<Severity> fail;
-  if (args.fail_level != "none") {
-    fail = lint::ParseSeverity(args.fail_level);
-    if (!fail) {
-      throw StopError(Error::Input(fmt::format(
-          "unknown --fail-level '{}'; use error, warning, info or none", args.fail_level)));
-    }
-  }
+  const std::optional<Severity> fail = ParseFailLevel(args.fail_level);
   if (args.request.message.empty()) {
     throw StopError(Error::Input("a new revision needs a message: pass -m \"what it does\""));
   }

@@ -196,14 +196,7 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
     throw StopError(Error::Input(
         "--keep keeps one database, and --jobs 2 uses two: drop one of the two options"));
   }
-  std::optional<Severity> fail;
-  if (args.fail_level != "none") {
-    fail = lint::ParseSeverity(args.fail_level);
-    if (!fail) {
-      throw StopError(Error::Input(fmt::format(
-          "unknown --fail-level '{}'; use error, warning, info or none", args.fail_level)));
-    }
-  }
+  const std::optional<Severity> fail = ParseFailLevel(args.fail_level);
   const VerifyConfig config = ReadConfig(args);
   const source::MigrationSet set = LoadSet(args.source);
   std::optional<fs::path> model;

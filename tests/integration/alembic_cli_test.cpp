@@ -10,6 +10,7 @@
 #include <set>
 
 #include "runner/history/alembic_version.h"
+#include "tests/integration/alembic_test_util.h"
 #include "tests/integration/runner_test_util.h"
 #include "tests/support/temp_dir.h"
 
@@ -190,23 +191,10 @@ def downgrade():
   };
 }
 
-// The Python the tests (and the real alembic CLI) use: Debian 12's, or the modern stack.
-Env PythonEnv() {
-  Env env;
-  if (const char* path = std::getenv("STAIRWAY_TEST_ALEMBIC_PYTHONPATH"); path && *path) {
-    env["PYTHONPATH"] = path;
-  }
-  env["STAIRWAY_PYTHON"] = "/usr/bin/python3";
-  return env;
-}
-
 class AlembicProject : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (const char* path = std::getenv("STAIRWAY_TEST_ALEMBIC_PYTHONPATH");
-        path != nullptr && *path != '\0' && !fs::is_directory(path)) {
-      GTEST_SKIP() << path << " does not exist: run ci/install-alembic-modern.sh for this stack";
-    }
+    if (const std::optional<std::string> why = AlembicStackMissing()) GTEST_SKIP() << *why;
     unsetenv("DATABASE_URL");
     unsetenv("STAIRWAY_DIR");
     database_ = NewTestDatabase();
@@ -234,12 +222,12 @@ class AlembicProject : public ::testing::Test {
   }
 
   ProcessResult Stairway(std::vector<std::string> args, Env env = {}) {
-    for (auto& [k, v] : PythonEnv()) env.emplace(k, v);
+    for (auto& [k, v] : AlembicPythonEnv()) env.emplace(k, v);
     env["DATABASE_URL"] = database_->url();
     return RunStairway(args, env, dir_.path().string());
   }
   ProcessResult Alembic(std::vector<std::string> args) {
-    Env env = PythonEnv();
+    Env env = AlembicPythonEnv();
     env["DATABASE_URL"] = SqlAlchemyUrl();
     args.insert(args.begin(), {"/usr/bin/python3", "-m", "alembic"});
     return RunProcess(args, env, dir_.path().string());
@@ -287,7 +275,7 @@ TEST_F(AlembicProject, FoundFromTheRepositoryRootThroughStairwayToml) {
   TempDir root("stairway-alembic-root");
   fs::create_directory_symlink(dir_.path(), root.path() / "backend");
   root.Write("stairway.toml", "[alembic]\nproject = \"backend\"\n");
-  Env env = PythonEnv();
+  Env env = AlembicPythonEnv();
   env["DATABASE_URL"] = database_->url();
   ProcessResult r = RunStairway({"heads"}, env, root.path().string());
   EXPECT_EQ(r.exit_code, 0) << Describe(r);
@@ -450,7 +438,7 @@ TEST_F(AlembicProject, BadInputChangesNothing) {
   EXPECT_FALSE(TableExists("users"));
   EXPECT_FALSE(TableExists("alembic_version"));
   // history lists the graph even so (no Python needed, no database needed).
-  r = RunStairway({"history"}, PythonEnv(), dir_.path().string());
+  r = RunStairway({"history"}, AlembicPythonEnv(), dir_.path().string());
   EXPECT_EQ(r.exit_code, 0) << Describe(r);
   EXPECT_NE(r.out.find("e5000000 -> f6000000 (head), x"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("<base> -> a1000000, create users"), std::string::npos) << r.out;
@@ -499,7 +487,7 @@ def downgrade():
 
 TEST_F(AlembicProject, SqlIsRenderedOfflineAndNamesWhatNeedsADatabase) {
   const ProcessResult r =
-      RunStairway({"upgrade", "head", "--sql"}, PythonEnv(), dir_.path().string());
+      RunStairway({"upgrade", "head", "--sql"}, AlembicPythonEnv(), dir_.path().string());
   // c3000000 reads rows through op.get_bind(): it cannot be rendered offline, and says so.
   EXPECT_EQ(r.exit_code, 1) << Describe(r);
   EXPECT_NE(r.out.find("CREATE TYPE message_role AS ENUM ('user', 'assistant')"), std::string::npos)

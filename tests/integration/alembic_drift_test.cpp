@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "tests/integration/alembic_test_util.h"
 #include "tests/integration/runner_test_util.h"
 #include "tests/support/temp_dir.h"
 
@@ -40,22 +41,10 @@ def downgrade():
     op.drop_column("users", "nickname")
 )PY";
 
-Env PythonEnv() {
-  Env env;
-  if (const char* path = std::getenv("STAIRWAY_TEST_ALEMBIC_PYTHONPATH"); path && *path) {
-    env["PYTHONPATH"] = path;
-  }
-  env["STAIRWAY_PYTHON"] = "/usr/bin/python3";
-  return env;
-}
-
 class AlembicDrift : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (const char* path = std::getenv("STAIRWAY_TEST_ALEMBIC_PYTHONPATH");
-        path != nullptr && *path != '\0' && !fs::is_directory(path)) {
-      GTEST_SKIP() << path << " does not exist: run ci/install-alembic-modern.sh for this stack";
-    }
+    if (const std::optional<std::string> why = AlembicStackMissing()) GTEST_SKIP() << *why;
     unsetenv("DATABASE_URL");
     unsetenv("STAIRWAY_DIR");
     fs::copy(SourceDir() / "examples/alembic/backend", dir_.path(),
@@ -90,7 +79,7 @@ class AlembicDrift : public ::testing::Test {
 
   ProcessResult Drift(std::vector<std::string> args = {}) {
     args.insert(args.begin(), {"drift", "--server-url=" + TestSandbox().AdminUrl()});
-    return RunStairway(args, PythonEnv(), dir_.path().string());
+    return RunStairway(args, AlembicPythonEnv(), dir_.path().string());
   }
 
   // The output line that mentions `needle`, or "".
@@ -191,7 +180,7 @@ TEST_F(AlembicDrift, VerifyReportsTheModelDriftWhenEnvPyNamesAModel) {
   EditModels("sa.ForeignKey(\"chat_threads.id\", ondelete=\"CASCADE\")",
              "sa.ForeignKey(\"chat_threads.id\", ondelete=\"SET NULL\")");
   const std::vector<std::string> verify = {"verify", "--server-url=" + TestSandbox().AdminUrl()};
-  ProcessResult r = RunStairway(verify, PythonEnv(), dir_.path().string());
+  ProcessResult r = RunStairway(verify, AlembicPythonEnv(), dir_.path().string());
   EXPECT_EQ(r.exit_code, 1) << Describe(r);
   EXPECT_NE(r.out.find("Drift of the model (env.py target_metadata) against ./alembic at head: "
                        "1 difference"),
@@ -205,7 +194,7 @@ TEST_F(AlembicDrift, VerifyReportsTheModelDriftWhenEnvPyNamesAModel) {
   ASSERT_NE(env.find(line), std::string::npos);
   env.replace(env.find(line), line.size(), "target_metadata = None");
   std::ofstream(dir_.path() / "alembic" / "env.py") << env;
-  r = RunStairway(verify, PythonEnv(), dir_.path().string());
+  r = RunStairway(verify, AlembicPythonEnv(), dir_.path().string());
   EXPECT_EQ(r.exit_code, 0) << Describe(r);
   EXPECT_EQ(r.out.find("Drift of"), std::string::npos) << r.out;
 }
@@ -237,7 +226,7 @@ TEST_F(AlembicDrift, FromTheRepositoryRootThroughStairwayToml) {
   root.Write("stairway.toml", "[alembic]\nproject = \"backend\"\n");
   EditModels("    bio = sa.Column(sa.Text)\n", "    bio = sa.Column(sa.Text, index=True)\n");
   const ProcessResult r = RunStairway({"drift", "--server-url=" + TestSandbox().AdminUrl()},
-                                      PythonEnv(), root.path().string());
+                                      AlembicPythonEnv(), root.path().string());
   ASSERT_EQ(r.exit_code, 1) << Describe(r);
   EXPECT_NE(LineWith(r.out, "index public.ix_users_bio")
                 .find("(model: backend/" + ClassLine("User") + ")"),

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "tests/integration/alembic_test_util.h"
 #include "tests/integration/runner_test_util.h"
 #include "tests/support/temp_dir.h"
 
@@ -166,15 +167,6 @@ def downgrade():
     op.execute("DROP INDEX ix_orders_pair")
 )PY";
 
-Env PythonEnv() {
-  Env env;
-  if (const char* path = std::getenv("STAIRWAY_TEST_ALEMBIC_PYTHONPATH"); path && *path) {
-    env["PYTHONPATH"] = path;
-  }
-  env["STAIRWAY_PYTHON"] = "/usr/bin/python3";
-  return env;
-}
-
 // Whether a finding "file:line:col: severity: ... [rule]" is in the text report.
 bool Has(const std::string& out, const std::string& where, const std::string& rule) {
   std::istringstream lines(out);
@@ -205,10 +197,7 @@ int Count(const std::string& out, const std::string& file, const std::string& ru
 class AlembicLint : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (const char* path = std::getenv("STAIRWAY_TEST_ALEMBIC_PYTHONPATH");
-        path != nullptr && *path != '\0' && !fs::is_directory(path)) {
-      GTEST_SKIP() << path << " does not exist: run ci/install-alembic-modern.sh for this stack";
-    }
+    if (const std::optional<std::string> why = AlembicStackMissing()) GTEST_SKIP() << *why;
     unsetenv("DATABASE_URL");
     unsetenv("STAIRWAY_DIR");
     const fs::path root = dir_.path();
@@ -226,7 +215,7 @@ class AlembicLint : public ::testing::Test {
     std::ofstream(dir_.path() / "alembic" / "versions" / name) << text;
   }
   ProcessResult Stairway(std::vector<std::string> args) {
-    return RunStairway(args, PythonEnv(), dir_.path().string());
+    return RunStairway(args, AlembicPythonEnv(), dir_.path().string());
   }
 
   TempDir dir_{"stairway-alembic-lint"};

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "runner/common/file.h"
+#include "tests/integration/alembic_test_util.h"
 #include "tests/integration/runner_test_util.h"
 #include "tests/support/temp_dir.h"
 
@@ -21,15 +22,6 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr char kHead[] = "f4d8a0e3b6c9";  // the example's head
-
-Env PythonEnv() {
-  Env env;
-  if (const char* path = std::getenv("STAIRWAY_TEST_ALEMBIC_PYTHONPATH"); path && *path) {
-    env["PYTHONPATH"] = path;
-  }
-  env["STAIRWAY_PYTHON"] = "/usr/bin/python3";
-  return env;
-}
 
 // The source line shown under the finding "FILE:LINE:COL: ... [RULE]" (empty when none): the
 // .py line of the op.* call that produced the statement.
@@ -51,10 +43,7 @@ std::string SourceOf(const std::string& out, const std::string& file, const std:
 class AlembicRevision : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (const char* path = std::getenv("STAIRWAY_TEST_ALEMBIC_PYTHONPATH");
-        path != nullptr && *path != '\0' && !fs::is_directory(path)) {
-      GTEST_SKIP() << path << " does not exist: run ci/install-alembic-modern.sh for this stack";
-    }
+    if (const std::optional<std::string> why = AlembicStackMissing()) GTEST_SKIP() << *why;
     unsetenv("DATABASE_URL");
     unsetenv("STAIRWAY_DIR");
     fs::copy(SourceDir() / "examples" / "alembic" / "backend", root(), fs::copy_options::recursive);
@@ -71,14 +60,14 @@ class AlembicRevision : public ::testing::Test {
 
   // stairway in the project directory: no database of the user's (none is set).
   ProcessResult Stairway(const std::vector<std::string>& args, Env env = {}) {
-    for (auto& [k, v] : PythonEnv()) env.emplace(k, v);
+    for (auto& [k, v] : AlembicPythonEnv()) env.emplace(k, v);
     return RunStairway(args, env, root().string());
   }
   // The real Alembic on a fresh database through the example's async env.py.
   ProcessResult Alembic(std::vector<std::string> args) {
     if (!database_) database_ = NewTestDatabase();
     std::string url = database_->url();
-    Env env = PythonEnv();
+    Env env = AlembicPythonEnv();
     env["DATABASE_URL"] = "postgresql+asyncpg" + url.substr(url.find("://"));
     args.insert(args.begin(), {"/usr/bin/python3", "-m", "alembic"});
     return RunProcess(args, env, root().string());
@@ -249,7 +238,7 @@ TEST_F(AlembicRevision, RevisionEnvironmentReadsEnvPyOffline) {
 
 TEST_F(AlembicRevision, NotAnAlembicProjectIsBadInput) {
   const ProcessResult r = RunStairway({"revision", "-m", "x", "-d", "fixtures/formats/stairway"},
-                                      PythonEnv(), SourceDir().string());
+                                      AlembicPythonEnv(), SourceDir().string());
   EXPECT_EQ(r.exit_code, 2) << Describe(r);
   EXPECT_NE(r.err.find("stairway new NAME"), std::string::npos) << Describe(r);
   const ProcessResult help = Stairway({"revision", "--help"});

@@ -138,6 +138,8 @@ Result CheckBuiltModel(sandbox::Sandbox& box, const source::MigrationSet& set,
   Result result;
   result.other_label = model_label;
   result.migrations_label = set.dir.string() + " at head";
+  // The two databases are independent: the migrations are built on another thread while the
+  // model is built here. (A failing model still waits for that thread, in the future's end.)
   std::future<schema::Snapshot> at_head = std::async(std::launch::async, [&] {
     if (options.code_steps) return AlembicAtHeads(box, set, options);
     return MigrationsAt(box, set, set.revisions.empty() ? "" : "head", options.snapshot);
@@ -146,10 +148,12 @@ Result CheckBuiltModel(sandbox::Sandbox& box, const source::MigrationSet& set,
   {
     std::unique_ptr<sandbox::ThrowawayDatabase> database = box.CreateDatabase();
     db::Session session = db::Session::Connect(database->url());
-    build(session.url_with_password());
+    build(session);
     model = schema::TakeSnapshot(session, options.snapshot);
   }
   const schema::Snapshot migrations = at_head.get();
+  // Owners differ by construction (both databases are built by the same role, but a model never
+  // says who owns what): compared only when asked.
   Fill(result, migrations, model, "the model", options.snapshot.owners, options.table_sources);
   return result;
 }
@@ -157,27 +161,9 @@ Result CheckBuiltModel(sandbox::Sandbox& box, const source::MigrationSet& set,
 Result CheckModel(sandbox::Sandbox& box, const source::MigrationSet& set,
                   const std::filesystem::path& model_path, const std::string& sql,
                   const ModelOptions& options) {
-  Result result;
-  result.other_label = "the model " + model_path.string();
-  result.migrations_label = set.dir.string() + " at head";
-  // The two databases are independent: the migrations are built on another thread while the
-  // model is applied here. (A failing model still waits for that thread, in the future's end.)
-  std::future<schema::Snapshot> at_head = std::async(std::launch::async, [&] {
-    if (options.code_steps) return AlembicAtHeads(box, set, options);
-    return MigrationsAt(box, set, set.revisions.empty() ? "" : "head", options.snapshot);
-  });
-  schema::Snapshot model;
-  {
-    std::unique_ptr<sandbox::ThrowawayDatabase> database = box.CreateDatabase();
-    db::Session session = db::Session::Connect(database->url());
-    ApplyModel(session, model_path, sql);
-    model = schema::TakeSnapshot(session, options.snapshot);
-  }
-  const schema::Snapshot migrations = at_head.get();
-  // Owners differ by construction (both databases are built by the same role, but a model never
-  // says who owns what): compare them anyway only when asked.
-  Fill(result, migrations, model, "the model", options.snapshot.owners, options.table_sources);
-  return result;
+  return CheckBuiltModel(
+      box, set, "the model " + model_path.string(),
+      [&](db::Session& session) { ApplyModel(session, model_path, sql); }, options);
 }
 
 Result CheckAgainst(db::Session& live, sandbox::Sandbox& box, const source::MigrationSet& set,

@@ -46,9 +46,10 @@ struct ModelOptions {
   std::function<std::unique_ptr<applier::CodeSteps>(db::Session&)> code_steps;
 };
 
-// A model built by code on an empty throwaway database (e.g. SQLAlchemy's create_all): given
-// that database's URL. Throws StopError when the model cannot be built.
-using BuildModel = std::function<void(const std::string& url)>;
+// A model built on an empty throwaway database (SQLAlchemy's create_all, or DDL), given a session
+// on it (its url_with_password() for a process of its own). Throws StopError when the model
+// cannot be built.
+using BuildModel = std::function<void(db::Session& session)>;
 
 // Like CheckModel, with the model built by `build` and named `model_label` ("the model
 // env.py target_metadata").
