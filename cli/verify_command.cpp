@@ -488,9 +488,10 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
     fmt::print(stderr, "Kept database {}:\n{}\n",
                database ? database->name() : std::string("(drift only)"), box->ConnectHelp());
   }
-  if (roundtrip_failed) return static_cast<int>(ExitCode::kDatabase);
-  // Roundtrip findings and drift always fail; other findings (lint) at the fail level.
-  if (roundtrip_exit != 0 || drifted) return static_cast<int>(ExitCode::kFindings);
+  // Roundtrip findings (a failing step included) and drift always fail; lint at the fail level.
+  // Exit 3 is only for a check that could not run: those throw StopError before this point.
+  if (roundtrip_failed || roundtrip_exit != 0 || drifted)
+    return static_cast<int>(ExitCode::kFindings);
   if (fail && combined.Count(*fail) > 0) return static_cast<int>(ExitCode::kFindings);
   return 0;
 }
@@ -554,8 +555,10 @@ RunFn SetupVerify(CLI::App& sub, GlobalOptions& global) {
       "  stairway verify migrations --report junit -o verify.xml --report text\n"
       "  stairway verify migrations --changed-since origin/main --report github\n"
       "\n"
-      "Exit codes: 0 ok, 1 roundtrip findings, irreversible revisions, drift, or lint findings\n"
-      "at --fail-level, 2 bad input, 3 a step failed or the database could not start.");
+      "Exit codes: 0 ok; 1 findings: lint at or above --fail-level, roundtrip findings (an up,\n"
+      "down or re-up that fails included), irreversible revisions, drift; 2 bad input or usage;\n"
+      "3 the check could not run (cluster could not start, server unreachable); 4 internal error\n"
+      "(docs/exit-codes.md).");
   return [&global, args] { return RunVerify(global, *args); };
 }
 

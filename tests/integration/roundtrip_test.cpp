@@ -71,9 +71,10 @@ TEST(Roundtrip, IrreversibleRevisionFailsUnlessAllowed) {
   EXPECT_EQ(allowed.exit_code, 0) << Describe(allowed);
 }
 
-TEST(Roundtrip, FailingStepStopsWithTheDiagnosticAndExitThree) {
+TEST(Roundtrip, FailingStepStopsWithTheDiagnosticAndExitOne) {
   const ProcessResult r = Verify({"fixtures/failing"});
-  EXPECT_EQ(r.exit_code, 3) << Describe(r);
+  // A step that fails is a finding about the migrations (exit 1), not a check that could not run.
+  EXPECT_EQ(r.exit_code, 1) << Describe(r);
   EXPECT_TRUE(r.err.starts_with(
       "fixtures/failing/0003_add_post_slug.sql:4:1: error: 0003_add_post_slug (up) failed at "
       "statement 2 of 2: column \"published_at\" does not exist (SQLSTATE 42703)\n"))
@@ -83,6 +84,23 @@ TEST(Roundtrip, FailingStepStopsWithTheDiagnosticAndExitThree) {
       std::string::npos)
       << r.out;
   EXPECT_NE(r.out.find("FAILED: 3 of 3 revisions checked"), std::string::npos) << r.out;
+}
+
+TEST(Roundtrip, ExitOneForAFailingStepExitThreeWhenTheCheckCannotRun) {
+  // The pull-request gate tells "the migrations are wrong" (1) from "the check did not run" (3).
+  const ProcessResult failing = Verify({"fixtures/failing", "--report", "json"});
+  EXPECT_EQ(failing.exit_code, 1) << Describe(failing);
+  EXPECT_NE(failing.out.find("\"roundtrip-step-failed\""), std::string::npos) << failing.out;
+
+  // Port 1 on the loopback: nothing listens there, the connection is refused at once.
+  const ProcessResult unreachable =
+      StairwayOffline({"verify", "--roundtrip", "fixtures/formats/stairway", "--server-url",
+                       "postgresql://nobody:hunter2@127.0.0.1:1/postgres"});
+  EXPECT_EQ(unreachable.exit_code, 3) << Describe(unreachable);
+  EXPECT_NE(unreachable.err.find("cannot connect to postgresql://nobody:***@127.0.0.1:1/postgres"),
+            std::string::npos)
+      << unreachable.err;
+  EXPECT_EQ(unreachable.err.find("hunter2"), std::string::npos) << unreachable.err;
 }
 
 TEST(Roundtrip, ServerUrlModeDropsItsTemporaryDatabase) {

@@ -1,5 +1,6 @@
 // Golden outputs of every report format, produced by linting fixtures/golden/report/input.sql
 // (CRLF line ends, multi-byte identifiers). STAIRWAY_UPDATE_GOLDEN=1 rewrites the files.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -122,6 +123,153 @@ TEST(ReportMerge, VerifyCanAddItsOwnStepsAndFindings) {
   EXPECT_NE(junit.find("<testcase classname=\"roundtrip\" name=\"0001 up/down/up\""),
             std::string::npos);
   EXPECT_NE(junit.find("tests=\"2\" failures=\"1\""), std::string::npos);
+}
+
+Finding MakeFinding(std::string check, std::string path, Severity severity, std::string rule,
+                    std::string message, std::string step = "") {
+  Finding f;
+  f.check = std::move(check);
+  f.path = std::move(path);
+  f.severity = severity;
+  f.rule = std::move(rule);
+  f.message = std::move(message);
+  f.step = std::move(step);
+  f.line = 1;
+  f.column = 1;
+  return f;
+}
+
+std::size_t Occurrences(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) {
+    ++n;
+  }
+  return n;
+}
+
+TEST(ReportJunit, NotesNeverFailACaseAndEachFindingHasOneCase) {
+  Report r;
+  r.command = "verify";
+  // Lint: one step per revision file. 0001 has only a note; 0002 a note and a warning.
+  r.steps.push_back({"lint", "0001_a (up)", "m/0001_a.sql", 0, false, ""});
+  r.steps.push_back({"lint", "0002_b (up)", "m/0002_b.sql", 0, false, ""});
+  // An Alembic file whose downgrade could not be rendered: two lint steps share the path.
+  r.steps.push_back({"lint", "0003_c (up)", "m/0003_c.py", 0, false, ""});
+  r.steps.push_back({"lint", "0003_c (down)", "m/0003_c.py", 0, true, "not rendered"});
+  // Roundtrip: up, down, re-up per revision; findings name their step.
+  for (const char* step : {"0001_a up", "0001_a down", "0001_a re-up"}) {
+    r.steps.push_back({"roundtrip", step, "m/0001_a.sql", 0, false, ""});
+  }
+  r.findings.push_back(
+      MakeFinding("lint", "m/0001_a.sql", Severity::kInfo, "require-statement-timeout", "n1"));
+  r.findings.push_back(
+      MakeFinding("lint", "m/0002_b.sql", Severity::kInfo, "require-statement-timeout", "n2"));
+  r.findings.push_back(
+      MakeFinding("lint", "m/0002_b.sql", Severity::kWarning, "require-lock-timeout", "w2"));
+  r.findings.push_back(
+      MakeFinding("lint", "m/0003_c.py", Severity::kError, "drop-table", "e3 in the upgrade"));
+  r.findings.push_back(MakeFinding("roundtrip", "m/0001_a.sql", Severity::kInfo,
+                                   "roundtrip-irreversible", "marked one-way", "0001_a down"));
+  const std::string junit = Write(r, Format::kJunit);
+  // 0002 (warning) and 0003 (error) fail; 0001's note and the roundtrip note do not.
+  EXPECT_NE(junit.find("<testsuite name=\"stairway verify\" tests=\"7\" failures=\"2\" "
+                       "skipped=\"1\">"),
+            std::string::npos)
+      << junit;
+  EXPECT_NE(junit.find("<testcase classname=\"lint\" name=\"0001_a (up)\" time=\"0.000\">\n"
+                       "      <system-out>m/0001_a.sql:1:1: info: n1 [require-statement-timeout]\n"
+                       "</system-out>\n    </testcase>\n"),
+            std::string::npos)
+      << junit;
+  // A failing case lists what failed it; its notes go to its output.
+  EXPECT_NE(junit.find("<failure message=\"w2\" type=\"require-lock-timeout\">"
+                       "m/0002_b.sql:1:1: warning: w2 [require-lock-timeout]\n</failure>\n"
+                       "      <system-out>m/0002_b.sql:1:1: info: n2"),
+            std::string::npos)
+      << junit;
+  EXPECT_NE(junit.find("name=\"0001_a down\" time=\"0.000\">\n      <system-out>"),
+            std::string::npos)
+      << junit;
+  // One case per step, and each finding in exactly one case: the upgrade's error is not
+  // repeated under the skipped downgrade that shares its file.
+  for (const Step& s : r.steps) {
+    EXPECT_EQ(Occurrences(junit, "name=\"" + s.name + "\""), 1u) << s.name;
+  }
+  for (const char* message : {"n1", "n2", "w2", "e3 in the upgrade", "marked one-way"}) {
+    EXPECT_EQ(Occurrences(junit, std::string(": ") + message + " ["), 1u) << message;
+  }
+  EXPECT_EQ(Occurrences(junit, "<failure "), 2u) << junit;
+  EXPECT_EQ(junit.find("other findings"), std::string::npos) << junit;
+}
+
+TEST(ReportGithub, ErrorsThenWarningsThenNotices) {
+  Report r;
+  const Severity order[] = {Severity::kInfo, Severity::kWarning, Severity::kError,
+                            Severity::kInfo, Severity::kError,   Severity::kWarning};
+  for (int i = 0; i < 6; ++i) {
+    r.findings.push_back(
+        MakeFinding("lint", "a.sql", order[i], "rule", "finding " + std::to_string(i)));
+  }
+  std::vector<std::string> lines;
+  std::istringstream in(Write(r, Format::kGithub));
+  for (std::string line; std::getline(in, line);) {
+    lines.push_back(line.substr(0, line.find(' ')) + " " + line.substr(line.rfind("::") + 2));
+  }
+  // Report order is kept within a severity.
+  EXPECT_EQ(lines, (std::vector<std::string>{"::error finding 2", "::error finding 4",
+                                             "::warning finding 1", "::warning finding 5",
+                                             "::notice finding 0", "::notice finding 3"}));
+}
+
+TEST(ReportMarkdown, StaysUnderGithubsLimitWorstFirstAndCountsWhatItLeftOut) {
+  Report r;
+  r.command = "verify";
+  // 6,000 findings of ~150 bytes (900 KB if all were listed), severities interleaved in report
+  // order: 300 errors, 1,200 warnings, 4,500 notes.
+  for (int i = 0; i < 6000; ++i) {
+    const Severity s = i % 20 == 0  ? Severity::kError
+                       : i % 20 < 5 ? Severity::kWarning
+                                    : Severity::kInfo;
+    Finding f = MakeFinding("lint", fmt::format("migrations/{:04}_revision.sql", i / 3), s,
+                            fmt::format("rule-{}", i % 7),
+                            fmt::format("finding {} about a table with a long enough name {}", i,
+                                        std::string(60, 'x')));
+    f.help = fmt::format("the fix for rule-{}", i % 7);
+    r.findings.push_back(std::move(f));
+  }
+  const std::string md = Write(r, Format::kMarkdown);
+  EXPECT_LT(md.size(), kMarkdownLimit);
+  EXPECT_GT(md.size(), kMarkdownLimit - 1000) << "the room should be used, not wasted";
+  EXPECT_NE(md.find("300 errors, 1200 warnings, 4500 notes in 0 steps"), std::string::npos)
+      << "the summary counts every finding";
+  // Worst first: all errors, then warnings until the cap; the notes are left out.
+  EXPECT_EQ(Occurrences(md, "\n| error |"), 300u);
+  const std::size_t warnings = Occurrences(md, "\n| warning |");
+  ASSERT_GT(warnings, 10u);
+  ASSERT_LT(warnings, 1200u);
+  EXPECT_LT(md.rfind("\n| error |"), md.find("\n| warning |"));
+  EXPECT_EQ(md.find("\n| info |"), std::string::npos);
+  const std::size_t left_warnings = 1200 - warnings;
+  const auto thousands = [](std::size_t n) {
+    return n < 1000 ? std::to_string(n) : fmt::format("{},{:03}", n / 1000, n % 1000);
+  };
+  const std::string count_line =
+      fmt::format("\n\n... and {} more findings ({} warnings, 4,500 notes): not listed",
+                  thousands(left_warnings + 4500), thousands(left_warnings));
+  EXPECT_NE(md.find(count_line), std::string::npos) << count_line << "\n"
+                                                    << md.substr(md.size() - 800);
+  // The fixes of the listed rules follow the count.
+  EXPECT_LT(md.find(count_line), md.find("**How to fix**"));
+  EXPECT_NE(md.find("- `rule-0`: the fix for rule-0\n"), std::string::npos);
+}
+
+TEST(ReportMarkdown, ErrorsBeforeNotesWhenEverythingFits) {
+  Report r;
+  r.findings.push_back(MakeFinding("lint", "a.sql", Severity::kInfo, "n", "a note"));
+  r.findings.push_back(MakeFinding("lint", "a.sql", Severity::kError, "e", "an error"));
+  const std::string md = Write(r, Format::kMarkdown);
+  EXPECT_LT(md.find("| error |"), md.find("| info |")) << md;
+  EXPECT_EQ(md.find("more finding"), std::string::npos) << md;
 }
 
 }  // namespace

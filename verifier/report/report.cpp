@@ -3,6 +3,7 @@
 #include "verifier/report/report.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -13,6 +14,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <initializer_list>
+#include <optional>
 #include <tuple>
 #include <type_traits>
 #include <unordered_map>
@@ -148,6 +150,26 @@ std::string Plural(int n, std::string_view word) {
 int CountExactly(const Report& r, Severity s) {
   return static_cast<int>(std::count_if(r.findings.begin(), r.findings.end(),
                                         [&](const Finding& f) { return f.severity == s; }));
+}
+
+// Findings worst first (errors, warnings, notes), report order within a severity: CI shows
+// only the first annotations of a step and GitHub cuts long comments, so errors must lead.
+std::vector<const Finding*> WorstFirst(const Report& r) {
+  std::vector<const Finding*> out;
+  out.reserve(r.findings.size());
+  for (const Severity s : {Severity::kError, Severity::kWarning, Severity::kInfo}) {
+    for (const Finding& f : r.findings) {
+      if (f.severity == s) out.push_back(&f);
+    }
+  }
+  return out;
+}
+
+// 1234567 -> "1,234,567" (the Markdown summary is read by people).
+std::string Grouped(std::size_t n) {
+  std::string digits = std::to_string(n);
+  for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3) digits.insert(i, ",");
+  return digits;
 }
 
 std::string Summary(const Report& r) {
@@ -523,7 +545,9 @@ std::string GhProperty(std::string_view s) {
 
 std::string WriteGithub(const Report& r) {
   std::string out;
-  for (const Finding& f : r.findings) {
+  // The runner shows only the first annotations of each kind per step: errors come first.
+  for (const Finding* finding : WorstFirst(r)) {
+    const Finding& f = *finding;
     const std::string_view kind = f.severity == Severity::kError     ? "error"
                                   : f.severity == Severity::kWarning ? "warning"
                                                                      : "notice";
@@ -561,9 +585,34 @@ std::string Xml(std::string_view s) {
 }
 
 std::string WriteJunit(const Report& r) {
-  // Findings whose path matches no step (whole-run findings) go into one extra case.
+  // Each finding goes to one test case: the first step it belongs to that ran (a finding that
+  // names no step matches every step of its file), else the first that matches; findings that
+  // match no step (whole-run findings) go into one extra case.
   const std::vector<Step>& steps = r.steps;
-  std::vector<bool> used(r.findings.size(), false);
+  std::unordered_map<std::string, std::vector<std::size_t>> steps_by_file;
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    steps_by_file[steps[i].check + '\0' + steps[i].path].push_back(i);
+  }
+  std::vector<std::vector<const Finding*>> of_step(steps.size());
+  std::vector<const Finding*> rest;
+  for (const Finding& f : r.findings) {
+    std::optional<std::size_t> home;
+    if (auto it = steps_by_file.find(f.check + '\0' + f.path); it != steps_by_file.end()) {
+      for (const std::size_t i : it->second) {
+        if (!f.BelongsTo(steps[i])) continue;
+        if (!home) home = i;
+        if (!steps[i].skipped) {
+          home = i;
+          break;
+        }
+      }
+    }
+    if (home) {
+      of_step[*home].push_back(&f);
+    } else {
+      rest.push_back(&f);
+    }
+  }
   std::string cases;
   int failures = 0, skipped = 0;
   auto write_case = [&](const std::string& classname, const std::string& name, double ms,
@@ -579,30 +628,32 @@ std::string WriteJunit(const Report& r) {
       ++skipped;
       cases += fmt::format("      <skipped message=\"{}\"/>\n", Xml(step->skip_reason));
     }
-    if (!fs.empty()) {
-      ++failures;
-      std::string body;
-      for (const Finding* f : fs) body += Render(f->ToDiagnostic());
-      cases += fmt::format("      <failure message=\"{}\" type=\"{}\">{}</failure>\n",
-                           Xml(fs.size() == 1 ? fs[0]->message : Plural(fs.size(), "finding")),
-                           Xml(fs[0]->rule), Xml(body));
-    }
-    cases += "    </testcase>\n";
-  };
-  for (const Step& s : steps) {
-    std::vector<const Finding*> fs;
-    for (std::size_t i = 0; i < r.findings.size(); ++i) {
-      const Finding& f = r.findings[i];
-      if (f.BelongsTo(s)) {
-        fs.push_back(&f);
-        used[i] = true;
+    // Notes (info) never fail a case: CI would show a red test for advice. They go to the
+    // case's output, where the test report still shows them.
+    std::vector<const Finding*> failing;
+    std::string notes;
+    for (const Finding* f : fs) {
+      if (f->severity == Severity::kInfo) {
+        notes += Render(f->ToDiagnostic());
+      } else {
+        failing.push_back(f);
       }
     }
-    write_case(s.check, s.name, s.duration_ms, fs, &s);
-  }
-  std::vector<const Finding*> rest;
-  for (std::size_t i = 0; i < r.findings.size(); ++i) {
-    if (!used[i]) rest.push_back(&r.findings[i]);
+    if (!failing.empty()) {
+      ++failures;
+      std::string body;
+      for (const Finding* f : failing) body += Render(f->ToDiagnostic());
+      cases += fmt::format(
+          "      <failure message=\"{}\" type=\"{}\">{}</failure>\n",
+          Xml(failing.size() == 1 ? failing[0]->message
+                                  : Plural(static_cast<int>(failing.size()), "finding")),
+          Xml(failing[0]->rule), Xml(body));
+    }
+    if (!notes.empty()) cases += fmt::format("      <system-out>{}</system-out>\n", Xml(notes));
+    cases += "    </testcase>\n";
+  };
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    write_case(steps[i].check, steps[i].name, steps[i].duration_ms, of_step[i], &steps[i]);
   }
   const int tests = static_cast<int>(steps.size()) + (rest.empty() ? 0 : 1);
   if (!rest.empty()) write_case(r.command, "other findings", 0, rest, nullptr);
@@ -629,6 +680,14 @@ std::string MdCell(std::string_view s) {
   return Escape(s, kMdCell);
 }
 
+// A cell's text cut to `max` bytes at a UTF-8 character boundary, with an ellipsis.
+std::string Clipped(std::string_view s, std::size_t max) {
+  if (s.size() <= max) return std::string(s);
+  std::size_t cut = max;
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+  return std::string(s.substr(0, cut)) + "…";
+}
+
 std::string WriteMarkdown(const Report& r) {
   std::string out = fmt::format("## stairway {}\n\n", r.command);
   if (r.findings.empty()) {
@@ -637,20 +696,58 @@ std::string WriteMarkdown(const Report& r) {
   }
   out += Summary(r) + "\n";
   out += "| Severity | Location | Rule | Lock | Finding |\n|---|---|---|---|---|\n";
-  for (const Finding& f : r.findings) {
-    std::string where = f.path;
-    if (f.line > 0) where += fmt::format(":{}:{}", f.line, f.column);
-    out += fmt::format("| {} | `{}` | `{}` | {} | {} |\n", SeverityName(f.severity), MdCell(where),
-                       MdCell(f.rule), f.lock.empty() ? "" : MdCell(f.lock), MdCell(f.message));
-  }
-  std::vector<std::string> seen;
+  // Rows and the fix of each rule they name, worst first, while the whole document stays under
+  // kMarkdownLimit; room is kept for the count of what was left out.
+  constexpr std::size_t kRoomForTheRest = 400;
+  const std::string fix_heading = "\n**How to fix**\n\n";
+  std::vector<std::string_view> seen;
   std::string helps;
-  for (const Finding& f : r.findings) {
-    if (f.help.empty() || std::find(seen.begin(), seen.end(), f.rule) != seen.end()) continue;
-    seen.push_back(f.rule);
-    helps += fmt::format("- `{}`: {}\n", f.rule, f.help);
+  std::size_t listed = 0;
+  const std::vector<const Finding*> ordered = WorstFirst(r);
+  for (const Finding* f : ordered) {
+    std::string where = f->path;
+    if (f->line > 0) where += fmt::format(":{}:{}", f->line, f->column);
+    const std::string row = fmt::format(
+        "| {} | `{}` | `{}` | {} | {} |\n", SeverityName(f->severity), MdCell(where),
+        MdCell(f->rule), f->lock.empty() ? "" : MdCell(f->lock), MdCell(Clipped(f->message, 2000)));
+    const bool new_help =
+        !f->help.empty() && std::find(seen.begin(), seen.end(), f->rule) == seen.end();
+    const std::string help =
+        new_help ? fmt::format("- `{}`: {}\n", f->rule, Clipped(f->help, 2000)) : "";
+    if (out.size() + row.size() + fix_heading.size() + helps.size() + help.size() +
+            kRoomForTheRest >=
+        kMarkdownLimit) {
+      break;
+    }
+    out += row;
+    if (new_help) {
+      seen.push_back(f->rule);
+      helps += help;
+    }
+    ++listed;
   }
-  if (!helps.empty()) out += "\n**How to fix**\n\n" + helps;
+  if (listed < ordered.size()) {
+    int counts[3] = {0, 0, 0};  // errors, warnings, notes left out
+    for (std::size_t i = listed; i < ordered.size(); ++i) {
+      const Severity s = ordered[i]->severity;
+      ++counts[s == Severity::kError ? 0 : s == Severity::kWarning ? 1 : 2];
+    }
+    std::vector<std::string> parts;
+    const char* words[3] = {"error", "warning", "note"};
+    for (int k = 0; k < 3; ++k) {
+      if (counts[k] > 0) {
+        parts.push_back(fmt::format("{} {}{}", Grouped(static_cast<std::size_t>(counts[k])),
+                                    words[k], counts[k] == 1 ? "" : "s"));
+      }
+    }
+    const std::size_t left = ordered.size() - listed;
+    // A blank line first: a line right under a table would be read as one more row.
+    out += fmt::format(
+        "\n... and {} more finding{} ({}): not listed, to stay within GitHub's size limit for a "
+        "comment; see the full report (`--report text` or `--report json`)\n",
+        Grouped(left), left == 1 ? "" : "s", fmt::join(parts, ", "));
+  }
+  if (!helps.empty()) out += fix_heading + helps;
   return out;
 }
 

@@ -2,6 +2,7 @@
 // that render it: text, JSON, SARIF 2.1.0, GitHub annotations, JUnit XML and Markdown.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -80,6 +81,12 @@ struct WriteOptions {
   std::string tool_version = "0.1.0";
 };
 
+// GitHub's limit for a pull-request comment and a step summary, in characters: the Markdown
+// writer lists findings worst first and stops short of it, counting what it left out.
+inline constexpr std::size_t kMarkdownLimit = 65536;
+
+// Text, JSON and SARIF list findings in report order; GitHub annotations and Markdown list
+// errors, then warnings, then notes. JUnit fails a step's case only for warnings and errors.
 std::string Write(const Report& report, Format format, const WriteOptions& options = {});
 
 // True when stdout is a terminal and NO_COLOR is unset.

@@ -95,8 +95,8 @@ std::string_view PhaseName(Phase phase) {
 }
 
 int Result::ExitCode(Irreversible irreversible_policy) const {
-  if (failed) return static_cast<int>(stairway::ExitCode::kDatabase);
-  if (findings > 0) return static_cast<int>(stairway::ExitCode::kFindings);
+  // A step that fails is a finding about the migrations, not a check that could not run.
+  if (failed || findings > 0) return static_cast<int>(stairway::ExitCode::kFindings);
   if (irreversible > 0 && irreversible_policy == Irreversible::kFail) {
     return static_cast<int>(stairway::ExitCode::kFindings);
   }

@@ -119,7 +119,7 @@ struct Result {
   std::chrono::milliseconds total{0};
   int irreversible = 0;
   int findings = 0;
-  bool failed = false;  // a step failed (database error); later revisions did not run
+  bool failed = false;  // a step raised a database error; later revisions did not run
   // How the catalog was compared, and how often it was read whole.
   Options::Snapshots snapshots = Options::Snapshots::kOff;
   int full_catalog_reads = 0;
@@ -127,7 +127,8 @@ struct Result {
   // event triggers"); empty otherwise.
   std::string snapshots_fallback;
 
-  // Exit code per DESIGN: 3 failed step, 1 findings or (not allowed) irreversible, else 0.
+  // Exit code: 1 a failed step, findings or (not allowed) irreversible revisions, else 0. A
+  // check that cannot run (no database) throws StopError instead (exit 3).
   int ExitCode(Irreversible irreversible_policy) const;
 };
 
