@@ -70,6 +70,13 @@ TEST_F(SchemaCliTest, SnapshotPrintsTheJsonOfTheDatabase) {
   ASSERT_EQ(to_file.exit_code, 0) << Describe(to_file);
   EXPECT_EQ(to_file.out, "");
   EXPECT_EQ(ReadFile(file), r.out);
+
+  // A FastAPI project's DATABASE_URL, as written in its .env, is a database too.
+  const std::string url = a_->url();
+  const ProcessResult async_form =
+      Cli({"snapshot", "postgresql+asyncpg" + url.substr(url.find("://"))});
+  ASSERT_EQ(async_form.exit_code, 0) << Describe(async_form);
+  EXPECT_EQ(async_form.out, r.out);
 }
 
 TEST_F(SchemaCliTest, DiffOfTwoDatabasesNamesEachDifference) {

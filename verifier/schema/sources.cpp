@@ -3,9 +3,11 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
 #include <system_error>
 
 #include "runner/applier/applier.h"
+#include "runner/db/conninfo.h"
 #include "runner/db/session.h"
 #include "runner/planner/planner.h"
 #include "verifier/schema/snapshot_json.h"
@@ -13,9 +15,17 @@
 namespace stairway::schema {
 namespace {
 
+// libpq's URL schemes, SQLAlchemy's (postgresql+asyncpg://, any case), and key=value strings.
 bool LooksLikeUrl(std::string_view text) {
-  return text.starts_with("postgres://") || text.starts_with("postgresql://") ||
-         text.find('=') != std::string_view::npos;
+  std::string scheme;
+  for (char c : text.substr(0, text.find("://"))) {
+    scheme += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  if (text.find("://") != std::string_view::npos &&
+      (scheme == "postgres" || scheme == "postgresql" || scheme.starts_with("postgresql+"))) {
+    return true;
+  }
+  return text.find('=') != std::string_view::npos;
 }
 
 }  // namespace
@@ -24,7 +34,8 @@ Expected<SnapshotSource> ParseSnapshotSource(std::string_view text) {
   SnapshotSource s;
   if (LooksLikeUrl(text)) {
     s.kind = SnapshotSource::Kind::kDatabaseUrl;
-    s.url = std::string(text);
+    // The DATABASE_URL of a FastAPI project (postgresql+asyncpg://...) works as it is.
+    ASSIGN_OR_RETURN(s.url, db::ToLibpqUrl(text));
     s.label = db::MaskPassword(text);
     return s;
   }
