@@ -182,5 +182,32 @@ TEST_F(ReportJson, WithoutADatabaseTheStateIsUnknown) {
   EXPECT_EQ(r.exit_code, 2) << Describe(r);
 }
 
+TEST_F(ReportJson, AFailedNonTransactionalRevisionIsAFinding) {
+  const std::string failing = "fixtures/nontx_failing";
+  ASSERT_EQ(Stairway({"upgrade", "-d", failing}, url()).exit_code, 3);
+  ProcessResult r = Stairway({"status", "-d", failing, "--report", "json"}, url());
+  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  nlohmann::json doc = Parse(r);
+  EXPECT_EQ(doc["counts"]["failed"], 1) << r.out;
+  EXPECT_EQ(doc["has_problems"], true);
+  ASSERT_EQ(doc["revisions"].size(), 2u) << r.out;
+  const nlohmann::json& failed = doc["revisions"][1];
+  EXPECT_EQ(failed["state"], "failed");
+  EXPECT_EQ(failed["transaction"], "none");
+  EXPECT_EQ(failed["history"]["statement_index"], 2);
+  EXPECT_EQ(failed["history"]["error"], "column \"source\" does not exist");
+  ASSERT_TRUE(failed["message"].is_string()) << r.out;
+  EXPECT_NE(failed["message"].get<std::string>().find("stairway repair"), std::string::npos);
+  EXPECT_TRUE(doc["revisions"][0]["message"].is_null());
+
+  r = Stairway({"history", "--report", "json"}, url());
+  doc = Parse(r);
+  ASSERT_EQ(doc["rows"].size(), 2u) << r.out;
+  EXPECT_EQ(doc["rows"][1]["state"], "failed");
+  EXPECT_TRUE(doc["rows"][1]["file"].is_null());  // no -d: not compared with files
+  EXPECT_TRUE(doc["revisions"].is_null());
+  EXPECT_TRUE(doc["format"].is_null());
+}
+
 }  // namespace
 }  // namespace stairway::testing
