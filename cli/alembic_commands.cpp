@@ -7,6 +7,7 @@
 
 #include "cli/alembic_commands.h"
 #include "cli/alembic_support.h"
+#include "cli/json_output.h"
 #include "runner/history/alembic_version.h"
 #include "runner/planner/alembic_plan.h"
 
@@ -63,11 +64,54 @@ std::string Marks(const source::MigrationSet& set, const source::Revision& rev,
   return out;
 }
 
+// --report json: the revisions of the set in order, each with its state from `applied`
+// ("unknown" without it), in the shape of the SQL formats' documents (docs/json.md).
+nlohmann::json RevisionsJson(const source::MigrationSet& set,
+                             const std::optional<planner::AppliedSet>& applied, bool verbose) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const source::Revision& rev : set.revisions) {
+    nlohmann::json r = RevisionJson(rev, verbose);
+    r["state"] = !applied ? "unknown" : applied->count(rev.version) ? "applied" : "pending";
+    out.push_back(r);
+  }
+  return out;
+}
+
 }  // namespace
 
-int AlembicCurrent(const GlobalOptions& global, const source::MigrationSet& set, bool verbose) {
+int AlembicCurrent(const GlobalOptions& global, const source::MigrationSet& set, bool verbose,
+                   bool json) {
   db::Session session = ConnectToUserDatabase(ResolveDatabaseUrl(global, LookupFor(set)));
   const auto rows = ReadVersionRows(session, set);
+  if (json) {
+    const planner::AppliedSet applied =
+        planner::AppliedFromVersionRows(set, rows.value_or(std::vector<std::string>{}))
+            .ValueOrThrow();
+    std::set<std::string> parents_applied;
+    for (const source::Revision& rev : set.revisions) {
+      if (!applied.count(rev.version)) continue;
+      for (const std::string& p : rev.parents) parents_applied.insert(p);
+    }
+    nlohmann::json current = nlohmann::json::array();
+    std::set<std::string> tips;
+    for (const source::Revision& rev : set.revisions) {
+      if (applied.count(rev.version) && !parents_applied.count(rev.version)) {
+        current.push_back(RevisionJson(rev, verbose));
+        tips.insert(rev.version);
+      }
+    }
+    const std::vector<std::string> heads = set.Heads();
+    PrintJson({{"schema", "stairway.current/1"},
+               {"format", "alembic"},
+               {"directory", set.dir.string()},
+               {"database", session.masked_url()},
+               {"history_table", VersionTableOf(set).DisplayName()},
+               {"history_table_exists", rows.has_value()},
+               {"current", current},
+               {"at_head", tips == std::set<std::string>(heads.begin(), heads.end())},
+               {"has_problems", false}});
+    return 0;
+  }
   if (!rows || rows->empty()) {
     std::fflush(stdout);
     fmt::print(stderr, "nothing applied: {} {}\n", VersionTableOf(set).DisplayName(),
@@ -93,7 +137,30 @@ int AlembicCurrent(const GlobalOptions& global, const source::MigrationSet& set,
   return 0;
 }
 
-int AlembicHeads(const source::MigrationSet& set, bool verbose) {
+int AlembicHeads(const GlobalOptions& global, const source::MigrationSet& set, bool verbose,
+                 bool json) {
+  if (json) {
+    std::optional<db::Session> session = ConnectIfConfigured(global, LookupFor(set));
+    std::optional<planner::AppliedSet> applied;
+    if (session) {
+      const auto rows = ReadVersionRows(*session, set);
+      applied = planner::AppliedFromVersionRows(set, rows.value_or(std::vector<std::string>{}))
+                    .ValueOrThrow();
+    }
+    const nlohmann::json all = RevisionsJson(set, applied, verbose);
+    nlohmann::json heads = nlohmann::json::array();
+    for (const std::string& head : set.Heads()) {
+      for (const nlohmann::json& r : all) {
+        if (r["version"] == head) heads.push_back(r);
+      }
+    }
+    PrintJson({{"schema", "stairway.heads/1"},
+               {"format", "alembic"},
+               {"directory", set.dir.string()},
+               {"database", session ? nlohmann::json(session->masked_url()) : nlohmann::json()},
+               {"heads", heads}});
+    return 0;
+  }
   const std::map<std::string, int> children = ChildCounts(set);
   for (const std::string& head : set.Heads()) {
     const source::Revision* rev = set.Find(head);
@@ -105,7 +172,28 @@ int AlembicHeads(const source::MigrationSet& set, bool verbose) {
   return 0;
 }
 
-int AlembicHistory(const GlobalOptions& global, const source::MigrationSet& set, bool verbose) {
+int AlembicHistory(const GlobalOptions& global, const source::MigrationSet& set, bool verbose,
+                   bool json) {
+  if (json) {
+    std::optional<db::Session> session = ConnectIfConfigured(global, LookupFor(set));
+    std::optional<planner::AppliedSet> applied;
+    std::optional<std::vector<std::string>> rows;
+    if (session) {
+      rows = ReadVersionRows(*session, set);
+      applied = planner::AppliedFromVersionRows(set, rows.value_or(std::vector<std::string>{}))
+                    .ValueOrThrow();
+    }
+    PrintJson(
+        {{"schema", "stairway.history/1"},
+         {"format", "alembic"},
+         {"directory", set.dir.string()},
+         {"database", session ? nlohmann::json(session->masked_url()) : nlohmann::json()},
+         {"history_table", VersionTableOf(set).DisplayName()},
+         {"history_table_exists", session ? nlohmann::json(rows.has_value()) : nlohmann::json()},
+         {"rows", nullptr},
+         {"revisions", RevisionsJson(set, applied, verbose)}});
+    return 0;
+  }
   // The database is optional: without one the graph is listed without applied marks.
   std::optional<planner::AppliedSet> applied;
   std::string note;
@@ -143,6 +231,7 @@ int AlembicHistory(const GlobalOptions& global, const source::MigrationSet& set,
       fmt::print("Also depends on: {}\n", fmt::join(rev.alembic->depends_on, ", "));
     }
     fmt::print("Path: {}\n", rev.up.path.string());
+    fmt::print("Checksum: {}\n", rev.checksum);
     if (rev.alembic && !rev.alembic->create_date.empty()) {
       fmt::print("Create Date: {}\n", rev.alembic->create_date);
     }
@@ -157,7 +246,7 @@ int AlembicHistory(const GlobalOptions& global, const source::MigrationSet& set,
 }
 
 int AlembicStatus(const GlobalOptions& global, const source::MigrationSet& set,
-                  const DatabaseOptions& db) {
+                  const DatabaseOptions& db, bool json) {
   db::Session session = ConnectToUserDatabase(ResolveDatabaseUrl(global, LookupFor(set)));
   const history::AlembicVersionTable version_table = VersionTableOf(set);
   const auto rows = ReadVersionRows(session, set);
@@ -169,6 +258,39 @@ int AlembicStatus(const GlobalOptions& global, const source::MigrationSet& set,
   std::map<std::string, const history::Row*> by_version;
   if (history_rows) {
     for (const history::Row& r : *history_rows) by_version[r.version] = &r;
+  }
+  if (json) {
+    nlohmann::json revisions = nlohmann::json::array();
+    std::map<std::string, int> counts = {{"applied", 0}, {"edited", 0},  {"failed", 0},
+                                         {"pending", 0}, {"running", 0}, {"interrupted", 0},
+                                         {"unknown", 0}};
+    for (const source::Revision& rev : set.revisions) {
+      nlohmann::json r = RevisionJson(rev, true);
+      auto it = by_version.find(rev.version);
+      const bool is_applied = applied.count(rev.version) > 0;
+      const bool by_stairway = is_applied && it != by_version.end();
+      // As for the SQL formats: applied from a file that changed since is "edited".
+      const std::string state = !is_applied                                           ? "pending"
+                                : by_stairway && it->second->checksum != rev.checksum ? "edited"
+                                                                                      : "applied";
+      r["state"] = state;
+      ++counts[state];
+      r["history"] = by_stairway ? HistoryRowJson(*it->second) : nlohmann::json();
+      r["applied_by"] = !is_applied ? nlohmann::json() : by_stairway ? "stairway" : "alembic";
+      r["message"] = nullptr;
+      revisions.push_back(r);
+    }
+    PrintJson({{"schema", "stairway.status/1"},
+               {"format", "alembic"},
+               {"directory", set.dir.string()},
+               {"database", session.masked_url()},
+               {"history_table", version_table.DisplayName()},
+               {"history_table_exists", rows.has_value()},
+               {"revisions", revisions},
+               {"unknown", nlohmann::json::array()},
+               {"counts", counts},
+               {"has_problems", counts["edited"] > 0}});
+    return 0;  // as the text: Alembic's status reports, it does not judge
   }
   fmt::print("{} ({}); {} revisions in {} (alembic format)\n", session.masked_url(),
              version_table.DisplayName(), set.revisions.size(), set.dir.string());

@@ -8,11 +8,15 @@
 
 namespace stairway::cli {
 
-int AlembicCurrent(const GlobalOptions& global, const source::MigrationSet& set, bool verbose);
-int AlembicHeads(const source::MigrationSet& set, bool verbose);
-int AlembicHistory(const GlobalOptions& global, const source::MigrationSet& set, bool verbose);
+// `json`: the --report json document of docs/json.md instead of the text.
+int AlembicCurrent(const GlobalOptions& global, const source::MigrationSet& set, bool verbose,
+                   bool json = false);
+int AlembicHeads(const GlobalOptions& global, const source::MigrationSet& set, bool verbose,
+                 bool json = false);
+int AlembicHistory(const GlobalOptions& global, const source::MigrationSet& set, bool verbose,
+                   bool json = false);
 int AlembicStatus(const GlobalOptions& global, const source::MigrationSet& set,
-                  const DatabaseOptions& db);
+                  const DatabaseOptions& db, bool json = false);
 int AlembicStamp(const GlobalOptions& global, const source::MigrationSet& set,
                  const applier::Options& options, const std::vector<std::string>& targets);
 

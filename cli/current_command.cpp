@@ -6,6 +6,7 @@
 
 #include "cli/alembic_commands.h"
 #include "cli/alembic_support.h"
+#include "cli/json_output.h"
 #include "cli/runner_support.h"
 
 namespace stairway::cli {
@@ -16,14 +17,32 @@ struct CurrentArgs {
   SourceOptions source;
   DatabaseOptions db;
   bool verbose = false;
+  std::string report = "text";
 };
 
 int RunCurrent(const GlobalOptions& global, const CurrentArgs& args) {
   const source::MigrationSet set = LoadSet(args.source);
-  if (IsAlembic(set)) return AlembicCurrent(global, set, args.verbose);
+  const bool json = args.report == "json";
+  if (IsAlembic(set)) return AlembicCurrent(global, set, args.verbose, json);
   db::Session session = ConnectToUserDatabase(ResolveDatabaseUrl(global));
   const history::Table table(args.db.history_schema);
   const auto rows = ReadHistoryReadOnly(session, table);
+  if (json) {
+    const std::vector<history::Row> empty;
+    const planner::Reconciled state = planner::Reconcile(set, rows ? *rows : empty);
+    nlohmann::json current = nlohmann::json::array();
+    if (state.current != nullptr) current.push_back(RevisionJson(*state.current, args.verbose));
+    PrintJson({{"schema", "stairway.current/1"},
+               {"format", source::FormatName(set.format)},
+               {"directory", set.dir.string()},
+               {"database", session.masked_url()},
+               {"history_table", table.DisplayName()},
+               {"history_table_exists", rows.has_value()},
+               {"current", current},
+               {"at_head", set.revisions.empty() || state.current == &set.revisions.back()},
+               {"has_problems", state.HasProblems()}});
+    return 0;
+  }
   if (!rows) {
     fmt::print("{}\n", kNoHistoryTable);
     return 0;
@@ -51,6 +70,7 @@ RunFn SetupCurrent(CLI::App& sub, GlobalOptions& global) {
   AddSourceOptions(sub, args->source);
   AddDatabaseOptions(sub, global, args->db);
   sub.add_flag("-v,--verbose", args->verbose, "Alembic: also each revision's file and message");
+  AddJsonReportFlag(sub, args->report);
   sub.footer(
       "Prints the newest applied revision, `(head)` when nothing is pending. Reads only: never\n"
       "takes the migration lock or creates the history table. For an Alembic project it prints\n"

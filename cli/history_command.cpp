@@ -7,6 +7,7 @@
 
 #include "cli/alembic_commands.h"
 #include "cli/alembic_support.h"
+#include "cli/json_output.h"
 #include "cli/runner_support.h"
 
 namespace stairway::cli {
@@ -18,7 +19,74 @@ struct HistoryArgs {
   DatabaseOptions db;
   bool dir_given = false;
   bool verbose = false;
+  std::string report = "text";
 };
+
+// -v: where the revision comes from and how it runs, under its line.
+void PrintRevisionDetails(const source::Revision& rev) {
+  fmt::print(
+      "    path: {}; parents: {}; checksum: {}; transaction: {}\n", rev.up.path.string(),
+      rev.parents.empty() ? std::string("<base>") : fmt::format("{}", fmt::join(rev.parents, ", ")),
+      rev.checksum, rev.up.tx_mode == source::TxMode::kTransaction ? "transaction" : "none");
+}
+
+// Without a database: the set's revisions, applied state unknown.
+int HistoryWithoutDatabase(const source::MigrationSet& set, bool verbose) {
+  std::fflush(stdout);
+  fmt::print(stderr, "note: no database given: applied state unknown\n");
+  for (const source::Revision& rev : set.revisions) {
+    fmt::print("  {:<8} {}\n", "unknown", rev.Label());
+    if (verbose) PrintRevisionDetails(rev);
+  }
+  return 0;
+}
+
+// --report json: the history rows (null without a database or table) and, with the files,
+// each revision's state (unknown without a database).
+int HistoryJson(const GlobalOptions& global, const HistoryArgs& args,
+                const std::optional<source::MigrationSet>& set) {
+  std::optional<db::Session> session = ConnectIfConfigured(global);
+  if (!session && !set) ResolveDatabaseUrl(global);  // nothing to show: its error says why
+  const history::Table table(args.db.history_schema);
+  std::optional<std::vector<history::Row>> rows;
+  if (session) rows = ReadHistoryReadOnly(*session, table);
+  nlohmann::json rows_json;
+  if (rows) {
+    rows_json = nlohmann::json::array();
+    for (const history::Row& row : *rows) {
+      nlohmann::json r = HistoryRowJson(row);
+      r["file"] = nullptr;
+      if (set) {
+        const source::Revision* rev = set->Find(row.version);
+        r["file"] = rev == nullptr ? "missing" : rev->checksum != row.checksum ? "edited" : "same";
+      }
+      rows_json.push_back(r);
+    }
+  }
+  nlohmann::json revisions;
+  if (set) {
+    revisions = nlohmann::json::array();
+    const std::vector<history::Row> empty;
+    const planner::Reconciled state = planner::Reconcile(*set, rows ? *rows : empty);
+    for (const planner::RevisionStatus& s : state.revisions) {
+      nlohmann::json rev = RevisionJson(*s.revision, args.verbose);
+      rev["state"] = session ? planner::RevisionStateName(s.state) : "unknown";
+      revisions.push_back(rev);
+    }
+  }
+  const auto or_null = [](bool known, nlohmann::json value) {
+    return known ? value : nlohmann::json();
+  };
+  PrintJson({{"schema", "stairway.history/1"},
+             {"format", or_null(set.has_value(), set ? source::FormatName(set->format) : "")},
+             {"directory", or_null(set.has_value(), set ? set->dir.string() : "")},
+             {"database", or_null(session.has_value(), session ? session->masked_url() : "")},
+             {"history_table", table.DisplayName()},
+             {"history_table_exists", or_null(session.has_value(), rows.has_value())},
+             {"rows", rows_json},
+             {"revisions", revisions}});
+  return 0;
+}
 
 int RunHistory(const GlobalOptions& global, const HistoryArgs& args) {
   const DatabaseOptions& db = args.db;
@@ -27,8 +95,13 @@ int RunHistory(const GlobalOptions& global, const HistoryArgs& args) {
   if (args.dir_given || AlembicProjectHere()) set = LoadSet(args.source);
   // An Alembic project's history is its revision graph (no database needed), as
   // `alembic history` shows it, with what alembic_version says is applied.
-  if (set && IsAlembic(*set)) return AlembicHistory(global, *set, args.verbose);
-  db::Session session = ConnectToUserDatabase(ResolveDatabaseUrl(global));
+  const bool json = args.report == "json";
+  if (set && IsAlembic(*set)) return AlembicHistory(global, *set, args.verbose, json);
+  if (json) return HistoryJson(global, args, set);
+  std::optional<db::Session> maybe_session = ConnectIfConfigured(global);
+  if (!maybe_session && set) return HistoryWithoutDatabase(*set, args.verbose);
+  if (!maybe_session) ResolveDatabaseUrl(global);  // throws: no database, no files
+  db::Session& session = *maybe_session;
   const history::Table table(db.history_schema);
   const auto rows = ReadHistoryReadOnly(session, table);
   if (!rows) {
@@ -62,6 +135,14 @@ int RunHistory(const GlobalOptions& global, const HistoryArgs& args) {
     }
     fmt::print("{:<{}}  {:<8}  {:<19}  {:>9}  {}\n", row.Label(), label_width, state,
                row.applied_at, duration, by);
+    if (args.verbose) {
+      const source::Revision* rev = set ? set->Find(row.version) : nullptr;
+      if (rev != nullptr) {
+        PrintRevisionDetails(*rev);
+      } else {
+        fmt::print("    checksum: {} (files not given or revision not in them)\n", row.checksum);
+      }
+    }
     if (row.state != history::State::kApplied) {
       fmt::print("  {} at statement {}{}\n",
                  row.state == history::State::kFailed ? "failed" : "interrupted",
@@ -80,7 +161,9 @@ RunFn SetupHistory(CLI::App& sub, GlobalOptions& global) {
   AddDatabaseOptions(sub, global, args->db);
   CLI::Option* dir = sub.get_option("--dir");
   sub.add_flag("-v,--verbose", args->verbose,
-               "Alembic: each revision's parents, file, create date and message");
+               "Each revision's path, parents, checksum and transaction mode (Alembic: also create "
+               "date and message)");
+  AddJsonReportFlag(sub, args->report);
   sub.footer(
       "Lists what the history table records, oldest first: revision, state, when, how long, by\n"
       "whom. Reads only.\n"
@@ -92,7 +175,8 @@ RunFn SetupHistory(CLI::App& sub, GlobalOptions& global) {
       "\n"
       "In an Alembic project (alembic.ini here, or -d naming it) it lists the revision graph\n"
       "newest first, as `alembic history` does, marking each revision applied or pending when a\n"
-      "database is given; it works without one. `-v` adds parents, path and create date.");
+      "database is given; it works without one. `-v` adds parents, path and create date.\n"
+      "Without a database but with -d, it lists the revisions with state unknown.");
   return [&global, args, dir] {
     args->dir_given = dir->count() > 0 || std::getenv("STAIRWAY_DIR") != nullptr;
     return RunHistory(global, *args);

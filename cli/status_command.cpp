@@ -3,10 +3,12 @@
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
+#include <map>
 #include <memory>
 
 #include "cli/alembic_commands.h"
 #include "cli/alembic_support.h"
+#include "cli/json_output.h"
 #include "cli/runner_support.h"
 
 namespace stairway::cli {
@@ -16,14 +18,62 @@ namespace {
 struct StatusArgs {
   SourceOptions source;
   DatabaseOptions db;
+  std::string report = "text";
 };
+
+// --report json: the same states and exit code as the text, as docs/json.md describes.
+int StatusJson(db::Session& session, const history::Table& table, const source::MigrationSet& set,
+               const std::optional<std::vector<history::Row>>& rows) {
+  const std::vector<history::Row> empty;
+  const planner::Reconciled state = planner::Reconcile(set, rows ? *rows : empty);
+  std::optional<applier::LockHolder> holder;
+  for (const planner::RevisionStatus& s : state.revisions) {
+    if (s.state == planner::RevisionState::kRunning && !holder) {
+      holder = applier::FindLockHolder(session, table);
+    }
+  }
+  std::map<std::string, int> counts = {{"applied", 0}, {"edited", 0},  {"failed", 0},
+                                       {"pending", 0}, {"running", 0}, {"interrupted", 0}};
+  nlohmann::json revisions = nlohmann::json::array();
+  for (const planner::RevisionStatus& s : state.revisions) {
+    nlohmann::json rev = RevisionJson(*s.revision, true);
+    std::string name(planner::RevisionStateName(s.state));
+    if (s.state == planner::RevisionState::kRunning && !holder) name = "interrupted";
+    rev["state"] = name;
+    ++counts[name];
+    rev["history"] = s.row ? HistoryRowJson(*s.row) : nlohmann::json();
+    rev["message"] = nullptr;
+    if (s.state == planner::RevisionState::kFailed || name == "interrupted") {
+      rev["message"] = applier::ResolveMessage(*s.row, table, s.revision);
+    }
+    revisions.push_back(rev);
+  }
+  nlohmann::json unknown = nlohmann::json::array();
+  for (const history::Row* row : state.unknown) unknown.push_back(HistoryRowJson(*row));
+  counts["unknown"] = static_cast<int>(state.unknown.size());
+  const bool problems = counts["edited"] > 0 || counts["failed"] > 0 || counts["interrupted"] > 0 ||
+                        !state.unknown.empty();
+  PrintJson({{"schema", "stairway.status/1"},
+             {"format", source::FormatName(set.format)},
+             {"directory", set.dir.string()},
+             {"database", session.masked_url()},
+             {"history_table", table.DisplayName()},
+             {"history_table_exists", rows.has_value()},
+             {"revisions", revisions},
+             {"unknown", unknown},
+             {"counts", counts},
+             {"has_problems", problems}});
+  return problems ? static_cast<int>(ExitCode::kFindings) : 0;
+}
 
 int RunStatus(const GlobalOptions& global, const StatusArgs& args) {
   const source::MigrationSet set = LoadSet(args.source);
-  if (IsAlembic(set)) return AlembicStatus(global, set, args.db);
+  const bool json = args.report == "json";
+  if (IsAlembic(set)) return AlembicStatus(global, set, args.db, json);
   db::Session session = ConnectToUserDatabase(ResolveDatabaseUrl(global));
   const history::Table table(args.db.history_schema);
   const auto rows = ReadHistoryReadOnly(session, table);
+  if (json) return StatusJson(session, table, set, rows);
   fmt::print("{} ({}); {} revisions in {} ({} format)\n", session.masked_url(), table.DisplayName(),
              set.revisions.size(), set.dir.string(), source::FormatName(set.format));
   if (!rows) fmt::print("{}\n", kNoHistoryTable);
@@ -101,6 +151,7 @@ RunFn SetupStatus(CLI::App& sub, GlobalOptions& global) {
   auto args = std::make_shared<StatusArgs>();
   AddSourceOptions(sub, args->source);
   AddDatabaseOptions(sub, global, args->db);
+  AddJsonReportFlag(sub, args->report);
   sub.footer(
       "Compares the migration files with the history table: applied, pending, edited (the file's\n"
       "checksum differs from the applied one), failed or interrupted (a non-transactional "

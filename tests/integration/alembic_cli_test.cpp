@@ -7,10 +7,12 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <set>
 
 #include "runner/history/alembic_version.h"
 #include "tests/integration/alembic_test_util.h"
+#include "tests/integration/json_schema_util.h"
 #include "tests/integration/runner_test_util.h"
 #include "tests/support/temp_dir.h"
 
@@ -524,6 +526,75 @@ TEST_F(AlembicProject, RoundtripIsCleanAndCatchesTheLeftoverEnum) {
   EXPECT_NE(r.out.find("alembic-multiple-heads"), std::string::npos) << r.out;
   r = Stairway({"verify", "--roundtrip", "--allow-multiple-heads"});
   EXPECT_EQ(r.exit_code, 0) << Describe(r);
+}
+
+// --report json has the SQL formats' shape (docs/json.md), checked against the same schema.
+TEST_F(AlembicProject, ReportJsonHasTheSqlFormatsShape) {
+  const JsonSchemaChecker checker("docs/schemas/read-commands-1.schema.json");
+  const auto parse = [&checker](const ProcessResult& r) {
+    const nlohmann::json doc = nlohmann::json::parse(r.out, nullptr, false);
+    EXPECT_FALSE(doc.is_discarded()) << Describe(r);
+    for (const std::string& error : checker.Check(doc)) ADD_FAILURE() << error << "\n" << r.out;
+    return doc;
+  };
+  const auto states = [](const nlohmann::json& revisions) {
+    std::map<std::string, std::string> out;
+    for (const nlohmann::json& r : revisions) out[r["version"]] = r["state"];
+    return out;
+  };
+  // No database anywhere: history and heads still answer, with the state unknown.
+  ProcessResult r =
+      RunStairway({"history", "--report", "json"}, AlembicPythonEnv(), dir_.path().string());
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  nlohmann::json doc = parse(r);
+  EXPECT_EQ(doc["format"], "alembic");
+  EXPECT_TRUE(doc["database"].is_null());
+  EXPECT_EQ(states(doc["revisions"])["a1000000"], "unknown");
+  r = RunStairway({"heads", "--report", "json"}, AlembicPythonEnv(), dir_.path().string());
+  doc = parse(r);
+  ASSERT_EQ(doc["heads"].size(), 1u) << r.out;
+  EXPECT_EQ(doc["heads"][0]["state"], "unknown");
+
+  ASSERT_EQ(Stairway({"upgrade", "c3000000"}).exit_code, 0);
+  r = Stairway({"status", "--report", "json"});
+  EXPECT_EQ(r.exit_code, 0) << Describe(r);
+  doc = parse(r);
+  EXPECT_EQ(doc["schema"], "stairway.status/1");
+  EXPECT_EQ(doc["history_table"], "alembic_version");
+  EXPECT_EQ(states(doc["revisions"]),
+            (std::map<std::string, std::string>{{"a1000000", "applied"},
+                                                {"b2000000", "applied"},
+                                                {"c3000000", "applied"},
+                                                {"d4000000", "pending"},
+                                                {"e5000000", "pending"}}));
+  EXPECT_EQ(doc["revisions"][0]["applied_by"], "stairway");
+  EXPECT_EQ(doc["counts"]["applied"], 3);
+  EXPECT_EQ(doc["counts"]["pending"], 2);
+
+  r = Stairway({"current", "--report", "json"});
+  doc = parse(r);
+  ASSERT_EQ(doc["current"].size(), 1u) << r.out;
+  EXPECT_EQ(doc["current"][0]["version"], "c3000000");
+  EXPECT_EQ(doc["at_head"], false);
+  r = Stairway({"heads", "--report", "json", "-v"});
+  doc = parse(r);
+  ASSERT_EQ(doc["heads"].size(), 1u) << r.out;
+  EXPECT_EQ(doc["heads"][0]["version"], "e5000000");
+  EXPECT_EQ(doc["heads"][0]["state"], "pending");
+  EXPECT_EQ(doc["heads"][0]["parents"], nlohmann::json::array({"c3000000", "d4000000"}));
+  r = Stairway({"history", "--report", "json", "-v"});
+  doc = parse(r);
+  EXPECT_EQ(states(doc["revisions"])["d4000000"], "pending");
+  EXPECT_EQ(doc["revisions"][0]["path"], "./alembic/versions/a1000000_users.py") << r.out;
+
+  // A file changed after stairway applied it is edited, as for SQL files.
+  std::ofstream(dir_.path() / "alembic" / "versions" / "a1000000_users.py", std::ios::app)
+      << "# edited\n";
+  r = Stairway({"status", "--report", "json"});
+  EXPECT_EQ(r.exit_code, 0) << Describe(r);  // as the text
+  doc = parse(r);
+  EXPECT_EQ(states(doc["revisions"])["a1000000"], "edited");
+  EXPECT_EQ(doc["has_problems"], true);
 }
 
 }  // namespace
