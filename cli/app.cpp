@@ -4,9 +4,12 @@
 
 #include <cstdio>
 #include <exception>
+#include <string>
 #include <system_error>
+#include <vector>
 
 #include "cli/command.h"
+#include "cli/connect_wait.h"
 #include "cli/output.h"
 #include "cli/runner_support.h"
 #include "runner/applier/applier.h"
@@ -30,6 +33,12 @@ int Main(int argc, char** argv) {
                  "0: no limit; connect_timeout in a URL wins)")
       ->type_name("SECONDS")
       ->envname("STAIRWAY_CONNECT_TIMEOUT");
+  std::string wait;
+  app.add_option("--wait", wait,
+                 "Keep trying to connect while the database server starts: --wait alone waits "
+                 "up to 60s, --wait 2m (or --wait=90) as long as given (env STAIRWAY_WAIT)")
+      ->type_name("[=DURATION]")
+      ->envname("STAIRWAY_WAIT");
   // Global options may follow the subcommand too (`stairway status --connect-timeout 3`).
   app.fallthrough();
 
@@ -39,7 +48,10 @@ int Main(int argc, char** argv) {
     runs.emplace_back(sub, spec.setup(*sub, global));
   }
   try {
-    app.parse(argc, argv);
+    std::vector<std::string> args = NormalizeWaitArgs(argc, argv);
+    std::vector<char*> arg_ptrs;
+    for (std::string& arg : args) arg_ptrs.push_back(arg.data());
+    app.parse(static_cast<int>(arg_ptrs.size()), arg_ptrs.data());
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e);
     return code == 0 ? 0 : static_cast<int>(ExitCode::kInput);
@@ -56,6 +68,7 @@ int Main(int argc, char** argv) {
     if (!connect_timeout.empty()) {
       db::SetConnectTimeout(ParseConnectTimeout(connect_timeout, "--connect-timeout"));
     }
+    if (!wait.empty()) SetConnectWait(ParseWait(wait, "--wait"));
     for (auto& [sub, run] : runs) {
       if (sub->parsed()) return check_output(run());
     }

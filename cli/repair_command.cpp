@@ -14,7 +14,7 @@ namespace {
 struct RepairArgs {
   SourceOptions source;
   DatabaseOptions db;
-  std::string lock_wait = "10s";
+  std::string lock_wait = "5min";
   bool accept_edits = false;
 };
 

@@ -2,6 +2,7 @@
 #include "cli/runner_support.h"
 
 #include "cli/alembic_support.h"
+#include "cli/connect_wait.h"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -219,7 +220,7 @@ std::string ResolveDatabaseUrl(const GlobalOptions& global, const UrlLookup& loo
 }
 
 db::Session ConnectToUserDatabase(const std::string& url) {
-  db::Session session = db::Session::Connect(url);
+  db::Session session = ConnectWaiting(url);  // --wait
   session.SkipExitWait();
   return session;
 }
@@ -331,10 +332,12 @@ std::optional<std::vector<history::Row>> ReadHistoryReadOnly(db::Session& sessio
 void ConsoleObserver::WaitingForLock(const std::optional<applier::LockHolder>& holder) {
   std::fflush(stdout);
   if (holder) {
-    fmt::print(stderr, "waiting for the migration lock on {} (held by server pid {}, \"{}\")\n",
-               table_, holder->pid, holder->application);
+    fmt::print(stderr,
+               "waiting for pid {} (started at {} UTC, application \"{}\") that holds stairway's "
+               "migration lock on {}\n",
+               holder->pid, holder->since, holder->application, table_);
   } else {
-    fmt::print(stderr, "waiting for the migration lock on {}\n", table_);
+    fmt::print(stderr, "waiting for stairway's migration lock on {}\n", table_);
   }
 }
 

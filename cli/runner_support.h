@@ -54,7 +54,8 @@ struct UrlLookup {
 // are converted). StopError(kInput) naming where the URL came from when it is not a PostgreSQL
 // one, or listing every place looked at when none has one.
 std::string ResolveDatabaseUrl(const GlobalOptions& global, const UrlLookup& lookup = {});
-// A session on a database the user named. Closing it does not wait for its server process to
+// A session on a database the user named, retried while its server starts when --wait is given
+// (ConnectWaiting). Closing it does not wait for its server process to
 // exit (Session::SkipExitWait): nothing drops that database after.
 db::Session ConnectToUserDatabase(const std::string& url);
 // Value of `key` in a dotenv file (KEY=VALUE, optional `export `, single or double quotes,
@@ -75,7 +76,7 @@ std::string CheckTimeoutSetting(std::string_view text, std::string_view flag);
 
 // Options that shape how revisions run (upgrade, downgrade).
 struct ApplyFlags {
-  std::string lock_wait = "10s";
+  std::string lock_wait = "5min";
   std::string lock_timeout;
   std::string statement_timeout;
   bool allow_edited = false;

@@ -15,7 +15,7 @@ namespace {
 struct StampArgs {
   SourceOptions source;
   DatabaseOptions db;
-  std::string lock_wait = "10s";
+  std::string lock_wait = "5min";
   std::vector<std::string> targets;
 };
 

@@ -22,6 +22,8 @@ RunFn SetupUpgrade(CLI::App& sub, GlobalOptions& global) {
       "  stairway upgrade head --sql > up.sql   print the SQL instead of running it (no database)\n"
       "  stairway upgrade --sql --from 0003     the SQL for a database that is at 0003\n"
       "  stairway upgrade --lock-timeout 5s --statement-timeout 10min\n"
+      "  stairway upgrade head --wait 2m        entrypoint: wait for the server to start "
+      "(docs/deploy.md)\n"
       "  DATABASE_URL=postgresql://app@localhost/app stairway upgrade\n"
       "\n"
       "Exit codes: 0 ok, 2 bad input (nothing applied), 3 database error or failed migration.");

@@ -24,8 +24,9 @@ struct Options {
   // PostgreSQL setting values ("5s", "250ms"); set for every revision when present.
   std::optional<std::string> lock_timeout;
   std::optional<std::string> statement_timeout;
-  // How long to wait for another runner's migration lock before giving up.
-  std::chrono::milliseconds lock_wait{10'000};
+  // How long to wait for another runner's migration lock before giving up: long enough for
+  // several replicas that start together, each waiting while the one before applies.
+  std::chrono::milliseconds lock_wait{std::chrono::minutes(5)};
 };
 
 enum class EditedPolicy { kRefuse, kAllow };

@@ -312,7 +312,7 @@ TEST(UpgradePlusOne, NothingPendingAfterLosingTheRaceExitsZero) {
   ChildProcess loser = ChildProcess::StartStairway(
       WithUrl({"upgrade", "+1", "--lock-wait", "60s", "-d", dir.str()}, database->url()), {},
       SourceDir().string());
-  ASSERT_TRUE(loser.WaitForOutput("waiting for the migration lock", 30s)) << loser.ErrSoFar();
+  ASSERT_TRUE(loser.WaitForOutput("holds stairway's migration lock", 30s)) << loser.ErrSoFar();
   const ProcessResult won = winner.Wait();
   EXPECT_EQ(won.exit_code, 0) << Describe(won);
   const ProcessResult lost = loser.Wait();
