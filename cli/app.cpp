@@ -2,9 +2,12 @@
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <exception>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <vector>
 
@@ -15,8 +18,48 @@
 #include "runner/applier/applier.h"
 #include "runner/common/error.h"
 #include "runner/db/session.h"
+#include "runner/planner/alembic_plan.h"
 
 namespace stairway::cli {
+
+namespace {
+
+// When the first word that is not an option names no command ("stairway upgarde"): the message
+// naming it and the closest command, so CLI11's "A subcommand is required" is not all one sees.
+std::optional<std::string> UnknownCommandMessage(int argc, char** argv) {
+  std::string_view word;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--") break;
+    if (arg == "--connect-timeout") ++i;  // its value is not a command
+    if (arg.starts_with('-')) continue;
+    word = arg;
+    break;
+  }
+  if (word.empty()) return std::nullopt;
+  std::string_view best;
+  std::size_t best_distance = std::string_view::npos;
+  for (const CommandSpec& spec : Commands()) {
+    const std::string_view name = spec.name;
+    if (name == word) return std::nullopt;  // a known command failed otherwise
+    // A unique-looking start ("upg") counts as close as a one-letter slip.
+    const std::size_t d = name.starts_with(word) ? 1 : planner::EditDistance(word, name);
+    if (d < best_distance) {
+      best_distance = d;
+      best = name;
+    }
+  }
+  const std::size_t limit = std::clamp<std::size_t>(word.size() / 2, 1, 3);
+  if (best_distance <= limit) {
+    return fmt::format(
+        "unknown command \"{}\": did you mean `stairway {}`? (`stairway --help` lists the "
+        "commands)",
+        word, best);
+  }
+  return fmt::format("unknown command \"{}\": `stairway --help` lists the commands", word);
+}
+
+}  // namespace
 
 int Main(int argc, char** argv) {
   CLI::App app{
@@ -47,12 +90,20 @@ int Main(int argc, char** argv) {
     CLI::App* sub = app.add_subcommand(spec.name, spec.help);
     runs.emplace_back(sub, spec.setup(*sub, global));
   }
+  // `--wait` alone or `--wait 2m` become `--wait=...` first (cli/connect_wait.h).
+  std::vector<std::string> args = NormalizeWaitArgs(argc, argv);
+  std::vector<char*> arg_ptrs;
+  for (std::string& arg : args) arg_ptrs.push_back(arg.data());
   try {
-    std::vector<std::string> args = NormalizeWaitArgs(argc, argv);
-    std::vector<char*> arg_ptrs;
-    for (std::string& arg : args) arg_ptrs.push_back(arg.data());
     app.parse(static_cast<int>(arg_ptrs.size()), arg_ptrs.data());
   } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() != 0 && app.get_subcommands().empty()) {
+      if (const std::optional<std::string> unknown =
+              UnknownCommandMessage(static_cast<int>(arg_ptrs.size()), arg_ptrs.data())) {
+        fmt::print(stderr, "error: {}\n", *unknown);
+        return static_cast<int>(ExitCode::kInput);
+      }
+    }
     const int code = app.exit(e);
     return code == 0 ? 0 : static_cast<int>(ExitCode::kInput);
   }

@@ -50,8 +50,8 @@ int RunStamp(const GlobalOptions& global, const StampArgs& args) {
 RunFn SetupStamp(CLI::App& sub, GlobalOptions& global) {
   auto args = std::make_shared<StampArgs>();
   sub.add_option("revision", args->targets,
-                 "Revision to record as the newest applied, or base (Alembic: head, heads, or "
-                 "several revisions, one per branch)")
+                 "Revision to record as the newest applied (a unique prefix will do), head, or "
+                 "base (Alembic: several revisions too, one per branch)")
       ->required();
   AddSourceOptions(sub, args->source);
   AddDatabaseOptions(sub, global, args->db);
@@ -66,6 +66,7 @@ RunFn SetupStamp(CLI::App& sub, GlobalOptions& global) {
       "Examples:\n"
       "  stairway stamp 0005                    0001..0005 applied, later ones pending\n"
       "  stairway stamp 0006_add_sessions       a revision can be named by its label too\n"
+      "  stairway stamp head                    every revision applied (adopt a built database)\n"
       "  stairway stamp base                    the history says nothing is applied\n"
       "\n"
       "Alembic projects: alembic_version is rewritten exactly as `alembic stamp` would (one row\n"

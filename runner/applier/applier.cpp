@@ -35,6 +35,29 @@ std::string StampHint(std::string_view schema) {
   return schema == history::kDefaultSchema ? "" : fmt::format(" --history-schema {}", schema);
 }
 
+// For a failure that a timeout caused (55P03 lock_not_available, 57014 from statement_timeout):
+// which timeout fired and that waiting may be all it takes; empty for any other failure. The
+// statement itself is usually fine, so "fix the statement" would send the reader the wrong way.
+std::string TimeoutAdvice(const db::DatabaseError& e, const Options& options) {
+  auto limit = [](const std::optional<std::string>& flag, std::string_view name) {
+    return flag ? fmt::format(" (--{} {})", name, *flag) : std::string();
+  };
+  if (e.sqlstate() == "55P03") {
+    return fmt::format(
+        "The lock timeout fired{}: another session held a lock the statement needed. Retrying "
+        "later, when that session is done, may succeed (or raise --lock-timeout)",
+        limit(options.lock_timeout, "lock-timeout"));
+  }
+  if (e.sqlstate() == "57014" &&
+      e.server_message().find("statement timeout") != std::string::npos) {
+    return fmt::format(
+        "The statement timeout fired{}: the statement ran longer than that. Retrying later, when "
+        "the database is less busy, may succeed (or raise --statement-timeout)",
+        limit(options.statement_timeout, "statement-timeout"));
+  }
+  return {};
+}
+
 }  // namespace
 
 namespace {
@@ -442,11 +465,12 @@ void Runner::Fail(const PreparedStep& prepared, std::size_t index, const db::Dat
                                history::DirectionName(step.direction), index + 1,
                                prepared.statements.size(), e.server_message(), e.sqlstate()),
                    section.first_line - 1);
+  const std::string timeout = TimeoutAdvice(e, options_);
   if (rolled_back) {
     d.help = fmt::format(
         "{} ran in one transaction, which was rolled back: nothing of it is applied and the "
-        "history is unchanged. Fix the statement and run again",
-        label);
+        "history is unchanged. {}",
+        label, timeout.empty() ? "Fix the statement and run again" : timeout);
   } else {
     d.help = fmt::format(
         "{} runs outside a transaction: {} and {} records it as failed. Fix the database by hand, "
@@ -460,6 +484,7 @@ void Runner::Fail(const PreparedStep& prepared, std::size_t index, const db::Dat
         step.direction == Direction::kUp ? label : StampTargetBefore(*step.revision),
         StampHint(table_.schema()), step.direction == Direction::kUp ? "applied" : "undone",
         StampHint(table_.schema()));
+    if (!timeout.empty()) d.help += ". " + timeout;
   }
   // Render() without help, then the server's detail/hint and the statement, then help last.
   Diagnostic without_help = d;

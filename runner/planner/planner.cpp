@@ -90,6 +90,11 @@ const Revision* NewestApplied(const MigrationSet& set, const AppliedSet& applied
 
 Expected<const Revision*> ResolveRevision(const MigrationSet& set, std::string_view text) {
   if (set.format == source::Format::kAlembic) return ResolveAlembicRevision(set, text);
+  // The SQL formats are linear: head and heads both name the last revision (nullptr, base, for
+  // an empty set).
+  if (text == "head" || text == "heads") {
+    return set.revisions.empty() ? nullptr : &set.revisions.back();
+  }
   for (const Revision& rev : set.revisions) {
     if (rev.version == text || rev.Label() == text) return &rev;
   }
@@ -105,6 +110,27 @@ Expected<const Revision*> ResolveRevision(const MigrationSet& set, std::string_v
     }
   }
   if (count == 1) return numeric;
+  // A unique prefix of a version or label ("2024031" for "20240315120000", "0003_cre"):
+  // ambiguous prefixes list every candidate rather than picking one.
+  std::vector<const Revision*> prefixed;
+  if (!text.empty()) {
+    for (const Revision& rev : set.revisions) {
+      if (rev.version.starts_with(text) || rev.Label().starts_with(text)) prefixed.push_back(&rev);
+    }
+  }
+  if (prefixed.size() == 1) return prefixed.front();
+  if (prefixed.size() > 1) {
+    constexpr std::size_t kListed = 10;
+    std::string names;
+    for (std::size_t i = 0; i < prefixed.size() && i < kListed; ++i) {
+      if (i > 0) names += ", ";
+      names += prefixed[i]->Label();
+    }
+    if (prefixed.size() > kListed) names += fmt::format(" and {} more", prefixed.size() - kListed);
+    return Error::Input(fmt::format(
+        "ambiguous revision \"{}\": it is the start of {} revisions ({}); give more of it", text,
+        prefixed.size(), names));
+  }
   const std::string close = CloseMatches(set, text);
   if (!close.empty()) {
     return Error::Input(
@@ -198,7 +224,7 @@ Expected<Plan> PlanDowngrade(const MigrationSet& set, const AppliedSet& applied,
     take = static_cast<std::size_t>(n);
   } else {
     ASSIGN_OR_RETURN(const Revision* rev, ResolveRevision(set, target));
-    const int index = set.IndexOf(rev->version);
+    const int index = rev ? set.IndexOf(rev->version) : -1;
     while (take < undo.size() && set.IndexOf(undo[take]->version) > index) ++take;
   }
   for (std::size_t i = 0; i < take; ++i) {

@@ -36,8 +36,10 @@ struct Plan {
 // Versions counted as applied (state applied, edited or not).
 using AppliedSet = std::set<std::string>;
 
-// Finds a revision by version ("0003"), label ("0003_add_roles") or numerically equal version
-// ("3" for "0003"). Unknown: Error(kInput) naming close matches.
+// Finds a revision by version ("0003"), label ("0003_add_roles"), numerically equal version
+// ("3" for "0003"), "head"/"heads" (the last revision; nullptr for an empty set) or a unique
+// prefix of a version or label. Unknown: Error(kInput) naming close matches; an ambiguous prefix:
+// Error(kInput) listing the candidates.
 Expected<const source::Revision*> ResolveRevision(const source::MigrationSet& set,
                                                   std::string_view text);
 

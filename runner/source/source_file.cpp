@@ -133,15 +133,28 @@ std::optional<std::string_view> MarkerBody(std::string_view line, std::string_vi
   return rest;
 }
 
+bool IsLintSuppression(std::string_view body) {
+  for (const std::string_view word : {"ignore", "ignore-file"}) {
+    if (body.starts_with(word)) {
+      const std::string_view rest = body.substr(word.size());
+      if (rest.empty() || rest.front() == ' ' || rest.front() == '\t') return true;
+    }
+  }
+  return false;
+}
+
 Expected<bool> IsNoTransactionMarker(const SourceFile& file, const SourceLine& line) {
   const std::optional<std::string_view> body = MarkerBody(line.text, "stairway:");
   if (!body) return false;
   if (*body == "no-transaction") return true;
   if (*body == "irreversible") return false;  // read by HasIrreversibleMarker
+  // Lint's comments share the prefix; at column 1 they are still comments, not markers.
+  if (IsLintSuppression(*body)) return false;
   return InputError(file.path, line.number,
                     fmt::format("unknown marker \"{}\"", TrimBlanks(line.text)),
                     "the stairway markers are \"-- stairway:no-transaction\" and "
-                    "\"-- stairway:irreversible\"");
+                    "\"-- stairway:irreversible\" (lint suppressions are \"-- stairway:ignore "
+                    "RULE REASON\" and \"-- stairway:ignore-file RULE\")");
 }
 
 bool HasIrreversibleMarker(const SourceFile& file) {

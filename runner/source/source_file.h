@@ -53,8 +53,13 @@ bool IsBlankSql(std::string_view sql);
 // blanks removed) when `line` has that shape, else nullopt.
 std::optional<std::string_view> MarkerBody(std::string_view line, std::string_view prefix);
 
+// True when a "-- stairway:" marker body (the text after the prefix) is a lint suppression,
+// "ignore ..." or "ignore-file ...": a comment for `stairway lint`, never a section marker.
+bool IsLintSuppression(std::string_view body);
+
 // The `-- stairway:` markers every format accepts. Returns true when `line` is
-// "-- stairway:no-transaction"; an error for another "-- stairway:" word; false otherwise.
+// "-- stairway:no-transaction"; an error for another "-- stairway:" word (lint suppressions
+// excepted); false otherwise.
 // "-- stairway:irreversible" is accepted too (false here; see HasIrreversibleMarker).
 Expected<bool> IsNoTransactionMarker(const SourceFile& file, const SourceLine& line);
 

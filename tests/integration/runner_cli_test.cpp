@@ -180,10 +180,65 @@ TEST_F(RunnerCli, TimeoutsApplyToEveryRevision) {
                         "0002_slow_backfill (up) failed at statement 1 of 2: canceling "
                         "statement due to statement timeout (SQLSTATE 57014)\n"))
       << r.err;
+  // The help names the timeout that fired, not a fault in the statement.
+  EXPECT_TRUE(r.err.ends_with(
+      "  help: 0002_slow_backfill ran in one transaction, which was rolled back: nothing of it "
+      "is applied and the history is unchanged. The statement timeout fired "
+      "(--statement-timeout 100ms): the statement ran longer than that. Retrying later, when the "
+      "database is less busy, may succeed (or raise --statement-timeout)\n"))
+      << r.err;
+  EXPECT_EQ(r.err.find("Fix the statement"), std::string::npos) << r.err;
   EXPECT_EQ(ReadHistory(session()).size(), 1u);
   // The timeout was SET LOCAL: the session-level setting of later work is untouched.
   r = Stairway({"upgrade", "-d", "fixtures/slow/tx"}, url());
   EXPECT_EQ(r.exit_code, 0) << Describe(r);
+}
+
+TEST_F(RunnerCli, LockTimeoutHelpSaysWhichTimeoutFiredAndThatRetryingMaySucceed) {
+  ProcessResult r = Stairway({"upgrade", "+1", "-d", "fixtures/slow/tx"}, url());
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  // Another session reads jobs and keeps its lock: 0002's ALTER TABLE waits, then gives up.
+  db::Session holder = db::Session::Connect(url());
+  holder.Exec("BEGIN; LOCK TABLE jobs IN ACCESS SHARE MODE");
+  r = Stairway({"upgrade", "--lock-timeout", "100ms", "-d", "fixtures/slow/tx"}, url());
+  holder.Exec("ROLLBACK");
+  EXPECT_EQ(r.exit_code, 3) << Describe(r);
+  EXPECT_NE(r.err.find("canceling statement due to lock timeout (SQLSTATE 55P03)"),
+            std::string::npos)
+      << r.err;
+  EXPECT_TRUE(r.err.ends_with(
+      "  help: 0002_slow_backfill ran in one transaction, which was rolled back: nothing of it "
+      "is applied and the history is unchanged. The lock timeout fired (--lock-timeout 100ms): "
+      "another session held a lock the statement needed. Retrying later, when that session is "
+      "done, may succeed (or raise --lock-timeout)\n"))
+      << r.err;
+  EXPECT_EQ(ReadHistory(session()).size(), 1u);
+  // Retrying once the other session is done succeeds, as the help says.
+  r = Stairway({"upgrade", "--lock-timeout", "100ms", "-d", "fixtures/slow/tx"}, url());
+  EXPECT_EQ(r.exit_code, 0) << Describe(r);
+}
+
+TEST(RunnerCliOffline, UnknownCommandIsNamedWithTheClosestCommand) {
+  ProcessResult r = StairwayOffline({"upgarde"});
+  EXPECT_EQ(r.exit_code, 2) << Describe(r);
+  EXPECT_EQ(r.err,
+            "error: unknown command \"upgarde\": did you mean `stairway upgrade`? (`stairway "
+            "--help` lists the commands)\n");
+  r = StairwayOffline({"--connect-timeout", "3", "statsu", "-d", kSet});
+  EXPECT_EQ(r.exit_code, 2) << Describe(r);
+  EXPECT_EQ(r.err,
+            "error: unknown command \"statsu\": did you mean `stairway status`? (`stairway "
+            "--help` lists the commands)\n");
+  r = StairwayOffline({"deploy"});
+  EXPECT_EQ(r.exit_code, 2) << Describe(r);
+  EXPECT_EQ(r.err, "error: unknown command \"deploy\": `stairway --help` lists the commands\n");
+  // A known command's own errors are unchanged; no command at all is still CLI11's message.
+  r = StairwayOffline({"heads", "--no-such-flag", "-d", kSet});
+  EXPECT_EQ(r.exit_code, 2) << Describe(r);
+  EXPECT_EQ(r.err.find("unknown command"), std::string::npos) << r.err;
+  r = StairwayOffline({});
+  EXPECT_EQ(r.exit_code, 2) << Describe(r);
+  EXPECT_NE(r.err.find("A subcommand is required"), std::string::npos) << r.err;
 }
 
 TEST(RunnerCliOffline, HeadsNeedsNoDatabase) {

@@ -260,6 +260,19 @@ TEST(BadInput, UnknownTargetRevisionNamesCloseMatchesAndAppliesNothing) {
       Stairway({"upgrade", "+9", "-d", "fixtures/formats/stairway"}, database->url());
   EXPECT_EQ(plus.exit_code, 2) << Describe(plus);
   EXPECT_EQ(plus.err, "error: cannot upgrade +9: only 4 revisions are pending\n");
+  ProcessResult ambiguous =
+      Stairway({"stamp", "000", "-d", "fixtures/formats/stairway"}, database->url());
+  EXPECT_EQ(ambiguous.exit_code, 2) << Describe(ambiguous);
+  EXPECT_EQ(ambiguous.err,
+            "error: ambiguous revision \"000\": it is the start of 4 revisions "
+            "(0001_create_users, 0002_create_message_role, 0003_create_messages, "
+            "0004_index_messages_by_user); give more of it\n");
+  ambiguous = Stairway({"upgrade", "202401", "-d", "fixtures/formats/goose"}, database->url());
+  EXPECT_EQ(ambiguous.exit_code, 2) << Describe(ambiguous);
+  EXPECT_EQ(ambiguous.err,
+            "error: ambiguous revision \"202401\": it is the start of 3 revisions "
+            "(20240105093000_create_projects, 20240105093500_touch_updated_at, "
+            "20240112160000_create_project_members); give more of it\n");
   EXPECT_FALSE(HistoryTableExists(session));
 }
 

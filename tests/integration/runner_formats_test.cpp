@@ -110,6 +110,49 @@ TEST_P(FormatTest, NewRevisionPlaceholderFailsUntilWrittenThenAppliesLast) {
   EXPECT_EQ(history.back().state, "applied");
 }
 
+// head and heads name the last revision wherever a revision is accepted (stamp included), and a
+// unique prefix of a label names its revision.
+TEST_P(FormatTest, HeadHeadsAndPrefixTargets) {
+  const std::string dir = "fixtures/formats/" + GetParam();
+  const source::MigrationSet set = LoadFixtureSet(dir);
+  ASSERT_GE(set.revisions.size(), 2u);
+  auto database = NewTestDatabase();
+  const std::string url = database->url();
+  db::Session session = db::Session::Connect(url);
+  const std::vector<std::string> empty_schema = SchemaFingerprint(session);
+  const std::size_t n = set.revisions.size();
+
+  ProcessResult r = Stairway({"stamp", "head", "-d", dir}, url);
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_NE(r.out.find("now records " + set.revisions.back().Label() + " as the newest applied"),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(ReadHistory(session), AppliedEntries(set, n));
+  EXPECT_EQ(SchemaFingerprint(session), empty_schema);  // stamp runs nothing
+  r = Stairway({"stamp", "base", "-d", dir}, url);
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+
+  // One character short of the second revision's label still names only it.
+  const std::string label = set.revisions[1].Label();
+  r = Stairway({"upgrade", label.substr(0, label.size() - 1), "-d", dir}, url);
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_EQ(ReadHistory(session), AppliedEntries(set, 2));
+  r = Stairway({"upgrade", "heads", "-d", dir}, url);
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_EQ(ReadHistory(session), AppliedEntries(set, n));
+  r = Stairway({"downgrade", "head", "-d", dir}, url);
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_NE(r.out.find("Nothing to do"), std::string::npos) << r.out;
+  r = Stairway({"downgrade", "base", "-d", dir}, url);
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  r = Stairway({"stamp", "heads", "-d", dir}, url);
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_EQ(ReadHistory(session), AppliedEntries(set, n));
+  const ProcessResult sql =
+      StairwayOffline({"downgrade", "head", "--sql", "--from", "head", "-d", dir});
+  EXPECT_EQ(sql.exit_code, 0) << Describe(sql);
+}
+
 INSTANTIATE_TEST_SUITE_P(Formats, FormatTest, AllFormats(), PathTestName);
 
 TEST(FormatTest, IrreversibleRevisionStopsDowngradeBeforeAnythingRuns) {

@@ -111,5 +111,87 @@ TEST(LintCli, NamingPatternComesFromTheConfigAndIsValidated) {
       << bad.err;
 }
 
+// One revision of `format` in m/: its up and down SQL in the format's files and markers.
+void WriteRevision(const TempDir& dir, const std::string& format, int i, const std::string& name,
+                   const std::string& up, const std::string& down) {
+  const std::string n = std::to_string(i);
+  if (format == "stairway" || format == "dbmate") {
+    const std::string version = format == "stairway" ? "000" + n : "2024010" + n + "120000";
+    dir.Write("m/" + version + "_" + name + ".sql",
+              "-- migrate:up\n" + up + "-- migrate:down\n" + down);
+  } else if (format == "goose") {
+    dir.Write("m/2024010" + n + "120000_" + name + ".sql",
+              "-- +goose Up\n" + up + "-- +goose Down\n" + down);
+  } else if (format == "golang-migrate") {
+    dir.Write("m/" + n + "_" + name + ".up.sql", up);
+    dir.Write("m/" + n + "_" + name + ".down.sql", down);
+  } else {
+    dir.Write("m/V" + n + "__" + name + ".sql", up);
+    dir.Write("m/U" + n + "__" + name + ".sql", down);
+  }
+}
+
+// Writes a three-revision set whose drops carry `statement_note` / `file_note` (at column 1).
+void WriteDropSet(const TempDir& dir, const std::string& format, const std::string& statement_note,
+                  const std::string& file_note) {
+  WriteRevision(dir, format, 1, "create_legacy",
+                "CREATE TABLE legacy (id bigint);\nCREATE TABLE old_log (id bigint);\n",
+                "DROP TABLE old_log;\nDROP TABLE legacy;\n");
+  WriteRevision(dir, format, 2, "drop_legacy", statement_note + "DROP TABLE legacy;\n",
+                "CREATE TABLE legacy (id bigint);\n");
+  WriteRevision(dir, format, 3, "drop_log", file_note + "SELECT 1;\nDROP TABLE old_log;\n",
+                "CREATE TABLE old_log (id bigint);\n");
+}
+
+// A lint suppression written at column 1 is a comment to every format's reader (not an unknown
+// "-- stairway:" marker): the set loads, and the suppression silences its finding.
+TEST(LintCli, SuppressionsAtColumnOneLoadAndWorkInEveryFormat) {
+  for (const std::string format : {"stairway", "dbmate", "golang-migrate", "flyway", "goose"}) {
+    SCOPED_TRACE(format);
+    const std::vector<std::string> lint = {"--no-color", "lint",
+                                           "--format",   format,
+                                           "--disable",  "require-lock-timeout",
+                                           "--disable",  "require-statement-timeout",
+                                           "--disable",  "prefer-idempotent-ddl",
+                                           "m"};
+    TempDir plain("stairway-lint");
+    WriteDropSet(plain, format, "-- retired in #12\n", "-- retired too\n");
+    const testing::ProcessResult flagged = RunStairway(lint, {}, plain.path().string());
+    EXPECT_EQ(flagged.exit_code, 1) << flagged.out << flagged.err;
+    EXPECT_NE(flagged.out.find("dropping legacy loses its data [drop-table]"), std::string::npos)
+        << flagged.out;
+    EXPECT_NE(flagged.out.find("dropping old_log loses its data [drop-table]"), std::string::npos)
+        << flagged.out;
+
+    TempDir dir("stairway-lint");
+    WriteDropSet(dir, format, "-- stairway:ignore drop-table retired in #12\n",
+                 "-- stairway:ignore-file drop-table\n");
+    const testing::ProcessResult r = RunStairway(lint, {}, dir.path().string());
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+    EXPECT_EQ(r.err, "");
+    EXPECT_EQ(r.out.find("[drop-table]"), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find("[unused-suppression]"), std::string::npos) << r.out;
+    // The runner reads the same files.
+    const testing::ProcessResult sql =
+        RunStairway({"upgrade", "--sql", "--format", format, "-d", "m"}, {}, dir.path().string());
+    EXPECT_EQ(sql.exit_code, 0) << sql.err;
+    EXPECT_NE(sql.out.find("\nDROP TABLE legacy;\n"), std::string::npos) << sql.out;
+  }
+}
+
+// Other words after "-- stairway:" at column 1 are still refused, naming file and line.
+TEST(LintCli, UnknownStairwayMarkerIsStillAnInputError) {
+  TempDir dir("stairway-lint");
+  WriteRevision(dir, "stairway", 1, "x", "-- stairway:ignored drop-table\nSELECT 1;\n",
+                "SELECT 2;\n");
+  const testing::ProcessResult r = RunStairway({"lint", "m"}, {}, dir.path().string());
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_EQ(r.err,
+            "error: m/0001_x.sql:2: unknown marker \"-- stairway:ignored drop-table\"; the "
+            "stairway markers are \"-- stairway:no-transaction\" and \"-- "
+            "stairway:irreversible\" (lint suppressions are \"-- stairway:ignore RULE REASON\" and "
+            "\"-- stairway:ignore-file RULE\")\n");
+}
+
 }  // namespace
 }  // namespace stairway::lint

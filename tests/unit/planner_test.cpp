@@ -60,6 +60,59 @@ TEST(ResolveRevision, UnknownNamesCloseMatches) {
             "0004_index_threads (run `stairway status` to list them)");
 }
 
+TEST(ResolveRevision, HeadAndHeadsNameTheLastRevision) {
+  const MigrationSet set = MakeSet(4);
+  EXPECT_EQ(ResolveRevision(set, "head").value(), &set.revisions[3]);
+  EXPECT_EQ(ResolveRevision(set, "heads").value(), &set.revisions[3]);
+  EXPECT_EQ(ResolveRevision(MakeSet(0), "head").value(), nullptr);
+  const AppliedSet all = {"0001", "0002", "0003", "0004"};
+  EXPECT_TRUE(PlanDowngrade(set, all, "head").value().steps.empty());
+  EXPECT_TRUE(PlanDowngrade(MakeSet(0), {}, "heads").value().steps.empty());
+  EXPECT_EQ(Versions(PlanUpgrade(set, {"0001"}, "heads").value()),
+            (std::vector<std::string>{"0002", "0003", "0004"}));
+}
+
+MigrationSet TimestampSet() {
+  MigrationSet set;
+  set.dir = "db/migrations";
+  for (const char* label : {"20240301120000_create_users", "20240302090000_add_roles",
+                            "20240315101500_add_bio", "20240315173000_add_avatar"}) {
+    Revision rev;
+    const std::string text = label;
+    rev.version = text.substr(0, 14);
+    rev.name = text.substr(15);
+    set.revisions.push_back(std::move(rev));
+  }
+  return set;
+}
+
+TEST(ResolveRevision, UniquePrefixOfVersionOrLabel) {
+  const MigrationSet set = TimestampSet();
+  EXPECT_EQ(ResolveRevision(set, "20240302").value(), &set.revisions[1]);
+  EXPECT_EQ(ResolveRevision(set, "2024031510").value(), &set.revisions[2]);
+  EXPECT_EQ(ResolveRevision(set, "20240315173000_add").value(), &set.revisions[3]);
+  const MigrationSet numbered = MakeSet(4);
+  EXPECT_EQ(ResolveRevision(numbered, "0003_cre").value(), &numbered.revisions[2]);
+  // An exact (numeric) match wins over being the start of a longer one.
+  EXPECT_EQ(ResolveRevision(numbered, "0002").value(), &numbered.revisions[1]);
+}
+
+TEST(ResolveRevision, AmbiguousPrefixListsTheCandidates) {
+  const MigrationSet set = TimestampSet();
+  Expected<const Revision*> two = ResolveRevision(set, "20240315");
+  ASSERT_FALSE(two.ok());
+  EXPECT_EQ(two.error().kind, ErrorKind::kInput);
+  EXPECT_EQ(two.error().message,
+            "ambiguous revision \"20240315\": it is the start of 2 revisions "
+            "(20240315101500_add_bio, 20240315173000_add_avatar); give more of it");
+  EXPECT_EQ(ResolveRevision(set, "2024").error().message,
+            "ambiguous revision \"2024\": it is the start of 4 revisions "
+            "(20240301120000_create_users, 20240302090000_add_roles, 20240315101500_add_bio, "
+            "20240315173000_add_avatar); give more of it");
+  EXPECT_EQ(ResolveRevision(MakeSet(4), "000").error().kind, ErrorKind::kInput);
+  EXPECT_EQ(PlanUpgrade(set, {}, "202403").error().kind, ErrorKind::kInput);
+}
+
 TEST(PlanUpgrade, HeadPlusNAndRevision) {
   const MigrationSet set = MakeSet(5);
   const AppliedSet applied = {"0001"};

@@ -185,7 +185,9 @@ TEST(SourceStairway, MarkerErrors) {
     dir.Write("1_a.sql", "-- migrate:up\n-- stairway:no-transactoin\nSELECT 1;\n");
     EXPECT_EQ(LoadError(dir),
               "DIR/1_a.sql:2: unknown marker \"-- stairway:no-transactoin\"; the stairway "
-              "markers are \"-- stairway:no-transaction\" and \"-- stairway:irreversible\"");
+              "markers are \"-- stairway:no-transaction\" and \"-- stairway:irreversible\" (lint "
+              "suppressions are \"-- stairway:ignore RULE REASON\" and \"-- stairway:ignore-file "
+              "RULE\")");
   }
   {
     TempDir dir;
