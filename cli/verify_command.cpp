@@ -405,11 +405,25 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
                  result.snapshots_fallback);
     }
     if (text_to_stdout) {
-      const int reversible = static_cast<int>(result.revisions.size()) - result.irreversible;
+      // Each revision counted once: skipped (--skip), up only (--from, --min-downgrade,
+      // --changed-since), irreversible, or reversible (it went up, down and up).
+      int skipped = 0, up_only = 0;
+      for (const roundtrip::RevisionResult& r : result.revisions) {
+        if (r.irreversible) continue;  // in result.irreversible
+        if (r.skipped) {
+          ++skipped;
+        } else if (r.up_only) {
+          ++up_only;
+        }
+      }
+      const int reversible =
+          static_cast<int>(result.revisions.size()) - result.irreversible - skipped - up_only;
       fmt::print(
-          "{}: {} of {} revisions checked, {} reversible, {} irreversible{} in {} (setup {})\n",
+          "{}: {} of {} revisions checked, {} reversible, {} irreversible{}{}{} in {} (setup "
+          "{})\n",
           result.failed ? "FAILED" : "Total", result.revisions.size(), set.revisions.size(),
-          reversible, result.irreversible,
+          reversible, result.irreversible, up_only > 0 ? fmt::format(", {} up only", up_only) : "",
+          skipped > 0 ? fmt::format(", {} skipped", skipped) : "",
           result.findings > 0 ? fmt::format(", {} findings", result.findings) : "",
           FormatMs(result.total), FormatMs(setup_ms));
       if (result.irreversible > 0 && !args.allow_irreversible && !result.failed) {

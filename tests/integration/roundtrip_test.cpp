@@ -1,5 +1,6 @@
 // verify --roundtrip: up, down, up per revision on a throwaway database; irreversible revisions,
 // failing steps, the observer hook the snapshot checks plug into, and cleanup on SIGTERM.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -50,6 +51,22 @@ TEST_P(RoundtripFormatTest, EveryRevisionGoesUpDownUp) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Formats, RoundtripFormatTest, AllFormats(), PathTestName);
+
+// The summary counts what went up, down and up apart from what only went up or was skipped.
+TEST(Roundtrip, SummaryCountsUpOnlyAndSkippedApart) {
+  const std::string dir = "fixtures/formats/stairway";
+  const source::MigrationSet set = LoadFixtureSet(dir);
+  ASSERT_GE(set.revisions.size(), 3u);
+  const std::size_t n = set.revisions.size();
+  const ProcessResult r = Verify(
+      {dir, "--roundtrip", "--from", set.revisions[1].version, "--skip", set.revisions[1].version});
+  EXPECT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_NE(r.out.find(fmt::format("Total: {} of {} revisions checked, {} reversible, 0 "
+                                   "irreversible, 1 up only, 1 skipped in ",
+                                   n, n, n - 2)),
+            std::string::npos)
+      << r.out;
+}
 
 TEST(Roundtrip, PrivateClusterByDefaultAndNonTransactionalRevisions) {
   const ProcessResult r = Verify({"fixtures/nontx"}, /*private_cluster=*/true);
