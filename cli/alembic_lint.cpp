@@ -91,7 +91,7 @@ AlembicLintInput AlembicLintGroup(const std::vector<AlembicSection>& sections,
   }
   std::map<fs::path, std::string> texts;
   for (const AlembicSection& s : sections) {
-    const fs::path& given = s.up ? s.revision->up.path : s.revision->down->path;
+    const fs::path& given = s.file();
     // "alembic/versions/x.py", not "./alembic/versions/x.py", when the project is here.
     const fs::path file = given.lexically_normal();
     const std::vector<EmittedStatement>* statements = nullptr;
@@ -140,6 +140,13 @@ AlembicLintInput AlembicLintGroup(const std::vector<AlembicSection>& sections,
     input.group.units.push_back(std::move(unit));
   }
   return input;
+}
+
+AlembicLintInput AlembicLintOffline(source::alembic::PythonHelper& helper,
+                                    const source::MigrationSet& set) {
+  return AlembicLintGroup(
+      RenderAlembicSections(helper, set), nullptr,
+      "`stairway verify` runs it on a throwaway database and lints what it executes");
 }
 
 report::Report LintAlembic(AlembicLintInput input, const lint::LintOptions& options) {

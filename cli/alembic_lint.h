@@ -20,6 +20,11 @@ struct AlembicSection {
   const source::Revision* revision = nullptr;
   bool up = true;
   source::alembic::RenderedStatements rendered;
+
+  // The revision file, as the set names it.
+  const std::filesystem::path& file() const {
+    return up ? revision->up.path : revision->down->path;
+  }
 };
 
 // Renders the set's revisions in apply order, up then down (a revision without a downgrade has
@@ -37,6 +42,11 @@ struct AlembicLintInput {
 AlembicLintInput AlembicLintGroup(const std::vector<AlembicSection>& sections,
                                   const applier::StatementCapture* capture,
                                   const std::string& ran_by);
+
+// The lint input of a run without a database (`stairway lint`, the revision review): the set
+// rendered offline, the sections that need a database pointed to `stairway verify`.
+AlembicLintInput AlembicLintOffline(source::alembic::PythonHelper& helper,
+                                    const source::MigrationSet& set);
 
 // Lints the input and adds the not-linted sections as skipped steps.
 report::Report LintAlembic(AlembicLintInput input, const lint::LintOptions& options);

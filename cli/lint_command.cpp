@@ -82,6 +82,14 @@ std::optional<fs::path> AlembicProjectAbove(const fs::path& file) {
   return std::nullopt;
 }
 
+// An Alembic project rendered by its own Alembic, in its Python; a file that cannot be imported
+// stops the run (exit 2) at its line.
+AlembicLintInput AlembicInput(const source::MigrationSet& set, const SourceOptions& source) {
+  std::unique_ptr<applier::AlembicSteps> helper = StartAlembic(set, source);
+  PreloadAlembic(*helper, set);
+  return AlembicLintOffline(helper->helper(), set);
+}
+
 // `not_linted`: Alembic sections that cannot be rendered without a database.
 std::vector<lint::LintGroup> CollectInputs(const LintFlags& f,
                                            std::vector<report::Step>& not_linted) {
@@ -118,13 +126,7 @@ std::vector<lint::LintGroup> CollectInputs(const LintFlags& f,
       const SourceOptions source{p, f.format, f.python};
       source::MigrationSet set = LoadSet(source);
       if (IsAlembic(set)) {
-        // Rendered by the project's own Alembic, in its Python; a file that cannot be imported
-        // stops the run (exit 2) at its line.
-        std::unique_ptr<applier::AlembicSteps> helper = StartAlembic(set, source);
-        PreloadAlembic(*helper, set);
-        AlembicLintInput input = AlembicLintGroup(
-            RenderAlembicSections(helper->helper(), set), nullptr,
-            "`stairway verify` runs it on a throwaway database and lints what it executes");
+        AlembicLintInput input = AlembicInput(set, source);
         groups.push_back(std::move(input.group));
         for (report::Step& step : input.not_linted) not_linted.push_back(std::move(step));
         continue;
@@ -153,11 +155,7 @@ std::vector<lint::LintGroup> CollectInputs(const LintFlags& f,
     const SourceOptions source{fs::relative(project).lexically_normal().string(), f.format,
                                f.python};
     const source::MigrationSet set = LoadSet(source);
-    std::unique_ptr<applier::AlembicSteps> helper = StartAlembic(set, source);
-    PreloadAlembic(*helper, set);
-    AlembicLintInput input = AlembicLintGroup(
-        RenderAlembicSections(helper->helper(), set), nullptr,
-        "`stairway verify` runs it on a throwaway database and lints what it executes");
+    AlembicLintInput input = AlembicInput(set, source);
     std::set<fs::path> found;
     for (lint::LintUnit& u : input.group.units) {
       u.report = files.count(fs::weakly_canonical(u.path)) > 0;

@@ -148,9 +148,7 @@ std::optional<fs::path> LintConfig(const source::MigrationSet& set) {
 // and replayed for context (which tables already exist) but not reported.
 report::Report OpLineLint(PythonHelper& helper, const source::MigrationSet& set,
                           const source::Revision& rev) {
-  AlembicLintInput input = AlembicLintGroup(
-      RenderAlembicSections(helper, set), nullptr,
-      "`stairway verify` runs it on a throwaway database and lints what it executes");
+  AlembicLintInput input = AlembicLintOffline(helper, set);
   for (lint::LintUnit& unit : input.group.units) unit.report = unit.revision == rev.Label();
   std::erase_if(input.not_linted, [&](const report::Step& step) {
     return step.path != rev.up.path.lexically_normal().string();

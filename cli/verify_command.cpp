@@ -276,7 +276,7 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
     alembic_sections = RenderAlembicSections(first_helper->helper(), set);
     for (const AlembicSection& s : alembic_sections) {
       if (!s.rendered.ok) {
-        capture->Want(s.up ? s.revision->up.path : s.revision->down->path, s.up);
+        capture->Want(s.file(), s.up);
       }
     }
   }

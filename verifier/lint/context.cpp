@@ -123,6 +123,11 @@ std::string Key(const sql::QualifiedName& table, const std::string& constraint) 
 
 }  // namespace
 
+bool SectionContext::OutsideTransaction(std::size_t offset) const {
+  return std::any_of(outside_transaction.begin(), outside_transaction.end(),
+                     [&](const auto& r) { return offset >= r.first && offset < r.second; });
+}
+
 void ComputeFacts(SectionContext& section, const std::vector<std::string>& created_before) {
   section.facts.assign(section.statements.size(), {});
   bool explicit_tx = false;
@@ -150,9 +155,7 @@ void ComputeFacts(SectionContext& section, const std::vector<std::string>& creat
     StatementFacts& f = section.facts[i];
     // An autocommit block of a wrapped section: the runner's transaction is committed before it,
     // each statement in it is its own transaction, and a new one begins after it.
-    const bool outside =
-        std::any_of(section.outside_transaction.begin(), section.outside_transaction.end(),
-                    [&](const auto& r) { return s.offset >= r.first && s.offset < r.second; });
+    const bool outside = section.OutsideTransaction(s.offset);
     if (outside != was_outside && wrapped) {
       if (!explicit_tx) end_tx();
       wrap_active = !outside;

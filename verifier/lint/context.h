@@ -85,6 +85,8 @@ class SectionContext {
 
   void Report(std::size_t offset, std::string message, std::string help = {},
               std::string lock = {}) const;
+  // Whether the statement at `offset` is in one of the outside_transaction ranges.
+  bool OutsideTransaction(std::size_t offset) const;
 };
 
 struct ForeignKeyUse {

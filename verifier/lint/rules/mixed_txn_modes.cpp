@@ -18,10 +18,7 @@ void Finish(const SectionContext& s) {
     if (st.error || st.As<sql::SetVariable>() != nullptr || st.As<sql::Transaction>() != nullptr)
       continue;
     // Alembic's autocommit_block(): the revision itself chose where its transaction ends.
-    const bool in_block =
-        std::any_of(s.outside_transaction.begin(), s.outside_transaction.end(),
-                    [&](const auto& r) { return st.offset >= r.first && st.offset < r.second; });
-    if (in_block) continue;
+    if (s.OutsideTransaction(st.offset)) continue;
     if (IsNonTransactional(st, s.pg_version)) {
       if (first)
         ++other;
