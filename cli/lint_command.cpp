@@ -14,7 +14,6 @@
 #include <set>
 #include <sstream>
 
-#include "cli/alembic_lint.h"
 #include "cli/alembic_support.h"
 #include "cli/command.h"
 #include "cli/report_flags.h"
@@ -22,6 +21,7 @@
 #include "runner/common/file.h"
 #include "runner/common/git.h"
 #include "runner/source/migration.h"
+#include "verifier/lint/alembic_lint.h"
 #include "verifier/lint/config.h"
 #include "verifier/lint/linter.h"
 #include "verifier/lint/registry.h"
@@ -84,10 +84,10 @@ std::optional<fs::path> AlembicProjectAbove(const fs::path& file) {
 
 // An Alembic project rendered by its own Alembic, in its Python; a file that cannot be imported
 // stops the run (exit 2) at its line.
-AlembicLintInput AlembicInput(const source::MigrationSet& set, const SourceOptions& source) {
+lint::AlembicLintInput AlembicInput(const source::MigrationSet& set, const SourceOptions& source) {
   std::unique_ptr<applier::AlembicSteps> helper = StartAlembic(set, source);
   PreloadAlembic(*helper, set);
-  return AlembicLintOffline(helper->helper(), set);
+  return lint::AlembicLintOffline(helper->helper(), set);
 }
 
 // `not_linted`: Alembic sections that cannot be rendered without a database.
@@ -126,7 +126,7 @@ std::vector<lint::LintGroup> CollectInputs(const LintFlags& f,
       const SourceOptions source{p, f.format, f.python};
       source::MigrationSet set = LoadSet(source);
       if (IsAlembic(set)) {
-        AlembicLintInput input = AlembicInput(set, source);
+        lint::AlembicLintInput input = AlembicInput(set, source);
         groups.push_back(std::move(input.group));
         for (report::Step& step : input.not_linted) not_linted.push_back(std::move(step));
         continue;
@@ -155,7 +155,7 @@ std::vector<lint::LintGroup> CollectInputs(const LintFlags& f,
     const SourceOptions source{fs::relative(project).lexically_normal().string(), f.format,
                                f.python};
     const source::MigrationSet set = LoadSet(source);
-    AlembicLintInput input = AlembicInput(set, source);
+    lint::AlembicLintInput input = AlembicInput(set, source);
     std::set<fs::path> found;
     for (lint::LintUnit& u : input.group.units) {
       u.report = files.count(fs::weakly_canonical(u.path)) > 0;
