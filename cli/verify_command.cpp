@@ -19,7 +19,6 @@
 #include "cli/report_flags.h"
 #include "cli/runner_support.h"
 #include "runner/common/file.h"
-#include "runner/common/git.h"
 #include "runner/sandbox/sandbox.h"
 #include "verifier/drift/drift.h"
 #include "verifier/lint/config.h"
@@ -27,6 +26,7 @@
 #include "verifier/report/report.h"
 #include "verifier/roundtrip/roundtrip.h"
 #include "verifier/roundtrip/roundtrip_report.h"
+#include "verifier/verify/pr_checks.h"
 
 namespace stairway::cli {
 
@@ -46,7 +46,8 @@ struct VerifyArgs {
   std::string config;
   std::string model;
   std::string from;
-  std::string changed_since;
+  std::string base;  // --base, alias --changed-since: the PR checks (verifier/verify/pr_checks.h)
+  std::vector<std::string> allow_edit;
   std::vector<std::string> skip;
   std::string min_downgrade;
   std::string fixtures;
@@ -117,19 +118,6 @@ VerifyConfig ReadConfig(const VerifyArgs& args) {
     }
   }
   return config;
-}
-
-// Versions whose files changed since `ref` (committed, staged, unstaged or untracked).
-std::vector<std::string> ChangedVersions(const source::MigrationSet& set, const std::string& ref) {
-  const std::set<fs::path> changed =
-      git::ChangedFiles(set.dir, ref, "--changed-since").ValueOrThrow();
-  std::vector<std::string> versions;
-  for (const source::Revision& rev : set.revisions) {
-    bool hit = changed.count(fs::weakly_canonical(rev.up.path)) > 0;
-    if (rev.down) hit = hit || changed.count(fs::weakly_canonical(rev.down->path)) > 0;
-    if (hit) versions.push_back(rev.version);
-  }
-  return versions;
 }
 
 // A step's time, "FAILED" for the step that failed, "-" for steps that did not run.
@@ -258,7 +246,20 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
   } else if (fs::is_directory(set.dir / "fixtures")) {
     options.data_fixtures = set.dir / "fixtures";
   }
-  if (!args.changed_since.empty()) options.only = ChangedVersions(set, args.changed_since);
+  // --base: the PR checks against the base commit, before any database starts; only the
+  // revisions changed or added since it are round-tripped, the others applied up only.
+  std::optional<verifier::verify::PrResult> pr;
+  if (!args.base.empty()) {
+    verifier::verify::PrOptions pr_options;
+    pr_options.base = args.base;
+    pr_options.allow_edit = args.allow_edit;
+    pr = verifier::verify::CheckAgainstBase(set, pr_options).ValueOrThrow();
+    options.only = pr->changed;
+  } else if (!args.allow_edit.empty()) {
+    throw StopError(
+        Error::Input("--allow-edit needs --base REF: it allows an edit the PR checks "
+                     "against REF would report"));
+  }
   // Alembic: each database the roundtrip uses gets its own helper in the project's Python,
   // connected to that database. The first is started now, so a project whose Python cannot be
   // found or whose revisions cannot be imported fails before any database is made.
@@ -310,6 +311,14 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
 
   report::Report combined;
   combined.command = "verify";
+  if (pr) {
+    if (text_to_stdout) {
+      fmt::print("PR checks against {} ({}): {} of {} revisions changed or added, {} finding{}\n",
+                 args.base, pr->base_commit.substr(0, 12), pr->changed.size(), set.revisions.size(),
+                 pr->report.findings.size(), pr->report.findings.size() == 1 ? "" : "s");
+    }
+    combined.Merge(std::move(pr->report));
+  }
   if (IsAlembic(set)) {
     const std::vector<std::string> heads = set.Heads();
     if (heads.size() > 1) {
@@ -504,7 +513,7 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
   }
   // Roundtrip findings (a failing step included) and drift always fail; lint at the fail level.
   // Exit 3 is only for a check that could not run: those throw StopError before this point.
-  if (roundtrip_failed || roundtrip_exit != 0 || drifted)
+  if (roundtrip_failed || roundtrip_exit != 0 || drifted || (pr && pr->failed))
     return static_cast<int>(ExitCode::kFindings);
   if (fail && combined.Count(*fail) > 0) return static_cast<int>(ExitCode::kFindings);
   return 0;
@@ -530,8 +539,12 @@ RunFn SetupVerify(CLI::App& sub, GlobalOptions& global) {
                  "Model DDL for the drift check (overrides the config); in an Alembic project "
                  "also module:attr");
   sub.add_option("--from", args->from, "Round-trip from this revision; earlier ones go up only");
-  sub.add_option("--changed-since", args->changed_since,
-                 "Round-trip only revisions whose files changed since this git ref");
+  sub.add_option("--base,--changed-since", args->base,
+                 "PR checks against this git ref (docs/pr-gate.md): edited, deleted or\n"
+                 "out-of-order migrations are errors; only revisions changed since it round-trip");
+  sub.add_option("--allow-edit", args->allow_edit,
+                 "With --base: this already-merged revision was edited on purpose (repeatable)")
+      ->allow_extra_args(false);
   sub.add_option("--skip", args->skip, "Apply this revision up only (repeatable)")
       ->allow_extra_args(false);
   sub.add_option("--min-downgrade", args->min_downgrade,
@@ -567,7 +580,7 @@ RunFn SetupVerify(CLI::App& sub, GlobalOptions& global) {
       "  stairway verify migrations\n"
       "  stairway verify --roundtrip migrations --keep          inspect the result afterwards\n"
       "  stairway verify migrations --report junit -o verify.xml --report text\n"
-      "  stairway verify migrations --changed-since origin/main --report github\n"
+      "  stairway verify migrations --base origin/main --report github\n"
       "\n"
       "Exit codes: 0 ok; 1 findings: lint at or above --fail-level, roundtrip findings (an up,\n"
       "down or re-up that fails included), irreversible revisions, drift; 2 bad input or usage;\n"

@@ -52,19 +52,79 @@ Expected<std::string> RunGit(const std::filesystem::path& dir, std::vector<std::
   return std::move(ran->out);
 }
 
+// A blob or commit id as git prints it: hex only, so it can never be read as an option.
+bool IsObjectId(const std::string& id) {
+  if (id.size() < 40) return false;
+  for (const char c : id) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
 }  // namespace
+
+Expected<std::string> ResolveCommit(const std::filesystem::path& dir, const std::string& rev,
+                                    const std::string& what) {
+  // --end-of-options makes sure a revision starting with '-' is never an option; ^{commit}
+  // refuses trees and blobs.
+  ASSIGN_OR_RETURN(
+      std::string commit,
+      RunGit(dir, {"rev-parse", "--verify", "--quiet", "--end-of-options", rev + "^{commit}"}, what,
+             rev));
+  while (!commit.empty() && (commit.back() == '\n' || commit.back() == '\r')) commit.pop_back();
+  if (!IsObjectId(commit)) {
+    return Error::Input(
+        fmt::format("{} {}: git did not name a commit; name an existing commit or "
+                    "branch",
+                    what, Printable(rev)));
+  }
+  return commit;
+}
+
+Expected<std::vector<TreeFile>> FilesAt(const std::filesystem::path& dir, const std::string& commit,
+                                        const std::string& what) {
+  if (!IsObjectId(commit)) {
+    return Error::Internal(
+        fmt::format("git::FilesAt wants a commit id, not {}", Printable(commit)));
+  }
+  // -z: names exactly as stored (no quoting of unusual characters). Run in `dir`, ls-tree lists
+  // only what lies under it, relative to it.
+  ASSIGN_OR_RETURN(const std::string text,
+                   RunGit(dir, {"ls-tree", "-r", "-z", commit, "--", "."}, what, commit));
+  std::vector<TreeFile> files;
+  std::size_t at = 0;
+  while (at < text.size()) {
+    std::size_t end = text.find('\0', at);
+    if (end == std::string::npos) end = text.size();
+    const std::string_view entry(text.data() + at, end - at);
+    at = end + 1;
+    // "<mode> SP <type> SP <id> TAB <path>"
+    const std::size_t tab = entry.find('\t');
+    if (tab == std::string_view::npos) continue;
+    const std::string_view meta = entry.substr(0, tab);
+    const std::size_t first = meta.find(' ');
+    const std::size_t second = meta.find(' ', first + 1);
+    if (first == std::string_view::npos || second == std::string_view::npos) continue;
+    if (meta.substr(first + 1, second - first - 1) != "blob") continue;  // submodules
+    files.push_back({std::string(entry.substr(tab + 1)), std::string(meta.substr(second + 1))});
+  }
+  return files;
+}
+
+Expected<std::string> ReadBlob(const std::filesystem::path& dir, const std::string& blob,
+                               const std::string& what) {
+  if (!IsObjectId(blob)) {
+    return Error::Internal(fmt::format("git::ReadBlob wants a blob id, not {}", Printable(blob)));
+  }
+  return RunGit(dir, {"cat-file", "blob", blob}, what, blob);
+}
 
 Expected<std::set<std::filesystem::path>> ChangedFiles(const std::filesystem::path& dir,
                                                        const std::string& rev,
                                                        const std::string& what) {
   // rev-parse first: a clear "no such revision" before diff, and --end-of-options makes sure
   // a revision starting with '-' is never an option. ^{commit} refuses trees and blobs.
-  ASSIGN_OR_RETURN(
-      const std::string resolved,
-      RunGit(dir, {"rev-parse", "--verify", "--quiet", "--end-of-options", rev + "^{commit}"}, what,
-             rev));
-  std::string commit = resolved;
-  while (!commit.empty() && (commit.back() == '\n' || commit.back() == '\r')) commit.pop_back();
+  ASSIGN_OR_RETURN(const std::string commit, ResolveCommit(dir, rev, what));
   std::set<std::filesystem::path> out;
   const std::filesystem::path base = dir.empty() ? std::filesystem::current_path() : dir;
   const std::vector<std::vector<std::string>> commands = {
