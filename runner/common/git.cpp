@@ -1,4 +1,5 @@
-// git diff / ls-files for --changed-since (lint and verify), through process::Run.
+// git rev-parse / diff / ls-files / ls-tree / cat-file for --changed-since and --base (lint and
+// verify), through process::Run.
 #include "runner/common/git.h"
 
 #include <sstream>
@@ -111,12 +112,46 @@ Expected<std::vector<TreeFile>> FilesAt(const std::filesystem::path& dir, const 
   return files;
 }
 
-Expected<std::string> ReadBlob(const std::filesystem::path& dir, const std::string& blob,
-                               const std::string& what) {
-  if (!IsObjectId(blob)) {
-    return Error::Internal(fmt::format("git::ReadBlob wants a blob id, not {}", Printable(blob)));
+Expected<std::vector<std::string>> ReadBlobs(const std::filesystem::path& dir,
+                                             const std::vector<std::string>& blobs,
+                                             const std::string& what) {
+  std::vector<std::string> out;
+  if (blobs.empty()) return out;
+  std::string input;
+  for (const std::string& blob : blobs) {
+    if (!IsObjectId(blob)) {
+      return Error::Internal(fmt::format("git::ReadBlobs wants blob ids, not {}", Printable(blob)));
+    }
+    input += blob + "\n";
   }
-  return RunGit(dir, {"cat-file", "blob", blob}, what, blob);
+  process::SpawnOptions options;
+  options.argv = {"git", "-C", dir.empty() ? "." : dir.string(), "cat-file", "--batch"};
+  options.env = process::MinimalEnvironment({"HOME", "USER", "LOGNAME"});
+  options.in = process::Stream::kPipe;
+  options.err = process::Stream::kPipe;
+  Expected<process::Captured> ran = process::Run(options, input);
+  if (!ran)
+    return Error::Input(fmt::format("{} needs git on PATH ({})", what, ran.error().message));
+  // Each answer: "<id> <type> <size>\n", the bytes, "\n" (or "<id> missing\n").
+  const std::string& text = ran->out;
+  std::size_t at = 0;
+  for (const std::string& blob : blobs) {
+    const std::size_t nl = text.find('\n', at);
+    if (ran->exit_code != 0 || nl == std::string::npos) {
+      return Error::Input(fmt::format("{}: git could not read blob {} ({})", what, blob,
+                                      ran->err.empty() ? "no answer" : FirstLine(ran->err)));
+    }
+    std::istringstream header(text.substr(at, nl - at));
+    std::string id, type;
+    std::size_t size = 0;
+    if (!(header >> id >> type >> size) || type != "blob" || nl + 1 + size > text.size()) {
+      return Error::Input(fmt::format("{}: git could not read blob {} ({})", what, blob,
+                                      FirstLine(text.substr(at, nl - at))));
+    }
+    out.push_back(text.substr(nl + 1, size));
+    at = nl + 1 + size + 1;
+  }
+  return out;
 }
 
 Expected<std::set<std::filesystem::path>> ChangedFiles(const std::filesystem::path& dir,

@@ -36,8 +36,10 @@ struct TreeFile {
 Expected<std::vector<TreeFile>> FilesAt(const std::filesystem::path& dir, const std::string& commit,
                                         const std::string& what);
 
-// The bytes of blob `blob` (a TreeFile::blob id) from the repository holding `dir`.
-Expected<std::string> ReadBlob(const std::filesystem::path& dir, const std::string& blob,
-                               const std::string& what);
+// The bytes of each blob in `blobs` (TreeFile::blob ids), in order, from the repository holding
+// `dir`: one git process for all of them (cat-file --batch).
+Expected<std::vector<std::string>> ReadBlobs(const std::filesystem::path& dir,
+                                             const std::vector<std::string>& blobs,
+                                             const std::string& what);
 
 }  // namespace stairway::git

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "runner/common/checksum.h"
 #include "tests/integration/alembic_test_util.h"
 #include "tests/integration/runner_test_util.h"
 #include "tests/support/temp_dir.h"
@@ -181,6 +182,18 @@ TEST_F(PrGateSql, ABadRefIsAnInputErrorAndLintTakesBaseToo) {
   EXPECT_EQ(r.exit_code, 2) << Describe(r);
   r = RunStairway({"lint", "--base", "main", "migrations"}, {}, repo_.path().string());
   EXPECT_EQ(r.exit_code, 0) << Describe(r);
+}
+
+// The PR checks tell unchanged files by their blob id, computed without git: it must be git's.
+TEST(PrGateBlobId, MatchesGitHashObject) {
+  TempDir dir("stairway-blob-id");
+  const std::string text = std::string("CREATE TABLE t (id int);\r\n-- \xc3\xa9\0end", 35);
+  std::ofstream(dir.path() / "f.sql", std::ios::binary) << text;
+  const ProcessResult r =
+      RunProcess({"git", "hash-object", "--no-filters", (dir.path() / "f.sql").string()});
+  ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_EQ(GitBlobId(text) + "\n", r.out);
+  EXPECT_EQ(GitBlobId(""), "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391");
 }
 
 // Alembic: the order is the graph. Base: a -> b -> c on main.

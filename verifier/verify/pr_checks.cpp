@@ -85,7 +85,7 @@ bool PlainRelative(const fs::path& rel) {
 struct BaseFile {
   fs::path original;     // where it lives (or lived) in the working tree, as the set names paths
   std::string text;      // its bytes at the base commit
-  bool changed = false;  // git reports it changed, or it is gone from the working tree
+  bool changed = false;  // its text differs in the working tree, or it is gone from there
 };
 
 // Shows an absolute path relative to the working directory when it lies there.
@@ -188,19 +188,13 @@ class Checker {
     const std::vector<std::pair<fs::path, fs::path>> roots = Roots(set_);
     ASSIGN_OR_RETURN(result_.base_commit,
                      git::ResolveCommit(roots.front().first, options_.base, options_.flag));
-    for (const auto& [dir, shown] : roots) {
-      ASSIGN_OR_RETURN(std::set<fs::path> files,
-                       git::ChangedFiles(dir, options_.base, options_.flag));
-      changed_.merge(files);
-    }
     ASSIGN_OR_RETURN(ScratchDir scratch, ScratchDir::Make());
     TRY_STATUS(Export(roots, scratch.path()));
     std::optional<source::MigrationSet> base = LoadBase(scratch.path());
     if (base) result_.base_revisions = static_cast<int>(base->revisions.size());
 
     for (const source::Revision& rev : set_.revisions) {
-      bool hit = changed_.count(Canonical(rev.up.path)) > 0;
-      if (rev.down) hit = hit || changed_.count(Canonical(rev.down->path)) > 0;
+      const bool hit = Changed(rev.up.path) || (rev.down && Changed(rev.down->path));
       const bool added = base && !rev.repeatable && base->Find(rev.version) == nullptr;
       if (hit || added) {
         result_.changed.push_back(rev.version);
@@ -221,8 +215,16 @@ class Checker {
   }
 
  private:
-  // Copies the base commit's revision files into `scratch`/<root index>/: from the working
-  // tree when git says the file did not change (no git process per file), else from git.
+  // Whether a working-tree file differs from the base commit's (a file the base does not have
+  // counts as changed). Line ends and trailing blanks do not count, as in the history checksum.
+  bool Changed(const fs::path& path) const {
+    const auto it = base_paths_.find(Canonical(path));
+    return it == base_paths_.end() || it->second;
+  }
+
+  // Copies the base commit's revision files into `scratch`/<root index>/. A working-tree file
+  // whose git blob id equals the base's is the base's text; the others are read from git in one
+  // batch. Two git processes in all when nothing changed (ls-tree, and rev-parse before).
   Status Export(const std::vector<std::pair<fs::path, fs::path>>& roots, const fs::path& scratch) {
     for (std::size_t i = 0; i < roots.size(); ++i) {
       const fs::path& dir = roots[i].first;
@@ -231,24 +233,41 @@ class Checker {
       fs::create_directory(into, ec);
       ASSIGN_OR_RETURN(const std::vector<git::TreeFile> files,
                        git::FilesAt(dir, result_.base_commit, options_.flag));
+      struct Pending {
+        fs::path rel;
+        BaseFile file;
+        std::optional<std::string> current;  // the working tree's bytes, when it has the file
+      };
+      std::vector<Pending> pending;
+      std::vector<std::string> blobs;  // of the pending files whose text differs
+      std::vector<std::size_t> blob_of;
       for (const git::TreeFile& file : files) {
         const fs::path rel(file.path);
         if (!PlainRelative(rel) || !IsMigrationFile(set_, rel)) continue;
-        BaseFile base;
-        base.original = roots[i].second / rel;
-        const fs::path here = dir / rel;
-        base.changed = changed_.count(Canonical(here)) > 0 || !fs::is_regular_file(here, ec);
-        std::optional<std::string> text;
-        if (!base.changed) text = ReadWholeFile(here);
-        if (!text) {
-          ASSIGN_OR_RETURN(text, git::ReadBlob(dir, file.blob, options_.flag));
-          base.changed = true;
+        Pending p{rel, {}, std::nullopt};
+        p.file.original = roots[i].second / rel;
+        if (fs::is_regular_file(dir / rel, ec)) p.current = ReadWholeFile(dir / rel);
+        if (p.current && GitBlobId(*p.current, file.blob.size() == 64) == file.blob) {
+          p.file.text = *p.current;
+        } else {
+          blob_of.push_back(pending.size());
+          blobs.push_back(file.blob);
         }
-        base.text = std::move(*text);
-        if (rel.has_parent_path()) fs::create_directories(into / rel.parent_path(), ec);
-        TRY_STATUS(WriteNewFile(into / rel, base.text));
+        pending.push_back(std::move(p));
+      }
+      ASSIGN_OR_RETURN(std::vector<std::string> texts, git::ReadBlobs(dir, blobs, options_.flag));
+      for (std::size_t b = 0; b < blob_of.size(); ++b) {
+        Pending& p = pending[blob_of[b]];
+        p.file.text = std::move(texts[b]);
+        p.file.changed =
+            !p.current || NormalizeForChecksum(*p.current) != NormalizeForChecksum(p.file.text);
+      }
+      for (Pending& p : pending) {
+        if (p.rel.has_parent_path()) fs::create_directories(into / p.rel.parent_path(), ec);
+        TRY_STATUS(WriteNewFile(into / p.rel, p.file.text));
         ++exported_;
-        files_[(into / rel).lexically_normal().string()] = std::move(base);
+        base_paths_[Canonical(dir / p.rel)] = p.file.changed;
+        files_[(into / p.rel).lexically_normal().string()] = std::move(p.file);
       }
     }
     return {};
@@ -480,7 +499,7 @@ class Checker {
   const source::MigrationSet& set_;
   const PrOptions& options_;
   PrResult result_;
-  std::set<fs::path> changed_;
+  std::map<fs::path, bool> base_paths_;    // working-tree path (canonical) -> changed since base
   std::map<std::string, BaseFile> files_;  // by scratch path
   int exported_ = 0;
 };

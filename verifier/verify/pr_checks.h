@@ -27,7 +27,7 @@ struct PrOptions {
 
 struct PrResult {
   std::string base_commit;  // the full id `base` resolved to
-  // Versions whose files changed since the base (committed, staged, unstaged, untracked) or that
+  // Versions whose files differ from the base commit's (committed or not) or that
   // the base does not have, in apply order: the roundtrip round-trips these and applies the
   // others up only.
   std::vector<std::string> changed;
