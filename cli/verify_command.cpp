@@ -314,8 +314,9 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
   if (pr) {
     if (text_to_stdout) {
       fmt::print("PR checks against {} ({}): {} of {} revisions changed or added, {} finding{}\n",
-                 args.base, pr->base_commit.substr(0, 12), pr->changed.size(), set.revisions.size(),
-                 pr->report.findings.size(), pr->report.findings.size() == 1 ? "" : "s");
+                 pr->base_name, pr->base_commit.substr(0, 12), pr->changed.size(),
+                 set.revisions.size(), pr->report.findings.size(),
+                 pr->report.findings.size() == 1 ? "" : "s");
     }
     combined.Merge(std::move(pr->report));
   }

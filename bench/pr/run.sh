@@ -2,6 +2,7 @@
 # PR gate benchmark (issue 16, Performance): in one run, on one private cluster, a generated
 # history of N revisions in a git repository whose feature branch adds the last CHANGED of them:
 #   upgrade        stairway upgrade head of the whole history on an empty database
+#   createdb+up    the same with the CREATE DATABASE inside the clock (verify makes its own)
 #   verify-base    stairway verify --base main (every check: PR checks, lint, roundtrip of the
 #                  changed revisions, the others applied up only) on a temporary database of the
 #                  same server (--server-url)
@@ -51,10 +52,16 @@ time_cmd() {
   samples[$name]+="$((end - start)) "
 }
 
+createdb_upgrade() {
+  psql_db postgres -c "CREATE DATABASE $1" >/dev/null
+  "$stairway" upgrade head -d migrations --database-url "$(url "$1")"
+}
+
 # From the repository, so no stairway.toml of the caller's directory is read.
 cd "$repo"
 for ((r = 0; r < repeat; r++)); do
   time_cmd upgrade "$stairway" upgrade head -d migrations --database-url "$(url @DB@)"
+  time_cmd createdb-upgrade createdb_upgrade "c$r"
   time_cmd verify-base "$stairway" verify migrations --base main --fail-level none \
     --server-url "$(url postgres)"
   time_cmd verify-rt "$stairway" verify --roundtrip migrations --base main \
@@ -63,11 +70,14 @@ for ((r = 0; r < repeat; r++)); do
 done
 
 up=$(median "${samples[upgrade]}")
+cu=$(median "${samples[createdb-upgrade]}")
 vb=$(median "${samples[verify-base]}")
 vr=$(median "${samples[verify-rt]}")
 pr=$(median "${samples[pr-only]}")
 printf 'N=%d revisions, %d added on the branch, median of %d runs (ms)\n' "$n" "$changed" "$repeat"
 printf '%-44s %8d\n' "stairway upgrade head (empty database)" "$up"
-printf '%-44s %8d   %sx upgrade\n' "stairway verify --base main (every check)" "$vb" "$(ratio "$vb" "$up")"
+printf '%-44s %8d\n' "  ... CREATE DATABASE included" "$cu"
+printf '%-44s %8d   %sx upgrade, %sx with CREATE DATABASE\n' \
+  "stairway verify --base main (every check)" "$vb" "$(ratio "$vb" "$up")" "$(ratio "$vb" "$cu")"
 printf '%-44s %8d   %sx upgrade\n' "  ... --roundtrip only" "$vr" "$(ratio "$vr" "$up")"
 printf '%-44s %8d   (PR checks and lint, no database)\n' "  ... --lint only" "$pr"

@@ -146,6 +146,20 @@ std::string LineOf(const std::string& text, int line) {
   return {};
 }
 
+// The base as typed, with control characters escaped: a revision such as ":/text" may hold any
+// text, and it reaches the terminal through every message.
+std::string Printable(const std::string& text) {
+  std::string out;
+  for (const unsigned char c : text) {
+    if (c < 0x20 || c == 0x7f) {
+      out += fmt::format("\\x{:02x}", c);
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
 bool Allowed(const std::vector<std::string>& allow, const std::string& version) {
   return std::any_of(allow.begin(), allow.end(), [&](const std::string& a) {
     return a == version || source::CompareVersions(a, version) == 0;
@@ -182,7 +196,7 @@ std::vector<report::RuleMeta> RuleMetadata() {
 class Checker {
  public:
   Checker(const source::MigrationSet& set, const PrOptions& options)
-      : set_(set), options_(options) {}
+      : set_(set), options_(options), base_(Printable(options.base)) {}
 
   Expected<PrResult> Run() {
     const std::vector<std::pair<fs::path, fs::path>> roots = Roots(set_);
@@ -207,8 +221,9 @@ class Checker {
       if (!set_.alembic) CheckOrder(*base);
     }
     if (result_.report.steps.empty()) {
-      AddStep(fmt::format("no migration changed since {}", options_.base), "");
+      AddStep(fmt::format("no migration changed since {}", base_), "");
     }
+    result_.base_name = base_;
     result_.report.command = "verify";
     result_.report.rules = RuleMetadata();
     return std::move(result_);
@@ -327,7 +342,7 @@ class Checker {
     f.message = fmt::format(
         "the migrations at {} do not load ({}), so edits, deletions and order were not checked "
         "against it",
-        options_.base, why);
+        base_, why);
     f.help = "compare with a base whose migrations load, or fix them there first";
     result_.report.findings.push_back(std::move(f));
     return std::nullopt;
@@ -367,10 +382,10 @@ class Checker {
     f.message = fmt::format(
         "{} is in {} but was {}: databases that applied it keep what it did, and new databases "
         "never get it",
-        old.Label(), options_.base, where);
+        old.Label(), base_, where);
     f.help = fmt::format(
         "restore it (git checkout {} -- {}); to undo what it did, add a new revision that does",
-        options_.base, old_path);
+        base_, old_path);
     Push(std::move(f));
   }
 
@@ -398,13 +413,13 @@ class Checker {
     f.message = fmt::format(
         "{} changed after it was merged into {}: databases that already applied it will never "
         "see the change{}",
-        now.Label(), options_.base, allowed ? " (allowed by --allow-edit)" : "");
+        now.Label(), base_, allowed ? " (allowed by --allow-edit)" : "");
     f.help = allowed ? ""
                      : fmt::format(
                            "restore it (git checkout {} -- {}) and make the change in a new "
                            "revision; if the edit changes nothing an applied database needs "
                            "(a comment, a fix for new databases only), pass --allow-edit {}",
-                           options_.base, now.up.path.string(), now.version);
+                           base_, now.up.path.string(), now.version);
     Push(std::move(f));
   }
 
@@ -425,7 +440,7 @@ class Checker {
       f.message = fmt::format(
           "{} is new, but {} already has {}, which sorts after it: databases already past {} "
           "will never run it",
-          rev.Label(), options_.base, newest->Label(), newest->version);
+          rev.Label(), base_, newest->Label(), newest->version);
       f.help = fmt::format(
           "rename it to a version after {} (`stairway new` names the next one), so it runs after "
           "the revisions databases already have",
@@ -452,19 +467,19 @@ class Checker {
         f.message = fmt::format(
             "{} is new and has no down_revision: it starts a second history beside the one "
             "databases on {} have (heads: {})",
-            rev.version, options_.base, fmt::join(heads, ", "));
+            rev.version, base_, fmt::join(heads, ", "));
       } else {
         f.message = fmt::format(
             "{} is new, but its down_revision {} is not a head at {} (heads: {}): it branches "
             "off below revisions databases already have",
-            rev.version, fmt::join(off, ", "), options_.base, fmt::join(heads, ", "));
+            rev.version, fmt::join(off, ", "), base_, fmt::join(heads, ", "));
       }
       f.help = fmt::format(
           "set down_revision to {} (the head{} at {}); `alembic heads` on the base branch lists "
           "them",
           heads.size() == 1 ? fmt::format("'{}'", heads.front())
                             : fmt::format("({})", fmt::join(heads, ", ")),
-          heads.size() == 1 ? "" : "s", options_.base);
+          heads.size() == 1 ? "" : "s", base_);
       Push(std::move(f));
     }
   }
@@ -491,13 +506,14 @@ class Checker {
     }
     report::Step s;
     s.check = "pr";
-    s.name = path.empty() ? label : fmt::format("{} against {}", label, options_.base);
+    s.name = path.empty() ? label : fmt::format("{} against {}", label, base_);
     s.path = path;
     result_.report.steps.push_back(std::move(s));
   }
 
   const source::MigrationSet& set_;
   const PrOptions& options_;
+  const std::string base_;  // base_, printable
   PrResult result_;
   std::map<fs::path, bool> base_paths_;    // working-tree path (canonical) -> changed since base
   std::map<std::string, BaseFile> files_;  // by scratch path

@@ -27,6 +27,7 @@ struct PrOptions {
 
 struct PrResult {
   std::string base_commit;  // the full id `base` resolved to
+  std::string base_name;    // `base` as messages show it (control characters escaped)
   // Versions whose files differ from the base commit's (committed or not) or that
   // the base does not have, in apply order: the roundtrip round-trips these and applies the
   // others up only.
