@@ -512,7 +512,8 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
     fmt::print(stderr, "Kept database {}:\n{}\n",
                database ? database->name() : std::string("(drift only)"), box->ConnectHelp());
   }
-  // Roundtrip findings (a failing step included) and drift always fail; lint at the fail level.
+  // Roundtrip findings (a failing step included), drift and PR-check errors always fail; lint at
+  // the fail level.
   // Exit 3 is only for a check that could not run: those throw StopError before this point.
   if (roundtrip_failed || roundtrip_exit != 0 || drifted || (pr && pr->failed))
     return static_cast<int>(ExitCode::kFindings);
