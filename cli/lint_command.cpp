@@ -243,8 +243,8 @@ RunFn SetupLint(CLI::App& sub, GlobalOptions& global) {
   sub.add_option("--disable", f->disable, "Switch a rule off (repeatable)")
       ->allow_extra_args(false);
   sub.add_option("--explain", f->explain, "Print the documentation of a rule and exit");
-  sub.add_option("--changed-since", f->changed_since,
-                 "Only report files changed since this git ref");
+  sub.add_option("--changed-since,--base", f->changed_since,
+                 "Only report files changed since this git ref (--base: the same)");
   sub.add_option("--config", f->config,
                  "Configuration file with a [lint] table (default stairway.toml)");
   sub.add_option("--format", f->format, "Migration format of directories (default auto)");

@@ -16,7 +16,6 @@
 #include "cli/report_flags.h"
 #include "cli/runner_support.h"
 #include "runner/common/file.h"
-#include "runner/common/git.h"
 #include "runner/sandbox/sandbox.h"
 #include "verifier/drift/drift.h"
 #include "verifier/lint/config.h"
@@ -44,7 +43,8 @@ struct VerifyArgs {
   std::string config;
   std::string model;
   std::string from;
-  std::string changed_since;
+  std::string base;  // --base, alias --changed-since: the PR checks (verifier/verify/pr_checks.h)
+  std::vector<std::string> allow_edit;
   std::vector<std::string> skip;
   std::string min_downgrade;
   std::string fixtures;
@@ -117,19 +117,6 @@ VerifyConfig ReadConfig(const VerifyArgs& args) {
   return config;
 }
 
-// Versions whose files changed since `ref` (committed, staged, unstaged or untracked).
-std::vector<std::string> ChangedVersions(const source::MigrationSet& set, const std::string& ref) {
-  const std::set<fs::path> changed =
-      git::ChangedFiles(set.dir, ref, "--changed-since").ValueOrThrow();
-  std::vector<std::string> versions;
-  for (const source::Revision& rev : set.revisions) {
-    bool hit = changed.count(fs::weakly_canonical(rev.up.path)) > 0;
-    if (rev.down) hit = hit || changed.count(fs::weakly_canonical(rev.down->path)) > 0;
-    if (hit) versions.push_back(rev.version);
-  }
-  return versions;
-}
-
 // A step's time, "FAILED" for the step that failed, "-" for steps that did not run.
 std::string StepCell(const roundtrip::RevisionResult& r,
                      const std::optional<std::chrono::milliseconds>& ms, std::string_view step) {
@@ -192,6 +179,12 @@ class VerifyPrinter : public verify::Listener {
         progress_(progress),
         revisions_(Width(set), text, progress) {}
 
+  void PrChecksDone(const verify::PrResult& pr) override {
+    if (!text_) return;
+    fmt::print("PR checks against {} ({}): {} of {} revisions changed or added, {} finding{}\n",
+               pr.base_name, pr.base_commit.substr(0, 12), pr.changed.size(), set_.revisions.size(),
+               pr.report.findings.size(), pr.report.findings.size() == 1 ? "" : "s");
+  }
   void LintStarting() override {
     if (progress_) fmt::print(stderr, "lint: {}\n", set_.dir.string());
   }
@@ -368,7 +361,18 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
   } else if (fs::is_directory(set.dir / "fixtures")) {
     options.data_fixtures = set.dir / "fixtures";
   }
-  if (!args.changed_since.empty()) options.only = ChangedVersions(set, args.changed_since);
+  // --base: the PR checks against the base commit run first in the pipeline, before any
+  // database starts.
+  if (!args.base.empty()) {
+    verify::PrOptions pr;
+    pr.base = args.base;
+    pr.allow_edit = args.allow_edit;
+    request.pr = std::move(pr);
+  } else if (!args.allow_edit.empty()) {
+    throw StopError(
+        Error::Input("--allow-edit needs --base REF: it allows an edit the PR checks "
+                     "against REF would report"));
+  }
   if (IsAlembic(set)) {
     verify::AlembicProject project;
     project.start_helper = [&set, &args] {
@@ -432,8 +436,12 @@ RunFn SetupVerify(CLI::App& sub, GlobalOptions& global) {
                  "Model DDL for the drift check (overrides the config); in an Alembic project "
                  "also module:attr");
   sub.add_option("--from", args->from, "Round-trip from this revision; earlier ones go up only");
-  sub.add_option("--changed-since", args->changed_since,
-                 "Round-trip only revisions whose files changed since this git ref");
+  sub.add_option("--base,--changed-since", args->base,
+                 "PR checks against this git ref (docs/pr-gate.md): edited, deleted or\n"
+                 "out-of-order migrations are errors; only revisions changed since it round-trip");
+  sub.add_option("--allow-edit", args->allow_edit,
+                 "With --base: this already-merged revision was edited on purpose (repeatable)")
+      ->allow_extra_args(false);
   sub.add_option("--skip", args->skip, "Apply this revision up only (repeatable)")
       ->allow_extra_args(false);
   sub.add_option("--min-downgrade", args->min_downgrade,
@@ -469,7 +477,7 @@ RunFn SetupVerify(CLI::App& sub, GlobalOptions& global) {
       "  stairway verify migrations\n"
       "  stairway verify --roundtrip migrations --keep          inspect the result afterwards\n"
       "  stairway verify migrations --report junit -o verify.xml --report text\n"
-      "  stairway verify migrations --changed-since origin/main --report github\n"
+      "  stairway verify migrations --base origin/main --report github\n"
       "\n"
       "Exit codes: 0 ok; 1 findings: lint at or above --fail-level, roundtrip findings (an up,\n"
       "down or re-up that fails included), irreversible revisions, drift; 2 bad input or usage;\n"

@@ -62,6 +62,14 @@ Outcome Run(Request request, Listener& listener) {
         "in stairway.toml"));
   }
 
+  std::optional<PrResult> pr;
+  if (request.pr) {
+    pr = CheckAgainstBase(set, *request.pr).ValueOrThrow();
+    request.roundtrip.only = pr->changed;
+    listener.PrChecksDone(*pr);
+    combined.Merge(std::move(pr->report));
+  }
+
   // Alembic: each roundtrip database gets its own helper in the project's Python, connected to
   // it. The first is started now, so a project whose Python cannot be found or whose revisions
   // cannot be imported fails before any database is made.

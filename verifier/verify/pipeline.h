@@ -18,6 +18,7 @@
 #include "verifier/lint/linter.h"
 #include "verifier/report/report.h"
 #include "verifier/roundtrip/roundtrip.h"
+#include "verifier/verify/pr_checks.h"
 
 namespace stairway::verifier::verify {
 
@@ -60,6 +61,9 @@ struct Request {
   lint::LintOptions lint;
   std::optional<Model> model;             // required when checks.drift
   std::optional<AlembicProject> alembic;  // set for Alembic projects
+  // --base: the PR checks against a git base (pr_checks.h). They run first, before any database
+  // starts; only the revisions changed since the base are round-tripped, the others go up only.
+  std::optional<PrOptions> pr;
   // Lint findings at or above this fail the run; none: lint never fails it.
   std::optional<Severity> fail_level = Severity::kWarning;
 };
@@ -68,6 +72,7 @@ struct Request {
 class Listener {
  public:
   virtual ~Listener() = default;
+  virtual void PrChecksDone(const PrResult& result) { (void)result; }
   virtual void LintStarting() {}
   // The roundtrip starts; with two databases `cut` is the first revision the second
   // round-trips (0: one database).
