@@ -113,7 +113,7 @@ TEST_F(KeepGoing, OneRunNamesEveryBrokenRevisionAndChecksTheGoodOnesAfterThem) {
   // The down that left table c behind is a finding besides the failed re-up.
   const std::vector<std::string> findings = AllFindings(result);
   ASSERT_EQ(findings.size(), 1u) << ::testing::PrintToString(findings);
-  EXPECT_EQ(findings[0], "0006_reup_fails: down left behind table public.c");
+  EXPECT_EQ(findings[0], "0006_reup_fails: down left behind table public.c (with 1 column)");
   // A linear history: everything after the failed up builds on it.
   EXPECT_TRUE(result.stopped);
   EXPECT_EQ(result.not_run, std::vector<std::string>{"0009_after"});
@@ -195,10 +195,21 @@ TEST_F(KeepGoing, TheCliNamesEveryFailureExitsOneAndDropsTheRebuiltDatabases) {
 // An Alembic project: b2's up fails, c3 and the merge m6 build on it and are skipped; the other
 // branch (d4, e5) goes on, and d4's down, which commits a statement in an autocommit block
 // before it fails, has the database built again for e5.
-const char* const kEnvPy = R"PY(from alembic import context
+const char* const kEnvPy = R"PY(import os
+from alembic import context
 from sqlalchemy import engine_from_config, pool
 
 config = context.config
+url = os.environ.get("DATABASE_URL")
+if url:
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+
+
+def run_migrations_offline():
+    context.configure(url=config.get_main_option("sqlalchemy.url"), literal_binds=True,
+                      dialect_opts={"paramstyle": "named"})
+    with context.begin_transaction():
+        context.run_migrations()
 
 
 def run_migrations_online():
@@ -211,7 +222,10 @@ def run_migrations_online():
             context.run_migrations()
 
 
-run_migrations_online()
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()
 )PY";
 
 std::string AlembicRevision(const std::string& id, const std::string& parents,
@@ -248,7 +262,7 @@ class KeepGoingAlembic : public ::testing::Test {
     unsetenv("STAIRWAY_DIR");
     const fs::path root = dir_.path();
     dir_.Write("alembic.ini",
-               "[alembic]\nscript_location = %(here)s/alembic\n"
+               "[alembic]\nscript_location = %(here)s/alembic\nprepend_sys_path = .\n"
                "sqlalchemy.url = driver://user:pass@localhost/dbname\n");
     dir_.Write("alembic/env.py", kEnvPy);
     auto rev = [&](const std::string& file, const std::string& id, const std::string& parents,
@@ -315,12 +329,6 @@ TEST_F(KeepGoingAlembic, TheBranchWhoseUpFailedIsSkippedTheOtherGoesOn) {
   EXPECT_NE(r.err.find("b2000000_broken.py:17:5: error: b2000000_broken (up) failed"),
             std::string::npos)
       << r.err;
-
-  const ProcessResult fast = Verify({"--fail-fast"});
-  EXPECT_EQ(fast.exit_code, 1) << Describe(fast);
-  EXPECT_NE(fast.out.find("4 revisions not run: --fail-fast stopped the run at b2000000_broken\n"),
-            std::string::npos)
-      << fast.out;
 }
 
 }  // namespace

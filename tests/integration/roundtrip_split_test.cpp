@@ -161,11 +161,11 @@ void ExpectTheRunEndsAt(int revision, const std::string& failing_down) {
   EXPECT_EQ(two.heard, Ascending(revision));
 }
 
-TEST(RoundtripSplit, AFailedStepAfterTheCutEndsTheRunThere) {
+TEST(RoundtripSplit, FailFastAfterTheCutEndsTheRunThere) {
   ExpectTheRunEndsAt(21, "DROP TABLE no_such_table;");
 }
 
-TEST(RoundtripSplit, AFailedStepBeforeTheCutEndsTheRunThere) {
+TEST(RoundtripSplit, FailFastBeforeTheCutEndsTheRunThere) {
   ExpectTheRunEndsAt(2, "DROP INDEX no_such_index;");
 }
 
