@@ -233,6 +233,7 @@ Result Run(db::Session& session, const source::MigrationSet& set, const Options&
   std::vector<char> applied(total, 0);         // the revision's up is part of the database
   std::vector<char> failed_up(total, 0);       // its up failed
   std::vector<std::string> blocked_by(total);  // the failed up it builds on
+  bool any_failed_up = false;                  // else no parent is looked up
 
   // A fresh database with the ups of the applied revisions through `through` (their fixtures
   // loaded), for going on after a failure that left the database half-way. Nothing compares
@@ -273,7 +274,7 @@ Result Run(db::Session& session, const source::MigrationSet& set, const Options&
     r.up_only = !r.up_only_reason.empty();
     const bool round_trip = RoundTrips(rev, r.up_only_reason);
     const applier::PreparedStep* down_step = rev.down ? &downs[next_down++] : nullptr;
-    blocked_by[i] = BuildsOnFailed(set, i, failed_up, blocked_by);
+    if (any_failed_up) blocked_by[i] = BuildsOnFailed(set, i, failed_up, blocked_by);
     if (!blocked_by[i].empty()) {
       // Nothing of it runs: its up needs what the failed up would have made.
       if (elsewhere) continue;
@@ -321,6 +322,7 @@ Result Run(db::Session& session, const source::MigrationSet& set, const Options&
     if (r.failure) {
       const bool up_failed = r.failed_step == "up";
       failed_up[i] = up_failed ? 1 : 0;
+      any_failed_up = any_failed_up || up_failed;
       // A rolled-back up leaves S0 and a rolled-back down S1: the run goes on from there. A
       // re-up that failed leaves S0' (not S1), anything half done leaves neither.
       const bool in_place = r.failure_rolled_back && r.failed_step != "re-up";
