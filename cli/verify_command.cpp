@@ -53,6 +53,7 @@ struct VerifyArgs {
   bool allow_irreversible = false;
   bool full_snapshots = false;
   bool allow_multiple_heads = false;
+  bool fail_fast = false;
   int jobs = 0;  // 0: two databases when the machine has two cores and the set is big enough
 };
 
@@ -136,13 +137,16 @@ class RoundtripPrinter : public roundtrip::ProgressListener {
           std::chrono::steady_clock::now() - started_);
       fmt::print(stderr, "\r\x1b[Kroundtrip: revision {}/{} {} done (up, down, re-up), {}",
                  index + 1, total, r.label, FormatMs(elapsed));
-      if (index + 1 == total || r.failure) fmt::print(stderr, "\n");
+      if (index + 1 == total) fmt::print(stderr, "\n");
       std::fflush(stderr);
     }
     if (table_) {
       std::string verdict = "ok";
       if (r.failure) {
-        verdict = fmt::format("FAILED at {}", r.failed_step);
+        verdict = fmt::format("FAILED at {}{}", r.failed_step,
+                              r.rebuilt ? " (database built again to go on)" : "");
+      } else if (!r.skipped_because.empty()) {
+        verdict = fmt::format("skipped: builds on {}, whose up failed", r.skipped_because);
       } else if (!r.findings.empty()) {
         verdict = fmt::format("{} finding{}", r.findings.size(), r.findings.size() == 1 ? "" : "s");
       } else if (r.up_only) {
@@ -159,7 +163,10 @@ class RoundtripPrinter : public roundtrip::ProgressListener {
       for (const std::string& soft : r.soft_findings) fmt::print("      warning: {}\n", soft);
       std::fflush(stdout);
     }
-    if (r.failure) fmt::print(stderr, "{}\n", *r.failure);
+    if (r.failure) {
+      // Clears the progress line first: the run goes on after a failed step.
+      fmt::print(stderr, "{}{}\n", progress_ ? "\r\x1b[K" : "", *r.failure);
+    }
   }
 
  private:
@@ -210,27 +217,43 @@ class VerifyPrinter : public verify::Listener {
                  result.snapshots_fallback);
     }
     if (!text_) return;
-    // Each revision counted once: skipped (--skip), up only (--from, --min-downgrade,
-    // --changed-since), irreversible, or reversible (it went up, down and up).
-    int skipped = 0, up_only = 0;
+    // Each revision counted once: skipped (--skip), up only (--from, --min-downgrade, --base),
+    // irreversible, or reversible (it went up, down and up); those that build on a failed up
+    // did not run.
+    int skipped = 0, up_only = 0, not_run = 0;
     for (const roundtrip::RevisionResult& r : result.revisions) {
       if (r.irreversible) continue;  // in result.irreversible
-      if (r.skipped) {
+      if (!r.skipped_because.empty()) {
+        ++not_run;
+      } else if (r.skipped) {
         ++skipped;
       } else if (r.up_only) {
         ++up_only;
       }
     }
-    const int reversible =
-        static_cast<int>(result.revisions.size()) - result.irreversible - skipped - up_only;
+    const int checked = static_cast<int>(result.revisions.size()) - not_run;
+    const int reversible = checked - result.irreversible - skipped - up_only;
     fmt::print(
         "{}: {} of {} revisions checked, {} reversible, {} irreversible{}{}{} in {} (setup "
         "{})\n",
-        result.failed ? "FAILED" : "Total", result.revisions.size(), set_.revisions.size(),
-        reversible, result.irreversible, up_only > 0 ? fmt::format(", {} up only", up_only) : "",
+        result.failed ? "FAILED" : "Total", checked, set_.revisions.size(), reversible,
+        result.irreversible, up_only > 0 ? fmt::format(", {} up only", up_only) : "",
         skipped > 0 ? fmt::format(", {} skipped", skipped) : "",
         result.findings > 0 ? fmt::format(", {} findings", result.findings) : "",
         FormatMs(result.total), FormatMs(setup));
+    const std::vector<std::string> failed = result.FailedRevisions();
+    if (!failed.empty()) {
+      fmt::print("{} revision{} failed: {}\n", failed.size(), failed.size() == 1 ? "" : "s",
+                 fmt::join(failed, ", "));
+    }
+    if (not_run > 0) {
+      fmt::print("{} revision{} skipped: they build on a revision whose up failed\n", not_run,
+                 not_run == 1 ? "" : "s");
+    }
+    if (!result.not_run.empty()) {
+      fmt::print("{} revision{} not run: {}\n", result.not_run.size(),
+                 result.not_run.size() == 1 ? "" : "s", result.not_run_reason);
+    }
     if (result.irreversible > 0 && !args_.allow_irreversible && !result.failed) {
       fmt::print(
           "Irreversible revisions fail the check: add a down section, or pass "
@@ -341,6 +364,7 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
   request.allow_irreversible = args.allow_irreversible;
   request.allow_multiple_heads = args.allow_multiple_heads;
   request.jobs = args.jobs;
+  options.fail_fast = args.fail_fast;
   if (args.full_snapshots) options.snapshots = roundtrip::Options::Snapshots::kFull;
   if (!args.from.empty()) options.from = args.from;
   options.skip = args.skip;
@@ -458,6 +482,8 @@ RunFn SetupVerify(CLI::App& sub, GlobalOptions& global) {
                  "with two or more cores when 16 or more revisions are round-tripped")
       ->check(CLI::Range(1, 2).description(""))
       ->type_name("1|2");
+  sub.add_flag("--fail-fast", args->fail_fast,
+               "Stop the roundtrip at the first failing step (default: report it and go on)");
   sub.add_flag("--allow-irreversible", args->allow_irreversible,
                "Do not fail on revisions without a down section");
   sub.add_flag("--allow-multiple-heads", args->allow_multiple_heads,

@@ -123,6 +123,9 @@ Outcome Run(Request request, Listener& listener) {
     const int cut = jobs == 2 ? roundtrip::SplitPoint(set, options) : 0;
     outcome.box = sandbox::OpenSandbox(request.sandbox);
     outcome.database = outcome.box->CreateDatabase();
+    // After a failed step that leaves the database half-way, the run goes on on a new one.
+    sandbox::Sandbox& box = *outcome.box;
+    options.fresh_database = [&box] { return box.CreateDatabase(); };
     const auto setup =
         std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
     listener.RoundtripStarting(cut);
