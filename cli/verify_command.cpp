@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -16,6 +17,7 @@
 #include "cli/alembic_lint.h"
 #include "cli/alembic_model.h"
 #include "cli/alembic_support.h"
+#include "cli/connect_wait.h"
 #include "cli/report_flags.h"
 #include "cli/runner_support.h"
 #include "runner/common/file.h"
@@ -50,6 +52,7 @@ struct VerifyArgs {
   std::vector<std::string> skip;
   std::string min_downgrade;
   std::string fixtures;
+  std::vector<std::string> data_change;  // --data-change REV=REASON
   std::string server_url;
   bool keep = false;
   bool allow_irreversible = false;
@@ -63,6 +66,7 @@ struct VerifyConfig {
   std::optional<fs::path> toml;
   std::optional<fs::path> model;
   std::optional<fs::path> fixtures;
+  std::map<std::string, std::string> data_change;  // [verify.data_change]: version -> reason
 };
 
 // stairway.toml lookup (docs/configuration.md): --config, else ./stairway.toml, else the
@@ -103,7 +107,27 @@ VerifyConfig ReadConfig(const VerifyArgs& args) {
   for (const auto& [key, node] : *verify) {
     const std::optional<std::string> text = node.value<std::string>();
     const int line = static_cast<int>(node.source().begin.line);
-    if (key == "model" || key == "fixtures") {
+    if (key == "data_change") {
+      // [verify.data_change] "0005" = "backfill upper-case names"
+      const toml::table* table = node.as_table();
+      if (table == nullptr) {
+        throw StopError(Error::Input(fmt::format(
+            "{}:{}: [verify] data_change must be a table of revision = \"reason\", e.g. "
+            "data_change = {{ \"0005\" = \"backfill upper-case names\" }}",
+            config.toml->string(), line)));
+      }
+      for (const auto& [version, reason_node] : *table) {
+        const std::optional<std::string> reason = reason_node.value<std::string>();
+        if (!reason || reason->find_first_not_of(" \t") == std::string::npos) {
+          throw StopError(Error::Input(fmt::format(
+              "{}:{}: [verify] data_change \"{}\" needs a reason: \"{}\" = \"why the data "
+              "changes on purpose\"",
+              config.toml->string(), reason_node.source().begin.line, version.str(),
+              version.str())));
+        }
+        config.data_change[std::string(version.str())] = *reason;
+      }
+    } else if (key == "model" || key == "fixtures") {
       if (!text) {
         throw StopError(Error::Input(
             fmt::format("{}:{}: [verify] {} must be a string (a path relative to this file)",
@@ -112,7 +136,8 @@ VerifyConfig ReadConfig(const VerifyArgs& args) {
       (key == "model" ? config.model : config.fixtures) = base / *text;
     } else {
       throw StopError(Error::Input(
-          fmt::format("{}:{}: unknown key '{}' in [verify]; known keys: model, fixtures",
+          fmt::format("{}:{}: unknown key '{}' in [verify]; known keys: model, fixtures, "
+                      "data_change",
                       config.toml->string(), line, key.str())));
     }
   }
@@ -172,6 +197,7 @@ class RoundtripPrinter : public roundtrip::ProgressListener {
                  StepCell(r, r.down, "down"), StepCell(r, r.reup, "re-up"), verdict);
       for (const std::string& finding : r.findings) fmt::print("      {}\n", finding);
       for (const std::string& soft : r.soft_findings) fmt::print("      warning: {}\n", soft);
+      for (const std::string& note : r.notes) fmt::print("      note: {}\n", note);
       std::fflush(stdout);
     }
     if (r.failure) fmt::print(stderr, "{}\n", *r.failure);
@@ -258,6 +284,20 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
   } else if (fs::is_directory(set.dir / "fixtures")) {
     options.data_fixtures = set.dir / "fixtures";
   }
+  // Intended data changes: [verify.data_change], then --data-change (which wins per revision).
+  options.data_changes = config.data_change;
+  for (const std::string& spec : args.data_change) {
+    const std::size_t eq = spec.find('=');
+    const std::string version = spec.substr(0, eq);
+    const std::string reason = eq == std::string::npos ? "" : spec.substr(eq + 1);
+    if (version.empty() || reason.find_first_not_of(" \t") == std::string::npos) {
+      throw StopError(Error::Input(fmt::format(
+          "--data-change {}: give the revision and why its data changes on purpose, e.g. "
+          "--data-change 0005=\"backfill upper-case names\"",
+          spec)));
+    }
+    options.data_changes[version] = reason;
+  }
   if (!args.changed_since.empty()) options.only = ChangedVersions(set, args.changed_since);
   // Alembic: each database the roundtrip uses gets its own helper in the project's Python,
   // connected to that database. The first is started now, so a project whose Python cannot be
@@ -342,6 +382,7 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
 
   sandbox::Options sandbox_options;
   if (!args.server_url.empty()) sandbox_options.server_url = args.server_url;
+  sandbox_options.connect_server = ConnectWaiting;  // --wait
   sandbox_options.keep = args.keep;
   std::unique_ptr<sandbox::Sandbox> box;
   std::unique_ptr<sandbox::ThrowawayDatabase> database;
@@ -538,6 +579,11 @@ RunFn SetupVerify(CLI::App& sub, GlobalOptions& global) {
                  "Do not down-test revisions before this one");
   sub.add_option("--fixtures", args->fixtures,
                  "Data fixtures directory (default: <DIR>/fixtures or [verify] fixtures)");
+  sub.add_option("--data-change", args->data_change,
+                 "REV=REASON: the revision changes fixture data on purpose (a backfill); the "
+                 "fixtures check notes its changes instead of reporting data loss (repeatable; "
+                 "or -- stairway:data-change REASON in the file)")
+      ->allow_extra_args(false);
   sub.add_option("--server-url", args->server_url,
                  "Use temporary databases on this server instead of a private cluster");
   sub.add_flag("--keep", args->keep,

@@ -137,8 +137,13 @@ Result Run(db::Session& session, const source::MigrationSet& set, const Options&
   } else if (options.snapshots == Options::Snapshots::kFull) {
     observers.push_back(&catalog);
   }
+  // Declared data changes by the version the set uses; an unknown revision is input.
+  std::map<std::string, std::string> declared;
+  for (const auto& [version, reason] : options.data_changes) {
+    declared[set.revisions[IndexOrThrow(set, version, "--data-change")].version] = reason;
+  }
   if (options.data_fixtures) {
-    fixtures.emplace(*options.data_fixtures);
+    fixtures.emplace(*options.data_fixtures, std::move(declared));
     observers.push_back(&*fixtures);
   }
   observers.insert(observers.end(), extra_observers.begin(), extra_observers.end());
@@ -172,7 +177,8 @@ Result Run(db::Session& session, const source::MigrationSet& set, const Options&
     // Up-only revisions are still seen by observers at S0 and S1 (data fixtures load there).
     auto at = [&](Phase phase) {
       PhaseContext context{
-          rev, i, phase, session, r.findings, r.finding_rules, r.soft_findings, round_trip};
+          rev,     i,         phase, session, r.findings, r.finding_rules, r.soft_findings,
+          r.notes, round_trip};
       Notify(observers, context);
     };
     const applier::PreparedStep* down_step = rev.down ? &downs[next_down++] : nullptr;

@@ -11,7 +11,8 @@ namespace stairway::verifier::roundtrip {
 // Rules used: "roundtrip-down-leftover" (S0' != S0), "roundtrip-reup-differs" (S1' != S1),
 // "roundtrip-column-order" (soft, column order only), "roundtrip-irreversible" (no down, not
 // allowed), "roundtrip-step-failed" (a step raised a database error), "data-loss" (fixture rows
-// or values lost). Each finding's path is the revision's file, line 0.
+// or values lost), "data-change" (a note: the same in a revision that declares its data change).
+// Each finding's path is the revision's file, line 0.
 report::Report ToReport(const Result& result, const source::MigrationSet& set);
 
 }  // namespace stairway::verifier::roundtrip
