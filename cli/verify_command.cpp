@@ -298,6 +298,14 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
     }
     options.data_changes[version] = reason;
   }
+  // Checked here too (the roundtrip checks again) so that a typo costs no database.
+  for (const auto& [version, reason] : options.data_changes) {
+    if (set.IndexOf(version) < 0) {
+      throw StopError(Error::Input(fmt::format(
+          "--data-change {}: no such revision in {}; give a version listed by `stairway status`",
+          version, set.dir.string())));
+    }
+  }
   if (!args.changed_since.empty()) options.only = ChangedVersions(set, args.changed_since);
   // Alembic: each database the roundtrip uses gets its own helper in the project's Python,
   // connected to that database. The first is started now, so a project whose Python cannot be
@@ -447,23 +455,28 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
     }
     if (text_to_stdout) {
       // Each revision counted once: skipped (--skip), up only (--from, --min-downgrade,
-      // --changed-since), irreversible, or reversible (it went up, down and up).
-      int skipped = 0, up_only = 0;
+      // --changed-since), irreversible, intentionally irreversible (-- stairway:irreversible),
+      // or reversible (it went up, down and up).
+      int skipped = 0, up_only = 0, one_way = 0;
       for (const roundtrip::RevisionResult& r : result.revisions) {
         if (r.irreversible) continue;  // in result.irreversible
         if (r.skipped) {
           ++skipped;
         } else if (r.up_only) {
           ++up_only;
+        } else if (r.irreversible_marker) {
+          ++one_way;
         }
       }
-      const int reversible =
-          static_cast<int>(result.revisions.size()) - result.irreversible - skipped - up_only;
+      const int reversible = static_cast<int>(result.revisions.size()) - result.irreversible -
+                             skipped - up_only - one_way;
       fmt::print(
-          "{}: {} of {} revisions checked, {} reversible, {} irreversible{}{}{} in {} (setup "
+          "{}: {} of {} revisions checked, {} reversible, {} irreversible{}{}{}{} in {} (setup "
           "{})\n",
           result.failed ? "FAILED" : "Total", result.revisions.size(), set.revisions.size(),
-          reversible, result.irreversible, up_only > 0 ? fmt::format(", {} up only", up_only) : "",
+          reversible, result.irreversible,
+          one_way > 0 ? fmt::format(", {} intentionally irreversible", one_way) : "",
+          up_only > 0 ? fmt::format(", {} up only", up_only) : "",
           skipped > 0 ? fmt::format(", {} skipped", skipped) : "",
           result.findings > 0 ? fmt::format(", {} findings", result.findings) : "",
           FormatMs(result.total), FormatMs(setup_ms));

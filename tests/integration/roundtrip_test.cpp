@@ -100,7 +100,9 @@ TEST(Roundtrip, DeclaredDataChangeIsANoteNotDataLoss) {
     const ProcessResult r =
         Verify({migrations, "--fixtures", fixtures, "--report", "json", "--report", "text"});
     EXPECT_EQ(r.exit_code, 0) << Describe(r);
-    EXPECT_NE(r.out.find("\"rule\":\"data-change\""), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("\"rule\": \"data-change\",\n      \"severity\": \"info\""),
+              std::string::npos)
+        << r.out;
   }
   std::ofstream(backfill, std::ios::binary | std::ios::trunc) << unmarked;
   {
@@ -134,6 +136,16 @@ TEST(Roundtrip, DeclaredDataChangeIsANoteNotDataLoss) {
                          "changes on purpose, e.g. \"-- stairway:data-change backfill upper-case "
                          "names\"\n");
   }
+}
+
+// A revision marked -- stairway:irreversible is not counted as reversible.
+TEST(Roundtrip, SummaryCountsIntentionallyIrreversibleApart) {
+  const ProcessResult r = Verify({"fixtures/roundtrip_marker", "--allow-irreversible"});
+  EXPECT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_NE(r.out.find("Total: 3 of 3 revisions checked, 1 reversible, 1 irreversible, 1 "
+                       "intentionally irreversible in "),
+            std::string::npos)
+      << r.out;
 }
 
 TEST(Roundtrip, PrivateClusterByDefaultAndNonTransactionalRevisions) {
