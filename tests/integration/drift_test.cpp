@@ -233,6 +233,9 @@ TEST_F(DriftAgainst, DiffAndDriftBothLeaveOwnersOutUnlessAsked) {
   EXPECT_EQ(drift_owners.exit_code, 1) << Describe(drift_owners);
   EXPECT_NE(drift_owners.out.find("table public.items: owner "), std::string::npos)
       << drift_owners.out;
+  // TearDown's DROP OWNED BY would drop the table, which others depend on.
+  db::Session admin = db::Session::Connect(database_->url());
+  admin.Exec("REASSIGN OWNED BY " + role_ + " TO CURRENT_USER");
 }
 
 TEST_F(DriftAgainst, DatabaseWithoutHistoryIsComparedWithBaseAndSaysSo) {

@@ -498,7 +498,7 @@ TEST(DataChangeMarker, WithoutAReasonIsAnInputErrorNamingTheLine) {
   const std::string todo =
       "\"-- stairway:data-change\" without a reason; say why the data changes on purpose, e.g. "
       "\"-- stairway:data-change backfill upper-case names\"";
-  for (const std::string& marker : {"-- stairway:data-change", "   -- stairway:data-change  "}) {
+  for (const std::string marker : {"-- stairway:data-change", "   -- stairway:data-change  "}) {
     TempDir dir;
     dir.Write("1_a.sql", "-- migrate:up\nSELECT 1;\n" + marker + "\nUPDATE t SET a = 1;\n");
     EXPECT_EQ(LoadError(dir), "DIR/1_a.sql:3: " + todo) << marker;
