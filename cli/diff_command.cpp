@@ -19,6 +19,7 @@ namespace {
 struct DiffArgs {
   std::string a, b;
   bool fail_on_soft = true;
+  bool compare_owners = false;
   SnapshotFlags flags;
 };
 
@@ -31,14 +32,25 @@ int RunDiff(const GlobalOptions& global, const DiffArgs& args) {
   // anything: an unknown revision on one side must not cost a cluster for the other.
   schema::PrepareSnapshotSource(a, format);
   schema::PrepareSnapshotSource(b, format);
-  const schema::SnapshotOptions options = MakeSnapshotOptions(args.flags);
+  if (args.compare_owners && args.flags.ignore_owners) {
+    throw StopError(Error::Input(
+        "--compare-owners and --ignore-owners contradict each other: owners are left out by "
+        "default, so drop --ignore-owners"));
+  }
+  schema::SnapshotOptions options = MakeSnapshotOptions(args.flags);
+  // Owners usually differ between environments (and `drift` leaves them out too): compared only
+  // when asked for.
+  options.owners = args.compare_owners ? schema::Owners::kCompare : schema::Owners::kIgnore;
   schema::LazySandbox box(MakeSandboxOptions(args.flags));
   // The two sides are loaded side by side (each is mostly server time): two databases read, or
   // two migration directories built on two throwaway databases of one sandbox. The first side
   // that needs the sandbox opens it; the other waits for it.
-  std::future<schema::Snapshot> later_a =
-      std::async(std::launch::async, [&] { return schema::LoadSnapshot(a, box, options, format); });
-  const schema::Snapshot snap_b = schema::LoadSnapshot(b, box, options, format);
+  // A database URL side is connected with --wait's retry (cli/connect_wait.h).
+  std::future<schema::Snapshot> later_a = std::async(std::launch::async, [&] {
+    return schema::LoadSnapshot(a, box, options, format, ConnectToUserDatabase);
+  });
+  const schema::Snapshot snap_b =
+      schema::LoadSnapshot(b, box, options, format, ConnectToUserDatabase);
   const schema::Snapshot snap_a = later_a.get();
 
   schema::CompareOptions compare;
@@ -73,12 +85,19 @@ RunFn SetupDiff(CLI::App& sub, GlobalOptions& global) {
                "Exit 0 when the only differences are soft (column order, renamed "
                "constraints/indexes)");
   AddSnapshotFlags(sub, args->flags);
+  sub.get_option("--ignore-owners")
+      ->description("Leave object owners out (the default for diff; kept for scripts)");
+  sub.add_flag("--compare-owners", args->compare_owners,
+               "Also compare object owners (off by default, as in drift: owners usually differ "
+               "between environments)");
   sub.footer(
       "Compares the full catalogs object by object and prints one line per difference, e.g.\n"
       "  type public.message_role (enum 'user','assistant') is only in B\n"
       "  index public.chat_messages_thread_idx: valid in A, INVALID in B\n"
       "  column public.users.bio: type text in A, character varying(200) in B\n"
       "Column order and renamed constraints/indexes (same definition) are marked [soft].\n"
+      "Owners are left out unless --compare-owners is given; grants always compare, with each\n"
+      "object's owner written as <owner> (as in drift).\n"
       "\n"
       "Examples:\n"
       "  stairway diff postgresql://app@prod/app migrations@head\n"

@@ -8,6 +8,7 @@
 
 #include "cli/alembic_model.h"
 #include "cli/alembic_support.h"
+#include "cli/connect_wait.h"
 #include "cli/runner_support.h"
 #include "runner/common/file.h"
 #include "runner/sandbox/sandbox.h"
@@ -59,6 +60,7 @@ int RunDrift(const GlobalOptions& global, const DriftArgs& args) {
   }
   sandbox::Options sandbox_options;
   if (!args.server_url.empty()) sandbox_options.server_url = args.server_url;
+  sandbox_options.connect_server = ConnectWaiting;  // --wait
   sandbox_options.keep = args.keep;
   schema::SnapshotOptions snapshot;
   snapshot.owners = args.ignore_owners ? schema::Owners::kIgnore : schema::Owners::kCompare;

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "cli/alembic_support.h"
+#include "cli/connect_wait.h"
 #include "cli/report_flags.h"
 #include "cli/runner_support.h"
 #include "runner/sandbox/sandbox.h"
@@ -211,6 +212,7 @@ int RunRevision(const RevisionArgs& args) {
   for (const std::string& warning : model->warnings) fmt::print(stderr, "warning: {}\n", warning);
   sandbox::Options sandbox_options;
   if (!args.server_url.empty()) sandbox_options.server_url = args.server_url;
+  sandbox_options.connect_server = ConnectWaiting;  // --wait
   box = sandbox::OpenSandbox(sandbox_options);
   PythonHelper::Revisions made;
   {

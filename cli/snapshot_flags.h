@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/connect_wait.h"
 #include "runner/source/migration.h"
 #include "verifier/schema/snapshot.h"
 #include "verifier/schema/sources.h"
@@ -63,6 +64,7 @@ inline source::Format ParseFormatFlag(const SnapshotFlags& flags) {
 inline sandbox::Options MakeSandboxOptions(const SnapshotFlags& flags) {
   sandbox::Options options;
   if (!flags.server_url.empty()) options.server_url = flags.server_url;
+  options.connect_server = ConnectWaiting;  // --wait
   return options;
 }
 

@@ -7,12 +7,14 @@
 
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <set>
 #include <sstream>
 
 #include "cli/alembic_model.h"
 #include "cli/alembic_support.h"
+#include "cli/connect_wait.h"
 #include "cli/report_flags.h"
 #include "cli/runner_support.h"
 #include "runner/common/file.h"
@@ -48,6 +50,7 @@ struct VerifyArgs {
   std::vector<std::string> skip;
   std::string min_downgrade;
   std::string fixtures;
+  std::vector<std::string> data_change;  // --data-change REV=REASON
   std::string server_url;
   bool keep = false;
   bool allow_irreversible = false;
@@ -62,6 +65,7 @@ struct VerifyConfig {
   std::optional<fs::path> toml;
   std::optional<fs::path> model;
   std::optional<fs::path> fixtures;
+  std::map<std::string, std::string> data_change;  // [verify.data_change]: version -> reason
 };
 
 // stairway.toml lookup (docs/configuration.md): --config, else ./stairway.toml, else the
@@ -102,7 +106,27 @@ VerifyConfig ReadConfig(const VerifyArgs& args) {
   for (const auto& [key, node] : *verify) {
     const std::optional<std::string> text = node.value<std::string>();
     const int line = static_cast<int>(node.source().begin.line);
-    if (key == "model" || key == "fixtures") {
+    if (key == "data_change") {
+      // [verify.data_change] "0005" = "backfill upper-case names"
+      const toml::table* table = node.as_table();
+      if (table == nullptr) {
+        throw StopError(Error::Input(fmt::format(
+            "{}:{}: [verify] data_change must be a table of revision = \"reason\", e.g. "
+            "data_change = {{ \"0005\" = \"backfill upper-case names\" }}",
+            config.toml->string(), line)));
+      }
+      for (const auto& [version, reason_node] : *table) {
+        const std::optional<std::string> reason = reason_node.value<std::string>();
+        if (!reason || reason->find_first_not_of(" \t") == std::string::npos) {
+          throw StopError(Error::Input(fmt::format(
+              "{}:{}: [verify] data_change \"{}\" needs a reason: \"{}\" = \"why the data "
+              "changes on purpose\"",
+              config.toml->string(), reason_node.source().begin.line, version.str(),
+              version.str())));
+        }
+        config.data_change[std::string(version.str())] = *reason;
+      }
+    } else if (key == "model" || key == "fixtures") {
       if (!text) {
         throw StopError(Error::Input(
             fmt::format("{}:{}: [verify] {} must be a string (a path relative to this file)",
@@ -111,7 +135,8 @@ VerifyConfig ReadConfig(const VerifyArgs& args) {
       (key == "model" ? config.model : config.fixtures) = base / *text;
     } else {
       throw StopError(Error::Input(
-          fmt::format("{}:{}: unknown key '{}' in [verify]; known keys: model, fixtures",
+          fmt::format("{}:{}: unknown key '{}' in [verify]; known keys: model, fixtures, "
+                      "data_change",
                       config.toml->string(), line, key.str())));
     }
   }
@@ -161,6 +186,7 @@ class RoundtripPrinter : public roundtrip::ProgressListener {
                  StepCell(r, r.down, "down"), StepCell(r, r.reup, "re-up"), verdict);
       for (const std::string& finding : r.findings) fmt::print("      {}\n", finding);
       for (const std::string& soft : r.soft_findings) fmt::print("      warning: {}\n", soft);
+      for (const std::string& note : r.notes) fmt::print("      note: {}\n", note);
       std::fflush(stdout);
     }
     if (r.failure) {
@@ -220,11 +246,13 @@ class VerifyPrinter : public verify::Listener {
     // Each revision counted once: skipped (--skip), up only (--from, --min-downgrade, --base),
     // irreversible, or reversible (it went up, down and up); those that build on a failed up
     // did not run.
-    int skipped = 0, up_only = 0, not_run = 0;
+    int skipped = 0, up_only = 0, not_run = 0, one_way = 0;
     for (const roundtrip::RevisionResult& r : result.revisions) {
       if (r.irreversible) continue;  // in result.irreversible
       if (!r.skipped_because.empty()) {
         ++not_run;
+      } else if (r.irreversible_marker) {
+        ++one_way;  // -- stairway:irreversible
       } else if (r.skipped) {
         ++skipped;
       } else if (r.up_only) {
@@ -232,12 +260,14 @@ class VerifyPrinter : public verify::Listener {
       }
     }
     const int checked = static_cast<int>(result.revisions.size()) - not_run;
-    const int reversible = checked - result.irreversible - skipped - up_only;
+    const int reversible = checked - result.irreversible - skipped - up_only - one_way;
     fmt::print(
-        "{}: {} of {} revisions checked, {} reversible, {} irreversible{}{}{} in {} (setup "
+        "{}: {} of {} revisions checked, {} reversible, {} irreversible{}{}{}{} in {} (setup "
         "{})\n",
         result.failed ? "FAILED" : "Total", checked, set_.revisions.size(), reversible,
-        result.irreversible, up_only > 0 ? fmt::format(", {} up only", up_only) : "",
+        result.irreversible,
+        one_way > 0 ? fmt::format(", {} intentionally irreversible", one_way) : "",
+        up_only > 0 ? fmt::format(", {} up only", up_only) : "",
         skipped > 0 ? fmt::format(", {} skipped", skipped) : "",
         result.findings > 0 ? fmt::format(", {} findings", result.findings) : "",
         FormatMs(result.total), FormatMs(setup));
@@ -397,6 +427,28 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
         Error::Input("--allow-edit needs --base REF: it allows an edit the PR checks "
                      "against REF would report"));
   }
+  // Intended data changes: [verify.data_change], then --data-change (which wins per revision).
+  options.data_changes = config.data_change;
+  for (const std::string& spec : args.data_change) {
+    const std::size_t eq = spec.find('=');
+    const std::string version = spec.substr(0, eq);
+    const std::string reason = eq == std::string::npos ? "" : spec.substr(eq + 1);
+    if (version.empty() || reason.find_first_not_of(" \t") == std::string::npos) {
+      throw StopError(Error::Input(fmt::format(
+          "--data-change {}: give the revision and why its data changes on purpose, e.g. "
+          "--data-change 0005=\"backfill upper-case names\"",
+          spec)));
+    }
+    options.data_changes[version] = reason;
+  }
+  // Checked here too (the roundtrip checks again) so that a typo costs no database.
+  for (const auto& [version, reason] : options.data_changes) {
+    if (set.IndexOf(version) < 0) {
+      throw StopError(Error::Input(fmt::format(
+          "--data-change {}: no such revision in {}; give a version listed by `stairway status`",
+          version, set.dir.string())));
+    }
+  }
   if (IsAlembic(set)) {
     verify::AlembicProject project;
     project.start_helper = [&set, &args] {
@@ -420,6 +472,7 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
   }
   if (!args.server_url.empty()) request.sandbox.server_url = args.server_url;
   request.sandbox.keep = args.keep;
+  request.sandbox.connect_server = ConnectWaiting;  // --wait
 
   const bool text_to_stdout = [&] {
     for (const ReportOutput& output : outputs) {
@@ -472,6 +525,11 @@ RunFn SetupVerify(CLI::App& sub, GlobalOptions& global) {
                  "Do not down-test revisions before this one");
   sub.add_option("--fixtures", args->fixtures,
                  "Data fixtures directory (default: <DIR>/fixtures or [verify] fixtures)");
+  sub.add_option("--data-change", args->data_change,
+                 "REV=REASON: the revision changes fixture data on purpose (a backfill); the "
+                 "fixtures check notes its changes instead of reporting data loss (repeatable; "
+                 "or -- stairway:data-change REASON in the file)")
+      ->allow_extra_args(false);
   sub.add_option("--server-url", args->server_url,
                  "Use temporary databases on this server instead of a private cluster");
   sub.add_flag("--keep", args->keep,

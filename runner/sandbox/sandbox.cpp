@@ -56,7 +56,8 @@ std::unique_ptr<Sandbox> OpenSandbox(const Options& options) {
   if (!options.server_url) return StartPrivateCluster(options);
   // Connect once now so a wrong URL fails before any work, with the server's reason; the
   // session then serves CREATE and DROP DATABASE.
-  db::Session admin = db::Session::Connect(*options.server_url);
+  db::Session admin = options.connect_server ? options.connect_server(*options.server_url)
+                                             : db::Session::Connect(*options.server_url);
   // Databases of earlier runs that were killed (SIGKILL, a lost machine), known by their marker.
   try {
     DropDatabasesOfDeadRuns(admin, /*warn=*/true);

@@ -3,16 +3,22 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "runner/db/session.h"
+
 namespace stairway::sandbox {
 
 struct Options {
-  std::optional<std::string> server_url;        // --server-url: temp databases on this server
-  bool keep = false;                            // --keep: leave the cluster/database for inspection
+  std::optional<std::string> server_url;  // --server-url: temp databases on this server
+  bool keep = false;                      // --keep: leave the cluster/database for inspection
+  // Opens the first session on --server-url (the CLI passes its --wait retry, so a server that
+  // is still starting is waited for). Unset: db::Session::Connect.
+  std::function<db::Session(const std::string& url)> connect_server;
   std::optional<std::filesystem::path> bindir;  // PostgreSQL bin dir; default pg_config --bindir
 };
 

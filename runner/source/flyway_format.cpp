@@ -7,11 +7,17 @@
 namespace stairway::source::detail {
 namespace {
 
+// Reads a file's section; `revision`, when given, also gets the file's markers (an undo file's
+// data-change marker counts when the versioned file has none).
 Expected<Section> ReadSection(const MigrationFile& f, std::string_view role, bool allow_blank,
-                              bool* irreversible_marker = nullptr) {
+                              Revision* revision = nullptr, bool irreversible = false) {
   ASSIGN_OR_RETURN(const std::unique_ptr<SourceFile> file, ReadSourceFile(f.path));
   ASSIGN_OR_RETURN(Section section, WholeFileSection(*file));
-  if (irreversible_marker != nullptr) *irreversible_marker = HasIrreversibleMarker(*file);
+  if (revision != nullptr) {
+    if (irreversible) revision->irreversible_marker = HasIrreversibleMarker(*file);
+    ASSIGN_OR_RETURN(std::optional<std::string> data_change, ReadDataChangeMarker(*file));
+    if (!revision->data_change) revision->data_change = std::move(data_change);
+  }
   if (!allow_blank && IsBlankSql(section.sql)) {
     return InputError(f.path, 0,
                       fmt::format("{} migration is empty (only whitespace or comments)", role),
@@ -61,10 +67,9 @@ Expected<std::vector<Revision>> ReadFlyway(const std::vector<MigrationFile>& fil
     Revision revision;
     revision.version = versioned[i]->version;
     revision.name = versioned[i]->name;
-    ASSIGN_OR_RETURN(revision.up,
-                     ReadSection(*versioned[i], "versioned", false, &revision.irreversible_marker));
+    ASSIGN_OR_RETURN(revision.up, ReadSection(*versioned[i], "versioned", false, &revision, true));
     if (undo_of[i] != nullptr) {
-      ASSIGN_OR_RETURN(Section undo, ReadSection(*undo_of[i], "undo", true));
+      ASSIGN_OR_RETURN(Section undo, ReadSection(*undo_of[i], "undo", true, &revision));
       // An empty undo file says "no undo": the revision is irreversible.
       if (!IsBlankSql(undo.sql)) revision.down = std::move(undo);
     }
@@ -75,7 +80,7 @@ Expected<std::vector<Revision>> ReadFlyway(const std::vector<MigrationFile>& fil
     revision.version = f->version;
     revision.name = f->name;
     revision.repeatable = true;
-    ASSIGN_OR_RETURN(revision.up, ReadSection(*f, "repeatable", false));
+    ASSIGN_OR_RETURN(revision.up, ReadSection(*f, "repeatable", false, &revision));
     revisions.push_back(std::move(revision));
   }
   return revisions;

@@ -37,6 +37,7 @@ Expected<std::vector<Revision>> ReadGolangMigrate(const std::vector<MigrationFil
     revision.name = ups[i]->name;
     ASSIGN_OR_RETURN(revision.up, WholeFileSection(*up_file));
     revision.irreversible_marker = HasIrreversibleMarker(*up_file);
+    ASSIGN_OR_RETURN(revision.data_change, ReadDataChangeMarker(*up_file));
     if (IsBlankSql(revision.up.sql)) {
       return InputError(up_file->path, 0, "up migration is empty (only whitespace or comments)",
                         "add the SQL that applies the migration");
@@ -47,6 +48,9 @@ Expected<std::vector<Revision>> ReadGolangMigrate(const std::vector<MigrationFil
       ASSIGN_OR_RETURN(Section down, WholeFileSection(*down_file));
       revision.irreversible_marker =
           revision.irreversible_marker || HasIrreversibleMarker(*down_file);
+      ASSIGN_OR_RETURN(std::optional<std::string> down_data_change,
+                       ReadDataChangeMarker(*down_file));
+      if (!revision.data_change) revision.data_change = std::move(down_data_change);
       // An empty down file says "no down", as an absent one does: the revision is irreversible.
       if (!IsBlankSql(down.sql)) revision.down = std::move(down);
     }

@@ -154,6 +154,7 @@ Expected<Revision> ParseGooseFile(const SourceFile& file, const MigrationFile& n
   revision.version = name.version;
   revision.name = name.name;
   revision.irreversible_marker = HasIrreversibleMarker(file);
+  ASSIGN_OR_RETURN(revision.data_change, ReadDataChangeMarker(file));
   revision.up = MakeSection(file, up, up_end, scan.no_transaction);
   if (IsBlankSql(revision.up.sql)) {
     return InputError(file.path, up, "up section is empty (only whitespace or comments)",

@@ -53,6 +53,11 @@ struct Revision {
   // one-way. Roundtrip reports it as intentionally irreversible, not as a failure, and does
   // not run its down (if any).
   bool irreversible_marker = false;
+  // `-- stairway:data-change <reason>` in the revision's file(s) (Alembic: a `#
+  // stairway:data-change <reason>` comment): the revision changes data on purpose (a backfill). The
+  // data fixtures check reports the changes it sees in this revision's steps as notes, not as data
+  // loss.
+  std::optional<std::string> data_change;
   std::string checksum;  // MigrationChecksum(up.sql); Alembic: of the whole .py file
   std::optional<AlembicRevision> alembic;  // set for Alembic revisions only
 

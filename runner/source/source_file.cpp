@@ -12,6 +12,7 @@
 
 #include "runner/common/file.h"
 #include "runner/common/text.h"
+#include "runner/sql/script.h"
 
 namespace stairway::source::detail {
 namespace {
@@ -147,13 +148,15 @@ Expected<bool> IsNoTransactionMarker(const SourceFile& file, const SourceLine& l
   const std::optional<std::string_view> body = MarkerBody(line.text, "stairway:");
   if (!body) return false;
   if (*body == "no-transaction") return true;
-  if (*body == "irreversible") return false;  // read by HasIrreversibleMarker
+  if (*body == "irreversible") return false;      // read by HasIrreversibleMarker
+  if (DataChangeReason(line.text)) return false;  // read by ReadDataChangeMarker
   // Lint's comments share the prefix; at column 1 they are still comments, not markers.
   if (IsLintSuppression(*body)) return false;
   return InputError(file.path, line.number,
                     fmt::format("unknown marker \"{}\"", TrimBlanks(line.text)),
-                    "the stairway markers are \"-- stairway:no-transaction\" and "
-                    "\"-- stairway:irreversible\" (lint suppressions are \"-- stairway:ignore "
+                    "the stairway markers are \"-- stairway:no-transaction\", "
+                    "\"-- stairway:irreversible\" and \"-- stairway:data-change REASON\" (lint "
+                    "suppressions are \"-- stairway:ignore "
                     "RULE REASON\" and \"-- stairway:ignore-file RULE\")");
 }
 
@@ -163,6 +166,53 @@ bool HasIrreversibleMarker(const SourceFile& file) {
     if (body && *body == "irreversible") return true;
   }
   return false;
+}
+
+std::optional<std::string_view> DataChangeReason(std::string_view comment) {
+  if (comment.starts_with("--")) {
+    comment.remove_prefix(2);
+  } else if (comment.starts_with("#")) {
+    comment.remove_prefix(1);
+  } else if (comment.starts_with("/*") && comment.ends_with("*/") && comment.size() >= 4) {
+    comment = comment.substr(2, comment.size() - 4);
+  } else {
+    return std::nullopt;
+  }
+  comment = TrimBlanks(comment);
+  constexpr std::string_view kWord = "stairway:data-change";
+  if (!comment.starts_with(kWord)) return std::nullopt;
+  const std::string_view rest = comment.substr(kWord.size());
+  // "stairway:data-changes" is another word (an unknown marker at column 1).
+  if (!rest.empty() && rest.front() != ' ' && rest.front() != '\t' && rest.front() != '\r' &&
+      rest.front() != '\n') {
+    return std::nullopt;
+  }
+  // The reason is the rest of its line (a block comment may go on below it).
+  std::string_view reason = rest.substr(0, rest.find('\n'));
+  if (reason.ends_with('\r')) reason.remove_suffix(1);
+  return TrimBlanks(reason);
+}
+
+Expected<std::optional<std::string>> ReadDataChangeMarker(const SourceFile& file) {
+  // Most files have none: the scanner only runs on those that mention it.
+  if (file.text.find("stairway:data-change") == std::string::npos)
+    return std::optional<std::string>();
+  const sql::ScriptScan scan = sql::ScanScript(file.text);
+  for (const sql::Comment& comment : scan.comments) {
+    const std::optional<std::string_view> reason = DataChangeReason(comment.text);
+    if (!reason) continue;
+    if (reason->empty()) {
+      int line = 0;
+      for (const SourceLine& l : file.lines) {
+        if (comment.offset >= l.offset && comment.offset < l.end) line = l.number;
+      }
+      return InputError(file.path, line, "\"-- stairway:data-change\" without a reason",
+                        "say why the data changes on purpose, e.g. \"-- stairway:data-change "
+                        "backfill upper-case names\"");
+    }
+    return std::optional<std::string>(std::string(*reason));
+  }
+  return std::optional<std::string>();
 }
 
 }  // namespace stairway::source::detail

@@ -60,11 +60,23 @@ bool IsLintSuppression(std::string_view body);
 // The `-- stairway:` markers every format accepts. Returns true when `line` is
 // "-- stairway:no-transaction"; an error for another "-- stairway:" word (lint suppressions
 // excepted); false otherwise.
-// "-- stairway:irreversible" is accepted too (false here; see HasIrreversibleMarker).
+// "-- stairway:irreversible" and "-- stairway:data-change ..." are accepted too (false here; see
+// HasIrreversibleMarker and ReadDataChangeMarker).
 Expected<bool> IsNoTransactionMarker(const SourceFile& file, const SourceLine& line);
 
 // True when a line of `file` is "-- stairway:irreversible": the revision is meant to be one-way.
 bool HasIrreversibleMarker(const SourceFile& file);
+
+// When `comment` (a whole comment: "-- ...", "/* ... */" or Python's "# ...") is a data-change
+// marker, "stairway:data-change" and then the reason: the reason, trimmed (empty when none is
+// written). nullopt for any other comment.
+std::optional<std::string_view> DataChangeReason(std::string_view comment);
+
+// The reason of the first "-- stairway:data-change <reason>" comment in `file`: at column 1,
+// indented or after a statement. Comments are found by the SQL scanner, so text inside string
+// literals and dollar quotes is never read as a marker. nullopt when there is none; an input
+// error naming the line when the marker has no reason.
+Expected<std::optional<std::string>> ReadDataChangeMarker(const SourceFile& file);
 
 // Trims spaces and tabs on both ends.
 std::string_view TrimBlanks(std::string_view s);

@@ -103,6 +103,7 @@ Expected<Revision> ParseStairwayFile(const SourceFile& file, const MigrationFile
   revision.version = name.version;
   revision.name = name.name;
   revision.irreversible_marker = HasIrreversibleMarker(file);
+  ASSIGN_OR_RETURN(revision.data_change, ReadDataChangeMarker(file));
   revision.up = MakeSection(file, *up, up_end, no_tx_lines, whole_file_no_tx);
   if (IsBlankSql(revision.up.sql)) {
     return InputError(file.path, up->line, "up section is empty (only whitespace or comments)",

@@ -84,6 +84,32 @@ TEST(ConnectWait, GivesUpWithExit3WhenTheServerNeverComes) {
   EXPECT_NE(env.err.find("(up to 1s)"), std::string::npos) << env.err;
 }
 
+// snapshot and diff read database URLs given as arguments; --wait applies to them too.
+TEST(ConnectWait, SnapshotAndDiffWaitForTheirDatabases) {
+  auto database = NewTestDatabase();
+  const std::filesystem::path socket = ClusterSocket();
+  TempDir dir("stairway-wait");
+  const std::string url = WithSocketDir(database->url(), dir.path());
+  ChildProcess snapshot =
+      ChildProcess::StartStairway({"snapshot", "--wait", url}, {}, SourceDir().string());
+  ASSERT_TRUE(snapshot.WaitForOutput("waiting for the database at ", 10s)) << snapshot.ErrSoFar();
+  std::this_thread::sleep_for(1s);
+  std::filesystem::create_symlink(socket, dir.path() / socket.filename());
+  const ProcessResult r = snapshot.Wait();
+  EXPECT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_NE(r.out.find("\"stairway_snapshot\""), std::string::npos) << r.out.substr(0, 200);
+
+  TempDir never("stairway-wait");
+  const std::string missing = WithSocketDir(database->url(), never.path());
+  const Clock::time_point start = Clock::now();
+  const ProcessResult diff = StairwayOffline({"diff", "--wait=2s", database->url(), missing});
+  EXPECT_EQ(diff.exit_code, 3) << Describe(diff);
+  EXPECT_GE(Clock::now() - start, 2s);
+  EXPECT_NE(diff.err.find("error: gave up waiting for the database after 2s (--wait): "),
+            std::string::npos)
+      << diff.err;
+}
+
 TEST(ConnectWait, ErrorsWaitingCannotCureFailAtOnce) {
   auto database = NewTestDatabase();
   const std::string url = database->url();

@@ -202,6 +202,42 @@ TEST_F(DriftAgainst, HandMadeChangeAndEditedMigrationAreReported) {
       << r.out;
 }
 
+// Owners usually differ between environments: diff and drift both leave them out unless
+// --compare-owners is given, so two databases that differ only in an owner are equal to both.
+TEST_F(DriftAgainst, DiffAndDriftBothLeaveOwnersOutUnlessAsked) {
+  Upgrade(kMigrations);
+  auto other = NewTestDatabase();
+  {
+    const ProcessResult r = Stairway({"upgrade", "head", "-d", kMigrations}, other->url());
+    ASSERT_EQ(r.exit_code, 0) << Describe(r);
+    db::Session admin = db::Session::Connect(database_->url());
+    admin.Exec("CREATE ROLE " + role_ + " NOLOGIN");
+    admin.Exec("ALTER TABLE items OWNER TO " + role_);
+  }
+  const std::string a = database_->url();
+  const std::string b = other->url();
+  const ProcessResult diff = StairwayOffline({"diff", a, b});
+  EXPECT_EQ(diff.exit_code, 0) << Describe(diff);
+  EXPECT_EQ(diff.err, "no differences between A and B\n");
+  const ProcessResult diff_owners = StairwayOffline({"diff", a, b, "--compare-owners"});
+  EXPECT_EQ(diff_owners.exit_code, 1) << Describe(diff_owners);
+  EXPECT_NE(diff_owners.out.find("table public.items: owner "), std::string::npos)
+      << diff_owners.out;
+  const ProcessResult both = StairwayOffline({"diff", a, b, "--compare-owners", "--ignore-owners"});
+  EXPECT_EQ(both.exit_code, 2) << Describe(both);
+
+  const ProcessResult drift = StairwayOffline({"drift", "--against", a, kMigrations, ServerFlag()});
+  EXPECT_EQ(drift.exit_code, 0) << Describe(drift);
+  const ProcessResult drift_owners =
+      StairwayOffline({"drift", "--against", a, kMigrations, ServerFlag(), "--compare-owners"});
+  EXPECT_EQ(drift_owners.exit_code, 1) << Describe(drift_owners);
+  EXPECT_NE(drift_owners.out.find("table public.items: owner "), std::string::npos)
+      << drift_owners.out;
+  // TearDown's DROP OWNED BY would drop the table, which others depend on.
+  db::Session admin = db::Session::Connect(database_->url());
+  admin.Exec("REASSIGN OWNED BY " + role_ + " TO CURRENT_USER");
+}
+
 TEST_F(DriftAgainst, DatabaseWithoutHistoryIsComparedWithBaseAndSaysSo) {
   {
     db::Session admin = db::Session::Connect(database_->url());

@@ -9,6 +9,7 @@
 
 #include "runner/sandbox/cluster.h"
 #include "tests/integration/runner_test_util.h"
+#include "tests/support/temp_dir.h"
 #include "verifier/roundtrip/roundtrip.h"
 
 namespace stairway::testing {
@@ -64,6 +65,85 @@ TEST(Roundtrip, SummaryCountsUpOnlyAndSkippedApart) {
   EXPECT_NE(r.out.find(fmt::format("Total: {} of {} revisions checked, {} reversible, 0 "
                                    "irreversible, 1 up only, 1 skipped in ",
                                    n, n, n - 2)),
+            std::string::npos)
+      << r.out;
+}
+
+// A backfill (UPDATE ... SET name = upper(name)) changes fixture values: data loss (exit 1)
+// unless the revision declares it, with `-- stairway:data-change <reason>` or --data-change
+// REV=REASON; then it is a note (exit 0). Without a reason the marker is an input error.
+TEST(Roundtrip, DeclaredDataChangeIsANoteNotDataLoss) {
+  const fs::path source = SourceDir() / "fixtures/roundtrip_data_change";
+  TempDir dir("stairway-data-change");
+  fs::copy(source, dir.path(), fs::copy_options::recursive);
+  const std::string migrations = (dir.path() / "migrations").string();
+  const std::string fixtures = (dir.path() / "fixtures").string();
+  const fs::path backfill = dir.path() / "migrations/0002_upper_names.sql";
+  const std::string marked = ReadFile(backfill);
+  const std::string marker = "-- stairway:data-change names are kept upper-case from now on\n";
+  ASSERT_NE(marked.find(marker), std::string::npos);
+  std::string unmarked = marked;
+  unmarked.erase(unmarked.find(marker), marker.size());
+
+  const std::string loss = "0002_upper_names: data loss: values of public.users.name changed";
+  {
+    const ProcessResult r = Verify({migrations, "--fixtures", fixtures});
+    EXPECT_EQ(r.exit_code, 0) << Describe(r);
+    EXPECT_NE(r.out.find("      note: 0002_upper_names: intended data change: values of "
+                         "public.users.name changed (data-change: names are kept upper-case from "
+                         "now on)\n"),
+              std::string::npos)
+        << r.out;
+    EXPECT_EQ(r.out.find(loss), std::string::npos) << r.out;
+  }
+  {
+    const ProcessResult r =
+        Verify({migrations, "--fixtures", fixtures, "--report", "json", "--report", "text"});
+    EXPECT_EQ(r.exit_code, 0) << Describe(r);
+    EXPECT_NE(r.out.find("\"rule\": \"data-change\",\n      \"severity\": \"info\""),
+              std::string::npos)
+        << r.out;
+  }
+  std::ofstream(backfill, std::ios::binary | std::ios::trunc) << unmarked;
+  {
+    const ProcessResult r = Verify({migrations, "--fixtures", fixtures});
+    EXPECT_EQ(r.exit_code, 1) << Describe(r);
+    EXPECT_NE(r.out.find("      " + loss + "\n"), std::string::npos) << r.out;
+  }
+  {
+    // Declared from outside the file (an applied revision keeps its checksum).
+    const ProcessResult r =
+        Verify({migrations, "--fixtures", fixtures, "--data-change", "0002=names are upper-case"});
+    EXPECT_EQ(r.exit_code, 0) << Describe(r);
+    EXPECT_NE(r.out.find("note: 0002_upper_names: intended data change: values of "
+                         "public.users.name changed (data-change: names are upper-case)\n"),
+              std::string::npos)
+        << r.out;
+    const ProcessResult bad = Verify({migrations, "--fixtures", fixtures, "--data-change", "0002"});
+    EXPECT_EQ(bad.exit_code, 2) << Describe(bad);
+    EXPECT_EQ(bad.err,
+              "error: --data-change 0002: give the revision and why its data changes on purpose, "
+              "e.g. --data-change 0005=\"backfill upper-case names\"\n");
+  }
+  std::string no_reason = marked;
+  no_reason.replace(no_reason.find(marker), marker.size(), "  -- stairway:data-change\n");
+  std::ofstream(backfill, std::ios::binary | std::ios::trunc) << no_reason;
+  {
+    const ProcessResult r = Verify({migrations, "--fixtures", fixtures});
+    EXPECT_EQ(r.exit_code, 2) << Describe(r);
+    EXPECT_EQ(r.err, "error: " + backfill.string() +
+                         ":2: \"-- stairway:data-change\" without a reason; say why the data "
+                         "changes on purpose, e.g. \"-- stairway:data-change backfill upper-case "
+                         "names\"\n");
+  }
+}
+
+// A revision marked -- stairway:irreversible is not counted as reversible.
+TEST(Roundtrip, SummaryCountsIntentionallyIrreversibleApart) {
+  const ProcessResult r = Verify({"fixtures/roundtrip_marker", "--allow-irreversible"});
+  EXPECT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_NE(r.out.find("Total: 3 of 3 revisions checked, 1 reversible, 1 irreversible, 1 "
+                       "intentionally irreversible in "),
             std::string::npos)
       << r.out;
 }

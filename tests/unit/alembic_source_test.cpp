@@ -636,5 +636,32 @@ INSTANTIATE_TEST_SUITE_P(Bad, AlembicBadFixture, ::testing::ValuesIn(BadCases())
                            return name;
                          });
 
+// `# stairway:data-change <reason>` in a revision file: the revision's data change is intended.
+TEST(AlembicLoad, DataChangeComment) {
+  testing::TempDir dir("stairway-alembic");
+  dir.Write("env.py", "");
+  const std::string header =
+      "\"\"\"upper-case names\"\"\"\nfrom alembic import op\n\nrevision = 'ab12'\n"
+      "down_revision = None\nbranch_labels = None\ndepends_on = None\n\n\ndef upgrade():\n";
+  dir.Write(
+      "versions/ab12_upper.py",
+      header +
+          "    # stairway:data-change names are upper-case now\n"
+          "    op.execute(\"UPDATE users SET name = upper(name)  # stairway:data-change no\")\n"
+          "\n\ndef downgrade():\n    pass\n");
+  const MigrationSet set = LoadOk(dir.path());
+  ASSERT_EQ(set.revisions.size(), 1u);
+  EXPECT_EQ(set.revisions[0].data_change, "names are upper-case now");
+
+  dir.Write("versions/ab12_upper.py",
+            header +
+                "    op.execute('SELECT 1')  # stairway:data-change\n\n\ndef downgrade():\n"
+                "    pass\n");
+  EXPECT_EQ(LoadError(dir.path()),
+            (dir.path() / "versions/ab12_upper.py").string() +
+                ":11: \"# stairway:data-change\" without a reason; say why the data changes on "
+                "purpose, e.g. \"# stairway:data-change backfill upper-case names\"");
+}
+
 }  // namespace
 }  // namespace stairway::source::alembic

@@ -188,8 +188,9 @@ TEST(LintCli, UnknownStairwayMarkerIsStillAnInputError) {
   EXPECT_EQ(r.exit_code, 2) << r.out;
   EXPECT_EQ(r.err,
             "error: m/0001_x.sql:2: unknown marker \"-- stairway:ignored drop-table\"; the "
-            "stairway markers are \"-- stairway:no-transaction\" and \"-- "
-            "stairway:irreversible\" (lint suppressions are \"-- stairway:ignore RULE REASON\" and "
+            "stairway markers are \"-- stairway:no-transaction\", \"-- "
+            "stairway:irreversible\" and \"-- stairway:data-change REASON\" (lint suppressions are "
+            "\"-- stairway:ignore RULE REASON\" and "
             "\"-- stairway:ignore-file RULE\")\n");
 }
 

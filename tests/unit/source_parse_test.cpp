@@ -185,7 +185,8 @@ TEST(SourceStairway, MarkerErrors) {
     dir.Write("1_a.sql", "-- migrate:up\n-- stairway:no-transactoin\nSELECT 1;\n");
     EXPECT_EQ(LoadError(dir),
               "DIR/1_a.sql:2: unknown marker \"-- stairway:no-transactoin\"; the stairway "
-              "markers are \"-- stairway:no-transaction\" and \"-- stairway:irreversible\" (lint "
+              "markers are \"-- stairway:no-transaction\", \"-- stairway:irreversible\" and "
+              "\"-- stairway:data-change REASON\" (lint "
               "suppressions are \"-- stairway:ignore RULE REASON\" and \"-- stairway:ignore-file "
               "RULE\")");
   }
@@ -440,6 +441,91 @@ TEST(SourceGraph, Errors) {
   ASSERT_FALSE(twice.ok());
   EXPECT_EQ(twice.error().message,
             "d: two revisions have version 1; give each revision a unique version");
+}
+
+// `-- stairway:data-change <reason>`: read in every SQL format, at column 1, indented and after a
+// statement; never inside a string; a marker without a reason is an input error naming the line.
+TEST(DataChangeMarker, EveryFormatColumnOneAndIndented) {
+  const std::string backfill = "UPDATE users SET name = upper(name);\n";
+  {
+    TempDir dir;
+    dir.Write("1_a.sql", "-- migrate:up\n-- stairway:data-change names are upper-case now\n" +
+                             backfill + "-- migrate:down\nSELECT 1;\n");
+    dir.Write("2_b.sql", "-- migrate:up\n  -- stairway:data-change  indented reason  \n" +
+                             backfill + "-- migrate:down\nSELECT 1;\n");
+    dir.Write("3_c.sql", "-- migrate:up\n" + backfill +
+                             "SELECT '-- stairway:data-change in a string';\n"
+                             "-- migrate:down\nSELECT 1;\n");
+    dir.Write("4_d.sql", "-- migrate:up\nUPDATE t SET a = 1; -- stairway:data-change trailing\n");
+    const MigrationSet set = LoadOk(dir.path());
+    ASSERT_EQ(set.revisions.size(), 4u);
+    EXPECT_EQ(set.revisions[0].data_change, "names are upper-case now");
+    EXPECT_EQ(set.revisions[1].data_change, "indented reason");
+    EXPECT_EQ(set.revisions[2].data_change, std::nullopt);
+    EXPECT_EQ(set.revisions[3].data_change, "trailing");
+  }
+  {
+    TempDir dir;
+    dir.Write("1_a.up.sql", "-- stairway:data-change up reason\n" + backfill);
+    dir.Write("1_a.down.sql", "SELECT 1;\n");
+    dir.Write("2_b.up.sql", backfill);
+    dir.Write("2_b.down.sql", "\t-- stairway:data-change down reason\nSELECT 1;\n");
+    const MigrationSet set = LoadOk(dir.path());
+    EXPECT_EQ(set.revisions[0].data_change, "up reason");
+    EXPECT_EQ(set.revisions[1].data_change, "down reason");
+  }
+  {
+    TempDir dir;
+    dir.Write("V1__a.sql", "-- stairway:data-change flyway reason\n" + backfill);
+    dir.Write("V2__b.sql", "  /* stairway:data-change block reason */\n" + backfill);
+    const MigrationSet set = LoadOk(dir.path());
+    EXPECT_EQ(set.revisions[0].data_change, "flyway reason");
+    EXPECT_EQ(set.revisions[1].data_change, "block reason");
+  }
+  {
+    TempDir dir;
+    dir.Write("20240101000000_a.sql", "-- +goose Up\n-- stairway:data-change goose reason\n" +
+                                          backfill + "-- +goose Down\nSELECT 1;\n");
+    dir.Write("20240102000000_b.sql",
+              "-- +goose Up\n    -- stairway:data-change goose indented\n" + backfill);
+    const MigrationSet set = LoadOk(dir.path());
+    EXPECT_EQ(set.revisions[0].data_change, "goose reason");
+    EXPECT_EQ(set.revisions[1].data_change, "goose indented");
+  }
+}
+
+TEST(DataChangeMarker, WithoutAReasonIsAnInputErrorNamingTheLine) {
+  const std::string todo =
+      "\"-- stairway:data-change\" without a reason; say why the data changes on purpose, e.g. "
+      "\"-- stairway:data-change backfill upper-case names\"";
+  for (const std::string marker : {"-- stairway:data-change", "   -- stairway:data-change  "}) {
+    TempDir dir;
+    dir.Write("1_a.sql", "-- migrate:up\nSELECT 1;\n" + marker + "\nUPDATE t SET a = 1;\n");
+    EXPECT_EQ(LoadError(dir), "DIR/1_a.sql:3: " + todo) << marker;
+  }
+  {
+    TempDir dir;
+    dir.Write("1_a.up.sql", "UPDATE t SET a = 1;\n-- stairway:data-change\n");
+    EXPECT_EQ(LoadError(dir), "DIR/1_a.up.sql:2: " + todo);
+  }
+  {
+    TempDir dir;
+    dir.Write("V1__a.sql", "-- stairway:data-change\nUPDATE t SET a = 1;\n");
+    EXPECT_EQ(LoadError(dir), "DIR/V1__a.sql:1: " + todo);
+  }
+  {
+    TempDir dir;
+    dir.Write("20240101000000_a.sql", "-- +goose Up\n-- stairway:data-change\nSELECT 1;\n");
+    EXPECT_EQ(LoadError(dir), "DIR/20240101000000_a.sql:2: " + todo);
+  }
+  {
+    // A misspelt marker at column 1 is still an unknown marker.
+    TempDir dir;
+    dir.Write("1_a.sql", "-- migrate:up\n-- stairway:data-changes x\nSELECT 1;\n");
+    const std::string error = LoadError(dir);
+    EXPECT_TRUE(error.starts_with("DIR/1_a.sql:2: unknown marker \"-- stairway:data-changes x\";"))
+        << error;
+  }
 }
 
 }  // namespace

@@ -112,41 +112,52 @@ void FixturesObserver::Load(PhaseContext& context, const fs::path& file) {
   }
 }
 
-void FixturesObserver::Check(PhaseContext& context) {
+void FixturesObserver::Report(PhaseContext& context, const std::string& what) const {
   const std::string label = context.revision.Label();
   const std::string step = context.phase == Phase::kAfterDown   ? " (down)"
                            : context.phase == Phase::kAfterReUp ? " (re-up)"
                                                                 : "";
+  const std::string* reason = nullptr;
+  if (context.revision.data_change) {
+    reason = &*context.revision.data_change;
+  } else if (const auto it = declared_.find(context.revision.version); it != declared_.end()) {
+    reason = &it->second;
+  }
+  if (reason != nullptr) {
+    context.notes.push_back(fmt::format("{}: intended data change{}: {} (data-change: {})", label,
+                                        step, what, *reason));
+  } else {
+    context.Add("data-loss", fmt::format("{}: data loss{}: {}", label, step, what));
+  }
+}
+
+void FixturesObserver::Check(PhaseContext& context) {
   for (auto it = tables_.begin(); it != tables_.end();) {
     const std::string& table = it->first;
     TableState& was = it->second;
     std::optional<TableState> now = ReadTable(context.session, table);
     if (!now) {
-      context.Add("data-loss", fmt::format("{}: data loss{}: table {} dropped with {} fixture "
-                                           "row{}",
-                                           label, step, table, was.rows, was.rows == 1 ? "" : "s"));
+      Report(context, fmt::format("table {} dropped with {} fixture row{}", table, was.rows,
+                                  was.rows == 1 ? "" : "s"));
       it = tables_.erase(it);
       continue;
     }
     if (now->rows < was.rows) {
-      context.Add("data-loss", fmt::format("{}: data loss{}: {} of {} fixture rows deleted from {}",
-                                           label, step, was.rows - now->rows, was.rows, table));
+      Report(context, fmt::format("{} of {} fixture rows deleted from {}", was.rows - now->rows,
+                                  was.rows, table));
     }
     for (const auto& [column, state] : was.columns) {
       const auto col = now->columns.find(column);
       if (col == now->columns.end()) {
         if (state.non_null > 0) {
-          context.Add(
-              "data-loss",
-              fmt::format("{}: data loss{}: {} lost column {} ({} row{} had values)", label, step,
-                          table, column, state.non_null, state.non_null == 1 ? "" : "s"));
+          Report(context, fmt::format("{} lost column {} ({} row{} had values)", table, column,
+                                      state.non_null, state.non_null == 1 ? "" : "s"));
         }
       } else if (now->rows == was.rows && col->second.hash != state.hash) {
-        context.Add("data-loss", fmt::format("{}: data loss{}: values of {}.{} changed", label,
-                                             step, table, column));
+        Report(context, fmt::format("values of {}.{} changed", table, column));
       }
     }
-    was = std::move(*now);  // report each loss once
+    was = std::move(*now);  // report each change once
     ++it;
   }
 }

@@ -20,9 +20,14 @@ namespace stairway::verifier::roundtrip {
 std::optional<std::filesystem::path> FindFixture(const std::filesystem::path& dir,
                                                  const source::Revision& revision);
 
+// What a revision changes in fixture rows is data loss (a finding), unless the revision declares
+// its data change (Revision::data_change, or `declared`: version -> reason, from the options):
+// then each change is a note naming the reason.
 class FixturesObserver : public PhaseObserver {
  public:
-  explicit FixturesObserver(std::filesystem::path dir) : dir_(std::move(dir)) {}
+  explicit FixturesObserver(std::filesystem::path dir,
+                            std::map<std::string, std::string> declared = {})
+      : dir_(std::move(dir)), declared_(std::move(declared)) {}
   void AtPhase(PhaseContext& context) override;
 
   struct ColumnState {
@@ -37,8 +42,11 @@ class FixturesObserver : public PhaseObserver {
  private:
   void Load(PhaseContext& context, const std::filesystem::path& file);
   void Check(PhaseContext& context);
+  // A change `what` seen after the context's step: a data-loss finding or a data-change note.
+  void Report(PhaseContext& context, const std::string& what) const;
 
   std::filesystem::path dir_;
+  std::map<std::string, std::string> declared_;  // version -> reason
   // Tables fixtures inserted into ("public.users") and their state when last checked.
   std::map<std::string, TableState> tables_;
   std::map<std::string, std::string> loaded_by_;  // table -> label of the fixture's revision

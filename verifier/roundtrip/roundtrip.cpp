@@ -155,8 +155,13 @@ std::unique_ptr<Lane> OpenLane(std::unique_ptr<sandbox::ThrowawayDatabase> datab
   } else if (options.snapshots == Options::Snapshots::kFull) {
     lane->observers.push_back(&lane->catalog);
   }
+  // Declared data changes by the version the set uses; an unknown revision is input.
+  std::map<std::string, std::string> declared;
+  for (const auto& [version, reason] : options.data_changes) {
+    declared[set.revisions[IndexOrThrow(set, version, "--data-change")].version] = reason;
+  }
   if (options.data_fixtures) {
-    lane->observers.push_back(&lane->fixtures.emplace(*options.data_fixtures));
+    lane->observers.push_back(&lane->fixtures.emplace(*options.data_fixtures, std::move(declared)));
   }
   return lane;
 }
@@ -243,11 +248,11 @@ Result Run(db::Session& session, const source::MigrationSet& set, const Options&
     lane.reset();  // unlocks, disconnects and drops a database rebuilt before
     lane = OpenLane(options.fresh_database(), nullptr, set, options);
     ++result.rebuilds;
-    std::vector<std::string> findings, rules, soft;
+    std::vector<std::string> findings, rules, soft, notes;
     for (int j = 0; j <= through; ++j) {
       if (!applied[j]) continue;
-      PhaseContext context{set.revisions[j], j,     Phase::kBefore, *lane->session,
-                           findings,         rules, soft,           false};
+      PhaseContext context{
+          set.revisions[j], j, Phase::kBefore, *lane->session, findings, rules, soft, notes, false};
       try {
         Notify(lane->observers, context);
         lane->runner->RunStep(ups[j]);
@@ -287,8 +292,8 @@ Result Run(db::Session& session, const source::MigrationSet& set, const Options&
     db::Session& db = *lane->session;
     // Up-only revisions are still seen by observers at S0 and S1 (data fixtures load there).
     auto at = [&](Phase phase) {
-      PhaseContext context{rev,       i, phase, db, r.findings, r.finding_rules, r.soft_findings,
-                           round_trip};
+      PhaseContext context{
+          rev, i, phase, db, r.findings, r.finding_rules, r.soft_findings, r.notes, round_trip};
       Notify(lane->observers, context);
       Notify(extra_observers, context);
     };

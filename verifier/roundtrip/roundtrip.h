@@ -7,6 +7,7 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -41,6 +42,8 @@ struct PhaseContext {
   std::vector<std::string>& finding_rules;
   // Soft findings (warnings; they do not fail the run), e.g. column order only.
   std::vector<std::string>& soft_findings;
+  // Notes (info; they never fail the run), e.g. a declared data change.
+  std::vector<std::string>& notes;
   // False when this revision is applied up only (options, marker, no down): kAfterDown and
   // kAfterReUp will not come.
   bool round_trip = true;
@@ -74,6 +77,10 @@ struct Options {
   std::optional<std::vector<std::string>> only;
   // --fixtures DIR: SQL data fixtures named after revisions (docs/roundtrip.md). Unset: none.
   std::optional<std::filesystem::path> data_fixtures;
+  // --data-change REV=REASON / [verify] data-change: revisions whose data changes are intended,
+  // by version as given, with the reason (for revisions whose files cannot take a
+  // `-- stairway:data-change` marker, e.g. already applied ones: an edit changes their checksum).
+  std::map<std::string, std::string> data_changes;
   // How the strict S0'==S0 / S1'==S1 catalog comparison reads the catalog:
   //   kTracked  event triggers log what each step touches and only that is re-read (one round
   //             trip per step); a full snapshot at the end proves the tracked catalog exact.
@@ -121,6 +128,7 @@ struct RevisionResult {
   std::vector<std::string> findings;
   std::vector<std::string> finding_rules;  // parallel to findings, see PhaseContext
   std::vector<std::string> soft_findings;  // warnings (column order only)
+  std::vector<std::string> notes;          // info lines (declared data changes)
   // Set when a step failed: the rendered diagnostic.
   std::optional<std::string> failure;
   std::string failed_step;  // "up", "down" or "re-up" when failure is set

@@ -88,6 +88,13 @@ report::Report ToReport(const Result& result, const source::MigrationSet& set) {
           MakeFinding(rev, r.label, "roundtrip-column-order", soft, Severity::kWarning));
       out.findings.back().step = soft.starts_with(r.label + ": re-up differs:") ? reup : down;
     }
+    for (const std::string& note : r.notes) {
+      out.findings.push_back(MakeFinding(rev, r.label, "data-change", note, Severity::kInfo));
+      out.findings.back().step = note.starts_with(r.label + ": intended data change (down)") ? down
+                                 : note.starts_with(r.label + ": intended data change (re-up)")
+                                     ? reup
+                                     : r.label + " up";
+    }
     if (r.irreversible) {
       out.findings.push_back(MakeFinding(rev, r.label, "roundtrip-irreversible",
                                          fmt::format("{}: irreversible: no down section", r.label),

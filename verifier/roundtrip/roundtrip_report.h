@@ -13,8 +13,9 @@ namespace stairway::verifier::roundtrip {
 // allowed), "roundtrip-step-failed" (a step raised a database error: one per failed step, at the
 // failing statement's line when it is in the revision's file), "roundtrip-not-run" (info: a
 // revision skipped because it builds on a failed up, and one note for the revisions after a
-// failure that ended the run), "data-loss" (fixture rows or values lost). Each finding's path
-// is the revision's file (line 0 unless said), except the whole-run not-run note's (none).
+// failure that ended the run), "data-loss" (fixture rows or values lost), "data-change" (a note:
+// the same in a revision that declares its data change). Each finding's path is the revision's
+// file (line 0 unless said), except the whole-run not-run note's (none).
 report::Report ToReport(const Result& result, const source::MigrationSet& set);
 
 }  // namespace stairway::verifier::roundtrip

@@ -92,10 +92,11 @@ Snapshot SnapshotAtRevision(sandbox::Sandbox& box, const source::MigrationSet& s
 }
 
 Snapshot LoadSnapshot(const SnapshotSource& source, LazySandbox& box,
-                      const SnapshotOptions& options, source::Format format) {
+                      const SnapshotOptions& options, source::Format format,
+                      const ConnectFn& connect) {
   switch (source.kind) {
     case SnapshotSource::Kind::kDatabaseUrl: {
-      db::Session session = db::Session::Connect(source.url);
+      db::Session session = connect ? connect(source.url) : db::Session::Connect(source.url);
       session.SkipExitWait();  // the user's database: nothing drops it after
       return TakeSnapshot(session, options);
     }

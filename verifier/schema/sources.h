@@ -4,6 +4,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -57,9 +58,14 @@ class LazySandbox {
 Snapshot SnapshotAtRevision(sandbox::Sandbox& box, const source::MigrationSet& set,
                             std::string_view revision, const SnapshotOptions& options = {});
 
+// Opens a session on a database URL source (the CLI passes its --wait retry). Unset:
+// db::Session::Connect.
+using ConnectFn = std::function<db::Session(const std::string& url)>;
+
 // Takes, reads or builds the snapshot a source names. Throws StopError like the above.
 Snapshot LoadSnapshot(const SnapshotSource& source, LazySandbox& box,
                       const SnapshotOptions& options = {},
-                      source::Format format = source::Format::kAuto);
+                      source::Format format = source::Format::kAuto,
+                      const ConnectFn& connect = nullptr);
 
 }  // namespace stairway::schema

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "runner/common/checksum.h"
+#include "runner/source/alembic/python_tokens.h"
 #include "runner/source/graph.h"
 #include "runner/source/source_file.h"
 
@@ -145,6 +146,27 @@ Revision MakeRevision(const RevisionFile& f) {
   return r;
 }
 
+// The reason of the file's first `# stairway:data-change <reason>` comment (the SQL formats'
+// `-- stairway:data-change`), or nullopt; an input error naming the line when it has no reason.
+Expected<std::optional<std::string>> ReadDataChange(const RevisionFile& f) {
+  if (f.text.find("stairway:data-change") == std::string::npos) {
+    return std::optional<std::string>();
+  }
+  std::vector<Comment> comments;
+  TokenizePython(f.text, &comments);
+  for (const Comment& c : comments) {
+    const std::optional<std::string_view> reason = detail::DataChangeReason(c.text);
+    if (!reason) continue;
+    if (reason->empty()) {
+      return detail::InputError(f.path, c.line, "\"# stairway:data-change\" without a reason",
+                                "say why the data changes on purpose, e.g. \"# "
+                                "stairway:data-change backfill upper-case names\"");
+    }
+    return std::optional<std::string>(std::string(*reason));
+  }
+  return std::optional<std::string>();
+}
+
 // Checks ids, labels, parents and dependencies; resolves depends_on labels to ids.
 Status LinkRevisions(const std::vector<RevisionFile>& files, std::vector<Revision>& revisions) {
   std::unordered_map<std::string, std::size_t> by_id;
@@ -273,6 +295,7 @@ Expected<MigrationSet> LoadAlembicSet(const AlembicProject& project, const fs::p
   for (const fs::path& p : paths) {
     ASSIGN_OR_RETURN(RevisionFile f, ReadRevisionFile(shower.Show(p), python));
     revisions.push_back(MakeRevision(f));
+    ASSIGN_OR_RETURN(revisions.back().data_change, ReadDataChange(f));
     files.push_back(std::move(f));
   }
   TRY_STATUS(LinkRevisions(files, revisions));
