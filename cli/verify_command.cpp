@@ -18,6 +18,7 @@
 #include "cli/alembic_support.h"
 #include "cli/report_flags.h"
 #include "cli/runner_support.h"
+#include "cli/verify_shard.h"
 #include "runner/common/file.h"
 #include "runner/common/git.h"
 #include "runner/sandbox/sandbox.h"
@@ -55,7 +56,8 @@ struct VerifyArgs {
   bool allow_irreversible = false;
   bool full_snapshots = false;
   bool allow_multiple_heads = false;
-  int jobs = 0;  // 0: two databases when the machine has two cores and the set is big enough
+  int jobs = 0;       // 0: two databases when the machine has two cores and the set is big enough
+  std::string shard;  // --shard I/N
 };
 
 // What stairway.toml's [verify] table says; paths are relative to the toml file.
@@ -197,6 +199,7 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
         "--keep keeps one database, and --jobs 2 uses two: drop one of the two options"));
   }
   const std::optional<Severity> fail = ParseFailLevel(args.fail_level);
+  const std::optional<ShardArg> shard = ParseShard(args.shard);
   const VerifyConfig config = ReadConfig(args);
   const source::MigrationSet set = LoadSet(args.source);
   std::optional<fs::path> model;
@@ -220,6 +223,8 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
         LoadAlembicModel(set, args.source, args.model, args.drift || !args.model.empty());
   }
   const bool run_drift = any_selected ? args.drift : model.has_value() || alembic_model.has_value();
+  // --shard: drift checks the head once, in shard 1 (lint and roundtrip go by slice).
+  const bool drift_here = run_drift && (!shard || shard->index == 1);
   if (run_drift && !model && !alembic_model) {
     throw StopError(Error::Input(
         "--drift needs a model: pass --model FILE.sql or set model = \"path.sql\" under [verify] "
@@ -259,6 +264,16 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
     options.data_fixtures = set.dir / "fixtures";
   }
   if (!args.changed_since.empty()) options.only = ChangedVersions(set, args.changed_since);
+  roundtrip::ShardSlice slice{0, static_cast<int>(set.revisions.size())};
+  if (shard) {
+    // Shard 1's drift check applies every up once more: counted so the slices stay even.
+    slice =
+        roundtrip::SliceForShard(roundtrip::RevisionCosts(set, options), shard->index, shard->count,
+                                 run_drift ? static_cast<int>(set.revisions.size()) : 0);
+    options.share_begin = slice.begin;
+    options.share_end = slice.end;
+  }
+  const bool roundtrip_here = run_roundtrip && slice.begin < slice.end;
   // Alembic: each database the roundtrip uses gets its own helper in the project's Python,
   // connected to that database. The first is started now, so a project whose Python cannot be
   // found or whose revisions cannot be imported fails before any database is made.
@@ -347,7 +362,7 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
   std::unique_ptr<sandbox::ThrowawayDatabase> database;
   bool roundtrip_failed = false;
   int roundtrip_exit = 0;
-  if (run_roundtrip) {
+  if (roundtrip_here) {
     const auto started = std::chrono::steady_clock::now();
     // A second database takes the later half of the round trips when it pays off (--jobs).
     const int jobs = args.jobs > 0                                          ? args.jobs
@@ -364,6 +379,14 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
           set.dir.string(), source::FormatName(set.format), set.revisions.size(),
           args.server_url.empty() ? "a private PostgreSQL cluster"
                                   : db::MaskPassword(args.server_url));
+      if (shard) {
+        fmt::print(
+            "Shard {}/{}: round-trips revisions {} to {} ({} of {}), applies the {} before "
+            "them up only\n",
+            shard->index, shard->count, set.revisions[slice.begin].Label(),
+            set.revisions[slice.end - 1].Label(), slice.end - slice.begin, set.revisions.size(),
+            slice.begin);
+      }
       if (cut > 0) {
         fmt::print(
             "Two databases at once: the second applies the revisions before {} up only and "
@@ -465,7 +488,7 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
   }
 
   bool drifted = false;
-  if (run_drift) {
+  if (drift_here) {
     const auto started = std::chrono::steady_clock::now();
     const std::string model_name = model ? model->string() : alembic_model->model.origin;
     if (progress) fmt::print(stderr, "drift: {} vs {} at head\n", model_name, set.dir.string());
@@ -497,17 +520,29 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
     combined.Merge(std::move(dr));
   }
 
+  if (shard) {
+    KeepShard(combined, set, slice, *shard);
+    combined.shard = report::ShardInfo{shard->index, shard->count, slice.begin, slice.end};
+    if (text_to_stdout && slice.begin == slice.end) {
+      fmt::print("Shard {}/{}: no revisions to round-trip (more shards than the history needs)\n",
+                 shard->index, shard->count);
+    }
+  }
+  // Roundtrip findings (a failing step included) and drift always fail; lint at the fail level.
+  // Exit 3 is only for a check that could not run: those throw StopError before this point.
+  // The verdict goes into the JSON report, so `report merge` judges shards the same way.
+  report::Verdict verdict{args.fail_level, roundtrip_failed || roundtrip_exit != 0 || drifted, 0};
+  verdict.exit_code = verdict.failed_checks || (fail && combined.Count(*fail) > 0)
+                          ? static_cast<int>(ExitCode::kFindings)
+                          : 0;
+  combined.set = DescribeSet(set);
+  combined.verdict = verdict;
   WriteReports(combined, outputs, global.no_color);
   if (args.keep && box) {
     fmt::print(stderr, "Kept database {}:\n{}\n",
                database ? database->name() : std::string("(drift only)"), box->ConnectHelp());
   }
-  // Roundtrip findings (a failing step included) and drift always fail; lint at the fail level.
-  // Exit 3 is only for a check that could not run: those throw StopError before this point.
-  if (roundtrip_failed || roundtrip_exit != 0 || drifted)
-    return static_cast<int>(ExitCode::kFindings);
-  if (fail && combined.Count(*fail) > 0) return static_cast<int>(ExitCode::kFindings);
-  return 0;
+  return verdict.exit_code;
 }
 
 }  // namespace
@@ -548,6 +583,11 @@ RunFn SetupVerify(CLI::App& sub, GlobalOptions& global) {
                  "with two or more cores when 16 or more revisions are round-tripped")
       ->check(CLI::Range(1, 2).description(""))
       ->type_name("1|2");
+  sub.add_option("--shard", args->shard,
+                 "Check share I of N (1/3, 2/3, 3/3 in N CI jobs): round-trip and lint this job's\n"
+                 "slice of the revisions, apply the ones before it up only; join the jobs'\n"
+                 "--report json files with `stairway report merge` (docs/roundtrip.md)")
+      ->type_name("I/N");
   sub.add_flag("--allow-irreversible", args->allow_irreversible,
                "Do not fail on revisions without a down section");
   sub.add_flag("--allow-multiple-heads", args->allow_multiple_heads,
