@@ -59,14 +59,17 @@ report::SetInfo DescribeSet(const source::MigrationSet& set) {
 
 void KeepShard(report::Report& report, const source::MigrationSet& set,
                verifier::roundtrip::ShardSlice slice, const ShardArg& shard) {
+  // Files by their normal form: the roundtrip names an Alembic file "./alembic/versions/a1.py",
+  // its lint "alembic/versions/a1.py".
+  const auto key = [](const std::filesystem::path& p) { return p.lexically_normal().string(); };
   std::unordered_map<std::string, int> revision_of;  // file -> index of its revision
   for (int i = 0; i < static_cast<int>(set.revisions.size()); ++i) {
     const source::Revision& rev = set.revisions[i];
-    revision_of.emplace(rev.up.path.string(), i);
-    if (rev.down) revision_of.emplace(rev.down->path.string(), i);
+    revision_of.emplace(key(rev.up.path), i);
+    if (rev.down) revision_of.emplace(key(rev.down->path), i);
   }
   const auto mine = [&](const std::string& path) {
-    const auto it = revision_of.find(path);
+    const auto it = revision_of.find(key(path));
     if (it == revision_of.end()) return shard.index == 1;
     return it->second >= slice.begin && it->second < slice.end;
   };

@@ -8,6 +8,7 @@
 #include <set>
 #include <tuple>
 
+#include "tests/integration/alembic_test_util.h"
 #include "tests/integration/json_schema_util.h"
 #include "tests/integration/runner_test_util.h"
 
@@ -32,7 +33,9 @@ class ShardTest : public ::testing::Test {
             ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::create_directories(dir_);
   }
-  void TearDown() override { fs::remove_all(dir_); }
+  void TearDown() override {
+    if (std::getenv("STAIRWAY_KEEP_SHARD_TEST") == nullptr) fs::remove_all(dir_);
+  }
 
   // verify of the fixture (`extra` adds --shard), its JSON report written to `name`.
   ProcessResult Verify(const std::string& name, std::vector<std::string> extra = {}) {
@@ -165,6 +168,89 @@ TEST_F(ShardTest, ThreeShardsMergedEqualOneRun) {
                        Path("other.json").string(), Path("shard-3.json").string()});
   EXPECT_EQ(mixed.exit_code, 2) << Describe(mixed);
   EXPECT_NE(mixed.err.find("are about different migration sets"), std::string::npos) << mixed.err;
+}
+
+// An Alembic history in the set's order: a1 b2 | c3 d4 | e5 on three shards. c3 cannot be
+// rendered offline, so its lint comes from what shard 2's roundtrip ran.
+const char* const kAlembicEnv = R"PY(from alembic import context
+target_metadata = None
+if context.is_offline_mode():
+    context.configure(url=context.config.get_main_option("sqlalchemy.url"), literal_binds=True)
+    with context.begin_transaction():
+        context.run_migrations()
+)PY";
+
+std::string AlembicRevision(const std::string& id, const std::string& parent,
+                            const std::string& upgrade, const std::string& downgrade) {
+  return "\"\"\"" + id + "\n\nRevision ID: " + id + "\n\"\"\"\n" +
+         "from alembic import op\nimport sqlalchemy as sa\n\nrevision = \"" + id +
+         "\"\ndown_revision = " + (parent.empty() ? "None" : "\"" + parent + "\"") +
+         "\n\n\ndef upgrade():\n" + upgrade + "\n\n\ndef downgrade():\n" + downgrade + "\n";
+}
+
+TEST_F(ShardTest, AlembicShardsMergedEqualOneRun) {
+  if (const std::optional<std::string> why = AlembicStackMissing()) GTEST_SKIP() << *why;
+  const fs::path project = Path("project");
+  fs::create_directories(project / "alembic" / "versions");
+  std::ofstream(project / "alembic.ini")
+      << "[alembic]\nscript_location = alembic\nprepend_sys_path = .\n"
+         "sqlalchemy.url = driver://user:pass@localhost/dbname\n";
+  std::ofstream(project / "alembic" / "env.py") << kAlembicEnv;
+  const auto put = [&](const std::string& id, const std::string& parent, const std::string& up,
+                       const std::string& down) {
+    std::ofstream(project / "alembic" / "versions" / (id + ".py"))
+        << AlembicRevision(id, parent, up, down);
+  };
+  put("a1", "",
+      "    op.create_table(\"users\", sa.Column(\"id\", sa.Integer, primary_key=True),\n"
+      "                    sa.Column(\"name\", sa.Text))\n"
+      "    op.create_table(\"orders\", sa.Column(\"id\", sa.Integer, primary_key=True),\n"
+      "                    sa.Column(\"user_id\", sa.Integer))",
+      "    op.drop_table(\"orders\")\n    op.drop_table(\"users\")");
+  put("b2", "a1", "    op.create_index(\"ix_users_name\", \"users\", [\"name\"])",
+      "    op.drop_index(\"ix_users_name\", table_name=\"users\")");
+  put("c3", "b2",
+      "    count = op.get_bind().execute(sa.text(\"SELECT count(*) FROM users\")).scalar()\n"
+      "    if count is not None:\n"
+      "        op.create_index(\"ix_orders_user\", \"orders\", [\"user_id\"])",
+      "    op.drop_index(\"ix_orders_user\", table_name=\"orders\")");
+  put("d4", "c3", "    op.execute(\"CREATE SCHEMA IF NOT EXISTS archive\")", "    pass");
+  put("e5", "d4", "    op.add_column(\"users\", sa.Column(\"bio\", sa.Text))",
+      "    op.drop_column(\"users\", \"bio\")");
+  const auto verify = [&](const std::string& name, std::vector<std::string> extra) {
+    std::vector<std::string> args = {"verify", ServerFlag(), "--report",
+                                     "json",   "-o",         Path(name).string()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return RunStairway(args, AlembicPythonEnv(), project.string());
+  };
+  const ProcessResult whole = verify("alembic.json", {});
+  ASSERT_EQ(whole.exit_code, 1) << Describe(whole);
+  std::vector<std::string> merge = {"report", "merge"};
+  for (int i = 1; i <= 3; ++i) {
+    const std::string name = "alembic-" + std::to_string(i) + ".json";
+    const ProcessResult shard = verify(name, {"--shard", std::to_string(i) + "/3"});
+    EXPECT_TRUE(shard.exit_code == 0 || shard.exit_code == 1) << Describe(shard);
+    merge.push_back(Path(name).string());
+  }
+  const json c3 = Json("alembic-2.json");
+  EXPECT_EQ(c3.at("shard").at("begin"), 2);
+  EXPECT_EQ(c3.at("shard").at("end"), 4);
+  merge.insert(merge.end(), {"--report", "json", "-o", Path("alembic-merged.json").string()});
+  const ProcessResult merged = StairwayOffline(merge);
+  EXPECT_EQ(merged.exit_code, whole.exit_code) << Describe(merged);
+  const json one = Json("alembic.json");
+  const json all = Json("alembic-merged.json");
+  EXPECT_EQ(all.at("findings"), one.at("findings"));
+  EXPECT_EQ(Steps(all), Steps(one));
+  // What the merge must carry: c3's lint from shard 2's roundtrip, d4's leftover.
+  bool c3_linted = false, d4_leftover = false;
+  for (const json& f : all.at("findings")) {
+    const std::string path = f.at("path");
+    c3_linted |= path.ends_with("c3.py") && f.at("rule") == "require-concurrent-index-create";
+    d4_leftover |= path.ends_with("d4.py") && f.at("rule") == "roundtrip-down-leftover";
+  }
+  EXPECT_TRUE(c3_linted) << all;
+  EXPECT_TRUE(d4_leftover) << all;
 }
 
 TEST_F(ShardTest, LintOnlyShardsMergeToTheLintLevelVerdict) {
