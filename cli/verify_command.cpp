@@ -522,7 +522,11 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
 
   if (shard) {
     KeepShard(combined, set, slice, *shard);
-    combined.shard = report::ShardInfo{shard->index, shard->count, slice.begin, slice.end};
+    combined.shard = report::ShardInfo{shard->index, shard->count, slice.begin, slice.end, {}};
+    for (const auto& [check, ran] :
+         {std::pair{"roundtrip", run_roundtrip}, {"lint", run_lint}, {"drift", run_drift}}) {
+      if (ran) combined.shard->checks.push_back(check);
+    }
     if (text_to_stdout && slice.begin == slice.end) {
       fmt::print("Shard {}/{}: no revisions to round-trip (more shards than the history needs)\n",
                  shard->index, shard->count);

@@ -14,7 +14,7 @@ Report Sample() {
   Report r;
   r.command = "verify";
   r.set = SetInfo{"db/migrations", "stairway", 3, "ab12cd"};
-  r.shard = ShardInfo{2, 3, 1, 2};
+  r.shard = ShardInfo{2, 3, 1, 2, {"roundtrip", "lint"}};
   r.verdict = Verdict{"warning", true, 1};
   Step lint;
   lint.check = "lint";
@@ -93,6 +93,7 @@ TEST(ReportJsonRead, EveryFieldComesBack) {
   EXPECT_EQ(read->set->fingerprint, "ab12cd");
   EXPECT_EQ(read->shard->index, 2);
   EXPECT_EQ(read->shard->end, 2);
+  EXPECT_EQ(read->shard->checks, (std::vector<std::string>{"roundtrip", "lint"}));
   EXPECT_TRUE(read->verdict->failed_checks);
   ASSERT_EQ(read->rules.size(), 1u);
   EXPECT_EQ(read->rules[0].summary, "CREATE INDEX blocks writes");
@@ -133,7 +134,7 @@ NamedReport Shard(int index, int begin, int end, std::string fail_level = "warni
   r.command = "verify";
   r.written_by = WriteOptions{}.tool_version;
   r.set = SetInfo{"m", "stairway", 6, "f00d"};
-  r.shard = ShardInfo{index, 3, begin, end};
+  r.shard = ShardInfo{index, 3, begin, end, {"roundtrip", "lint", "drift"}};
   r.verdict = Verdict{std::move(fail_level), index == 2, index == 2 ? 1 : 0};
   for (const char* check : {"lint", "roundtrip"}) {
     Step s;
@@ -221,6 +222,12 @@ TEST(ReportMerge, RefusesWhatOneRunWouldNotGive) {
   NamedReport four = Shard(2, 2, 4);
   four.report.shard->count = 4;
   EXPECT_NE(MergeError({Shard(1, 0, 2), four}).find("one N"), std::string::npos);
+
+  NamedReport fewer = Shard(2, 2, 4);
+  fewer.report.shard->checks = {"roundtrip"};
+  EXPECT_NE(MergeError({Shard(1, 0, 2), fewer, Shard(3, 4, 6)})
+                .find("shard-1.json ran roundtrip, lint, drift and shard-2.json ran roundtrip"),
+            std::string::npos);
 
   NamedReport lint = Shard(2, 2, 4);
   lint.report.command = "lint";

@@ -155,8 +155,16 @@ Report ReadDocument(const Reader& in, const json& doc) {
   }
   if (in.Optional(doc, "shard") != nullptr) {
     const json& v = in.Object(doc, "", "shard");
-    r.shard = ShardInfo{in.Int(v, "shard", "index"), in.Int(v, "shard", "count"),
-                        in.Int(v, "shard", "begin"), in.Int(v, "shard", "end")};
+    r.shard = ShardInfo{in.Int(v, "shard", "index"),
+                        in.Int(v, "shard", "count"),
+                        in.Int(v, "shard", "begin"),
+                        in.Int(v, "shard", "end"),
+                        {}};
+    const json& checks = in.Array(v, "shard", "checks");
+    for (std::size_t i = 0; i < checks.size(); ++i) {
+      if (!checks[i].is_string()) in.Fail(fmt::format("shard.checks[{}]", i), "must be a string");
+      r.shard->checks.push_back(checks[i].get<std::string>());
+    }
   }
   if (in.Optional(doc, "verdict") != nullptr) {
     const json& v = in.Object(doc, "", "verdict");

@@ -2,6 +2,7 @@
 #include "verifier/report/merge.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <utility>
@@ -59,6 +60,11 @@ Status CheckJoinable(std::vector<NamedReport>& reports, std::string_view tool_ve
       return Refuse(fmt::format(
           "{} is shard {}/{} and {} is a run without --shard: merge only the N shards of one run",
           sharded.origin, sharded.report.shard->index, sharded.report.shard->count, whole.origin));
+    }
+    if (r.report.shard && r.report.shard->checks != first.report.shard->checks) {
+      return Refuse(fmt::format("{} ran {} and {} ran {}: run every shard with the same options",
+                                first.origin, fmt::join(first.report.shard->checks, ", "), r.origin,
+                                fmt::join(r.report.shard->checks, ", ")));
     }
     if (r.report.shard && r.report.shard->count != first.report.shard->count) {
       return Refuse(

@@ -22,10 +22,10 @@ struct NamedReport {
 // so the result lists them as one run does; rules once each. Input error, naming the files, for
 // reports written by another stairway version than `tool_version` or by different commands, of
 // different migration sets (directory, format, revisions, fingerprint), sharded reports mixed with
-// unsharded ones, shards of different N, a shard given twice or missing, or slices that do not tile
-// the set. Reports without shard information (verify without --shard, lint) are simply joined. The
-// verdict: failed_checks when any report's was; the fail level is `fail_level` when given, else the
-// reports' common one (they must agree); exit_code is left to the caller.
+// unsharded ones, shards of different N or checks, a shard given twice or missing, or slices that
+// do not tile the set. Reports without shard information (verify without --shard, lint) are simply
+// joined. The verdict: failed_checks when any report's was; the fail level is `fail_level` when
+// given, else the reports' common one (they must agree); exit_code is left to the caller.
 Expected<Report> MergeReports(std::vector<NamedReport> reports, std::string_view tool_version,
                               const std::optional<std::string>& fail_level);
 

@@ -406,6 +406,10 @@ std::string WriteJson(const Report& r, const WriteOptions& o) {
     w.Field("count", r.shard->count);
     w.Field("begin", r.shard->begin);
     w.Field("end", r.shard->end);
+    w.Key("checks");
+    w.BeginArray();
+    for (const std::string& check : r.shard->checks) w.Value(check);
+    w.EndArray();
     w.EndObject();
   }
   if (r.verdict) {

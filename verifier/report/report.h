@@ -72,6 +72,9 @@ struct ShardInfo {
   int count = 0;
   int begin = 0;  // first revision of the slice (0-based, in apply order)
   int end = 0;    // one past the last; begin == end: an empty slice
+  // The checks the run was asked for ("roundtrip", "lint", "drift"), in that order: shards run
+  // with different selections do not add up to one run.
+  std::vector<std::string> checks;
 };
 
 // How verify decided its exit code, so that a merge of shards decides it the same way.
