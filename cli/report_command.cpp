@@ -25,8 +25,9 @@ int RunMerge(const GlobalOptions& global, const MergeArgs& args) {
   const std::vector<ReportOutput> outputs = args.report_flags.Resolve();
   std::optional<std::string> fail_level;
   if (!args.fail_level.empty()) {
-    ParseFailLevel(args.fail_level);  // checked before any file is read
-    fail_level = args.fail_level;
+    // Checked before any file is read; kept in the spelling verify writes ("warn" -> "warning").
+    const std::optional<Severity> level = ParseFailLevel(args.fail_level);
+    fail_level = level ? std::string(SeverityName(*level)) : "none";
   }
   std::vector<report::NamedReport> reports;
   for (const std::string& file : args.files) {

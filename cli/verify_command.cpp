@@ -535,7 +535,8 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
   // Roundtrip findings (a failing step included) and drift always fail; lint at the fail level.
   // Exit 3 is only for a check that could not run: those throw StopError before this point.
   // The verdict goes into the JSON report, so `report merge` judges shards the same way.
-  report::Verdict verdict{args.fail_level, roundtrip_failed || roundtrip_exit != 0 || drifted, 0};
+  report::Verdict verdict{fail ? std::string(SeverityName(*fail)) : "none",
+                          roundtrip_failed || roundtrip_exit != 0 || drifted, 0};
   verdict.exit_code = verdict.failed_checks || (fail && combined.Count(*fail) > 0)
                           ? static_cast<int>(ExitCode::kFindings)
                           : 0;
