@@ -3,6 +3,10 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
+
+#include "tests/support/paths.h"
 #include "verifier/report/merge.h"
 #include "verifier/report/report.h"
 
@@ -68,6 +72,18 @@ TEST(ReportJsonRead, WriteReadWriteIsTheSameText) {
   ASSERT_TRUE(read.ok()) << read.error().message;
   EXPECT_EQ(Write(*read, Format::kJson), once);
   EXPECT_EQ(read->written_by, WriteOptions{}.tool_version);
+}
+
+TEST(ReportJsonRead, GoldenReportsReadBackToTheSameText) {
+  // A lint report (CRLF input, multi-byte names) and a verify report as the writers made them.
+  for (const char* golden : {"golden/report/report.json", "golden/verify/verify.json"}) {
+    std::ifstream in(testing::FixturesDir() / golden, std::ios::binary);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    ASSERT_FALSE(text.empty()) << golden;
+    Expected<Report> read = ReadJson(text, golden);
+    ASSERT_TRUE(read.ok()) << read.error().message;
+    EXPECT_EQ(Write(*read, Format::kJson), text) << golden;
+  }
 }
 
 TEST(ReportJsonRead, EveryFieldComesBack) {
