@@ -19,6 +19,7 @@ RunFn SetupDiff(CLI::App& sub, GlobalOptions& global);
 RunFn SetupDrift(CLI::App& sub, GlobalOptions& global);
 RunFn SetupLint(CLI::App& sub, GlobalOptions& global);
 RunFn SetupRules(CLI::App& sub, GlobalOptions& global);
+RunFn SetupReport(CLI::App& sub, GlobalOptions& global);
 RunFn SetupNew(CLI::App& sub, GlobalOptions& global);
 RunFn SetupRevision(CLI::App& sub, GlobalOptions& global);
 
@@ -47,6 +48,8 @@ const std::vector<CommandSpec>& Commands() {
        SetupDrift},
       {"lint", "Check migration SQL for unsafe locks, rewrites and scans (no database)", SetupLint},
       {"rules", "List the lint rules", SetupRules},
+      {"report", "report merge: join the JSON reports of `verify --shard I/N` jobs into one",
+       SetupReport},
   };
   return kCommands;
 }

@@ -17,6 +17,7 @@
 #include "cli/connect_wait.h"
 #include "cli/report_flags.h"
 #include "cli/runner_support.h"
+#include "cli/verify_shard.h"
 #include "runner/common/file.h"
 #include "runner/sandbox/sandbox.h"
 #include "verifier/drift/drift.h"
@@ -57,7 +58,8 @@ struct VerifyArgs {
   bool full_snapshots = false;
   bool allow_multiple_heads = false;
   bool fail_fast = false;
-  int jobs = 0;  // 0: two databases when the machine has two cores and the set is big enough
+  int jobs = 0;       // 0: two databases when the machine has two cores and the set is big enough
+  std::string shard;  // --shard I/N
 };
 
 // What stairway.toml's [verify] table says; paths are relative to the toml file.
@@ -227,6 +229,14 @@ class VerifyPrinter : public verify::Listener {
                set_.dir.string(), source::FormatName(set_.format), set_.revisions.size(),
                args_.server_url.empty() ? "a private PostgreSQL cluster"
                                         : db::MaskPassword(args_.server_url));
+    if (shard_) {
+      fmt::print(
+          "Shard {}/{}: round-trips revisions {} to {} ({} of {}), applies the {} before them up "
+          "only\n",
+          shard_->index, shard_->count, set_.revisions[slice_.begin].Label(),
+          set_.revisions[slice_.end - 1].Label(), slice_.end - slice_.begin, set_.revisions.size(),
+          slice_.begin);
+    }
     if (cut > 0) {
       fmt::print(
           "Two databases at once: the second applies the revisions before {} up only and "
@@ -235,6 +245,10 @@ class VerifyPrinter : public verify::Listener {
     }
   }
   roundtrip::ProgressListener* Revisions() override { return &revisions_; }
+  void Shard(const ShardArg& shard, roundtrip::ShardSlice slice) {
+    shard_ = shard;
+    slice_ = slice;
+  }
   void RoundtripDone(const roundtrip::Result& result, std::chrono::milliseconds setup) override {
     if (!result.snapshots_fallback.empty()) {
       fmt::print(stderr,
@@ -320,6 +334,8 @@ class VerifyPrinter : public verify::Listener {
 
   const source::MigrationSet& set_;
   const VerifyArgs& args_;
+  std::optional<ShardArg> shard_;
+  roundtrip::ShardSlice slice_{0, 0};
   bool text_;
   bool progress_;
   RoundtripPrinter revisions_;
@@ -376,6 +392,7 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
   }
   verify::Request request;
   request.fail_level = ParseFailLevel(args.fail_level);
+  const std::optional<ShardArg> shard = ParseShard(args.shard);
   const VerifyConfig config = ReadConfig(args);
   const source::MigrationSet set = LoadSet(args.source);
   request.set = &set;
@@ -449,6 +466,21 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
           version, set.dir.string())));
     }
   }
+  // --shard: this job round-trips and lints its slice of the revisions; drift checks the head
+  // once, in shard 1.
+  roundtrip::ShardSlice slice{0, static_cast<int>(set.revisions.size())};
+  if (shard) {
+    // Shard 1's drift check applies every up once more: counted so the slices stay even.
+    slice =
+        roundtrip::SliceForShard(roundtrip::RevisionCosts(set, options), shard->index, shard->count,
+                                 request.checks.drift ? static_cast<int>(set.revisions.size()) : 0);
+    options.share_begin = slice.begin;
+    options.share_end = slice.end;
+  }
+  const bool run_roundtrip = request.checks.roundtrip, run_lint = request.checks.lint,
+             run_drift = request.checks.drift;
+  request.checks.roundtrip = run_roundtrip && slice.begin < slice.end;
+  request.checks.drift = run_drift && (!shard || shard->index == 1);
   if (IsAlembic(set)) {
     verify::AlembicProject project;
     project.start_helper = [&set, &args] {
@@ -482,15 +514,39 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
   }();
   const bool progress = isatty(STDERR_FILENO) == 1 && !global.quiet;
   VerifyPrinter printer(set, args, text_to_stdout, progress);
+  if (shard) printer.Shard(*shard, slice);
   verify::Outcome outcome = verify::Run(std::move(request), printer);
-
-  WriteReports(outcome.report, outputs, global.no_color);
+  report::Report& combined = outcome.report;
+  if (shard) {
+    KeepShard(combined, set, slice, *shard);
+    combined.shard = report::ShardInfo{shard->index, shard->count, slice.begin, slice.end, {}};
+    for (const auto& [check, ran] :
+         {std::pair{"roundtrip", run_roundtrip}, {"lint", run_lint}, {"drift", run_drift}}) {
+      if (ran) combined.shard->checks.push_back(check);
+    }
+    if (text_to_stdout && slice.begin == slice.end) {
+      fmt::print("Shard {}/{}: no revisions to round-trip (more shards than the history needs)\n",
+                 shard->index, shard->count);
+    }
+  }
+  // The verdict goes into the JSON report, so `report merge` judges shards the same way; a
+  // shard's lint findings are those of its slice.
+  const std::optional<Severity> fail = ParseFailLevel(args.fail_level);
+  report::Verdict verdict{fail ? std::string(SeverityName(*fail)) : "none", outcome.failed_checks,
+                          0};
+  verdict.exit_code = verdict.failed_checks || (fail && combined.Count(*fail) > 0)
+                          ? static_cast<int>(ExitCode::kFindings)
+                          : 0;
+  combined.set = DescribeSet(set);
+  combined.verdict = verdict;
+  WriteReports(combined, outputs, global.no_color);
   if (args.keep && outcome.box) {
     fmt::print(stderr, "Kept database {}:\n{}\n",
                outcome.database ? outcome.database->name() : std::string("(drift only)"),
                outcome.box->ConnectHelp());
   }
-  return outcome.exit_code;
+  const int exit_code = verdict.exit_code;
+  return exit_code;
 }
 
 }  // namespace
@@ -542,6 +598,11 @@ RunFn SetupVerify(CLI::App& sub, GlobalOptions& global) {
       ->type_name("1|2");
   sub.add_flag("--fail-fast", args->fail_fast,
                "Stop the roundtrip at the first failing step (default: report it and go on)");
+  sub.add_option("--shard", args->shard,
+                 "Check share I of N (1/3, 2/3, 3/3 in N CI jobs): round-trip and lint this job's\n"
+                 "slice of the revisions, apply the ones before it up only; join the jobs'\n"
+                 "--report json files with `stairway report merge` (docs/roundtrip.md)")
+      ->type_name("I/N");
   sub.add_flag("--allow-irreversible", args->allow_irreversible,
                "Do not fail on revisions without a down section");
   sub.add_flag("--allow-multiple-heads", args->allow_multiple_heads,

@@ -276,6 +276,11 @@ class JsonWriter {
     out_.Commit(Element(0));
     out_.Put(b ? std::string_view("true") : std::string_view("false"));
   }
+  // A number already rendered (a fixed-point duration).
+  void Raw(std::string_view number) {
+    out_.Commit(Element(0));
+    out_.Put(number);
+  }
   void Value(long long n) {
     char* p = Element(24);
     out_.Commit(std::to_chars(p, p + 24, n).ptr);
@@ -360,15 +365,23 @@ void WriteFindingJson(JsonWriter& w, const Finding& f) {
   w.Field("help", f.help);
   if (!f.revision.empty()) w.Field("revision", f.revision);
   if (!f.lock.empty()) w.Field("lock", f.lock);
+  if (!f.step.empty()) w.Field("step", f.step);
+  if (!f.source_line.empty()) w.Field("source_line", f.source_line);
   w.EndObject();
 }
 
-std::string WriteJson(const Report& r) {
+// Milliseconds to the microsecond: enough for a duration, and the same text after a read back.
+std::string Millis(double ms) {
+  return fmt::format("{:.3f}", ms);
+}
+
+std::string WriteJson(const Report& r, const WriteOptions& o) {
   std::string out;
-  out.reserve(1024 + r.findings.size() * 400);
+  out.reserve(1024 + r.findings.size() * 400 + r.rules.size() * 300);
   JsonWriter w(out);
   w.BeginObject();
-  w.Field("stairway_report", 1);
+  w.Field("stairway_report", kJsonReportVersion);
+  w.Field("stairway_version", o.tool_version);
   w.Field("command", r.command);
   w.Key("summary");
   w.BeginObject();
@@ -377,6 +390,36 @@ std::string WriteJson(const Report& r) {
   w.Field("notes", CountExactly(r, Severity::kInfo));
   w.Field("steps", r.steps.size());
   w.EndObject();
+  if (r.set) {
+    w.Key("set");
+    w.BeginObject();
+    w.Field("directory", r.set->directory);
+    w.Field("format", r.set->format);
+    w.Field("revisions", r.set->revisions);
+    w.Field("fingerprint", r.set->fingerprint);
+    w.EndObject();
+  }
+  if (r.shard) {
+    w.Key("shard");
+    w.BeginObject();
+    w.Field("index", r.shard->index);
+    w.Field("count", r.shard->count);
+    w.Field("begin", r.shard->begin);
+    w.Field("end", r.shard->end);
+    w.Key("checks");
+    w.BeginArray();
+    for (const std::string& check : r.shard->checks) w.Value(check);
+    w.EndArray();
+    w.EndObject();
+  }
+  if (r.verdict) {
+    w.Key("verdict");
+    w.BeginObject();
+    w.Field("fail_level", r.verdict->fail_level);
+    w.Field("failed_checks", r.verdict->failed_checks);
+    w.Field("exit_code", r.verdict->exit_code);
+    w.EndObject();
+  }
   w.Key("steps");
   w.BeginArray();
   for (const Step& s : r.steps) {
@@ -386,12 +429,25 @@ std::string WriteJson(const Report& r) {
     w.Field("path", s.path);
     w.Field("skipped", s.skipped);
     if (s.skipped) w.Field("skip_reason", s.skip_reason);
+    w.Key("duration_ms");
+    w.Raw(Millis(s.duration_ms));
     w.EndObject();
   }
   w.EndArray();
   w.Key("findings");
   w.BeginArray();
   for (const Finding& f : r.findings) WriteFindingJson(w, f);
+  w.EndArray();
+  w.Key("rules");
+  w.BeginArray();
+  for (const RuleMeta& m : r.rules) {
+    w.BeginObject();
+    w.Field("id", m.id);
+    w.Field("summary", m.summary);
+    w.Field("help", m.help);
+    w.Field("severity", SeverityName(m.severity));
+    w.EndObject();
+  }
   w.EndArray();
   w.EndObject();
   w.Finish();
@@ -758,7 +814,7 @@ std::string Write(const Report& report, Format format, const WriteOptions& optio
     case Format::kText:
       return WriteText(report, options);
     case Format::kJson:
-      return WriteJson(report);
+      return WriteJson(report, options);
     case Format::kSarif:
       return WriteSarif(report, options);
     case Format::kGithub:

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "runner/common/diagnostic.h"
+#include "runner/common/expected.h"
 
 namespace stairway::report {
 
@@ -56,11 +57,45 @@ struct RuleMeta {
   Severity severity = Severity::kWarning;
 };
 
+// The migration set a verify report is about, so `report merge` refuses to join reports of
+// different sets (or of one set at different commits).
+struct SetInfo {
+  std::string directory;  // as given on the command line
+  std::string format;     // "stairway", "golang-migrate", ..., "alembic"
+  int revisions = 0;
+  std::string fingerprint;  // SHA-256 over every revision's label, up and down
+};
+
+// verify --shard I/N: the share of the revisions this report round-tripped and linted.
+struct ShardInfo {
+  int index = 0;  // 1-based
+  int count = 0;
+  int begin = 0;  // first revision of the slice (0-based, in apply order)
+  int end = 0;    // one past the last; begin == end: an empty slice
+  // The checks the run was asked for ("roundtrip", "lint", "drift"), in that order: shards run
+  // with different selections do not add up to one run.
+  std::vector<std::string> checks;
+};
+
+// How verify decided its exit code, so that a merge of shards decides it the same way.
+struct Verdict {
+  std::string fail_level = "warning";  // --fail-level: error, warning, info or none
+  // Findings that fail whatever the level (roundtrip, drift); lint fails at the level.
+  bool failed_checks = false;
+  int exit_code = 0;
+};
+
 struct Report {
   std::string command = "lint";  // "lint", "verify", ...
   std::vector<Step> steps;
   std::vector<Finding> findings;
   std::vector<RuleMeta> rules;
+  // verify only (written to JSON when set): what was checked, which shard, how it was judged.
+  std::optional<SetInfo> set;
+  std::optional<ShardInfo> shard;
+  std::optional<Verdict> verdict;
+  // The "stairway_version" of a report read back (ReadJson); writers use WriteOptions instead.
+  std::string written_by;
 
   // Orders findings by path, line, column, rule (stable output for golden tests and CI).
   void Sort();
@@ -88,6 +123,14 @@ inline constexpr std::size_t kMarkdownLimit = 65536;
 // Text, JSON and SARIF list findings in report order; GitHub annotations and Markdown list
 // errors, then warnings, then notes. JUnit fails a step's case only for warnings and errors.
 std::string Write(const Report& report, Format format, const WriteOptions& options = {});
+
+// Reads a report written by Write(..., Format::kJson) back; `origin` (a file name) starts every
+// error message. Input error for text that is not such a report, or of a newer
+// "stairway_report" version than this build writes. Write(Read(Write(r))) == Write(r).
+Expected<Report> ReadJson(std::string_view json, std::string_view origin);
+
+// The "stairway_report" version Write(kJson) writes and ReadJson accepts.
+inline constexpr int kJsonReportVersion = 1;
 
 // True when stdout is a terminal and NO_COLOR is unset.
 bool ColorWanted(bool no_color_flag);

@@ -20,6 +20,12 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// What a revision costs, in ups: a round trip is three steps and three catalog reads, where a
+// down and the read after it cost about half an up and its read (there is little left to read).
+// Measured on the runner bench (tables, columns, enums, views): a round trip costs about four
+// applied ups.
+constexpr int kRoundTripCost = 4;
+
 void Notify(const std::vector<PhaseObserver*>& observers, PhaseContext& context) {
   for (PhaseObserver* observer : observers) observer->AtPhase(context);
 }
@@ -419,28 +425,32 @@ class HeldListener : public ProgressListener {
 
 }  // namespace
 
-int SplitPoint(const source::MigrationSet& set, const Options& options) {
+std::vector<int> RevisionCosts(const source::MigrationSet& set, const Options& options) {
   const Selection selection = Select(set, options);
-  const int total = static_cast<int>(set.revisions.size());
-  // What a revision costs, in ups: a round trip is three steps and three catalog reads, where a
-  // down and the read after it cost about half an up and its read (there is little left to
-  // read). Measured on the runner bench (tables, columns, enums, views): a round trip costs
-  // about four applied ups.
-  constexpr int kRoundTrip = 4;
-  std::vector<int> cost(total);
+  std::vector<int> cost(set.revisions.size());
+  for (std::size_t i = 0; i < cost.size(); ++i) {
+    cost[i] = RoundTrips(set.revisions[i], selection.reason[i]) ? kRoundTripCost : 1;
+  }
+  return cost;
+}
+
+int SplitPoint(const source::MigrationSet& set, const Options& options) {
+  const std::vector<int> cost = RevisionCosts(set, options);
+  const int total = static_cast<int>(cost.size());
+  const int begin = std::clamp(options.share_begin, 0, total);
+  const int end = options.share_end < 0 ? total : std::clamp(options.share_end, begin, total);
   int round_trips = 0;
   int rest = 0;
-  for (int i = 0; i < total; ++i) {
-    const bool round_trip = RoundTrips(set.revisions[i], selection.reason[i]);
-    cost[i] = round_trip ? kRoundTrip : 1;
-    round_trips += round_trip ? 1 : 0;
+  for (int i = begin; i < end; ++i) {
+    round_trips += cost[i] == kRoundTripCost ? 1 : 0;
     rest += cost[i];
   }
   if (round_trips < kMinSplitRoundTrips) return 0;
-  // Cut at k: the first database's load is the cost of revisions [0, k); the second's is one
-  // step for each of those and the cost of the rest.
-  int first = 0, best = 0, best_load = rest;
-  for (int k = 1; k < total; ++k) {
+  // Cut at k: the first database's load is an up for each revision before the share and the
+  // cost of [begin, k); the second's is one up for each revision before k and the cost of the
+  // rest.
+  int first = begin, best = 0, best_load = begin + rest;
+  for (int k = begin + 1; k < end; ++k) {
     first += cost[k - 1];
     rest -= cost[k - 1];
     const int load = std::max(first, k + rest);
@@ -450,6 +460,53 @@ int SplitPoint(const source::MigrationSet& set, const Options& options) {
     }
   }
   return best;
+}
+
+namespace {
+
+// The slices of `count` shards whose loads all stay within `limit`, cut from the last shard
+// back (each takes as many revisions as fit, so the first shard, which also lints and checks
+// drift, is the lightest); nullopt when the revisions do not fit. A slice [b, e) loads its
+// shard with b ups and the cost of its revisions; an empty slice loads it with nothing.
+std::optional<std::vector<ShardSlice>> SlicesWithin(const std::vector<int>& costs, int count,
+                                                    int first_extra, long long limit) {
+  std::vector<ShardSlice> slices(count);
+  int end = static_cast<int>(costs.size());
+  for (int s = count - 1; s >= 1; --s) {
+    int begin = end;
+    long long load = end;  // `begin` ups, then the costs of [begin, end)
+    while (begin > 0 && load - 1 + costs[begin - 1] <= limit) {
+      load += costs[begin - 1] - 1;
+      --begin;
+    }
+    slices[s] = {begin, end};
+    end = begin;
+  }
+  long long first = first_extra;
+  for (int i = 0; i < end; ++i) first += costs[i];
+  if (first > limit) return std::nullopt;
+  slices[0] = {0, end};
+  return slices;
+}
+
+}  // namespace
+
+ShardSlice SliceForShard(const std::vector<int>& costs, int index, int count, int first_extra) {
+  if (count < 1 || index < 1 || index > count) return {};
+  // The smallest limit every shard's load fits in: loads grow with the limit, so a binary
+  // search finds it. One shard doing everything always fits.
+  long long low = 0;
+  long long high = first_extra;
+  for (int c : costs) high += c;
+  while (low < high) {
+    const long long mid = low + (high - low) / 2;
+    if (SlicesWithin(costs, count, first_extra, mid)) {
+      high = mid;
+    } else {
+      low = mid + 1;
+    }
+  }
+  return (*SlicesWithin(costs, count, first_extra, low))[index - 1];
 }
 
 Result RunSplit(db::Session& first, const std::function<db::Session&()>& open_second,

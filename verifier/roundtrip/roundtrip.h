@@ -191,7 +191,23 @@ Result Run(db::Session& session, const source::MigrationSet& set, const Options&
 // revisions before it, the second applies those up only (a step each instead of three steps and
 // three catalog reads) and round-trips the rest.
 inline constexpr int kMinSplitRoundTrips = 16;
+// Only the share [options.share_begin, options.share_end) is cut: a cut inside it, or 0.
 int SplitPoint(const source::MigrationSet& set, const Options& options);
+
+// What each revision costs a database that reaches it, in applied ups: a round trip about four
+// (three steps and three catalog reads, the down's cheaper), an up-only revision one.
+std::vector<int> RevisionCosts(const source::MigrationSet& set, const Options& options);
+
+// verify --shard I/N: the revisions [begin, end) shard I round-trips (0-based; empty when
+// begin == end). A shard applies the revisions before its slice up only, so its load is
+// `begin` ups plus the cost of its slice; slices are cut so that the heaviest shard's load is
+// as small as it can be, later shards taking fewer revisions. `first_extra` is work only the
+// first shard does (drift), in ups. The slices of 1..N cover the set in order.
+struct ShardSlice {
+  int begin = 0;
+  int end = 0;
+};
+ShardSlice SliceForShard(const std::vector<int>& costs, int index, int count, int first_extra = 0);
 
 // Run on two empty throwaway databases at once, each on its own thread: `first` round-trips the
 // revisions before `cut` (SplitPoint's answer), `second` applies them up only and round-trips

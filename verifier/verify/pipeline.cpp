@@ -201,11 +201,13 @@ Outcome Run(Request request, Listener& listener) {
     combined.Merge(std::move(dr));
   }
 
-  // Roundtrip findings (a failing step included) and drift always fail; lint at the fail level.
-  // Exit 3 is only for a check that could not run: those throw StopError before this point.
+  // Roundtrip findings (a failing step included), drift and PR-check errors always fail; lint at
+  // the fail level. Exit 3 is only for a check that could not run: those throw StopError before
+  // this point.
   const bool lint_failed = request.fail_level && combined.Count(*request.fail_level) > 0;
+  outcome.failed_checks = roundtrip_failed || drifted || (pr && pr->failed);
   outcome.exit_code =
-      roundtrip_failed || drifted || lint_failed ? static_cast<int>(ExitCode::kFindings) : 0;
+      outcome.failed_checks || lint_failed ? static_cast<int>(ExitCode::kFindings) : 0;
   return outcome;
 }
 

@@ -92,6 +92,9 @@ class Listener {
 struct Outcome {
   report::Report report;
   int exit_code = 0;  // 0, or 1 for findings; a check that cannot run throws StopError
+  // A check that fails whatever the lint fail level: a roundtrip finding or failed step, drift,
+  // a PR-check error.
+  bool failed_checks = false;
   // Kept alive for --keep (the caller prints how to connect); null when nothing was started.
   std::unique_ptr<sandbox::Sandbox> box;
   std::unique_ptr<sandbox::ThrowawayDatabase> database;
