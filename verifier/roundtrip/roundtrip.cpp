@@ -13,6 +13,7 @@
 #include "verifier/roundtrip/catalog_observer.h"
 #include "verifier/roundtrip/fixtures_observer.h"
 #include "verifier/roundtrip/tracked_observer.h"
+#include "verifier/roundtrip/verify_script_observer.h"
 
 namespace stairway::verifier::roundtrip {
 
@@ -141,6 +142,8 @@ Result Run(db::Session& session, const source::MigrationSet& set, const Options&
     fixtures.emplace(*options.data_fixtures);
     observers.push_back(&*fixtures);
   }
+  VerifyScriptObserver verify_scripts;  // sqitch verify scripts; other revisions have none
+  observers.push_back(&verify_scripts);
   observers.insert(observers.end(), extra_observers.begin(), extra_observers.end());
   const Clock::time_point start = Clock::now();
   // Split every section first: a section the scanner rejects is input (exit 2), found before
