@@ -193,6 +193,33 @@ TEST(SqitchSource, ReworkNeedsTheEarlierScripts) {
   EXPECT_EQ(set.revisions[1].version, "a#2");
 }
 
+// psql runs a BEGIN ... COMMIT script in that transaction and a script without one statement by
+// statement: stairway's transactional section (wrapper blanked, lines kept) and its
+// non-transactional one. Several transactions in one script have no equivalent.
+TEST(SqitchSource, TransactionShapes) {
+  {
+    Project p({Change("a")});
+    p.Script("deploy/a.sql", "BEGIN;\nCREATE TABLE a (id int);\nCOMMIT;\n");
+    p.Script("revert/a.sql", "DROP TABLE a;\n");
+    const MigrationSet set = LoadOk(p.path());
+    ASSERT_EQ(set.revisions.size(), 1u);
+    EXPECT_EQ(set.revisions[0].up.tx_mode, TxMode::kTransaction);
+    EXPECT_EQ(set.revisions[0].up.sql, "      \nCREATE TABLE a (id int);\n       \n");
+    EXPECT_EQ(set.revisions[0].down->tx_mode, TxMode::kNone);
+  }
+  {
+    Project p({Change("a")});
+    p.Script("deploy/a.sql",
+             "BEGIN;\nCREATE TABLE a (id int);\nCOMMIT;\nBEGIN;\nCREATE TABLE b (id int);\n"
+             "COMMIT;\n");
+    EXPECT_EQ(LoadError(p.path()),
+              "DIR/deploy/a.sql:3: deploy script: transaction control other than one BEGIN ... "
+              "COMMIT around the script's statements; stairway runs a sqitch script in one "
+              "transaction (BEGIN first, COMMIT last) or, without BEGIN/COMMIT, statement by "
+              "statement; split the change in two, or use one of these shapes");
+  }
+}
+
 TEST(SqitchSource, OtherEnginesAreRefused) {
   Project p({Change("a")});
   p.Script("sqitch.conf", "[core]\n\tengine = mysql\n");
