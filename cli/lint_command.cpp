@@ -106,7 +106,8 @@ std::vector<lint::LintGroup> CollectInputs(const LintFlags& f,
   const auto format = source::ParseFormat(f.format);
   if (!format) {
     throw StopError(Error::Input(fmt::format(
-        "unknown --format '{}'; use auto, stairway, dbmate, golang-migrate, flyway or goose",
+        "unknown --format '{}'; use auto, stairway, dbmate, golang-migrate, flyway, goose or "
+        "sqitch",
         f.format)));
   }
   std::optional<std::size_t> stdin_group;  // index in groups

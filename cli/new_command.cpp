@@ -200,6 +200,13 @@ int RunNew(const NewFlags& flags) {
   const fs::path dir = flags.dir;
   if (*forced == Format::kAlembic) RefuseAlembic("--format alembic");
   std::error_code ec;
+  if (*forced == Format::kSqitch || fs::exists(dir / "sqitch.plan", ec) ||
+      fs::exists(dir / "sqitch.conf", ec)) {
+    Refuse(
+        fmt::format("{} is a sqitch project: add changes with `sqitch add`, which writes the "
+                    "plan line and the deploy, revert and verify scripts",
+                    dir.string()));
+  }
   // As the other commands resolve it: no migrations/ here but an Alembic project is.
   if (flags.dir == "migrations" && !fs::exists(dir, ec)) {
     if (AlembicProjectHere()) RefuseAlembic("the current directory");

@@ -54,7 +54,7 @@ void AddSourceOptions(CLI::App& sub, SourceOptions& options, DirArgument dir_arg
       ->capture_default_str();
   sub.add_option("--format", options.format,
                  "Migration format: auto, stairway (dbmate), golang-migrate, flyway, goose, "
-                 "alembic")
+                 "alembic, sqitch")
       ->capture_default_str();
   sub.add_option("--python", options.python,
                  "Alembic: the project's Python (default: STAIRWAY_PYTHON, $VIRTUAL_ENV, "
@@ -85,8 +85,8 @@ source::MigrationSet LoadSet(const SourceOptions& options) {
   const std::optional<source::Format> format = source::ParseFormat(options.format);
   if (!format) {
     throw StopError(Error::Input(fmt::format(
-        "unknown --format \"{}\": use auto, stairway, dbmate, golang-migrate, flyway, goose or "
-        "alembic",
+        "unknown --format \"{}\": use auto, stairway, dbmate, golang-migrate, flyway, goose, "
+        "alembic or sqitch",
         options.format)));
   }
   // Alembic revision headers that are not plain literals are read by the project's Python.

@@ -113,9 +113,10 @@ Status ApplyTransactionControlPolicy(const planner::Step& step,
               "this statement (and the BEGIN/COMMIT around the others), or drop the "
               "no-transaction marker so the revision runs in one transaction (see "
               "docs/formats.md)";
-    const Diagnostic d =
-        DiagnosticAt(Severity::kError, section.path.string(), section.sql, spans[i].offset,
-                     fmt::format("{}: {}; nothing was applied", what, why), section.first_line - 1);
+    const Diagnostic d = source::Relocated(
+        section, DiagnosticAt(Severity::kError, section.path.string(), section.sql, spans[i].offset,
+                              fmt::format("{}: {}; nothing was applied", what, why),
+                              section.first_line - 1));
     return Error::Input(Located(d));
   }
   spans = std::vector<sql::StatementSpan>(spans.begin() + first, spans.begin() + last);
@@ -130,9 +131,9 @@ Expected<PreparedStep> PrepareStep(const planner::Step& step) {
   const source::Section& section = step.section();
   sql::SplitResult split = sql::SplitStatements(section.sql);
   if (split.error) {
-    const Diagnostic d =
-        DiagnosticAt(Severity::kError, section.path.string(), section.sql, split.error->offset,
-                     split.error->message, section.first_line - 1);
+    const Diagnostic d = source::Relocated(
+        section, DiagnosticAt(Severity::kError, section.path.string(), section.sql,
+                              split.error->offset, split.error->message, section.first_line - 1));
     return Error::Input(fmt::format("{}; fix the SQL of {} ({} section), nothing was applied",
                                     Located(d), step.revision->Label(),
                                     history::DirectionName(step.direction)));
@@ -467,6 +468,7 @@ void Runner::Fail(const PreparedStep& prepared, std::size_t index, const db::Dat
                                history::DirectionName(step.direction), index + 1,
                                prepared.statements.size(), e.server_message(), e.sqlstate()),
                    section.first_line - 1);
+  d = source::Relocated(section, std::move(d));
   const std::string timeout = TimeoutAdvice(e, options_);
   if (rolled_back) {
     d.help = fmt::format(
@@ -612,9 +614,9 @@ void Runner::Lost(const PreparedStep& prepared, std::optional<std::size_t> index
   const bool transactional = step.tx_mode() == source::TxMode::kTransaction;
   std::string where = "before its first statement";
   if (index && *index < count) {
-    const Diagnostic d =
-        DiagnosticAt(Severity::kError, section.path.string(), section.sql,
-                     prepared.statements[*index].offset, "", section.first_line - 1);
+    const Diagnostic d = source::Relocated(
+        section, DiagnosticAt(Severity::kError, section.path.string(), section.sql,
+                              prepared.statements[*index].offset, "", section.first_line - 1));
     where = fmt::format("at statement {} of {} ({}:{}:{}: {})", *index + 1, count, d.path,
                         d.pos.line, d.pos.column, Excerpt(prepared.statements[*index].text));
   } else if (index) {

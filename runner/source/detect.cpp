@@ -127,6 +127,8 @@ std::string_view NamePattern(Format format) {
       return "V<version>__<desc>.sql, U<version>__<desc>.sql or R__<desc>.sql";
     case Format::kAlembic:
       return "alembic.ini with versions/*.py";
+    case Format::kSqitch:
+      return "sqitch.plan with deploy/, revert/ and verify/";
     case Format::kAuto:
       break;
   }

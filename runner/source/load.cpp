@@ -29,6 +29,8 @@ std::string_view FormatName(Format f) {
       return "goose";
     case Format::kAlembic:
       return "alembic";
+    case Format::kSqitch:
+      return "sqitch";
   }
   return "auto";
 }
@@ -40,6 +42,7 @@ std::optional<Format> ParseFormat(std::string_view name) {
   if (name == "flyway") return Format::kFlyway;
   if (name == "goose") return Format::kGoose;
   if (name == "alembic") return Format::kAlembic;
+  if (name == "sqitch") return Format::kSqitch;
   return std::nullopt;
 }
 
@@ -127,7 +130,8 @@ std::optional<MigrationFile> MatchForced(Format format, std::string_view name) {
     case Format::kFlyway:
       return detail::MatchFlywayName(name);
     case Format::kAuto:
-    case Format::kAlembic:  // LoadMigrationSet reads Alembic projects before names matter
+    case Format::kAlembic:  // LoadMigrationSet reads Alembic and sqitch projects before names
+    case Format::kSqitch:   // matter
       break;
   }
   return std::nullopt;
@@ -226,6 +230,22 @@ Expected<std::vector<Revision>> ReadSingleFileSet(const std::filesystem::path& d
   return revisions;
 }
 
+// sqitch's plan gives the order, and the scripts need no name matching.
+Expected<MigrationSet> LoadSqitchSet(const std::filesystem::path& dir) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec)) {
+    return InputError(dir, 0, "migration directory not found",
+                      "check the path or create the directory");
+  }
+  MigrationSet set;
+  set.dir = dir;
+  set.format = Format::kSqitch;
+  ASSIGN_OR_RETURN(set.revisions, detail::ReadSqitch(dir));
+  LinkLinear(set.revisions);
+  for (Revision& r : set.revisions) r.checksum = MigrationChecksum(r.up.sql);
+  return set;
+}
+
 }  // namespace
 
 Expected<MigrationSet> LoadMigrationSet(const std::filesystem::path& dir, Format format) {
@@ -249,6 +269,9 @@ Expected<MigrationSet> LoadMigrationSet(const std::filesystem::path& dir, Format
                         "[tool.alembic], no env.py beside a versions/ directory)",
                         "pass the directory that holds alembic.ini, or another --format");
     }
+  }
+  if (format == Format::kSqitch || (format == Format::kAuto && detail::IsSqitchProject(dir))) {
+    return LoadSqitchSet(dir);
   }
   ASSIGN_OR_RETURN(const std::vector<std::string> names, ListCandidates(dir));
   Format family = format;

@@ -6,15 +6,17 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
+#include "runner/common/diagnostic.h"
 #include "runner/common/expected.h"
 #include "runner/source/alembic/revision_file.h"
 
 namespace stairway::source {
 
-enum class Format { kAuto, kStairway, kGolangMigrate, kFlyway, kGoose, kAlembic };
-// "stairway", "golang-migrate", "flyway", "goose", "alembic"
+enum class Format { kAuto, kStairway, kGolangMigrate, kFlyway, kGoose, kAlembic, kSqitch };
+// "stairway", "golang-migrate", "flyway", "goose", "alembic", "sqitch"
 std::string_view FormatName(Format f);
 std::optional<Format> ParseFormat(std::string_view name);  // accepts "dbmate" as kStairway, "auto"
 
@@ -26,7 +28,24 @@ struct Section {
   std::filesystem::path path;  // file the section comes from
   int first_line = 1;          // 1-based line in `path` where `sql` starts (sql starts at column 1)
   TxMode tx_mode = TxMode::kTransaction;
+  // Lines of `sql` that come from other files: psql's \i / \ir in a sqitch script inline the
+  // file they name. From line `line` of `sql` on (1-based, until the next entry), the text is
+  // `origin` from its line `origin_line`. Empty: every line is `path`'s, from `first_line`.
+  struct Origin {
+    int line = 1;
+    std::filesystem::path origin;
+    int origin_line = 1;
+  };
+  std::vector<Origin> origins;
+
+  // The file and 1-based line that holds `line` (counted in `path` as diagnostics count it:
+  // first_line is the section's first line).
+  std::pair<std::filesystem::path, int> Locate(int line) const;
 };
+
+// `d`, made by DiagnosticAt on section.sql, moved to the file and line that hold its line when
+// the section inlines other files (Section::origins); unchanged otherwise.
+Diagnostic Relocated(const Section& section, Diagnostic d);
 
 // What an Alembic revision file says besides its parents (runner/source/alembic/). The
 // revision's up and down are its Python functions: Section::sql stays empty and
@@ -60,6 +79,9 @@ struct Revision {
   std::optional<std::string> data_change;
   std::string checksum;  // MigrationChecksum(up.sql); Alembic: of the whole .py file
   std::optional<AlembicRevision> alembic;  // set for Alembic revisions only
+  // sqitch: the change's verify script. Roundtrip runs it after up, in a transaction it rolls
+  // back; the runner does not run it.
+  std::optional<Section> verify;
 
   // "0004_add_roles": what messages call the revision.
   std::string Label() const { return name.empty() ? version : version + "_" + name; }

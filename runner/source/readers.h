@@ -64,5 +64,8 @@ Expected<Revision> ParseGooseFile(const SourceFile& file, const MigrationFile& n
 // golang_migrate_format.cpp, flyway_format.cpp: pair the files and read them.
 Expected<std::vector<Revision>> ReadGolangMigrate(const std::vector<MigrationFile>& files);
 Expected<std::vector<Revision>> ReadFlyway(const std::vector<MigrationFile>& files);
+// sqitch_format.cpp: a directory with sqitch.conf or sqitch.plan, read in plan order.
+bool IsSqitchProject(const std::filesystem::path& dir);
+Expected<std::vector<Revision>> ReadSqitch(const std::filesystem::path& dir);
 
 }  // namespace stairway::source::detail

@@ -555,4 +555,20 @@ SplitResult SplitStatements(std::string_view sql) {
   return {std::move(scan.statements), std::move(scan.error)};
 }
 
+bool ScanTokens(std::string_view text, std::vector<ScannedToken>& tokens,
+                std::size_t& error_offset) {
+  tokens.clear();
+  const std::string buf(text);
+  PgQueryScanResult r = pg_query_scan(buf.c_str());
+  const bool ok = r.error == nullptr;
+  if (!ok) {
+    error_offset = ByteOffsetOfCursor(buf, r.error->cursorpos);
+  } else {
+    const Lexed lexed = Lex(text);
+    for (const Token& t : lexed.tokens) tokens.push_back({t.start, t.end, t.kind});
+  }
+  pg_query_free_scan_result(r);
+  return ok;
+}
+
 }  // namespace stairway::sql

@@ -59,6 +59,18 @@ std::optional<std::size_t> LocateNameBefore(std::string_view statement, std::str
 std::optional<std::size_t> LocateNameAfter(std::string_view statement, std::string_view keyword,
                                            std::string_view name, std::size_t from);
 
+// One scanner token: its byte range in the scanned text and libpg_query's token number
+// (pg_query.proto, enum Token; single characters are their ASCII code).
+struct ScannedToken {
+  std::size_t start = 0;
+  std::size_t end = 0;
+  int kind = 0;
+};
+// The tokens of `text`, comments included. On a lexical error (an unterminated quote or
+// comment) returns false with `error_offset` at the error and no tokens.
+bool ScanTokens(std::string_view text, std::vector<ScannedToken>& tokens,
+                std::size_t& error_offset);
+
 // True when the tokens ON DELETE occur in `sql` (comments and strings are not tokens). The parse
 // tree cannot tell an explicit ON DELETE NO ACTION from the default; the tokens can.
 bool HasOnDeleteClause(std::string_view sql);

@@ -187,9 +187,9 @@ TEST(SourceFormats, ParseFormatNames) {
   EXPECT_EQ(ParseFormat("dbmate"), Format::kStairway);
   EXPECT_EQ(ParseFormat("auto"), Format::kAuto);
   EXPECT_EQ(ParseFormat("golang-migrate"), Format::kGolangMigrate);
-  EXPECT_EQ(ParseFormat("sqitch"), std::nullopt);
+  EXPECT_EQ(ParseFormat("liquibase"), std::nullopt);
   for (Format f : {Format::kAuto, Format::kStairway, Format::kGolangMigrate, Format::kFlyway,
-                   Format::kGoose}) {
+                   Format::kGoose, Format::kSqitch}) {
     EXPECT_EQ(ParseFormat(FormatName(f)), f);
   }
 }

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <chrono>
 #include <thread>
+#include <tuple>
 
 #include "runner/common/diagnostic.h"
 #include "runner/source/alembic/python_tokens.h"
@@ -26,6 +27,7 @@ LintGroup GroupFromMigrationSet(const source::MigrationSet& set) {
       u.sql = s.sql;
       u.first_line = s.first_line;
       u.wrapped = s.tx_mode == source::TxMode::kTransaction;
+      u.included = s.origins;
       u.revision = r.Label();
       u.role = role;
       g.units.push_back(std::move(u));
@@ -205,6 +207,14 @@ class UnitLinter {
     f.line = pos.line + unit_.first_line - 1;
     f.column = pos.column;
     f.source_line = std::string(lines_.Line(pos.line));
+    if (!unit_.included.empty()) {
+      source::Section section;
+      section.path = unit_.path;
+      section.first_line = unit_.first_line;
+      section.origins = unit_.included;
+      std::tie(section.path, f.line) = section.Locate(f.line);
+      f.path = section.path.string();
+    }
     return f;
   }
 

@@ -43,6 +43,8 @@ struct LintUnit {
   // that function's unit's; one outside both is the up unit's.
   int own_first_line = 0, own_last_line = 0;
   int other_first_line = 0, other_last_line = 0;
+  // Files inlined into `sql` (psql \i in sqitch scripts): findings on their lines name them.
+  std::vector<source::Section::Origin> included;
 };
 
 // Units that share one schema replay, in apply order: one migration set, or one loose file.

@@ -13,6 +13,7 @@
 #include "verifier/roundtrip/catalog_observer.h"
 #include "verifier/roundtrip/fixtures_observer.h"
 #include "verifier/roundtrip/tracked_observer.h"
+#include "verifier/roundtrip/verify_script_observer.h"
 
 namespace stairway::verifier::roundtrip {
 
@@ -124,6 +125,7 @@ struct Lane {
   CatalogObserver catalog;
   std::optional<TrackedCatalogObserver> tracked;
   std::optional<FixturesObserver> fixtures;
+  VerifyScriptObserver verify_scripts;    // sqitch verify scripts; other revisions have none
   std::vector<PhaseObserver*> observers;  // the built-in ones, in order
   bool tracking_refused = false;          // full snapshots: the role may not create event triggers
 };
@@ -169,6 +171,7 @@ std::unique_ptr<Lane> OpenLane(std::unique_ptr<sandbox::ThrowawayDatabase> datab
   if (options.data_fixtures) {
     lane->observers.push_back(&lane->fixtures.emplace(*options.data_fixtures, std::move(declared)));
   }
+  lane->observers.push_back(&lane->verify_scripts);
   return lane;
 }
 

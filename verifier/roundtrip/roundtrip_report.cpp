@@ -79,6 +79,7 @@ report::Report ToReport(const Result& result, const source::MigrationSet& set) {
       out.findings.push_back(MakeFinding(rev, r.label, rule, r.findings[i], Severity::kError));
       if (rule == "roundtrip-down-leftover") out.findings.back().step = down;
       if (rule == "roundtrip-reup-differs") out.findings.back().step = reup;
+      if (rule == "sqitch-verify-failed") out.findings.back().step = r.label + " up";
       if (rule == "roundtrip-tracking") {
         out.findings.back().step = r.reup ? reup : r.label + " up";
       }
