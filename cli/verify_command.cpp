@@ -18,6 +18,7 @@
 #include "cli/alembic_support.h"
 #include "cli/report_flags.h"
 #include "cli/runner_support.h"
+#include "cli/verify_setup.h"
 #include "runner/common/file.h"
 #include "runner/common/git.h"
 #include "runner/sandbox/sandbox.h"
@@ -50,6 +51,7 @@ struct VerifyArgs {
   std::vector<std::string> skip;
   std::string min_downgrade;
   std::string fixtures;
+  std::string setup;
   std::string server_url;
   bool keep = false;
   bool allow_irreversible = false;
@@ -63,6 +65,7 @@ struct VerifyConfig {
   std::optional<fs::path> toml;
   std::optional<fs::path> model;
   std::optional<fs::path> fixtures;
+  std::optional<fs::path> setup;
 };
 
 // stairway.toml lookup (docs/configuration.md): --config, else ./stairway.toml, else the
@@ -103,20 +106,33 @@ VerifyConfig ReadConfig(const VerifyArgs& args) {
   for (const auto& [key, node] : *verify) {
     const std::optional<std::string> text = node.value<std::string>();
     const int line = static_cast<int>(node.source().begin.line);
-    if (key == "model" || key == "fixtures") {
+    if (key == "model" || key == "fixtures" || key == "setup") {
       if (!text) {
         throw StopError(Error::Input(
             fmt::format("{}:{}: [verify] {} must be a string (a path relative to this file)",
                         config.toml->string(), line, key.str())));
       }
-      (key == "model" ? config.model : config.fixtures) = base / *text;
+      (key == "model"   ? config.model
+       : key == "setup" ? config.setup
+                        : config.fixtures) = base / *text;
     } else {
       throw StopError(Error::Input(
-          fmt::format("{}:{}: unknown key '{}' in [verify]; known keys: model, fixtures",
+          fmt::format("{}:{}: unknown key '{}' in [verify]; known keys: model, fixtures, setup",
                       config.toml->string(), line, key.str())));
     }
   }
   return config;
+}
+
+// A failed step after migrations stairway could not run says so: the failure may come from one
+// of them not having run.
+void NoteUnrunnableBefore(const source::MigrationSet& set, report::Finding& failed) {
+  for (const source::Revision& rev : set.revisions) {
+    if (rev.Label() != failed.revision) continue;
+    for (const source::UnrunnableMigration* m : set.UnrunnableBefore(rev.version)) {
+      failed.message += fmt::format(" (note: {}; this failure may come from it)", m->Describe());
+    }
+  }
 }
 
 // Versions whose files changed since `ref` (committed, staged, unstaged or untracked).
@@ -143,8 +159,8 @@ std::string StepCell(const roundtrip::RevisionResult& r,
 // a progress line there: revision n/N, the revision, elapsed time.
 class RoundtripPrinter : public roundtrip::ProgressListener {
  public:
-  RoundtripPrinter(std::size_t width, bool table, bool progress)
-      : width_(width), table_(table), progress_(progress) {}
+  RoundtripPrinter(std::size_t width, bool table, bool progress, const source::MigrationSet& set)
+      : width_(width), table_(table), progress_(progress), set_(set) {}
   void RevisionDone(const roundtrip::RevisionResult& r, int index, int total) override {
     if (progress_) {
       const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -174,13 +190,22 @@ class RoundtripPrinter : public roundtrip::ProgressListener {
       for (const std::string& soft : r.soft_findings) fmt::print("      warning: {}\n", soft);
       std::fflush(stdout);
     }
-    if (r.failure) fmt::print(stderr, "{}\n", *r.failure);
+    if (r.failure) {
+      fmt::print(stderr, "{}\n", *r.failure);
+      for (const source::Revision& rev : set_.revisions) {
+        if (rev.Label() != r.label) continue;
+        for (const source::UnrunnableMigration* m : set_.UnrunnableBefore(rev.version)) {
+          fmt::print(stderr, "note: {}; this failure may come from it\n", m->Describe());
+        }
+      }
+    }
   }
 
  private:
   std::size_t width_;
   bool table_;
   bool progress_;
+  const source::MigrationSet& set_;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };
 
@@ -331,6 +356,21 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
       combined.findings.push_back(std::move(f));
     }
   }
+  // Migrations in code (goose .go, Flyway Java) are named, never left out in silence.
+  for (const source::UnrunnableMigration& m : set.unrunnable) {
+    report::Finding f;
+    f.check = run_roundtrip ? "roundtrip" : "lint";
+    f.rule = "not-runnable";
+    f.severity = Severity::kInfo;
+    f.path = m.path.string();
+    f.revision = m.Label();
+    f.message = m.Describe() + "; failures after it may come from it";
+    f.help =
+        "stairway runs SQL migrations only: the revisions after it were checked without what it "
+        "does; write its change as SQL, or have the setup file (--setup) do it";
+    combined.findings.push_back(std::move(f));
+    if (text_to_stdout) fmt::print("note: {}; failures after it may come from it\n", m.Describe());
+  }
   if (run_lint && !IsAlembic(set)) {
     const auto started = std::chrono::steady_clock::now();
     if (progress) fmt::print(stderr, "lint: {}\n", set.dir.string());
@@ -343,6 +383,14 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
   sandbox::Options sandbox_options;
   if (!args.server_url.empty()) sandbox_options.server_url = args.server_url;
   sandbox_options.keep = args.keep;
+  // Setup SQL for each throwaway database. Made before the sandbox, so it outlives the
+  // databases: the roles it made on a --server-url server are dropped after them.
+  std::optional<VerifySetup> setup;
+  if (!args.setup.empty()) {
+    setup.emplace(args.setup);
+  } else if (config.setup) {
+    setup.emplace(*config.setup);
+  }
   std::unique_ptr<sandbox::Sandbox> box;
   std::unique_ptr<sandbox::ThrowawayDatabase> database;
   bool roundtrip_failed = false;
@@ -373,10 +421,16 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
     }
     std::size_t width = 8;
     for (const source::Revision& rev : set.revisions) width = std::max(width, rev.Label().size());
-    RoundtripPrinter printer(width, text_to_stdout, progress);
+    RoundtripPrinter printer(width, text_to_stdout, progress, set);
     roundtrip::Result result;
     {
       db::Session session = db::Session::Connect(database->url());
+      if (setup) {
+        // Cluster-wide objects the setup makes outlive the throwaway database on a user's
+        // server; a private cluster goes away whole.
+        if (!args.server_url.empty()) setup->TrackRoles(session, box->AdminUrl(), args.keep);
+        setup->Run(session);
+      }
       if (cut > 0) {
         // Made on the second database's thread while the first one already works.
         std::unique_ptr<sandbox::ThrowawayDatabase> second_database;
@@ -384,8 +438,11 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
         const auto open_second = [&]() -> db::Session& {
           try {
             second_database = box->CreateDatabase();
-            return second.emplace(db::Session::Connect(second_database->url()));
+            db::Session& opened = second.emplace(db::Session::Connect(second_database->url()));
+            if (setup) setup->Run(opened);
+            return opened;
           } catch (const StopError& e) {
+            if (e.error().kind == ErrorKind::kInput) throw;  // the setup file's own error
             Error error = e.error();
             error.message += " (the second throwaway database; --jobs 1 uses only one)";
             throw StopError(std::move(error));
@@ -436,6 +493,7 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
     report::Report rt = roundtrip::ToReport(result, set);
     rt.command = "verify";
     for (report::Finding& f : rt.findings) {
+      if (f.rule == "roundtrip-step-failed") NoteUnrunnableBefore(set, f);
       // Allowed irreversible revisions stay in the report as notes, not failures.
       if (f.rule == "roundtrip-irreversible" && args.allow_irreversible) {
         f.severity = Severity::kInfo;
@@ -538,6 +596,10 @@ RunFn SetupVerify(CLI::App& sub, GlobalOptions& global) {
                  "Do not down-test revisions before this one");
   sub.add_option("--fixtures", args->fixtures,
                  "Data fixtures directory (default: <DIR>/fixtures or [verify] fixtures)");
+  sub.add_option("--setup", args->setup,
+                 "SQL run on each throwaway database before the first revision (schemas,\n"
+                 "extensions, roles the migrations expect; default: [verify] setup)")
+      ->type_name("FILE");
   sub.add_option("--server-url", args->server_url,
                  "Use temporary databases on this server instead of a private cluster");
   sub.add_flag("--keep", args->keep,

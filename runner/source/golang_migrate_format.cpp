@@ -47,8 +47,9 @@ Expected<std::vector<Revision>> ReadGolangMigrate(const std::vector<MigrationFil
       ASSIGN_OR_RETURN(Section down, WholeFileSection(*down_file));
       revision.irreversible_marker =
           revision.irreversible_marker || HasIrreversibleMarker(*down_file);
-      // An empty down file says "no down", as an absent one does: the revision is irreversible.
-      if (!IsBlankSql(down.sql)) revision.down = std::move(down);
+      // An empty (or comment-only) down file is a down that does nothing, which golang-migrate
+      // runs: round-tripped like any other. Only a missing down file makes it irreversible.
+      revision.down = std::move(down);
     }
     revisions.push_back(std::move(revision));
   }
