@@ -33,6 +33,12 @@ void PrintRevisionDetails(const source::Revision& rev) {
                                                      : "none (" + rev.up.tx_reason + ")");
 }
 
+// A migration in code (goose .go, Flyway Java) where its version puts it.
+void PrintUnrunnable(const source::UnrunnableMigration& m) {
+  fmt::print("  {:<8} {}: {} ({}); stairway cannot run it\n", "not run", m.Label(), m.kind,
+             m.path.string());
+}
+
 // Without a database: the set's revisions, applied state unknown.
 int HistoryWithoutDatabase(const source::MigrationSet& set, bool verbose) {
   std::fflush(stdout);
@@ -42,13 +48,13 @@ int HistoryWithoutDatabase(const source::MigrationSet& set, bool verbose) {
     for (; next < set.unrunnable.size() &&
            source::CompareVersions(set.unrunnable[next].version, rev.version) < 0;
          ++next) {
-      fmt::print("  {:<8} {}\n", "not run", set.unrunnable[next].Describe());
+      PrintUnrunnable(set.unrunnable[next]);
     }
     fmt::print("  {:<8} {}\n", "unknown", rev.Label());
     if (verbose) PrintRevisionDetails(rev);
   }
   for (; next < set.unrunnable.size(); ++next) {
-    fmt::print("  {:<8} {}\n", "not run", set.unrunnable[next].Describe());
+    PrintUnrunnable(set.unrunnable[next]);
   }
   return 0;
 }

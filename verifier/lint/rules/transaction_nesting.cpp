@@ -39,11 +39,15 @@ extern const Rule kRuleTransactionNesting{
         "remove BEGIN/COMMIT and let the runner manage the transaction, or disable the runner's "
         "transaction for this migration",
     .why =
-        "A BEGIN inside the runner's transaction is ignored with a warning, and the COMMIT ends "
-        "the runner's transaction early: later statements run outside it and a failure leaves a "
-        "partial migration.",
-    .bad = "-- migrate:up\nBEGIN;\nALTER TABLE t ADD COLUMN a int;\nCOMMIT;",
-    .good = "-- migrate:up\nALTER TABLE t ADD COLUMN a int;",
+        "A COMMIT inside the runner's transaction ends it early: later statements run outside it "
+        "and a failure leaves a partial migration; a BEGIN inside it is ignored with a warning. A "
+        "BEGIN ... COMMIT pair around statements is not flagged: stairway's runner leaves it out "
+        "and runs the revision in its one transaction, and a tool that wraps the file runs it to "
+        "the same end.",
+    .bad =
+        "-- migrate:up\nALTER TABLE t ADD COLUMN a int;\nCOMMIT;\nALTER TABLE t ADD COLUMN b "
+        "int;",
+    .good = "-- migrate:up\nALTER TABLE t ADD COLUMN a int;\nALTER TABLE t ADD COLUMN b int;",
     .versions = "all",
     .check = Check,
     .finish = nullptr,
