@@ -369,7 +369,6 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
         "stairway runs SQL migrations only: the revisions after it were checked without what it "
         "does; write its change as SQL, or have the setup file (--setup) do it";
     combined.findings.push_back(std::move(f));
-    if (text_to_stdout) fmt::print("note: {}; failures after it may come from it\n", m.Describe());
   }
   if (run_lint && !IsAlembic(set)) {
     const auto started = std::chrono::steady_clock::now();
