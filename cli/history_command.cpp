@@ -27,16 +27,34 @@ void PrintRevisionDetails(const source::Revision& rev) {
   fmt::print(
       "    path: {}; parents: {}; checksum: {}; transaction: {}\n", rev.up.path.string(),
       rev.parents.empty() ? std::string("<base>") : fmt::format("{}", fmt::join(rev.parents, ", ")),
-      rev.checksum, rev.up.tx_mode == source::TxMode::kTransaction ? "transaction" : "none");
+      rev.checksum,
+      rev.up.tx_mode == source::TxMode::kTransaction ? "transaction"
+      : rev.up.tx_reason.empty()                     ? "none"
+                                                     : "none (" + rev.up.tx_reason + ")");
+}
+
+// A migration in code (goose .go, Flyway Java) where its version puts it.
+void PrintUnrunnable(const source::UnrunnableMigration& m) {
+  fmt::print("  {:<8} {}: {} ({}); stairway cannot run it\n", "not run", m.Label(), m.kind,
+             m.path.string());
 }
 
 // Without a database: the set's revisions, applied state unknown.
 int HistoryWithoutDatabase(const source::MigrationSet& set, bool verbose) {
   std::fflush(stdout);
   fmt::print(stderr, "note: no database given: applied state unknown\n");
+  std::size_t next = 0;
   for (const source::Revision& rev : set.revisions) {
+    for (; next < set.unrunnable.size() &&
+           source::CompareVersions(set.unrunnable[next].version, rev.version) < 0;
+         ++next) {
+      PrintUnrunnable(set.unrunnable[next]);
+    }
     fmt::print("  {:<8} {}\n", "unknown", rev.Label());
     if (verbose) PrintRevisionDetails(rev);
+  }
+  for (; next < set.unrunnable.size(); ++next) {
+    PrintUnrunnable(set.unrunnable[next]);
   }
   return 0;
 }
@@ -148,6 +166,11 @@ int RunHistory(const GlobalOptions& global, const HistoryArgs& args) {
                  row.state == history::State::kFailed ? "failed" : "interrupted",
                  row.statement_index ? std::to_string(*row.statement_index) : "?",
                  row.error.empty() ? "" : ": " + row.error);
+    }
+  }
+  if (set) {
+    for (const source::UnrunnableMigration& m : set->unrunnable) {
+      fmt::print("note: {}: stairway cannot run it, so it has no row here\n", m.Describe());
     }
   }
   return 0;

@@ -117,7 +117,21 @@ int RunMigrate(const GlobalOptions& global, const MigrateArgs& args, Direction d
     Out(fmt::format("Nothing to do: {} is at {}.\n", session.masked_url(), at));
     return 0;
   }
-  if (up) runner.EnsureHistory();
+  if (up) {
+    // Migrations in code between where the database is and the target are not run: said before
+    // the revisions that may need them, not left out in silence.
+    const std::string& last = steps.back().step.revision->version;
+    for (const source::UnrunnableMigration& m : set.unrunnable) {
+      const bool after_current = state.current == nullptr ||
+                                 source::CompareVersions(m.version, state.current->version) > 0;
+      if (after_current && source::CompareVersions(m.version, last) < 0) {
+        std::fflush(stdout);
+        fmt::print(stderr, "note: {}; the revisions after it may need what it does\n",
+                   m.Describe());
+      }
+    }
+    runner.EnsureHistory();
+  }
   Out(fmt::format("{} {} ({}): {}, {} -> {}\n", up ? "Upgrading" : "Downgrading",
                   session.masked_url(), runner.table().DisplayName(),
                   Plural(steps.size(), "revision"), at, plan.target_label));

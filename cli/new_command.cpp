@@ -113,8 +113,9 @@ std::string Placeholder(const std::string& label, const std::string& file_name) 
 }
 
 constexpr std::string_view kDownComment =
-    "-- The SQL that undoes the migration. Left empty, the migration is irreversible (stairway\n"
-    "-- verify reports it; add \"-- stairway:irreversible\" if that is meant).\n";
+    "-- The SQL that undoes the migration. Left empty it undoes nothing, and stairway verify\n"
+    "-- reports what the migration leaves behind; add \"-- stairway:irreversible\" if the\n"
+    "-- migration is meant to be one-way.\n";
 
 std::vector<NewFile> FilesFor(Format format, const std::string& version, const std::string& slug,
                               bool flyway_undo) {

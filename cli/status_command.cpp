@@ -89,8 +89,19 @@ int RunStatus(const GlobalOptions& global, const StatusArgs& args) {
   if (any_running) holder = applier::FindLockHolder(session, table);
   int being_applied = 0;
   int counts[5] = {};
+  // Migrations in code (goose .go, Flyway Java) stand where their version puts them.
+  std::size_t next_unrunnable = 0;
+  const auto print_unrunnable = [&](const source::Revision* before) {
+    for (; next_unrunnable < set.unrunnable.size(); ++next_unrunnable) {
+      const source::UnrunnableMigration& m = set.unrunnable[next_unrunnable];
+      if (before != nullptr && source::CompareVersions(m.version, before->version) >= 0) break;
+      fmt::print("  {:<8} {}: {} ({}); stairway cannot run it\n", "not run", m.Label(), m.kind,
+                 m.path.string());
+    }
+  };
   for (const planner::RevisionStatus& s : state.revisions) {
     ++counts[static_cast<int>(s.state)];
+    print_unrunnable(s.revision);
     const std::string label = s.revision->Label();
     switch (s.state) {
       case planner::RevisionState::kPending:
@@ -123,6 +134,7 @@ int RunStatus(const GlobalOptions& global, const StatusArgs& args) {
         break;
     }
   }
+  print_unrunnable(nullptr);
   for (const history::Row* row : state.unknown) {
     fmt::print("  {:<8} {}: in the history ({}) but not in {}\n", "unknown", row->Label(),
                history::StateName(row->state), set.dir.string());
@@ -137,6 +149,13 @@ int RunStatus(const GlobalOptions& global, const StatusArgs& args) {
              counts[static_cast<int>(RevisionState::kPending)],
              being_applied == 0 ? "" : fmt::format(", {} being applied", being_applied),
              state.unknown.empty() ? "" : fmt::format(", {} unknown", state.unknown.size()));
+  if (!set.unrunnable.empty()) {
+    fmt::print(
+        "{} migration{} in code not run by stairway (revisions after {} may depend on "
+        "{})\n",
+        set.unrunnable.size(), set.unrunnable.size() == 1 ? "" : "s",
+        set.unrunnable.size() == 1 ? "it" : "them", set.unrunnable.size() == 1 ? "it" : "them");
+  }
   // A revision another run is applying right now is not a problem of the database.
   const bool problems = counts[static_cast<int>(RevisionState::kEdited)] > 0 ||
                         counts[static_cast<int>(RevisionState::kFailed)] > 0 ||

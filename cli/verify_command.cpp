@@ -17,6 +17,7 @@
 #include "cli/connect_wait.h"
 #include "cli/report_flags.h"
 #include "cli/runner_support.h"
+#include "cli/verify_setup.h"
 #include "cli/verify_shard.h"
 #include "runner/common/file.h"
 #include "runner/sandbox/sandbox.h"
@@ -52,6 +53,7 @@ struct VerifyArgs {
   std::string min_downgrade;
   std::string fixtures;
   std::vector<std::string> data_change;  // --data-change REV=REASON
+  std::string setup;
   std::string server_url;
   bool keep = false;
   bool allow_irreversible = false;
@@ -68,6 +70,7 @@ struct VerifyConfig {
   std::optional<fs::path> model;
   std::optional<fs::path> fixtures;
   std::map<std::string, std::string> data_change;  // [verify.data_change]: version -> reason
+  std::optional<fs::path> setup;
 };
 
 // stairway.toml lookup (docs/configuration.md): --config, else ./stairway.toml, else the
@@ -128,17 +131,19 @@ VerifyConfig ReadConfig(const VerifyArgs& args) {
         }
         config.data_change[std::string(version.str())] = *reason;
       }
-    } else if (key == "model" || key == "fixtures") {
+    } else if (key == "model" || key == "fixtures" || key == "setup") {
       if (!text) {
         throw StopError(Error::Input(
             fmt::format("{}:{}: [verify] {} must be a string (a path relative to this file)",
                         config.toml->string(), line, key.str())));
       }
-      (key == "model" ? config.model : config.fixtures) = base / *text;
+      (key == "model"   ? config.model
+       : key == "setup" ? config.setup
+                        : config.fixtures) = base / *text;
     } else {
       throw StopError(Error::Input(
           fmt::format("{}:{}: unknown key '{}' in [verify]; known keys: model, fixtures, "
-                      "data_change",
+                      "setup, data_change",
                       config.toml->string(), line, key.str())));
     }
   }
@@ -156,8 +161,8 @@ std::string StepCell(const roundtrip::RevisionResult& r,
 // a progress line there: revision n/N, the revision, elapsed time.
 class RoundtripPrinter : public roundtrip::ProgressListener {
  public:
-  RoundtripPrinter(std::size_t width, bool table, bool progress)
-      : width_(width), table_(table), progress_(progress) {}
+  RoundtripPrinter(std::size_t width, bool table, bool progress, const source::MigrationSet& set)
+      : width_(width), table_(table), progress_(progress), set_(set) {}
   void RevisionDone(const roundtrip::RevisionResult& r, int index, int total) override {
     if (progress_) {
       const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -194,6 +199,12 @@ class RoundtripPrinter : public roundtrip::ProgressListener {
     if (r.failure) {
       // Clears the progress line first: the run goes on after a failed step.
       fmt::print(stderr, "{}{}\n", progress_ ? "\r\x1b[K" : "", *r.failure);
+      for (const source::Revision& rev : set_.revisions) {
+        if (rev.Label() != r.label) continue;
+        for (const source::UnrunnableMigration* m : set_.UnrunnableBefore(rev.version)) {
+          fmt::print(stderr, "note: {}; this failure may come from it\n", m->Describe());
+        }
+      }
     }
   }
 
@@ -201,6 +212,7 @@ class RoundtripPrinter : public roundtrip::ProgressListener {
   std::size_t width_;
   bool table_;
   bool progress_;
+  const source::MigrationSet& set_;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };
 
@@ -212,7 +224,7 @@ class VerifyPrinter : public verify::Listener {
         args_(args),
         text_(text),
         progress_(progress),
-        revisions_(Width(set), text, progress) {}
+        revisions_(Width(set), text, progress, set) {}
 
   void PrChecksDone(const verify::PrResult& pr) override {
     if (!text_) return;
@@ -481,6 +493,25 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
              run_drift = request.checks.drift;
   request.checks.roundtrip = run_roundtrip && slice.begin < slice.end;
   request.checks.drift = run_drift && (!shard || shard->index == 1);
+  // Setup SQL for each throwaway database. Made before the pipeline's sandbox, so it outlives
+  // the databases: the roles it made on a --server-url server are dropped after them.
+  std::optional<VerifySetup> setup;
+  if (!args.setup.empty()) {
+    setup.emplace(args.setup);
+  } else if (config.setup) {
+    setup.emplace(*config.setup);
+  }
+  if (setup) {
+    request.prepare_database = [&setup, &args](db::Session& session, sandbox::Sandbox& box,
+                                               bool first) {
+      // Cluster-wide objects the setup makes outlive the throwaway database on a user's
+      // server; a private cluster goes away whole.
+      if (first && !args.server_url.empty()) {
+        setup->TrackRoles(session, box.AdminUrl(), args.keep);
+      }
+      setup->Run(session);
+    };
+  }
   if (IsAlembic(set)) {
     verify::AlembicProject project;
     project.start_helper = [&set, &args] {
@@ -586,6 +617,10 @@ RunFn SetupVerify(CLI::App& sub, GlobalOptions& global) {
                  "fixtures check notes its changes instead of reporting data loss (repeatable; "
                  "or -- stairway:data-change REASON in the file)")
       ->allow_extra_args(false);
+  sub.add_option("--setup", args->setup,
+                 "SQL run on each throwaway database before the first revision (schemas,\n"
+                 "extensions, roles the migrations expect; default: [verify] setup)")
+      ->type_name("FILE");
   sub.add_option("--server-url", args->server_url,
                  "Use temporary databases on this server instead of a private cluster");
   sub.add_flag("--keep", args->keep,

@@ -7,6 +7,7 @@
 
 #include "runner/planner/alembic_plan.h"
 #include "runner/sql/parse.h"
+#include "runner/sql/transaction.h"
 
 namespace stairway::applier {
 
@@ -67,47 +68,36 @@ std::string Located(const Diagnostic& d) {
   return fmt::format("{}:{}:{}: {}", d.path, d.pos.line, d.pos.column, d.message);
 }
 
-// What stairway does with transaction control written in a section it is about to run. The one
-// place that decides it (a later format may run its own wrappers differently):
-// - a transactional section runs inside stairway's own transaction, so a statement that ends
-//   or starts a transaction would commit half a revision, or leave the history row to a
-//   transaction the disconnect rolls back. A whole-section BEGIN ... COMMIT wrapper (as
-//   golang-migrate files often have) is dropped: the revision's transaction does that job.
-//   SAVEPOINT / RELEASE / ROLLBACK TO work inside it and run as written.
+// What stairway does with transaction control written in a section it is about to run
+// (sql::PlanTransactionControl decides, and the linter models the same):
+// - a transactional section runs inside stairway's own transaction, so its BEGIN ... COMMIT
+//   pairs are left out: the revision's transaction does their job (golang-migrate files often
+//   wrap their statements so, sometimes after a SET; a tool that runs the file as one
+//   multi-statement string gives the same outcome). SAVEPOINT / RELEASE / ROLLBACK TO run as
+//   written; a nested or never committed BEGIN or a COMMIT without BEGIN is left out too (the
+//   revision stays one transaction). A ROLLBACK or PREPARE TRANSACTION would undo the
+//   revision or hand it off, leaving the history row to a transaction that is gone: refused.
 // - a non-transactional section runs statement by statement, each committed on its own with
 //   its history mark; any transaction control there (a BEGIN opens a transaction that holds
-//   the history marks too, and the disconnect rolls all of it back) is refused, wrapper or not.
+//   the history marks too, and the disconnect rolls all of it back) is refused.
 // Refused text is Error(kInput) at its file:line:col before anything runs.
 Status ApplyTransactionControlPolicy(const planner::Step& step,
                                      std::vector<sql::StatementSpan>& spans) {
-  using K = sql::Transaction::Kind;
   const source::Section& section = step.section();
   const bool transactional = section.tx_mode == source::TxMode::kTransaction;
   const std::vector<sql::Statement> parsed = sql::ParseStatements(section.sql, spans);
-  auto control = [&](std::size_t i) -> const sql::Transaction* {
-    return parsed[i].error ? nullptr : parsed[i].As<sql::Transaction>();
-  };
-  std::size_t first = 0;
-  std::size_t last = spans.size();
-  if (transactional && spans.size() >= 2 && control(0) && control(0)->kind == K::kBegin &&
-      control(last - 1) && control(last - 1)->kind == K::kCommit) {
-    ++first;
-    --last;
-  }
-  for (std::size_t i = first; i < last; ++i) {
-    const sql::Transaction* t = control(i);
-    if (t == nullptr) continue;
-    const bool allowed = transactional && (t->kind == K::kSavepoint || t->kind == K::kRelease ||
-                                           t->kind == K::kRollbackTo);
-    if (allowed) continue;
+  const sql::TransactionControl control = sql::PlanTransactionControl(parsed, transactional);
+  if (control.refused) {
+    const std::size_t i = *control.refused;
     const std::string what =
         fmt::format("{} ({}): {} is refused", step.revision->Label(),
                     history::DirectionName(step.direction), Excerpt(spans[i].text));
     const std::string why =
         transactional
             ? "transaction control inside a transactional revision; stairway runs each revision "
-              "in its own transaction: remove this statement, or mark the revision "
-              "non-transactional (see docs/formats.md)"
+              "in its own transaction (leaving out the revision's BEGIN and COMMIT), which this "
+              "statement would undo or end: remove it, or mark the revision non-transactional "
+              "(see docs/formats.md)"
             : "transaction control inside a non-transactional section, which stairway runs "
               "statement by statement, each committed on its own with its history mark: remove "
               "this statement (and the BEGIN/COMMIT around the others), or drop the "
@@ -119,7 +109,12 @@ Status ApplyTransactionControlPolicy(const planner::Step& step,
                               section.first_line - 1));
     return Error::Input(Located(d));
   }
-  spans = std::vector<sql::StatementSpan>(spans.begin() + first, spans.begin() + last);
+  std::vector<sql::StatementSpan> kept;
+  kept.reserve(spans.size());
+  for (std::size_t i = 0; i < spans.size(); ++i) {
+    if (!control.Dropped(i)) kept.push_back(spans[i]);
+  }
+  spans = std::move(kept);
   return Status::Ok();
 }
 

@@ -7,12 +7,43 @@
 namespace stairway::source::detail {
 namespace {
 
+// Flyway's script configuration file beside a migration (V1__x.sql.conf): only
+// executeInTransaction matters to stairway; other keys are Flyway's own business.
+Status ReadScriptConfig(const MigrationFile& f, Section& section) {
+  std::filesystem::path conf = f.path;
+  conf += ".conf";
+  std::error_code ec;
+  if (!std::filesystem::exists(conf, ec)) return Status::Ok();
+  ASSIGN_OR_RETURN(const std::unique_ptr<SourceFile> file, ReadSourceFile(conf));
+  for (const SourceLine& line : file->lines) {
+    const std::string_view text = TrimBlanks(line.text);
+    const std::size_t eq = text.find('=');
+    if (text.empty() || text.front() == '#' || eq == std::string_view::npos) continue;
+    if (TrimBlanks(text.substr(0, eq)) != "executeInTransaction") continue;
+    const std::string_view value = TrimBlanks(text.substr(eq + 1));
+    if (value == "false") {
+      section.tx_mode = TxMode::kNone;
+      section.tx_reason = fmt::format("executeInTransaction=false in {}", conf.string());
+    } else if (value == "true") {
+      section.tx_mode = TxMode::kTransaction;
+      section.tx_reason.clear();
+    } else {
+      return InputError(
+          conf, line.number,
+          fmt::format("executeInTransaction must be true or false, not \"{}\"", value),
+          "write executeInTransaction=false (or true)");
+    }
+  }
+  return Status::Ok();
+}
+
 // Reads a file's section; `revision`, when given, also gets the file's markers (an undo file's
 // data-change marker counts when the versioned file has none).
 Expected<Section> ReadSection(const MigrationFile& f, std::string_view role, bool allow_blank,
                               Revision* revision = nullptr, bool irreversible = false) {
   ASSIGN_OR_RETURN(const std::unique_ptr<SourceFile> file, ReadSourceFile(f.path));
   ASSIGN_OR_RETURN(Section section, WholeFileSection(*file));
+  TRY_STATUS(ReadScriptConfig(f, section));
   if (revision != nullptr) {
     if (irreversible) revision->irreversible_marker = HasIrreversibleMarker(*file);
     ASSIGN_OR_RETURN(std::optional<std::string> data_change, ReadDataChangeMarker(*file));
@@ -69,9 +100,9 @@ Expected<std::vector<Revision>> ReadFlyway(const std::vector<MigrationFile>& fil
     revision.name = versioned[i]->name;
     ASSIGN_OR_RETURN(revision.up, ReadSection(*versioned[i], "versioned", false, &revision, true));
     if (undo_of[i] != nullptr) {
-      ASSIGN_OR_RETURN(Section undo, ReadSection(*undo_of[i], "undo", true, &revision));
-      // An empty undo file says "no undo": the revision is irreversible.
-      if (!IsBlankSql(undo.sql)) revision.down = std::move(undo);
+      // An empty (or comment-only) undo file is an undo that does nothing, which Flyway runs:
+      // round-tripped like any other. Only a revision without a U file is irreversible.
+      ASSIGN_OR_RETURN(revision.down, ReadSection(*undo_of[i], "undo", true, &revision));
     }
     revisions.push_back(std::move(revision));
   }

@@ -51,8 +51,9 @@ Expected<std::vector<Revision>> ReadGolangMigrate(const std::vector<MigrationFil
       ASSIGN_OR_RETURN(std::optional<std::string> down_data_change,
                        ReadDataChangeMarker(*down_file));
       if (!revision.data_change) revision.data_change = std::move(down_data_change);
-      // An empty down file says "no down", as an absent one does: the revision is irreversible.
-      if (!IsBlankSql(down.sql)) revision.down = std::move(down);
+      // An empty (or comment-only) down file is a down that does nothing, which golang-migrate
+      // runs: round-tripped like any other. Only a missing down file makes it irreversible.
+      revision.down = std::move(down);
     }
     revisions.push_back(std::move(revision));
   }

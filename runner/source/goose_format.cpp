@@ -161,8 +161,9 @@ Expected<Revision> ParseGooseFile(const SourceFile& file, const MigrationFile& n
                       "put the migration's SQL below \"-- +goose Up\"");
   }
   if (scan.down_line) {
-    Section section = MakeSection(file, *scan.down_line, down_end, scan.no_transaction);
-    if (!IsBlankSql(section.sql)) revision.down = std::move(section);
+    // An empty Down section is a down that does nothing (goose runs it): round-tripped like any
+    // other. Only a file without "-- +goose Down" is irreversible.
+    revision.down = MakeSection(file, *scan.down_line, down_end, scan.no_transaction);
   }
   return revision;
 }

@@ -66,6 +66,19 @@ std::vector<std::string> MigrationSet::Heads() const {
   return source::Heads(revisions);
 }
 
+std::string UnrunnableMigration::Describe() const {
+  return fmt::format("{} is {} ({}): not run", Label(), kind, path.string());
+}
+
+std::vector<const UnrunnableMigration*> MigrationSet::UnrunnableBefore(
+    std::string_view version) const {
+  std::vector<const UnrunnableMigration*> out;
+  for (const UnrunnableMigration& m : unrunnable) {
+    if (CompareVersions(m.version, version) < 0) out.push_back(&m);
+  }
+  return out;
+}
+
 namespace {
 
 using detail::InputError;
@@ -246,6 +259,43 @@ Expected<MigrationSet> LoadSqitchSet(const std::filesystem::path& dir) {
   return set;
 }
 
+// Migrations of the set's tool written in code (goose .go, Flyway .java/.kt/.class), which
+// stairway cannot run: named on the set so that commands show them. Names that match no
+// migration pattern (main.go, helpers) are not migrations and stay out.
+std::vector<UnrunnableMigration> ListCodeMigrations(const std::filesystem::path& dir,
+                                                    Format format) {
+  std::vector<UnrunnableMigration> out;
+  if (format != Format::kGoose && format != Format::kFlyway) return out;
+  std::error_code ec;
+  std::filesystem::directory_iterator it(dir, ec);
+  for (; !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.starts_with('.') || HasControlChars(name)) continue;
+    const std::size_t dot = name.rfind('.');
+    if (dot == std::string::npos) continue;
+    const std::string_view ext = std::string_view(name).substr(dot);
+    // The readers' name patterns, asked with the extension they know.
+    const std::string as_sql = name.substr(0, dot) + ".sql";
+    std::optional<MigrationFile> m;
+    std::string kind;
+    if (format == Format::kGoose && ext == ".go" && !name.ends_with("_test.go")) {
+      m = detail::MatchSingleFileName(as_sql);
+      kind = "a Go migration";
+    } else if (format == Format::kFlyway && (ext == ".java" || ext == ".kt" || ext == ".class")) {
+      m = detail::MatchFlywayName(as_sql);
+      kind = ext == ".kt" ? "a Kotlin migration" : "a Java migration";
+      if (m && m->kind == detail::NameKind::kFlywayUndo) kind += " (undo)";
+    }
+    if (!m) continue;
+    out.push_back({m->version, m->name, dir / name, kind});
+  }
+  std::sort(out.begin(), out.end(), [](const UnrunnableMigration& a, const UnrunnableMigration& b) {
+    const int c = CompareVersions(a.version, b.version);
+    return c != 0 ? c < 0 : a.path < b.path;
+  });
+  return out;
+}
+
 }  // namespace
 
 Expected<MigrationSet> LoadMigrationSet(const std::filesystem::path& dir, Format format) {
@@ -302,6 +352,7 @@ Expected<MigrationSet> LoadMigrationSet(const std::filesystem::path& dir, Format
                    });
   LinkLinear(set.revisions);
   for (Revision& r : set.revisions) r.checksum = MigrationChecksum(r.up.sql);
+  set.unrunnable = ListCodeMigrations(dir, set.format);
   return set;
 }
 

@@ -41,6 +41,11 @@ struct Section {
   // The file and 1-based line that holds `line` (counted in `path` as diagnostics count it:
   // first_line is the section's first line).
   std::pair<std::filesystem::path, int> Locate(int line) const;
+  // Why tx_mode is kNone without a marker: golang-migrate and Flyway files run outside a
+  // transaction by themselves when a statement cannot run in one (CREATE INDEX CONCURRENTLY,
+  // ...), as those tools run them; Flyway's executeInTransaction=false in V<v>__<desc>.sql.conf
+  // says so too. Empty otherwise (default or a marker).
+  std::string tx_reason;
 };
 
 // `d`, made by DiagnosticAt on section.sql, moved to the file and line that hold its line when
@@ -66,8 +71,10 @@ struct Revision {
   std::string name;     // description part of the file name ("add_roles")
   std::vector<std::string> parents;  // versions of parent revisions; empty for the first
   Section up;
-  std::optional<Section> down;  // absent: irreversible
-  bool repeatable = false;      // Flyway R__ migrations
+  // Absent: irreversible. Present but blank (only comments): a down that does nothing, which
+  // the tools run; roundtrip checks it like any other.
+  std::optional<Section> down;
+  bool repeatable = false;  // Flyway R__ migrations
   // `-- stairway:irreversible` in the revision's file(s): its author says it is meant to be
   // one-way. Roundtrip reports it as intentionally irreversible, not as a failure, and does
   // not run its down (if any).
@@ -105,11 +112,26 @@ struct AlembicProject {
   // Python named by stairway.toml/alembic.ini is not read here; see runner/source/alembic/.
 };
 
+// A migration of the set's tool that stairway cannot run: goose's Go migrations
+// (<version>_<name>.go) and Flyway's Java/Kotlin migrations (V<version>__<desc>.java, .kt, or a
+// compiled .class beside the SQL). Kept on the set, in version order, so every command names it
+// instead of leaving it out in silence: the revisions after it ran without it.
+struct UnrunnableMigration {
+  std::string version;
+  std::string name;
+  std::filesystem::path path;
+  std::string kind;  // "a Go migration", "a Java migration"
+  std::string Label() const { return name.empty() ? version : version + "_" + name; }
+  // "00099_add_x is a Go migration (dir/00099_add_x.go): not run"
+  std::string Describe() const;
+};
+
 struct MigrationSet {
   std::filesystem::path dir;
   Format format = Format::kStairway;
-  std::optional<AlembicProject> alembic;  // set when format == kAlembic
-  std::vector<Revision> revisions;        // in apply order (parents before children)
+  std::optional<AlembicProject> alembic;        // set when format == kAlembic
+  std::vector<Revision> revisions;              // in apply order (parents before children)
+  std::vector<UnrunnableMigration> unrunnable;  // in version order
 
   // Looks a version up: the exact string first, else the one revision whose version compares
   // equal (CompareVersions), so "4" finds "0004". nullptr when there is none.
@@ -119,6 +141,9 @@ struct MigrationSet {
   // Versions no other revision names as a parent, in apply order (one for linear formats;
   // empty for an empty set).
   std::vector<std::string> Heads() const;
+  // The unrunnable migrations whose version comes before `version` (a failure of that revision
+  // may come from one of them not having run).
+  std::vector<const UnrunnableMigration*> UnrunnableBefore(std::string_view version) const;
 };
 
 // Reads a migration directory. Every bad input is an Error of kind kInput whose message is one

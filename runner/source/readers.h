@@ -55,7 +55,9 @@ Status CheckUniqueVersions(const std::vector<const MigrationFile*>& files);
 int FirstNonBlankLine(const SourceFile& file, int first, int last_exclusive);
 
 // The whole file as one section (golang-migrate, Flyway), with "-- stairway:no-transaction"
-// anywhere making it non-transactional.
+// anywhere making it non-transactional. Without the marker the file's statements decide, as
+// both tools do: one that cannot run in a transaction (sql::CannotRunInTransaction) makes the
+// file run without one (Section::tx_reason says so).
 Expected<Section> WholeFileSection(const SourceFile& file);
 
 // Per-format readers (stairway_format.cpp, goose_format.cpp).

@@ -1,5 +1,6 @@
 // Helpers the per-format readers share: blank-region checks and whole-file sections.
 #include "runner/source/readers.h"
+#include "runner/sql/transaction.h"
 
 namespace stairway::source::detail {
 
@@ -21,6 +22,13 @@ Expected<Section> WholeFileSection(const SourceFile& file) {
   for (const SourceLine& line : file.lines) {
     ASSIGN_OR_RETURN(const bool no_tx, IsNoTransactionMarker(file, line));
     if (no_tx) section.tx_mode = TxMode::kNone;
+  }
+  // golang-migrate runs the file as one multi-statement string (PostgreSQL runs a single
+  // CREATE INDEX CONCURRENTLY outside a transaction; with x-multi-statement each statement runs
+  // on its own), and Flyway runs a migration with such a statement outside a transaction.
+  if (section.tx_mode == TxMode::kTransaction && sql::HasNonTransactionalStatement(file.text)) {
+    section.tx_mode = TxMode::kNone;
+    section.tx_reason = "a statement cannot run in a transaction (CREATE INDEX CONCURRENTLY, ...)";
   }
   return section;
 }

@@ -110,9 +110,10 @@ Expected<Revision> ParseStairwayFile(const SourceFile& file, const MigrationFile
                       "put the migration's SQL below \"-- migrate:up\"");
   }
   if (down) {
-    Section section = MakeSection(file, *down, down_end, no_tx_lines, whole_file_no_tx);
-    // An empty down section is dbmate's way of writing "no down": the revision is irreversible.
-    if (!IsBlankSql(section.sql)) revision.down = std::move(section);
+    // An empty "-- migrate:down" section (dbmate's template leaves one in every new file) is a
+    // down that does nothing, which dbmate runs: round-tripped like any other, so a leftover
+    // shows. Only a file without the marker is irreversible.
+    revision.down = MakeSection(file, *down, down_end, no_tx_lines, whole_file_no_tx);
   }
   return revision;
 }

@@ -161,7 +161,7 @@ TEST_F(RunnerCli, OptionErrorsAreInputErrors) {
   EXPECT_EQ(r.exit_code, 2) << Describe(r);
   EXPECT_EQ(r.err,
             "error: unknown --format \"liquibase\": use auto, stairway, dbmate, golang-migrate, "
-            "flyway, goose or alembic\n");
+            "flyway, goose, alembic or sqitch\n");
   r = Stairway({"downgrade", "-d", kSet}, url());
   EXPECT_EQ(r.exit_code, 2) << Describe(r);
   r = Stairway({"upgrade", "-2", "-d", kSet}, url());

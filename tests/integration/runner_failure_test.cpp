@@ -307,19 +307,21 @@ TEST(TransactionControl, BeginCommitWrapperIsDroppedForTheRevisionsOwnTransactio
   fs::remove_all(dir);
 }
 
-TEST(TransactionControl, CommitInsideATransactionalRevisionIsRefusedBeforeAnythingRuns) {
-  const fs::path dir = GolangMigrateSet(
-      "midcommit", "CREATE TABLE notes (id int);\nCOMMIT;\nCREATE INDEX ON notes (id);\n");
+// A COMMIT in the middle is left out as golang-migrate's own run makes it harmless (see
+// real_histories_test.cpp); a ROLLBACK would undo the revision under stairway's history row.
+TEST(TransactionControl, RollbackInsideATransactionalRevisionIsRefusedBeforeAnythingRuns) {
+  const fs::path dir =
+      GolangMigrateSet("rollback", "BEGIN;\nCREATE TABLE notes (id int);\nROLLBACK;\n");
   auto database = NewTestDatabase();
   db::Session session = db::Session::Connect(database->url());
   ProcessResult up = Stairway({"upgrade", "-d", dir.string()}, database->url());
   EXPECT_EQ(up.exit_code, 2) << Describe(up);
   EXPECT_EQ(up.err,
             "error: " + (dir / "1_create_notes.up.sql").string() +
-                ":2:1: 1_create_notes (up): COMMIT is refused: transaction control inside a "
-                "transactional "
-                "revision; stairway runs each revision in its own transaction: remove "
-                "this statement, or mark the revision non-transactional (see "
+                ":3:1: 1_create_notes (up): ROLLBACK is refused: transaction control inside a "
+                "transactional revision; stairway runs each revision in its own transaction "
+                "(leaving out the revision's BEGIN and COMMIT), which this statement would undo "
+                "or end: remove it, or mark the revision non-transactional (see "
                 "docs/formats.md); nothing was applied\n");
   EXPECT_FALSE(HistoryTableExists(session));
   EXPECT_TRUE(SchemaFingerprint(session).empty());

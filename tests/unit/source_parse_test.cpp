@@ -129,13 +129,16 @@ TEST(SourceStairway, NoTransactionMarkers) {
   EXPECT_EQ(set.revisions[2].up.tx_mode, TxMode::kNone);
 }
 
-TEST(SourceStairway, BlankDownIsIrreversibleAndNoDownToo) {
+// A blank down section is a down that does nothing (dbmate runs it); only a missing one is
+// irreversible.
+TEST(SourceStairway, BlankDownIsADownNoDownIsIrreversible) {
   TempDir dir;
   dir.Write("1_a.sql", "-- migrate:up\nSELECT 1;\n-- migrate:down\n\n-- nothing to undo\n");
   dir.Write("2_b.sql", "-- migrate:up\nSELECT 2;\n");
   const MigrationSet set = LoadOk(dir.path());
   ASSERT_EQ(set.revisions.size(), 2u);
-  EXPECT_FALSE(set.revisions[0].down.has_value());
+  ASSERT_TRUE(set.revisions[0].down.has_value());
+  EXPECT_EQ(set.revisions[0].down->sql, "\n-- nothing to undo\n");
   EXPECT_FALSE(set.revisions[1].down.has_value());
 }
 
@@ -258,7 +261,8 @@ TEST(SourceGoose, BlockErrors) {
   }
 }
 
-TEST(SourceGolangMigrate, EmptyDownFileIsIrreversibleAndMarkerPerFile) {
+// An empty down file is a down that does nothing (golang-migrate runs it).
+TEST(SourceGolangMigrate, EmptyDownFileIsADownAndMarkerPerFile) {
   TempDir dir;
   dir.Write("1_a.up.sql", "CREATE TABLE t (id int);\n");
   dir.Write("1_a.down.sql", "  \n");
@@ -266,7 +270,8 @@ TEST(SourceGolangMigrate, EmptyDownFileIsIrreversibleAndMarkerPerFile) {
   dir.Write("2_b.down.sql", "-- stairway:no-transaction\nSELECT 2;\n");
   const MigrationSet set = LoadOk(dir.path());
   ASSERT_EQ(set.revisions.size(), 2u);
-  EXPECT_FALSE(set.revisions[0].down.has_value());
+  ASSERT_TRUE(set.revisions[0].down.has_value());
+  EXPECT_EQ(set.revisions[0].down->sql, "  \n");
   EXPECT_EQ(set.revisions[1].up.tx_mode, TxMode::kTransaction);
   EXPECT_EQ(set.revisions[1].down->tx_mode, TxMode::kNone);
 }

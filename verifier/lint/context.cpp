@@ -4,6 +4,9 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "runner/sql/transaction.h"
+#include "verifier/lint/wrapper.h"
+
 namespace stairway::lint {
 
 void SectionContext::Report(std::size_t offset, std::string message, std::string help,
@@ -123,6 +126,15 @@ std::string Key(const sql::QualifiedName& table, const std::string& constraint) 
 
 }  // namespace
 
+std::vector<bool> RunnerDroppedPairs(const SectionContext& section) {
+  std::vector<bool> out(section.statements.size(), false);
+  // Alembic units are rendered from the revision's .py file, whose Python runs as written.
+  const bool code = section.path.ends_with(".py");
+  if (!section.wrapped || !section.migration || code) return out;
+  for (std::size_t i : sql::PlanTransactionControl(section.statements, true).pairs) out[i] = true;
+  return out;
+}
+
 bool SectionContext::OutsideTransaction(std::size_t offset) const {
   return std::any_of(outside_transaction.begin(), outside_transaction.end(),
                      [&](const auto& r) { return offset >= r.first && offset < r.second; });
@@ -150,6 +162,7 @@ void ComputeFacts(SectionContext& section, const std::vector<std::string>& creat
   int reported_tx = 0;  // transaction whose first statement after a lock was marked
   bool was_outside = false;
   const bool wrapped = section.wrapped;
+  const std::vector<bool> dropped = RunnerDroppedPairs(section);
   for (std::size_t i = 0; i < section.statements.size(); ++i) {
     const sql::Statement& s = section.statements[i];
     StatementFacts& f = section.facts[i];
@@ -210,7 +223,9 @@ void ComputeFacts(SectionContext& section, const std::vector<std::string>& creat
         }
       }
     }
-    if (const auto* t = s.As<sql::Transaction>()) {
+    if (dropped[i]) {
+      // Left out by the runner: its transaction goes on.
+    } else if (const auto* t = s.As<sql::Transaction>()) {
       using K = sql::Transaction::Kind;
       if (t->kind == K::kBegin) {
         if (!explicit_tx && !wrap_active) end_tx();

@@ -48,6 +48,17 @@ bool IsAlembic(const source::MigrationSet& set) {
   return set.format == source::Format::kAlembic;
 }
 
+// A failed step after migrations stairway could not run says so: the failure may come from one
+// of them not having run.
+void NoteUnrunnableBefore(const source::MigrationSet& set, report::Finding& failed) {
+  for (const source::Revision& rev : set.revisions) {
+    if (rev.Label() != failed.revision) continue;
+    for (const source::UnrunnableMigration* m : set.UnrunnableBefore(rev.version)) {
+      failed.message += fmt::format(" (note: {}; this failure may come from it)", m->Describe());
+    }
+  }
+}
+
 }  // namespace
 
 Outcome Run(Request request, Listener& listener) {
@@ -108,6 +119,20 @@ Outcome Run(Request request, Listener& listener) {
       combined.findings.push_back(std::move(*heads));
     }
   }
+  // Migrations in code (goose .go, Flyway Java) are named, never left out in silence.
+  for (const source::UnrunnableMigration& m : set.unrunnable) {
+    report::Finding f;
+    f.check = request.checks.roundtrip ? "roundtrip" : "lint";
+    f.rule = "not-runnable";
+    f.severity = Severity::kInfo;
+    f.path = m.path.string();
+    f.revision = m.Label();
+    f.message = m.Describe() + "; failures after it may come from it";
+    f.help =
+        "stairway runs SQL migrations only: the revisions after it were checked without what it "
+        "does; write its change as SQL, or have the setup file (--setup) do it";
+    combined.findings.push_back(std::move(f));
+  }
   if (request.checks.lint && !IsAlembic(set)) {
     listener.LintStarting();
     combined.Merge(lint::Lint({lint::GroupFromMigrationSet(set)}, request.lint).ValueOrThrow());
@@ -125,13 +150,22 @@ Outcome Run(Request request, Listener& listener) {
     outcome.database = outcome.box->CreateDatabase();
     // After a failed step that leaves the database half-way, the run goes on on a new one.
     sandbox::Sandbox& box = *outcome.box;
-    options.fresh_database = [&box] { return box.CreateDatabase(); };
+    const auto& prepare = request.prepare_database;
+    options.fresh_database = [&box, &prepare] {
+      std::unique_ptr<sandbox::ThrowawayDatabase> fresh = box.CreateDatabase();
+      if (prepare) {
+        db::Session session = db::Session::Connect(fresh->url());
+        prepare(session, box, false);
+      }
+      return fresh;
+    };
     const auto setup =
         std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
     listener.RoundtripStarting(cut);
     roundtrip::Result result;
     {
       db::Session session = db::Session::Connect(outcome.database->url());
+      if (prepare) prepare(session, box, true);
       if (cut > 0) {
         // Made on the second database's thread while the first one already works.
         std::unique_ptr<sandbox::ThrowawayDatabase> second_database;
@@ -139,8 +173,11 @@ Outcome Run(Request request, Listener& listener) {
         const auto open_second = [&]() -> db::Session& {
           try {
             second_database = outcome.box->CreateDatabase();
-            return second.emplace(db::Session::Connect(second_database->url()));
+            db::Session& opened = second.emplace(db::Session::Connect(second_database->url()));
+            if (prepare) prepare(opened, box, false);
+            return opened;
           } catch (const StopError& e) {
+            if (e.error().kind == ErrorKind::kInput) throw;  // the setup file's own error
             Error error = e.error();
             error.message += " (the second throwaway database; --jobs 1 uses only one)";
             throw StopError(std::move(error));
@@ -156,6 +193,7 @@ Outcome Run(Request request, Listener& listener) {
     report::Report rt = roundtrip::ToReport(result, set);
     rt.command = "verify";
     for (report::Finding& f : rt.findings) {
+      if (f.rule == "roundtrip-step-failed") NoteUnrunnableBefore(set, f);
       // Allowed irreversible revisions stay in the report as notes, not failures.
       if (f.rule == "roundtrip-irreversible" && request.allow_irreversible) {
         f.severity = Severity::kInfo;

@@ -61,6 +61,10 @@ struct Request {
   lint::LintOptions lint;
   std::optional<Model> model;             // required when checks.drift
   std::optional<AlembicProject> alembic;  // set for Alembic projects
+  // Run on each throwaway database of the roundtrip before its first revision (verify --setup:
+  // the schemas, extensions and roles the migrations expect); `first` for the run's first
+  // database. A failure it throws as StopError(kInput) stays an input error.
+  std::function<void(db::Session& session, sandbox::Sandbox& box, bool first)> prepare_database;
   // --base: the PR checks against a git base (pr_checks.h). They run first, before any database
   // starts; only the revisions changed since the base are round-tripped, the others go up only.
   std::optional<PrOptions> pr;

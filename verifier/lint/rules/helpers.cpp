@@ -1,6 +1,8 @@
 // Shared helpers for rule files.
 #include "verifier/lint/rules/helpers.h"
 
+#include "runner/sql/transaction.h"
+
 namespace stairway::lint {
 
 bool ColumnNotNull(const StatementContext& c, const sql::QualifiedName& table,
@@ -37,19 +39,8 @@ bool IsSerialType(const std::string& n) {
 }
 
 bool IsNonTransactional(const sql::Statement& s, int pg_version) {
-  if (const auto* ci = s.As<sql::CreateIndex>()) return ci->concurrent;
-  if (const auto* d = s.As<sql::Drop>()) return d->concurrent;
-  if (const auto* r = s.As<sql::Reindex>()) return r->concurrent;
-  if (s.As<sql::Vacuum>() != nullptr) return s.As<sql::Vacuum>()->vacuum;
-  if (s.As<sql::DropDatabase>() != nullptr) return true;
-  if (s.node == "CreatedbStmt" || s.node == "AlterSystemStmt") return true;
-  if (const auto* e = s.As<sql::AlterEnum>()) return e->old_value.empty() && pg_version < 12;
-  if (const auto* at = s.As<sql::AlterTable>()) {
-    for (const sql::AlterTableCmd& c : at->cmds) {
-      if (c.subtype == "DetachPartition" && c.concurrent) return true;
-    }
-  }
-  return false;
+  // The runner's readers decide transaction modes with the same function.
+  return sql::CannotRunInTransaction(s, pg_version);
 }
 
 }  // namespace stairway::lint

@@ -8,6 +8,7 @@
 
 #include "verifier/lint/rules/helpers.h"
 #include "verifier/lint/rules/rules.h"
+#include "verifier/lint/wrapper.h"
 
 namespace stairway::lint {
 namespace {
@@ -16,6 +17,8 @@ void Check(const StatementContext& c) {
   if (t == nullptr) return;
   using K = sql::Transaction::Kind;
   const StatementFacts& f = c.facts();
+  // A BEGIN ... COMMIT wrapper the runner's transaction replaces.
+  if (RunnerDroppedPairs(c.section())[c.index()]) return;
   if (t->kind == K::kBegin && f.in_transaction) {
     c.Report(f.in_explicit_transaction
                  ? "BEGIN inside a transaction that is already open"
@@ -36,11 +39,15 @@ extern const Rule kRuleTransactionNesting{
         "remove BEGIN/COMMIT and let the runner manage the transaction, or disable the runner's "
         "transaction for this migration",
     .why =
-        "A BEGIN inside the runner's transaction is ignored with a warning, and the COMMIT ends "
-        "the runner's transaction early: later statements run outside it and a failure leaves a "
-        "partial migration.",
-    .bad = "-- migrate:up\nBEGIN;\nALTER TABLE t ADD COLUMN a int;\nCOMMIT;",
-    .good = "-- migrate:up\nALTER TABLE t ADD COLUMN a int;",
+        "A COMMIT inside the runner's transaction ends it early: later statements run outside it "
+        "and a failure leaves a partial migration; a BEGIN inside it is ignored with a warning. A "
+        "BEGIN ... COMMIT pair around statements is not flagged: stairway's runner leaves it out "
+        "and runs the revision in its one transaction, and a tool that wraps the file runs it to "
+        "the same end.",
+    .bad =
+        "-- migrate:up\nALTER TABLE t ADD COLUMN a int;\nCOMMIT;\nALTER TABLE t ADD COLUMN b "
+        "int;",
+    .good = "-- migrate:up\nALTER TABLE t ADD COLUMN a int;\nALTER TABLE t ADD COLUMN b int;",
     .versions = "all",
     .check = Check,
     .finish = nullptr,

@@ -8,14 +8,17 @@
 
 #include "verifier/lint/rules/helpers.h"
 #include "verifier/lint/rules/rules.h"
+#include "verifier/lint/wrapper.h"
 
 namespace stairway::lint {
 namespace {
 void Finish(const SectionContext& s) {
   std::optional<std::size_t> open;
-  for (const sql::Statement& st : s.statements) {
+  const std::vector<bool> dropped = RunnerDroppedPairs(s);  // the runner's own wrapper pairs
+  for (std::size_t i = 0; i < s.statements.size(); ++i) {
+    const sql::Statement& st = s.statements[i];
     const auto* t = st.As<sql::Transaction>();
-    if (t == nullptr) continue;
+    if (t == nullptr || dropped[i]) continue;
     using K = sql::Transaction::Kind;
     if (t->kind == K::kBegin && !open) open = st.offset;
     if (t->kind == K::kCommit || t->kind == K::kRollback || t->kind == K::kPrepare) open.reset();
