@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <charconv>
 #include <cstdint>
 #include <cstdio>
@@ -418,6 +419,40 @@ void TextObject(JsonWriter& w, std::string_view key, std::string_view text) {
   w.EndObject();
 }
 
+// A path as a SARIF artifact URI: a relative reference for a relative path (code scanning
+// resolves it against the checkout), file:// for an absolute one; bytes other than unreserved
+// ones and '/' are percent-encoded, so a space, '#', '%' or ':' stays part of the path.
+std::string SarifUri(std::string_view path) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out = path.starts_with('/') ? "file://" : "";
+  for (const char c : path) {
+    const auto b = static_cast<unsigned char>(c);
+    if (std::isalnum(b) != 0 && b < 0x80) {
+      out += c;
+    } else if (c == '/' || c == '-' || c == '.' || c == '_' || c == '~') {
+      out += c;
+    } else {
+      out += '%';
+      out += kHex[b >> 4];
+      out += kHex[b & 0xF];
+    }
+  }
+  return out;
+}
+
+// Where a finding without a file (several heads, a whole-run problem) is shown: the directory
+// of the first file the run read. GitHub code scanning rejects a whole upload when one result
+// has no location, and the directory is what such a finding is about.
+std::string WholeRunPath(const Report& r) {
+  for (const Step& s : r.steps) {
+    if (s.path.empty()) continue;
+    const std::size_t slash = s.path.find_last_of('/');
+    if (slash == std::string::npos) return ".";
+    return slash == 0 ? "/" : s.path.substr(0, slash);
+  }
+  return "";
+}
+
 std::string WriteSarif(const Report& r, const WriteOptions& o) {
   std::string out;
   out.reserve(2048 + r.rules.size() * 400 + r.findings.size() * 700);
@@ -456,6 +491,7 @@ std::string WriteSarif(const Report& r, const WriteOptions& o) {
   w.EndObject();  // tool
   w.Key("results");
   w.BeginArray();
+  const std::string whole_run_path = WholeRunPath(r);
   for (const Finding& f : r.findings) {
     w.BeginObject();
     w.Field("ruleId", f.rule);
@@ -470,7 +506,7 @@ std::string WriteSarif(const Report& r, const WriteOptions& o) {
       w.Value({f.message, "\nhelp: ", f.help});
     }
     w.EndObject();
-    if (!f.path.empty()) {
+    if (!f.path.empty() || !whole_run_path.empty()) {
       w.Key("locations");
       w.BeginArray();
       w.BeginObject();
@@ -478,9 +514,9 @@ std::string WriteSarif(const Report& r, const WriteOptions& o) {
       w.BeginObject();
       w.Key("artifactLocation");
       w.BeginObject();
-      w.Field("uri", f.path);
+      w.Field("uri", SarifUri(f.path.empty() ? whole_run_path : f.path));
       w.EndObject();
-      if (f.line > 0) {
+      if (f.line > 0 && !f.path.empty()) {
         w.Key("region");
         w.BeginObject();
         w.Field("startLine", f.line);
@@ -658,10 +694,14 @@ std::string WriteJunit(const Report& r) {
   const int tests = static_cast<int>(steps.size()) + (rest.empty() ? 0 : 1);
   if (!rest.empty()) write_case(r.command, "other findings", 0, rest, nullptr);
   std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  out += fmt::format("<testsuites name=\"stairway {}\" tests=\"{}\" failures=\"{}\">\n",
-                     Xml(r.command), tests, failures);
+  // errors="0": every problem found is a failure; the JUnit schema CI tools validate against
+  // (Jenkins' junit-10.xsd, fixtures/schemas/) requires the attribute on each testsuite.
+  out +=
+      fmt::format("<testsuites name=\"stairway {}\" tests=\"{}\" failures=\"{}\" errors=\"0\">\n",
+                  Xml(r.command), tests, failures);
   out += fmt::format(
-      "  <testsuite name=\"stairway {}\" tests=\"{}\" failures=\"{}\" skipped=\"{}\">\n",
+      "  <testsuite name=\"stairway {}\" tests=\"{}\" failures=\"{}\" errors=\"0\" "
+      "skipped=\"{}\">\n",
       Xml(r.command), tests, failures, skipped);
   out += cases;
   out += "  </testsuite>\n</testsuites>\n";
