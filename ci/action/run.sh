@@ -19,7 +19,8 @@ set -euo pipefail
 
 stairway=${STAIRWAY_BIN:-stairway}
 if ! command -v "$stairway" >/dev/null 2>&1; then
-  echo "::error title=stairway::no stairway binary at '$stairway': set the action's stairway input (or STAIRWAY_BIN) to a built binary, or leave it empty to build one" >&2
+  echo "::error title=stairway::no stairway binary at '$stairway': set the action's stairway" \
+    "input (or STAIRWAY_BIN) to a built binary, or leave it empty to build one" >&2
   exit 2
 fi
 reports=${STAIRWAY_REPORTS:-${RUNNER_TEMP:-.}/stairway-reports}

@@ -1,13 +1,17 @@
-# The GitHub Action's script (ci/action/run.sh) end to end, as a pull request's job runs it: this
-# repository's own migrations/ in a temporary git repository whose main branch is the base, a
-# clone with a feature branch on top, GITHUB_STEP_SUMMARY and GITHUB_OUTPUT pointed at files.
+# action.yml's wiring, then the GitHub Action's script (ci/action/run.sh) end to end, as a pull
+# request's job runs it: this repository's own migrations/ in a temporary git repository whose
+# main branch is the base, a clone with a feature branch on top, GITHUB_STEP_SUMMARY and
+# GITHUB_OUTPUT pointed at files.
 # Usage: action_test.py STAIRWAY_BINARY SOURCE_DIR (ctest passes both; nothing is built).
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
+
+import yaml
 
 import schemas
 
@@ -75,6 +79,24 @@ def round_tripped(report):
                    if s["check"] == "roundtrip" and s["name"].endswith(" down") and
                    not s["skipped"]})
 
+
+# action.yml hands its inputs to the script tested below: every input it names exists, the
+# verify step runs ci/action/run.sh, and SARIF goes to code scanning.
+with open(os.path.join(SOURCE, "action.yml"), encoding="utf-8") as f:
+    action = yaml.safe_load(f)
+check(action["runs"]["using"] == "composite", "action.yml: not a composite action")
+steps = {s.get("id", s.get("name")): s for s in action["runs"]["steps"]}
+check("ci/action/run.sh" in steps.get("verify", {}).get("run", ""),
+      "action.yml: the verify step does not run ci/action/run.sh")
+check("ci/action/build.sh" in steps.get("build", {}).get("run", ""),
+      "action.yml: the build step does not run ci/action/build.sh")
+used = set(re.findall(r"inputs\.([a-z-]+)", open(os.path.join(SOURCE, "action.yml")).read()))
+check(used <= set(action["inputs"]),
+      f"action.yml uses undeclared inputs {used - set(action['inputs'])}")
+check(set(steps["verify"]["env"]) >= {"STAIRWAY_BIN", "STAIRWAY_BASE", "STAIRWAY_DIRECTORY"},
+      f"action.yml: verify step env {steps['verify']['env']}")
+check(any(s.get("uses", "").startswith("github/codeql-action/upload-sarif")
+          for s in action["runs"]["steps"]), "action.yml: no upload-sarif step")
 
 with tempfile.TemporaryDirectory(prefix="stairway-action-") as tmp:
     # The base branch: the repository's migrations without the newest, its stairway.toml and

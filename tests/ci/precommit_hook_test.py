@@ -63,7 +63,8 @@ with tempfile.TemporaryDirectory(prefix="stairway-precommit-") as tmp:
           f"`stairway lint migrations`:\n{proc.stdout}\n---\n{whole.stdout}")
 
     # 2. Two changed files of a set: only they are reported.
-    two = ["migrations/0008_index_chat_messages_by_time.sql", "migrations/0002_updated_at_trigger.sql"]
+    two = ["migrations/0008_index_chat_messages_by_time.sql",
+           "migrations/0002_updated_at_trigger.sql"]
     proc = run_hook(two)
     reported = set(re.findall(r"^(migrations/[^:]+):\d+", proc.stdout, re.M))
     check(proc.returncode == 0 and reported == set(two),

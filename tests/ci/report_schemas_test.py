@@ -1,6 +1,7 @@
-# SARIF and JUnit reports of real `stairway lint` and `stairway verify` runs, checked against the
-# official SARIF 2.1.0 schema and Jenkins' JUnit schema (fixtures/schemas/), plus what GitHub code
-# scanning and JUnit readers need beyond the schemas (a location on every result, failure counts).
+# SARIF, JUnit and GitLab Code Quality reports of real `stairway lint` and `stairway verify` runs:
+# SARIF against the official 2.1.0 schema, JUnit against Jenkins' JUnit schema (both in
+# fixtures/schemas/), plus what GitHub code scanning, JUnit readers and GitLab need beyond the
+# schemas (a location on every result, failure counts, Code Quality's required fields).
 # Usage: report_schemas_test.py STAIRWAY_BINARY SOURCE_DIR (ctest passes both).
 import json
 import os
@@ -82,10 +83,33 @@ def check_junit(path, report, label):
         check(needle in notes_text, f"{label}: note '{finding['message']}' is in no system-out")
 
 
+def check_codequality(path, report, label):
+    """GitLab Code Quality: an array of issues with the fields GitLab requires, fingerprints
+    unique, one issue per finding."""
+    with open(path, encoding="utf-8") as f:
+        issues = json.load(f)
+    if not check(isinstance(issues, list), f"{label}: Code Quality report is not an array"):
+        return
+    check(len(issues) == len(report["findings"]),
+          f"{label}: {len(issues)} Code Quality issues for {len(report['findings'])} findings")
+    severities = {"info", "minor", "major", "critical", "blocker"}
+    for i in issues:
+        check(isinstance(i.get("description"), str) and i["description"] and
+              isinstance(i.get("check_name"), str) and i.get("severity") in severities and
+              isinstance(i.get("location", {}).get("path"), str) and i["location"]["path"] and
+              isinstance(i["location"].get("lines", {}).get("begin"), int) and
+              i["location"]["lines"]["begin"] >= 1,
+              f"{label}: Code Quality issue lacks a required field: {i}")
+    prints = [i.get("fingerprint") for i in issues]
+    check(len(set(prints)) == len(prints) and all(isinstance(p, str) and p for p in prints),
+          f"{label}: Code Quality fingerprints missing or repeated")
+
+
 def reports(name, tmp):
     base = os.path.join(tmp, name)
     return base, ["--report", "sarif", "-o", base + ".sarif", "--report", "junit", "-o",
-                  base + ".xml", "--report", "json", "-o", base + ".json"]
+                  base + ".xml", "--report", "json", "-o", base + ".json", "--report",
+                  "codequality", "-o", base + ".codequality.json"]
 
 
 def check_all(name, tmp):
@@ -96,6 +120,7 @@ def check_all(name, tmp):
         report = json.load(f)
     sarif = check_sarif(base + ".sarif", report["summary"], name)
     check_junit(base + ".xml", report, name)
+    check_codequality(base + ".codequality.json", report, name)
     return report, sarif
 
 
@@ -165,4 +190,4 @@ with tempfile.TemporaryDirectory(prefix="stairway-report-schemas-") as tmp:
 if problems:
     print("\n".join(problems))
     sys.exit(1)
-print("SARIF and JUnit reports valid")
+print("SARIF, JUnit and Code Quality reports valid")
