@@ -273,7 +273,8 @@ RunFn SetupLint(CLI::App& sub, GlobalOptions& global) {
   auto f = std::make_shared<LintFlags>();
   sub.add_option("paths", f->paths,
                  "Migration directories, .sql files, or - for stdin (default: migrations)");
-  f->report_flags.Add(sub, "Output format, repeatable: text, json, sarif, github, junit, markdown");
+  f->report_flags.Add(
+      sub, "Output format, repeatable: text, json, sarif, github, junit, markdown, codequality");
   sub.add_option("--fail-level", f->fail_level,
                  "Exit 1 on findings at or above: error, warning (default), info, none");
   sub.add_option("--pg-version", f->pg_version, "Target PostgreSQL major version (default 15)");

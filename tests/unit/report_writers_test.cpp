@@ -51,16 +51,16 @@ TEST_P(GoldenTest, MatchesGoldenFile) {
                                 << " (STAIRWAY_UPDATE_GOLDEN=1 rewrites it)";
 }
 
-INSTANTIATE_TEST_SUITE_P(Formats, GoldenTest,
-                         ::testing::Values(std::make_pair(Format::kText, "report.txt"),
-                                           std::make_pair(Format::kJson, "report.json"),
-                                           std::make_pair(Format::kSarif, "report.sarif"),
-                                           std::make_pair(Format::kGithub, "report.github.txt"),
-                                           std::make_pair(Format::kJunit, "report.junit.xml"),
-                                           std::make_pair(Format::kMarkdown, "report.md")),
-                         [](const auto& info) {
-                           return std::string(FormatName(info.param.first));
-                         });
+INSTANTIATE_TEST_SUITE_P(
+    Formats, GoldenTest,
+    ::testing::Values(std::make_pair(Format::kText, "report.txt"),
+                      std::make_pair(Format::kJson, "report.json"),
+                      std::make_pair(Format::kSarif, "report.sarif"),
+                      std::make_pair(Format::kGithub, "report.github.txt"),
+                      std::make_pair(Format::kJunit, "report.junit.xml"),
+                      std::make_pair(Format::kMarkdown, "report.md"),
+                      std::make_pair(Format::kCodeQuality, "report.codequality.json")),
+    [](const auto& info) { return std::string(FormatName(info.param.first)); });
 
 TEST(ReportText, MultiByteAndCrlfPositions) {
   const Report r = DemoReport();

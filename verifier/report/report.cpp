@@ -114,6 +114,7 @@ std::optional<Format> ParseFormat(std::string_view name) {
   if (name == "github") return Format::kGithub;
   if (name == "junit") return Format::kJunit;
   if (name == "markdown" || name == "md") return Format::kMarkdown;
+  if (name == "codequality") return Format::kCodeQuality;
   return std::nullopt;
 }
 
@@ -131,6 +132,8 @@ std::string_view FormatName(Format f) {
       return "junit";
     case Format::kMarkdown:
       return "markdown";
+    case Format::kCodeQuality:
+      return "codequality";
   }
   return "text";
 }
@@ -791,6 +794,69 @@ std::string WriteMarkdown(const Report& r) {
   return out;
 }
 
+std::string_view CodeQualitySeverity(Severity s) {
+  switch (s) {
+    case Severity::kError:
+      return "critical";
+    case Severity::kWarning:
+      return "major";
+    case Severity::kInfo:
+      return "info";
+  }
+  return "major";
+}
+
+// 64-bit FNV-1a of the parts, each followed by a NUL so ("ab","c") and ("a","bc") differ.
+std::uint64_t Fnv1a(std::initializer_list<std::string_view> parts, std::uint64_t hash) {
+  for (std::string_view part : parts) {
+    for (const char c : part) hash = (hash ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
+    hash *= 0x100000001b3ULL;
+  }
+  return hash;
+}
+
+// GitLab Code Quality: one issue per finding, shown in the merge request's widget and diff.
+// GitLab needs a path relative to the repository (whole-run findings take the directory, as in
+// SARIF) and a fingerprint unique per issue and stable across runs: a hash of what the finding
+// is and where, repeated findings told apart by their count.
+std::string WriteCodeQuality(const Report& r) {
+  std::string out;
+  out.reserve(256 + r.findings.size() * 400);
+  JsonWriter w(out);
+  const std::string whole_run_path = WholeRunPath(r);
+  std::unordered_map<std::uint64_t, int> seen;
+  w.BeginArray();
+  for (const Finding& f : r.findings) {
+    const std::string& path = f.path.empty() ? whole_run_path : f.path;
+    const std::string line = std::to_string(f.line);
+    std::uint64_t hash = Fnv1a({f.check, f.rule, path, line, f.message}, 0xcbf29ce484222325ULL);
+    const std::string nth = std::to_string(seen[hash]++);
+    hash = Fnv1a({nth}, hash);
+    w.BeginObject();
+    if (f.help.empty()) {
+      w.Field("description", f.message);
+    } else {
+      w.Key("description");
+      w.Value({f.message, "\nhelp: ", f.help});
+    }
+    w.Field("check_name", f.rule);
+    w.Field("fingerprint", fmt::format("{:016x}{:016x}", hash, Fnv1a({path, nth}, hash)));
+    w.Field("severity", CodeQualitySeverity(f.severity));
+    w.Key("location");
+    w.BeginObject();
+    w.Field("path", path.empty() ? std::string(".") : path);
+    w.Key("lines");
+    w.BeginObject();
+    w.Field("begin", std::max(f.line, 1));
+    w.EndObject();
+    w.EndObject();
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Finish();
+  return out;
+}
+
 }  // namespace
 
 std::string Write(const Report& report, Format format, const WriteOptions& options) {
@@ -807,6 +873,8 @@ std::string Write(const Report& report, Format format, const WriteOptions& optio
       return WriteJunit(report);
     case Format::kMarkdown:
       return WriteMarkdown(report);
+    case Format::kCodeQuality:
+      return WriteCodeQuality(report);
   }
   return {};
 }
