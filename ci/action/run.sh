@@ -33,13 +33,16 @@ if [[ -n ${STAIRWAY_DIRECTORY:-} ]]; then args+=("$STAIRWAY_DIRECTORY"); fi
 base=${STAIRWAY_BASE:-}
 if [[ -n $base ]]; then
   # actions/checkout fetches one commit unless told otherwise: get the base branch if missing.
-  if ! git rev-parse --verify --quiet --end-of-options "$base^{commit}" >/dev/null &&
-    [[ ${STAIRWAY_FETCH_BASE:-true} != false && $base == origin/* ]]; then
+  # When that fails, stairway names the missing ref (exit 2).
+  if [[ ${STAIRWAY_FETCH_BASE:-true} != false && $base == origin/* ]] &&
+    git rev-parse --is-inside-work-tree >/dev/null 2>&1 &&
+    ! git rev-parse --verify --quiet --end-of-options "$base^{commit}" >/dev/null; then
     branch=${base#origin/}
     fetch=(git fetch --no-tags --quiet)
     if [[ $(git rev-parse --is-shallow-repository) == true ]]; then fetch+=(--unshallow); fi
     echo "stairway: fetching $base (check out with fetch-depth: 0 to skip this)" >&2
-    "${fetch[@]}" origin "+refs/heads/$branch:refs/remotes/origin/$branch"
+    "${fetch[@]}" origin "+refs/heads/$branch:refs/remotes/origin/$branch" ||
+      echo "stairway: could not fetch $base" >&2
   fi
   args+=(--changed-since "$base")
 fi

@@ -173,7 +173,22 @@ with tempfile.TemporaryDirectory(prefix="stairway-action-") as tmp:
         check(round_tripped(report) == [newest, "0100_index_sessions_by_expiry"],
               f"shallow: round-tripped {round_tripped(report)}")
 
-    # 5. No binary: a clear error, exit 2, and the summary says stairway did not run.
+    # 5. A base branch that does not exist: the fetch fails, stairway names the ref (exit 2), the
+    # summary says no report was written and the outputs give no report paths.
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "STAIRWAY_"))}
+    summary, output = os.path.join(tmp, "nobase.md"), os.path.join(tmp, "nobase.out")
+    env.update(STAIRWAY_BIN=STAIRWAY, STAIRWAY_BASE="origin/no-such-branch",
+               GITHUB_STEP_SUMMARY=summary, GITHUB_OUTPUT=output,
+               STAIRWAY_REPORTS=os.path.join(tmp, "nobase-reports"))
+    proc = subprocess.run([SCRIPT], cwd=work, env=env, capture_output=True, text=True)
+    check(proc.returncode == 2 and "no-such-branch" in proc.stderr,
+          f"missing base: exit {proc.returncode}: {proc.stderr}")
+    with open(summary, encoding="utf-8") as f:
+        check("exited 2 without a report" in f.read(), "missing base: summary")
+    out = outputs(output)
+    check(out.get("exit-code") == "2" and out.get("sarif") == "", f"missing base: outputs {out}")
+
+    # 6. No binary: a clear error, exit 2, and the summary says stairway did not run.
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "STAIRWAY_"))}
     summary = os.path.join(tmp, "nobin.md")
     env.update(STAIRWAY_BIN=os.path.join(tmp, "missing/stairway"), GITHUB_STEP_SUMMARY=summary)
