@@ -93,8 +93,9 @@ AlembicLintInput AlembicInput(const source::MigrationSet& set, const SourceOptio
 // .sql files given one by one (a pre-commit hook passes the changed files). A file that is a
 // revision of the migration set in its directory is linted with that set, as linting the
 // directory would (its markers, transaction mode and the tables earlier revisions create),
-// and only the given files are reported; any other file, or one whose directory does not load
-// as a migration set (a folder of SQL scripts), is linted on its own.
+// and only the given files are reported. A directory that does not load is a folder of SQL
+// scripts, whose files are linted on their own, unless a given file is named like a migration:
+// then the load error (a missing marker, a duplicate version) is the answer, exit 2.
 void AddSqlFiles(const std::vector<std::string>& files, source::Format format,
                  std::vector<lint::LintGroup>& groups) {
   std::map<fs::path, std::map<fs::path, std::string>> by_dir;  // dir -> canonical -> as given
@@ -104,6 +105,13 @@ void AddSqlFiles(const std::vector<std::string>& files, source::Format format,
   }
   for (auto& [dir, given] : by_dir) {
     Expected<source::MigrationSet> set = source::LoadMigrationSet(dir, format);
+    if (!set.ok()) {
+      for (const auto& [canonical, p] : given) {
+        if (source::IsMigrationFileName(canonical.filename().string())) {
+          throw StopError(std::move(set).error());
+        }
+      }
+    }
     if (set.ok() && !set->alembic) {
       lint::LintGroup group = lint::GroupFromMigrationSet(*set);
       std::set<fs::path> found;

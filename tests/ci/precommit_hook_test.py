@@ -4,6 +4,7 @@
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -81,6 +82,63 @@ with tempfile.TemporaryDirectory(prefix="stairway-precommit-") as tmp:
     for path, rule in ((bad[0], "require-concurrent-index-create"), (bad[1], "drop-table")):
         check(re.search(rf"^{re.escape(path)}:\d+:\d+: \w+: .*\[{rule}\]$", proc.stdout, re.M),
               f"hook on bad files: no {rule} finding at {path}:\n{proc.stdout}")
+
+    # A file named like a migration in a directory that does not load: the load error, exit 2,
+    # not a lint of the file on its own.
+    proc = run_hook(["fixtures/bad/missing-up-marker/migrations/0001_create_users.sql"])
+    with open(os.path.join(SOURCE, "fixtures/bad/missing-up-marker/expected_error.txt"),
+              encoding="utf-8") as f:
+        expected = f.read().strip()
+    check(proc.returncode == 2 and expected in proc.stderr,
+          f"hook on a migration without its marker: exit {proc.returncode}, want 2 and "
+          f"{expected!r}\n{proc.stdout}{proc.stderr}")
+
+    # 4. pre-commit itself (the Debian package): a repository using the hook from a hooks
+    # repository holding this .pre-commit-hooks.yaml, run on its staged migrations. Offline: the
+    # hooks repository is a local path and language: system installs nothing.
+    precommit = shutil.which("pre-commit")
+    if check(precommit, "pre-commit is not installed (ci/install-deps.sh installs it)"):
+        hooks_repo = os.path.join(tmp, "hooks")
+        project = os.path.join(tmp, "project")
+        os.makedirs(hooks_repo)
+        shutil.copy(os.path.join(SOURCE, ".pre-commit-hooks.yaml"), hooks_repo)
+        shutil.copytree(os.path.join(SOURCE, "migrations"), os.path.join(project, "migrations"))
+
+        def git(cwd, *args):
+            return subprocess.run(
+                ["git", "-c", "user.name=stairway test", "-c", "user.email=test@example.com",
+                 "-c", "init.defaultBranch=main", *args],
+                cwd=cwd, check=True, capture_output=True, text=True).stdout.strip()
+
+        git(hooks_repo, "init", "-q")
+        git(hooks_repo, "add", ".")
+        git(hooks_repo, "commit", "-qm", "hooks")
+        rev = git(hooks_repo, "rev-parse", "HEAD")
+        with open(os.path.join(project, ".pre-commit-config.yaml"), "w", encoding="utf-8") as f:
+            yaml.safe_dump({"repos": [{"repo": hooks_repo, "rev": rev,
+                                       "hooks": [{"id": "stairway-lint"}]}]}, f)
+        git(project, "init", "-q")
+        git(project, "add", ".")
+        pc_env = dict(env, PRE_COMMIT_HOME=os.path.join(tmp, "pre-commit-home"))
+
+        def pre_commit():
+            return subprocess.run([precommit, "run", "--color", "never"], cwd=project,
+                                  env=pc_env, capture_output=True, text=True)
+
+        proc = pre_commit()
+        check(proc.returncode == 0 and "stairway lint" in proc.stdout and "Passed" in proc.stdout,
+              f"pre-commit on migrations/: exit {proc.returncode}\n{proc.stdout}{proc.stderr}")
+        with open(os.path.join(project, "migrations", "0009_index_users_by_email.sql"), "w",
+                  encoding="utf-8") as f:
+            f.write("-- migrate:up\nCREATE INDEX users_email_idx ON users (email);\n\n"
+                    "-- migrate:down\nDROP INDEX users_email_idx;\n")
+        git(project, "add", ".")
+        proc = pre_commit()
+        check(proc.returncode == 1 and "Failed" in proc.stdout and re.search(
+            r"^migrations/0009_index_users_by_email\.sql:\d+:\d+: error: .*"
+            r"\[require-concurrent-index-create\]$", proc.stdout, re.M),
+            f"pre-commit with a bad migration: exit {proc.returncode}\n{proc.stdout}"
+            f"{proc.stderr}")
 
 if problems:
     print("\n".join(problems))
