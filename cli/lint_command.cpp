@@ -14,7 +14,6 @@
 #include <set>
 #include <sstream>
 
-#include "cli/alembic_lint.h"
 #include "cli/alembic_support.h"
 #include "cli/command.h"
 #include "cli/report_flags.h"
@@ -22,6 +21,7 @@
 #include "runner/common/file.h"
 #include "runner/common/git.h"
 #include "runner/source/migration.h"
+#include "verifier/lint/alembic_lint.h"
 #include "verifier/lint/config.h"
 #include "verifier/lint/linter.h"
 #include "verifier/lint/registry.h"
@@ -84,10 +84,10 @@ std::optional<fs::path> AlembicProjectAbove(const fs::path& file) {
 
 // An Alembic project rendered by its own Alembic, in its Python; a file that cannot be imported
 // stops the run (exit 2) at its line.
-AlembicLintInput AlembicInput(const source::MigrationSet& set, const SourceOptions& source) {
+lint::AlembicLintInput AlembicInput(const source::MigrationSet& set, const SourceOptions& source) {
   std::unique_ptr<applier::AlembicSteps> helper = StartAlembic(set, source);
   PreloadAlembic(*helper, set);
-  return AlembicLintOffline(helper->helper(), set);
+  return lint::AlembicLintOffline(helper->helper(), set);
 }
 
 // .sql files given one by one (a pre-commit hook passes the changed files). A file that is a
@@ -170,7 +170,7 @@ std::vector<lint::LintGroup> CollectInputs(const LintFlags& f,
       const SourceOptions source{p, f.format, f.python};
       source::MigrationSet set = LoadSet(source);
       if (IsAlembic(set)) {
-        AlembicLintInput input = AlembicInput(set, source);
+        lint::AlembicLintInput input = AlembicInput(set, source);
         groups.push_back(std::move(input.group));
         for (report::Step& step : input.not_linted) not_linted.push_back(std::move(step));
         continue;
@@ -202,7 +202,7 @@ std::vector<lint::LintGroup> CollectInputs(const LintFlags& f,
     const SourceOptions source{fs::relative(project).lexically_normal().string(), f.format,
                                f.python};
     const source::MigrationSet set = LoadSet(source);
-    AlembicLintInput input = AlembicInput(set, source);
+    lint::AlembicLintInput input = AlembicInput(set, source);
     std::set<fs::path> found;
     for (lint::LintUnit& u : input.group.units) {
       u.report = files.count(fs::weakly_canonical(u.path)) > 0;
@@ -292,8 +292,8 @@ RunFn SetupLint(CLI::App& sub, GlobalOptions& global) {
   sub.add_option("--disable", f->disable, "Switch a rule off (repeatable)")
       ->allow_extra_args(false);
   sub.add_option("--explain", f->explain, "Print the documentation of a rule and exit");
-  sub.add_option("--changed-since", f->changed_since,
-                 "Only report files changed since this git ref");
+  sub.add_option("--changed-since,--base", f->changed_since,
+                 "Only report files changed since this git ref (--base: the same)");
   sub.add_option("--config", f->config,
                  "Configuration file with a [lint] table (default stairway.toml)");
   sub.add_option("--format", f->format, "Migration format of directories (default auto)");

@@ -5,11 +5,11 @@
 
 #include <memory>
 
-#include "cli/alembic_lint.h"
 #include "cli/alembic_support.h"
 #include "cli/report_flags.h"
 #include "cli/runner_support.h"
 #include "runner/sandbox/sandbox.h"
+#include "verifier/lint/alembic_lint.h"
 #include "verifier/lint/config.h"
 #include "verifier/lint/linter.h"
 #include "verifier/report/report.h"
@@ -142,13 +142,13 @@ std::optional<fs::path> LintConfig(const source::MigrationSet& set) {
   return std::nullopt;
 }
 
-// The Alembic lint (cli/alembic_lint.h) of the new revision: each finding at the op.* call in
+// The Alembic lint (verifier/lint/alembic_lint.h) of the new revision: each finding at the op.* call in
 // the new file (a foreign key without ON DELETE, an index on an existing table without
 // CONCURRENTLY, NOT NULL added to an existing table...). The revisions before it are rendered
 // and replayed for context (which tables already exist) but not reported.
 report::Report OpLineLint(PythonHelper& helper, const source::MigrationSet& set,
                           const source::Revision& rev) {
-  AlembicLintInput input = AlembicLintOffline(helper, set);
+  lint::AlembicLintInput input = lint::AlembicLintOffline(helper, set);
   for (lint::LintUnit& unit : input.group.units) unit.report = unit.revision == rev.Label();
   std::erase_if(input.not_linted, [&](const report::Step& step) {
     return step.path != rev.up.path.lexically_normal().string();
@@ -161,7 +161,7 @@ report::Report OpLineLint(PythonHelper& helper, const source::MigrationSet& set,
     lint::ReadLintConfig(*toml, options).ThrowIfError();
   }
   lint::ValidateOptions(options).ThrowIfError();
-  return LintAlembic(std::move(input), options);
+  return lint::LintAlembic(std::move(input), options);
 }
 
 report::Report Review(sandbox::Sandbox& box, PythonHelper& helper, const source::MigrationSet& set,

@@ -8,25 +8,21 @@
 #include <cstdio>
 #include <fstream>
 #include <memory>
-#include <mutex>
 #include <set>
 #include <sstream>
-#include <thread>
 
-#include "cli/alembic_lint.h"
 #include "cli/alembic_model.h"
 #include "cli/alembic_support.h"
 #include "cli/report_flags.h"
 #include "cli/runner_support.h"
 #include "runner/common/file.h"
-#include "runner/common/git.h"
 #include "runner/sandbox/sandbox.h"
 #include "verifier/drift/drift.h"
 #include "verifier/lint/config.h"
 #include "verifier/lint/linter.h"
 #include "verifier/report/report.h"
 #include "verifier/roundtrip/roundtrip.h"
-#include "verifier/roundtrip/roundtrip_report.h"
+#include "verifier/verify/pipeline.h"
 
 namespace stairway::cli {
 
@@ -35,6 +31,7 @@ namespace {
 namespace fs = std::filesystem;
 namespace roundtrip = verifier::roundtrip;
 namespace drift = verifier::drift;
+namespace verify = verifier::verify;
 
 struct VerifyArgs {
   SourceOptions source;
@@ -46,7 +43,8 @@ struct VerifyArgs {
   std::string config;
   std::string model;
   std::string from;
-  std::string changed_since;
+  std::string base;  // --base, alias --changed-since: the PR checks (verifier/verify/pr_checks.h)
+  std::vector<std::string> allow_edit;
   std::vector<std::string> skip;
   std::string min_downgrade;
   std::string fixtures;
@@ -55,6 +53,7 @@ struct VerifyArgs {
   bool allow_irreversible = false;
   bool full_snapshots = false;
   bool allow_multiple_heads = false;
+  bool fail_fast = false;
   int jobs = 0;  // 0: two databases when the machine has two cores and the set is big enough
 };
 
@@ -119,19 +118,6 @@ VerifyConfig ReadConfig(const VerifyArgs& args) {
   return config;
 }
 
-// Versions whose files changed since `ref` (committed, staged, unstaged or untracked).
-std::vector<std::string> ChangedVersions(const source::MigrationSet& set, const std::string& ref) {
-  const std::set<fs::path> changed =
-      git::ChangedFiles(set.dir, ref, "--changed-since").ValueOrThrow();
-  std::vector<std::string> versions;
-  for (const source::Revision& rev : set.revisions) {
-    bool hit = changed.count(fs::weakly_canonical(rev.up.path)) > 0;
-    if (rev.down) hit = hit || changed.count(fs::weakly_canonical(rev.down->path)) > 0;
-    if (hit) versions.push_back(rev.version);
-  }
-  return versions;
-}
-
 // A step's time, "FAILED" for the step that failed, "-" for steps that did not run.
 std::string StepCell(const roundtrip::RevisionResult& r,
                      const std::optional<std::chrono::milliseconds>& ms, std::string_view step) {
@@ -151,13 +137,16 @@ class RoundtripPrinter : public roundtrip::ProgressListener {
           std::chrono::steady_clock::now() - started_);
       fmt::print(stderr, "\r\x1b[Kroundtrip: revision {}/{} {} done (up, down, re-up), {}",
                  index + 1, total, r.label, FormatMs(elapsed));
-      if (index + 1 == total || r.failure) fmt::print(stderr, "\n");
+      if (index + 1 == total) fmt::print(stderr, "\n");
       std::fflush(stderr);
     }
     if (table_) {
       std::string verdict = "ok";
       if (r.failure) {
-        verdict = fmt::format("FAILED at {}", r.failed_step);
+        verdict = fmt::format("FAILED at {}{}", r.failed_step,
+                              r.rebuilt ? " (database built again to go on)" : "");
+      } else if (!r.skipped_because.empty()) {
+        verdict = fmt::format("skipped: builds on {}, whose up failed", r.skipped_because);
       } else if (!r.findings.empty()) {
         verdict = fmt::format("{} finding{}", r.findings.size(), r.findings.size() == 1 ? "" : "s");
       } else if (r.up_only) {
@@ -174,7 +163,10 @@ class RoundtripPrinter : public roundtrip::ProgressListener {
       for (const std::string& soft : r.soft_findings) fmt::print("      warning: {}\n", soft);
       std::fflush(stdout);
     }
-    if (r.failure) fmt::print(stderr, "{}\n", *r.failure);
+    if (r.failure) {
+      // Clears the progress line first: the run goes on after a failed step.
+      fmt::print(stderr, "{}{}\n", progress_ ? "\r\x1b[K" : "", *r.failure);
+    }
   }
 
  private:
@@ -184,9 +176,165 @@ class RoundtripPrinter : public roundtrip::ProgressListener {
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };
 
-double MsOf(std::chrono::steady_clock::time_point since) {
-  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - since)
-      .count();
+// The text report and the progress lines of a verify run, as the pipeline reports progress.
+class VerifyPrinter : public verify::Listener {
+ public:
+  VerifyPrinter(const source::MigrationSet& set, const VerifyArgs& args, bool text, bool progress)
+      : set_(set),
+        args_(args),
+        text_(text),
+        progress_(progress),
+        revisions_(Width(set), text, progress) {}
+
+  void PrChecksDone(const verify::PrResult& pr) override {
+    if (!text_) return;
+    fmt::print("PR checks against {} ({}): {} of {} revisions changed or added, {} finding{}\n",
+               pr.base_name, pr.base_commit.substr(0, 12), pr.changed.size(), set_.revisions.size(),
+               pr.report.findings.size(), pr.report.findings.size() == 1 ? "" : "s");
+  }
+  void LintStarting() override {
+    if (progress_) fmt::print(stderr, "lint: {}\n", set_.dir.string());
+  }
+  void RoundtripStarting(int cut) override {
+    if (!text_) return;
+    fmt::print("Roundtrip of {} ({} format, {} revisions) on {}: up, down, up for each revision\n",
+               set_.dir.string(), source::FormatName(set_.format), set_.revisions.size(),
+               args_.server_url.empty() ? "a private PostgreSQL cluster"
+                                        : db::MaskPassword(args_.server_url));
+    if (cut > 0) {
+      fmt::print(
+          "Two databases at once: the second applies the revisions before {} up only and "
+          "round-trips the rest (--jobs 1: one database)\n",
+          set_.revisions[cut].Label());
+    }
+  }
+  roundtrip::ProgressListener* Revisions() override { return &revisions_; }
+  void RoundtripDone(const roundtrip::Result& result, std::chrono::milliseconds setup) override {
+    if (!result.snapshots_fallback.empty()) {
+      fmt::print(stderr,
+                 "note: the catalog was read in full after every step: {}; with a superuser "
+                 "--server-url only what each step touched is re-read (docs/roundtrip.md)\n",
+                 result.snapshots_fallback);
+    }
+    if (!text_) return;
+    // Each revision counted once: skipped (--skip), up only (--from, --min-downgrade, --base),
+    // irreversible, or reversible (it went up, down and up); those that build on a failed up
+    // did not run.
+    int skipped = 0, up_only = 0, not_run = 0;
+    for (const roundtrip::RevisionResult& r : result.revisions) {
+      if (r.irreversible) continue;  // in result.irreversible
+      if (!r.skipped_because.empty()) {
+        ++not_run;
+      } else if (r.skipped) {
+        ++skipped;
+      } else if (r.up_only) {
+        ++up_only;
+      }
+    }
+    const int checked = static_cast<int>(result.revisions.size()) - not_run;
+    const int reversible = checked - result.irreversible - skipped - up_only;
+    fmt::print(
+        "{}: {} of {} revisions checked, {} reversible, {} irreversible{}{}{} in {} (setup "
+        "{})\n",
+        result.failed ? "FAILED" : "Total", checked, set_.revisions.size(), reversible,
+        result.irreversible, up_only > 0 ? fmt::format(", {} up only", up_only) : "",
+        skipped > 0 ? fmt::format(", {} skipped", skipped) : "",
+        result.findings > 0 ? fmt::format(", {} findings", result.findings) : "",
+        FormatMs(result.total), FormatMs(setup));
+    const std::vector<std::string> failed = result.FailedRevisions();
+    if (!failed.empty()) {
+      fmt::print("{} revision{} failed: {}\n", failed.size(), failed.size() == 1 ? "" : "s",
+                 fmt::join(failed, ", "));
+    }
+    if (not_run > 0) {
+      fmt::print("{} revision{} skipped: they build on a revision whose up failed\n", not_run,
+                 not_run == 1 ? "" : "s");
+    }
+    if (!result.not_run.empty()) {
+      fmt::print("{} revision{} not run: {}\n", result.not_run.size(),
+                 result.not_run.size() == 1 ? "" : "s", result.not_run_reason);
+    }
+    if (result.irreversible > 0 && !args_.allow_irreversible && !result.failed) {
+      fmt::print(
+          "Irreversible revisions fail the check: add a down section, or pass "
+          "--allow-irreversible if they are meant to be one-way.\n");
+    }
+    std::fflush(stdout);
+  }
+  void AlembicLintDone(const report::Report& lint) override {
+    if (!text_) return;
+    int skipped = 0;
+    for (const report::Step& step : lint.steps) skipped += step.skipped ? 1 : 0;
+    fmt::print("Lint of {} Alembic revision files: {} finding{}{}\n", lint.steps.size() - skipped,
+               lint.findings.size(), lint.findings.size() == 1 ? "" : "s",
+               skipped > 0 ? fmt::format(", {} not linted (below)", skipped) : "");
+  }
+  void DriftStarting(const std::string& model_name) override {
+    if (progress_) fmt::print(stderr, "drift: {} vs {} at head\n", model_name, set_.dir.string());
+  }
+  void DriftDone(const drift::Result& result) override {
+    if (!text_) return;
+    fmt::print("Drift of {} against {}: {}\n", result.other_label, result.migrations_label,
+               result.HasDrift() ? fmt::format("{} difference{}", result.lines.size(),
+                                               result.lines.size() == 1 ? "" : "s")
+                                 : "no drift");
+    std::fflush(stdout);
+  }
+
+ private:
+  static std::size_t Width(const source::MigrationSet& set) {
+    std::size_t width = 8;
+    for (const source::Revision& rev : set.revisions) width = std::max(width, rev.Label().size());
+    return width;
+  }
+
+  const source::MigrationSet& set_;
+  const VerifyArgs& args_;
+  bool text_;
+  bool progress_;
+  RoundtripPrinter revisions_;
+};
+
+// The drift model `args` and stairway.toml name, read, or nullopt when the run has none.
+std::optional<verify::Model> ReadModel(const source::MigrationSet& set, const VerifyArgs& args,
+                                       const VerifyConfig& config, bool drift_asked,
+                                       std::optional<AlembicModel>& alembic_model) {
+  std::optional<fs::path> path;
+  if (!args.model.empty()) {
+    path = args.model;
+  } else if (config.model) {
+    path = config.model;
+  }
+  // An Alembic project's model is its SQLAlchemy metadata: env.py's target_metadata, or
+  // --model module:attr (a --model ending in .sql stays DDL). Without --drift or --model, a
+  // project whose env.py names no target_metadata simply has no model drift.
+  const bool alembic_sql_model = IsAlembic(set) && args.model.ends_with(".sql");
+  if (IsAlembic(set) && !alembic_sql_model) path.reset();  // [verify] model is for SQL projects
+  if (IsAlembic(set) && !alembic_sql_model && drift_asked) {
+    alembic_model =
+        LoadAlembicModel(set, args.source, args.model, args.drift || !args.model.empty());
+  }
+  verify::Model model;
+  model.options.snapshot.owners = schema::Owners::kIgnore;
+  if (IsAlembic(set)) {
+    model.options.snapshot = WithoutAlembicVersion(set, model.options.snapshot);
+    model.options.code_steps = AlembicCodeSteps(set, args.source);
+  }
+  if (alembic_model) {
+    model.name = alembic_model->model.origin;
+    return model;
+  }
+  if (!path) return std::nullopt;
+  if (!drift_asked) return std::nullopt;
+  std::optional<std::string> text = ReadWholeFile(*path);
+  if (!text) {
+    throw StopError(Error::Input(fmt::format(
+        "{}: cannot read the drift model; fix --model or [verify] model", path->string())));
+  }
+  model.name = path->string();
+  model.path = *path;
+  model.sql = std::move(*text);
+  return model;
 }
 
 int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
@@ -196,48 +344,27 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
     throw StopError(Error::Input(
         "--keep keeps one database, and --jobs 2 uses two: drop one of the two options"));
   }
-  const std::optional<Severity> fail = ParseFailLevel(args.fail_level);
+  verify::Request request;
+  request.fail_level = ParseFailLevel(args.fail_level);
   const VerifyConfig config = ReadConfig(args);
   const source::MigrationSet set = LoadSet(args.source);
-  std::optional<fs::path> model;
-  if (!args.model.empty()) {
-    model = args.model;
-  } else if (config.model) {
-    model = config.model;
-  }
+  request.set = &set;
   const bool any_selected = args.roundtrip || args.lint || args.drift;
-  const bool run_roundtrip = any_selected ? args.roundtrip : true;
-  // Alembic revisions are linted as the project's Alembic renders them (cli/alembic_lint.h).
-  const bool run_lint = any_selected ? args.lint : true;
-  // An Alembic project's model is its SQLAlchemy metadata: env.py's target_metadata, or
-  // --model module:attr (a --model ending in .sql stays DDL). Without --drift or --model, a
-  // project whose env.py names no target_metadata simply has no model drift.
-  const bool alembic_sql_model = IsAlembic(set) && args.model.ends_with(".sql");
-  if (IsAlembic(set) && !alembic_sql_model) model.reset();  // [verify] model is for SQL projects
+  request.checks.roundtrip = any_selected ? args.roundtrip : true;
+  request.checks.lint = any_selected ? args.lint : true;
+  // Without --drift, drift runs when a model is configured (an Alembic project: when env.py
+  // hands Alembic a target_metadata).
   std::optional<AlembicModel> alembic_model;
-  if (IsAlembic(set) && !alembic_sql_model && (any_selected ? args.drift : true)) {
-    alembic_model =
-        LoadAlembicModel(set, args.source, args.model, args.drift || !args.model.empty());
-  }
-  const bool run_drift = any_selected ? args.drift : model.has_value() || alembic_model.has_value();
-  if (run_drift && !model && !alembic_model) {
-    throw StopError(Error::Input(
-        "--drift needs a model: pass --model FILE.sql or set model = \"path.sql\" under [verify] "
-        "in stairway.toml"));
-  }
-  std::string model_sql;
-  if (run_drift && model) {
-    std::optional<std::string> text = ReadWholeFile(*model);
-    if (!text) {
-      throw StopError(Error::Input(fmt::format(
-          "{}: cannot read the drift model; fix --model or [verify] model", model->string())));
-    }
-    model_sql = std::move(*text);
-  }
+  request.model = ReadModel(set, args, config, any_selected ? args.drift : true, alembic_model);
+  request.checks.drift = any_selected ? args.drift : request.model.has_value();
 
-  roundtrip::Options options;
+  roundtrip::Options& options = request.roundtrip;
   options.irreversible =
       args.allow_irreversible ? roundtrip::Irreversible::kAllow : roundtrip::Irreversible::kFail;
+  request.allow_irreversible = args.allow_irreversible;
+  request.allow_multiple_heads = args.allow_multiple_heads;
+  request.jobs = args.jobs;
+  options.fail_fast = args.fail_fast;
   if (args.full_snapshots) options.snapshots = roundtrip::Options::Snapshots::kFull;
   if (!args.from.empty()) options.from = args.from;
   options.skip = args.skip;
@@ -258,47 +385,41 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
   } else if (fs::is_directory(set.dir / "fixtures")) {
     options.data_fixtures = set.dir / "fixtures";
   }
-  if (!args.changed_since.empty()) options.only = ChangedVersions(set, args.changed_since);
-  // Alembic: each database the roundtrip uses gets its own helper in the project's Python,
-  // connected to that database. The first is started now, so a project whose Python cannot be
-  // found or whose revisions cannot be imported fails before any database is made.
-  std::unique_ptr<applier::AlembicSteps> first_helper;
-  std::mutex helper_mutex;
-  // Alembic lint: every revision rendered offline now; the ones that cannot be rendered without
-  // a database are linted from what they execute in the roundtrip (`capture`).
-  std::vector<AlembicSection> alembic_sections;
-  auto capture = std::make_shared<applier::StatementCapture>();
-  if (IsAlembic(set) && (run_roundtrip || run_lint)) {
-    first_helper = StartAlembic(set, args.source);
-    PreloadAlembic(*first_helper, set);
+  // --base: the PR checks against the base commit run first in the pipeline, before any
+  // database starts.
+  if (!args.base.empty()) {
+    verify::PrOptions pr;
+    pr.base = args.base;
+    pr.allow_edit = args.allow_edit;
+    request.pr = std::move(pr);
+  } else if (!args.allow_edit.empty()) {
+    throw StopError(
+        Error::Input("--allow-edit needs --base REF: it allows an edit the PR checks "
+                     "against REF would report"));
   }
-  if (IsAlembic(set) && run_lint) {
-    alembic_sections = RenderAlembicSections(first_helper->helper(), set);
-    for (const AlembicSection& s : alembic_sections) {
-      if (!s.rendered.ok) {
-        capture->Want(s.file(), s.up);
-      }
-    }
-  }
-  if (IsAlembic(set) && run_roundtrip) {
-    options.code_steps = [&](db::Session& session) -> std::unique_ptr<applier::CodeSteps> {
-      std::unique_ptr<applier::AlembicSteps> steps;
-      {
-        std::lock_guard lock(helper_mutex);
-        steps = std::move(first_helper);
-      }
-      if (!steps) steps = StartAlembic(set, args.source);
-      ConnectAlembic(*steps, session.url_with_password(), options.applier);
-      steps->CaptureInto(capture);
-      return steps;
+  if (IsAlembic(set)) {
+    verify::AlembicProject project;
+    project.start_helper = [&set, &args] {
+      std::unique_ptr<applier::AlembicSteps> helper = StartAlembic(set, args.source);
+      PreloadAlembic(*helper, set);
+      return helper;
     };
+    project.connect = [&options](applier::AlembicSteps& steps, const std::string& url) {
+      ConnectAlembic(steps, url, options.applier);
+    };
+    if (alembic_model) {
+      project.check_model = [&](sandbox::Sandbox& box, const schema::SnapshotOptions& snapshot) {
+        return CheckAlembicModel(*alembic_model, set, args.source, box, snapshot);
+      };
+    }
+    request.alembic = std::move(project);
   }
-
-  lint::LintOptions lint_options;
-  if (run_lint) {
-    if (config.toml) lint::ReadLintConfig(*config.toml, lint_options).ThrowIfError();
-    lint::ValidateOptions(lint_options).ThrowIfError();
+  if (request.checks.lint) {
+    if (config.toml) lint::ReadLintConfig(*config.toml, request.lint).ThrowIfError();
+    lint::ValidateOptions(request.lint).ThrowIfError();
   }
+  if (!args.server_url.empty()) request.sandbox.server_url = args.server_url;
+  request.sandbox.keep = args.keep;
 
   const bool text_to_stdout = [&] {
     for (const ReportOutput& output : outputs) {
@@ -307,207 +428,16 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
     return false;
   }();
   const bool progress = isatty(STDERR_FILENO) == 1 && !global.quiet;
+  VerifyPrinter printer(set, args, text_to_stdout, progress);
+  verify::Outcome outcome = verify::Run(std::move(request), printer);
 
-  report::Report combined;
-  combined.command = "verify";
-  if (IsAlembic(set)) {
-    const std::vector<std::string> heads = set.Heads();
-    if (heads.size() > 1) {
-      report::Finding f;
-      f.check = "roundtrip";
-      f.rule = "alembic-multiple-heads";
-      f.severity = args.allow_multiple_heads ? Severity::kInfo : Severity::kError;
-      std::string names;
-      for (const std::string& h : heads) {
-        const source::Revision* rev = set.Find(h);
-        names += fmt::format("{}{} ({})", names.empty() ? "" : ", ", h,
-                             rev ? rev->up.path.string() : "?");
-      }
-      f.message = fmt::format("{} heads: {}", heads.size(), names);
-      f.help = fmt::format(
-          "`alembic upgrade head` refuses several heads: merge them (`alembic merge -m \"merge "
-          "heads\" {}`), or pass --allow-multiple-heads if the branches are meant to stay apart",
-          fmt::join(heads, " "));
-      combined.findings.push_back(std::move(f));
-    }
-  }
-  if (run_lint && !IsAlembic(set)) {
-    const auto started = std::chrono::steady_clock::now();
-    if (progress) fmt::print(stderr, "lint: {}\n", set.dir.string());
-    report::Report lint_report =
-        lint::Lint({lint::GroupFromMigrationSet(set)}, lint_options).ValueOrThrow();
-    (void)started;
-    combined.Merge(std::move(lint_report));
-  }
-
-  sandbox::Options sandbox_options;
-  if (!args.server_url.empty()) sandbox_options.server_url = args.server_url;
-  sandbox_options.keep = args.keep;
-  std::unique_ptr<sandbox::Sandbox> box;
-  std::unique_ptr<sandbox::ThrowawayDatabase> database;
-  bool roundtrip_failed = false;
-  int roundtrip_exit = 0;
-  if (run_roundtrip) {
-    const auto started = std::chrono::steady_clock::now();
-    // A second database takes the later half of the round trips when it pays off (--jobs).
-    const int jobs = args.jobs > 0                                          ? args.jobs
-                     : args.keep || std::thread::hardware_concurrency() < 2 ? 1
-                                                                            : 2;
-    const int cut = jobs == 2 ? roundtrip::SplitPoint(set, options) : 0;
-    box = sandbox::OpenSandbox(sandbox_options);
-    database = box->CreateDatabase();
-    const auto setup_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-        std::chrono::steady_clock::now() - started);
-    if (text_to_stdout) {
-      fmt::print(
-          "Roundtrip of {} ({} format, {} revisions) on {}: up, down, up for each revision\n",
-          set.dir.string(), source::FormatName(set.format), set.revisions.size(),
-          args.server_url.empty() ? "a private PostgreSQL cluster"
-                                  : db::MaskPassword(args.server_url));
-      if (cut > 0) {
-        fmt::print(
-            "Two databases at once: the second applies the revisions before {} up only and "
-            "round-trips the rest (--jobs 1: one database)\n",
-            set.revisions[cut].Label());
-      }
-    }
-    std::size_t width = 8;
-    for (const source::Revision& rev : set.revisions) width = std::max(width, rev.Label().size());
-    RoundtripPrinter printer(width, text_to_stdout, progress);
-    roundtrip::Result result;
-    {
-      db::Session session = db::Session::Connect(database->url());
-      if (cut > 0) {
-        // Made on the second database's thread while the first one already works.
-        std::unique_ptr<sandbox::ThrowawayDatabase> second_database;
-        std::optional<db::Session> second;
-        const auto open_second = [&]() -> db::Session& {
-          try {
-            second_database = box->CreateDatabase();
-            return second.emplace(db::Session::Connect(second_database->url()));
-          } catch (const StopError& e) {
-            Error error = e.error();
-            error.message += " (the second throwaway database; --jobs 1 uses only one)";
-            throw StopError(std::move(error));
-          }
-        };
-        result = roundtrip::RunSplit(session, open_second, set, options, cut, &printer);
-      } else {
-        result = roundtrip::Run(session, set, options, {}, &printer);
-      }
-    }
-    roundtrip_failed = result.failed;
-    roundtrip_exit = result.ExitCode(options.irreversible);
-    if (!result.snapshots_fallback.empty()) {
-      fmt::print(stderr,
-                 "note: the catalog was read in full after every step: {}; with a superuser "
-                 "--server-url only what each step touched is re-read (docs/roundtrip.md)\n",
-                 result.snapshots_fallback);
-    }
-    if (text_to_stdout) {
-      // Each revision counted once: skipped (--skip), up only (--from, --min-downgrade,
-      // --changed-since), irreversible, or reversible (it went up, down and up).
-      int skipped = 0, up_only = 0;
-      for (const roundtrip::RevisionResult& r : result.revisions) {
-        if (r.irreversible) continue;  // in result.irreversible
-        if (r.skipped) {
-          ++skipped;
-        } else if (r.up_only) {
-          ++up_only;
-        }
-      }
-      const int reversible =
-          static_cast<int>(result.revisions.size()) - result.irreversible - skipped - up_only;
-      fmt::print(
-          "{}: {} of {} revisions checked, {} reversible, {} irreversible{}{}{} in {} (setup "
-          "{})\n",
-          result.failed ? "FAILED" : "Total", result.revisions.size(), set.revisions.size(),
-          reversible, result.irreversible, up_only > 0 ? fmt::format(", {} up only", up_only) : "",
-          skipped > 0 ? fmt::format(", {} skipped", skipped) : "",
-          result.findings > 0 ? fmt::format(", {} findings", result.findings) : "",
-          FormatMs(result.total), FormatMs(setup_ms));
-      if (result.irreversible > 0 && !args.allow_irreversible && !result.failed) {
-        fmt::print(
-            "Irreversible revisions fail the check: add a down section, or pass "
-            "--allow-irreversible if they are meant to be one-way.\n");
-      }
-      std::fflush(stdout);
-    }
-    report::Report rt = roundtrip::ToReport(result, set);
-    rt.command = "verify";
-    for (report::Finding& f : rt.findings) {
-      // Allowed irreversible revisions stay in the report as notes, not failures.
-      if (f.rule == "roundtrip-irreversible" && args.allow_irreversible) {
-        f.severity = Severity::kInfo;
-      }
-    }
-    combined.Merge(std::move(rt));
-  }
-
-  if (run_lint && IsAlembic(set)) {
-    // After the roundtrip: it captured what the revisions that need a database executed.
-    if (progress) fmt::print(stderr, "lint: {}\n", set.dir.string());
-    report::Report lint_report = LintAlembic(
-        AlembicLintGroup(alembic_sections, capture.get(),
-                         run_roundtrip ? "the roundtrip did not run it"
-                                       : "`stairway verify --roundtrip --lint` lints what it "
-                                         "executes on a throwaway database"),
-        lint_options);
-    if (text_to_stdout) {
-      int skipped = 0;
-      for (const report::Step& step : lint_report.steps) skipped += step.skipped ? 1 : 0;
-      fmt::print("Lint of {} Alembic revision files: {} finding{}{}\n",
-                 lint_report.steps.size() - skipped, lint_report.findings.size(),
-                 lint_report.findings.size() == 1 ? "" : "s",
-                 skipped > 0 ? fmt::format(", {} not linted (below)", skipped) : "");
-    }
-    combined.Merge(std::move(lint_report));
-  }
-
-  bool drifted = false;
-  if (run_drift) {
-    const auto started = std::chrono::steady_clock::now();
-    const std::string model_name = model ? model->string() : alembic_model->model.origin;
-    if (progress) fmt::print(stderr, "drift: {} vs {} at head\n", model_name, set.dir.string());
-    if (!box) box = sandbox::OpenSandbox(sandbox_options);
-    drift::ModelOptions drift_options;
-    drift_options.snapshot.owners = schema::Owners::kIgnore;
-    if (IsAlembic(set)) {
-      drift_options.snapshot = WithoutAlembicVersion(set, drift_options.snapshot);
-      drift_options.code_steps = AlembicCodeSteps(set, args.source);
-    }
-    const drift::Result result =
-        alembic_model
-            ? CheckAlembicModel(*alembic_model, set, args.source, *box, drift_options.snapshot)
-            : drift::CheckModel(*box, set, *model, model_sql, drift_options);
-    drifted = result.HasDrift();
-    report::Report dr = drift::ToReport(
-        result, fmt::format("drift {} vs {}", model_name, result.migrations_label), MsOf(started));
-    if (model) {
-      for (report::Finding& f : dr.findings) f.path = model->string();
-      dr.steps.front().path = model->string();
-    }
-    if (text_to_stdout) {
-      fmt::print("Drift of {} against {}: {}\n", result.other_label, result.migrations_label,
-                 drifted ? fmt::format("{} difference{}", result.lines.size(),
-                                       result.lines.size() == 1 ? "" : "s")
-                         : "no drift");
-      std::fflush(stdout);
-    }
-    combined.Merge(std::move(dr));
-  }
-
-  WriteReports(combined, outputs, global.no_color);
-  if (args.keep && box) {
+  WriteReports(outcome.report, outputs, global.no_color);
+  if (args.keep && outcome.box) {
     fmt::print(stderr, "Kept database {}:\n{}\n",
-               database ? database->name() : std::string("(drift only)"), box->ConnectHelp());
+               outcome.database ? outcome.database->name() : std::string("(drift only)"),
+               outcome.box->ConnectHelp());
   }
-  // Roundtrip findings (a failing step included) and drift always fail; lint at the fail level.
-  // Exit 3 is only for a check that could not run: those throw StopError before this point.
-  if (roundtrip_failed || roundtrip_exit != 0 || drifted)
-    return static_cast<int>(ExitCode::kFindings);
-  if (fail && combined.Count(*fail) > 0) return static_cast<int>(ExitCode::kFindings);
-  return 0;
+  return outcome.exit_code;
 }
 
 }  // namespace
@@ -532,8 +462,12 @@ RunFn SetupVerify(CLI::App& sub, GlobalOptions& global) {
                  "Model DDL for the drift check (overrides the config); in an Alembic project "
                  "also module:attr");
   sub.add_option("--from", args->from, "Round-trip from this revision; earlier ones go up only");
-  sub.add_option("--changed-since", args->changed_since,
-                 "Round-trip only revisions whose files changed since this git ref");
+  sub.add_option("--base,--changed-since", args->base,
+                 "PR checks against this git ref (docs/pr-gate.md): edited, deleted or\n"
+                 "out-of-order migrations are errors; only revisions changed since it round-trip");
+  sub.add_option("--allow-edit", args->allow_edit,
+                 "With --base: this already-merged revision was edited on purpose (repeatable)")
+      ->allow_extra_args(false);
   sub.add_option("--skip", args->skip, "Apply this revision up only (repeatable)")
       ->allow_extra_args(false);
   sub.add_option("--min-downgrade", args->min_downgrade,
@@ -550,6 +484,8 @@ RunFn SetupVerify(CLI::App& sub, GlobalOptions& global) {
                  "with two or more cores when 16 or more revisions are round-tripped")
       ->check(CLI::Range(1, 2).description(""))
       ->type_name("1|2");
+  sub.add_flag("--fail-fast", args->fail_fast,
+               "Stop the roundtrip at the first failing step (default: report it and go on)");
   sub.add_flag("--allow-irreversible", args->allow_irreversible,
                "Do not fail on revisions without a down section");
   sub.add_flag("--allow-multiple-heads", args->allow_multiple_heads,
@@ -569,7 +505,7 @@ RunFn SetupVerify(CLI::App& sub, GlobalOptions& global) {
       "  stairway verify migrations\n"
       "  stairway verify --roundtrip migrations --keep          inspect the result afterwards\n"
       "  stairway verify migrations --report junit -o verify.xml --report text\n"
-      "  stairway verify migrations --changed-since origin/main --report github\n"
+      "  stairway verify migrations --base origin/main --report github\n"
       "\n"
       "Exit codes: 0 ok; 1 findings: lint at or above --fail-level, roundtrip findings (an up,\n"
       "down or re-up that fails included), irreversible revisions, drift; 2 bad input or usage;\n"

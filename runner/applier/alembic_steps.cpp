@@ -88,7 +88,7 @@ MigrationFailed AlembicFailure(const planner::Step& step, const HelperError& e) 
   }
   for (const std::string& sql : e.committed) rendered += "  stays done: " + Excerpt(sql) + '\n';
   rendered += "  help: " + d.help;
-  return MigrationFailed(std::move(d), std::move(rendered), e.sqlstate);
+  return MigrationFailed(std::move(d), std::move(rendered), e.sqlstate, e.committed.empty());
 }
 
 void StatementCapture::Want(const fs::path& file, bool up) {

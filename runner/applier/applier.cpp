@@ -151,10 +151,12 @@ Expected<std::vector<PreparedStep>> Prepare(const planner::Plan& plan) {
   return out;
 }
 
-MigrationFailed::MigrationFailed(Diagnostic diagnostic, std::string rendered, std::string sqlstate)
+MigrationFailed::MigrationFailed(Diagnostic diagnostic, std::string rendered, std::string sqlstate,
+                                 bool rolled_back)
     : StopError(Error::Database(std::move(rendered))),
       diagnostic_(std::move(diagnostic)),
-      sqlstate_(std::move(sqlstate)) {}
+      sqlstate_(std::move(sqlstate)),
+      rolled_back_(rolled_back) {}
 
 Runner::Runner(db::Session& session, Options options, Observer* observer)
     : session_(session),
@@ -494,7 +496,7 @@ void Runner::Fail(const PreparedStep& prepared, std::size_t index, const db::Dat
   if (!e.hint().empty()) rendered += "  hint: " + e.hint() + '\n';
   rendered += "  statement: " + Excerpt(span.text) + '\n';
   rendered += "  help: " + d.help;
-  throw MigrationFailed(std::move(d), std::move(rendered), e.sqlstate());
+  throw MigrationFailed(std::move(d), std::move(rendered), e.sqlstate(), rolled_back);
 }
 
 std::chrono::milliseconds Runner::RunTransactional(const PreparedStep& prepared) {

@@ -46,13 +46,18 @@ Expected<std::vector<PreparedStep>> Prepare(const planner::Plan& plan);
 // (path:line:col: error: ..., source line, caret, statement excerpt, help).
 class MigrationFailed : public StopError {
  public:
-  MigrationFailed(Diagnostic diagnostic, std::string rendered, std::string sqlstate);
+  MigrationFailed(Diagnostic diagnostic, std::string rendered, std::string sqlstate,
+                  bool rolled_back = true);
   const Diagnostic& diagnostic() const { return diagnostic_; }
   const std::string& sqlstate() const { return sqlstate_; }
+  // False when part of the step stays done (a section outside a transaction, an Alembic
+  // autocommit_block()): the database is neither before nor after the step.
+  bool rolled_back() const { return rolled_back_; }
 
  private:
   Diagnostic diagnostic_;
   std::string sqlstate_;
+  bool rolled_back_ = true;
 };
 
 // The session that holds the migration lock, as pg_stat_activity describes it.

@@ -3,19 +3,24 @@
 
 #include <openssl/evp.h>
 
+#include <initializer_list>
 #include <memory>
 #include <stdexcept>
 
 namespace stairway {
 
-std::string Sha256Hex(std::string_view bytes) {
+namespace {
+
+std::string DigestHex(const EVP_MD* md, std::initializer_list<std::string_view> parts) {
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
-  if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1 ||
-      EVP_DigestUpdate(ctx.get(), bytes.data(), bytes.size()) != 1 ||
-      EVP_DigestFinal_ex(ctx.get(), digest, &length) != 1) {
-    throw std::runtime_error("SHA-256 computation failed");
+  bool ok = ctx && EVP_DigestInit_ex(ctx.get(), md, nullptr) == 1;
+  for (const std::string_view part : parts) {
+    ok = ok && EVP_DigestUpdate(ctx.get(), part.data(), part.size()) == 1;
+  }
+  if (!ok || EVP_DigestFinal_ex(ctx.get(), digest, &length) != 1) {
+    throw std::runtime_error("digest computation failed");
   }
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
@@ -25,6 +30,17 @@ std::string Sha256Hex(std::string_view bytes) {
     out += kHex[digest[i] & 0xF];
   }
   return out;
+}
+
+}  // namespace
+
+std::string Sha256Hex(std::string_view bytes) {
+  return DigestHex(EVP_sha256(), {bytes});
+}
+
+std::string GitBlobId(std::string_view bytes, bool sha256) {
+  const std::string header = "blob " + std::to_string(bytes.size());
+  return DigestHex(sha256 ? EVP_sha256() : EVP_sha1(), {header, std::string_view("\0", 1), bytes});
 }
 
 std::string NormalizeForChecksum(std::string_view text) {

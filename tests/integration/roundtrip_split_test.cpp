@@ -21,10 +21,13 @@ namespace rt = verifier::roundtrip;
 constexpr int kRevisions = 24;
 
 // A set of kRevisions revisions: pairs of a table and an index on it. `defects` replaces the
-// down of the revisions it names.
+// down of the revisions it names (a defect starting with kNoTx runs outside a transaction),
+// `broken_ups` their up.
+constexpr std::string_view kNoTx = "transaction:false\n";
 class GeneratedSet {
  public:
-  explicit GeneratedSet(const std::map<int, std::string>& defects) {
+  explicit GeneratedSet(const std::map<int, std::string>& defects,
+                        const std::map<int, std::string>& broken_ups = {}) {
     for (int i = 1; i <= kRevisions; ++i) {
       std::string up, down;
       if (i % 2 == 1) {
@@ -35,8 +38,14 @@ class GeneratedSet {
         down = fmt::format("DROP INDEX t{}_v_idx;", i - 1);
       }
       if (auto it = defects.find(i); it != defects.end()) down = it->second;
+      if (auto it = broken_ups.find(i); it != broken_ups.end()) up = it->second;
+      std::string marker;
+      if (down.starts_with(kNoTx)) {
+        marker = " transaction:false";
+        down = down.substr(kNoTx.size());
+      }
       dir_.Write(fmt::format("{:04d}_step_{}.sql", i, i),
-                 fmt::format("-- migrate:up\n{}\n\n-- migrate:down\n{}\n", up, down));
+                 fmt::format("-- migrate:up\n{}\n\n-- migrate:down{}\n{}\n", up, marker, down));
     }
   }
   source::MigrationSet Load() const { return source::LoadMigrationSet(dir_.path()).ValueOrThrow(); }
@@ -59,15 +68,15 @@ struct Outcome {
   std::vector<int> heard;
 };
 
-Outcome RunOnOne(const source::MigrationSet& set) {
+Outcome RunOnOne(const source::MigrationSet& set, const rt::Options& options = {}) {
   auto database = NewTestDatabase();
   db::Session session = db::Session::Connect(database->url());
   Recorder recorder;
-  rt::Result result = rt::Run(session, set, {}, {}, &recorder);
+  rt::Result result = rt::Run(session, set, options, {}, &recorder);
   return {std::move(result), recorder.indexes};
 }
 
-Outcome RunOnTwo(const source::MigrationSet& set) {
+Outcome RunOnTwo(const source::MigrationSet& set, const rt::Options& options = {}) {
   auto database = NewTestDatabase();
   db::Session session = db::Session::Connect(database->url());
   std::unique_ptr<sandbox::ThrowawayDatabase> second_database;
@@ -78,7 +87,7 @@ Outcome RunOnTwo(const source::MigrationSet& set) {
   };
   Recorder recorder;
   rt::Result result =
-      rt::RunSplit(session, open_second, set, {}, rt::SplitPoint(set, {}), &recorder);
+      rt::RunSplit(session, open_second, set, options, rt::SplitPoint(set, options), &recorder);
   second.reset();
   return {std::move(result), recorder.indexes};
 }
@@ -87,8 +96,10 @@ Outcome RunOnTwo(const source::MigrationSet& set) {
 std::vector<std::string> Lines(const rt::Result& result) {
   std::vector<std::string> lines;
   for (const rt::RevisionResult& r : result.revisions) {
-    std::string line = fmt::format("{} up_only={} irreversible={} failed={}", r.label, r.up_only,
-                                   r.irreversible, r.failure ? r.failed_step : "-");
+    std::string line = fmt::format(
+        "{} up_only={} irreversible={} failed={} rolled_back={} rebuilt={} skipped_because={}",
+        r.label, r.up_only, r.irreversible, r.failure ? r.failed_step : "-", r.failure_rolled_back,
+        r.rebuilt, r.skipped_because);
     for (std::size_t i = 0; i < r.findings.size(); ++i) {
       line += fmt::format(" | {} [{}]", r.findings[i],
                           i < r.finding_rules.size() ? r.finding_rules[i] : "");
@@ -97,6 +108,9 @@ std::vector<std::string> Lines(const rt::Result& result) {
   }
   lines.push_back(fmt::format("findings={} irreversible={} failed={}", result.findings,
                               result.irreversible, result.failed));
+  lines.push_back(fmt::format("stopped={} rebuilds={} not_run={} ({})", result.stopped,
+                              result.rebuilds, fmt::join(result.not_run, ","),
+                              result.not_run_reason));
   return lines;
 }
 
@@ -133,24 +147,75 @@ TEST(RoundtripSplit, FindingsOnBothSidesOfTheCutMatchOneDatabase) {
   EXPECT_EQ(two.heard, Ascending(kRevisions));
 }
 
-// A down that fails at `revision` ends the run there, on two databases as on one; before the
-// cut, nothing of the second database is heard.
+// With --fail-fast, a down that fails at `revision` ends the run there, on two databases as on
+// one; before the cut, nothing of the second database is heard.
 void ExpectTheRunEndsAt(int revision, const std::string& failing_down) {
   const GeneratedSet set({{revision, failing_down}});
   const source::MigrationSet migrations = set.Load();
-  const Outcome one = RunOnOne(migrations);
-  const Outcome two = RunOnTwo(migrations);
+  rt::Options fail_fast;
+  fail_fast.fail_fast = true;
+  const Outcome one = RunOnOne(migrations, fail_fast);
+  const Outcome two = RunOnTwo(migrations, fail_fast);
   ASSERT_TRUE(one.result.failed);
   EXPECT_EQ(Lines(two.result), Lines(one.result));
   EXPECT_EQ(two.heard, Ascending(revision));
 }
 
-TEST(RoundtripSplit, AFailedStepAfterTheCutEndsTheRunThere) {
+TEST(RoundtripSplit, FailFastAfterTheCutEndsTheRunThere) {
   ExpectTheRunEndsAt(21, "DROP TABLE no_such_table;");
 }
 
-TEST(RoundtripSplit, AFailedStepBeforeTheCutEndsTheRunThere) {
+TEST(RoundtripSplit, FailFastBeforeTheCutEndsTheRunThere) {
   ExpectTheRunEndsAt(2, "DROP INDEX no_such_index;");
+}
+
+rt::Options KeepGoing() {
+  rt::Options options;
+  options.fresh_database = [] { return NewTestDatabase(); };
+  return options;
+}
+
+TEST(RoundtripSplit, KeepGoingPastFailedDownsOnBothSidesMatchesOneDatabase) {
+  // Downs that fail in their transaction (2, 21) and outside one after dropping the table
+  // (5, 19: the database is built again; the next revision indexes that table).
+  const std::string half_done = "DROP TABLE t{0};\nDROP TABLE no_such_table;";
+  const GeneratedSet set({{2, "DROP INDEX no_such_index;"},
+                          {5, std::string(kNoTx) + fmt::format(fmt::runtime(half_done), 5)},
+                          {19, std::string(kNoTx) + fmt::format(fmt::runtime(half_done), 19)},
+                          {21, "DROP TABLE no_such_table;"}});
+  const source::MigrationSet migrations = set.Load();
+  const int cut = rt::SplitPoint(migrations, {});
+  ASSERT_GT(cut, 5);
+  ASSERT_LT(cut, 19);
+  const Outcome one = RunOnOne(migrations, KeepGoing());
+  const Outcome two = RunOnTwo(migrations, KeepGoing());
+  EXPECT_EQ(
+      one.result.FailedRevisions(),
+      (std::vector<std::string>{"0002_step_2", "0005_step_5", "0019_step_19", "0021_step_21"}));
+  EXPECT_EQ(one.result.rebuilds, 2);
+  EXPECT_FALSE(one.result.stopped);
+  EXPECT_EQ(Lines(two.result), Lines(one.result));
+  EXPECT_EQ(two.heard, Ascending(kRevisions));
+}
+
+TEST(RoundtripSplit, AFailedUpEndsTheLinearRunOnBothSidesOfTheCut) {
+  // Before the cut: the first database stops, the second one's work is dropped. After it: the
+  // second database stops, and the first one's failed down (3, rebuilt) stays reported.
+  const std::string broken_up = "ALTER TABLE no_such_table ADD COLUMN x int;";
+  for (const int at : {4, 22}) {
+    const GeneratedSet set({{3, std::string(kNoTx) + "DROP TABLE t3;\nDROP TABLE nope;"}},
+                           {{at, broken_up}});
+    const source::MigrationSet migrations = set.Load();
+    const int cut = rt::SplitPoint(migrations, {});
+    ASSERT_GT(cut, 4);
+    ASSERT_LT(cut, 22);
+    const Outcome one = RunOnOne(migrations, KeepGoing());
+    const Outcome two = RunOnTwo(migrations, KeepGoing());
+    EXPECT_TRUE(one.result.stopped);
+    EXPECT_EQ(one.result.not_run.size(), static_cast<std::size_t>(kRevisions - at)) << at;
+    EXPECT_EQ(Lines(two.result), Lines(one.result)) << at;
+    EXPECT_EQ(two.heard, Ascending(at)) << at;
+  }
 }
 
 }  // namespace

@@ -103,45 +103,116 @@ int Result::ExitCode(Irreversible irreversible_policy) const {
   return 0;
 }
 
-Result Run(db::Session& session, const source::MigrationSet& set, const Options& options,
-           const std::vector<PhaseObserver*>& extra_observers, ProgressListener* listener) {
+namespace {
+
+// One database the run works on: the runner holding its migration lock, the Alembic helper
+// connected to it, and the built-in observers, whose state describes this database. Members
+// are destroyed in reverse: observers, then the runner (unlocks), the helper, the session, and
+// last the database (dropped).
+struct Lane {
+  std::unique_ptr<sandbox::ThrowawayDatabase> database;  // null: the caller's database
+  std::optional<db::Session> own_session;
+  db::Session* session = nullptr;
+  std::unique_ptr<applier::CodeSteps> code;
+  std::unique_ptr<applier::Runner> runner;
+  CatalogObserver catalog;
+  std::optional<TrackedCatalogObserver> tracked;
+  std::optional<FixturesObserver> fixtures;
+  std::vector<PhaseObserver*> observers;  // the built-in ones, in order
+  bool tracking_refused = false;          // full snapshots: the role may not create event triggers
+};
+
+// Sets up a lane on `session`, or on a session of its own on `database` when that is given.
+std::unique_ptr<Lane> OpenLane(std::unique_ptr<sandbox::ThrowawayDatabase> database,
+                               db::Session* session, const source::MigrationSet& set,
+                               const Options& options) {
+  auto lane = std::make_unique<Lane>();
+  lane->database = std::move(database);
+  if (lane->database)
+    session = &lane->own_session.emplace(db::Session::Connect(lane->database->url()));
+  lane->session = session;
   // The built-in checks run first: the catalog comparison, then the data fixtures (their rows
   // do not change the catalog, so the order only matters for the order of findings).
   // The history tables exist before the catalog is first read: they are stairway's and the
   // tool's bookkeeping (alembic_version is kept by every step), never a difference.
-  applier::Runner runner(session, options.applier);
-  std::unique_ptr<applier::CodeSteps> code;
+  lane->runner = std::make_unique<applier::Runner>(*session, options.applier);
   if (options.code_steps) {
-    code = options.code_steps(session);
-    runner.UseAlembic(set, code.get());
+    lane->code = options.code_steps(*session);
+    lane->runner->UseAlembic(set, lane->code.get());
   }
-  runner.EnsureHistory();
-  CatalogObserver catalog;
-  std::optional<TrackedCatalogObserver> tracked;
-  std::optional<FixturesObserver> fixtures;
-  std::vector<PhaseObserver*> observers;
-  Result result;
-  result.snapshots = options.snapshots;
+  lane->runner->EnsureHistory();
   if (options.snapshots == Options::Snapshots::kTracked ||
       options.snapshots == Options::Snapshots::kChecked) {
-    if (std::optional<schema::TrackedCatalog> watched = schema::TrackedCatalog::Start(session)) {
-      tracked.emplace(std::move(*watched), options.snapshots == Options::Snapshots::kChecked
-                                               ? TrackedCatalogObserver::Check::kEveryStep
-                                               : TrackedCatalogObserver::Check::kAtEnd);
-      observers.push_back(&*tracked);
+    if (std::optional<schema::TrackedCatalog> watched = schema::TrackedCatalog::Start(*session)) {
+      lane->tracked.emplace(std::move(*watched), options.snapshots == Options::Snapshots::kChecked
+                                                     ? TrackedCatalogObserver::Check::kEveryStep
+                                                     : TrackedCatalogObserver::Check::kAtEnd);
+      lane->observers.push_back(&*lane->tracked);
     } else {
-      observers.push_back(&catalog);
-      result.snapshots = Options::Snapshots::kFull;
-      result.snapshots_fallback = "the role may not create event triggers";
+      lane->observers.push_back(&lane->catalog);
+      lane->tracking_refused = true;
     }
   } else if (options.snapshots == Options::Snapshots::kFull) {
-    observers.push_back(&catalog);
+    lane->observers.push_back(&lane->catalog);
   }
   if (options.data_fixtures) {
-    fixtures.emplace(*options.data_fixtures);
-    observers.push_back(&*fixtures);
+    lane->observers.push_back(&lane->fixtures.emplace(*options.data_fixtures));
   }
-  observers.insert(observers.end(), extra_observers.begin(), extra_observers.end());
+  return lane;
+}
+
+// Whole-catalog reads a lane made; for a tracked lane this ends the watch (one more read).
+// Returns the watch's misses (empty when it saw everything, or for untracked lanes).
+std::vector<std::string> CloseLane(Lane& lane, const Options& options, int& full_reads) {
+  std::vector<std::string> missed;
+  if (lane.tracked) {
+    missed = lane.tracked->Finish(*lane.session);
+    full_reads += lane.tracked->catalog().full_reads() + 1;
+  } else if (options.snapshots != Options::Snapshots::kOff) {
+    full_reads += lane.catalog.snapshots_taken();
+  }
+  return missed;
+}
+
+// The label of the revision whose failed up revision i builds on (through a parent, or an
+// Alembic depends_on), or empty. `failed_up` and `blocked_by` are per revision, filled for the
+// revisions before i (parents come first).
+std::string BuildsOnFailed(const source::MigrationSet& set, int i,
+                           const std::vector<char>& failed_up,
+                           const std::vector<std::string>& blocked_by) {
+  const source::Revision& rev = set.revisions[i];
+  std::vector<std::string> needs = rev.parents;
+  if (rev.alembic) {
+    needs.insert(needs.end(), rev.alembic->depends_on.begin(), rev.alembic->depends_on.end());
+  }
+  for (const std::string& version : needs) {
+    const int p = set.IndexOf(version);
+    if (p < 0 || p >= i) continue;
+    if (!blocked_by[p].empty()) return blocked_by[p];
+    if (failed_up[p]) return set.revisions[p].Label();
+  }
+  return {};
+}
+
+}  // namespace
+
+std::vector<std::string> Result::FailedRevisions() const {
+  std::vector<std::string> labels;
+  for (const RevisionResult& r : revisions) {
+    if (r.failure) labels.push_back(r.label);
+  }
+  return labels;
+}
+
+Result Run(db::Session& session, const source::MigrationSet& set, const Options& options,
+           const std::vector<PhaseObserver*>& extra_observers, ProgressListener* listener) {
+  std::unique_ptr<Lane> lane = OpenLane(nullptr, &session, set, options);
+  Result result;
+  result.snapshots = options.snapshots;
+  if (lane->tracking_refused) {
+    result.snapshots = Options::Snapshots::kFull;
+    result.snapshots_fallback = "the role may not create event triggers";
+  }
   const Clock::time_point start = Clock::now();
   // Split every section first: a section the scanner rejects is input (exit 2), found before
   // anything runs.
@@ -157,6 +228,39 @@ Result Run(db::Session& session, const source::MigrationSet& set, const Options&
   std::size_t next_down = 0;
   const int total = static_cast<int>(set.revisions.size());
   const int end = options.share_end < 0 ? total : std::min(total, options.share_end);
+  // In a linear history every later revision builds on the one before: a failed up ends it.
+  const bool linear = set.format != source::Format::kAlembic;
+  std::vector<char> applied(total, 0);         // the revision's up is part of the database
+  std::vector<char> failed_up(total, 0);       // its up failed
+  std::vector<std::string> blocked_by(total);  // the failed up it builds on
+  bool any_failed_up = false;                  // else no parent is looked up
+
+  // A fresh database with the ups of the applied revisions through `through` (their fixtures
+  // loaded), for going on after a failure that left the database half-way. Nothing compares
+  // on the way; the extra observers are not told. Returns why it could not, or empty.
+  auto rebuild = [&](int through) -> std::string {
+    CloseLane(*lane, options, result.full_catalog_reads);
+    lane.reset();  // unlocks, disconnects and drops a database rebuilt before
+    lane = OpenLane(options.fresh_database(), nullptr, set, options);
+    ++result.rebuilds;
+    std::vector<std::string> findings, rules, soft;
+    for (int j = 0; j <= through; ++j) {
+      if (!applied[j]) continue;
+      PhaseContext context{set.revisions[j], j,     Phase::kBefore, *lane->session,
+                           findings,         rules, soft,           false};
+      try {
+        Notify(lane->observers, context);
+        lane->runner->RunStep(ups[j]);
+        context.phase = Phase::kAfterUp;
+        Notify(lane->observers, context);
+      } catch (const applier::MigrationFailed& e) {
+        return fmt::format("building the database again, the up of {} failed: {}",
+                           set.revisions[j].Label(), e.diagnostic().message);
+      }
+    }
+    return {};
+  };
+
   for (int i = 0; i < end; ++i) {
     if (options.cancelled != nullptr && options.cancelled->load()) break;
     const source::Revision& rev = set.revisions[i];
@@ -169,61 +273,105 @@ Result Run(db::Session& session, const source::MigrationSet& set, const Options&
     r.skipped = selection.skipped[i];
     r.up_only = !r.up_only_reason.empty();
     const bool round_trip = RoundTrips(rev, r.up_only_reason);
+    const applier::PreparedStep* down_step = rev.down ? &downs[next_down++] : nullptr;
+    if (any_failed_up) blocked_by[i] = BuildsOnFailed(set, i, failed_up, blocked_by);
+    if (!blocked_by[i].empty()) {
+      // Nothing of it runs: its up needs what the failed up would have made.
+      if (elsewhere) continue;
+      r.skipped_because = blocked_by[i];
+      r.irreversible = false;
+      result.revisions.push_back(std::move(r));
+      if (listener != nullptr) listener->RevisionDone(result.revisions.back(), i, total);
+      continue;
+    }
+    db::Session& db = *lane->session;
     // Up-only revisions are still seen by observers at S0 and S1 (data fixtures load there).
     auto at = [&](Phase phase) {
-      PhaseContext context{
-          rev, i, phase, session, r.findings, r.finding_rules, r.soft_findings, round_trip};
-      Notify(observers, context);
+      PhaseContext context{rev,       i, phase, db, r.findings, r.finding_rules, r.soft_findings,
+                           round_trip};
+      Notify(lane->observers, context);
+      Notify(extra_observers, context);
     };
-    const applier::PreparedStep* down_step = rev.down ? &downs[next_down++] : nullptr;
     try {
       at(Phase::kBefore);
       r.failed_step = "up";
-      r.up = runner.RunStep(ups[i]);
+      r.up = lane->runner->RunStep(ups[i]);
+      applied[i] = 1;
       at(Phase::kAfterUp);
       if (round_trip) {
         r.failed_step = "down";
-        r.down = runner.RunStep(*down_step);
+        r.down = lane->runner->RunStep(*down_step);
         at(Phase::kAfterDown);
         r.failed_step = "re-up";
-        r.reup = runner.RunStep(ups[i]);
+        r.reup = lane->runner->RunStep(ups[i]);
         at(Phase::kAfterReUp);
       }
       r.failed_step.clear();
     } catch (const applier::MigrationFailed& e) {
       r.failure = e.what();
+      r.failure_rolled_back = e.rolled_back();
+      r.failure_path = e.diagnostic().path;
+      r.failure_line = e.diagnostic().pos.line;
     }
     r.finding_rules.resize(r.findings.size(), "roundtrip-mismatch");
     // A revision that is not round-tripped is not blamed for lacking a down.
     if (r.up_only) r.irreversible = false;
-    if (elsewhere && !r.failure) continue;  // reported by the database that round-trips it
-    result.irreversible += r.irreversible ? 1 : 0;
-    result.findings += static_cast<int>(r.findings.size());
-    const bool stop = r.failure.has_value();
-    result.failed = result.failed || stop;
-    result.revisions.push_back(std::move(r));
-    if (listener != nullptr) listener->RevisionDone(result.revisions.back(), i, total);
-    if (stop) break;  // later revisions build on this one
-  }
-  if (tracked) {
-    // The tracked catalog must equal a full snapshot of the final state; a difference means the
-    // watch missed a command, and the comparisons may have missed a leftover.
-    std::vector<std::string> missed = tracked->Finish(session);
-    if (!result.failed && !missed.empty() && !result.revisions.empty()) {
-      RevisionResult& last = result.revisions.back();
-      for (const std::string& line : missed) {
-        last.finding_rules.resize(last.findings.size(), "roundtrip-mismatch");
-        last.findings.push_back(fmt::format(
-            "{}: the change watch missed a change; rerun with --full-snapshots and please report "
-            "it: {}",
-            last.label, line));
-        last.finding_rules.push_back("roundtrip-tracking");
-        ++result.findings;
+
+    // After a failure: where the database stands decides how the run goes on, if it does.
+    std::string stop_reason;
+    if (r.failure) {
+      const bool up_failed = r.failed_step == "up";
+      failed_up[i] = up_failed ? 1 : 0;
+      any_failed_up = any_failed_up || up_failed;
+      // A rolled-back up leaves S0 and a rolled-back down S1: the run goes on from there. A
+      // re-up that failed leaves S0' (not S1), anything half done leaves neither.
+      const bool in_place = r.failure_rolled_back && r.failed_step != "re-up";
+      if (options.fail_fast) {
+        stop_reason = fmt::format("--fail-fast stopped the run at {}", r.label);
+      } else if (up_failed && linear) {
+        stop_reason = fmt::format("they build on {}, whose up failed", r.label);
+      } else if (!in_place && !options.fresh_database) {
+        stop_reason = fmt::format(
+            "the run stopped at {}: its failed {} left the database where the run cannot go on "
+            "from, and no fresh database was at hand to build it again",
+            r.label, r.failed_step);
+      } else if (!in_place) {
+        // Built through the revision before a failed up (its descendants are skipped), or
+        // through this one after a failed down or re-up.
+        stop_reason = rebuild(i);
+        r.rebuilt = stop_reason.empty();
       }
     }
-    result.full_catalog_reads = tracked->catalog().full_reads() + 1;
-  } else if (options.snapshots != Options::Snapshots::kOff) {
-    result.full_catalog_reads = catalog.snapshots_taken();
+    if (!elsewhere) {  // else reported by the database that round-trips it
+      result.irreversible += r.irreversible ? 1 : 0;
+      result.findings += static_cast<int>(r.findings.size());
+      result.failed = result.failed || r.failure.has_value();
+      result.revisions.push_back(std::move(r));
+      if (listener != nullptr) listener->RevisionDone(result.revisions.back(), i, total);
+    }
+    if (!stop_reason.empty()) {
+      result.stopped = true;
+      result.failed = true;
+      result.not_run_reason = std::move(stop_reason);
+      for (int j = i + 1; j < total; ++j) result.not_run.push_back(set.revisions[j].Label());
+      break;
+    }
+  }
+  // The tracked catalog must equal a full snapshot of the final state; a difference means the
+  // watch missed a command, and the comparisons may have missed a leftover.
+  std::vector<std::string> missed = CloseLane(*lane, options, result.full_catalog_reads);
+  if (!missed.empty() && !result.stopped && !result.revisions.empty() &&
+      !result.revisions.back().failure && result.revisions.back().skipped_because.empty()) {
+    RevisionResult& last = result.revisions.back();
+    for (const std::string& line : missed) {
+      last.finding_rules.resize(last.findings.size(), "roundtrip-mismatch");
+      last.findings.push_back(fmt::format(
+          "{}: the change watch missed a change; rerun with --full-snapshots and please report "
+          "it: {}",
+          last.label, line));
+      last.finding_rules.push_back("roundtrip-tracking");
+      ++result.findings;
+    }
   }
   result.total = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
   return result;
@@ -304,12 +452,12 @@ Result RunSplit(db::Session& first, const std::function<db::Session&()>& open_se
                 ProgressListener* listener) {
   if (cut <= 0) return Run(first, set, options, {}, listener);
   const Clock::time_point start = Clock::now();
-  std::atomic<bool> first_failed{false};
+  std::atomic<bool> first_stopped{false};
   Options head = options;
   head.share_end = cut;
   Options tail = options;
   tail.share_begin = cut;
-  tail.cancelled = &first_failed;
+  tail.cancelled = &first_stopped;
   HeldListener held(listener);
   Result second_result;
   std::exception_ptr second_error;
@@ -324,19 +472,26 @@ Result RunSplit(db::Session& first, const std::function<db::Session&()>& open_se
   try {
     result = Run(first, set, head, {}, listener);
   } catch (...) {
-    first_failed = true;
+    first_stopped = true;
     worker.join();
     throw;
   }
-  first_failed = result.failed;
-  if (!result.failed) held.Open();  // else the second database's revisions are not reported
+  // A failure the first database went on from leaves the second one's findings as they are: it
+  // applied those revisions up only, and skipped the descendants of a failed up as one database
+  // would. A failure that ended the first run ends the whole run there.
+  first_stopped = result.stopped;
+  if (!result.stopped) held.Open();  // else the second database's revisions are not reported
   worker.join();
-  if (!result.failed) {
+  if (!result.stopped) {
     if (second_error) std::rethrow_exception(second_error);
     for (RevisionResult& r : second_result.revisions) result.revisions.push_back(std::move(r));
     result.irreversible += second_result.irreversible;
     result.findings += second_result.findings;
-    result.failed = second_result.failed;
+    result.failed = result.failed || second_result.failed;
+    result.stopped = second_result.stopped;
+    result.not_run = std::move(second_result.not_run);
+    result.not_run_reason = std::move(second_result.not_run_reason);
+    result.rebuilds += second_result.rebuilds;
     result.full_catalog_reads += second_result.full_catalog_reads;
     if (result.snapshots_fallback.empty()) {
       result.snapshots = second_result.snapshots;

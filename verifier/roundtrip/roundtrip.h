@@ -14,6 +14,7 @@
 
 #include "runner/applier/applier.h"
 #include "runner/db/session.h"
+#include "runner/sandbox/sandbox.h"
 #include "runner/source/migration.h"
 
 namespace stairway::verifier::roundtrip {
@@ -95,6 +96,17 @@ struct Options {
   // (the helper, connected to that database). Called once per database a run uses, on that
   // database's thread. Unset for the SQL formats.
   std::function<std::unique_ptr<applier::CodeSteps>(db::Session& session)> code_steps;
+
+  // --fail-fast: the first failing step ends the run. Otherwise a failing step is a finding and
+  // the run goes on: after a step that rolled back whole, from where the database stands; after
+  // one that left part of itself done (outside a transaction) or a failed re-up, on a database
+  // built again from `fresh_database`. The descendants of a revision whose up failed are skipped
+  // (in a linear history that is every later revision, so the run ends there).
+  bool fail_fast = false;
+  // A new, empty throwaway database (dropped when the pointer dies). Called, on the run's thread,
+  // when a failure leaves the database where it cannot go on from; each call replaces the
+  // database the run used before. Unset: such a failure ends the run as with fail_fast.
+  std::function<std::unique_ptr<sandbox::ThrowawayDatabase>()> fresh_database;
 };
 
 struct RevisionResult {
@@ -109,9 +121,19 @@ struct RevisionResult {
   std::vector<std::string> findings;
   std::vector<std::string> finding_rules;  // parallel to findings, see PhaseContext
   std::vector<std::string> soft_findings;  // warnings (column order only)
-  // Set when a step failed: the rendered diagnostic; the run stops there.
+  // Set when a step failed: the rendered diagnostic.
   std::optional<std::string> failure;
   std::string failed_step;  // "up", "down" or "re-up" when failure is set
+  // Where the diagnostic points (file and line of the failing statement), when it does.
+  std::string failure_path;
+  int failure_line = 0;
+  // False when part of the failed step stayed done (outside a transaction, autocommit_block()).
+  bool failure_rolled_back = true;
+  // The database was built again (ups only) after this revision's failure, to go on.
+  bool rebuilt = false;
+  // Set when this revision did not run because it builds on a revision whose up failed: that
+  // revision's label. Nothing of this revision ran.
+  std::string skipped_because;
 };
 
 struct Result {
@@ -119,7 +141,13 @@ struct Result {
   std::chrono::milliseconds total{0};
   int irreversible = 0;
   int findings = 0;
-  bool failed = false;  // a step raised a database error; later revisions did not run
+  bool failed = false;  // a step failed (see the revisions' failure)
+  // The run ended at a failure (--fail-fast, a linear history whose up failed, or no way to
+  // rebuild the database): `not_run` lists the revisions after it, `not_run_reason` says why.
+  bool stopped = false;
+  std::vector<std::string> not_run;
+  std::string not_run_reason;
+  int rebuilds = 0;  // databases built again to go on after a failure
   // How the catalog was compared, and how often it was read whole.
   Options::Snapshots snapshots = Options::Snapshots::kOff;
   int full_catalog_reads = 0;
@@ -130,6 +158,8 @@ struct Result {
   // Exit code: 1 a failed step, findings or (not allowed) irreversible revisions, else 0. A
   // check that cannot run (no database) throws StopError instead (exit 3).
   int ExitCode(Irreversible irreversible_policy) const;
+  // Labels of the revisions with a failed step, in order.
+  std::vector<std::string> FailedRevisions() const;
 };
 
 // Reports each revision as it completes (the CLI prints a line per revision).
@@ -141,8 +171,9 @@ class ProgressListener {
 
 // Runs the roundtrip on `session` (an empty throwaway database). The built-in checks run per
 // `options` (catalog snapshots when snapshots == kFull, data fixtures when data_fixtures is
-// set), then `observers` in order, after each step. A failing step ends the run with Result::failed
-// set; other StopErrors propagate.
+// set), then `observers` in order, after each step. A failing step sets Result::failed and, per
+// Options::fail_fast, ends the run or is passed (see there); other StopErrors propagate.
+// `observers` are not told of the ups that rebuild a database after a failure.
 Result Run(db::Session& session, const source::MigrationSet& set, const Options& options,
            const std::vector<PhaseObserver*>& observers = {}, ProgressListener* listener = nullptr);
 
@@ -160,7 +191,9 @@ int SplitPoint(const source::MigrationSet& set, const Options& options);
 // and order) when every roundtrip before the cut is clean; if one is not, that revision's
 // findings are reported as Run would, and the later ones are checked from the state a plain
 // upgrade leaves.
-// A failed step on `first` ends both runs, as Run ends at a failed step. The listener hears
+// A failure that ends the run on `first` (Result::stopped) ends both runs; other failures before
+// the cut do not change what the second database finds (it applies those revisions up only,
+// and a failed up is skipped there with its descendants, as on one database). The listener hears
 // the first database's revisions as they finish and the second's after them, in order.
 // With a cut of 0 it is Run on `first`. `open_second` makes the second database and returns a
 // session on it; it is called on the second database's thread, so the first one starts

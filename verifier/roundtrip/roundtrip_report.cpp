@@ -45,6 +45,16 @@ report::Report ToReport(const Result& result, const source::MigrationSet& set) {
       s.skip_reason = std::move(skip_reason);
       out.steps.push_back(std::move(s));
     };
+    if (!r.skipped_because.empty()) {
+      // Nothing of it ran: a note, never a failure (the failed up is the finding).
+      const std::string reason = fmt::format("builds on {}, whose up failed", r.skipped_because);
+      for (std::string_view what : {"up", "down", "re-up"}) step(what, std::nullopt, reason);
+      out.findings.push_back(MakeFinding(rev, r.label, "roundtrip-not-run",
+                                         fmt::format("{}: skipped: {}", r.label, reason),
+                                         Severity::kInfo));
+      out.findings.back().step = r.label + " up";
+      continue;
+    }
     // A step that never ran is skipped with the reason, unless the run stopped before it.
     std::string not_run;
     if (r.up_only) {
@@ -99,7 +109,29 @@ report::Report ToReport(const Result& result, const source::MigrationSet& set) {
           rev, r.label, "roundtrip-step-failed",
           fmt::format("{}: {} failed: {}", r.label, r.failed_step, *r.failure), Severity::kError));
       out.findings.back().step = r.label + " " + r.failed_step;
+      // The failing statement's line, when it is in the file the revision's steps name (a
+      // golang-migrate or Flyway down file is named in the message).
+      if (r.failure_path == out.findings.back().path) out.findings.back().line = r.failure_line;
     }
+  }
+  if (!result.not_run.empty()) {
+    // One note for the revisions after a failure that ended the run (a linear history whose
+    // up failed, --fail-fast): a line each would bury the failure.
+    constexpr std::size_t kNamed = 10;
+    std::string names;
+    for (std::size_t i = 0; i < result.not_run.size() && i < kNamed; ++i) {
+      names += (i == 0 ? "" : ", ") + result.not_run[i];
+    }
+    if (result.not_run.size() > kNamed) {
+      names += fmt::format(" and {} more", result.not_run.size() - kNamed);
+    }
+    report::Finding f;
+    f.check = "roundtrip";
+    f.rule = "roundtrip-not-run";
+    f.severity = Severity::kInfo;
+    f.message = fmt::format("{} revision{} not run: {}: {}", result.not_run.size(),
+                            result.not_run.size() == 1 ? "" : "s", result.not_run_reason, names);
+    out.findings.push_back(std::move(f));
   }
   return out;
 }

@@ -1,6 +1,6 @@
 // Alembic lint: rendered statements become one lint unit per revision and direction, with the
 // origin of each statement in the .py file.
-#include "cli/alembic_lint.h"
+#include "verifier/lint/alembic_lint.h"
 
 #include <fmt/format.h>
 
@@ -10,7 +10,7 @@
 #include "runner/common/error.h"
 #include "runner/common/file.h"
 
-namespace stairway::cli {
+namespace stairway::lint {
 namespace {
 
 namespace fs = std::filesystem;
@@ -37,7 +37,7 @@ std::string_view Trimmed(std::string_view sql) {
 
 // The unit's SQL and origins; autocommit_block() statements are marked as running outside the
 // revision's transaction.
-void AddStatements(lint::LintUnit& unit, const std::vector<EmittedStatement>& statements) {
+void AddStatements(LintUnit& unit, const std::vector<EmittedStatement>& statements) {
   for (const EmittedStatement& st : statements) {
     const std::string_view text = Trimmed(st.sql);
     if (text.empty()) continue;
@@ -123,10 +123,10 @@ AlembicLintInput AlembicLintGroup(const std::vector<AlembicSection>& sections,
       }
       text = texts.emplace(file, std::move(*content)).first;
     }
-    lint::LintUnit unit;
+    LintUnit unit;
     unit.path = file.string();
     unit.revision = s.revision->Label();
-    unit.role = s.up ? lint::LintUnit::Role::kUp : lint::LintUnit::Role::kDown;
+    unit.role = s.up ? LintUnit::Role::kUp : LintUnit::Role::kDown;
     unit.wrapped = true;  // one transaction per revision; autocommit blocks step out of it
     unit.origin_text = text->second;
     unit.own_first_line = s.rendered.first_line;
@@ -149,10 +149,10 @@ AlembicLintInput AlembicLintOffline(source::alembic::PythonHelper& helper,
       "`stairway verify` runs it on a throwaway database and lints what it executes");
 }
 
-report::Report LintAlembic(AlembicLintInput input, const lint::LintOptions& options) {
-  report::Report rep = lint::Lint({input.group}, options).ValueOrThrow();
+report::Report LintAlembic(AlembicLintInput input, const LintOptions& options) {
+  report::Report rep = Lint({input.group}, options).ValueOrThrow();
   for (report::Step& step : input.not_linted) rep.steps.push_back(std::move(step));
   return rep;
 }
 
-}  // namespace stairway::cli
+}  // namespace stairway::lint

@@ -13,7 +13,7 @@
 #include "verifier/lint/linter.h"
 #include "verifier/report/report.h"
 
-namespace stairway::cli {
+namespace stairway::lint {
 
 // One revision and direction as the helper rendered it (or why it could not).
 struct AlembicSection {
@@ -36,7 +36,7 @@ std::vector<AlembicSection> RenderAlembicSections(source::alembic::PythonHelper&
 // statements `capture` holds for it (what verify's roundtrip executed); without them it is not
 // linted and becomes a skipped step saying why (`ran_by` names what would lint it).
 struct AlembicLintInput {
-  lint::LintGroup group;
+  LintGroup group;
   std::vector<report::Step> not_linted;
 };
 AlembicLintInput AlembicLintGroup(const std::vector<AlembicSection>& sections,
@@ -49,6 +49,6 @@ AlembicLintInput AlembicLintOffline(source::alembic::PythonHelper& helper,
                                     const source::MigrationSet& set);
 
 // Lints the input and adds the not-linted sections as skipped steps.
-report::Report LintAlembic(AlembicLintInput input, const lint::LintOptions& options);
+report::Report LintAlembic(AlembicLintInput input, const LintOptions& options);
 
-}  // namespace stairway::cli
+}  // namespace stairway::lint

@@ -1,0 +1,87 @@
+// roundtrip::ToReport for a run that went on after failures: one error per failed step at the
+// failing statement's line, skipped descendants and revisions not run as notes (never JUnit
+// failures).
+#include "verifier/roundtrip/roundtrip_report.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+namespace stairway::verifier::roundtrip {
+namespace {
+
+source::MigrationSet ThreeRevisions() {
+  source::MigrationSet set;
+  set.dir = "m";
+  set.format = source::Format::kStairway;
+  for (const std::string& label : {"0001_a", "0002_b", "0003_c"}) {
+    source::Revision rev;
+    rev.version = label.substr(0, 4);
+    rev.name = label.substr(5);
+    rev.up.path = "m/" + label + ".sql";
+    rev.down = rev.up;
+    set.revisions.push_back(std::move(rev));
+  }
+  return set;
+}
+
+RevisionResult Failed(const std::string& label, const std::string& step, int line) {
+  RevisionResult r;
+  r.label = label;
+  r.up = std::chrono::milliseconds(1);
+  if (step != "up") r.down = std::chrono::milliseconds(1);
+  r.failure = "m/" + label + ".sql:" + std::to_string(line) + ":1: error: it failed";
+  r.failed_step = step;
+  r.failure_path = "m/" + label + ".sql";
+  r.failure_line = line;
+  return r;
+}
+
+TEST(RoundtripReport, OneErrorPerFailedStepAndNotesForWhatDidNotRun) {
+  Result result;
+  result.revisions.push_back(Failed("0001_a", "re-up", 2));
+  result.revisions.push_back(Failed("0002_b", "down", 6));
+  RevisionResult skipped;
+  skipped.label = "0003_c";
+  skipped.skipped_because = "0002_b";
+  result.revisions.push_back(skipped);
+  result.failed = true;
+  result.stopped = true;
+  result.not_run = {"0004_d", "0005_e"};
+  result.not_run_reason = "they build on 0003_c, whose up failed";
+
+  const report::Report out = ToReport(result, ThreeRevisions());
+  std::vector<const report::Finding*> failed, notes;
+  for (const report::Finding& f : out.findings) {
+    if (f.rule == "roundtrip-step-failed") failed.push_back(&f);
+    if (f.rule == "roundtrip-not-run") notes.push_back(&f);
+  }
+  ASSERT_EQ(failed.size(), 2u);
+  EXPECT_EQ(failed[0]->severity, Severity::kError);
+  EXPECT_EQ(failed[0]->step, "0001_a re-up");
+  EXPECT_EQ(failed[0]->line, 2);
+  EXPECT_EQ(failed[1]->step, "0002_b down");
+  EXPECT_EQ(failed[1]->path, "m/0002_b.sql");
+  EXPECT_EQ(failed[1]->line, 6);
+
+  ASSERT_EQ(notes.size(), 2u);
+  EXPECT_EQ(notes[0]->severity, Severity::kInfo);
+  EXPECT_EQ(notes[0]->message, "0003_c: skipped: builds on 0002_b, whose up failed");
+  EXPECT_EQ(notes[0]->path, "m/0003_c.sql");
+  EXPECT_EQ(notes[1]->severity, Severity::kInfo);
+  EXPECT_EQ(notes[1]->message,
+            "2 revisions not run: they build on 0003_c, whose up failed: 0004_d, 0005_e");
+  // The skipped revision's three steps are skipped with the reason.
+  const auto skipped_steps = std::count_if(out.steps.begin(), out.steps.end(), [](const auto& s) {
+    return s.path == "m/0003_c.sql" && s.skipped &&
+           s.skip_reason == "builds on 0002_b, whose up failed";
+  });
+  EXPECT_EQ(skipped_steps, 3);
+
+  // JUnit: the two failed steps fail their cases; the notes fail none.
+  const std::string junit = report::Write(out, report::Format::kJunit);
+  EXPECT_NE(junit.find("failures=\"2\""), std::string::npos) << junit;
+}
+
+}  // namespace
+}  // namespace stairway::verifier::roundtrip

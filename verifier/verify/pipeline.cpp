@@ -1,0 +1,212 @@
+// The verify pipeline; see pipeline.h.
+#include "verifier/verify/pipeline.h"
+
+#include <fmt/format.h>
+
+#include <mutex>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "runner/common/error.h"
+#include "verifier/lint/alembic_lint.h"
+#include "verifier/roundtrip/roundtrip_report.h"
+
+namespace stairway::verifier::verify {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double MsSince(Clock::time_point since) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - since).count();
+}
+
+// An Alembic project with several heads: `alembic upgrade head` refuses it.
+std::optional<report::Finding> MultipleHeads(const source::MigrationSet& set, bool allowed) {
+  const std::vector<std::string> heads = set.Heads();
+  if (heads.size() < 2) return std::nullopt;
+  report::Finding f;
+  f.check = "roundtrip";
+  f.rule = "alembic-multiple-heads";
+  f.severity = allowed ? Severity::kInfo : Severity::kError;
+  std::string names;
+  for (const std::string& h : heads) {
+    const source::Revision* rev = set.Find(h);
+    names +=
+        fmt::format("{}{} ({})", names.empty() ? "" : ", ", h, rev ? rev->up.path.string() : "?");
+  }
+  f.message = fmt::format("{} heads: {}", heads.size(), names);
+  f.help = fmt::format(
+      "`alembic upgrade head` refuses several heads: merge them (`alembic merge -m \"merge "
+      "heads\" {}`), or pass --allow-multiple-heads if the branches are meant to stay apart",
+      fmt::join(heads, " "));
+  return f;
+}
+
+bool IsAlembic(const source::MigrationSet& set) {
+  return set.format == source::Format::kAlembic;
+}
+
+}  // namespace
+
+Outcome Run(Request request, Listener& listener) {
+  const source::MigrationSet& set = *request.set;
+  const bool alembic = IsAlembic(set) && request.alembic.has_value();
+  Outcome outcome;
+  report::Report& combined = outcome.report;
+  combined.command = "verify";
+  if (request.checks.drift && !request.model) {
+    throw StopError(Error::Input(
+        "--drift needs a model: pass --model FILE.sql or set model = \"path.sql\" under [verify] "
+        "in stairway.toml"));
+  }
+
+  std::optional<PrResult> pr;
+  if (request.pr) {
+    pr = CheckAgainstBase(set, *request.pr).ValueOrThrow();
+    request.roundtrip.only = pr->changed;
+    listener.PrChecksDone(*pr);
+    combined.Merge(std::move(pr->report));
+  }
+
+  // Alembic: each roundtrip database gets its own helper in the project's Python, connected to
+  // it. The first is started now, so a project whose Python cannot be found or whose revisions
+  // cannot be imported fails before any database is made.
+  std::unique_ptr<applier::AlembicSteps> first_helper;
+  std::mutex helper_mutex;
+  // Alembic lint: every revision rendered offline now; the ones that cannot be rendered without
+  // a database are linted from what they execute in the roundtrip (`capture`).
+  std::vector<lint::AlembicSection> alembic_sections;
+  auto capture = std::make_shared<applier::StatementCapture>();
+  if (alembic && (request.checks.roundtrip || request.checks.lint)) {
+    first_helper = request.alembic->start_helper();
+  }
+  if (alembic && request.checks.lint) {
+    alembic_sections = lint::RenderAlembicSections(first_helper->helper(), set);
+    for (const lint::AlembicSection& s : alembic_sections) {
+      if (!s.rendered.ok) capture->Want(s.file(), s.up);
+    }
+  }
+  roundtrip::Options& options = request.roundtrip;
+  if (alembic && request.checks.roundtrip) {
+    options.code_steps = [&](db::Session& session) -> std::unique_ptr<applier::CodeSteps> {
+      std::unique_ptr<applier::AlembicSteps> steps;
+      {
+        std::lock_guard lock(helper_mutex);
+        steps = std::move(first_helper);
+      }
+      if (!steps) steps = request.alembic->start_helper();
+      request.alembic->connect(*steps, session.url_with_password());
+      steps->CaptureInto(capture);
+      return steps;
+    };
+  }
+
+  if (IsAlembic(set)) {
+    if (std::optional<report::Finding> heads = MultipleHeads(set, request.allow_multiple_heads)) {
+      combined.findings.push_back(std::move(*heads));
+    }
+  }
+  if (request.checks.lint && !IsAlembic(set)) {
+    listener.LintStarting();
+    combined.Merge(lint::Lint({lint::GroupFromMigrationSet(set)}, request.lint).ValueOrThrow());
+  }
+
+  bool roundtrip_failed = false;
+  if (request.checks.roundtrip) {
+    const Clock::time_point started = Clock::now();
+    // A second database takes the later half of the round trips when it pays off (--jobs).
+    const int jobs = request.jobs > 0 ? request.jobs
+                     : request.sandbox.keep || std::thread::hardware_concurrency() < 2 ? 1
+                                                                                       : 2;
+    const int cut = jobs == 2 ? roundtrip::SplitPoint(set, options) : 0;
+    outcome.box = sandbox::OpenSandbox(request.sandbox);
+    outcome.database = outcome.box->CreateDatabase();
+    // After a failed step that leaves the database half-way, the run goes on on a new one.
+    sandbox::Sandbox& box = *outcome.box;
+    options.fresh_database = [&box] { return box.CreateDatabase(); };
+    const auto setup =
+        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
+    listener.RoundtripStarting(cut);
+    roundtrip::Result result;
+    {
+      db::Session session = db::Session::Connect(outcome.database->url());
+      if (cut > 0) {
+        // Made on the second database's thread while the first one already works.
+        std::unique_ptr<sandbox::ThrowawayDatabase> second_database;
+        std::optional<db::Session> second;
+        const auto open_second = [&]() -> db::Session& {
+          try {
+            second_database = outcome.box->CreateDatabase();
+            return second.emplace(db::Session::Connect(second_database->url()));
+          } catch (const StopError& e) {
+            Error error = e.error();
+            error.message += " (the second throwaway database; --jobs 1 uses only one)";
+            throw StopError(std::move(error));
+          }
+        };
+        result = roundtrip::RunSplit(session, open_second, set, options, cut, listener.Revisions());
+      } else {
+        result = roundtrip::Run(session, set, options, {}, listener.Revisions());
+      }
+    }
+    roundtrip_failed = result.ExitCode(options.irreversible) != 0;
+    listener.RoundtripDone(result, setup);
+    report::Report rt = roundtrip::ToReport(result, set);
+    rt.command = "verify";
+    for (report::Finding& f : rt.findings) {
+      // Allowed irreversible revisions stay in the report as notes, not failures.
+      if (f.rule == "roundtrip-irreversible" && request.allow_irreversible) {
+        f.severity = Severity::kInfo;
+      }
+    }
+    combined.Merge(std::move(rt));
+  }
+
+  if (request.checks.lint && alembic) {
+    // After the roundtrip: it captured what the revisions that need a database executed.
+    listener.LintStarting();
+    report::Report lint_report = lint::LintAlembic(
+        lint::AlembicLintGroup(alembic_sections, capture.get(),
+                               request.checks.roundtrip
+                                   ? "the roundtrip did not run it"
+                                   : "`stairway verify --roundtrip --lint` lints what it "
+                                     "executes on a throwaway database"),
+        request.lint);
+    listener.AlembicLintDone(lint_report);
+    combined.Merge(std::move(lint_report));
+  }
+
+  bool drifted = false;
+  if (request.checks.drift) {
+    const Clock::time_point started = Clock::now();
+    Model& model = *request.model;
+    listener.DriftStarting(model.name);
+    if (!outcome.box) outcome.box = sandbox::OpenSandbox(request.sandbox);
+    const drift::Result result =
+        alembic && request.alembic->check_model
+            ? request.alembic->check_model(*outcome.box, model.options.snapshot)
+            : drift::CheckModel(*outcome.box, set, model.path.value_or(model.name), model.sql,
+                                model.options);
+    drifted = result.HasDrift();
+    report::Report dr =
+        drift::ToReport(result, fmt::format("drift {} vs {}", model.name, result.migrations_label),
+                        MsSince(started));
+    if (model.path) {
+      for (report::Finding& f : dr.findings) f.path = model.path->string();
+      dr.steps.front().path = model.path->string();
+    }
+    listener.DriftDone(result);
+    combined.Merge(std::move(dr));
+  }
+
+  // Roundtrip findings (a failing step included) and drift always fail; lint at the fail level.
+  // Exit 3 is only for a check that could not run: those throw StopError before this point.
+  const bool lint_failed = request.fail_level && combined.Count(*request.fail_level) > 0;
+  outcome.exit_code =
+      roundtrip_failed || drifted || lint_failed ? static_cast<int>(ExitCode::kFindings) : 0;
+  return outcome;
+}
+
+}  // namespace stairway::verifier::verify
