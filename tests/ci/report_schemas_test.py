@@ -187,6 +187,16 @@ with tempfile.TemporaryDirectory(prefix="stairway-report-schemas-") as tmp:
         check(all(not u.startswith("/") and "://" not in u for u in uris(sarif)),
               f"verify: relative paths should stay relative: {uris(sarif)}")
 
+    # 5. verify on a history whose up fails (keep-going: the failure is a finding, exit 1).
+    failing = os.path.join(tmp, "failing")
+    shutil.copytree(os.path.join(FIXTURES, "failing"), os.path.join(failing, "migrations"))
+    _, args = reports("failing", tmp)
+    run(["verify", "migrations"] + args, failing, (1,))
+    report, sarif = check_all("failing", tmp)
+    if report:
+        check(any(f["rule"] == "roundtrip-step-failed" and f["severity"] == "error"
+                  for f in report["findings"]), "failing: no roundtrip-step-failed error")
+
 if problems:
     print("\n".join(problems))
     sys.exit(1)
