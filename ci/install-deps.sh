@@ -12,6 +12,7 @@ packages=(
   clang-format clang-tidy
   clang libclang-rt-14-dev
   python3 python3-sqlalchemy
+  python3-jsonschema python3-rfc3987 python3-lxml python3-yaml pre-commit
   python3-alembic python3-psycopg2 python3-asyncpg alembic
 )
 

@@ -90,6 +90,49 @@ lint::AlembicLintInput AlembicInput(const source::MigrationSet& set, const Sourc
   return lint::AlembicLintOffline(helper->helper(), set);
 }
 
+// .sql files given one by one (a pre-commit hook passes the changed files). A file that is a
+// revision of the migration set in its directory is linted with that set, as linting the
+// directory would (its markers, transaction mode and the tables earlier revisions create),
+// and only the given files are reported. A directory that does not load is a folder of SQL
+// scripts, whose files are linted on their own, unless a given file is named like a migration:
+// then the load error (a missing marker, a duplicate version) is the answer, exit 2.
+void AddSqlFiles(const std::vector<std::string>& files, source::Format format,
+                 std::vector<lint::LintGroup>& groups) {
+  std::map<fs::path, std::map<fs::path, std::string>> by_dir;  // dir -> canonical -> as given
+  for (const std::string& p : files) {
+    const fs::path dir = fs::path(p).parent_path();
+    by_dir[dir.empty() ? fs::path(".") : dir][fs::weakly_canonical(p)] = p;
+  }
+  for (auto& [dir, given] : by_dir) {
+    Expected<source::MigrationSet> set = source::LoadMigrationSet(dir, format);
+    if (!set.ok()) {
+      for (const auto& [canonical, p] : given) {
+        if (source::IsMigrationFileName(canonical.filename().string())) {
+          throw StopError(std::move(set).error());
+        }
+      }
+    }
+    if (set.ok() && !set->alembic) {
+      lint::LintGroup group = lint::GroupFromMigrationSet(*set);
+      std::set<fs::path> found;
+      for (lint::LintUnit& u : group.units) {
+        const auto it = given.find(fs::weakly_canonical(u.path));
+        u.report = it != given.end();
+        if (!u.report) continue;
+        u.path = it->second;
+        found.insert(it->first);
+      }
+      for (auto it = given.begin(); it != given.end();) {
+        it = found.count(it->first) > 0 ? given.erase(it) : std::next(it);
+      }
+      if (!found.empty()) groups.push_back(std::move(group));
+    }
+    for (const auto& [canonical, p] : given) {
+      groups.push_back(LooseFile(p, ReadInputFile(p).ValueOrThrow()));
+    }
+  }
+}
+
 // `not_linted`: Alembic sections that cannot be rendered without a database.
 std::vector<lint::LintGroup> CollectInputs(const LintFlags& f,
                                            std::vector<report::Step>& not_linted) {
@@ -113,6 +156,7 @@ std::vector<lint::LintGroup> CollectInputs(const LintFlags& f,
   std::optional<std::size_t> stdin_group;  // index in groups
   // Alembic revision files given one by one, by project directory.
   std::map<fs::path, std::set<fs::path>> revision_files;
+  std::vector<std::string> sql_files;  // .sql files given one by one
   for (const std::string& p : paths) {
     if (p == "-") {
       if (stdin_group) throw StopError(Error::Input("'-' (stdin) given twice"));
@@ -144,6 +188,9 @@ std::vector<lint::LintGroup> CollectInputs(const LintFlags& f,
             p)));
       }
       revision_files[*project].insert(fs::weakly_canonical(p));
+    } else if (fs::path(p).extension() == ".sql" && fs::is_regular_file(p, ec)) {
+      // Decided below: a revision of the migration set in its directory, or a loose file.
+      sql_files.push_back(p);
     } else if (fs::exists(fs::symlink_status(p, ec))) {
       // Regular files only (a FIFO or /dev/zero is refused at once), within the size limit.
       groups.push_back(LooseFile(p, ReadInputFile(p).ValueOrThrow()));
@@ -177,6 +224,7 @@ std::vector<lint::LintGroup> CollectInputs(const LintFlags& f,
     }
     groups.push_back(std::move(input.group));
   }
+  AddSqlFiles(sql_files, *format, groups);
   if (!f.changed_since.empty()) {
     const std::set<fs::path> changed = ChangedFiles(f.changed_since);
     for (std::size_t i = 0; i < groups.size(); ++i) {
@@ -234,7 +282,8 @@ RunFn SetupLint(CLI::App& sub, GlobalOptions& global) {
   auto f = std::make_shared<LintFlags>();
   sub.add_option("paths", f->paths,
                  "Migration directories, .sql files, or - for stdin (default: migrations)");
-  f->report_flags.Add(sub, "Output format, repeatable: text, json, sarif, github, junit, markdown");
+  f->report_flags.Add(
+      sub, "Output format, repeatable: text, json, sarif, github, junit, markdown, codequality");
   sub.add_option("--fail-level", f->fail_level,
                  "Exit 1 on findings at or above: error, warning (default), info, none");
   sub.add_option("--pg-version", f->pg_version, "Target PostgreSQL major version (default 15)");

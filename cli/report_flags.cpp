@@ -32,7 +32,8 @@ std::vector<ReportOutput> ReportFlags::Resolve() const {
       const auto format = report::ParseFormat(name);
       if (!format) {
         throw StopError(Error::Input(fmt::format(
-            "unknown --report '{}'; use text, json, sarif, github, junit or markdown", name)));
+            "unknown --report '{}'; use text, json, sarif, github, junit, markdown or codequality",
+            name)));
       }
       out.push_back({*format, ""});
       path_given = false;

@@ -591,7 +591,9 @@ RunFn SetupVerify(CLI::App& sub, GlobalOptions& global) {
   sub.add_flag("--drift", args->drift,
                "Compare the model DDL (--model or [verify] model) with the migrations at head");
   args->report_flags.Add(
-      sub, "Report format, repeatable: text (default), json, sarif, github, junit, markdown");
+      sub,
+      "Report format, repeatable: text (default), json, sarif, github, junit, markdown, "
+      "codequality");
   sub.add_option("--fail-level", args->fail_level,
                  "Exit 1 on lint findings at or above: error, warning (default), info, none");
   sub.add_option("--config", args->config,

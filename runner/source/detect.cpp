@@ -167,3 +167,12 @@ Status CheckUniqueVersions(const std::vector<const MigrationFile*>& files) {
 }
 
 }  // namespace stairway::source::detail
+
+namespace stairway::source {
+
+bool IsMigrationFileName(std::string_view file_name) {
+  Format family = Format::kAuto;
+  return detail::MatchAnyName(file_name, &family).has_value();
+}
+
+}  // namespace stairway::source

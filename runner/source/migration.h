@@ -156,6 +156,11 @@ Expected<MigrationSet> LoadMigrationSet(const std::filesystem::path& dir,
 Expected<MigrationSet> LoadMigrationSet(const std::filesystem::path& dir, Format format,
                                         const alembic::PythonHeaderReader& python);
 
+// Whether a file name has the shape of a migration file under auto-detection
+// ("0004_add_roles.sql", "V2__add_index.sql", "3_posts.up.sql"): lint reads such a file given
+// alone as a revision of its directory's set, and reports that set's load error for it.
+bool IsMigrationFileName(std::string_view file_name);
+
 // Compares versions numerically where both are numbers ("2" < "10"), dotted parts piecewise.
 // Returns <0, 0 or >0. Rules (docs/formats.md "Ordering"): versions split at '.'; parts made
 // of digits compare as numbers of any length (leading zeros ignored, so "0004" == "4"); a

@@ -94,7 +94,8 @@ TEST(Verify, BadInputIsExitTwoBeforeAnythingStarts) {
   ProcessResult r = StairwayOffline({"verify", "migrations", "--report", "yaml"});
   EXPECT_EQ(r.exit_code, 2) << Describe(r);
   EXPECT_EQ(r.err,
-            "error: unknown --report 'yaml'; use text, json, sarif, github, junit or markdown\n");
+            "error: unknown --report 'yaml'; use text, json, sarif, github, junit, markdown or "
+            "codequality\n");
   r = StairwayOffline(
       {"verify", "--drift", "fixtures/drift/migrations", "--config", "fixtures/drift/README.md"});
   EXPECT_EQ(r.exit_code, 2) << Describe(r);

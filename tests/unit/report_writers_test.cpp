@@ -51,16 +51,16 @@ TEST_P(GoldenTest, MatchesGoldenFile) {
                                 << " (STAIRWAY_UPDATE_GOLDEN=1 rewrites it)";
 }
 
-INSTANTIATE_TEST_SUITE_P(Formats, GoldenTest,
-                         ::testing::Values(std::make_pair(Format::kText, "report.txt"),
-                                           std::make_pair(Format::kJson, "report.json"),
-                                           std::make_pair(Format::kSarif, "report.sarif"),
-                                           std::make_pair(Format::kGithub, "report.github.txt"),
-                                           std::make_pair(Format::kJunit, "report.junit.xml"),
-                                           std::make_pair(Format::kMarkdown, "report.md")),
-                         [](const auto& info) {
-                           return std::string(FormatName(info.param.first));
-                         });
+INSTANTIATE_TEST_SUITE_P(
+    Formats, GoldenTest,
+    ::testing::Values(std::make_pair(Format::kText, "report.txt"),
+                      std::make_pair(Format::kJson, "report.json"),
+                      std::make_pair(Format::kSarif, "report.sarif"),
+                      std::make_pair(Format::kGithub, "report.github.txt"),
+                      std::make_pair(Format::kJunit, "report.junit.xml"),
+                      std::make_pair(Format::kMarkdown, "report.md"),
+                      std::make_pair(Format::kCodeQuality, "report.codequality.json")),
+    [](const auto& info) { return std::string(FormatName(info.param.first)); });
 
 TEST(ReportText, MultiByteAndCrlfPositions) {
   const Report r = DemoReport();
@@ -147,6 +147,33 @@ std::size_t Occurrences(const std::string& text, const std::string& what) {
   return n;
 }
 
+// GitHub code scanning refuses a whole SARIF upload when one result has no location, and a
+// uri must be a valid URI reference: file names are percent-encoded, absolute paths are file://.
+TEST(ReportSarif, EveryResultHasAValidLocation) {
+  Report r;
+  r.command = "verify";
+  r.steps.push_back({"roundtrip", "0001 up", "db/my migrations/0001 ä#.sql", 0, false, ""});
+  Finding odd;
+  odd.rule = "drop-table";
+  odd.path = "db/my migrations/0001 ä#.sql";
+  odd.line = 3;
+  r.findings.push_back(odd);
+  Finding absolute = odd;
+  absolute.path = "/src/app/m/0002:x.sql";
+  r.findings.push_back(absolute);
+  Finding whole_run;  // e.g. several Alembic heads: about the migration directory
+  whole_run.rule = "alembic-multiple-heads";
+  whole_run.line = 7;
+  r.findings.push_back(whole_run);
+  const std::string sarif = Write(r, Format::kSarif);
+  EXPECT_NE(sarif.find("\"uri\": \"db/my%20migrations/0001%20%C3%A4%23.sql\""), std::string::npos)
+      << sarif;
+  EXPECT_NE(sarif.find("\"uri\": \"file:///src/app/m/0002%3Ax.sql\""), std::string::npos) << sarif;
+  EXPECT_NE(sarif.find("\"uri\": \"db/my%20migrations\"\n"), std::string::npos) << sarif;
+  // The directory has no lines: the whole-run finding's line is not put on it.
+  EXPECT_EQ(Occurrences(sarif, "\"startLine\""), 2u) << sarif;
+}
+
 TEST(ReportJunit, NotesNeverFailACaseAndEachFindingHasOneCase) {
   Report r;
   r.command = "verify";
@@ -173,7 +200,7 @@ TEST(ReportJunit, NotesNeverFailACaseAndEachFindingHasOneCase) {
   const std::string junit = Write(r, Format::kJunit);
   // 0002 (warning) and 0003 (error) fail; 0001's note and the roundtrip note do not.
   EXPECT_NE(junit.find("<testsuite name=\"stairway verify\" tests=\"7\" failures=\"2\" "
-                       "skipped=\"1\">"),
+                       "errors=\"0\" skipped=\"1\">"),
             std::string::npos)
       << junit;
   EXPECT_NE(junit.find("<testcase classname=\"lint\" name=\"0001_a (up)\" time=\"0.000\">\n"

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <charconv>
 #include <cstdint>
 #include <cstdio>
@@ -113,6 +114,7 @@ std::optional<Format> ParseFormat(std::string_view name) {
   if (name == "github") return Format::kGithub;
   if (name == "junit") return Format::kJunit;
   if (name == "markdown" || name == "md") return Format::kMarkdown;
+  if (name == "codequality") return Format::kCodeQuality;
   return std::nullopt;
 }
 
@@ -130,6 +132,8 @@ std::string_view FormatName(Format f) {
       return "junit";
     case Format::kMarkdown:
       return "markdown";
+    case Format::kCodeQuality:
+      return "codequality";
   }
   return "text";
 }
@@ -474,6 +478,40 @@ void TextObject(JsonWriter& w, std::string_view key, std::string_view text) {
   w.EndObject();
 }
 
+// A path as a SARIF artifact URI: a relative reference for a relative path (code scanning
+// resolves it against the checkout), file:// for an absolute one; bytes other than unreserved
+// ones and '/' are percent-encoded, so a space, '#', '%' or ':' stays part of the path.
+std::string SarifUri(std::string_view path) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out = path.starts_with('/') ? "file://" : "";
+  for (const char c : path) {
+    const auto b = static_cast<unsigned char>(c);
+    if (std::isalnum(b) != 0 && b < 0x80) {
+      out += c;
+    } else if (c == '/' || c == '-' || c == '.' || c == '_' || c == '~') {
+      out += c;
+    } else {
+      out += '%';
+      out += kHex[b >> 4];
+      out += kHex[b & 0xF];
+    }
+  }
+  return out;
+}
+
+// Where a finding without a file (several heads, a whole-run problem) is shown: the directory
+// of the first file the run read. GitHub code scanning rejects a whole upload when one result
+// has no location, and the directory is what such a finding is about.
+std::string WholeRunPath(const Report& r) {
+  for (const Step& s : r.steps) {
+    if (s.path.empty()) continue;
+    const std::size_t slash = s.path.find_last_of('/');
+    if (slash == std::string::npos) return ".";
+    return slash == 0 ? "/" : s.path.substr(0, slash);
+  }
+  return "";
+}
+
 std::string WriteSarif(const Report& r, const WriteOptions& o) {
   std::string out;
   out.reserve(2048 + r.rules.size() * 400 + r.findings.size() * 700);
@@ -512,6 +550,7 @@ std::string WriteSarif(const Report& r, const WriteOptions& o) {
   w.EndObject();  // tool
   w.Key("results");
   w.BeginArray();
+  const std::string whole_run_path = WholeRunPath(r);
   for (const Finding& f : r.findings) {
     w.BeginObject();
     w.Field("ruleId", f.rule);
@@ -526,7 +565,7 @@ std::string WriteSarif(const Report& r, const WriteOptions& o) {
       w.Value({f.message, "\nhelp: ", f.help});
     }
     w.EndObject();
-    if (!f.path.empty()) {
+    if (!f.path.empty() || !whole_run_path.empty()) {
       w.Key("locations");
       w.BeginArray();
       w.BeginObject();
@@ -534,9 +573,9 @@ std::string WriteSarif(const Report& r, const WriteOptions& o) {
       w.BeginObject();
       w.Key("artifactLocation");
       w.BeginObject();
-      w.Field("uri", f.path);
+      w.Field("uri", SarifUri(f.path.empty() ? whole_run_path : f.path));
       w.EndObject();
-      if (f.line > 0) {
+      if (f.line > 0 && !f.path.empty()) {
         w.Key("region");
         w.BeginObject();
         w.Field("startLine", f.line);
@@ -714,10 +753,14 @@ std::string WriteJunit(const Report& r) {
   const int tests = static_cast<int>(steps.size()) + (rest.empty() ? 0 : 1);
   if (!rest.empty()) write_case(r.command, "other findings", 0, rest, nullptr);
   std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  out += fmt::format("<testsuites name=\"stairway {}\" tests=\"{}\" failures=\"{}\">\n",
-                     Xml(r.command), tests, failures);
+  // errors="0": every problem found is a failure; the JUnit schema CI tools validate against
+  // (Jenkins' junit-10.xsd, fixtures/schemas/) requires the attribute on each testsuite.
+  out +=
+      fmt::format("<testsuites name=\"stairway {}\" tests=\"{}\" failures=\"{}\" errors=\"0\">\n",
+                  Xml(r.command), tests, failures);
   out += fmt::format(
-      "  <testsuite name=\"stairway {}\" tests=\"{}\" failures=\"{}\" skipped=\"{}\">\n",
+      "  <testsuite name=\"stairway {}\" tests=\"{}\" failures=\"{}\" errors=\"0\" "
+      "skipped=\"{}\">\n",
       Xml(r.command), tests, failures, skipped);
   out += cases;
   out += "  </testsuite>\n</testsuites>\n";
@@ -807,6 +850,69 @@ std::string WriteMarkdown(const Report& r) {
   return out;
 }
 
+std::string_view CodeQualitySeverity(Severity s) {
+  switch (s) {
+    case Severity::kError:
+      return "critical";
+    case Severity::kWarning:
+      return "major";
+    case Severity::kInfo:
+      return "info";
+  }
+  return "major";
+}
+
+// 64-bit FNV-1a of the parts, each followed by a NUL so ("ab","c") and ("a","bc") differ.
+std::uint64_t Fnv1a(std::initializer_list<std::string_view> parts, std::uint64_t hash) {
+  for (std::string_view part : parts) {
+    for (const char c : part) hash = (hash ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
+    hash *= 0x100000001b3ULL;
+  }
+  return hash;
+}
+
+// GitLab Code Quality: one issue per finding, shown in the merge request's widget and diff.
+// GitLab needs a path relative to the repository (whole-run findings take the directory, as in
+// SARIF) and a fingerprint unique per issue and stable across runs: a hash of what the finding
+// is and where, repeated findings told apart by their count.
+std::string WriteCodeQuality(const Report& r) {
+  std::string out;
+  out.reserve(256 + r.findings.size() * 400);
+  JsonWriter w(out);
+  const std::string whole_run_path = WholeRunPath(r);
+  std::unordered_map<std::uint64_t, int> seen;
+  w.BeginArray();
+  for (const Finding& f : r.findings) {
+    const std::string& path = f.path.empty() ? whole_run_path : f.path;
+    const std::string line = std::to_string(f.line);
+    std::uint64_t hash = Fnv1a({f.check, f.rule, path, line, f.message}, 0xcbf29ce484222325ULL);
+    const std::string nth = std::to_string(seen[hash]++);
+    hash = Fnv1a({nth}, hash);
+    w.BeginObject();
+    if (f.help.empty()) {
+      w.Field("description", f.message);
+    } else {
+      w.Key("description");
+      w.Value({f.message, "\nhelp: ", f.help});
+    }
+    w.Field("check_name", f.rule);
+    w.Field("fingerprint", fmt::format("{:016x}{:016x}", hash, Fnv1a({path, nth}, hash)));
+    w.Field("severity", CodeQualitySeverity(f.severity));
+    w.Key("location");
+    w.BeginObject();
+    w.Field("path", path.empty() ? std::string(".") : path);
+    w.Key("lines");
+    w.BeginObject();
+    w.Field("begin", std::max(f.line, 1));
+    w.EndObject();
+    w.EndObject();
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Finish();
+  return out;
+}
+
 }  // namespace
 
 std::string Write(const Report& report, Format format, const WriteOptions& options) {
@@ -823,6 +929,8 @@ std::string Write(const Report& report, Format format, const WriteOptions& optio
       return WriteJunit(report);
     case Format::kMarkdown:
       return WriteMarkdown(report);
+    case Format::kCodeQuality:
+      return WriteCodeQuality(report);
   }
   return {};
 }

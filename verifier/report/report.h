@@ -1,5 +1,6 @@
 // The one Report value every checking command fills (lint, roundtrip, drift) and the writers
-// that render it: text, JSON, SARIF 2.1.0, GitHub annotations, JUnit XML and Markdown.
+// that render it: text, JSON, SARIF 2.1.0, GitHub annotations, JUnit XML, Markdown and GitLab
+// Code Quality.
 #pragma once
 
 #include <cstddef>
@@ -107,7 +108,8 @@ struct Report {
   std::vector<const Finding*> FindingsOf(const Step& step) const;
 };
 
-enum class Format { kText, kJson, kSarif, kGithub, kJunit, kMarkdown };
+// kCodeQuality: GitLab's Code Quality report (a JSON array; `artifacts: reports: codequality`).
+enum class Format { kText, kJson, kSarif, kGithub, kJunit, kMarkdown, kCodeQuality };
 std::optional<Format> ParseFormat(std::string_view name);  // "text", "json", "sarif", ...
 std::string_view FormatName(Format f);
 
