@@ -1,7 +1,6 @@
 // `stairway verify DIR`: every check available on a migration set (roundtrip on a throwaway
 // database, lint, drift against a configured model), written as one combined report.
 #include <fmt/format.h>
-#include <toml++/toml.h>
 #include <unistd.h>
 #include <CLI/CLI.hpp>
 
@@ -16,6 +15,7 @@
 #include "cli/alembic_lint.h"
 #include "cli/alembic_model.h"
 #include "cli/alembic_support.h"
+#include "cli/config.h"
 #include "cli/report_flags.h"
 #include "cli/runner_support.h"
 #include "runner/common/file.h"
@@ -43,7 +43,6 @@ struct VerifyArgs {
   bool drift = false;
   ReportFlags report_flags;
   std::string fail_level = "warning";
-  std::string config;
   std::string model;
   std::string from;
   std::string changed_since;
@@ -57,67 +56,6 @@ struct VerifyArgs {
   bool allow_multiple_heads = false;
   int jobs = 0;  // 0: two databases when the machine has two cores and the set is big enough
 };
-
-// What stairway.toml's [verify] table says; paths are relative to the toml file.
-struct VerifyConfig {
-  std::optional<fs::path> toml;
-  std::optional<fs::path> model;
-  std::optional<fs::path> fixtures;
-};
-
-// stairway.toml lookup (docs/configuration.md): --config, else ./stairway.toml, else the
-// migration directory's parent and its parents up to the git root (the first folder with .git).
-std::optional<fs::path> FindConfig(const VerifyArgs& args) {
-  if (!args.config.empty()) {
-    if (!fs::is_regular_file(args.config)) {
-      throw StopError(Error::Input(fmt::format(
-          "{}: no such configuration file; fix --config or leave it out", args.config)));
-    }
-    return fs::path(args.config);
-  }
-  if (fs::is_regular_file("stairway.toml")) return fs::path("stairway.toml");
-  std::error_code ec;
-  fs::path at = fs::weakly_canonical(fs::absolute(args.source.dir, ec), ec).parent_path();
-  for (; !at.empty(); at = at.parent_path()) {
-    if (fs::is_regular_file(at / "stairway.toml", ec)) return at / "stairway.toml";
-    if (fs::exists(at / ".git", ec) || at == at.parent_path()) break;
-  }
-  return std::nullopt;
-}
-
-VerifyConfig ReadConfig(const VerifyArgs& args) {
-  VerifyConfig config;
-  config.toml = FindConfig(args);
-  if (!config.toml) return config;
-  toml::table root;
-  try {
-    root = toml::parse_file(config.toml->string());
-  } catch (const toml::parse_error& e) {
-    throw StopError(
-        Error::Input(fmt::format("{}:{}: {}; fix the TOML syntax", config.toml->string(),
-                                 e.source().begin.line, e.description())));
-  }
-  const toml::table* verify = root["verify"].as_table();
-  if (verify == nullptr) return config;
-  const fs::path base = config.toml->parent_path();
-  for (const auto& [key, node] : *verify) {
-    const std::optional<std::string> text = node.value<std::string>();
-    const int line = static_cast<int>(node.source().begin.line);
-    if (key == "model" || key == "fixtures") {
-      if (!text) {
-        throw StopError(Error::Input(
-            fmt::format("{}:{}: [verify] {} must be a string (a path relative to this file)",
-                        config.toml->string(), line, key.str())));
-      }
-      (key == "model" ? config.model : config.fixtures) = base / *text;
-    } else {
-      throw StopError(Error::Input(
-          fmt::format("{}:{}: unknown key '{}' in [verify]; known keys: model, fixtures",
-                      config.toml->string(), line, key.str())));
-    }
-  }
-  return config;
-}
 
 // Versions whose files changed since `ref` (committed, staged, unstaged or untracked).
 std::vector<std::string> ChangedVersions(const source::MigrationSet& set, const std::string& ref) {
@@ -197,13 +135,13 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
         "--keep keeps one database, and --jobs 2 uses two: drop one of the two options"));
   }
   const std::optional<Severity> fail = ParseFailLevel(args.fail_level);
-  const VerifyConfig config = ReadConfig(args);
+  const Config config = LoadConfig(args.source.config, fs::path(args.source.dir));
   const source::MigrationSet set = LoadSet(args.source);
   std::optional<fs::path> model;
   if (!args.model.empty()) {
     model = args.model;
-  } else if (config.model) {
-    model = config.model;
+  } else if (config.verify.model) {
+    model = config.verify.model;
   }
   const bool any_selected = args.roundtrip || args.lint || args.drift;
   const bool run_roundtrip = any_selected ? args.roundtrip : true;
@@ -248,13 +186,13 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
           fmt::format("--fixtures {}: no such directory of data fixtures", args.fixtures)));
     }
     options.data_fixtures = args.fixtures;
-  } else if (config.fixtures) {
-    if (!fs::is_directory(*config.fixtures)) {
+  } else if (config.verify.fixtures) {
+    if (!fs::is_directory(*config.verify.fixtures)) {
       throw StopError(
           Error::Input(fmt::format("{}: [verify] fixtures names {}, which is not a directory",
-                                   config.toml->string(), config.fixtures->string())));
+                                   config.file->string(), config.verify.fixtures->string())));
     }
-    options.data_fixtures = *config.fixtures;
+    options.data_fixtures = *config.verify.fixtures;
   } else if (fs::is_directory(set.dir / "fixtures")) {
     options.data_fixtures = set.dir / "fixtures";
   }
@@ -296,7 +234,7 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
 
   lint::LintOptions lint_options;
   if (run_lint) {
-    if (config.toml) lint::ReadLintConfig(*config.toml, lint_options).ThrowIfError();
+    lint_options = config.lint;
     lint::ValidateOptions(lint_options).ThrowIfError();
   }
 
@@ -524,7 +462,7 @@ RunFn SetupVerify(CLI::App& sub, GlobalOptions& global) {
       sub, "Report format, repeatable: text (default), json, sarif, github, junit, markdown");
   sub.add_option("--fail-level", args->fail_level,
                  "Exit 1 on lint findings at or above: error, warning (default), info, none");
-  sub.add_option("--config", args->config,
+  sub.add_option("--config", args->source.config,
                  "stairway.toml to read (default: see docs/configuration.md)");
   sub.add_option("--model", args->model,
                  "Model DDL for the drift check (overrides the config); in an Alembic project "
