@@ -102,7 +102,7 @@ void ReadLint(const fs::path& file, const toml::table& table, lint::LintOptions&
   }
 }
 
-void ReadVerify(const fs::path& file, const toml::table& table, VerifySection& verify) {
+void ReadVerify(const fs::path& file, const toml::table& table, VerifyTable& verify) {
   const fs::path base = file.parent_path();
   for (const auto& [key, node] : table) {
     const std::optional<std::string> text = node.value<std::string>();
@@ -119,7 +119,7 @@ void ReadVerify(const fs::path& file, const toml::table& table, VerifySection& v
   }
 }
 
-void ReadAlembic(const fs::path& file, const toml::table& table, AlembicSection& alembic) {
+void ReadAlembic(const fs::path& file, const toml::table& table, AlembicTable& alembic) {
   for (const auto& [key, node] : table) {
     const std::optional<std::string> text = node.value<std::string>();
     if (key == "project" || key == "python") {

@@ -11,13 +11,13 @@
 namespace stairway::cli {
 
 // [verify]; paths are resolved against the file's folder.
-struct VerifySection {
+struct VerifyTable {
   std::optional<std::filesystem::path> model;
   std::optional<std::filesystem::path> fixtures;
 };
 
 // [alembic].
-struct AlembicSection {
+struct AlembicTable {
   // `project`: the Alembic project's directory, relative to the file's folder.
   std::optional<std::filesystem::path> project;
   // `python`: a path with a folder in it counts from the file's folder; a bare name is left to
@@ -28,8 +28,8 @@ struct AlembicSection {
 struct Config {
   std::optional<std::filesystem::path> file;  // the stairway.toml read; nullopt: none found
   lint::LintOptions lint;                     // the defaults with [lint] applied
-  VerifySection verify;
-  AlembicSection alembic;
+  VerifyTable verify;
+  AlembicTable alembic;
 };
 
 // The stairway.toml that applies: `flag` (--config) when given (an input error when it is not
