@@ -3,10 +3,9 @@
 
 #include <fmt/format.h>
 
-#include <toml++/toml.h>
-
 #include <cstdlib>
 
+#include "cli/config.h"
 #include "runner/planner/alembic_plan.h"
 #include "runner/source/alembic/project.h"
 
@@ -72,49 +71,16 @@ source::alembic::PythonHeaderReader HeaderReaderFor(const std::filesystem::path&
   };
 }
 
-std::optional<std::string> ConfiguredPython(const std::filesystem::path& project_dir) {
-  for (const std::filesystem::path& toml :
-       {project_dir / "stairway.toml", std::filesystem::path("stairway.toml")}) {
-    std::error_code ec;
-    if (!std::filesystem::is_regular_file(toml, ec)) continue;
-    try {
-      const toml::table config = toml::parse_file(toml.string());
-      if (const auto python = config["alembic"]["python"].value<std::string>()) {
-        std::filesystem::path path = *python;
-        // A relative path counts from the stairway.toml that names it; a bare name is looked up
-        // on PATH.
-        if (path.has_parent_path() && path.is_relative()) path = toml.parent_path() / path;
-        return path.string();
-      }
-    } catch (const toml::parse_error& e) {
-      throw StopError(Error::Input(fmt::format("{}:{}: {}; fix stairway.toml", toml.string(),
-                                               e.source().begin.line, e.description())));
-    }
-  }
-  return std::nullopt;
-}
-
-std::optional<std::filesystem::path> ConfiguredAlembicProject() {
-  const std::filesystem::path toml = "stairway.toml";
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(toml, ec)) return std::nullopt;
-  try {
-    const toml::table config = toml::parse_file(toml.string());
-    if (const auto project = config["alembic"]["project"].value<std::string>()) {
-      return std::filesystem::path(*project);
-    }
-  } catch (const toml::parse_error& e) {
-    throw StopError(Error::Input(fmt::format("{}:{}: {}; fix stairway.toml", toml.string(),
-                                             e.source().begin.line, e.description())));
-  }
-  return std::nullopt;
+std::optional<std::filesystem::path> ConfiguredAlembicProject(const std::string& config_flag) {
+  return LoadConfig(config_flag, std::nullopt).alembic.project;
 }
 
 std::unique_ptr<applier::AlembicSteps> StartAlembic(const source::MigrationSet& set,
                                                     const SourceOptions& source) {
   source::alembic::PythonChoice choice;
   if (!source.python.empty()) choice.flag = source.python;
-  choice.config = ConfiguredPython(set.alembic ? set.alembic->project_dir : set.dir);
+  choice.config =
+      LoadConfig(source.config, set.alembic ? set.alembic->project_dir : set.dir).alembic.python;
   choice.search_from = set.alembic ? set.alembic->project_dir : set.dir;
   source::alembic::PythonHelper helper =
       source::alembic::PythonHelper::Start(set.alembic.value_or(source::AlembicProject{}), choice)

@@ -17,9 +17,9 @@ inline bool IsAlembic(const source::MigrationSet& set) {
   return set.format == source::Format::kAlembic;
 }
 
-// `project = "backend"` under [alembic] in ./stairway.toml: where the Alembic project is when no
-// directory is given (relative to the stairway.toml).
-std::optional<std::filesystem::path> ConfiguredAlembicProject();
+// `project = "backend"` under [alembic] in the stairway.toml of `config_flag` (--config) or
+// ./stairway.toml (cli/config.h): where the Alembic project is when no directory is given.
+std::optional<std::filesystem::path> ConfiguredAlembicProject(const std::string& config_flag = "");
 
 // Where an Alembic project's URL may also come from: its directory's .env, alembic.ini's
 // sqlalchemy.url.

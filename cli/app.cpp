@@ -88,7 +88,7 @@ int Main(int argc, char** argv) {
   std::vector<std::pair<CLI::App*, RunFn>> runs;
   for (const CommandSpec& spec : Commands()) {
     CLI::App* sub = app.add_subcommand(spec.name, spec.help);
-    runs.emplace_back(sub, spec.setup(*sub, global));
+    runs.emplace_back(sub, spec.setup(*sub, global, spec.needs));
   }
   // `--wait` alone or `--wait 2m` become `--wait=...` first (cli/connect_wait.h).
   std::vector<std::string> args = NormalizeWaitArgs(argc, argv);

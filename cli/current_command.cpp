@@ -8,25 +8,25 @@
 #include "cli/alembic_support.h"
 #include "cli/json_output.h"
 #include "cli/runner_support.h"
+#include "cli/setup.h"
 
 namespace stairway::cli {
 
 namespace {
 
 struct CurrentArgs {
-  SourceOptions source;
-  DatabaseOptions db;
   bool verbose = false;
   std::string report = "text";
 };
 
-int RunCurrent(const GlobalOptions& global, const CurrentArgs& args) {
-  const source::MigrationSet set = LoadSet(args.source);
+// The set, session and rows come from the setup stage (kReadsHistory).
+int RunCurrent(const GlobalOptions& global, const CurrentArgs& args, Project& project) {
+  const source::MigrationSet& set = *project.set;
   const bool json = args.report == "json";
   if (IsAlembic(set)) return AlembicCurrent(global, set, args.verbose, json);
-  db::Session session = ConnectToUserDatabase(ResolveDatabaseUrl(global));
-  const history::Table table(args.db.history_schema);
-  const auto rows = ReadHistoryReadOnly(session, table);
+  db::Session& session = *project.session;
+  const history::Table table = project.table();
+  const std::optional<std::vector<history::Row>>& rows = project.rows;
   if (json) {
     const std::vector<history::Row> empty;
     const planner::Reconciled state = planner::Reconcile(set, rows ? *rows : empty);
@@ -65,10 +65,10 @@ int RunCurrent(const GlobalOptions& global, const CurrentArgs& args) {
 
 }  // namespace
 
-RunFn SetupCurrent(CLI::App& sub, GlobalOptions& global) {
+RunFn SetupCurrent(CLI::App& sub, GlobalOptions& global, Project& project) {
   auto args = std::make_shared<CurrentArgs>();
-  AddSourceOptions(sub, args->source);
-  AddDatabaseOptions(sub, global, args->db);
+  AddSourceOptions(sub, project.source);
+  AddDatabaseOptions(sub, global, project.db);
   sub.add_flag("-v,--verbose", args->verbose, "Alembic: also each revision's file and message");
   AddJsonReportFlag(sub, args->report);
   sub.footer(
@@ -79,7 +79,7 @@ RunFn SetupCurrent(CLI::App& sub, GlobalOptions& global) {
       "Examples:\n"
       "  stairway current\n"
       "  stairway current --database-url postgresql://app@db.internal/app -d db/migrations");
-  return [&global, args] { return RunCurrent(global, *args); };
+  return [&global, args, &project] { return RunCurrent(global, *args, project); };
 }
 
 }  // namespace stairway::cli

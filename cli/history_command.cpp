@@ -2,22 +2,19 @@
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
-#include <cstdlib>
 #include <memory>
 
 #include "cli/alembic_commands.h"
 #include "cli/alembic_support.h"
 #include "cli/json_output.h"
 #include "cli/runner_support.h"
+#include "cli/setup.h"
 
 namespace stairway::cli {
 
 namespace {
 
 struct HistoryArgs {
-  SourceOptions source;
-  DatabaseOptions db;
-  bool dir_given = false;
   bool verbose = false;
   std::string report = "text";
 };
@@ -61,13 +58,12 @@ int HistoryWithoutDatabase(const source::MigrationSet& set, bool verbose) {
 
 // --report json: the history rows (null without a database or table) and, with the files,
 // each revision's state (unknown without a database).
-int HistoryJson(const GlobalOptions& global, const HistoryArgs& args,
-                const std::optional<source::MigrationSet>& set) {
-  std::optional<db::Session> session = ConnectIfConfigured(global);
+int HistoryJson(const GlobalOptions& global, const HistoryArgs& args, const Project& project) {
+  const std::optional<source::MigrationSet>& set = project.set;
+  const std::optional<db::Session>& session = project.session;
   if (!session && !set) ResolveDatabaseUrl(global);  // nothing to show: its error says why
-  const history::Table table(args.db.history_schema);
-  std::optional<std::vector<history::Row>> rows;
-  if (session) rows = ReadHistoryReadOnly(*session, table);
+  const history::Table table = project.table();
+  const std::optional<std::vector<history::Row>>& rows = project.rows;
   nlohmann::json rows_json;
   if (rows) {
     rows_json = nlohmann::json::array();
@@ -106,22 +102,20 @@ int HistoryJson(const GlobalOptions& global, const HistoryArgs& args,
   return 0;
 }
 
-int RunHistory(const GlobalOptions& global, const HistoryArgs& args) {
-  const DatabaseOptions& db = args.db;
-  // The files are optional here: with -d (or STAIRWAY_DIR) rows are checked against them.
-  std::optional<source::MigrationSet> set;
-  if (args.dir_given || AlembicProjectHere()) set = LoadSet(args.source);
+// The setup stage (kHistoryCommand) loads the files only with -d (or STAIRWAY_DIR, or an
+// Alembic project here), then rows are checked against them, and connects only when a database
+// is configured.
+int RunHistory(const GlobalOptions& global, const HistoryArgs& args, Project& project) {
+  const std::optional<source::MigrationSet>& set = project.set;
   // An Alembic project's history is its revision graph (no database needed), as
   // `alembic history` shows it, with what alembic_version says is applied.
   const bool json = args.report == "json";
   if (set && IsAlembic(*set)) return AlembicHistory(global, *set, args.verbose, json);
-  if (json) return HistoryJson(global, args, set);
-  std::optional<db::Session> maybe_session = ConnectIfConfigured(global);
-  if (!maybe_session && set) return HistoryWithoutDatabase(*set, args.verbose);
-  if (!maybe_session) ResolveDatabaseUrl(global);  // throws: no database, no files
-  db::Session& session = *maybe_session;
-  const history::Table table(db.history_schema);
-  const auto rows = ReadHistoryReadOnly(session, table);
+  if (json) return HistoryJson(global, args, project);
+  if (!project.session && set) return HistoryWithoutDatabase(*set, args.verbose);
+  if (!project.session) ResolveDatabaseUrl(global);  // throws: no database, no files
+  const history::Table table = project.table();
+  const std::optional<std::vector<history::Row>>& rows = project.rows;
   if (!rows) {
     fmt::print("{}\n", kNoHistoryTable);
     return 0;
@@ -178,11 +172,10 @@ int RunHistory(const GlobalOptions& global, const HistoryArgs& args) {
 
 }  // namespace
 
-RunFn SetupHistory(CLI::App& sub, GlobalOptions& global) {
+RunFn SetupHistory(CLI::App& sub, GlobalOptions& global, Project& project) {
   auto args = std::make_shared<HistoryArgs>();
-  AddSourceOptions(sub, args->source);
-  AddDatabaseOptions(sub, global, args->db);
-  CLI::Option* dir = sub.get_option("--dir");
+  AddSourceOptions(sub, project.source);
+  AddDatabaseOptions(sub, global, project.db);
   sub.add_flag("-v,--verbose", args->verbose,
                "Each revision's path, parents, checksum and transaction mode (Alembic: also create "
                "date and message)");
@@ -200,10 +193,7 @@ RunFn SetupHistory(CLI::App& sub, GlobalOptions& global) {
       "newest first, as `alembic history` does, marking each revision applied or pending when a\n"
       "database is given; it works without one. `-v` adds parents, path and create date.\n"
       "Without a database but with -d, it lists the revisions with state unknown.");
-  return [&global, args, dir] {
-    args->dir_given = dir->count() > 0 || std::getenv("STAIRWAY_DIR") != nullptr;
-    return RunHistory(global, *args);
-  };
+  return [&global, args, &project] { return RunHistory(global, *args, project); };
 }
 
 }  // namespace stairway::cli

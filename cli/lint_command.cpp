@@ -16,6 +16,7 @@
 
 #include "cli/alembic_support.h"
 #include "cli/command.h"
+#include "cli/config.h"
 #include "cli/report_flags.h"
 #include "runner/common/error.h"
 #include "runner/common/file.h"
@@ -42,7 +43,7 @@ struct LintFlags {
   std::string explain;
   std::string changed_since;
   std::string stdin_filename;
-  std::string config = "stairway.toml";
+  std::string config;  // --config; empty: looked up (cli/config.h)
   std::string format = "auto";
   bool assume_in_transaction = false;
   std::string python;  // Alembic projects: the project's interpreter
@@ -168,7 +169,7 @@ std::vector<lint::LintGroup> CollectInputs(const LintFlags& f,
     }
     std::error_code ec;
     if (fs::is_directory(p, ec) || (p == "migrations" && f.paths.empty())) {
-      const SourceOptions source{p, f.format, f.python};
+      const SourceOptions source{p, f.format, f.python, f.config};
       source::MigrationSet set = LoadSet(source);
       if (IsAlembic(set)) {
         lint::AlembicLintInput input = AlembicInput(set, source);
@@ -201,7 +202,7 @@ std::vector<lint::LintGroup> CollectInputs(const LintFlags& f,
   }
   for (const auto& [project, files] : revision_files) {
     const SourceOptions source{fs::relative(project).lexically_normal().string(), f.format,
-                               f.python};
+                               f.python, f.config};
     const source::MigrationSet set = LoadSet(source);
     lint::AlembicLintInput input = AlembicInput(set, source);
     std::set<fs::path> found;
@@ -237,6 +238,19 @@ std::vector<lint::LintGroup> CollectInputs(const LintFlags& f,
   return groups;
 }
 
+// Where the stairway.toml lookup starts (cli/config.h): the folder of the first path given, else
+// ./migrations.
+std::optional<fs::path> ConfigSearchFrom(const LintFlags& f) {
+  std::error_code ec;
+  for (const std::string& p : f.paths) {
+    if (p == "-") continue;
+    if (fs::is_directory(p, ec)) return fs::path(p);
+    const fs::path parent = fs::path(p).parent_path();
+    return parent.empty() ? fs::path(".") : parent;
+  }
+  return fs::path("migrations");
+}
+
 int Run(const LintFlags& f, const GlobalOptions& global) {
   // Parsing a big file allocates and frees the same large buffers over and over (libpg_query's
   // JSON, per chunk): keep them in the heap instead of handing them back to the kernel and
@@ -252,8 +266,7 @@ int Run(const LintFlags& f, const GlobalOptions& global) {
     fmt::print("{}", lint::RuleDoc(*r));
     return 0;
   }
-  lint::LintOptions options;
-  lint::ReadLintConfig(f.config, options).ThrowIfError();
+  lint::LintOptions options = LoadConfig(f.config, ConfigSearchFrom(f)).lint;
   if (f.pg_version) options.pg_version = *f.pg_version;
   options.enable.insert(options.enable.end(), f.enable.begin(), f.enable.end());
   options.disable.insert(options.disable.end(), f.disable.begin(), f.disable.end());
@@ -296,7 +309,7 @@ RunFn SetupLint(CLI::App& sub, GlobalOptions& global) {
   sub.add_option("--changed-since,--base", f->changed_since,
                  "Only report files changed since this git ref (--base: the same)");
   sub.add_option("--config", f->config,
-                 "Configuration file with a [lint] table (default stairway.toml)");
+                 "stairway.toml to read (default: see docs/configuration.md)");
   sub.add_option("--format", f->format, "Migration format of directories (default auto)");
   sub.add_option("--stdin-filename", f->stdin_filename,
                  "Path to report for SQL read from stdin (-), e.g. the file it came from");

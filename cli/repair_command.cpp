@@ -6,24 +6,23 @@
 #include <memory>
 
 #include "cli/runner_support.h"
+#include "cli/setup.h"
 
 namespace stairway::cli {
 
 namespace {
 
 struct RepairArgs {
-  SourceOptions source;
-  DatabaseOptions db;
   std::string lock_wait = "5min";
   bool accept_edits = false;
+  applier::Options options;  // from the check, before connecting
 };
 
-int RunRepair(const GlobalOptions& global, const RepairArgs& args) {
-  const source::MigrationSet set = LoadSet(args.source);
-  applier::Options options;
-  options.history_schema = args.db.history_schema;
-  options.lock_wait = ParseWait(args.lock_wait, "--lock-wait");
-  db::Session session = ConnectToUserDatabase(ResolveDatabaseUrl(global));
+// The set and session come from the setup stage (kRepair).
+int RunRepair(const RepairArgs& args, Project& project) {
+  const source::MigrationSet& set = *project.set;
+  const applier::Options& options = args.options;
+  db::Session& session = *project.session;
   ConsoleObserver observer(history::Table(options.history_schema).DisplayName());
   applier::Runner runner(session, options, &observer);
   const history::Table& table = runner.table();
@@ -46,10 +45,15 @@ int RunRepair(const GlobalOptions& global, const RepairArgs& args) {
 
 }  // namespace
 
-RunFn SetupRepair(CLI::App& sub, GlobalOptions& global) {
+RunFn SetupRepair(CLI::App& sub, GlobalOptions& global, Project& project) {
   auto args = std::make_shared<RepairArgs>();
-  AddSourceOptions(sub, args->source);
-  AddDatabaseOptions(sub, global, args->db);
+  AddSourceOptions(sub, project.source);
+  AddDatabaseOptions(sub, global, project.db);
+  // A bad --lock-wait is an input error before connecting.
+  project.check = [args, &project](const source::MigrationSet&) {
+    args->options.history_schema = project.db.history_schema;
+    args->options.lock_wait = ParseWait(args->lock_wait, "--lock-wait");
+  };
   sub.add_option("--lock-wait", args->lock_wait, "How long to wait for the migration lock")
       ->capture_default_str();
   sub.add_flag("--accept-edits", args->accept_edits,
@@ -63,7 +67,7 @@ RunFn SetupRepair(CLI::App& sub, GlobalOptions& global) {
       "Examples:\n"
       "  stairway repair                        then: stairway upgrade\n"
       "  stairway repair --accept-edits         the edited files are now the truth");
-  return [&global, args] { return RunRepair(global, *args); };
+  return [args, &project] { return RunRepair(*args, project); };
 }
 
 }  // namespace stairway::cli

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "cli/alembic_support.h"
+#include "cli/config.h"
 #include "cli/connect_wait.h"
 #include "cli/report_flags.h"
 #include "cli/runner_support.h"
@@ -133,18 +134,8 @@ report::Report RoundtripReview(sandbox::Sandbox& box, const source::MigrationSet
   return out;
 }
 
-// The stairway.toml whose [lint] settings apply: ./stairway.toml, else the project's.
-std::optional<fs::path> LintConfig(const source::MigrationSet& set) {
-  std::error_code ec;
-  if (fs::is_regular_file("stairway.toml", ec)) return fs::path("stairway.toml");
-  if (set.alembic && fs::is_regular_file(set.alembic->project_dir / "stairway.toml", ec)) {
-    return set.alembic->project_dir / "stairway.toml";
-  }
-  return std::nullopt;
-}
-
-// The Alembic lint (verifier/lint/alembic_lint.h) of the new revision: each finding at the op.* call in
-// the new file (a foreign key without ON DELETE, an index on an existing table without
+// The Alembic lint (verifier/lint/alembic_lint.h) of the new revision: each finding at the op.*
+// call in the new file (a foreign key without ON DELETE, an index on an existing table without
 // CONCURRENTLY, NOT NULL added to an existing table...). The revisions before it are rendered
 // and replayed for context (which tables already exist) but not reported.
 report::Report OpLineLint(PythonHelper& helper, const source::MigrationSet& set,
@@ -156,11 +147,9 @@ report::Report OpLineLint(PythonHelper& helper, const source::MigrationSet& set,
   });
   // Alembic revisions carry no SET lock_timeout/statement_timeout: the runner sets them
   // (--lock-timeout), so those two rules would fire on every statement.
-  lint::LintOptions options;
-  options.disable = {"require-lock-timeout", "require-statement-timeout"};
-  if (const std::optional<fs::path> toml = LintConfig(set)) {
-    lint::ReadLintConfig(*toml, options).ThrowIfError();
-  }
+  lint::LintOptions options = LoadConfig("", set.alembic ? set.alembic->project_dir : set.dir).lint;
+  options.disable.insert(options.disable.begin(),
+                         {"require-lock-timeout", "require-statement-timeout"});
   lint::ValidateOptions(options).ThrowIfError();
   return lint::LintAlembic(std::move(input), options);
 }

@@ -78,7 +78,8 @@ source::MigrationSet LoadSet(const SourceOptions& options) {
   if (dir == "migrations" && !std::filesystem::exists(dir, ec)) {
     if (AlembicProjectHere()) {
       dir = ".";
-    } else if (std::optional<std::filesystem::path> project = ConfiguredAlembicProject()) {
+    } else if (std::optional<std::filesystem::path> project =
+                   ConfiguredAlembicProject(options.config)) {
       dir = project->string();
     }
   }

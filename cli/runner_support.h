@@ -20,6 +20,7 @@ struct SourceOptions {
   std::string dir = "migrations";
   std::string format = "auto";
   std::string python;  // --python: the Alembic project's interpreter
+  std::string config;  // --config of the commands that have it (cli/config.h); empty: looked up
 };
 // Whether the migrations directory may also be given as the command's positional argument
 // (`stairway verify migrations/`), or only as -d/--dir (commands whose positional is a target).

@@ -10,14 +10,13 @@
 #include "cli/alembic_support.h"
 #include "cli/json_output.h"
 #include "cli/runner_support.h"
+#include "cli/setup.h"
 
 namespace stairway::cli {
 
 namespace {
 
 struct StatusArgs {
-  SourceOptions source;
-  DatabaseOptions db;
   std::string report = "text";
 };
 
@@ -66,13 +65,14 @@ int StatusJson(db::Session& session, const history::Table& table, const source::
   return problems ? static_cast<int>(ExitCode::kFindings) : 0;
 }
 
-int RunStatus(const GlobalOptions& global, const StatusArgs& args) {
-  const source::MigrationSet set = LoadSet(args.source);
+// The set, session and rows come from the setup stage (kReadsHistory).
+int RunStatus(const GlobalOptions& global, const StatusArgs& args, Project& project) {
+  const source::MigrationSet& set = *project.set;
   const bool json = args.report == "json";
-  if (IsAlembic(set)) return AlembicStatus(global, set, args.db, json);
-  db::Session session = ConnectToUserDatabase(ResolveDatabaseUrl(global));
-  const history::Table table(args.db.history_schema);
-  const auto rows = ReadHistoryReadOnly(session, table);
+  if (IsAlembic(set)) return AlembicStatus(global, set, project.db, json);
+  db::Session& session = *project.session;
+  const history::Table table = project.table();
+  const std::optional<std::vector<history::Row>>& rows = project.rows;
   if (json) return StatusJson(session, table, set, rows);
   fmt::print("{} ({}); {} revisions in {} ({} format)\n", session.masked_url(), table.DisplayName(),
              set.revisions.size(), set.dir.string(), source::FormatName(set.format));
@@ -166,10 +166,10 @@ int RunStatus(const GlobalOptions& global, const StatusArgs& args) {
 
 }  // namespace
 
-RunFn SetupStatus(CLI::App& sub, GlobalOptions& global) {
+RunFn SetupStatus(CLI::App& sub, GlobalOptions& global, Project& project) {
   auto args = std::make_shared<StatusArgs>();
-  AddSourceOptions(sub, args->source);
-  AddDatabaseOptions(sub, global, args->db);
+  AddSourceOptions(sub, project.source);
+  AddDatabaseOptions(sub, global, project.db);
   AddJsonReportFlag(sub, args->report);
   sub.footer(
       "Compares the migration files with the history table: applied, pending, edited (the file's\n"
@@ -183,7 +183,7 @@ RunFn SetupStatus(CLI::App& sub, GlobalOptions& global) {
       "\n"
       "Exit codes: 0 clean (pending revisions are fine), 1 edited, failed or unknown revisions,\n"
       "2 bad input, 3 database error.");
-  return [&global, args] { return RunStatus(global, *args); };
+  return [&global, args, &project] { return RunStatus(global, *args, project); };
 }
 
 }  // namespace stairway::cli

@@ -1,7 +1,6 @@
 // `stairway verify DIR`: every check available on a migration set (roundtrip on a throwaway
 // database, lint, drift against a configured model), written as one combined report.
 #include <fmt/format.h>
-#include <toml++/toml.h>
 #include <unistd.h>
 #include <CLI/CLI.hpp>
 
@@ -14,6 +13,7 @@
 
 #include "cli/alembic_model.h"
 #include "cli/alembic_support.h"
+#include "cli/config.h"
 #include "cli/connect_wait.h"
 #include "cli/report_flags.h"
 #include "cli/runner_support.h"
@@ -44,7 +44,6 @@ struct VerifyArgs {
   bool drift = false;
   ReportFlags report_flags;
   std::string fail_level = "warning";
-  std::string config;
   std::string model;
   std::string from;
   std::string base;  // --base, alias --changed-since: the PR checks (verifier/verify/pr_checks.h)
@@ -63,92 +62,6 @@ struct VerifyArgs {
   int jobs = 0;       // 0: two databases when the machine has two cores and the set is big enough
   std::string shard;  // --shard I/N
 };
-
-// What stairway.toml's [verify] table says; paths are relative to the toml file.
-struct VerifyConfig {
-  std::optional<fs::path> toml;
-  std::optional<fs::path> model;
-  std::optional<fs::path> fixtures;
-  std::map<std::string, std::string> data_change;  // [verify.data_change]: version -> reason
-  std::optional<fs::path> setup;
-};
-
-// stairway.toml lookup (docs/configuration.md): --config, else ./stairway.toml, else the
-// migration directory's parent and its parents up to the git root (the first folder with .git).
-std::optional<fs::path> FindConfig(const VerifyArgs& args) {
-  if (!args.config.empty()) {
-    if (!fs::is_regular_file(args.config)) {
-      throw StopError(Error::Input(fmt::format(
-          "{}: no such configuration file; fix --config or leave it out", args.config)));
-    }
-    return fs::path(args.config);
-  }
-  if (fs::is_regular_file("stairway.toml")) return fs::path("stairway.toml");
-  std::error_code ec;
-  fs::path at = fs::weakly_canonical(fs::absolute(args.source.dir, ec), ec).parent_path();
-  for (; !at.empty(); at = at.parent_path()) {
-    if (fs::is_regular_file(at / "stairway.toml", ec)) return at / "stairway.toml";
-    if (fs::exists(at / ".git", ec) || at == at.parent_path()) break;
-  }
-  return std::nullopt;
-}
-
-VerifyConfig ReadConfig(const VerifyArgs& args) {
-  VerifyConfig config;
-  config.toml = FindConfig(args);
-  if (!config.toml) return config;
-  toml::table root;
-  try {
-    root = toml::parse_file(config.toml->string());
-  } catch (const toml::parse_error& e) {
-    throw StopError(
-        Error::Input(fmt::format("{}:{}: {}; fix the TOML syntax", config.toml->string(),
-                                 e.source().begin.line, e.description())));
-  }
-  const toml::table* verify = root["verify"].as_table();
-  if (verify == nullptr) return config;
-  const fs::path base = config.toml->parent_path();
-  for (const auto& [key, node] : *verify) {
-    const std::optional<std::string> text = node.value<std::string>();
-    const int line = static_cast<int>(node.source().begin.line);
-    if (key == "data_change") {
-      // [verify.data_change] "0005" = "backfill upper-case names"
-      const toml::table* table = node.as_table();
-      if (table == nullptr) {
-        throw StopError(Error::Input(fmt::format(
-            "{}:{}: [verify] data_change must be a table of revision = \"reason\", e.g. "
-            "data_change = {{ \"0005\" = \"backfill upper-case names\" }}",
-            config.toml->string(), line)));
-      }
-      for (const auto& [version, reason_node] : *table) {
-        const std::optional<std::string> reason = reason_node.value<std::string>();
-        if (!reason || reason->find_first_not_of(" \t") == std::string::npos) {
-          throw StopError(Error::Input(fmt::format(
-              "{}:{}: [verify] data_change \"{}\" needs a reason: \"{}\" = \"why the data "
-              "changes on purpose\"",
-              config.toml->string(), reason_node.source().begin.line, version.str(),
-              version.str())));
-        }
-        config.data_change[std::string(version.str())] = *reason;
-      }
-    } else if (key == "model" || key == "fixtures" || key == "setup") {
-      if (!text) {
-        throw StopError(Error::Input(
-            fmt::format("{}:{}: [verify] {} must be a string (a path relative to this file)",
-                        config.toml->string(), line, key.str())));
-      }
-      (key == "model"   ? config.model
-       : key == "setup" ? config.setup
-                        : config.fixtures) = base / *text;
-    } else {
-      throw StopError(Error::Input(
-          fmt::format("{}:{}: unknown key '{}' in [verify]; known keys: model, fixtures, "
-                      "setup, data_change",
-                      config.toml->string(), line, key.str())));
-    }
-  }
-  return config;
-}
 
 // A step's time, "FAILED" for the step that failed, "-" for steps that did not run.
 std::string StepCell(const roundtrip::RevisionResult& r,
@@ -355,13 +268,13 @@ class VerifyPrinter : public verify::Listener {
 
 // The drift model `args` and stairway.toml name, read, or nullopt when the run has none.
 std::optional<verify::Model> ReadModel(const source::MigrationSet& set, const VerifyArgs& args,
-                                       const VerifyConfig& config, bool drift_asked,
+                                       const Config& config, bool drift_asked,
                                        std::optional<AlembicModel>& alembic_model) {
   std::optional<fs::path> path;
   if (!args.model.empty()) {
     path = args.model;
-  } else if (config.model) {
-    path = config.model;
+  } else if (config.verify.model) {
+    path = config.verify.model;
   }
   // An Alembic project's model is its SQLAlchemy metadata: env.py's target_metadata, or
   // --model module:attr (a --model ending in .sql stays DDL). Without --drift or --model, a
@@ -405,7 +318,7 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
   verify::Request request;
   request.fail_level = ParseFailLevel(args.fail_level);
   const std::optional<ShardArg> shard = ParseShard(args.shard);
-  const VerifyConfig config = ReadConfig(args);
+  const Config config = LoadConfig(args.source.config, fs::path(args.source.dir));
   const source::MigrationSet set = LoadSet(args.source);
   request.set = &set;
   const bool any_selected = args.roundtrip || args.lint || args.drift;
@@ -434,13 +347,13 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
           fmt::format("--fixtures {}: no such directory of data fixtures", args.fixtures)));
     }
     options.data_fixtures = args.fixtures;
-  } else if (config.fixtures) {
-    if (!fs::is_directory(*config.fixtures)) {
+  } else if (config.verify.fixtures) {
+    if (!fs::is_directory(*config.verify.fixtures)) {
       throw StopError(
           Error::Input(fmt::format("{}: [verify] fixtures names {}, which is not a directory",
-                                   config.toml->string(), config.fixtures->string())));
+                                   config.file->string(), config.verify.fixtures->string())));
     }
-    options.data_fixtures = *config.fixtures;
+    options.data_fixtures = *config.verify.fixtures;
   } else if (fs::is_directory(set.dir / "fixtures")) {
     options.data_fixtures = set.dir / "fixtures";
   }
@@ -457,7 +370,7 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
                      "against REF would report"));
   }
   // Intended data changes: [verify.data_change], then --data-change (which wins per revision).
-  options.data_changes = config.data_change;
+  options.data_changes = config.verify.data_change;
   for (const std::string& spec : args.data_change) {
     const std::size_t eq = spec.find('=');
     const std::string version = spec.substr(0, eq);
@@ -498,8 +411,8 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
   std::optional<VerifySetup> setup;
   if (!args.setup.empty()) {
     setup.emplace(args.setup);
-  } else if (config.setup) {
-    setup.emplace(*config.setup);
+  } else if (config.verify.setup) {
+    setup.emplace(*config.verify.setup);
   }
   if (setup) {
     request.prepare_database = [&setup, &args](db::Session& session, sandbox::Sandbox& box,
@@ -530,7 +443,7 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
     request.alembic = std::move(project);
   }
   if (request.checks.lint) {
-    if (config.toml) lint::ReadLintConfig(*config.toml, request.lint).ThrowIfError();
+    request.lint = config.lint;
     lint::ValidateOptions(request.lint).ThrowIfError();
   }
   if (!args.server_url.empty()) request.sandbox.server_url = args.server_url;
@@ -596,7 +509,7 @@ RunFn SetupVerify(CLI::App& sub, GlobalOptions& global) {
       "codequality");
   sub.add_option("--fail-level", args->fail_level,
                  "Exit 1 on lint findings at or above: error, warning (default), info, none");
-  sub.add_option("--config", args->config,
+  sub.add_option("--config", args->source.config,
                  "stairway.toml to read (default: see docs/configuration.md)");
   sub.add_option("--model", args->model,
                  "Model DDL for the drift check (overrides the config); in an Alembic project "

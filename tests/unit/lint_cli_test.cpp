@@ -111,6 +111,39 @@ TEST(LintCli, NamingPatternComesFromTheConfigAndIsValidated) {
       << bad.err;
 }
 
+// The stairway.toml lookup verify uses (cli/config.h): run from elsewhere, lint finds the one
+// above the migrations (never above the git root); --config must name a file.
+TEST(LintCli, FindsTheConfigAboveTheMigrations) {
+  TempDir dir("stairway-lint");
+  dir.Write("repo/.git/HEAD", "ref: refs/heads/main\n");
+  dir.Write("repo/stairway.toml", "[lint]\ndisable = [\"drop-table\"]\n");
+  dir.Write("repo/db/migrations/0001_drop.sql",
+            "-- migrate:up\nDROP TABLE old_things;\n-- migrate:down\nSELECT 1;\n");
+  dir.Write("elsewhere/keep", "");
+  const std::vector<std::string> lint = {"--no-color", "lint",
+                                         "--disable",  "require-statement-timeout",
+                                         "--disable",  "require-lock-timeout"};
+  std::vector<std::string> args = lint;
+  args.push_back((dir.path() / "repo/db/migrations").string());
+  testing::ProcessResult r = RunStairway(args, {}, (dir.path() / "elsewhere").string());
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.out.find("[drop-table]"), std::string::npos) << r.out;
+  // Without it (another file named), the rule fires: the test above can fail.
+  dir.Write("elsewhere/empty.toml", "");
+  args = lint;
+  args.insert(args.end(), {"--config", "empty.toml", (dir.path() / "repo/db/migrations").string()});
+  r = RunStairway(args, {}, (dir.path() / "elsewhere").string());
+  EXPECT_NE(r.out.find("[drop-table]"), std::string::npos) << r.out << r.err;
+  args = lint;
+  args.insert(args.end(),
+              {"--config", "missing.toml", (dir.path() / "repo/db/migrations").string()});
+  r = RunStairway(args, {}, (dir.path() / "elsewhere").string());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("missing.toml: no such configuration file; fix --config or leave it out"),
+            std::string::npos)
+      << r.err;
+}
+
 // One revision of `format` in m/: its up and down SQL in the format's files and markers.
 void WriteRevision(const TempDir& dir, const std::string& format, int i, const std::string& name,
                    const std::string& up, const std::string& down) {

@@ -78,31 +78,11 @@ TEST(LintSyntax, ErrorRenderedWithCaretAndLaterStatementsLinted) {
   EXPECT_EQ(r.findings[1].rule, "drop-table");
 }
 
-TEST(LintConfig, ReadsLintTableAndRejectsUnknownRules) {
-  const fs::path dir = fs::temp_directory_path() / "stairway_lint_config_test";
-  fs::create_directories(dir);
-  {
-    std::ofstream(dir / "ok.toml") << "[lint]\npg_version = 11\nenable = [\"style\"]\n"
-                                      "disable = [\"drop-table\"]\n[lint.severity]\n"
-                                      "drop-column = \"error\"\n";
-    std::ofstream(dir / "bad.toml") << "[lint]\ndisable = [\"drop-tabel\"]\n";
-  }
-  LintOptions o;
-  ASSERT_TRUE(ReadLintConfig(dir / "ok.toml", o).ok());
-  EXPECT_EQ(o.pg_version, 11);
-  EXPECT_TRUE(o.IsEnabled(*FindRule("prefer-text-field")));
-  EXPECT_FALSE(o.IsEnabled(*FindRule("drop-table")));
-  EXPECT_EQ(o.SeverityOf(*FindRule("drop-column")), Severity::kError);
-  LintOptions b;
-  Status s = ReadLintConfig(dir / "bad.toml", b);
-  ASSERT_FALSE(s.ok());
-  EXPECT_EQ(s.error().message,
-            (dir / "bad.toml").string() +
-                ":2: unknown lint rule 'drop-tabel'; run `stairway rules` to list them");
+// stairway.toml's [lint] is read by cli/config.h (tests/unit/config_test.cpp).
+TEST(LintConfig, ValidateRejectsUnknownRules) {
   LintOptions c;
   c.enable = {"nope"};
   EXPECT_FALSE(ValidateOptions(c).ok());
-  fs::remove_all(dir);
 }
 
 TEST(LintRegistry, IdsAreUniqueKebabCaseAndDocumented) {

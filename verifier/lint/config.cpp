@@ -1,11 +1,9 @@
-// stairway.toml [lint] through toml++ (header-only mode), and rule-id validation.
+// Lint settings: which rules run at which severity, and their validation.
 #include "verifier/lint/config.h"
 
 #include <fmt/format.h>
 
-#include <toml++/toml.h>
 #include <algorithm>
-#include <fstream>
 #include <regex>
 
 #include "verifier/lint/registry.h"
@@ -72,86 +70,6 @@ Status ValidateOptions(const LintOptions& options) {
   if (options.pg_version < 9 || options.pg_version > 99) {
     return Error::Input(fmt::format(
         "unsupported PostgreSQL version {}; use a major version such as 15", options.pg_version));
-  }
-  return Status::Ok();
-}
-
-Status ReadLintConfig(const std::filesystem::path& toml_path, LintOptions& options) {
-  std::error_code ec;
-  if (!std::filesystem::exists(toml_path, ec)) return Status::Ok();
-  toml::table root;
-  try {
-    root = toml::parse_file(toml_path.string());
-  } catch (const toml::parse_error& e) {
-    return Error::Input(fmt::format("{}:{}: {}; fix the TOML syntax", toml_path.string(),
-                                    e.source().begin.line, e.description()));
-  }
-  const toml::table* lint = root["lint"].as_table();
-  if (lint == nullptr) return Status::Ok();
-  auto where = [&](const toml::node& n) {
-    return fmt::format("{}:{}", toml_path.string(), n.source().begin.line);
-  };
-  for (const auto& [key, node] : *lint) {
-    const std::string_view k = key.str();
-    if (k == "pg_version") {
-      auto v = node.value<int64_t>();
-      if (!v) return Error::Input(where(node) + ": [lint] pg_version must be a number such as 15");
-      options.pg_version = static_cast<int>(*v);
-    } else if (k == "enable" || k == "disable") {
-      const toml::array* arr = node.as_array();
-      if (arr == nullptr)
-        return Error::Input(
-            fmt::format("{}: [lint] {} must be a list of rule ids", where(node), k));
-      auto& out = k == "enable" ? options.enable : options.disable;
-      for (const toml::node& item : *arr) {
-        auto s = item.value<std::string>();
-        if (!s)
-          return Error::Input(
-              fmt::format("{}: [lint] {} must list rule ids as strings", where(item), k));
-        if (s != "all" && s != "style" && FindRule(*s) == nullptr) {
-          return Error::Input(fmt::format(
-              "{}: unknown lint rule '{}'; run `stairway rules` to list them", where(item), *s));
-        }
-        out.push_back(*s);
-      }
-    } else if (k == "assume_in_transaction") {
-      auto v = node.value<bool>();
-      if (!v)
-        return Error::Input(where(node) + ": [lint] assume_in_transaction must be true or false");
-      options.assume_in_transaction = *v;
-    } else if (k == "naming_pattern") {
-      auto v = node.value<std::string>();
-      if (!v) {
-        return Error::Input(where(node) +
-                            ": [lint] naming_pattern must be a regular expression in a string");
-      }
-      Expected<NamePattern> compiled = NamePattern::Compile(*v);
-      if (!compiled.ok()) return Error::Input(where(node) + ": " + compiled.error().message);
-      options.naming_pattern = *v;
-    } else if (k == "severity") {
-      const toml::table* t = node.as_table();
-      if (t == nullptr)
-        return Error::Input(where(node) + ": [lint.severity] must be a table of rule = \"level\"");
-      for (const auto& [rule, level] : *t) {
-        auto s = level.value<std::string>();
-        auto sev = s ? ParseSeverity(*s) : std::nullopt;
-        if (FindRule(rule.str()) == nullptr) {
-          return Error::Input(
-              fmt::format("{}: unknown lint rule '{}'; run `stairway rules` to list them",
-                          where(level), rule.str()));
-        }
-        if (!sev)
-          return Error::Input(
-              fmt::format("{}: severity of '{}' must be \"error\", \"warning\" or \"info\"",
-                          where(level), rule.str()));
-        options.severity[std::string(rule.str())] = *sev;
-      }
-    } else {
-      return Error::Input(
-          fmt::format("{}: unknown [lint] key '{}'; known keys: pg_version, enable, disable, "
-                      "severity, assume_in_transaction, naming_pattern",
-                      where(node), k));
-    }
   }
   return Status::Ok();
 }

@@ -1,5 +1,5 @@
 // Lint settings: target version, enabled/disabled rules and severities, from stairway.toml
-// [lint] and command-line flags (flags win).
+// [lint] (read by cli/config.h) and command-line flags (flags win).
 #pragma once
 
 #include <filesystem>
@@ -53,10 +53,6 @@ class NamePattern {
 // Every rule id named in the options must exist, and the naming pattern must compile;
 // otherwise an input error naming it.
 Status ValidateOptions(const LintOptions& options);
-
-// Reads the [lint] table of a stairway.toml into `options` (keys present override). A missing
-// file is fine; a malformed one is an input error "path:line: ...".
-Status ReadLintConfig(const std::filesystem::path& toml_path, LintOptions& options);
 
 std::optional<Severity> ParseSeverity(std::string_view name);  // "error", "warning", "info"
 
