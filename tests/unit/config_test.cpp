@@ -61,7 +61,8 @@ TEST(Config, BadKeysNameFileAndLine) {
   EXPECT_EQ(message("a.toml", "[lint]\ndisable = [\"drop-tabel\"]\n"),
             p + "a.toml:2: unknown lint rule 'drop-tabel'; run `stairway rules` to list them");
   EXPECT_EQ(message("b.toml", "# verify\n[verify]\nmodel = \"m.sql\"\nmodle = \"x\"\n"),
-            p + "b.toml:4: unknown key 'modle' in [verify]; known keys: model, fixtures");
+            p + "b.toml:4: unknown key 'modle' in [verify]; known keys: model, fixtures, setup, "
+                "data_change");
   EXPECT_EQ(message("c.toml", "[verify]\nmodel = 3\n"),
             p + "c.toml:2: [verify] model must be a string (a path relative to this file)");
   EXPECT_EQ(message("d.toml", "[lnt]\nenable = []\n"),
