@@ -197,29 +197,6 @@ TEST(PrGateBlobId, MatchesGitHashObject) {
 }
 
 // Alembic: the order is the graph. Base: a -> b -> c on main.
-const char* const kEnvPy = R"PY(from alembic import context
-from sqlalchemy import engine_from_config, pool
-
-config = context.config
-
-def run_migrations_offline():
-    context.configure(url=config.get_main_option("sqlalchemy.url"), literal_binds=True)
-    with context.begin_transaction():
-        context.run_migrations()
-
-def run_migrations_online():
-    connectable = engine_from_config(config.get_section(config.config_ini_section),
-                                     prefix="sqlalchemy.", poolclass=pool.NullPool)
-    with connectable.connect() as connection:
-        context.configure(connection=connection)
-        with context.begin_transaction():
-            context.run_migrations()
-
-if context.is_offline_mode():
-    run_migrations_offline()
-else:
-    run_migrations_online()
-)PY";
 
 std::string Revision(const std::string& id, const std::string& down, const std::string& table) {
   return "\"\"\"" + table + "\n\nRevision ID: " + id +
@@ -239,7 +216,7 @@ class PrGateAlembic : public ::testing::Test {
     repo_.Write("alembic.ini",
                 "[alembic]\nscript_location = %(here)s/alembic\n"
                 "sqlalchemy.url = postgresql://localhost/none\n");
-    repo_.Write("alembic/env.py", kEnvPy);
+    repo_.Write("alembic/env.py", kSyncEnvPy);
     Add("a1000000", "None", "users");
     Add("b2000000", "\"a1000000\"", "teams");
     Add("c3000000", "\"b2000000\"", "posts");

@@ -195,38 +195,6 @@ TEST_F(KeepGoing, TheCliNamesEveryFailureExitsOneAndDropsTheRebuiltDatabases) {
 // An Alembic project: b2's up fails, c3 and the merge m6 build on it and are skipped; the other
 // branch (d4, e5) goes on, and d4's down, which commits a statement in an autocommit block
 // before it fails, has the database built again for e5.
-const char* const kEnvPy = R"PY(import os
-from alembic import context
-from sqlalchemy import engine_from_config, pool
-
-config = context.config
-url = os.environ.get("DATABASE_URL")
-if url:
-    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-
-
-def run_migrations_offline():
-    context.configure(url=config.get_main_option("sqlalchemy.url"), literal_binds=True,
-                      dialect_opts={"paramstyle": "named"})
-    with context.begin_transaction():
-        context.run_migrations()
-
-
-def run_migrations_online():
-    connectable = engine_from_config(config.get_section(config.config_ini_section),
-                                     prefix="sqlalchemy.", poolclass=pool.NullPool)
-    with connectable.connect() as connection:
-        context.configure(connection=connection, target_metadata=None,
-                          transaction_per_migration=True)
-        with context.begin_transaction():
-            context.run_migrations()
-
-
-if context.is_offline_mode():
-    run_migrations_offline()
-else:
-    run_migrations_online()
-)PY";
 
 std::string AlembicRevision(const std::string& id, const std::string& parents,
                             const std::string& upgrade, const std::string& downgrade) {
@@ -264,7 +232,7 @@ class KeepGoingAlembic : public ::testing::Test {
     dir_.Write("alembic.ini",
                "[alembic]\nscript_location = %(here)s/alembic\nprepend_sys_path = .\n"
                "sqlalchemy.url = driver://user:pass@localhost/dbname\n");
-    dir_.Write("alembic/env.py", kEnvPy);
+    dir_.Write("alembic/env.py", kSyncEnvPy);
     auto rev = [&](const std::string& file, const std::string& id, const std::string& parents,
                    const std::string& up, const std::string& down) {
       dir_.Write("alembic/versions/" + file, AlembicRevision(id, parents, up, down));
