@@ -432,9 +432,9 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
       PreloadAlembic(*helper, set);
       return helper;
     };
-    project.connect = [&options](applier::AlembicSteps& steps, const std::string& url) {
-      ConnectAlembic(steps, url, options.applier);
-    };
+    // The request is moved into the pipeline: the applier options come from there.
+    project.connect = [](applier::AlembicSteps& steps, const std::string& url,
+                         const applier::Options& applier) { ConnectAlembic(steps, url, applier); };
     if (alembic_model) {
       project.check_model = [&](sandbox::Sandbox& box, const schema::SnapshotOptions& snapshot) {
         return CheckAlembicModel(*alembic_model, set, args.source, box, snapshot);

@@ -108,7 +108,7 @@ Outcome Run(Request request, Listener& listener) {
         steps = std::move(first_helper);
       }
       if (!steps) steps = request.alembic->start_helper();
-      request.alembic->connect(*steps, session.url_with_password());
+      request.alembic->connect(*steps, session.url_with_password(), options.applier);
       steps->CaptureInto(capture);
       return steps;
     };

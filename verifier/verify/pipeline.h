@@ -34,8 +34,10 @@ struct AlembicProject {
   // before any database is made, so a missing Python or a broken revision fails fast, and
   // once more for each further roundtrip database.
   std::function<std::unique_ptr<applier::AlembicSteps>()> start_helper;
-  // Connects a helper to a throwaway database (its URL, password included).
-  std::function<void(applier::AlembicSteps&, const std::string& url)> connect;
+  // Connects a helper to a throwaway database (its URL, password included) with the roundtrip's
+  // applier options.
+  std::function<void(applier::AlembicSteps&, const std::string& url, const applier::Options&)>
+      connect;
   // Model drift against the project's SQLAlchemy metadata; unset when the model is DDL or there
   // is none.
   std::function<drift::Result(sandbox::Sandbox&, const schema::SnapshotOptions&)> check_model;
