@@ -83,5 +83,38 @@ TEST(RoundtripReport, OneErrorPerFailedStepAndNotesForWhatDidNotRun) {
   EXPECT_NE(junit.find("failures=\"2\""), std::string::npos) << junit;
 }
 
+// The step of a finding is the phase the check saw it at (PhaseContext::Add records it with
+// StepOfPhase), not a guess from its rule or its text: a data-loss line seen after the down fails
+// the down case, a column-order warning and a note seen after the re-up the re-up case.
+TEST(RoundtripReport, FindingsGoToTheStepTheirPhaseRecorded) {
+  EXPECT_EQ(StepOfPhase(Phase::kBefore), "");
+  EXPECT_EQ(StepOfPhase(Phase::kAfterUp), "up");
+  EXPECT_EQ(StepOfPhase(Phase::kAfterDown), "down");
+  EXPECT_EQ(StepOfPhase(Phase::kAfterReUp), "re-up");
+  const source::MigrationSet set = ThreeRevisions();
+  RevisionResult r;
+  r.label = "0001_a";
+  r.up = r.down = r.reup = std::chrono::milliseconds(1);
+  r.findings = {"0001_a: rows of public.t are gone"};
+  r.finding_rules = {"data-loss"};
+  r.soft_findings = {"0001_a: column order of public.t changed"};
+  r.notes = {"0001_a: values changed (data-change: on purpose)"};
+  r.details = {{"data-loss", "down", "table", "public.t", r.findings[0], Severity::kError},
+               {"roundtrip-column-order", "re-up", "column", "public.t.b", r.soft_findings[0],
+                Severity::kWarning},
+               {"data-change", "re-up", "", "", r.notes[0], Severity::kInfo}};
+
+  Result result;
+  result.revisions.push_back(r);
+  const report::Report out = ToReport(result, set);
+  std::vector<std::pair<std::string, std::string>> steps;
+  for (const report::Finding& f : out.findings) steps.emplace_back(f.rule, f.step);
+  const std::vector<std::pair<std::string, std::string>> want = {
+      {"data-loss", "0001_a down"},
+      {"roundtrip-column-order", "0001_a re-up"},
+      {"data-change", "0001_a re-up"}};
+  EXPECT_EQ(steps, want);
+}
+
 }  // namespace
 }  // namespace stairway::verifier::roundtrip

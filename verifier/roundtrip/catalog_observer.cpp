@@ -28,9 +28,9 @@ void ReportDifferences(PhaseContext& context, const std::vector<schema::Differen
       line = fmt::format("{}: re-up differs: {}", label, schema::Render(d, w));
     }
     if (d.severity == schema::Severity::kSoft) {
-      context.soft_findings.push_back(std::move(line));
+      context.AddSoft(std::move(line), d.kind, d.identity);
     } else {
-      context.Add(rule, std::move(line));
+      context.Add(rule, std::move(line), d.kind, d.identity);
     }
   }
 }

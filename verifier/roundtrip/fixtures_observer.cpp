@@ -124,8 +124,8 @@ void FixturesObserver::Report(PhaseContext& context, const std::string& what) co
     reason = &it->second;
   }
   if (reason != nullptr) {
-    context.notes.push_back(fmt::format("{}: intended data change{}: {} (data-change: {})", label,
-                                        step, what, *reason));
+    context.AddNote("data-change", fmt::format("{}: intended data change{}: {} (data-change: {})",
+                                               label, step, what, *reason));
   } else {
     context.Add("data-loss", fmt::format("{}: data loss{}: {}", label, step, what));
   }

@@ -101,6 +101,20 @@ std::string_view PhaseName(Phase phase) {
   return "S0";
 }
 
+std::string_view StepOfPhase(Phase phase) {
+  switch (phase) {
+    case Phase::kBefore:
+      return "";
+    case Phase::kAfterUp:
+      return "up";
+    case Phase::kAfterDown:
+      return "down";
+    case Phase::kAfterReUp:
+      return "re-up";
+  }
+  return "";
+}
+
 int Result::ExitCode(Irreversible irreversible_policy) const {
   // A step that fails is a finding about the migrations, not a check that could not run.
   if (failed || findings > 0) return static_cast<int>(stairway::ExitCode::kFindings);
@@ -302,7 +316,8 @@ Result Run(db::Session& session, const source::MigrationSet& set, const Options&
     // Up-only revisions are still seen by observers at S0 and S1 (data fixtures load there).
     auto at = [&](Phase phase) {
       PhaseContext context{
-          rev, i, phase, db, r.findings, r.finding_rules, r.soft_findings, r.notes, round_trip};
+          rev,     i,          phase,     db, r.findings, r.finding_rules, r.soft_findings,
+          r.notes, round_trip, &r.details};
       Notify(lane->observers, context);
       Notify(extra_observers, context);
     };
@@ -384,6 +399,8 @@ Result Run(db::Session& session, const source::MigrationSet& set, const Options&
           "it: {}",
           last.label, line));
       last.finding_rules.push_back("roundtrip-tracking");
+      last.details.push_back({"roundtrip-tracking", last.reup ? "re-up" : "up", "", "",
+                              last.findings.back(), Severity::kError});
       ++result.findings;
     }
   }

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "runner/applier/applier.h"
+#include "runner/common/diagnostic.h"
 #include "runner/db/session.h"
 #include "runner/sandbox/sandbox.h"
 #include "runner/source/migration.h"
@@ -28,6 +29,21 @@ enum class Phase {
   kAfterReUp,  // S1': after the second up(r); must equal S1
 };
 std::string_view PhaseName(Phase phase);  // "S0", "S1", "S0'", "S1'"
+
+// A roundtrip finding as the check saw it: which rule, at which step of the revision ("up",
+// "down", "re-up"), about which catalog object when there is one (kind "table", identity
+// "public.users"), and the line the text report prints. The report takes the step from here.
+struct FindingDetail {
+  std::string rule;
+  std::string step;
+  std::string object_kind;
+  std::string object;
+  std::string message;
+  Severity severity = Severity::kError;  // kWarning: column order only; kInfo: a note
+};
+
+// The revision step whose result a phase shows: S1 "up", S0' "down", S1' "re-up"; S0 "".
+std::string_view StepOfPhase(Phase phase);
 
 struct PhaseContext {
   const source::Revision& revision;
@@ -47,11 +63,35 @@ struct PhaseContext {
   // False when this revision is applied up only (options, marker, no down): kAfterDown and
   // kAfterReUp will not come.
   bool round_trip = true;
+  // Where Add() and AddSoft() record each finding whole (RevisionResult::details); may be null.
+  std::vector<FindingDetail>* details = nullptr;
 
-  void Add(std::string rule, std::string line) {
+  // A finding of `rule` at this phase's step, about `object` (kind, identity) when given.
+  void Add(std::string rule, std::string line, std::string object_kind = {},
+           std::string object = {}) {
+    if (details != nullptr) {
+      details->push_back({rule, std::string(StepOfPhase(phase)), std::move(object_kind),
+                          std::move(object), line, Severity::kError});
+    }
     finding_rules.resize(findings.size());
     findings.push_back(std::move(line));
     finding_rules.push_back(std::move(rule));
+  }
+  // A warning (roundtrip-column-order) at this phase's step.
+  void AddSoft(std::string line, std::string object_kind = {}, std::string object = {}) {
+    if (details != nullptr) {
+      details->push_back({"roundtrip-column-order", std::string(StepOfPhase(phase)),
+                          std::move(object_kind), std::move(object), line, Severity::kWarning});
+    }
+    soft_findings.push_back(std::move(line));
+  }
+  // A note of `rule` (info: never fails the run) at this phase's step.
+  void AddNote(std::string rule, std::string line) {
+    if (details != nullptr) {
+      details->push_back(
+          {std::move(rule), std::string(StepOfPhase(phase)), {}, {}, line, Severity::kInfo});
+    }
+    notes.push_back(std::move(line));
   }
 };
 
@@ -129,6 +169,9 @@ struct RevisionResult {
   std::vector<std::string> finding_rules;  // parallel to findings, see PhaseContext
   std::vector<std::string> soft_findings;  // warnings (column order only)
   std::vector<std::string> notes;          // info lines (declared data changes)
+  // Each finding and soft finding recorded through PhaseContext::Add/AddSoft, whole: the
+  // report's step and object come from here, not from the text.
+  std::vector<FindingDetail> details;
   // Set when a step failed: the rendered diagnostic.
   std::optional<std::string> failure;
   std::string failed_step;  // "up", "down" or "re-up" when failure is set
