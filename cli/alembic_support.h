@@ -13,9 +13,7 @@
 
 namespace stairway::cli {
 
-inline bool IsAlembic(const source::MigrationSet& set) {
-  return set.format == source::Format::kAlembic;
-}
+using source::IsAlembic;
 
 // `project = "backend"` under [alembic] in the stairway.toml of `config_flag` (--config) or
 // ./stairway.toml (cli/config.h): where the Alembic project is when no directory is given.

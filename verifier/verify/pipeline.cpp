@@ -44,10 +44,6 @@ std::optional<report::Finding> MultipleHeads(const source::MigrationSet& set, bo
   return f;
 }
 
-bool IsAlembic(const source::MigrationSet& set) {
-  return set.format == source::Format::kAlembic;
-}
-
 // A failed step after migrations stairway could not run says so: the failure may come from one
 // of them not having run.
 void NoteUnrunnableBefore(const source::MigrationSet& set, report::Finding& failed) {
