@@ -37,7 +37,7 @@ std::string_view Strip(std::string_view s) {
   return s;
 }
 
-fs::path Absolute(const fs::path& p) {
+fs::path AbsoluteNormal(const fs::path& p) {
   std::error_code ec;
   fs::path abs = fs::absolute(p, ec);
   if (ec) abs = p;
@@ -61,7 +61,7 @@ bool IsRegularFile(const fs::path& p) {
 // `alembic` next to alembic.ini, as they do).
 fs::path Resolve(const fs::path& base, const std::string& location) {
   const fs::path p(location);
-  return Absolute(p.is_absolute() ? p : base / p);
+  return AbsoluteNormal(p.is_absolute() ? p : base / p);
 }
 
 }  // namespace
@@ -252,7 +252,7 @@ std::optional<fs::path> ResolvePackageResource(const std::string& location, cons
   bases.push_back(here / "src");
   for (const fs::path& base : bases) {
     if (IsRegularFile(base / package / "__init__.py") && IsDirectory(base / rel)) {
-      return Absolute(base / rel);
+      return AbsoluteNormal(base / rel);
     }
   }
   return std::nullopt;
@@ -309,7 +309,7 @@ void DefaultVersionLocations(AlembicProject& p) {
 Expected<AlembicProject> ReadAlembicIni(const fs::path& ini_path) {
   AlembicProject p;
   p.config_file = ini_path;
-  p.project_dir = Absolute(ini_path).parent_path();
+  p.project_dir = AbsoluteNormal(ini_path).parent_path();
   ASSIGN_OR_RETURN(const IniFile ini, IniFile::Read(ini_path, {{"here", p.project_dir.string()}}));
   const std::string section = "alembic";
   if (!ini.HasSection(section)) {
@@ -422,7 +422,7 @@ Expected<std::optional<AlembicProject>> ReadPyprojectAlembic(const fs::path& tom
   if (table == nullptr) return std::optional<AlembicProject>();
   AlembicProject p;
   p.config_file = toml_path;
-  p.project_dir = Absolute(toml_path).parent_path();
+  p.project_dir = AbsoluteNormal(toml_path).parent_path();
   const toml::node* script_location = table->get("script_location");
   std::optional<std::string> written =
       script_location == nullptr ? std::nullopt : script_location->value<std::string>();
@@ -473,7 +473,7 @@ bool IsScriptDirectory(const fs::path& dir) {
 }  // namespace
 
 Expected<AlembicProject> ReadScriptDirectory(const fs::path& dir) {
-  const fs::path abs = Absolute(dir);
+  const fs::path abs = AbsoluteNormal(dir);
   const fs::path ini = abs.parent_path() / "alembic.ini";
   if (IsRegularFile(ini)) {
     // The project's own configuration, when it is about this script directory.
