@@ -147,7 +147,9 @@ struct MigrationSet {
 };
 
 // True for an Alembic project (Python revisions run through the helper).
-inline bool IsAlembic(const MigrationSet& set) { return set.format == Format::kAlembic; }
+inline bool IsAlembic(const MigrationSet& set) {
+  return set.format == Format::kAlembic;
+}
 
 // Reads a migration directory. Every bad input is an Error of kind kInput whose message is one
 // line "path:line: what is wrong; what to do" (see docs/formats.md). Never touches a database.
