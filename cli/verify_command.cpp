@@ -244,8 +244,8 @@ class VerifyPrinter : public verify::Listener {
   void DriftDone(const drift::Result& result) override {
     if (!text_) return;
     fmt::print("Drift of {} against {}: {}\n", result.other_label, result.migrations_label,
-               result.HasDrift() ? fmt::format("{} difference{}", result.lines.size(),
-                                               result.lines.size() == 1 ? "" : "s")
+               result.HasDrift() ? fmt::format("{} difference{}", result.findings.size(),
+                                               result.findings.size() == 1 ? "" : "s")
                                  : "no drift");
     std::fflush(stdout);
   }

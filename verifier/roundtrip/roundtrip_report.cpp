@@ -101,6 +101,8 @@ report::Report ToReport(const Result& result, const source::MigrationSet& set) {
           out.findings.push_back(MakeFinding(rev, r.label, d.rule, d.message, d.severity));
           out.findings.back().step =
               d.step.empty() ? usual_step(d.rule, d.message) : r.label + " " + d.step;
+          out.findings.back().object_kind = d.object_kind;
+          out.findings.back().object = d.object;
         }
       }
     } else {
