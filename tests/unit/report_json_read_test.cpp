@@ -144,8 +144,7 @@ TEST(ReportJsonRead, BadInputNamesTheFileAndTheField) {
   text.replace(text.find("\"name\": \"public."), 6, "\"nom\"");
   r = ReadJson(text, "x.json");
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.error().message.find("x.json: findings[1].object.name is missing"),
-            std::string::npos)
+  EXPECT_NE(r.error().message.find("x.json: findings[1].object.name is missing"), std::string::npos)
       << r.error().message;
 
   r = ReadJson("{\"stairway_report\": 2, \"command\": \"verify\"}", "new.json");
