@@ -93,30 +93,38 @@ TEST(DriftFindings, ASoftDifferenceIsMarkedButStillDrift) {
   EXPECT_FALSE(findings[0].message.ends_with(" [soft]"));
 }
 
+Finding About(std::string rule, std::string kind, std::string object, std::string message,
+              std::optional<Location> location = std::nullopt) {
+  Finding f;
+  f.rule = std::move(rule);
+  f.object_kind = std::move(kind);
+  f.object = std::move(object);
+  f.message = std::move(message);
+  f.location = std::move(location);
+  return f;
+}
+
 Result SampleResult() {
   Result result;
   result.other_label = "the model (env.py target_metadata)";
   result.migrations_label = "./alembic at head";
-  Finding located;
-  located.object_kind = "column";
-  located.object = "public.users.nickname";
-  located.message = "column public.users.nickname: type a in the migrations, b in the model";
-  located.location = Location{"app/models.py", 12};
-  result.findings.push_back(located);
-  Finding plain;
-  plain.object_kind = "type";
-  plain.object = "public.mood";
-  plain.message = "type public.mood is in the migrations but not in the model";
-  plain.soft = true;
-  result.findings.push_back(plain);
-  Finding edited;
-  edited.rule = "edited-migration";
-  edited.object_kind = "revision";
-  edited.object = "0002_tags";
-  edited.message = "revision 0002_tags was edited after it was applied";
-  edited.location = Location{"migrations/0002_tags.sql", 0};
-  result.findings.push_back(edited);
+  result.findings.push_back(
+      About("drift", "column", "public.users.nickname",
+            "column public.users.nickname: type a in the migrations, b in the model",
+            Location{"app/models.py", 12}));
+  result.findings.push_back(About("drift", "type", "public.mood",
+                                  "type public.mood is in the migrations but not in the model"));
+  result.findings.back().soft = true;
+  result.findings.push_back(About("edited-migration", "revision", "0002_tags",
+                                  "revision 0002_tags was edited after it was applied",
+                                  Location{"migrations/0002_tags.sql", 0}));
   return result;
+}
+
+// "check/rule kind object at path:line" of a report finding.
+std::string Summary(const report::Finding& f) {
+  return f.check + "/" + f.rule + " " + f.object_kind + " " + f.object + " at " + f.path + ":" +
+         std::to_string(f.line);
 }
 
 TEST(DriftFindings, ToReportKeepsTheObjectThePlaceAndTheStep) {
@@ -127,12 +135,7 @@ TEST(DriftFindings, ToReportKeepsTheObjectThePlaceAndTheStep) {
   ASSERT_EQ(rep.findings.size(), 3u);
 
   const report::Finding& located = rep.findings[0];
-  EXPECT_EQ(located.check, "drift");
-  EXPECT_EQ(located.rule, "drift");
-  EXPECT_EQ(located.object_kind, "column");
-  EXPECT_EQ(located.object, "public.users.nickname");
-  EXPECT_EQ(located.path, "app/models.py");
-  EXPECT_EQ(located.line, 12);
+  EXPECT_EQ(Summary(located), "drift/drift column public.users.nickname at app/models.py:12");
   // The place is the finding's location, not repeated in its text.
   EXPECT_EQ(located.message.find("(model:"), std::string::npos) << located.message;
   EXPECT_EQ(located.help,
@@ -148,10 +151,8 @@ TEST(DriftFindings, ToReportKeepsTheObjectThePlaceAndTheStep) {
   EXPECT_TRUE(plain.BelongsTo(rep.steps[0]));
 
   const report::Finding& edited = rep.findings[2];
-  EXPECT_EQ(edited.rule, "edited-migration");
-  EXPECT_EQ(edited.object_kind, "revision");
-  EXPECT_EQ(edited.object, "0002_tags");
-  EXPECT_EQ(edited.path, "migrations/0002_tags.sql");
+  EXPECT_EQ(Summary(edited),
+            "drift/edited-migration revision 0002_tags at migrations/0002_tags.sql:0");
   EXPECT_EQ(edited.help, "restore the applied file, or add a new revision with the change");
 
   std::vector<std::string> rules;
