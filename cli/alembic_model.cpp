@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
 #include <cstdio>
 #include <filesystem>
 
@@ -23,11 +24,19 @@ std::string Shown(const std::string& path) {
   return relative.string();
 }
 
-// "/abs/app/models.py:24" -> "app/models.py:24".
-std::string ShownLocation(const std::string& location) {
+// "/abs/app/models.py:24" -> {"app/models.py", 24}; without a line number, the whole file.
+verifier::drift::Location ShownLocation(const std::string& location) {
   const std::size_t colon = location.rfind(':');
-  if (colon == std::string::npos) return Shown(location);
-  return Shown(location.substr(0, colon)) + location.substr(colon);
+  if (colon != std::string::npos && colon + 1 < location.size()) {
+    int line = 0;
+    const char* first = location.data() + colon + 1;
+    const char* last = location.data() + location.size();
+    const auto [end, ec] = std::from_chars(first, last, line);
+    if (ec == std::errc() && end == last && line > 0) {
+      return {Shown(location.substr(0, colon)), line};
+    }
+  }
+  return {Shown(location), 0};
 }
 
 // As the catalog names it (quote_ident): plain lower-case names bare, others double-quoted.

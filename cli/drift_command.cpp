@@ -1,14 +1,16 @@
 // `stairway drift`: compares a model's DDL (--model) or a live database (--against, read-only)
-// with what the migrations build; one line per difference, exit 1 on drift.
+// with what the migrations build; one line per difference (or a --report), exit 1 on drift.
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
+#include <chrono>
 #include <cstdio>
 #include <memory>
 
 #include "cli/alembic_model.h"
 #include "cli/alembic_support.h"
 #include "cli/connect_wait.h"
+#include "cli/report_flags.h"
 #include "cli/runner_support.h"
 #include "runner/common/file.h"
 #include "runner/sandbox/sandbox.h"
@@ -28,6 +30,7 @@ struct DriftArgs {
   std::string history_schema = std::string(history::kDefaultSchema);
   bool keep = false;
   bool ignore_owners = true;
+  ReportFlags report_flags;
 };
 
 bool EndsWith(const std::string& text, std::string_view suffix) {
@@ -43,6 +46,8 @@ int RunDrift(const GlobalOptions& global, const DriftArgs& args) {
   // An Alembic project's model is Python (env.py's target_metadata, or --model module:attr);
   // a --model ending in .sql is DDL in any project.
   const bool sql_model = EndsWith(args.model, ".sql");
+  // The --report flags are checked before any work.
+  const std::vector<ReportOutput> outputs = args.report_flags.Resolve();
   const source::MigrationSet set = LoadSet(args.source);
   const bool alembic_model = IsAlembic(set) && args.against.empty() && !sql_model;
   if (!alembic_model && args.model.empty() && args.against.empty()) {
@@ -67,6 +72,7 @@ int RunDrift(const GlobalOptions& global, const DriftArgs& args) {
   // alembic_version is Alembic's bookkeeping: never a difference.
   if (IsAlembic(set)) snapshot = WithoutAlembicVersion(set, snapshot);
 
+  const auto started = std::chrono::steady_clock::now();
   drift::Result result;
   std::unique_ptr<sandbox::Sandbox> box;
   if (alembic_model) {
@@ -91,16 +97,45 @@ int RunDrift(const GlobalOptions& global, const DriftArgs& args) {
   }
   if (result.note) fmt::print(stderr, "note: {}\n", *result.note);
   if (args.keep) fmt::print(stderr, "Kept the throwaway databases:\n{}\n", box->ConnectHelp());
+
+  // Text on stdout is the drift's own listing; every other output is the check report.
+  bool listing = false;
+  std::vector<ReportOutput> reports;
+  for (const ReportOutput& output : outputs) {
+    if (output.format == report::Format::kText && output.to_stdout()) {
+      listing = true;
+    } else {
+      reports.push_back(output);
+    }
+  }
+  if (!reports.empty()) {
+    const double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+            .count();
+    // A finding without a place of its own points at the model file, or (--against, an Alembic
+    // model) at the migrations directory: CI annotations need a file.
+    const std::string path = !args.model.empty() && !alembic_model ? args.model : set.dir.string();
+    report::Report rep = drift::ToReport(
+        result, fmt::format("drift {} vs {}", result.other_label, result.migrations_label), ms,
+        path);
+    rep.command = "drift";
+    WriteReports(rep, reports, global.no_color);
+  }
   if (!result.HasDrift()) {
     if (!global.quiet) {
       fmt::print(stderr, "no drift: {} matches {}\n", result.other_label, result.migrations_label);
     }
     return 0;
   }
-  fmt::print("drift between {} and {}:\n", result.migrations_label, result.other_label);
-  for (const std::string& line : result.lines) fmt::print("  {}\n", line);
-  std::fflush(stdout);
-  fmt::print(stderr, "{} difference{}\n", result.lines.size(), result.lines.size() == 1 ? "" : "s");
+  if (listing) {
+    fmt::print("drift between {} and {}:\n", result.migrations_label, result.other_label);
+    for (const drift::Finding& finding : result.findings) {
+      fmt::print("  {}\n", drift::Line(finding));
+    }
+    std::fflush(stdout);
+  }
+  fmt::print(stderr, "{} difference{}\n", result.findings.size(),
+             result.findings.size() == 1 ? "" : "s");
   return static_cast<int>(ExitCode::kFindings);
 }
 
@@ -123,6 +158,9 @@ RunFn SetupDrift(CLI::App& sub, GlobalOptions& global) {
   sub.add_flag("--keep", args->keep, "Keep the throwaway databases and print how to connect");
   sub.add_flag("!--compare-owners", args->ignore_owners,
                "Also compare object owners (off by default: a model never names them)");
+  args->report_flags.Add(sub,
+                         "Output format, repeatable: text (default: one line per difference), "
+                         "json, sarif, github, junit, markdown, codequality");
   sub.footer(
       "--model: runs the DDL on one throwaway database and the migrations up to head on another,\n"
       "then compares the full catalogs. --against: reads the database's history table and\n"
@@ -141,6 +179,10 @@ RunFn SetupDrift(CLI::App& sub, GlobalOptions& global) {
       "  stairway drift --against postgresql://readonly@prod/app migrations\n"
       "  stairway drift                            (in an Alembic project: env.py's model)\n"
       "  stairway drift --model app.models:Base    (in an Alembic project)\n"
+      "  stairway drift --against \"$URL\" migrations --report sarif -o drift.sarif\n"
+      "\n"
+      "--report writes the findings as verify's reports do (docs/drift.md); --report text on\n"
+      "stdout is the listing above.\n"
       "\n"
       "Exit codes: 0 no drift, 1 drift, 2 bad input (model DDL fails, no such dir), 3 database.");
   return [&global, args] { return RunDrift(global, *args); };

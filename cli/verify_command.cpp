@@ -92,8 +92,8 @@ class RoundtripPrinter : public roundtrip::ProgressListener {
                               r.rebuilt ? " (database built again to go on)" : "");
       } else if (!r.skipped_because.empty()) {
         verdict = fmt::format("skipped: builds on {}, whose up failed", r.skipped_because);
-      } else if (!r.findings.empty()) {
-        verdict = fmt::format("{} finding{}", r.findings.size(), r.findings.size() == 1 ? "" : "s");
+      } else if (const int findings = r.FindingCount(); findings > 0) {
+        verdict = fmt::format("{} finding{}", findings, findings == 1 ? "" : "s");
       } else if (r.up_only) {
         verdict = fmt::format("up only: {}", r.up_only_reason);
       } else if (r.irreversible_marker) {
@@ -104,9 +104,14 @@ class RoundtripPrinter : public roundtrip::ProgressListener {
       fmt::print("  [{:>{}}/{}] {:<{}}  up {:>8}  down {:>8}  up {:>8}  {}\n", index + 1,
                  std::to_string(total).size(), total, r.label, width_, StepCell(r, r.up, "up"),
                  StepCell(r, r.down, "down"), StepCell(r, r.reup, "re-up"), verdict);
-      for (const std::string& finding : r.findings) fmt::print("      {}\n", finding);
-      for (const std::string& soft : r.soft_findings) fmt::print("      warning: {}\n", soft);
-      for (const std::string& note : r.notes) fmt::print("      note: {}\n", note);
+      // Errors, then warnings, then notes, each in the order the checks recorded them.
+      for (const auto& [severity, prefix] : {std::pair{Severity::kError, ""},
+                                             {Severity::kWarning, "warning: "},
+                                             {Severity::kInfo, "note: "}}) {
+        for (const std::string& line : r.Messages(severity)) {
+          fmt::print("      {}{}\n", prefix, line);
+        }
+      }
       std::fflush(stdout);
     }
     if (r.failure) {
@@ -244,8 +249,8 @@ class VerifyPrinter : public verify::Listener {
   void DriftDone(const drift::Result& result) override {
     if (!text_) return;
     fmt::print("Drift of {} against {}: {}\n", result.other_label, result.migrations_label,
-               result.HasDrift() ? fmt::format("{} difference{}", result.lines.size(),
-                                               result.lines.size() == 1 ? "" : "s")
+               result.HasDrift() ? fmt::format("{} difference{}", result.findings.size(),
+                                               result.findings.size() == 1 ? "" : "s")
                                  : "no drift");
     std::fflush(stdout);
   }

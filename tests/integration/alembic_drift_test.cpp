@@ -5,6 +5,8 @@
 // tests run on that stack (Alembic 1.13 + SQLAlchemy 2.0) instead of Debian 12's.
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include <cstdlib>
 #include <fstream>
 
@@ -180,13 +182,38 @@ TEST_F(AlembicDrift, VerifyReportsTheModelDriftWhenEnvPyNamesAModel) {
   EditModels("sa.ForeignKey(\"chat_threads.id\", ondelete=\"CASCADE\")",
              "sa.ForeignKey(\"chat_threads.id\", ondelete=\"SET NULL\")");
   const std::vector<std::string> verify = {"verify", "--server-url=" + TestSandbox().AdminUrl()};
-  ProcessResult r = RunStairway(verify, AlembicPythonEnv(), dir_.path().string());
+  const fs::path json = dir_.path() / "verify.json";
+  std::vector<std::string> with_json = verify;
+  with_json.insert(with_json.end(), {"--report", "text", "--report", "json", "-o", json.string()});
+  ProcessResult r = RunStairway(with_json, AlembicPythonEnv(), dir_.path().string());
   EXPECT_EQ(r.exit_code, 1) << Describe(r);
   EXPECT_NE(r.out.find("Drift of the model (env.py target_metadata) against ./alembic at head: "
                        "1 difference"),
             std::string::npos)
       << Describe(r);
   EXPECT_NE(r.out.find("ON DELETE SET NULL in the model"), std::string::npos) << r.out;
+  // In the report the finding points at the class that defines the table, names the
+  // constraint, and still belongs to the drift step.
+  const nlohmann::json doc = nlohmann::json::parse(ReadFile(json));
+  const nlohmann::json* drift = nullptr;
+  for (const nlohmann::json& f : doc.at("findings")) {
+    if (f.at("check") == "drift") drift = &f;
+  }
+  ASSERT_NE(drift, nullptr) << doc.dump(2);
+  const std::string where = ClassLine("ChatMessage");  // "app/models.py:N"
+  const std::size_t colon = where.rfind(':');
+  EXPECT_EQ(drift->at("path"), where.substr(0, colon)) << drift->dump(2);
+  EXPECT_EQ(drift->at("line"), std::stoi(where.substr(colon + 1))) << drift->dump(2);
+  EXPECT_EQ(drift->at("object").at("kind"), "constraint") << drift->dump(2);
+  EXPECT_EQ(drift->at("object").at("name"), "public.chat_messages.chat_messages_thread_id_fkey")
+      << drift->dump(2);
+  EXPECT_EQ(drift->at("message").get<std::string>().find("(model:"), std::string::npos)
+      << drift->dump(2);
+  std::string drift_step;
+  for (const nlohmann::json& s : doc.at("steps")) {
+    if (s.at("check") == "drift") drift_step = s.at("name");
+  }
+  EXPECT_EQ(drift->at("step"), drift_step) << doc.dump(2);
 
   // No target_metadata in env.py: no model, so no drift step (and no error).
   std::string env = ReadFile(dir_.path() / "alembic" / "env.py");

@@ -1,10 +1,12 @@
 // stairway drift: a model's DDL vs the migrations at head (equal, and each kind of difference
 // named), and --against a live database read by a role that cannot write (proves read-only),
-// including applied revisions edited afterwards.
+// including applied revisions edited afterwards; --report writes the findings with their objects.
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <nlohmann/json.hpp>
 
+#include "tests/integration/json_schema_util.h"
 #include "tests/integration/runner_test_util.h"
 
 namespace stairway::testing {
@@ -114,6 +116,52 @@ TEST(DriftModel, FailingModelStatementIsAnInputErrorWithItsLine) {
       << r.err;
 }
 
+// The findings of --report json, after checking the document against the documented schema.
+nlohmann::json ReportFindings(const fs::path& file) {
+  const nlohmann::json doc = nlohmann::json::parse(ReadFile(file));
+  const std::vector<std::string> errors =
+      JsonSchemaChecker("docs/schemas/report-1.schema.json").Check(doc);
+  EXPECT_TRUE(errors.empty()) << ::testing::PrintToString(errors);
+  EXPECT_EQ(doc.at("command"), "drift");
+  return doc.at("findings");
+}
+
+// The finding about `object`, or null.
+nlohmann::json FindingAbout(const nlohmann::json& findings, const std::string& object) {
+  for (const nlohmann::json& f : findings) {
+    if (f.contains("object") && f["object"]["name"] == object) return f;
+  }
+  return nullptr;
+}
+
+TEST(DriftModel, ReportsNameTheObjectAndPointAtTheModel) {
+  TempDir dir;
+  const fs::path model = dir.path() / "model.sql";
+  std::ofstream(model) << Replace(ModelSql(), "    note text,", "    note varchar(20),");
+  const fs::path json = dir.path() / "drift.json";
+  const fs::path sarif = dir.path() / "drift.sarif";
+  const ProcessResult r =
+      StairwayOffline({"drift", "--model", model.string(), kMigrations, ServerFlag(), "--report",
+                       "json", "-o", json.string(), "--report", "sarif", "-o", sarif.string()});
+  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  // No text asked for: no listing on stdout, the count still on stderr.
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err, "1 difference\n");
+  const nlohmann::json findings = ReportFindings(json);
+  ASSERT_EQ(findings.size(), 1u) << findings.dump(2);
+  const nlohmann::json& f = findings[0];
+  EXPECT_EQ(f["check"], "drift");
+  EXPECT_EQ(f["rule"], "drift");
+  EXPECT_EQ(f["object"], (nlohmann::json{{"kind", "column"}, {"name", "public.items.note"}}));
+  EXPECT_EQ(f["path"], model.string());
+  EXPECT_EQ(f["message"],
+            "column public.items.note: type text in the migrations, character varying(20) in "
+            "the model");
+  const std::string sarif_text = ReadFile(sarif);
+  EXPECT_NE(sarif_text.find("\"fullyQualifiedName\": \"public.items.note\""), std::string::npos)
+      << sarif_text;
+}
+
 // A database built by `stairway upgrade`, and a role that may only connect and read.
 class DriftAgainst : public ::testing::Test {
  protected:
@@ -186,8 +234,8 @@ TEST_F(DriftAgainst, HandMadeChangeAndEditedMigrationAreReported) {
   text = Replace(text, "label text NOT NULL", "label text NOT NULL DEFAULT 'x'");
   std::ofstream(file, std::ios::trunc) << text;
 
-  const ProcessResult r =
-      StairwayOffline({"drift", "--against", ReadOnlyUrl(), migrations, ServerFlag()});
+  const std::string url = ReadOnlyUrl();
+  const ProcessResult r = StairwayOffline({"drift", "--against", url, migrations, ServerFlag()});
   EXPECT_EQ(r.exit_code, 1) << Describe(r);
   EXPECT_NE(r.out.find("  index public.items_note_idx (btree (note)) is in the database but not "
                        "in the migrations\n"),
@@ -200,6 +248,31 @@ TEST_F(DriftAgainst, HandMadeChangeAndEditedMigrationAreReported) {
   EXPECT_NE(r.out.find("  revision 0002_create_tags was edited after it was applied: checksum "),
             std::string::npos)
       << r.out;
+
+  // The same findings in the JSON report, each about its object; the listing stays on stdout
+  // with --report text.
+  const fs::path json = dir.path() / "drift.json";
+  const ProcessResult with_report =
+      StairwayOffline({"drift", "--against", url, migrations, ServerFlag(), "--report", "json",
+                       "-o", json.string(), "--report", "text"});
+  EXPECT_EQ(with_report.exit_code, 1) << Describe(with_report);
+  EXPECT_EQ(with_report.out, r.out);
+  const nlohmann::json findings = ReportFindings(json);
+  EXPECT_EQ(findings.size(), 3u) << findings.dump(2);
+  const nlohmann::json index = FindingAbout(findings, "public.items_note_idx");
+  ASSERT_FALSE(index.is_null()) << findings.dump(2);
+  EXPECT_EQ(index["rule"], "drift");
+  EXPECT_EQ(index["object"]["kind"], "index");
+  EXPECT_EQ(index["path"], migrations);
+  const nlohmann::json label = FindingAbout(findings, "public.tags.label");
+  ASSERT_FALSE(label.is_null()) << findings.dump(2);
+  EXPECT_EQ(label["object"]["kind"], "column");
+  const nlohmann::json edited = FindingAbout(findings, "0002_create_tags");
+  ASSERT_FALSE(edited.is_null()) << findings.dump(2);
+  EXPECT_EQ(edited["rule"], "edited-migration");
+  EXPECT_EQ(edited["object"]["kind"], "revision");
+  EXPECT_EQ(edited["path"], file.string());
+  EXPECT_EQ(edited["severity"], "error");
 }
 
 // Owners usually differ between environments: diff and drift both leave them out unless

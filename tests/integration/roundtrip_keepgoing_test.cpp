@@ -108,7 +108,7 @@ TEST_F(KeepGoing, OneRunNamesEveryBrokenRevisionAndChecksTheGoodOnesAfterThem) {
     const rt::RevisionResult& r = Find(result, label);
     EXPECT_FALSE(r.failure) << label << ": " << r.failure.value_or("");
     EXPECT_TRUE(r.reup.has_value()) << label;
-    EXPECT_EQ(r.findings, std::vector<std::string>{}) << label;
+    EXPECT_EQ(r.Findings(), std::vector<std::string>{}) << label;
   }
   // The down that left table c behind is a finding besides the failed re-up.
   const std::vector<std::string> findings = AllFindings(result);

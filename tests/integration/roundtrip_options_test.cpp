@@ -31,7 +31,7 @@ TEST(RoundtripOptions, FromSkipMinDowngradeAndOnlySelectWhatIsRoundTripped) {
     EXPECT_TRUE(r.revisions[0].up_only);
     EXPECT_EQ(r.revisions[0].up_only_reason, "before --from 2");
     EXPECT_FALSE(r.revisions[0].down.has_value());
-    EXPECT_EQ(r.revisions[1].findings, std::vector<std::string>{kEnumLeftover});
+    EXPECT_EQ(r.revisions[1].Findings(), std::vector<std::string>{kEnumLeftover});
   }
   {
     roundtrip::Options options;
@@ -117,14 +117,18 @@ TEST(RoundtripData, LaterRevisionsThatDropAColumnOrDeleteRowsAreReported) {
   const roundtrip::Result r = RunWith(set, options);
   ASSERT_FALSE(r.failed) << r.revisions.back().failure.value_or("");
   std::vector<std::string> all;
-  for (const auto& rev : r.revisions)
-    all.insert(all.end(), rev.findings.begin(), rev.findings.end());
+  for (const auto& rev : r.revisions) {
+    const std::vector<std::string> findings = rev.Findings();
+    all.insert(all.end(), findings.begin(), findings.end());
+  }
   EXPECT_EQ(all, (std::vector<std::string>{
                      "0003_drop_bio: data loss: public.users lost column bio (3 rows had values)",
                      "0004_purge_inactive: data loss: 2 of 5 fixture rows deleted from "
                      "public.users"}));
   ASSERT_EQ(r.revisions.size(), 4u);
-  EXPECT_EQ(r.revisions[3].finding_rules, std::vector<std::string>{"data-loss"});
+  ASSERT_EQ(r.revisions[3].details.size(), 1u);
+  EXPECT_EQ(r.revisions[3].details[0].rule, "data-loss");
+  EXPECT_EQ(r.revisions[3].details[0].severity, Severity::kError);
 }
 
 TEST(RoundtripData, FixtureFilesAreFoundByLabelVersionOrNumber) {

@@ -100,9 +100,8 @@ std::vector<std::string> Lines(const rt::Result& result) {
         "{} up_only={} irreversible={} failed={} rolled_back={} rebuilt={} skipped_because={}",
         r.label, r.up_only, r.irreversible, r.failure ? r.failed_step : "-", r.failure_rolled_back,
         r.rebuilt, r.skipped_because);
-    for (std::size_t i = 0; i < r.findings.size(); ++i) {
-      line += fmt::format(" | {} [{}]", r.findings[i],
-                          i < r.finding_rules.size() ? r.finding_rules[i] : "");
+    for (const rt::FindingDetail& d : r.details) {
+      if (d.severity == Severity::kError) line += fmt::format(" | {} [{}]", d.message, d.rule);
     }
     lines.push_back(line);
   }

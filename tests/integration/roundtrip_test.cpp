@@ -226,7 +226,8 @@ class RecordingObserver : public roundtrip::PhaseObserver {
                    std::string(roundtrip::PhaseName(context.phase)) +
                    " applied=" + r.rows.at(0).at(0).value_or("?"));
     if (context.index == 1 && context.phase == roundtrip::Phase::kAfterDown) {
-      context.findings.push_back("down of " + context.revision.Label() + " left behind: nothing");
+      context.Add("roundtrip-mismatch",
+                  "down of " + context.revision.Label() + " left behind: nothing");
     }
   }
   std::vector<std::string> seen;
@@ -244,7 +245,7 @@ TEST(Roundtrip, ObserversSeeEveryPhaseAndTheirFindingsCount) {
                                                      "0002 S0' applied=1", "0002 S1' applied=2"}));
   EXPECT_EQ(result.findings, 1);
   ASSERT_EQ(result.revisions.size(), 2u);
-  EXPECT_EQ(result.revisions[1].findings,
+  EXPECT_EQ(result.revisions[1].Findings(),
             std::vector<std::string>{"down of 0002_index_events left behind: nothing"});
   EXPECT_EQ(result.ExitCode(roundtrip::Irreversible::kFail), 1);
   EXPECT_FALSE(result.failed);

@@ -26,7 +26,8 @@ inline verifier::roundtrip::Result RunRoundtrip(const std::string& relative,
 inline std::vector<std::string> AllFindings(const verifier::roundtrip::Result& result) {
   std::vector<std::string> out;
   for (const auto& r : result.revisions) {
-    out.insert(out.end(), r.findings.begin(), r.findings.end());
+    const std::vector<std::string> findings = r.Findings();
+    out.insert(out.end(), findings.begin(), findings.end());
   }
   return out;
 }

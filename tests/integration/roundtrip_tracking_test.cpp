@@ -106,7 +106,8 @@ TEST(RoundtripTrackingTest, ChangeNoEventTriggerSeesIsCaughtByTheEndCheck) {
                 "--full-snapshots and please report it: table public.t: row security enabled in a "
                 "full snapshot, row security disabled in the tracked catalog"});
   ASSERT_FALSE(tracked.revisions.empty());
-  EXPECT_EQ(tracked.revisions.back().finding_rules, std::vector<std::string>{"roundtrip-tracking"});
+  ASSERT_EQ(tracked.revisions.back().details.size(), 1u);
+  EXPECT_EQ(tracked.revisions.back().details[0].rule, "roundtrip-tracking");
   EXPECT_EQ(tracked.ExitCode(roundtrip::Irreversible::kFail), 1);
 
   // Full snapshots see the leftover itself.

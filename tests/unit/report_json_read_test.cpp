@@ -54,6 +54,8 @@ Report Sample() {
   rt.path = lint.path;
   rt.revision = "0002_index";
   rt.step = "0002_index down";
+  rt.object_kind = "index";
+  rt.object = "public.\"i.x\"";
   r.findings.push_back(rt);
   Finding whole;
   whole.check = "roundtrip";
@@ -100,6 +102,10 @@ TEST(ReportJsonRead, EveryFieldComesBack) {
   EXPECT_EQ(f.column, 15);
   EXPECT_EQ(f.lock, "SHARE");
   EXPECT_EQ(read->findings[1].step, "0002_index down");
+  // The object (roundtrip and drift), its quotes and dot kept; none on the lint finding.
+  EXPECT_EQ(read->findings[1].object_kind, "index");
+  EXPECT_EQ(read->findings[1].object, "public.\"i.x\"");
+  EXPECT_EQ(f.object, "");
   EXPECT_EQ(read->findings[2].severity, Severity::kInfo);
   ASSERT_EQ(read->steps.size(), 2u);
   EXPECT_TRUE(read->steps[1].skipped);
@@ -132,6 +138,13 @@ TEST(ReportJsonRead, BadInputNamesTheFileAndTheField) {
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().message.find("x.json: findings[0].line must be an integer"),
             std::string::npos)
+      << r.error().message;
+
+  text = Write(Sample(), Format::kJson);
+  text.replace(text.find("\"name\": \"public."), 6, "\"nom\"");
+  r = ReadJson(text, "x.json");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().message.find("x.json: findings[1].object.name is missing"), std::string::npos)
       << r.error().message;
 
   r = ReadJson("{\"stairway_report\": 2, \"command\": \"verify\"}", "new.json");

@@ -174,6 +174,56 @@ TEST(ReportSarif, EveryResultHasAValidLocation) {
   EXPECT_EQ(Occurrences(sarif, "\"startLine\""), 2u) << sarif;
 }
 
+// A roundtrip or drift finding names the database object it is about: SARIF's logical
+// location, next to the file, and the only location when there is no file at all.
+TEST(ReportSarif, TheObjectIsTheLogicalLocation) {
+  Report r;
+  r.command = "verify";
+  Finding column;
+  column.check = "drift";
+  column.rule = "drift";
+  column.path = "app/models.py";
+  column.line = 12;
+  column.object_kind = "column";
+  column.object = "public.users.nickname";
+  r.findings.push_back(column);
+  std::string sarif = Write(r, Format::kSarif);
+  EXPECT_NE(sarif.find("\"uri\": \"app/models.py\""), std::string::npos) << sarif;
+  EXPECT_NE(sarif.find("\"logicalLocations\": [\n"
+                       "                {\n"
+                       "                  \"fullyQualifiedName\": \"public.users.nickname\",\n"
+                       "                  \"kind\": \"column\"\n"),
+            std::string::npos)
+      << sarif;
+  // No file and no step to take a directory from: the object alone is the location.
+  r.findings[0].path.clear();
+  sarif = Write(r, Format::kSarif);
+  EXPECT_EQ(sarif.find("physicalLocation"), std::string::npos) << sarif;
+  EXPECT_NE(sarif.find("\"fullyQualifiedName\": \"public.users.nickname\""), std::string::npos)
+      << sarif;
+  // Without an object nothing changes.
+  r.findings[0].object.clear();
+  EXPECT_EQ(Write(r, Format::kSarif).find("locations"), std::string::npos);
+}
+
+// A finding that names its step belongs to it wherever it points: model drift points at the
+// model's class, its step at the model.
+TEST(ReportJunit, AFindingThatNamesItsStepGoesToItWhateverItsPath) {
+  Report r;
+  r.command = "verify";
+  r.steps.push_back({"drift", "drift model vs head", "", 0, false, ""});
+  Finding f = MakeFinding("drift", "app/models.py", Severity::kError, "drift", "differs",
+                          "drift model vs head");
+  f.line = 12;
+  r.findings.push_back(f);
+  const std::string junit = Write(r, Format::kJunit);
+  EXPECT_NE(junit.find("<testcase classname=\"drift\" name=\"drift model vs head\" "
+                       "time=\"0.000\">\n      <failure message=\"differs\""),
+            std::string::npos)
+      << junit;
+  EXPECT_EQ(junit.find("other findings"), std::string::npos) << junit;
+}
+
 TEST(ReportJunit, NotesNeverFailACaseAndEachFindingHasOneCase) {
   Report r;
   r.command = "verify";

@@ -95,25 +95,38 @@ TEST(RoundtripReport, FindingsGoToTheStepTheirPhaseRecorded) {
   RevisionResult r;
   r.label = "0001_a";
   r.up = r.down = r.reup = std::chrono::milliseconds(1);
-  r.findings = {"0001_a: rows of public.t are gone"};
-  r.finding_rules = {"data-loss"};
-  r.soft_findings = {"0001_a: column order of public.t changed"};
-  r.notes = {"0001_a: values changed (data-change: on purpose)"};
-  r.details = {{"data-loss", "down", "table", "public.t", r.findings[0], Severity::kError},
-               {"roundtrip-column-order", "re-up", "column", "public.t.b", r.soft_findings[0],
-                Severity::kWarning},
-               {"data-change", "re-up", "", "", r.notes[0], Severity::kInfo}};
+  // Recorded note first: the report still lists errors, then warnings, then notes.
+  r.details = {{"data-change", "re-up", "", "", "0001_a: values changed (data-change: on purpose)",
+                Severity::kInfo},
+               {"data-loss", "down", "table", "public.t", "0001_a: rows of public.t are gone",
+                Severity::kError},
+               {"roundtrip-column-order", "re-up", "column", "public.t.b",
+                "0001_a: column order of public.t changed", Severity::kWarning},
+               {"roundtrip-tracking", "", "", "", "0001_a: S0: tracked catalog differs: x",
+                Severity::kError}};
+  EXPECT_EQ(r.Findings(), (std::vector<std::string>{"0001_a: rows of public.t are gone",
+                                                    "0001_a: S0: tracked catalog differs: x"}));
+  EXPECT_EQ(r.Messages(Severity::kWarning),
+            std::vector<std::string>{"0001_a: column order of public.t changed"});
+  EXPECT_EQ(r.FindingCount(), 2);
 
   Result result;
   result.revisions.push_back(r);
   const report::Report out = ToReport(result, set);
   std::vector<std::pair<std::string, std::string>> steps;
   for (const report::Finding& f : out.findings) steps.emplace_back(f.rule, f.step);
+  // A finding seen before the up (S0) goes to the up.
   const std::vector<std::pair<std::string, std::string>> want = {
       {"data-loss", "0001_a down"},
+      {"roundtrip-tracking", "0001_a up"},
       {"roundtrip-column-order", "0001_a re-up"},
       {"data-change", "0001_a re-up"}};
   EXPECT_EQ(steps, want);
+  // The object comes along.
+  ASSERT_EQ(out.findings.size(), 4u);
+  EXPECT_EQ(out.findings[0].object_kind, "table");
+  EXPECT_EQ(out.findings[0].object, "public.t");
+  EXPECT_EQ(out.findings[3].object, "");
 }
 
 }  // namespace

@@ -6,8 +6,8 @@
 
 #include <algorithm>
 #include <future>
+#include <iterator>
 #include <map>
-#include <set>
 
 #include "runner/common/diagnostic.h"
 #include "runner/planner/planner.h"
@@ -20,6 +20,15 @@ namespace {
 
 std::string ShortSum(const std::string& sum) {
   return sum.substr(0, 12);
+}
+
+// A finding of a history rule about the revision `label`; the caller words it.
+Finding RevisionFinding(std::string rule, std::string label) {
+  Finding f;
+  f.rule = std::move(rule);
+  f.object_kind = "revision";
+  f.object = std::move(label);
+  return f;
 }
 
 // Runs the model's statements one by one so a failure names its line.
@@ -80,26 +89,6 @@ std::optional<std::string> TableOf(const schema::Difference& d, const schema::Sn
   return std::nullopt;
 }
 
-void Fill(Result& result, const schema::Snapshot& migrations, const schema::Snapshot& other,
-          const std::string& other_short, schema::Owners owners,
-          const std::map<std::string, std::string>& table_sources = {}) {
-  schema::CompareOptions compare;
-  compare.owners = owners;
-  result.differences = schema::Compare(migrations, other, compare);
-  result.lines = schema::RenderAll(result.differences, WordingFor(other_short));
-  for (std::size_t i = 0; i < result.differences.size(); ++i) {
-    if (!table_sources.empty()) {
-      if (std::optional<std::string> table = TableOf(result.differences[i], migrations, other)) {
-        auto it = table_sources.find(*table);
-        if (it != table_sources.end()) result.lines[i] += " (model: " + it->second + ")";
-      }
-    }
-    if (result.differences[i].severity == schema::Severity::kSoft) result.lines[i] += " [soft]";
-  }
-  result.lines.insert(result.lines.end(), result.history_findings.begin(),
-                      result.history_findings.end());
-}
-
 // The migrations applied up to `revision` on a throwaway database, or with an empty `revision`
 // the catalog of an empty database of the same server: what "base" looks like (schema public,
 // plpgsql), so a comparison with base names only what was added.
@@ -154,7 +143,8 @@ Result CheckBuiltModel(sandbox::Sandbox& box, const source::MigrationSet& set,
   const schema::Snapshot migrations = at_head.get();
   // Owners differ by construction (both databases are built by the same role, but a model never
   // says who owns what): compared only when asked.
-  Fill(result, migrations, model, "the model", options.snapshot.owners, options.table_sources);
+  result.findings = CompareSnapshots(migrations, model, "the model", options.snapshot.owners,
+                                     options.table_sources);
   return result;
 }
 
@@ -195,21 +185,29 @@ Result CheckAgainst(db::Session& live, sandbox::Sandbox& box, const source::Migr
   for (const history::Row& row : rows) {
     auto it = by_version.find(row.version);
     if (it == by_version.end()) {
-      result.history_findings.push_back(
-          fmt::format("revision {} is recorded in {} but has no file in {}", row.Label(),
-                      options.table.DisplayName(), set.dir.string()));
+      Finding f = RevisionFinding("unknown-revision", row.Label());
+      f.message = fmt::format("revision {} is recorded in {} but has no file in {}", row.Label(),
+                              options.table.DisplayName(), set.dir.string());
+      result.findings.push_back(std::move(f));
       continue;
     }
+    const source::Revision& revision = *it->second;
     if (row.state != history::State::kApplied) {
-      result.history_findings.push_back(
+      Finding f = RevisionFinding("unfinished-revision", revision.Label());
+      f.message =
           fmt::format("revision {} is {} in {} (not cleanly applied); run `stairway status`",
-                      row.Label(), history::StateName(row.state), options.table.DisplayName()));
+                      row.Label(), history::StateName(row.state), options.table.DisplayName());
+      f.location = Location{revision.up.path.string(), 0};
+      result.findings.push_back(std::move(f));
     }
-    if (!row.checksum.empty() && row.checksum != it->second->checksum) {
-      result.history_findings.push_back(fmt::format(
+    if (!row.checksum.empty() && row.checksum != revision.checksum) {
+      Finding f = RevisionFinding("edited-migration", revision.Label());
+      f.message = fmt::format(
           "revision {} was edited after it was applied: checksum {} in the database, {} in {}",
-          it->second->Label(), ShortSum(row.checksum), ShortSum(it->second->checksum),
-          it->second->up.path.string()));
+          revision.Label(), ShortSum(row.checksum), ShortSum(revision.checksum),
+          revision.up.path.string());
+      f.location = Location{revision.up.path.string(), 0};
+      result.findings.push_back(std::move(f));
     }
     newest = std::max(newest, position[row.version]);
   }
@@ -243,38 +241,116 @@ Result CheckAgainst(db::Session& live, sandbox::Sandbox& box, const source::Migr
   }
   live.Rollback();
   const schema::Snapshot migrations = built.get();
-  Fill(result, migrations, database, "the database", options.snapshot.owners);
+  // The differences first, then what the history said.
+  std::vector<Finding> differences =
+      CompareSnapshots(migrations, database, "the database", options.snapshot.owners);
+  result.findings.insert(result.findings.begin(), std::make_move_iterator(differences.begin()),
+                         std::make_move_iterator(differences.end()));
   return result;
 }
 
-report::Report ToReport(const Result& result, std::string_view step_name, double duration_ms) {
+std::vector<Finding> CompareSnapshots(const schema::Snapshot& migrations,
+                                      const schema::Snapshot& other, const std::string& other_short,
+                                      schema::Owners owners,
+                                      const std::map<std::string, Location>& table_sources) {
+  schema::CompareOptions compare;
+  compare.owners = owners;
+  const schema::Wording wording = WordingFor(other_short);
+  std::vector<Finding> out;
+  for (schema::Difference& d : schema::Compare(migrations, other, compare)) {
+    Finding f;
+    f.object_kind = d.kind;
+    f.object = d.identity;
+    f.message = schema::Render(d, wording);
+    f.soft = d.severity == schema::Severity::kSoft;
+    if (!table_sources.empty()) {
+      if (std::optional<std::string> table = TableOf(d, migrations, other)) {
+        auto it = table_sources.find(*table);
+        if (it != table_sources.end()) f.location = it->second;
+      }
+    }
+    f.difference = std::move(d);
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+std::string Line(const Finding& finding) {
+  std::string line = finding.message;
+  if (finding.rule == "drift" && finding.location) {
+    line += finding.location->line > 0
+                ? fmt::format(" (model: {}:{})", finding.location->path, finding.location->line)
+                : fmt::format(" (model: {})", finding.location->path);
+  }
+  if (finding.soft) line += " [soft]";
+  return line;
+}
+
+namespace {
+
+struct RuleText {
+  std::string_view id;
+  std::string_view summary;
+  std::string_view help;  // empty: worded per report (drift names the two sides)
+};
+
+constexpr RuleText kRules[] = {
+    {"drift", "schema differs from what the migrations build", ""},
+    {"edited-migration", "an applied migration was edited afterwards",
+     "restore the applied file, or add a new revision with the change"},
+    {"unknown-revision", "the history records a revision that has no file",
+     "compare with the files the database was migrated from (another branch?), or restore the "
+     "revision's file"},
+    {"unfinished-revision", "the history records a revision that is not cleanly applied",
+     "run `stairway status` on the database and finish or repair the revision, then compare "
+     "again"},
+};
+
+const RuleText& RuleOf(std::string_view id) {
+  for (const RuleText& rule : kRules) {
+    if (rule.id == id) return rule;
+  }
+  return kRules[0];
+}
+
+}  // namespace
+
+report::Report ToReport(const Result& result, std::string_view step_name, double duration_ms,
+                        const std::string& path) {
   report::Report rep;
   rep.command = "verify";
   report::Step step;
   step.check = "drift";
   step.name = std::string(step_name);
+  step.path = path;
   step.duration_ms = duration_ms;
   rep.steps.push_back(step);
-  const std::set<std::string> history(result.history_findings.begin(),
-                                      result.history_findings.end());
-  for (const std::string& line : result.lines) {
+  for (const Finding& finding : result.findings) {
+    const RuleText& rule = RuleOf(finding.rule);
     report::Finding f;
     f.check = "drift";
-    const bool edited = history.count(line) > 0;
-    f.rule = edited ? "edited-migration" : "drift";
-    f.severity = Severity::kError;
-    f.message = line;
-    f.help = edited ? "restore the applied file, or add a new revision with the change"
-                    : fmt::format("make {} and {} agree (the migrations are the source of truth)",
-                                  result.other_label, result.migrations_label);
+    f.rule = finding.rule;
+    f.severity = finding.severity;
+    // The location is the finding's place, so the text does not repeat it.
+    f.message = finding.soft ? finding.message + " [soft]" : finding.message;
+    f.help = rule.help.empty()
+                 ? fmt::format("make {} and {} agree (the migrations are the source of truth)",
+                               result.other_label, result.migrations_label)
+                 : std::string(rule.help);
+    f.path = finding.location ? finding.location->path : path;
+    f.line = finding.location ? finding.location->line : 0;
+    f.object_kind = finding.object_kind;
+    f.object = finding.object;
+    // A finding that points at the model's source still belongs to the drift step.
+    f.step = step.name;
     rep.findings.push_back(std::move(f));
   }
-  if (!result.lines.empty()) {
-    rep.rules.push_back(
-        {"drift", "schema differs from what the migrations build", "", Severity::kError});
-    if (!history.empty()) {
-      rep.rules.push_back(
-          {"edited-migration", "an applied migration was edited afterwards", "", Severity::kError});
+  for (const RuleText& rule : kRules) {
+    const bool used = std::any_of(result.findings.begin(), result.findings.end(),
+                                  [&](const Finding& finding) { return finding.rule == rule.id; });
+    if (used) {
+      rep.rules.push_back({std::string(rule.id), std::string(rule.summary), std::string(rule.help),
+                           Severity::kError});
     }
   }
   return rep;

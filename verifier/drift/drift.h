@@ -21,27 +21,58 @@
 
 namespace stairway::verifier::drift {
 
+// A place in a file: where a model defines a table ("app/models.py", 24), an edited revision.
+struct Location {
+  std::string path;
+  int line = 0;  // 1-based; 0: the whole file
+};
+
+// One drift finding: a catalog difference, or (--against) a history row that disagrees with the
+// files. Consumers (the drift command, the verify report) read these fields, never the text.
+struct Finding {
+  // "drift" (the catalogs differ), "edited-migration" (an applied revision's file changed
+  // since), "unknown-revision" (a history row names no file), "unfinished-revision" (a history
+  // row left failed or running).
+  std::string rule = "drift";
+  // What it is about: the catalog object ("column", "public.items.note"), or for the history
+  // rules "revision" and the revision's label.
+  std::string object_kind;
+  std::string object;
+  // rule "drift": the difference itself (which side has the object, or which attribute differs
+  // and its two values).
+  std::optional<schema::Difference> difference;
+  // The finding worded for people ("column public.items.note: type text in the migrations,
+  // character varying(20) in the model"), without the location and the [soft] mark.
+  std::string message;
+  Severity severity = Severity::kError;
+  // A soft difference (column order, a constraint renamed only): still drift, marked "[soft]".
+  bool soft = false;
+  // Model drift: where the model defines the object's table, when the model said (Alembic).
+  // edited-migration: the revision's up file.
+  std::optional<Location> location;
+};
+
+// The line `stairway drift` prints: the message, then "(model: app/models.py:24)" when the model
+// drift has a location, and " [soft]" for a soft difference.
+std::string Line(const Finding& finding);
+
 struct Result {
   std::string other_label;       // "the model examples/model.sql" or the masked database URL
   std::string migrations_label;  // "migrations/ at head" or "migrations/ at 0004_x"
-  std::vector<schema::Difference> differences;
-  // One line per difference, worded for this check ("... is in the model but not in the
-  // migrations"), then one per applied-but-edited or unknown revision (--against only).
-  std::vector<std::string> lines;
-  // Applied revisions whose file changed since (checksum mismatch), and history rows that name
-  // no file, rendered as lines (also part of `lines`).
-  std::vector<std::string> history_findings;
+  // The differences (sorted as schema::Compare sorts them), then (--against) the history rows
+  // that disagree with the files.
+  std::vector<Finding> findings;
   // Said once, not a difference: e.g. "the database has no history table; compared with base".
   std::optional<std::string> note;
 
-  bool HasDrift() const { return !lines.empty(); }
+  bool HasDrift() const { return !findings.empty(); }
 };
 
 struct ModelOptions {
   schema::SnapshotOptions snapshot;
-  // Table identity ("public.users") -> where the model defines it ("app/models.py:24"): a
-  // difference in that table (its columns, indexes, constraints...) ends with "(model: ...)".
-  std::map<std::string, std::string> table_sources;
+  // Table identity ("public.users") -> where the model defines it ("app/models.py", 24): a
+  // difference in that table (its columns, indexes, constraints...) points there.
+  std::map<std::string, Location> table_sources;
   // Alembic: the revisions are code, run by a helper connected to the migrations' database.
   std::function<std::unique_ptr<applier::CodeSteps>(db::Session&)> code_steps;
 };
@@ -75,8 +106,19 @@ struct AgainstOptions {
 Result CheckAgainst(db::Session& live, sandbox::Sandbox& box, const source::MigrationSet& set,
                     const AgainstOptions& options);
 
-// Drift findings (check "drift", rule "drift" or "edited-migration", severity error) and one
-// step, for the combined verify report.
-report::Report ToReport(const Result& result, std::string_view step_name, double duration_ms);
+// The findings of `migrations` (what the migrations build) compared with `other` (the model or
+// the database, called `other_short` in the wording: "the model"), each about one object;
+// a difference in a table of `table_sources` (or in its columns, indexes...) gets its location.
+std::vector<Finding> CompareSnapshots(const schema::Snapshot& migrations,
+                                      const schema::Snapshot& other, const std::string& other_short,
+                                      schema::Owners owners,
+                                      const std::map<std::string, Location>& table_sources = {});
+
+// The findings (check "drift", their rule, object and severity) and one step named
+// `step_name` with path `path` (the model file; may be empty), for the verify report and
+// `stairway drift --report`. A finding with a location points there and still belongs to the
+// step; the others point at `path`.
+report::Report ToReport(const Result& result, std::string_view step_name, double duration_ms,
+                        const std::string& path = {});
 
 }  // namespace stairway::verifier::drift

@@ -122,6 +122,12 @@ Finding ReadFinding(const Reader& in, const json& v, const std::string& where) {
   f.lock = in.OptionalString(v, where, "lock");
   f.step = in.OptionalString(v, where, "step");
   f.source_line = in.OptionalString(v, where, "source_line");
+  if (in.Optional(v, "object") != nullptr) {
+    const json& object = in.Object(v, where, "object");
+    const std::string at = Reader::Path(where, "object");
+    f.object_kind = in.String(object, at, "kind");
+    f.object = in.String(object, at, "name");
+  }
   return f;
 }
 

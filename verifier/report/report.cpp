@@ -94,7 +94,7 @@ int Report::Count(Severity at_least) const {
 }
 
 bool Finding::BelongsTo(const Step& s) const {
-  return check == s.check && path == s.path && (step.empty() || step == s.name);
+  return check == s.check && (step.empty() ? path == s.path : step == s.name);
 }
 
 std::vector<const Finding*> Report::FindingsOf(const Step& step) const {
@@ -371,6 +371,13 @@ void WriteFindingJson(JsonWriter& w, const Finding& f) {
   if (!f.lock.empty()) w.Field("lock", f.lock);
   if (!f.step.empty()) w.Field("step", f.step);
   if (!f.source_line.empty()) w.Field("source_line", f.source_line);
+  if (!f.object.empty()) {
+    w.Key("object");
+    w.BeginObject();
+    w.Field("kind", f.object_kind);
+    w.Field("name", f.object);
+    w.EndObject();
+  }
   w.EndObject();
 }
 
@@ -565,24 +572,38 @@ std::string WriteSarif(const Report& r, const WriteOptions& o) {
       w.Value({f.message, "\nhelp: ", f.help});
     }
     w.EndObject();
-    if (!f.path.empty() || !whole_run_path.empty()) {
+    const bool physical = !f.path.empty() || !whole_run_path.empty();
+    if (physical || !f.object.empty()) {
       w.Key("locations");
       w.BeginArray();
       w.BeginObject();
-      w.Key("physicalLocation");
-      w.BeginObject();
-      w.Key("artifactLocation");
-      w.BeginObject();
-      w.Field("uri", SarifUri(f.path.empty() ? whole_run_path : f.path));
-      w.EndObject();
-      if (f.line > 0 && !f.path.empty()) {
-        w.Key("region");
+      if (physical) {
+        w.Key("physicalLocation");
         w.BeginObject();
-        w.Field("startLine", f.line);
-        if (f.column > 0) w.Field("startColumn", f.column);
+        w.Key("artifactLocation");
+        w.BeginObject();
+        w.Field("uri", SarifUri(f.path.empty() ? whole_run_path : f.path));
         w.EndObject();
+        if (f.line > 0 && !f.path.empty()) {
+          w.Key("region");
+          w.BeginObject();
+          w.Field("startLine", f.line);
+          if (f.column > 0) w.Field("startColumn", f.column);
+          w.EndObject();
+        }
+        w.EndObject();  // physicalLocation
       }
-      w.EndObject();  // physicalLocation
+      // The database object (a column, an index) is the finding's logical location: what a
+      // roundtrip or drift finding is about, where the file names only the revision or model.
+      if (!f.object.empty()) {
+        w.Key("logicalLocations");
+        w.BeginArray();
+        w.BeginObject();
+        w.Field("fullyQualifiedName", f.object);
+        if (!f.object_kind.empty()) w.Field("kind", f.object_kind);
+        w.EndObject();
+        w.EndArray();
+      }
       w.EndObject();
       w.EndArray();
     }
@@ -681,18 +702,22 @@ std::string Xml(std::string_view s) {
 
 std::string WriteJunit(const Report& r) {
   // Each finding goes to one test case: the first step it belongs to that ran (a finding that
-  // names no step matches every step of its file), else the first that matches; findings that
-  // match no step (whole-run findings) go into one extra case.
+  // names no step matches every step of its file; one that names its step, that step wherever
+  // it points), else the first that matches; findings that match no step (whole-run findings)
+  // go into one extra case.
   const std::vector<Step>& steps = r.steps;
-  std::unordered_map<std::string, std::vector<std::size_t>> steps_by_file;
+  std::unordered_map<std::string, std::vector<std::size_t>> steps_by_file, steps_by_name;
   for (std::size_t i = 0; i < steps.size(); ++i) {
     steps_by_file[steps[i].check + '\0' + steps[i].path].push_back(i);
+    steps_by_name[steps[i].check + '\0' + steps[i].name].push_back(i);
   }
   std::vector<std::vector<const Finding*>> of_step(steps.size());
   std::vector<const Finding*> rest;
   for (const Finding& f : r.findings) {
     std::optional<std::size_t> home;
-    if (auto it = steps_by_file.find(f.check + '\0' + f.path); it != steps_by_file.end()) {
+    const auto& candidates = f.step.empty() ? steps_by_file : steps_by_name;
+    if (auto it = candidates.find(f.check + '\0' + (f.step.empty() ? f.path : f.step));
+        it != candidates.end()) {
       for (const std::size_t i : it->second) {
         if (!f.BelongsTo(steps[i])) continue;
         if (!home) home = i;
@@ -805,7 +830,8 @@ std::string WriteMarkdown(const Report& r) {
   const std::vector<const Finding*> ordered = WorstFirst(r);
   for (const Finding* f : ordered) {
     std::string where = f->path;
-    if (f->line > 0) where += fmt::format(":{}:{}", f->line, f->column);
+    if (f->line > 0) where += fmt::format(":{}", f->line);
+    if (f->line > 0 && f->column > 0) where += fmt::format(":{}", f->column);
     const std::string row = fmt::format(
         "| {} | `{}` | `{}` | {} | {} |\n", SeverityName(f->severity), MdCell(where),
         MdCell(f->rule), f->lock.empty() ? "" : MdCell(f->lock), MdCell(Clipped(f->message, 2000)));

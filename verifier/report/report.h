@@ -30,12 +30,17 @@ struct Finding {
   std::string source_line;  // for the caret display; may be empty
   std::string revision;     // "0004_add_roles" when known
   std::string lock;         // lock the statement takes, e.g. "ACCESS EXCLUSIVE" (Markdown table)
-  // The Step (by name) it belongs to when its path has several ("0004_add_roles down"); empty:
-  // every step of its check and path.
+  // The Step (by name) it belongs to, whatever its path: one of the steps of a file that has
+  // several ("0004_add_roles down"), the drift step of a finding that points at the model's
+  // source. Empty: every step of its check and path.
   std::string step;
+  // The database object it is about, when the check knows it (roundtrip, drift): its kind
+  // ("column", "index", ...; "revision" for a history row) and identity ("public.users.bio").
+  std::string object_kind;
+  std::string object;
 
   Diagnostic ToDiagnostic() const;
-  // Same check and path as the step, and its step name unless the finding names none.
+  // Same check as the step, and its step name when the finding names one, else its path.
   bool BelongsTo(const Step& s) const;
 };
 

@@ -11,7 +11,7 @@
 namespace stairway::verifier::roundtrip {
 
 // Adds one finding per difference between S0 and S0' (phase kAfterDown) or S1 and S1'
-// (kAfterReUp); soft differences go to soft_findings.
+// (kAfterReUp); soft differences are warnings (PhaseContext::AddSoft).
 void ReportDifferences(PhaseContext& context, const std::vector<schema::Difference>& diffs,
                        Phase phase);
 

@@ -101,6 +101,20 @@ std::string_view PhaseName(Phase phase) {
   return "S0";
 }
 
+std::vector<std::string> RevisionResult::Messages(Severity severity) const {
+  std::vector<std::string> out;
+  for (const FindingDetail& d : details) {
+    if (d.severity == severity) out.push_back(d.message);
+  }
+  return out;
+}
+
+int RevisionResult::FindingCount() const {
+  return static_cast<int>(std::count_if(details.begin(), details.end(), [](const FindingDetail& d) {
+    return d.severity == Severity::kError;
+  }));
+}
+
 std::string_view StepOfPhase(Phase phase) {
   switch (phase) {
     case Phase::kBefore:
@@ -271,11 +285,10 @@ Result Run(db::Session& session, const source::MigrationSet& set, const Options&
     lane.reset();  // unlocks, disconnects and drops a database rebuilt before
     lane = OpenLane(options.fresh_database(), nullptr, set, options);
     ++result.rebuilds;
-    std::vector<std::string> findings, rules, soft, notes;
+    std::vector<FindingDetail> details;
     for (int j = 0; j <= through; ++j) {
       if (!applied[j]) continue;
-      PhaseContext context{
-          set.revisions[j], j, Phase::kBefore, *lane->session, findings, rules, soft, notes, false};
+      PhaseContext context{set.revisions[j], j, Phase::kBefore, *lane->session, false, details};
       try {
         Notify(lane->observers, context);
         lane->runner->RunStep(ups[j]);
@@ -315,9 +328,7 @@ Result Run(db::Session& session, const source::MigrationSet& set, const Options&
     db::Session& db = *lane->session;
     // Up-only revisions are still seen by observers at S0 and S1 (data fixtures load there).
     auto at = [&](Phase phase) {
-      PhaseContext context{
-          rev,     i,          phase,     db, r.findings, r.finding_rules, r.soft_findings,
-          r.notes, round_trip, &r.details};
+      PhaseContext context{rev, i, phase, db, round_trip, r.details};
       Notify(lane->observers, context);
       Notify(extra_observers, context);
     };
@@ -342,7 +353,6 @@ Result Run(db::Session& session, const source::MigrationSet& set, const Options&
       r.failure_path = e.diagnostic().path;
       r.failure_line = e.diagnostic().pos.line;
     }
-    r.finding_rules.resize(r.findings.size(), "roundtrip-mismatch");
     // A revision that is not round-tripped is not blamed for lacking a down.
     if (r.up_only) r.irreversible = false;
 
@@ -373,7 +383,7 @@ Result Run(db::Session& session, const source::MigrationSet& set, const Options&
     }
     if (!elsewhere) {  // else reported by the database that round-trips it
       result.irreversible += r.irreversible ? 1 : 0;
-      result.findings += static_cast<int>(r.findings.size());
+      result.findings += r.FindingCount();
       result.failed = result.failed || r.failure.has_value();
       result.revisions.push_back(std::move(r));
       if (listener != nullptr) listener->RevisionDone(result.revisions.back(), i, total);
@@ -393,14 +403,12 @@ Result Run(db::Session& session, const source::MigrationSet& set, const Options&
       !result.revisions.back().failure && result.revisions.back().skipped_because.empty()) {
     RevisionResult& last = result.revisions.back();
     for (const std::string& line : missed) {
-      last.finding_rules.resize(last.findings.size(), "roundtrip-mismatch");
-      last.findings.push_back(fmt::format(
-          "{}: the change watch missed a change; rerun with --full-snapshots and please report "
-          "it: {}",
-          last.label, line));
-      last.finding_rules.push_back("roundtrip-tracking");
-      last.details.push_back({"roundtrip-tracking", last.reup ? "re-up" : "up", "", "",
-                              last.findings.back(), Severity::kError});
+      last.details.push_back(
+          {"roundtrip-tracking", last.reup ? "re-up" : "up", "", "",
+           fmt::format("{}: the change watch missed a change; rerun with --full-snapshots and "
+                       "please report it: {}",
+                       last.label, line),
+           Severity::kError});
       ++result.findings;
     }
   }

@@ -50,48 +50,34 @@ struct PhaseContext {
   int index;  // 0-based position in the set
   Phase phase;
   db::Session& session;  // the throwaway database; the migration lock is held on it
-  // Findings to report for this revision: one line each, starting with the revision label
-  // ("0004_add_roles: down left behind type ..."). Use Add() to record the rule id too.
-  std::vector<std::string>& findings;
-  // Rule id of findings[i] ("roundtrip-down-leftover", ...); may be shorter than `findings`
-  // (observers that push lines directly): missing ids read as "roundtrip-mismatch".
-  std::vector<std::string>& finding_rules;
-  // Soft findings (warnings; they do not fail the run), e.g. column order only.
-  std::vector<std::string>& soft_findings;
-  // Notes (info; they never fail the run), e.g. a declared data change.
-  std::vector<std::string>& notes;
   // False when this revision is applied up only (options, marker, no down): kAfterDown and
   // kAfterReUp will not come.
   bool round_trip = true;
-  // Where Add() and AddSoft() record each finding whole (RevisionResult::details); may be null.
-  std::vector<FindingDetail>* details = nullptr;
+  // Where Add(), AddSoft() and AddNote() record this revision's findings
+  // (RevisionResult::details). Each message is one line starting with the revision label
+  // ("0004_add_roles: down left behind type ...").
+  std::vector<FindingDetail>& details;
 
   // A finding of `rule` at this phase's step, about `object` (kind, identity) when given.
   void Add(std::string rule, std::string line, std::string object_kind = {},
            std::string object = {}) {
-    if (details != nullptr) {
-      details->push_back({rule, std::string(StepOfPhase(phase)), std::move(object_kind),
-                          std::move(object), line, Severity::kError});
-    }
-    finding_rules.resize(findings.size());
-    findings.push_back(std::move(line));
-    finding_rules.push_back(std::move(rule));
+    details.push_back({std::move(rule), std::string(StepOfPhase(phase)), std::move(object_kind),
+                       std::move(object), std::move(line), Severity::kError});
   }
   // A warning (roundtrip-column-order) at this phase's step.
   void AddSoft(std::string line, std::string object_kind = {}, std::string object = {}) {
-    if (details != nullptr) {
-      details->push_back({"roundtrip-column-order", std::string(StepOfPhase(phase)),
-                          std::move(object_kind), std::move(object), line, Severity::kWarning});
-    }
-    soft_findings.push_back(std::move(line));
+    details.push_back({"roundtrip-column-order", std::string(StepOfPhase(phase)),
+                       std::move(object_kind), std::move(object), std::move(line),
+                       Severity::kWarning});
   }
   // A note of `rule` (info: never fails the run) at this phase's step.
   void AddNote(std::string rule, std::string line) {
-    if (details != nullptr) {
-      details->push_back(
-          {std::move(rule), std::string(StepOfPhase(phase)), {}, {}, line, Severity::kInfo});
-    }
-    notes.push_back(std::move(line));
+    details.push_back({std::move(rule),
+                       std::string(StepOfPhase(phase)),
+                       {},
+                       {},
+                       std::move(line),
+                       Severity::kInfo});
   }
 };
 
@@ -165,13 +151,14 @@ struct RevisionResult {
   bool skipped = false;  // named by --skip
   std::string up_only_reason;
   std::optional<std::chrono::milliseconds> up, down, reup;
-  std::vector<std::string> findings;
-  std::vector<std::string> finding_rules;  // parallel to findings, see PhaseContext
-  std::vector<std::string> soft_findings;  // warnings (column order only)
-  std::vector<std::string> notes;          // info lines (declared data changes)
-  // Each finding and soft finding recorded through PhaseContext::Add/AddSoft, whole: the
-  // report's step and object come from here, not from the text.
+  // Every finding, warning and note, in the order the checks recorded them
+  // (PhaseContext::Add/AddSoft/AddNote): the report's rule, step and object come from here.
   std::vector<FindingDetail> details;
+  // The messages of the details of one severity, in that order: the findings (errors), the
+  // soft findings (warnings: column order only) and the notes (info: declared data changes).
+  std::vector<std::string> Messages(Severity severity) const;
+  std::vector<std::string> Findings() const { return Messages(Severity::kError); }
+  int FindingCount() const;  // the errors among the details
   // Set when a step failed: the rendered diagnostic.
   std::optional<std::string> failure;
   std::string failed_step;  // "up", "down" or "re-up" when failure is set

@@ -71,53 +71,16 @@ report::Report ToReport(const Result& result, const source::MigrationSet& set) {
       step("re-up", r.reup, r.reup || r.failure ? "" : not_run);
     }
     // Each finding goes to the step that showed it (JUnit lists it under that test case only):
-    // the step the check recorded with it (RevisionResult::details). Lines an extra observer
-    // pushed without a detail fall back to the rule's usual step.
-    const std::string up = r.label + " up";
+    // the step the check recorded with it (RevisionResult::details); one seen before the up
+    // (at S0) to the up. Errors first, then warnings, then notes.
     const std::string down = r.label + " down";
-    const std::string reup = r.label + " re-up";
-    auto usual_step = [&](const std::string& rule, const std::string& message) -> std::string {
-      if (rule == "roundtrip-down-leftover") return down;
-      if (rule == "roundtrip-reup-differs") return reup;
-      if (rule == "sqitch-verify-failed") return up;
-      if (rule == "roundtrip-tracking") return r.reup ? reup : up;
-      if (rule == "roundtrip-column-order") {
-        return message.starts_with(r.label + ": re-up differs:") ? reup : down;
-      }
-      if (rule == "data-change") {
-        return message.starts_with(r.label + ": intended data change (down)")    ? down
-               : message.starts_with(r.label + ": intended data change (re-up)") ? reup
-                                                                                 : up;
-      }
-      return "";
-    };
-    std::size_t detailed[3] = {0, 0, 0};  // by severity: info, warning, error
-    for (const FindingDetail& d : r.details) ++detailed[static_cast<int>(d.severity)];
-    if (detailed[2] == r.findings.size() && detailed[1] == r.soft_findings.size() &&
-        detailed[0] == r.notes.size()) {
-      for (const Severity severity : {Severity::kError, Severity::kWarning, Severity::kInfo}) {
-        for (const FindingDetail& d : r.details) {
-          if (d.severity != severity) continue;
-          out.findings.push_back(MakeFinding(rev, r.label, d.rule, d.message, d.severity));
-          out.findings.back().step =
-              d.step.empty() ? usual_step(d.rule, d.message) : r.label + " " + d.step;
-        }
-      }
-    } else {
-      for (std::size_t i = 0; i < r.findings.size(); ++i) {
-        const std::string rule =
-            i < r.finding_rules.size() ? r.finding_rules[i] : std::string("roundtrip-mismatch");
-        out.findings.push_back(MakeFinding(rev, r.label, rule, r.findings[i], Severity::kError));
-        out.findings.back().step = usual_step(rule, r.findings[i]);
-      }
-      for (const std::string& soft : r.soft_findings) {
-        out.findings.push_back(
-            MakeFinding(rev, r.label, "roundtrip-column-order", soft, Severity::kWarning));
-        out.findings.back().step = usual_step("roundtrip-column-order", soft);
-      }
-      for (const std::string& note : r.notes) {
-        out.findings.push_back(MakeFinding(rev, r.label, "data-change", note, Severity::kInfo));
-        out.findings.back().step = usual_step("data-change", note);
+    for (const Severity severity : {Severity::kError, Severity::kWarning, Severity::kInfo}) {
+      for (const FindingDetail& d : r.details) {
+        if (d.severity != severity) continue;
+        out.findings.push_back(MakeFinding(rev, r.label, d.rule, d.message, d.severity));
+        out.findings.back().step = r.label + " " + (d.step.empty() ? "up" : d.step);
+        out.findings.back().object_kind = d.object_kind;
+        out.findings.back().object = d.object;
       }
     }
     if (r.irreversible) {

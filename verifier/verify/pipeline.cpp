@@ -224,13 +224,10 @@ Outcome Run(Request request, Listener& listener) {
             : drift::CheckModel(*outcome.box, set, model.path.value_or(model.name), model.sql,
                                 model.options);
     drifted = result.HasDrift();
+    // Findings point at the model file, or (an Alembic model) at the class of the table.
     report::Report dr =
         drift::ToReport(result, fmt::format("drift {} vs {}", model.name, result.migrations_label),
-                        MsSince(started));
-    if (model.path) {
-      for (report::Finding& f : dr.findings) f.path = model.path->string();
-      dr.steps.front().path = model.path->string();
-    }
+                        MsSince(started), model.path ? model.path->string() : std::string());
     listener.DriftDone(result);
     combined.Merge(std::move(dr));
   }
