@@ -70,6 +70,19 @@ std::string StepCell(const roundtrip::RevisionResult& r,
   return r.failure && r.failed_step == step ? "FAILED" : "-";
 }
 
+// A finding under its revision's row; the lines of a multi-line one (a diff of two function
+// bodies) indented alike.
+void PrintIndented(std::string_view prefix, std::string_view text) {
+  std::string_view indent = "      ";
+  for (std::size_t pos = 0; pos <= text.size();) {
+    std::size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    fmt::print("{}{}{}\n", indent, prefix, text.substr(pos, end - pos));
+    prefix = pos == 0 ? std::string_view("  ") : prefix;
+    pos = end + 1;
+  }
+}
+
 // The per-revision table on stdout (text report to stdout only) and, when stderr is a terminal,
 // a progress line there: revision n/N, the revision, elapsed time.
 class RoundtripPrinter : public roundtrip::ProgressListener {
@@ -104,9 +117,9 @@ class RoundtripPrinter : public roundtrip::ProgressListener {
       fmt::print("  [{:>{}}/{}] {:<{}}  up {:>8}  down {:>8}  up {:>8}  {}\n", index + 1,
                  std::to_string(total).size(), total, r.label, width_, StepCell(r, r.up, "up"),
                  StepCell(r, r.down, "down"), StepCell(r, r.reup, "re-up"), verdict);
-      for (const std::string& finding : r.findings) fmt::print("      {}\n", finding);
-      for (const std::string& soft : r.soft_findings) fmt::print("      warning: {}\n", soft);
-      for (const std::string& note : r.notes) fmt::print("      note: {}\n", note);
+      for (const std::string& finding : r.findings) PrintIndented("", finding);
+      for (const std::string& soft : r.soft_findings) PrintIndented("warning: ", soft);
+      for (const std::string& note : r.notes) PrintIndented("note: ", note);
       std::fflush(stdout);
     }
     if (r.failure) {
@@ -385,11 +398,13 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
   }
   // Checked here too (the roundtrip checks again) so that a typo costs no database.
   for (const auto& [version, reason] : options.data_changes) {
-    if (set.IndexOf(version) < 0) {
-      throw StopError(Error::Input(fmt::format(
-          "--data-change {}: no such revision in {}; give a version listed by `stairway status`",
-          version, set.dir.string())));
-    }
+    roundtrip::ResolveOption(set, version, "--data-change");
+  }
+  if (options.from) roundtrip::ResolveOption(set, *options.from, "--from");
+  for (const std::string& revision : options.skip)
+    roundtrip::ResolveOption(set, revision, "--skip");
+  if (options.min_downgrade) {
+    roundtrip::ResolveOption(set, *options.min_downgrade, "--min-downgrade");
   }
   // --shard: this job round-trips and lints its slice of the revisions; drift checks the head
   // once, in shard 1.
@@ -521,7 +536,9 @@ RunFn SetupVerify(CLI::App& sub, GlobalOptions& global) {
   sub.add_option("--allow-edit", args->allow_edit,
                  "With --base: this already-merged revision was edited on purpose (repeatable)")
       ->allow_extra_args(false);
-  sub.add_option("--skip", args->skip, "Apply this revision up only (repeatable)")
+  sub.add_option("--skip", args->skip,
+                 "Apply this revision up only: its version, the label the table prints "
+                 "(0003_add_orders) or a unique prefix (repeatable)")
       ->allow_extra_args(false);
   sub.add_option("--min-downgrade", args->min_downgrade,
                  "Do not down-test revisions before this one");

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "runner/common/error.h"
+#include "runner/planner/planner.h"
 #include "verifier/roundtrip/catalog_observer.h"
 #include "verifier/roundtrip/fixtures_observer.h"
 #include "verifier/roundtrip/tracked_observer.h"
@@ -31,16 +32,28 @@ void Notify(const std::vector<PhaseObserver*>& observers, PhaseContext& context)
   for (PhaseObserver* observer : observers) observer->AtPhase(context);
 }
 
-// Index of a revision named by an option, or an input error naming the option.
-int IndexOrThrow(const source::MigrationSet& set, std::string_view version,
-                 std::string_view option) {
-  const int index = set.IndexOf(version);
-  if (index < 0) {
-    throw StopError(Error::Input(
-        fmt::format("{} {}: no such revision in {}; give a version listed by `stairway status`",
-                    option, version, set.dir.string())));
+}  // namespace
+
+int ResolveOption(const source::MigrationSet& set, std::string_view revision,
+                  std::string_view option) {
+  Expected<const source::Revision*> found = planner::ResolveRevision(set, revision);
+  if (!found.ok()) {
+    throw StopError(
+        Error::Input(fmt::format("{} {}: {}", option, revision, found.error().message)));
   }
-  return index;
+  if (*found == nullptr) {  // "head" of an empty set
+    throw StopError(Error::Input(
+        fmt::format("{} {}: {} has no revisions", option, revision, set.dir.string())));
+  }
+  return static_cast<int>(*found - set.revisions.data());
+}
+
+namespace {
+
+// Index of a revision named by an option, or an input error naming the option.
+int IndexOrThrow(const source::MigrationSet& set, std::string_view revision,
+                 std::string_view option) {
+  return ResolveOption(set, revision, option);
 }
 
 // Why revision i is applied up only, or empty when it is round-tripped.

@@ -1,0 +1,83 @@
+// What roundtrip findings say: each fixtures/roundtrip_messages/<case>/migrations set must print
+// exactly expected.txt (errors, warnings and notes, with their multi-line diffs), whether the
+// catalog is tracked or read whole after every step; and --skip takes the label the table shows.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "tests/integration/roundtrip_test_util.h"
+
+namespace stairway::testing {
+namespace {
+
+namespace fs = std::filesystem;
+namespace roundtrip = verifier::roundtrip;
+
+std::vector<std::string> Cases() {
+  std::vector<std::string> cases;
+  for (const auto& entry : fs::directory_iterator(FixturesDir() / "roundtrip_messages")) {
+    if (fs::exists(entry.path() / "expected.txt")) cases.push_back(entry.path().filename());
+  }
+  std::sort(cases.begin(), cases.end());
+  return cases;
+}
+
+// Every finding as the verify table prints it under its revision, with its severity.
+std::string Printed(const roundtrip::Result& result) {
+  std::string out;
+  for (const roundtrip::RevisionResult& r : result.revisions) {
+    if (r.failure) out += fmt::format("failed: {}: {}\n", r.label, *r.failure);
+    for (const std::string& f : r.findings) out += "error: " + f + "\n";
+    for (const std::string& f : r.soft_findings) out += "warning: " + f + "\n";
+    for (const std::string& f : r.notes) out += "note: " + f + "\n";
+  }
+  return out;
+}
+
+class RoundtripMessageTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(RoundtripMessageTest, FindingsSayWhatHappened) {
+  const std::string dir = "fixtures/roundtrip_messages/" + GetParam();
+  const std::string expected = ReadFile(SourceDir() / dir / "expected.txt");
+  for (const auto snapshots :
+       {roundtrip::Options::Snapshots::kTracked, roundtrip::Options::Snapshots::kFull}) {
+    const roundtrip::Result result = RunRoundtrip(dir + "/migrations", snapshots);
+    EXPECT_EQ(Printed(result), expected)
+        << (snapshots == roundtrip::Options::Snapshots::kFull ? "full snapshots" : "tracked");
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Cases, RoundtripMessageTest, ::testing::ValuesIn(Cases()),
+                         [](const auto& info) { return info.param; });
+
+// Each detail carries its object and severity: the report and JSON take them from there.
+TEST(RoundtripMessages, DetailsNameTheObjectAndTheNoteIsInfo) {
+  const roundtrip::Result result =
+      RunRoundtrip("fixtures/roundtrip_messages/function_body/migrations",
+                   roundtrip::Options::Snapshots::kTracked);
+  ASSERT_EQ(result.revisions.size(), 2u);
+  const roundtrip::RevisionResult& r = result.revisions[1];
+  bool note = false, error = false;
+  for (const roundtrip::FindingDetail& d : r.details) {
+    if (d.rule == "roundtrip-body-layout") {
+      note = true;
+      EXPECT_EQ(d.severity, Severity::kInfo);
+      EXPECT_EQ(d.object, "public.label(integer)");
+      EXPECT_EQ(d.step, "down");
+    }
+    if (d.rule == "roundtrip-down-leftover") {
+      error = true;
+      EXPECT_EQ(d.object, "public.total(integer)");
+    }
+  }
+  EXPECT_TRUE(note);
+  EXPECT_TRUE(error);
+  // The layout-only body fails nothing; the other one does.
+  EXPECT_EQ(result.findings, static_cast<int>(r.findings.size()));
+  EXPECT_EQ(r.notes.size(), 1u);
+}
+
+}  // namespace
+}  // namespace stairway::testing
