@@ -166,31 +166,38 @@ std::string FirstNames(const std::vector<std::string>& names) {
   return out;
 }
 
-std::string Files(std::size_t n) {
-  return n == 1 ? "1 file" : fmt::format("{} files", n);
-}
-
 // One error for a directory whose files are of more than one format: each format with how many
-// files it has and the first of them, most files first, and which files to move.
+// files it has and the first of them, most files first, and which files to move. `markers`:
+// the formats differ by their markers only (stairway and goose share a name pattern).
 Error MixedFormats(const std::filesystem::path& dir,
-                   const std::vector<std::pair<std::string, std::vector<std::string>>>& groups) {
+                   const std::vector<std::pair<std::string, std::vector<std::string>>>& groups,
+                   bool markers) {
   std::vector<std::pair<std::string, std::vector<std::string>>> sorted = groups;
   std::stable_sort(sorted.begin(), sorted.end(),
                    [](const auto& a, const auto& b) { return a.second.size() > b.second.size(); });
   std::string what = "mixed migration formats:";
   for (std::size_t i = 0; i < sorted.size(); ++i) {
+    const std::size_t n = sorted[i].second.size();
     what +=
-        fmt::format("{} {} {} ({})", i == 0 ? "" : (i + 1 == sorted.size() ? " and" : ","),
-                    Files(sorted[i].second.size()), sorted[i].first, FirstNames(sorted[i].second));
+        fmt::format("{} {} {} file{} ({})", i == 0 ? "" : (i + 1 == sorted.size() ? " and" : ","),
+                    n, sorted[i].first, n == 1 ? "" : "s", FirstNames(sorted[i].second));
   }
   std::string others;
+  std::size_t moved = 0;
   for (std::size_t i = 1; i < sorted.size(); ++i) {
     others += (i == 1 ? "" : i + 1 == sorted.size() ? " and " : ", ") + sorted[i].first;
+    moved += sorted[i].second.size();
+  }
+  const std::string move = fmt::format("move the {} file{} to a directory of {} own", others,
+                                       moved == 1 ? "" : "s", moved == 1 ? "its" : "their");
+  if (markers) {
+    return InputError(dir, 0, what,
+                      "use one marker style in every file (\"-- migrate:up\" or \"-- +goose "
+                      "Up\"), or " +
+                          move);
   }
   return InputError(dir, 0, what,
-                    fmt::format("keep one format per directory: move the {} files to a directory "
-                                "of their own (one directory per migration tool)",
-                                others));
+                    "keep one format per directory (one directory per migration tool): " + move);
 }
 
 // Matches every name against the forced format, or detects the format family; `family`
@@ -227,19 +234,21 @@ Expected<std::vector<MigrationFile>> MatchNames(const std::filesystem::path& dir
       return InputError(where, 0,
                         fmt::format("{} {} no migration format", what,
                                     unmatched.size() == 1 ? "matches" : "match"),
-                        "name it like 0001_name.sql, 0001_name.up.sql, 0001.up.sql or "
-                        "V1__name.sql, or move it out of the directory");
+                        fmt::format("name {0} like 0001_name.sql, 0001_name.up.sql, 0001.up.sql "
+                                    "or V1__name.sql, or move {0} out of the directory",
+                                    unmatched.size() == 1 ? "it" : "them"));
     }
-    return InputError(where, 0,
-                      fmt::format("{} {} not match the {} pattern {}", what,
-                                  unmatched.size() == 1 ? "does" : "do", FormatName(format),
-                                  detail::NamePattern(format)),
-                      "rename it, or pass another --format");
+    return InputError(
+        where, 0,
+        fmt::format("{} {} not match the {} pattern {}", what,
+                    unmatched.size() == 1 ? "does" : "do", FormatName(format),
+                    detail::NamePattern(format)),
+        fmt::format("rename {}, or pass another --format", unmatched.size() == 1 ? "it" : "them"));
   }
   if (by_family.size() > 1) {
     std::vector<std::pair<std::string, std::vector<std::string>>> groups;
     for (auto& [f, group] : by_family) groups.emplace_back(FamilyName(f), std::move(group));
-    return MixedFormats(dir, groups);
+    return MixedFormats(dir, groups, /*markers=*/false);
   }
   *family = by_family.front().first;
   return files;
@@ -273,7 +282,7 @@ Expected<std::vector<Revision>> ReadSingleFileSet(const std::filesystem::path& d
     if (group == groups.end()) group = groups.insert(groups.end(), {name, {}});
     group->second.push_back(files[i].file_name);
   }
-  if (groups.size() > 1) return MixedFormats(dir, groups);
+  if (groups.size() > 1) return MixedFormats(dir, groups, /*markers=*/true);
   *detected = formats[0];
   std::vector<Revision> revisions;
   for (std::size_t i = 0; i < files.size(); ++i) {

@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "tests/integration/roundtrip_test_util.h"
+#include "tests/support/test_cluster.h"
 
 namespace stairway::testing {
 namespace {
@@ -77,6 +78,48 @@ TEST(RoundtripMessages, DetailsNameTheObjectAndTheNoteIsInfo) {
   // The layout-only body fails nothing; the other one does.
   EXPECT_EQ(result.findings, static_cast<int>(r.findings.size()));
   EXPECT_EQ(r.notes.size(), 1u);
+}
+
+ProcessResult Verify(std::vector<std::string> args) {
+  args.insert(args.begin(), {"verify", "--roundtrip"});
+  args.push_back("--server-url");
+  args.push_back(TestSandbox().AdminUrl());
+  return StairwayOffline(args);
+}
+
+// --skip takes what the table prints: a label (0156_create_accounts), a version without a name
+// (0157, from 0157.up.sql), a version; an unknown one is exit 2 before any database, naming it
+// and the closest label.
+TEST(RoundtripMessages, SkipTakesTheLabelTheTablePrints) {
+  const std::string dir = "fixtures/formats/golang-migrate-unnamed";
+  const ProcessResult r = Verify({dir, "--skip", "0156_create_accounts", "--skip", "0157"});
+  EXPECT_EQ(r.exit_code, 0) << Describe(r);
+  for (const std::string label : {"0156_create_accounts", "0157"}) {
+    const std::size_t at = r.out.find("] " + label + " ");
+    ASSERT_NE(at, std::string::npos) << label << "\n" << r.out;
+    const std::string line = r.out.substr(at, r.out.find('\n', at) - at);
+    EXPECT_TRUE(line.ends_with("up only: skipped (--skip)")) << line;
+  }
+  EXPECT_NE(r.out.find("] 0158 "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("1 reversible, 0 irreversible, 2 skipped"), std::string::npos) << r.out;
+
+  const ProcessResult typo = Verify({dir, "--skip", "0156_create_acounts"});
+  EXPECT_EQ(typo.exit_code, 2) << Describe(typo);
+  EXPECT_NE(typo.err.find("--skip 0156_create_acounts: unknown revision \"0156_create_acounts\": "
+                          "did you mean 0156_create_accounts?"),
+            std::string::npos)
+      << typo.err;
+  EXPECT_EQ(typo.out.find("Roundtrip of"), std::string::npos) << "a database started";
+}
+
+// Files whose version has no name part are read and linted like any other (the fixture's plain
+// CREATE INDEX and DROP INDEX are lint findings: exit 1, not the exit 2 of an unreadable set).
+TEST(RoundtripMessages, GolangMigrateFilesWithoutANameAreRead) {
+  const ProcessResult lint = StairwayOffline({"lint", "fixtures/formats/golang-migrate-unnamed"});
+  EXPECT_EQ(lint.exit_code, 1) << Describe(lint);
+  EXPECT_NE(lint.out.find("in 6 files"), std::string::npos) << Describe(lint);
+  EXPECT_NE(lint.out.find("0158.up.sql:1:1: error: CREATE INDEX"), std::string::npos)
+      << Describe(lint);
 }
 
 }  // namespace
