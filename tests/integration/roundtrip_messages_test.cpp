@@ -110,6 +110,11 @@ TEST(RoundtripMessages, SkipTakesTheLabelTheTablePrints) {
             std::string::npos)
       << typo.err;
   EXPECT_EQ(typo.out.find("Roundtrip of"), std::string::npos) << "a database started";
+  // Nothing close: the nearest labels all the same.
+  const ProcessResult far = Verify({dir, "--skip", "0003_add_orders"});
+  EXPECT_EQ(far.exit_code, 2) << Describe(far);
+  EXPECT_NE(far.err.find("--skip 0003_add_orders: unknown revision"), std::string::npos) << far.err;
+  EXPECT_NE(far.err.find("; the nearest labels: "), std::string::npos) << far.err;
 }
 
 // Files whose version has no name part are read and linted like any other (the fixture's plain

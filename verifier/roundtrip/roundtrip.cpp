@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "runner/common/error.h"
+#include "runner/planner/alembic_plan.h"
 #include "runner/planner/planner.h"
 #include "verifier/roundtrip/catalog_observer.h"
 #include "verifier/roundtrip/fixtures_observer.h"
@@ -38,8 +39,25 @@ int ResolveOption(const source::MigrationSet& set, std::string_view revision,
                   std::string_view option) {
   Expected<const source::Revision*> found = planner::ResolveRevision(set, revision);
   if (!found.ok()) {
-    throw StopError(
-        Error::Input(fmt::format("{} {}: {}", option, revision, found.error().message)));
+    std::string message = found.error().message;
+    if (message.starts_with("unknown revision") &&
+        message.find("did you mean") == std::string::npos) {
+      // Nothing close enough for "did you mean": the labels nearest to what was typed, so a
+      // label copied from another history's table is easy to correct.
+      std::vector<std::pair<std::size_t, std::string>> nearest;
+      for (const source::Revision& rev : set.revisions) {
+        nearest.emplace_back(planner::EditDistance(revision, rev.Label()), rev.Label());
+      }
+      std::stable_sort(nearest.begin(), nearest.end(),
+                       [](const auto& a, const auto& b) { return a.first < b.first; });
+      constexpr std::size_t kNearest = 3;
+      std::string names;
+      for (std::size_t i = 0; i < nearest.size() && i < kNearest; ++i) {
+        names += (i == 0 ? "" : ", ") + nearest[i].second;
+      }
+      if (!names.empty()) message += fmt::format("; the nearest labels: {}", names);
+    }
+    throw StopError(Error::Input(fmt::format("{} {}: {}", option, revision, message)));
   }
   if (*found == nullptr) {  // "head" of an empty set
     throw StopError(Error::Input(
