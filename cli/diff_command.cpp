@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <future>
 #include <memory>
@@ -63,13 +64,20 @@ int RunDiff(const GlobalOptions& global, const DiffArgs& args) {
   fmt::print("A: {}\nB: {}\n", a.label, b.label);
   int soft = 0;
   for (const schema::Difference& d : diffs) {
-    fmt::print("{}{}\n", schema::Render(d), d.severity == schema::Severity::kSoft ? " [soft]" : "");
+    // "[soft]" ends the difference's first line (a body's diff follows on the next lines).
+    std::string text = schema::Render(d);
+    if (d.severity == schema::Severity::kSoft)
+      text.insert(std::min(text.find('\n'), text.size()), " [soft]");
+    fmt::print("{}\n", text);
     soft += d.severity == schema::Severity::kSoft ? 1 : 0;
   }
   std::fflush(stdout);
-  fmt::print(
-      stderr, "{} difference{}{}\n", diffs.size(), diffs.size() == 1 ? "" : "s",
-      soft > 0 ? fmt::format(" ({} soft: column order or renamed constraint/index)", soft) : "");
+  fmt::print(stderr, "{} difference{}{}\n", diffs.size(), diffs.size() == 1 ? "" : "s",
+             soft > 0 ? fmt::format(" ({} soft: column order, renamed constraint/index, or a "
+                                    "function body's whitespace "
+                                    "and comments)",
+                                    soft)
+                      : "");
   if (soft == static_cast<int>(diffs.size()) && !args.fail_on_soft) return 0;
   return static_cast<int>(ExitCode::kFindings);
 }

@@ -70,6 +70,19 @@ std::string StepCell(const roundtrip::RevisionResult& r,
   return r.failure && r.failed_step == step ? "FAILED" : "-";
 }
 
+// A finding under its revision's row; the lines of a multi-line one (a diff of two function
+// bodies) indented alike.
+void PrintIndented(std::string_view prefix, std::string_view text) {
+  std::string_view indent = "      ";
+  for (std::size_t pos = 0; pos <= text.size();) {
+    std::size_t end = text.find('\n', pos);
+    if (end == std::string_view::npos) end = text.size();
+    fmt::print("{}{}{}\n", indent, prefix, text.substr(pos, end - pos));
+    prefix = pos == 0 ? std::string_view("  ") : prefix;
+    pos = end + 1;
+  }
+}
+
 // The per-revision table on stdout (text report to stdout only) and, when stderr is a terminal,
 // a progress line there: revision n/N, the revision, elapsed time.
 class RoundtripPrinter : public roundtrip::ProgressListener {
@@ -108,9 +121,7 @@ class RoundtripPrinter : public roundtrip::ProgressListener {
       for (const auto& [severity, prefix] : {std::pair{Severity::kError, ""},
                                              {Severity::kWarning, "warning: "},
                                              {Severity::kInfo, "note: "}}) {
-        for (const std::string& line : r.Messages(severity)) {
-          fmt::print("      {}{}\n", prefix, line);
-        }
+        for (const std::string& line : r.Messages(severity)) PrintIndented(prefix, line);
       }
       std::fflush(stdout);
     }
@@ -390,11 +401,13 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
   }
   // Checked here too (the roundtrip checks again) so that a typo costs no database.
   for (const auto& [version, reason] : options.data_changes) {
-    if (set.IndexOf(version) < 0) {
-      throw StopError(Error::Input(fmt::format(
-          "--data-change {}: no such revision in {}; give a version listed by `stairway status`",
-          version, set.dir.string())));
-    }
+    roundtrip::ResolveOption(set, version, "--data-change");
+  }
+  if (options.from) roundtrip::ResolveOption(set, *options.from, "--from");
+  for (const std::string& revision : options.skip)
+    roundtrip::ResolveOption(set, revision, "--skip");
+  if (options.min_downgrade) {
+    roundtrip::ResolveOption(set, *options.min_downgrade, "--min-downgrade");
   }
   // --shard: this job round-trips and lints its slice of the revisions; drift checks the head
   // once, in shard 1.
@@ -526,7 +539,9 @@ RunFn SetupVerify(CLI::App& sub, GlobalOptions& global) {
   sub.add_option("--allow-edit", args->allow_edit,
                  "With --base: this already-merged revision was edited on purpose (repeatable)")
       ->allow_extra_args(false);
-  sub.add_option("--skip", args->skip, "Apply this revision up only (repeatable)")
+  sub.add_option("--skip", args->skip,
+                 "Apply this revision up only: its version, the label the table prints "
+                 "(0003_add_orders) or a unique prefix (repeatable)")
       ->allow_extra_args(false);
   sub.add_option("--min-downgrade", args->min_downgrade,
                  "Do not down-test revisions before this one");

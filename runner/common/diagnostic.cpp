@@ -46,6 +46,8 @@ std::string_view LineIndex::Line(int line) const {
   return text_.substr(start, end - start);
 }
 
+// A message of several lines (a roundtrip finding with the diff of two function bodies) keeps
+// [rule] on its first line; its other lines follow, indented by two spaces.
 std::string RenderHeadline(const Diagnostic& d) {
   std::string out;
   if (!d.path.empty()) {
@@ -58,8 +60,15 @@ std::string RenderHeadline(const Diagnostic& d) {
   }
   out += SeverityName(d.severity);
   out += ": ";
-  out += d.message;
+  const std::size_t first_end = std::min(d.message.find('\n'), d.message.size());
+  out.append(d.message, 0, first_end);
   if (!d.rule.empty()) out += " [" + d.rule + "]";
+  for (std::size_t pos = first_end; pos < d.message.size();) {
+    const std::size_t end = std::min(d.message.find('\n', pos + 1), d.message.size());
+    out += "\n  ";
+    out.append(d.message, pos + 1, end - pos - 1);
+    pos = end;
+  }
   return out;
 }
 

@@ -68,7 +68,14 @@ std::optional<MigrationFile> MatchGolangMigrateName(std::string_view file_name) 
   } else {
     return std::nullopt;
   }
-  if (!SplitNumericVersion(stem, &m.version, &m.name)) return std::nullopt;
+  // "0157.up.sql": a version with no name part, as some golang-migrate histories have.
+  const bool digits_only =
+      !stem.empty() && std::all_of(stem.begin(), stem.end(), [](char c) { return IsDigit(c); });
+  if (digits_only) {
+    m.version = std::string(stem);
+  } else if (!SplitNumericVersion(stem, &m.version, &m.name)) {
+    return std::nullopt;
+  }
   m.file_name = std::string(file_name);
   return m;
 }
@@ -122,7 +129,7 @@ std::string_view NamePattern(Format format) {
     case Format::kGoose:
       return "<version>_<name>.sql";
     case Format::kGolangMigrate:
-      return "<version>_<name>.up.sql / .down.sql";
+      return "<version>_<name>.up.sql / .down.sql (or <version>.up.sql / .down.sql)";
     case Format::kFlyway:
       return "V<version>__<desc>.sql, U<version>__<desc>.sql or R__<desc>.sql";
     case Format::kAlembic:

@@ -1,5 +1,6 @@
-// The golang-migrate format: <version>_<name>.up.sql and an optional <version>_<name>.down.sql
-// per revision; "-- stairway:no-transaction" in a file makes that file non-transactional.
+// The golang-migrate format: <version>_<name>.up.sql (or <version>.up.sql) and an optional
+// .down.sql with the same version per revision; "-- stairway:no-transaction" in a file makes that
+// file non-transactional.
 #include <map>
 
 #include <fmt/format.h>
@@ -21,10 +22,12 @@ Expected<std::vector<Revision>> ReadGolangMigrate(const std::vector<MigrationFil
     std::size_t i = 0;
     while (i < ups.size() && CompareVersions(ups[i]->version, down->version) != 0) ++i;
     if (i == ups.size()) {
+      const std::string expected = down->name.empty()
+                                       ? down->version + ".up.sql"
+                                       : fmt::format("{}_{}.up.sql", down->version, down->name);
       return InputError(
           down->path, 0,
-          fmt::format("down migration without an up migration (expected {}_{}.up.sql)",
-                      down->version, down->name),
+          fmt::format("down migration without an up migration (expected {})", expected),
           "add the up file or delete this one");
     }
     down_of[i] = down;

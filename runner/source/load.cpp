@@ -154,52 +154,103 @@ std::string FamilyName(Format family) {
   return family == Format::kStairway ? "stairway or goose" : std::string(FormatName(family));
 }
 
-Error MixedFormats(const std::filesystem::path& dir, const std::filesystem::path& a,
-                   std::string_view a_format, const std::filesystem::path& b,
-                   std::string_view b_format) {
-  return InputError(dir, 0,
-                    fmt::format("mixed migration formats: {} is {}, {} is {}",
-                                a.filename().string(), a_format, b.filename().string(), b_format),
-                    "keep one format per directory, or pass --format");
+// Names shown in one error about many files: the first few, then how many more.
+constexpr std::size_t kNamedFiles = 3;
+
+std::string FirstNames(const std::vector<std::string>& names) {
+  std::string out;
+  for (std::size_t i = 0; i < names.size() && i < kNamedFiles; ++i) {
+    out += (i == 0 ? "" : ", ") + names[i];
+  }
+  if (names.size() > kNamedFiles) out += fmt::format(" and {} more", names.size() - kNamedFiles);
+  return out;
+}
+
+// One error for a directory whose files are of more than one format: each format with how many
+// files it has and the first of them, most files first, and which files to move. `markers`:
+// the formats differ by their markers only (stairway and goose share a name pattern).
+Error MixedFormats(const std::filesystem::path& dir,
+                   const std::vector<std::pair<std::string, std::vector<std::string>>>& groups,
+                   bool markers) {
+  std::vector<std::pair<std::string, std::vector<std::string>>> sorted = groups;
+  std::stable_sort(sorted.begin(), sorted.end(),
+                   [](const auto& a, const auto& b) { return a.second.size() > b.second.size(); });
+  std::string what = "mixed migration formats:";
+  for (std::size_t i = 0; i < sorted.size(); ++i) {
+    const std::size_t n = sorted[i].second.size();
+    what +=
+        fmt::format("{} {} {} file{} ({})", i == 0 ? "" : (i + 1 == sorted.size() ? " and" : ","),
+                    n, sorted[i].first, n == 1 ? "" : "s", FirstNames(sorted[i].second));
+  }
+  std::string others;
+  std::size_t moved = 0;
+  for (std::size_t i = 1; i < sorted.size(); ++i) {
+    others += (i == 1 ? "" : i + 1 == sorted.size() ? " and " : ", ") + sorted[i].first;
+    moved += sorted[i].second.size();
+  }
+  const std::string move = fmt::format("move the {} file{} to a directory of {} own", others,
+                                       moved == 1 ? "" : "s", moved == 1 ? "its" : "their");
+  if (markers) {
+    return InputError(dir, 0, what,
+                      "use one marker style in every file (\"-- migrate:up\" or \"-- +goose "
+                      "Up\"), or " +
+                          move);
+  }
+  return InputError(dir, 0, what,
+                    "keep one format per directory (one directory per migration tool): " + move);
 }
 
 // Matches every name against the forced format, or detects the format family; `family`
-// receives kStairway for both single-file formats.
+// receives kStairway for both single-file formats. Names that match nothing are one error
+// naming the first of them; so are files of more than one format.
 Expected<std::vector<MigrationFile>> MatchNames(const std::filesystem::path& dir,
                                                 const std::vector<std::string>& names,
                                                 Format format, Format* family) {
   std::vector<MigrationFile> files;
-  std::vector<Format> families;
+  std::vector<std::string> unmatched;
+  std::vector<std::pair<Format, std::vector<std::string>>> by_family;  // first seen first
   for (const std::string& name : names) {
     std::optional<MigrationFile> m;
     Format f = format;
-    if (format == Format::kAuto) {
-      m = detail::MatchAnyName(name, &f);
-      if (!m) {
-        return InputError(dir / name, 0, "file name matches no migration format",
-                          "name it like 0001_name.sql, 0001_name.up.sql or V1__name.sql, or "
-                          "move it out of the directory");
-      }
-    } else {
-      m = MatchForced(format, name);
-      if (!m) {
-        return InputError(dir / name, 0,
-                          fmt::format("file name does not match the {} pattern {}",
-                                      FormatName(format), detail::NamePattern(format)),
-                          "rename it, or pass another --format");
-      }
+    m = format == Format::kAuto ? detail::MatchAnyName(name, &f) : MatchForced(format, name);
+    if (!m) {
+      unmatched.push_back(name);
+      continue;
     }
     m->path = dir / name;
-    families.push_back(f);
+    auto group = std::find_if(by_family.begin(), by_family.end(),
+                              [&](const auto& g) { return g.first == f; });
+    if (group == by_family.end()) group = by_family.insert(by_family.end(), {f, {}});
+    group->second.push_back(name);
     files.push_back(std::move(*m));
   }
-  for (std::size_t i = 1; i < files.size(); ++i) {
-    if (families[i] != families[0]) {
-      return MixedFormats(dir, files[0].path, FamilyName(families[0]), files[i].path,
-                          FamilyName(families[i]));
+  if (!unmatched.empty()) {
+    const std::filesystem::path where = unmatched.size() == 1 ? dir / unmatched[0] : dir;
+    const std::string what =
+        unmatched.size() == 1
+            ? std::string("file name")
+            : fmt::format("{} file names ({})", unmatched.size(), FirstNames(unmatched));
+    if (format == Format::kAuto) {
+      return InputError(where, 0,
+                        fmt::format("{} {} no migration format", what,
+                                    unmatched.size() == 1 ? "matches" : "match"),
+                        fmt::format("name {0} like 0001_name.sql, 0001_name.up.sql, 0001.up.sql "
+                                    "or V1__name.sql, or move {0} out of the directory",
+                                    unmatched.size() == 1 ? "it" : "them"));
     }
+    return InputError(
+        where, 0,
+        fmt::format("{} {} not match the {} pattern {}", what,
+                    unmatched.size() == 1 ? "does" : "do", FormatName(format),
+                    detail::NamePattern(format)),
+        fmt::format("rename {}, or pass another --format", unmatched.size() == 1 ? "it" : "them"));
   }
-  *family = families[0];
+  if (by_family.size() > 1) {
+    std::vector<std::pair<std::string, std::vector<std::string>>> groups;
+    for (auto& [f, group] : by_family) groups.emplace_back(FamilyName(f), std::move(group));
+    return MixedFormats(dir, groups, /*markers=*/false);
+  }
+  *family = by_family.front().first;
   return files;
 }
 
@@ -223,12 +274,15 @@ Expected<std::vector<Revision>> ReadSingleFileSet(const std::filesystem::path& d
     formats.push_back(format);
     sources.push_back(std::move(source));
   }
-  for (std::size_t i = 1; i < files.size(); ++i) {
-    if (formats[i] != formats[0]) {
-      return MixedFormats(dir, files[0].path, FormatName(formats[0]), files[i].path,
-                          FormatName(formats[i]));
-    }
+  std::vector<std::pair<std::string, std::vector<std::string>>> groups;
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    const std::string name(FormatName(formats[i]));
+    auto group =
+        std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.first == name; });
+    if (group == groups.end()) group = groups.insert(groups.end(), {name, {}});
+    group->second.push_back(files[i].file_name);
   }
+  if (groups.size() > 1) return MixedFormats(dir, groups, /*markers=*/true);
   *detected = formats[0];
   std::vector<Revision> revisions;
   for (std::size_t i = 0; i < files.size(); ++i) {

@@ -571,4 +571,23 @@ bool ScanTokens(std::string_view text, std::vector<ScannedToken>& tokens,
   return ok;
 }
 
+bool SameTokensIgnoringComments(std::string_view a, std::string_view b) {
+  std::vector<ScannedToken> ta, tb;
+  std::size_t error = 0;
+  if (!ScanTokens(a, ta, error) || !ScanTokens(b, tb, error)) return false;
+  auto is_comment = [](const ScannedToken& t) {
+    return t.kind == kTokSqlComment || t.kind == kTokCComment;
+  };
+  std::erase_if(ta, is_comment);
+  std::erase_if(tb, is_comment);
+  if (ta.size() != tb.size()) return false;
+  for (std::size_t i = 0; i < ta.size(); ++i) {
+    if (ta[i].kind != tb[i].kind || a.substr(ta[i].start, ta[i].end - ta[i].start) !=
+                                        b.substr(tb[i].start, tb[i].end - tb[i].start)) {
+      return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace stairway::sql

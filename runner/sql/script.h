@@ -71,6 +71,11 @@ struct ScannedToken {
 bool ScanTokens(std::string_view text, std::vector<ScannedToken>& tokens,
                 std::size_t& error_offset);
 
+// True when `a` and `b` are the same tokens in the same order, comments left out: the two texts
+// differ at most in whitespace and comments. False when either does not scan (an unterminated
+// quote or comment). Keywords compare as written ("select" is not "SELECT").
+bool SameTokensIgnoringComments(std::string_view a, std::string_view b);
+
 // True when the tokens ON DELETE occur in `sql` (comments and strings are not tokens). The parse
 // tree cannot tell an explicit ON DELETE NO ACTION from the default; the tokens can.
 bool HasOnDeleteClause(std::string_view sql);

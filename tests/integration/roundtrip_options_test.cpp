@@ -70,7 +70,8 @@ TEST(RoundtripOptions, FromSkipMinDowngradeAndOnlySelectWhatIsRoundTripped) {
       ADD_FAILURE() << "no error for an unknown --from";
     } catch (const StopError& e) {
       EXPECT_EQ(e.error().kind, ErrorKind::kInput);
-      EXPECT_EQ(std::string(e.what()).substr(0, 26), "--from 9: no such revision");
+      EXPECT_TRUE(std::string(e.what()).starts_with("--from 9: unknown revision \"9\""))
+          << e.what();
     }
   }
 }
@@ -84,7 +85,8 @@ TEST(RoundtripOptions, FindingsBecomeReportFindingsWithRuleRevisionAndPath) {
   EXPECT_EQ(rep.findings[0].message, "0002_idx: down left behind index public.t_a_idx (btree (a))");
   EXPECT_EQ(rep.findings[1].rule, "roundtrip-reup-differs");
   EXPECT_EQ(rep.findings[1].message,
-            "0002_idx: re-up differs: index public.t_a_idx: valid in S1, INVALID in S1'");
+            "0002_idx: re-up differs: index public.t_a_idx: valid after the first up, INVALID "
+            "after re-up");
   EXPECT_EQ(rep.findings[1].revision, "0002_idx");
   EXPECT_EQ(rep.findings[1].check, "roundtrip");
   EXPECT_EQ(rep.findings[1].line, 0);

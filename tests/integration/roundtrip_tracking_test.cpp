@@ -113,9 +113,9 @@ TEST(RoundtripTrackingTest, ChangeNoEventTriggerSeesIsCaughtByTheEndCheck) {
   // Full snapshots see the leftover itself.
   const roundtrip::Result full = RunSet("roundtrip_tracking/missed", Snapshots::kFull);
   EXPECT_EQ(AllFindings(full),
-            std::vector<std::string>{"0002_catalog_write: down did not restore table public.t: row "
-                                     "security disabled before up, row security enabled after "
-                                     "down"});
+            std::vector<std::string>{"0002_catalog_write: up changed table public.t and down did "
+                                     "not change it back: row security disabled before up, row "
+                                     "security enabled after down"});
 }
 
 // Changes no event trigger reports (CLUSTER, event trigger DDL) are looked for after the steps
@@ -123,10 +123,10 @@ TEST(RoundtripTrackingTest, ChangeNoEventTriggerSeesIsCaughtByTheEndCheck) {
 // full snapshot after every step) finds the same leftovers as full snapshots do.
 TEST(RoundtripTrackingTest, ChangesNoEventTriggerReportsAreFoundAfterTheirSteps) {
   const std::vector<std::string> expected = {
-      "0002_cluster: down did not restore index public.t_v_idx: not clustered before up, "
-      "clustered after down",
-      "0004_event_trigger_left: down did not restore event trigger audit_ddl_start: status "
-      "enabled before up, disabled after down"};
+      "0002_cluster: up changed index public.t_v_idx and down did not change it back: not "
+      "clustered before up, clustered after down",
+      "0004_event_trigger_left: up changed event trigger audit_ddl_start and down did not change "
+      "it back: status enabled before up, disabled after down"};
   const roundtrip::Result checked = RunSet("roundtrip_tracking/unwatched", Snapshots::kChecked);
   EXPECT_FALSE(checked.failed);
   EXPECT_EQ(AllFindings(checked), expected);

@@ -187,7 +187,8 @@ TEST(SnapshotTest, FailedConcurrentIndexIsInvalid) {
 }
 
 // fixtures/schema/kinds/<case>.sql: `-- expect: <line>` lines (or `-- expect: (none)`), then SQL
-// that database B runs on top of fixtures/schema/base.sql. `{user}` stands for the test role.
+// that database B runs on top of fixtures/schema/base.sql. `{user}` stands for the test role, `\n`
+// for a line break within one difference.
 struct KindCase {
   std::string name;
   std::string sql;
@@ -212,6 +213,10 @@ KindCase LoadCase(const std::string& name, const std::string& user) {
     std::string text = line.substr(kExpect.size());
     for (std::size_t at; (at = text.find("{user}")) != std::string::npos;) {
       text.replace(at, 6, user);
+    }
+    // A multi-line difference (a unified diff) is one expect line with "\n" between its lines.
+    for (std::size_t at = 0; (at = text.find("\\n", at)) != std::string::npos; ++at) {
+      text.replace(at, 2, "\n");
     }
     c.expected.push_back(text);
   }

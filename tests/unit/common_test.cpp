@@ -37,6 +37,22 @@ TEST(Diagnostic, RendersCaretAndHelp) {
             "  help: use CREATE INDEX CONCURRENTLY\n");
 }
 
+// A message of several lines (a finding with a diff) keeps its rule on the first line; the other
+// lines follow indented, as help lines are.
+TEST(Diagnostic, MultiLineMessageKeepsTheRuleOnItsFirstLine) {
+  Diagnostic d;
+  d.severity = Severity::kError;
+  d.path = "m/0002_x.sql";
+  d.message = "0002_x: body differs:\n--- before up\n+++ after down\n-a\n+b";
+  d.rule = "roundtrip-down-leftover";
+  EXPECT_EQ(Render(d),
+            "m/0002_x.sql: error: 0002_x: body differs: [roundtrip-down-leftover]\n"
+            "  --- before up\n"
+            "  +++ after down\n"
+            "  -a\n"
+            "  +b\n");
+}
+
 TEST(Checksum, IgnoresLineEndStyleAndTrailingBlanks) {
   EXPECT_EQ(MigrationChecksum("a;\r\nb;  \n\n\n"), MigrationChecksum("a;\nb;\n"));
   EXPECT_NE(MigrationChecksum("a;\nb;\n"), MigrationChecksum("a;\nc;\n"));

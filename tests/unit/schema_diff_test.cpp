@@ -2,7 +2,10 @@
 // (default and caller wording), the JSON form, and the small parsers behind TakeSnapshot.
 #include <gtest/gtest.h>
 
+#include <tuple>
+
 #include "verifier/schema/diff.h"
+#include "verifier/schema/line_diff.h"
 #include "verifier/schema/snapshot.h"
 #include "verifier/schema/snapshot_json.h"
 
@@ -129,16 +132,35 @@ TEST(SchemaDiffTest, SameDefinitionUnderAnotherNameIsASoftRename) {
   EXPECT_EQ(diffs[1].severity, Severity::kHard);
 }
 
-TEST(SchemaDiffTest, ColumnOrderIsSoft) {
-  const Snapshot a = Snap({Users(), Column("a", "int", "1"), Column("b", "int", "2")});
-  const Snapshot b = Snap({Users(), Column("a", "int", "2"), Column("b", "int", "1")});
+TEST(SchemaDiffTest, ColumnOrderIsSoftAndOneLinePerTable) {
+  const Snapshot a =
+      Snap({Users(), Column("a", "int", "1"), Column("b", "int", "2"), Column("c", "int", "3")});
+  const Snapshot b =
+      Snap({Users(), Column("a", "int", "1"), Column("b", "int", "3"), Column("c", "int", "2")});
   const auto diffs = Compare(a, b);
   EXPECT_EQ(RenderAll(diffs),
-            (std::vector<std::string>{"column public.users.a: position 1 in A, 2 in B",
-                                      "column public.users.b: position 2 in A, 1 in B"}));
+            (std::vector<std::string>{
+                "columns of table public.users in a different order: in A (a, b, c), in B (a, c, "
+                "b)"}));
+  ASSERT_EQ(diffs.size(), 1u);
+  EXPECT_EQ(diffs[0].attribute, "column_order");
+  EXPECT_EQ(diffs[0].kind, "table");
+  EXPECT_EQ(diffs[0].identity, "public.users");
   EXPECT_FALSE(HasHardDifference(diffs));
-  const Snapshot c = Snap({Users(), Column("a", "bigint", "1"), Column("b", "int", "2")});
+  const Snapshot c =
+      Snap({Users(), Column("a", "bigint", "1"), Column("b", "int", "2"), Column("c", "int", "3")});
   EXPECT_TRUE(HasHardDifference(Compare(a, c)));
+}
+
+// A missing middle column moves the positions of the columns after it, but their order is the
+// same: the missing column is the only difference.
+TEST(SchemaDiffTest, PositionsShiftedByAMissingColumnAreNoReorder) {
+  const Snapshot a = Snap({Users(), Column("a", "int", "1"), Column("b", "int", "2"),
+                           Column("c", "int", "3"), Column("d", "int", "4")});
+  const Snapshot b =
+      Snap({Users(), Column("a", "int", "1"), Column("c", "int", "2"), Column("d", "int", "3")});
+  EXPECT_EQ(RenderAll(Compare(a, b)),
+            std::vector<std::string>{"column public.users.b (int) is only in A"});
 }
 
 TEST(SchemaDiffTest, OwnersCanBeIgnored) {
@@ -149,15 +171,57 @@ TEST(SchemaDiffTest, OwnersCanBeIgnored) {
   EXPECT_TRUE(Compare(a, b, CompareOptions{Owners::kIgnore}).empty());
 }
 
-TEST(SchemaDiffTest, MultiLineValuesNameTheFirstDifferentLine) {
-  const Snapshot a = Snap({Obj("function", "public.f()", "schema", "public",
-                               {{"body", "\nBEGIN\n  RETURN 1;\nEND\n"}})});
-  const Snapshot b = Snap({Obj("function", "public.f()", "schema", "public",
-                               {{"body", "\nBEGIN\n  RETURN 2;\nEND\n"}})});
-  EXPECT_EQ(
-      RenderAll(Compare(a, b)),
-      std::vector<std::string>{
-          "function public.f(): body differs from line 3: `RETURN 1;` in A, `RETURN 2;` in B"});
+Object Function(std::string body, std::string language = "plpgsql") {
+  return Obj("function", "public.f()", "schema", "public",
+             {{"body", std::move(body)}, {"language", std::move(language)}});
+}
+
+TEST(SchemaDiffTest, MultiLineValuesAreAUnifiedDiff) {
+  const Snapshot a = Snap({Function("\nBEGIN\n  x := 1;\n  y := 2;\n  RETURN 1;\nEND\n")});
+  const Snapshot b = Snap({Function("\nBEGIN\n  x := 1;\n  y := 2;\n  RETURN 2;\nEND\n")});
+  const auto diffs = Compare(a, b);
+  EXPECT_EQ(RenderAll(diffs), std::vector<std::string>{"function public.f(): body differs:\n"
+                                                       "--- in A\n"
+                                                       "+++ in B\n"
+                                                       "@@ -2,5 +2,5 @@\n"
+                                                       " BEGIN\n"
+                                                       "   x := 1;\n"
+                                                       "   y := 2;\n"
+                                                       "-  RETURN 1;\n"
+                                                       "+  RETURN 2;\n"
+                                                       " END"});
+  EXPECT_TRUE(HasHardDifference(diffs));
+}
+
+// Whitespace and comments only (the same tokens for PostgreSQL's scanner): soft, and said so.
+TEST(SchemaDiffTest, BodiesDifferingInLayoutOnlyAreSoft) {
+  const Snapshot a = Snap({Function("\nBEGIN\n  RETURN 1; -- one\nEND\n")});
+  const Snapshot b = Snap({Function("\nBEGIN\n    /* the one */ RETURN   1;\nEND\n")});
+  const auto diffs = Compare(a, b);
+  ASSERT_EQ(diffs.size(), 1u);
+  EXPECT_EQ(diffs[0].severity, Severity::kSoft);
+  EXPECT_TRUE(IsLayoutOnly(diffs[0]));
+  EXPECT_EQ(Render(diffs[0]),
+            "function public.f(): body differs only in whitespace and comments:\n"
+            "--- in A\n"
+            "+++ in B\n"
+            "@@ -1,4 +1,4 @@\n"
+            " \n"
+            " BEGIN\n"
+            "-  RETURN 1; -- one\n"
+            "+    /* the one */ RETURN   1;\n"
+            " END");
+  // A string literal, a keyword's case, or a body in another language is a real difference.
+  for (const auto& [x, y, language] :
+       std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"RETURN 'a b';", "RETURN 'a  b';", "plpgsql"},
+           {"RETURN 1;", "return 1;", "plpgsql"},
+           {"return 1\n", "  return 1\n", "plpython3u"},
+           {"RETURN 'unterminated;", "RETURN  'unterminated;", "plpgsql"}}) {
+    const auto hard = Compare(Snap({Function(x, language)}), Snap({Function(y, language)}));
+    ASSERT_EQ(hard.size(), 1u) << x;
+    EXPECT_EQ(hard[0].severity, Severity::kHard) << x << " / " << y;
+  }
 }
 
 TEST(SchemaDiffTest, ListsRenderAsSetsAndLabelsInOrder) {
@@ -254,6 +318,20 @@ TEST(SchemaParseTest, GrantsNameTheOwnerAndAreSorted) {
   EXPECT_EQ(NormalizeGrants({"\"odd name\"=r/\"odd name\"", "bob=r*/\"odd name\""}, "odd name"),
             (List{"<owner>=r/<owner>", "bob=r*/<owner>"}));
   EXPECT_EQ(NormalizeGrants({"b=r/x", "a=r/x"}, ""), (List{"a=r/x", "b=r/x"}));
+}
+
+TEST(LineDiffTest, HunksWithContextAndEmptySides) {
+  EXPECT_EQ(UnifiedDiff("a\nb\n", "a\nb\n", "x", "y"), "");
+  EXPECT_EQ(UnifiedDiff("", "a\n", "x", "y"), "--- x\n+++ y\n@@ -0,0 +1 @@\n+a");
+  EXPECT_EQ(UnifiedDiff("a\n", "", "x", "y"), "--- x\n+++ y\n@@ -1 +0,0 @@\n-a");
+  // Two changes far apart are two hunks, each with one line of context here.
+  EXPECT_EQ(UnifiedDiff("1\n2\n3\n4\n5\n6\n7\n8\n", "1\nX\n3\n4\n5\n6\nY\n8\n", "a", "b", 1),
+            "--- a\n+++ b\n"
+            "@@ -1,3 +1,3 @@\n 1\n-2\n+X\n 3\n"
+            "@@ -6,3 +6,3 @@\n 6\n-7\n+Y\n 8");
+  // Close changes share a hunk; an inserted line keeps the lines around it as context.
+  EXPECT_EQ(UnifiedDiff("a\nb\nc\n", "a\nnew\nb\nc\n", "a", "b", 3),
+            "--- a\n+++ b\n@@ -1,3 +1,4 @@\n a\n+new\n b\n c");
 }
 
 }  // namespace

@@ -290,7 +290,8 @@ TEST(SourceGolangMigrate, DuplicateUpsAndUnmatchedForcedNames) {
     dir.Write("1_a.sql", "-- migrate:up\nSELECT 1;\n");
     EXPECT_EQ(LoadError(dir, Format::kGolangMigrate),
               "DIR/1_a.sql: file name does not match the golang-migrate pattern "
-              "<version>_<name>.up.sql / .down.sql; rename it, or pass another --format");
+              "<version>_<name>.up.sql / .down.sql (or <version>.up.sql / .down.sql); rename it, "
+              "or pass another --format");
   }
 }
 
@@ -328,7 +329,8 @@ TEST(SourceFlyway, VersionSpellingsAndDuplicates) {
     dir.Write("V1..2__a.sql", "SELECT 1;\n");
     EXPECT_EQ(LoadError(dir),
               "DIR/V1..2__a.sql: file name matches no migration format; name it like "
-              "0001_name.sql, 0001_name.up.sql or V1__name.sql, or move it out of the directory");
+              "0001_name.sql, 0001_name.up.sql, 0001.up.sql or V1__name.sql, or move it out of the "
+              "directory");
   }
 }
 
@@ -343,7 +345,7 @@ TEST(SourceFiles, IgnoredFilesAndUppercaseExtension) {
   dir.Write("0002_b.SQL", "-- migrate:up\nSELECT 2;\n");
   EXPECT_EQ(LoadError(dir),
             "DIR/0002_b.SQL: file name matches no migration format; name it like 0001_name.sql, "
-            "0001_name.up.sql or V1__name.sql, or move it out of the directory");
+            "0001_name.up.sql, 0001.up.sql or V1__name.sql, or move it out of the directory");
 }
 
 TEST(SourceFiles, DirectoryNamedLikeAMigrationIsUnreadable) {

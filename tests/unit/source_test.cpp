@@ -104,6 +104,18 @@ TEST(SourceFormats, GolangMigrateSortsVersionsAsNumbers) {
   EXPECT_EQ(r.up.sql, ReadAll(r.up.path));
 }
 
+// "0157.up.sql": a version with no name part is read, paired with its down, labelled "0157".
+TEST(SourceFormats, GolangMigrateVersionsWithoutAName) {
+  const MigrationSet set = LoadOk(testing::FixturesDir() / "formats/golang-migrate-unnamed");
+  EXPECT_EQ(set.format, Format::kGolangMigrate);
+  CheckRevisions(set, {{"0156", "create_accounts", 1, kTx, 1, kTx},
+                       {"0157", "", 1, kTx, 1, kTx},
+                       {"0158", "", 1, kTx, 1, kTx}});
+  EXPECT_EQ(set.revisions[1].Label(), "0157");
+  EXPECT_EQ(set.revisions[1].down->path.filename(), "0157.down.sql");
+  EXPECT_EQ(set.revisions[1].parents, std::vector<std::string>{"0156"});
+}
+
 TEST(SourceFormats, Flyway) {
   const MigrationSet set = LoadOk(testing::FixturesDir() / "formats/flyway");
   EXPECT_EQ(set.format, Format::kFlyway);
@@ -178,9 +190,9 @@ TEST(SourceFormats, ForcedFormat) {
       LoadMigrationSet("fixtures/formats/golang-migrate", Format::kGoose);
   ASSERT_FALSE(golang.ok());
   EXPECT_EQ(golang.error().message,
-            "fixtures/formats/golang-migrate/10_index_tasks_by_status.down.sql: file name does "
-            "not match the goose pattern <version>_<name>.sql; rename it, or pass another "
-            "--format");
+            "fixtures/formats/golang-migrate: 8 file names (10_index_tasks_by_status.down.sql, "
+            "10_index_tasks_by_status.up.sql, 1_create_accounts.down.sql and 5 more) do not "
+            "match the goose pattern <version>_<name>.sql; rename them, or pass another --format");
 }
 
 TEST(SourceFormats, ParseFormatNames) {

@@ -10,6 +10,8 @@
 #include <thread>
 
 #include "runner/common/error.h"
+#include "runner/planner/alembic_plan.h"
+#include "runner/planner/planner.h"
 #include "verifier/roundtrip/catalog_observer.h"
 #include "verifier/roundtrip/fixtures_observer.h"
 #include "verifier/roundtrip/tracked_observer.h"
@@ -31,16 +33,45 @@ void Notify(const std::vector<PhaseObserver*>& observers, PhaseContext& context)
   for (PhaseObserver* observer : observers) observer->AtPhase(context);
 }
 
-// Index of a revision named by an option, or an input error naming the option.
-int IndexOrThrow(const source::MigrationSet& set, std::string_view version,
-                 std::string_view option) {
-  const int index = set.IndexOf(version);
-  if (index < 0) {
-    throw StopError(Error::Input(
-        fmt::format("{} {}: no such revision in {}; give a version listed by `stairway status`",
-                    option, version, set.dir.string())));
+}  // namespace
+
+int ResolveOption(const source::MigrationSet& set, std::string_view revision,
+                  std::string_view option) {
+  Expected<const source::Revision*> found = planner::ResolveRevision(set, revision);
+  if (!found.ok()) {
+    std::string message = found.error().message;
+    if (message.starts_with("unknown revision") &&
+        message.find("did you mean") == std::string::npos) {
+      // Nothing close enough for "did you mean": the labels nearest to what was typed, so a
+      // label copied from another history's table is easy to correct.
+      std::vector<std::pair<std::size_t, std::string>> nearest;
+      for (const source::Revision& rev : set.revisions) {
+        nearest.emplace_back(planner::EditDistance(revision, rev.Label()), rev.Label());
+      }
+      std::stable_sort(nearest.begin(), nearest.end(),
+                       [](const auto& a, const auto& b) { return a.first < b.first; });
+      constexpr std::size_t kNearest = 3;
+      std::string names;
+      for (std::size_t i = 0; i < nearest.size() && i < kNearest; ++i) {
+        names += (i == 0 ? "" : ", ") + nearest[i].second;
+      }
+      if (!names.empty()) message += fmt::format("; the nearest labels: {}", names);
+    }
+    throw StopError(Error::Input(fmt::format("{} {}: {}", option, revision, message)));
   }
-  return index;
+  if (*found == nullptr) {  // "head" of an empty set
+    throw StopError(Error::Input(
+        fmt::format("{} {}: {} has no revisions", option, revision, set.dir.string())));
+  }
+  return static_cast<int>(*found - set.revisions.data());
+}
+
+namespace {
+
+// Index of a revision named by an option, or an input error naming the option.
+int IndexOrThrow(const source::MigrationSet& set, std::string_view revision,
+                 std::string_view option) {
+  return ResolveOption(set, revision, option);
 }
 
 // Why revision i is applied up only, or empty when it is round-tripped.

@@ -70,14 +70,11 @@ struct PhaseContext {
                        std::move(object_kind), std::move(object), std::move(line),
                        Severity::kWarning});
   }
-  // A note of `rule` (info: never fails the run) at this phase's step.
-  void AddNote(std::string rule, std::string line) {
-    details.push_back({std::move(rule),
-                       std::string(StepOfPhase(phase)),
-                       {},
-                       {},
-                       std::move(line),
-                       Severity::kInfo});
+  // A note of `rule` (info: never fails the run) at this phase's step, about `object` when given.
+  void AddNote(std::string rule, std::string line, std::string object_kind = {},
+               std::string object = {}) {
+    details.push_back({std::move(rule), std::string(StepOfPhase(phase)), std::move(object_kind),
+                       std::move(object), std::move(line), Severity::kInfo});
   }
 };
 
@@ -199,6 +196,14 @@ struct Result {
   // Labels of the revisions with a failed step, in order.
   std::vector<std::string> FailedRevisions() const;
 };
+
+// The index of the revision an option names (--from, --skip, --min-downgrade, --data-change): a
+// version ("0003"), the label the verify table prints ("0003_add_orders"), a unique prefix of
+// either, or an Alembic revision id or prefix (planner::ResolveRevision). Anything else throws an
+// input error (exit 2) naming the option and the value, with the closest labels when some are
+// close.
+int ResolveOption(const source::MigrationSet& set, std::string_view revision,
+                  std::string_view option);
 
 // Reports each revision as it completes (the CLI prints a line per revision).
 class ProgressListener {

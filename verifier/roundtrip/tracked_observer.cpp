@@ -73,6 +73,22 @@ bool EventTriggersSeeAll(const sql::Statement& s) {
   return true;
 }
 
+// The whole catalog as it stood before `patch`: what it added taken out, what it removed put
+// back.
+schema::Snapshot Reverted(const schema::Snapshot& after, const schema::TrackedPatch& patch) {
+  std::set<Key> added;
+  for (const schema::Object& o : patch.added) added.emplace(o.kind, o.identity);
+  schema::Snapshot before;
+  before.server_version_num = after.server_version_num;
+  before.objects.reserve(after.objects.size() + patch.removed.size());
+  for (const schema::Object& o : after.objects) {
+    if (!added.contains(Key{o.kind, o.identity})) before.objects.push_back(o);
+  }
+  for (const schema::Object& o : patch.removed) before.objects.push_back(o);
+  before.Sort();
+  return before;
+}
+
 // How a difference between a full snapshot (A) and the tracked catalog (B) reads.
 const schema::Wording kTrackingWording{"in a full snapshot", "in the tracked catalog",
                                        "{object} is missing from the tracked catalog",
@@ -124,7 +140,19 @@ void TrackedCatalogObserver::CompareAcross(PhaseContext& context, const schema::
                                            const schema::TrackedPatch& second) {
   schema::Snapshot before, after;
   StatesAround(catalog_, {&first, &second}, before, after);
-  ReportDifferences(context, schema::Compare(before, after), context.phase);
+  if (schema::Compare(before, after).empty()) return;
+  // Findings are worded from the whole catalog, on the few revisions that have any: a table's
+  // columns in full for a column order, and the catalog between the two steps (S1, for a down)
+  // to tell what the up did from what the down did.
+  const schema::Snapshot now = catalog_.Current();
+  const schema::Snapshot middle = Reverted(now, second);
+  const schema::Snapshot start = Reverted(middle, first);
+  if (context.phase == Phase::kAfterDown) {  // start S0, middle S1, now S0'
+    ReportDifferences(context, schema::Compare(start, now), context.phase, {&start, &middle});
+  } else {  // start S1, middle S0', now S1'; S0 is S1 before the up
+    const schema::Snapshot s0 = Reverted(start, up_);
+    ReportDifferences(context, schema::Compare(start, now), context.phase, {&s0, &start, &middle});
+  }
 }
 
 void TrackedCatalogObserver::AtPhase(PhaseContext& context) {

@@ -7,6 +7,9 @@
 #include <set>
 #include <tuple>
 
+#include "runner/sql/script.h"
+#include "verifier/schema/line_diff.h"
+
 namespace stairway::schema {
 namespace {
 
@@ -16,8 +19,19 @@ Key OwnKey(const Object& o) {
   return {o.kind, o.identity};
 }
 
-bool IsSoftAttribute(std::string_view attribute) {
-  return attribute == "position";
+// Languages whose bodies PostgreSQL's own scanner reads: for them, two bodies with the same
+// tokens differ only in layout (whitespace, comments), which changes nothing the function does.
+bool ScannedLanguage(const Object& o) {
+  const std::string* language = o.Text("language");
+  return language != nullptr && (*language == "sql" || *language == "plpgsql");
+}
+
+bool LayoutOnlyBodies(const Object& a, const Object& b, const std::optional<Value>& va,
+                      const std::optional<Value>& vb) {
+  const auto* ta = va ? std::get_if<std::string>(&*va) : nullptr;
+  const auto* tb = vb ? std::get_if<std::string>(&*vb) : nullptr;
+  return ta != nullptr && tb != nullptr && ScannedLanguage(a) && ScannedLanguage(b) &&
+         sql::SameTokensIgnoringComments(*ta, *tb);
 }
 
 void CompareAttributes(const Object& a, const Object& b, const CompareOptions& options,
@@ -36,7 +50,9 @@ void CompareAttributes(const Object& a, const Object& b, const CompareOptions& o
     if (va == vb) continue;
     Difference d;
     d.change = Change::kChanged;
-    d.severity = IsSoftAttribute(name) ? Severity::kSoft : Severity::kHard;
+    d.severity = name == "position" || (name == "body" && LayoutOnlyBodies(a, b, va, vb))
+                     ? Severity::kSoft
+                     : Severity::kHard;
     d.kind = a.kind;
     d.identity = a.identity;
     d.attribute = name;
@@ -162,6 +178,64 @@ void PairRenames(std::map<Key, const Object*>& only_a, std::map<Key, const Objec
   for (const Key& key : paired_a) only_a.erase(key);
 }
 
+// The names of the columns of `table` in `s`, in position order.
+std::vector<std::string> ColumnOrder(const Snapshot& s, const std::string& table_kind,
+                                     const std::string& table) {
+  std::vector<std::pair<int, std::string>> columns;
+  for (const Object& o : s.objects) {
+    if (o.kind != "column" || o.parent != table || o.parent_kind != table_kind) continue;
+    const std::string* position = o.Text("position");
+    int at = 0;
+    if (position != nullptr) {
+      for (char c : *position) at = c >= '0' && c <= '9' ? at * 10 + (c - '0') : at;
+    }
+    // The identity is the table's followed by "." and the quoted column name.
+    columns.emplace_back(at, o.identity.substr(std::min(o.identity.size(), table.size() + 1)));
+  }
+  std::sort(columns.begin(), columns.end());
+  std::vector<std::string> names;
+  for (auto& [at, name] : columns) names.push_back(std::move(name));
+  return names;
+}
+
+// Columns whose positions differ are reported once per table ("column_order": the column names
+// in order on each side), and only when the columns both sides have are in another order: a
+// column dropped or added elsewhere moves the positions of the others without reordering them,
+// and that drop or add is the difference worth reading.
+void GroupColumnOrder(const Snapshot& a, const Snapshot& b, std::vector<Difference>& out) {
+  std::set<std::pair<std::string, std::string>> tables;  // (kind, identity)
+  std::erase_if(out, [&](const Difference& d) {
+    if (d.kind != "column" || d.attribute != "position") return false;
+    if (const Object* column = a.Find("column", d.identity)) {
+      tables.emplace(column->parent_kind, column->parent);
+    }
+    return true;
+  });
+  for (const auto& [kind, table] : tables) {
+    std::vector<std::string> before = ColumnOrder(a, kind, table);
+    std::vector<std::string> after = ColumnOrder(b, kind, table);
+    const std::set<std::string> in_before(before.begin(), before.end());
+    const std::set<std::string> in_after(after.begin(), after.end());
+    std::vector<std::string> common_before, common_after;
+    for (const std::string& c : before) {
+      if (in_after.contains(c)) common_before.push_back(c);
+    }
+    for (const std::string& c : after) {
+      if (in_before.contains(c)) common_after.push_back(c);
+    }
+    if (common_before == common_after) continue;
+    Difference d;
+    d.change = Change::kChanged;
+    d.severity = Severity::kSoft;
+    d.kind = kind;
+    d.identity = table;
+    d.attribute = "column_order";
+    d.a = std::move(before);
+    d.b = std::move(after);
+    out.push_back(std::move(d));
+  }
+}
+
 // Attribute names read as words: "identity_sequence" -> "identity sequence".
 std::string AttributeWords(std::string_view attribute) {
   std::string words(attribute);
@@ -210,39 +284,13 @@ bool IsMultiLine(const std::optional<Value>& v) {
   return text && text->find('\n') != std::string::npos;
 }
 
-std::vector<std::string_view> Lines(std::string_view text) {
-  std::vector<std::string_view> lines;
-  std::size_t pos = 0;
-  while (pos <= text.size()) {
-    std::size_t end = text.find('\n', pos);
-    if (end == std::string_view::npos) end = text.size();
-    lines.push_back(text.substr(pos, end - pos));
-    pos = end + 1;
-  }
-  return lines;
-}
-
-std::string Trimmed(std::string_view line) {
-  while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
-  while (!line.empty() && (line.back() == ' ' || line.back() == '\r')) line.remove_suffix(1);
-  constexpr std::size_t kMax = 60;
-  if (line.size() > kMax) return std::string(line.substr(0, kMax)) + "...";
-  return std::string(line);
-}
-
-// Multi-line values (function bodies, view definitions) name the first line that differs.
+// Multi-line values (function bodies, view definitions): a unified diff of the two texts.
 std::string RenderTextChange(const Difference& d, const Wording& w) {
   const std::string a = d.a ? std::get<std::string>(*d.a) : std::string();
   const std::string b = d.b ? std::get<std::string>(*d.b) : std::string();
-  const auto la = Lines(a);
-  const auto lb = Lines(b);
-  std::size_t i = 0;
-  while (i < la.size() && i < lb.size() && la[i] == lb[i]) ++i;
-  auto line_at = [](const std::vector<std::string_view>& lines, std::size_t n) {
-    return n < lines.size() ? "`" + Trimmed(lines[n]) + "`" : std::string("(end)");
-  };
-  return fmt::format("{} differs from line {}: {} {}, {} {}", AttributeWords(d.attribute), i + 1,
-                     line_at(la, i), w.in_a, line_at(lb, i), w.in_b);
+  return fmt::format("{} differs{}:\n{}", AttributeWords(d.attribute),
+                     IsLayoutOnly(d) ? " only in whitespace and comments" : "",
+                     UnifiedDiff(a, b, w.in_a, w.in_b));
 }
 
 std::string RenderChange(const Difference& d, const Wording& w) {
@@ -254,6 +302,11 @@ std::string RenderChange(const Difference& d, const Wording& w) {
     return fmt::format("{} {}, {} {}", word(d.a), w.in_a, word(d.b), w.in_b);
   }
   if (d.a && d.b && (IsMultiLine(d.a) || IsMultiLine(d.b))) return RenderTextChange(d, w);
+  if (IsLayoutOnly(d)) {
+    return fmt::format("{} differs only in whitespace and comments: {} {}, {} {}",
+                       AttributeWords(d.attribute), ValueText(d.a, d.attribute), w.in_a,
+                       ValueText(d.b, d.attribute), w.in_b);
+  }
   return fmt::format("{} {} {}, {} {}", AttributeWords(d.attribute), ValueText(d.a, d.attribute),
                      w.in_a, ValueText(d.b, d.attribute), w.in_b);
 }
@@ -271,6 +324,15 @@ std::string ReplaceObject(std::string_view templ, const std::string& object) {
   const std::size_t at = out.find("{object}");
   if (at == std::string::npos) return out + " " + object;
   return out.replace(at, 8, object);
+}
+
+std::string RenderColumnOrder(const Difference& d, const Wording& w) {
+  auto names = [](const std::optional<Value>& v) {
+    const auto* items = v ? std::get_if<std::vector<std::string>>(&*v) : nullptr;
+    return items != nullptr ? Join(*items, ", ") : std::string();
+  };
+  return fmt::format("columns of {} {} in a different order: {} ({}), {} ({})", d.kind, d.identity,
+                     w.in_a, names(d.a), w.in_b, names(d.b));
 }
 
 }  // namespace
@@ -294,6 +356,7 @@ std::vector<Difference> Compare(const Snapshot& a, const Snapshot& b,
       ++ib;
     }
   }
+  GroupColumnOrder(a, b, out);
   PairRenames(only_a, only_b, options, out);
   AddOneSided(only_a, Change::kOnlyInA, out);
   AddOneSided(only_b, Change::kOnlyInB, out);
@@ -329,9 +392,18 @@ std::string Render(const Difference& d, const Wording& w) {
       return fmt::format("{} {} is named {} {} (same definition)", d.kind, d.identity, d.renamed_to,
                          w.in_b);
     case Change::kChanged:
+      if (d.attribute == "column_order") return RenderColumnOrder(d, w);
       return fmt::format("{} {}: {}", d.kind, d.identity, RenderChange(d, w));
   }
   return "";
+}
+
+std::string RenderAttributeChange(const Difference& d, const Wording& w) {
+  return RenderChange(d, w);
+}
+
+bool IsLayoutOnly(const Difference& d) {
+  return d.change == Change::kChanged && d.attribute == "body" && d.severity == Severity::kSoft;
 }
 
 std::vector<std::string> RenderAll(const std::vector<Difference>& diffs, const Wording& wording) {

@@ -18,16 +18,19 @@ enum class Change {
   kChanged,  // same object, one attribute differs (one Difference per attribute)
 };
 
-// Soft differences (column order, renamed constraints/indexes) are real but rarely break
-// anything; callers may report them apart or not fail on them.
+// Soft differences (column order, renamed constraints/indexes, function bodies that differ only
+// in whitespace and comments) are real but rarely break anything; callers may report them apart
+// or not fail on them.
 enum class Severity { kSoft, kHard };
 
 struct Difference {
   Change change = Change::kChanged;
   Severity severity = Severity::kHard;
   std::string kind;
-  std::string identity;       // in A (in B for kOnlyInB)
-  std::string attribute;      // kChanged: which attribute ("type", "valid", "position")
+  std::string identity;  // in A (in B for kOnlyInB)
+  // kChanged: which attribute ("type", "valid", "body"). Column positions are reported per table
+  // as "column_order", its values the column names in order.
+  std::string attribute;
   std::optional<Value> a, b;  // kChanged: its values; nullopt = not set on that side
   std::string renamed_to;     // kRenamed: the identity in B
   std::string summary;        // kOnlyIn*: short description, e.g. "enum 'user','assistant'"
@@ -40,8 +43,11 @@ struct CompareOptions {
 };
 
 // Compares two snapshots. Objects missing together with their parent (a dropped table's columns,
-// indexes, ...) are folded into the parent's Difference as `dependents`. Result is sorted by
-// identity, then kind, then attribute.
+// indexes, ...) are folded into the parent's Difference as `dependents`. Columns in another order
+// are one "column_order" Difference on their table (only when the columns both sides have are
+// ordered differently). A function body that differs only in whitespace and comments (same
+// tokens for PostgreSQL's scanner; sql and plpgsql) is soft. Result is sorted by identity, then
+// kind, then attribute.
 std::vector<Difference> Compare(const Snapshot& a, const Snapshot& b,
                                 const CompareOptions& options = {});
 
@@ -62,9 +68,24 @@ std::string DescribeObject(const Difference& d);
 //   index public.chat_messages_thread_idx: valid in A, INVALID in B
 //   column public.users.bio: type text in A, character varying(200) in B
 //   constraint public.t.t_a_key is named public.t.t_a_key1 in B (same definition)
+//   columns of table public.t in a different order: in A (a, b, c), in B (a, c, b)
+// except for multi-line values (function bodies, view definitions), which are a line naming the
+// object, then a unified diff of the two texts ("--- in A", "+++ in B", hunks):
+//   function public.f(integer): body differs:
+//   --- in A
+//   +++ in B
+//   @@ -2 +2 @@
+//   -  RETURN x;
+//   +  RETURN x + 1;
 std::string Render(const Difference& d, const Wording& wording = {});
+// The attribute change alone, as Render shows it after "<kind> <identity>: " ("type text in A,
+// character varying(200) in B"; for multi-line values the line and the diff).
+std::string RenderAttributeChange(const Difference& d, const Wording& wording = {});
 std::vector<std::string> RenderAll(const std::vector<Difference>& diffs,
                                    const Wording& wording = {});
+
+// A function body that differs only in whitespace and comments (soft).
+bool IsLayoutOnly(const Difference& d);
 
 bool HasHardDifference(const std::vector<Difference>& diffs);
 
