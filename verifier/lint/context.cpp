@@ -204,6 +204,11 @@ void ComputeFacts(SectionContext& section, const std::vector<std::string>& creat
     if (const auto* ct = s.As<sql::CreateTable>()) {
       created.insert(TableKey(ct->table));
     }
+    // An index of a table created here is new too (DROP INDEX names the index, not the table).
+    if (const auto* ci = s.As<sql::CreateIndex>();
+        ci != nullptr && !ci->name.empty() && created.find(ci->table) != created.end()) {
+      created.insert(TableKey(sql::QualifiedName{ci->table.schema, ci->name}));
+    }
     if (const auto* sv = s.As<sql::SetVariable>()) {
       const bool on = TimeoutOn(*sv);
       const bool all = sv->name.empty() && sv->reset;

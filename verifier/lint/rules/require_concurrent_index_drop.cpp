@@ -14,6 +14,9 @@ namespace {
 void Check(const StatementContext& c) {
   const auto* d = c.stmt().As<sql::Drop>();
   if (d == nullptr || d->object_type != "INDEX" || d->concurrent) return;
+  // No lock on an existing table: every index named belongs to a table this revision created
+  // (a down that drops its up's tables, then their indexes).
+  if (c.facts().locks.empty()) return;
   for (const sql::QualifiedName& n : d->objects) {
     const TableInfo* t = c.schema().TableOfIndex(n);
     if (t != nullptr && c.IsNewTable(t->name)) continue;
