@@ -3,6 +3,7 @@
 //   -- expect: <rule-id> <line>:<col>     (one line per finding; none in ok files)
 //   -- fixture: pg-version=10             (target version; default 15)
 //   -- fixture: wrapped                   (the runner wraps each revision in a transaction)
+//   -- fixture: no-transaction            (a marker says the revision runs outside one)
 //   -- fixture: revision                  (a line that starts the next revision)
 //   -- fixture: loose                     (a plain .sql file, not a migration section)
 //   -- fixture: naming-pattern=<regex>    (the [lint] naming_pattern setting)
@@ -52,6 +53,7 @@ class FixtureTest : public ::testing::Test {
     std::vector<std::string> expected;
     bool wrapped = false;
     bool loose = false;
+    bool marked_no_transaction = false;
     LintGroup group;
     std::size_t unit_start = 0;
     int unit_line = 1, line_no = 0;
@@ -83,6 +85,8 @@ class FixtureTest : public ::testing::Test {
         options.naming_pattern = line.substr(27);
       } else if (line == "-- fixture: loose") {
         loose = true;
+      } else if (line == "-- fixture: no-transaction") {
+        marked_no_transaction = true;
       } else if (line == "-- fixture: wrapped") {
         wrapped = true;
       } else if (line == "-- fixture: revision") {
@@ -95,6 +99,7 @@ class FixtureTest : public ::testing::Test {
     close_unit(text.size());
     for (LintUnit& u : group.units) {
       u.wrapped = wrapped;
+      u.marked_no_transaction = marked_no_transaction;
       if (loose) {
         u.role = LintUnit::Role::kFile;
         u.revision.clear();

@@ -140,7 +140,8 @@ bool SectionContext::OutsideTransaction(std::size_t offset) const {
                      [&](const auto& r) { return offset >= r.first && offset < r.second; });
 }
 
-void ComputeFacts(SectionContext& section, const std::vector<std::string>& created_before) {
+void ComputeFacts(SectionContext& section, const std::vector<std::string>& created_before,
+                  const SchemaModel* before) {
   section.facts.assign(section.statements.size(), {});
   bool explicit_tx = false;
   bool wrap_active = section.wrapped;
@@ -159,7 +160,6 @@ void ComputeFacts(SectionContext& section, const std::vector<std::string>& creat
   section.keys_by_table.clear();
   section.has_ddl = false;
   section.first_unprotected_lock = static_cast<std::size_t>(-1);
-  int reported_tx = 0;  // transaction whose first statement after a lock was marked
   bool was_outside = false;
   const bool wrapped = section.wrapped;
   const std::vector<bool> dropped = RunnerDroppedPairs(section);
@@ -185,16 +185,16 @@ void ComputeFacts(SectionContext& section, const std::vector<std::string>& creat
     if (s.error) continue;
     CollectKeys(s, i, section);
     section.has_ddl = section.has_ddl || IsDdl(s);
+    const auto* drop = s.As<sql::Drop>();
+    const bool drop_index = drop != nullptr && drop->object_type == "INDEX" && !drop->concurrent;
     for (LockTaken& l : LocksOf(s, section.pg_version)) {
+      // DROP INDEX holds ACCESS EXCLUSIVE on the index's table: that is what blocks traffic.
+      const TableInfo* owner =
+          drop_index && before != nullptr ? before->TableOfIndex(l.table) : nullptr;
+      if (owner != nullptr) l.table = owner->name;
       if (l.mode != LockMode::kNone && created.find(l.table) == created.end()) {
         f.locks.push_back(std::move(l));
       }
-    }
-    const bool control = s.As<sql::Transaction>() != nullptr || s.As<sql::SetVariable>() != nullptr;
-    // Statements that touch only tables created in this section finish at once: not counted.
-    if (!control && !f.locks.empty() && f.held_end > f.held_begin && reported_tx != tx) {
-      f.first_after_lock = true;
-      reported_tx = tx;
     }
     if (section.first_unprotected_lock == static_cast<std::size_t>(-1) && !f.lock_timeout) {
       for (const LockTaken& l : f.locks) {
@@ -203,6 +203,11 @@ void ComputeFacts(SectionContext& section, const std::vector<std::string>& creat
     }
     if (const auto* ct = s.As<sql::CreateTable>()) {
       created.insert(TableKey(ct->table));
+    }
+    // An index of a table created here is new too (DROP INDEX names the index, not the table).
+    if (const auto* ci = s.As<sql::CreateIndex>();
+        ci != nullptr && !ci->name.empty() && created.find(ci->table) != created.end()) {
+      created.insert(TableKey(sql::QualifiedName{ci->table.schema, ci->name}));
     }
     if (const auto* sv = s.As<sql::SetVariable>()) {
       const bool on = TimeoutOn(*sv);

@@ -48,9 +48,6 @@ struct StatementFacts {
   std::size_t held_end = 0;
   std::set<std::string> not_valid_in_transaction;  // "table.constraint" added NOT VALID here
   std::vector<LockTaken> locks;  // what this statement locks (existing tables only)
-  // The first statement of its transaction that runs while an earlier one holds a
-  // DML-blocking lock (transaction control and SET excluded).
-  bool first_after_lock = false;
 };
 
 // An index or unique/primary key a statement of the section creates.
@@ -65,6 +62,9 @@ class SectionContext {
   std::string_view text;  // the section's SQL
   int first_line = 1;
   bool wrapped = false;  // the runner runs the section inside one transaction
+  // A marker in the file (goose NO TRANSACTION, transaction:false) chose to run it outside a
+  // transaction: its author decided how its statements run.
+  bool marked_no_transaction = false;
   // Offset ranges of statements that step out of the wrapping transaction (autocommit blocks).
   std::vector<std::pair<std::size_t, std::size_t>> outside_transaction;
   bool migration = false;  // part of a migration set (not a loose .sql file)
@@ -87,6 +87,14 @@ class SectionContext {
               std::string lock = {}) const;
   // Whether the statement at `offset` is in one of the outside_transaction ranges.
   bool OutsideTransaction(std::size_t offset) const;
+  // True the first time the current rule asks with this key in the section: for rules that
+  // report once per section or per transaction from their per-statement check.
+  bool FirstTime(std::string key = {}) const {
+    return once_.insert({current, std::move(key)}).second;
+  }
+
+ private:
+  mutable std::set<std::pair<const Rule*, std::string>> once_;
 };
 
 struct ForeignKeyUse {
@@ -157,7 +165,9 @@ class StatementContext {
 // Computes StatementFacts for every statement of the section. `model_before` is the schema
 // before the section; the facts need only which tables the section itself creates.
 // `created_before` lists tables ("schema.table") the same revision created before this
-// section (a down section sees what its up created): locks on them do not count.
-void ComputeFacts(SectionContext& section, const std::vector<std::string>& created_before = {});
+// section (a down section sees what its up created): locks on them do not count. `before`, the
+// schema before the section, names the table of a dropped index: DROP INDEX locks the table.
+void ComputeFacts(SectionContext& section, const std::vector<std::string>& created_before = {},
+                  const SchemaModel* before = nullptr);
 
 }  // namespace stairway::lint

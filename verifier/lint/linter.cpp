@@ -27,6 +27,7 @@ LintGroup GroupFromMigrationSet(const source::MigrationSet& set) {
       u.sql = s.sql;
       u.first_line = s.first_line;
       u.wrapped = s.tx_mode == source::TxMode::kTransaction;
+      u.marked_no_transaction = s.tx_mode == source::TxMode::kNone && s.tx_reason.empty();
       u.included = s.origins;
       u.revision = r.Label();
       u.role = role;
@@ -140,6 +141,7 @@ class UnitLinter {
     section.wrapped =
         unit_.role == LintUnit::Role::kFile ? options_.assume_in_transaction : unit_.wrapped;
     section.outside_transaction = unit_.outside_transaction;
+    section.marked_no_transaction = unit_.marked_no_transaction;
     section.migration = unit_.role != LintUnit::Role::kFile;
     section.revision = unit_.revision;
     section.unit = serial;
@@ -148,7 +150,7 @@ class UnitLinter {
     section.statements = std::move(parsed_.statements);
     std::vector<RawFinding> raw;
     section.sink = &raw;
-    ComputeFacts(section, model.CreatedIn(serial));
+    ComputeFacts(section, model.CreatedIn(serial), &model);
     for (std::size_t i = 0; i < section.statements.size(); ++i) {
       const sql::Statement& s = section.statements[i];
       if (s.error) continue;

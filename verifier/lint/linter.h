@@ -18,8 +18,11 @@ struct LintUnit {
   enum class Role { kUp, kDown, kFile };
   std::string path;  // display path ("migrations/0004_x.sql", "-")
   std::string sql;
-  int first_line = 1;       // line of `path` where `sql` starts
-  bool wrapped = false;     // the runner runs it inside one transaction
+  int first_line = 1;    // line of `path` where `sql` starts
+  bool wrapped = false;  // the runner runs it inside one transaction
+  // A marker in the file (goose NO TRANSACTION, transaction:false) says it runs outside one;
+  // false when it is not wrapped only because of what it contains.
+  bool marked_no_transaction = false;
   std::string revision;     // "0004_add_roles" for migration sections
   Role role = Role::kFile;  // a down section is linted against the schema after its up and
                             // not replayed into later revisions

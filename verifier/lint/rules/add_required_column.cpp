@@ -11,9 +11,25 @@
 
 namespace stairway::lint {
 namespace {
+// TRUNCATE earlier in the same transaction: the table is empty and stays so until COMMIT (the
+// ACCESS EXCLUSIVE lock of TRUNCATE keeps writers out).
+bool TruncatedBefore(const StatementContext& c, const sql::QualifiedName& table) {
+  const SectionContext& s = c.section();
+  const StatementFacts& f = c.facts();
+  if (!f.in_transaction) return false;
+  for (std::size_t i = c.index(); i-- > 0;) {
+    if (s.facts[i].transaction != f.transaction) break;
+    const auto* tr = s.statements[i].As<sql::Truncate>();
+    if (tr != nullptr && std::find(tr->tables.begin(), tr->tables.end(), table) != tr->tables.end())
+      return true;
+  }
+  return false;
+}
+
 void Check(const StatementContext& c) {
   for (const ColumnUse& u : ColumnsOf(c)) {
     if (!u.added_to_existing || u.type_change || !u.column->NotNull()) continue;
+    if (TruncatedBefore(c, u.table)) continue;
     if (u.column->Default() != nullptr || IsSerialType(u.column->type.name) ||
         u.column->Find(sql::Constraint::Kind::kIdentity) != nullptr ||
         u.column->Find(sql::Constraint::Kind::kGenerated) != nullptr) {
@@ -36,7 +52,9 @@ extern const Rule kRuleAddRequiredColumn{
         "then make it NOT NULL",
     .why =
         "Adding a NOT NULL column without a default fails on any non-empty table, and INSERTs from "
-        "the running application version, which do not know the column, start failing.",
+        "the running application version, which do not know the column, start failing. Not "
+        "reported for a table created in the same revision, or emptied by TRUNCATE earlier in "
+        "the same transaction (its lock keeps the table empty until COMMIT).",
     .bad = "ALTER TABLE users ADD COLUMN plan text NOT NULL;",
     .good = "ALTER TABLE users ADD COLUMN plan text NOT NULL DEFAULT 'free';",
     .versions = "all",

@@ -11,36 +11,12 @@
 
 namespace stairway::lint {
 namespace {
-// Binary-coercible changes that need no rewrite (lint-rules.md, part b).
-bool SafeChange(const sql::TypeRef& from, const sql::TypeRef& to) {
-  if (from.array != to.array) return false;
-  if (from == to) return true;
-  const bool from_varchar = from.name == "varchar", to_varchar = to.name == "varchar";
-  if (from_varchar && to.name == "text") return true;
-  if (from.name == "text" && to_varchar && to.mods.empty()) return true;
-  if (from_varchar && to_varchar) {
-    return to.mods.empty() || (!from.mods.empty() && to.mods[0] >= from.mods[0]);
-  }
-  if ((from.name == "varbit") && to.name == "varbit") {
-    return to.mods.empty() || (!from.mods.empty() && to.mods[0] >= from.mods[0]);
-  }
-  if (from.name == "numeric" && to.name == "numeric") {
-    if (to.mods.empty()) return true;
-    if (from.mods.empty()) return false;
-    const long from_scale = from.mods.size() > 1 ? from.mods[1] : 0;
-    const long to_scale = to.mods.size() > 1 ? to.mods[1] : 0;
-    return to.mods[0] >= from.mods[0] && to_scale == from_scale;
-  }
-  if (from.name == "cidr" && to.name == "inet") return true;
-  return false;
-}
-
 void Check(const StatementContext& c) {
   ForEachExistingAlter(c, [&](const sql::AlterTable& at, const sql::AlterTableCmd& cmd) {
     if (cmd.subtype != "AlterColumnType" || !cmd.column) return;
     const TableInfo* t = c.Table(at.table);
     const ColumnInfo* col = t != nullptr ? t->Column(cmd.name) : nullptr;
-    if (col != nullptr && !cmd.has_using && SafeChange(col->type, cmd.column->type)) return;
+    if (col != nullptr && !cmd.has_using && SafeTypeChange(col->type, cmd.column->type)) return;
     const std::string from = col != nullptr ? " from " + col->type.Display() : "";
     c.Report(cmd.location,
              fmt::format(

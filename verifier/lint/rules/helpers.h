@@ -33,7 +33,18 @@ inline const std::vector<ColumnUse>& ColumnsOf(const StatementContext& c) {
 bool ColumnNotNull(const StatementContext& c, const sql::QualifiedName& table,
                    const std::string& column);
 
+// Line in the file of a byte offset in the section (for messages that point at another line).
+int LineAt(const SectionContext& s, std::size_t offset);
+
 bool IsSerialType(const std::string& type_name);
+// Binary-coercible type changes: ALTER COLUMN TYPE needs no rewrite (lint-rules.md, part b).
+bool SafeTypeChange(const sql::TypeRef& from, const sql::TypeRef& to);
+
+// What makes the statement slow, in proportion to the size of tables that existed before this
+// revision ("a table rewrite", "a data change", ...); empty when it only changes the catalog
+// or touches tables created earlier in the same section. Locks held while a slow statement
+// runs block traffic for as long as the table is big.
+std::string SlowWork(const StatementContext& c);
 // "CREATE INDEX CONCURRENTLY" and friends that cannot run inside a transaction block.
 bool IsNonTransactional(const sql::Statement& s, int pg_version);
 

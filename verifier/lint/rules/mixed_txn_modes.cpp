@@ -11,9 +11,27 @@
 
 namespace stairway::lint {
 namespace {
+// Whether running the statement a second time, after a failure later in the file, succeeds.
+bool RetrySafe(const sql::Statement& st) {
+  if (const auto* ci = st.As<sql::CreateIndex>()) return ci->if_not_exists;
+  if (const auto* ct = st.As<sql::CreateTable>()) return ct->if_not_exists;
+  if (const auto* d = st.As<sql::Drop>()) return d->missing_ok;
+  if (const auto* e = st.As<sql::AlterEnum>()) return e->if_not_exists && e->old_value.empty();
+  if (const auto* dml = st.As<sql::Dml>()) return dml->kind != sql::Dml::Kind::kInsert;
+  if (const auto* at = st.As<sql::AlterTable>()) {
+    return std::all_of(at->cmds.begin(), at->cmds.end(), [](const sql::AlterTableCmd& c) {
+      if (c.subtype == "AddColumn" || c.subtype == "DropColumn" || c.subtype == "DropConstraint")
+        return c.missing_ok;
+      return c.subtype != "AddConstraint";
+    });
+  }
+  return false;
+}
+
 void Finish(const SectionContext& s) {
   std::size_t other = 0;
   std::optional<std::size_t> first;
+  std::optional<std::size_t> unsafe_before;  // a retry-unsafe statement before `first`
   for (const sql::Statement& st : s.statements) {
     if (st.error || st.As<sql::SetVariable>() != nullptr || st.As<sql::Transaction>() != nullptr)
       continue;
@@ -26,12 +44,23 @@ void Finish(const SectionContext& s) {
         first = st.offset;
     } else {
       ++other;
+      if (!first && !unsafe_before && !RetrySafe(st)) unsafe_before = st.offset;
     }
   }
-  if (first && other > 0) {
+  if (!first || other == 0) return;
+  if (!s.marked_no_transaction) {
     s.Report(
         *first,
         "this statement cannot run in a transaction but shares its file with other statements");
+    return;
+  }
+  // The file chose to run outside a transaction: each statement runs on its own, and only a
+  // failure of this statement (a lock timeout, a duplicate key) after statements that cannot
+  // run twice makes the retry fail.
+  if (unsafe_before) {
+    s.Report(*first, fmt::format("if this statement fails, the statement on line {} stays "
+                                 "applied and fails when the file is run again",
+                                 LineAt(s, *unsafe_before)));
   }
 }
 }  // namespace
@@ -46,7 +75,11 @@ extern const Rule kRuleMixedTxnModes{
         "migration file",
     .why =
         "The runner must pick one mode per migration: in a transaction the statement fails; "
-        "without one, a failure halfway leaves the other statements applied.",
+        "without one, a failure halfway leaves the other statements applied. A file whose "
+        "marker says it runs outside a transaction (goose NO TRANSACTION, transaction:false) "
+        "chose its mode: it is reported only when a statement before the non-transactional one "
+        "cannot be run twice (no IF NOT EXISTS / IF EXISTS, ADD CONSTRAINT, INSERT, ...), since a "
+        "failure of the non-transactional statement then makes the retry fail.",
     .bad =
         "-- migrate:up transaction:false\nALTER TABLE t ADD COLUMN a int;\nCREATE INDEX "
         "CONCURRENTLY t_a_idx ON t (a);",

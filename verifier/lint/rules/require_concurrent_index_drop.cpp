@@ -11,12 +11,33 @@
 
 namespace stairway::lint {
 namespace {
+// A DROP TABLE of `table` later in the same transaction: it takes the same lock anyway.
+bool TableDroppedLater(const StatementContext& c, const sql::QualifiedName& table) {
+  const SectionContext& s = c.section();
+  const StatementFacts& f = c.facts();
+  if (!f.in_transaction) return false;
+  for (std::size_t i = c.index() + 1; i < s.statements.size(); ++i) {
+    if (s.facts[i].transaction != f.transaction) break;
+    const auto* d = s.statements[i].As<sql::Drop>();
+    if (d != nullptr && d->object_type == "TABLE" &&
+        std::find(d->objects.begin(), d->objects.end(), table) != d->objects.end())
+      return true;
+  }
+  return false;
+}
+
 void Check(const StatementContext& c) {
   const auto* d = c.stmt().As<sql::Drop>();
   if (d == nullptr || d->object_type != "INDEX" || d->concurrent) return;
+  // No lock on an existing table: every index named belongs to a table this revision created
+  // (a down that drops its up's tables, then their indexes).
+  if (c.facts().locks.empty()) return;
   for (const sql::QualifiedName& n : d->objects) {
     const TableInfo* t = c.schema().TableOfIndex(n);
     if (t != nullptr && c.IsNewTable(t->name)) continue;
+    // An index of a partitioned table cannot be dropped CONCURRENTLY; a table dropped later in
+    // the transaction is locked as strongly by its own DROP.
+    if (t != nullptr && (t->partitioned || TableDroppedLater(c, t->name))) continue;
     c.Report(n.location,
              fmt::format("DROP INDEX {} takes an ACCESS EXCLUSIVE lock on its table", n.Display()),
              {}, "ACCESS EXCLUSIVE");
@@ -34,7 +55,9 @@ extern const Rule kRuleRequireConcurrentIndexDrop{
         "transaction",
     .why =
         "DROP INDEX takes an ACCESS EXCLUSIVE lock on the index's table: reads and writes wait, "
-        "and so does everything queued behind the DROP.",
+        "and so does everything queued behind the DROP. Not reported for indexes of tables "
+        "created in the same revision, of a table the same transaction drops afterwards, or of "
+        "a partitioned table (DROP INDEX CONCURRENTLY cannot drop those).",
     .bad = "DROP INDEX messages_thread_idx;",
     .good =
         "-- migrate:up transaction:false\nDROP INDEX CONCURRENTLY IF EXISTS messages_thread_idx;",

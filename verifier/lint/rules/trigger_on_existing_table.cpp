@@ -12,6 +12,8 @@
 namespace stairway::lint {
 namespace {
 void Check(const StatementContext& c) {
+  // The lock is brief; the harm is the queue behind it while it waits, which lock_timeout ends.
+  if (c.facts().lock_timeout) return;
   if (const auto* t = c.stmt().As<sql::CreateTrigger>(); t != nullptr && !c.IsNewTable(t->table)) {
     c.Report(fmt::format("CREATE TRIGGER blocks writes to {} while it runs", t->table.Display()),
              {}, "SHARE ROW EXCLUSIVE");
@@ -32,7 +34,9 @@ extern const Rule kRuleTriggerOnExistingTable{
     .help = "set a lock_timeout; the lock is brief but queues writers behind it",
     .why =
         "Creating, enabling or disabling a trigger takes SHARE ROW EXCLUSIVE, which blocks writes "
-        "while it waits and runs.",
+        "while it waits and runs. The lock is brief; the harm is the queue of writers behind it "
+        "while it waits, so the rule is silent when a lock_timeout is in effect and for tables "
+        "created earlier in the same revision.",
     .bad = "CREATE TRIGGER audit AFTER UPDATE ON users FOR EACH ROW EXECUTE FUNCTION audit();",
     .good =
         "SET lock_timeout = '2s';\nCREATE TRIGGER audit AFTER UPDATE ON users FOR EACH ROW EXECUTE "
