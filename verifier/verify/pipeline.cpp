@@ -6,6 +6,7 @@
 #include <exception>
 #include <future>
 #include <mutex>
+#include <set>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -55,6 +56,18 @@ void NoteUnrunnableBefore(const source::MigrationSet& set, report::Finding& fail
       failed.message += fmt::format(" (note: {}; this failure may come from it)", m->Describe());
     }
   }
+}
+
+// verify --base: lint reports only the revisions changed since the base, as `lint --base` does;
+// the others are still read, for what they make (the schema later statements act on).
+void ReportChangedOnly(const source::MigrationSet& set, const std::optional<PrResult>& pr,
+                       lint::LintGroup& group) {
+  if (!pr) return;
+  std::set<std::string> changed;
+  for (const std::string& version : pr->changed) {
+    if (const source::Revision* rev = set.Find(version)) changed.insert(rev->Label());
+  }
+  for (lint::LintUnit& unit : group.units) unit.report = changed.count(unit.revision) > 0;
 }
 
 }  // namespace
@@ -171,7 +184,9 @@ Outcome Run(Request request, Listener& listener) {
   }
   if (request.checks.lint && !IsAlembic(set)) {
     listener.LintStarting();
-    combined.Merge(lint::Lint({lint::GroupFromMigrationSet(set)}, request.lint).ValueOrThrow());
+    lint::LintGroup group = lint::GroupFromMigrationSet(set);
+    ReportChangedOnly(set, pr, group);
+    combined.Merge(lint::Lint({std::move(group)}, request.lint).ValueOrThrow());
   }
 
   bool roundtrip_failed = false;
@@ -255,13 +270,13 @@ Outcome Run(Request request, Listener& listener) {
   if (request.checks.lint && alembic) {
     // After the roundtrip: it captured what the revisions that need a database executed.
     listener.LintStarting();
-    report::Report lint_report = lint::LintAlembic(
-        lint::AlembicLintGroup(alembic_sections, capture.get(),
-                               request.checks.roundtrip
-                                   ? "the roundtrip did not run it"
-                                   : "`stairway verify --roundtrip --lint` lints what it "
-                                     "executes on a throwaway database"),
-        request.lint);
+    lint::AlembicLintInput input = lint::AlembicLintGroup(
+        alembic_sections, capture.get(),
+        request.checks.roundtrip ? "the roundtrip did not run it"
+                                 : "`stairway verify --roundtrip --lint` lints what it "
+                                   "executes on a throwaway database");
+    ReportChangedOnly(set, pr, input.group);
+    report::Report lint_report = lint::LintAlembic(std::move(input), request.lint);
     listener.AlembicLintDone(lint_report);
     combined.Merge(std::move(lint_report));
   }
