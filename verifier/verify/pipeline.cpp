@@ -225,6 +225,11 @@ Outcome Run(Request request, Listener& listener) {
     };
     const auto setup =
         std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
+    // A helper that failed already (no Python, say) is reported before the roundtrip's header.
+    if (first_start.valid() &&
+        first_start.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
+      await_first();
+    }
     listener.RoundtripStarting(cut);
     roundtrip::Result result;
     {
