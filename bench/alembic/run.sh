@@ -10,6 +10,7 @@
 # (b) and (c) alternate for ROUNDS rounds (default 3); the medians are compared. The stack is
 # what /usr/bin/python3 imports: Debian 12's by default, Alembic 1.13 / SQLAlchemy 2.0 with
 # PYTHONPATH from ci/install-alembic-modern.sh.
+# STAIRWAY_BEFORE=/path/to/an/older/stairway times that binary's (c) too, in the same rounds.
 # Usage: bench/alembic/run.sh [N=100] [ROUNDS=3]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -35,6 +36,7 @@ if [[ ${BENCH_CLI:-1} != 0 ]]; then
 fi
 floor_ms=()
 stairway_ms=()
+before_ms=()
 for ((r = 1; r <= rounds; r++)); do
   psql_admin -c "DROP DATABASE IF EXISTS floor" -c "CREATE DATABASE floor"
   start=$(now_ms)
@@ -44,10 +46,21 @@ for ((r = 1; r <= rounds; r++)); do
   STAIRWAY_PYTHON=/usr/bin/python3 "$stairway" verify --roundtrip --jobs 1 -d "$project" \
     --server-url "postgresql://bench@/postgres?host=$work" >/dev/null
   stairway_ms+=($(($(now_ms) - start)))
-  echo "round $r: floor ${floor_ms[-1]} ms, stairway ${stairway_ms[-1]} ms"
+  if [[ -n ${STAIRWAY_BEFORE:-} ]]; then
+    start=$(now_ms)
+    STAIRWAY_PYTHON=/usr/bin/python3 "$STAIRWAY_BEFORE" verify --roundtrip --jobs 1 -d "$project" \
+      --server-url "postgresql://bench@/postgres?host=$work" >/dev/null
+    before_ms+=($(($(now_ms) - start)))
+  fi
+  echo "round $r: floor ${floor_ms[-1]} ms, stairway ${stairway_ms[-1]} ms${before_ms:+, before ${before_ms[-1]} ms}"
 done
 floor=$(printf '%s\n' "${floor_ms[@]}" | median)
 ours=$(printf '%s\n' "${stairway_ms[@]}" | median)
 awk -v f="$floor" -v s="$ours" -v n="$n" 'BEGIN {
   printf "%d revisions, medians: (b) floor %d ms, (c) stairway verify --roundtrip %d ms: %.2fx the floor\n",
          n, f, s, s / f }'
+if [[ -n ${STAIRWAY_BEFORE:-} ]]; then
+  before=$(printf '%s\n' "${before_ms[@]}" | median)
+  awk -v f="$floor" -v s="$before" 'BEGIN {
+    printf "STAIRWAY_BEFORE verify --roundtrip %d ms: %.2fx the floor\n", s, s / f }'
+fi

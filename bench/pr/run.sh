@@ -9,6 +9,8 @@
 #   verify-rt      the same with --roundtrip only (no lint)
 #   pr-only        --base with --lint (PR checks and lint, no database)
 # Prints the median of REPEAT runs of each and verify-base / upgrade (the aim: at most 1.3).
+# STAIRWAY_BEFORE=/path/to/an/older/stairway also times that binary's verify --base (every
+# check, and --roundtrip only) in the same loop, for before/after figures from one run.
 # Usage: bench/pr/run.sh [N=200] [CHANGED=2] [REPEAT=5]    (needs build/stairway)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -67,6 +69,12 @@ for ((r = 0; r < repeat; r++)); do
   time_cmd verify-rt "$stairway" verify --roundtrip migrations --base main \
     --server-url "$(url postgres)"
   time_cmd pr-only "$stairway" verify --lint migrations --base main --fail-level none
+  if [[ -n ${STAIRWAY_BEFORE:-} ]]; then
+    time_cmd before-base "$STAIRWAY_BEFORE" verify migrations --base main --fail-level none \
+      --server-url "$(url postgres)"
+    time_cmd before-rt "$STAIRWAY_BEFORE" verify --roundtrip migrations --base main \
+      --server-url "$(url postgres)"
+  fi
 done
 
 up=$(median "${samples[upgrade]}")
@@ -81,3 +89,9 @@ printf '%-44s %8d   %sx upgrade, %sx with CREATE DATABASE\n' \
   "stairway verify --base main (every check)" "$vb" "$(ratio "$vb" "$up")" "$(ratio "$vb" "$cu")"
 printf '%-44s %8d   %sx upgrade\n' "  ... --roundtrip only" "$vr" "$(ratio "$vr" "$up")"
 printf '%-44s %8d   (PR checks and lint, no database)\n' "  ... --lint only" "$pr"
+if [[ -n ${STAIRWAY_BEFORE:-} ]]; then
+  bb=$(median "${samples[before-base]}")
+  br=$(median "${samples[before-rt]}")
+  printf '%-44s %8d   %sx upgrade\n' "STAIRWAY_BEFORE verify --base main" "$bb" "$(ratio "$bb" "$up")"
+  printf '%-44s %8d   %sx upgrade\n' "  ... --roundtrip only" "$br" "$(ratio "$br" "$up")"
+fi

@@ -87,6 +87,33 @@ TEST_F(PrGateSql, CleanPrPassesAndRoundTripsOnlyTheNewRevision) {
       << r.out;
 }
 
+TEST_F(PrGateSql, LintReportsOnlyTheChangedRevisions) {
+  const std::string alter =
+      "-- migrate:up\nALTER TABLE {} ADD COLUMN note text;\n"
+      "-- migrate:down\nALTER TABLE {} DROP COLUMN note;\n";
+  auto write_alter = [&](const std::string& file, const std::string& table) {
+    std::string text = alter;
+    for (std::size_t at; (at = text.find("{}")) != std::string::npos;) text.replace(at, 2, table);
+    repo_.Write("migrations/" + file, text);
+  };
+  write_alter("20240104000000_alter_users.sql", "users");  // merged: its findings are old news
+  Commit();
+  Git(repo_.path(), {"tag", "merged"});
+  write_alter("20240105000000_alter_teams.sql", "teams");  // the pull request's
+  const ProcessResult r = RunStairway(
+      {"--no-color", "verify", "--lint", "migrations", "--base", "merged", "--fail-level", "none"},
+      {}, repo_.path().string());
+  EXPECT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_NE(r.out.find("20240105000000_alter_teams.sql:2:1: warning"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("20240104000000_alter_users.sql:"), std::string::npos) << r.out;
+  // Without --base both are reported.
+  const ProcessResult all =
+      RunStairway({"--no-color", "verify", "--lint", "migrations", "--fail-level", "none"}, {},
+                  repo_.path().string());
+  EXPECT_NE(all.out.find("20240104000000_alter_users.sql:2:1: warning"), std::string::npos)
+      << all.out;
+}
+
 TEST_F(PrGateSql, EditedAfterMergeIsAnErrorNamingTheLine) {
   repo_.Write("migrations/20240102000000_teams.sql",
               "-- migrate:up\nCREATE TABLE teams (id int PRIMARY KEY, name text);\n"

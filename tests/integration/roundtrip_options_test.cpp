@@ -63,6 +63,17 @@ TEST(RoundtripOptions, FromSkipMinDowngradeAndOnlySelectWhatIsRoundTripped) {
     EXPECT_EQ(r.findings, 0);
   }
   {
+    // Nothing to round-trip (verify --base with no revision changed): the change watch is never
+    // installed, so the catalog is never read whole.
+    roundtrip::Options options;
+    options.only = std::vector<std::string>{};
+    const roundtrip::Result r = RunWith(set, options);
+    EXPECT_TRUE(r.revisions[0].up_only);
+    EXPECT_TRUE(r.revisions[1].up_only);
+    EXPECT_EQ(r.findings, 0);
+    EXPECT_EQ(r.full_catalog_reads, 0);
+  }
+  {
     roundtrip::Options options;
     options.from = "9";
     try {

@@ -190,9 +190,11 @@ struct Lane {
 };
 
 // Sets up a lane on `session`, or on a session of its own on `database` when that is given.
+// `watch_now`: the lane's first revision round-trips, so the change watch starts here, before
+// the Alembic helper is asked for (it may still be starting).
 std::unique_ptr<Lane> OpenLane(std::unique_ptr<sandbox::ThrowawayDatabase> database,
                                db::Session* session, const source::MigrationSet& set,
-                               const Options& options) {
+                               const Options& options, bool watch_now) {
   auto lane = std::make_unique<Lane>();
   lane->database = std::move(database);
   if (lane->database)
@@ -203,17 +205,15 @@ std::unique_ptr<Lane> OpenLane(std::unique_ptr<sandbox::ThrowawayDatabase> datab
   // The history tables exist before the catalog is first read: they are stairway's and the
   // tool's bookkeeping (alembic_version is kept by every step), never a difference.
   lane->runner = std::make_unique<applier::Runner>(*session, options.applier);
-  if (options.code_steps) {
-    lane->code = options.code_steps(*session);
-    lane->runner->UseAlembic(set, lane->code.get());
-  }
+  if (options.code_steps) lane->runner->UseAlembic(set, nullptr);  // the helper comes below
   lane->runner->EnsureHistory();
   if (options.snapshots == Options::Snapshots::kTracked ||
       options.snapshots == Options::Snapshots::kChecked) {
-    if (std::optional<schema::TrackedCatalog> watched = schema::TrackedCatalog::Start(*session)) {
-      lane->tracked.emplace(std::move(*watched), options.snapshots == Options::Snapshots::kChecked
-                                                     ? TrackedCatalogObserver::Check::kEveryStep
-                                                     : TrackedCatalogObserver::Check::kAtEnd);
+    if (schema::TrackedCatalog::CanStart(*session)) {
+      // The watch itself starts before the first revision that round-trips.
+      lane->tracked.emplace(options.snapshots == Options::Snapshots::kChecked
+                                ? TrackedCatalogObserver::Check::kEveryStep
+                                : TrackedCatalogObserver::Check::kAtEnd);
       lane->observers.push_back(&*lane->tracked);
     } else {
       lane->observers.push_back(&lane->catalog);
@@ -231,6 +231,11 @@ std::unique_ptr<Lane> OpenLane(std::unique_ptr<sandbox::ThrowawayDatabase> datab
     lane->observers.push_back(&lane->fixtures.emplace(*options.data_fixtures, std::move(declared)));
   }
   lane->observers.push_back(&lane->verify_scripts);
+  if (watch_now && lane->tracked) lane->tracked->Start(*session);
+  if (options.code_steps) {
+    lane->code = options.code_steps(*session);
+    lane->runner->UseAlembic(set, lane->code.get());
+  }
   return lane;
 }
 
@@ -239,8 +244,9 @@ std::unique_ptr<Lane> OpenLane(std::unique_ptr<sandbox::ThrowawayDatabase> datab
 std::vector<std::string> CloseLane(Lane& lane, const Options& options, int& full_reads) {
   std::vector<std::string> missed;
   if (lane.tracked) {
+    const bool started = lane.tracked->started();
     missed = lane.tracked->Finish(*lane.session);
-    full_reads += lane.tracked->catalog().full_reads() + 1;
+    full_reads += lane.tracked->full_reads() + (started ? 1 : 0);
   } else if (options.snapshots != Options::Snapshots::kOff) {
     full_reads += lane.catalog.snapshots_taken();
   }
@@ -279,7 +285,12 @@ std::vector<std::string> Result::FailedRevisions() const {
 
 Result Run(db::Session& session, const source::MigrationSet& set, const Options& options,
            const std::vector<PhaseObserver*>& extra_observers, ProgressListener* listener) {
-  std::unique_ptr<Lane> lane = OpenLane(nullptr, &session, set, options);
+  const Selection selection = Select(set, options);
+  // Whether the lane's first step is the up of a revision that round-trips (revisions before
+  // share_begin go up only here).
+  const bool first_round_trips = !set.revisions.empty() && options.share_begin <= 0 &&
+                                 RoundTrips(set.revisions[0], selection.reason[0]);
+  std::unique_ptr<Lane> lane = OpenLane(nullptr, &session, set, options, first_round_trips);
   Result result;
   result.snapshots = options.snapshots;
   if (lane->tracking_refused) {
@@ -296,8 +307,6 @@ Result Run(db::Session& session, const source::MigrationSet& set, const Options&
       downs.push_back(applier::PrepareStep({&rev, history::Direction::kDown}).ValueOrThrow());
     }
   }
-  const Selection selection = Select(set, options);
-
   std::size_t next_down = 0;
   const int total = static_cast<int>(set.revisions.size());
   const int end = options.share_end < 0 ? total : std::min(total, options.share_end);
@@ -314,7 +323,7 @@ Result Run(db::Session& session, const source::MigrationSet& set, const Options&
   auto rebuild = [&](int through) -> std::string {
     CloseLane(*lane, options, result.full_catalog_reads);
     lane.reset();  // unlocks, disconnects and drops a database rebuilt before
-    lane = OpenLane(options.fresh_database(), nullptr, set, options);
+    lane = OpenLane(options.fresh_database(), nullptr, set, options, /*watch_now=*/false);
     ++result.rebuilds;
     std::vector<FindingDetail> details;
     for (int j = 0; j <= through; ++j) {

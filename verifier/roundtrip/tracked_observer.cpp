@@ -8,6 +8,7 @@
 #include <string_view>
 #include <utility>
 
+#include "runner/common/error.h"
 #include "runner/sql/parse.h"
 #include "verifier/roundtrip/catalog_observer.h"
 #include "verifier/schema/diff.h"
@@ -96,8 +97,17 @@ const schema::Wording kTrackingWording{"in a full snapshot", "in the tracked cat
 
 }  // namespace
 
-TrackedCatalogObserver::TrackedCatalogObserver(schema::TrackedCatalog catalog, Check check)
-    : catalog_(std::move(catalog)), check_(check) {}
+TrackedCatalogObserver::TrackedCatalogObserver(Check check) : check_(check) {}
+
+void TrackedCatalogObserver::Start(db::Session& session) {
+  catalog_ = schema::TrackedCatalog::Start(session);
+  if (!catalog_) {
+    throw StopError(Error::Database(
+        "the change watch could not be installed before the first revision that round-trips: "
+        "the role may no longer create event triggers (a migration changed it?); rerun with "
+        "--full-snapshots"));
+  }
+}
 
 std::vector<std::string> TrackedCatalogObserver::Missed(db::Session& session, Read read) const {
   // Up to a few hundred tables, the tracked catalog's own queries (prepared when it started)
@@ -105,10 +115,10 @@ std::vector<std::string> TrackedCatalogObserver::Missed(db::Session& session, Re
   // queries: 129 against 162 ms for a one-revision roundtrip (medians of 11). With 1,000 tables,
   // sharing the queries with the companion halves the read (76 against 135 ms).
   constexpr std::size_t kCompanionPaysFrom = 3000;  // objects
-  const bool own = read == Read::kTrackedQueries && catalog_.size() < kCompanionPaysFrom;
+  const bool own = read == Read::kTrackedQueries && catalog_->size() < kCompanionPaysFrom;
   return schema::RenderAll(
-      schema::Compare(own ? catalog_.ReadAll(session) : schema::TakeSnapshot(session),
-                      catalog_.Current()),
+      schema::Compare(own ? catalog_->ReadAll(session) : schema::TakeSnapshot(session),
+                      catalog_->Current()),
       kTrackingWording);
 }
 
@@ -123,7 +133,7 @@ void TrackedCatalogObserver::StepRan(const source::Section& section) {
 }
 
 schema::TrackedPatch TrackedCatalogObserver::Refresh(PhaseContext& context) {
-  schema::TrackedPatch patch = catalog_.Refresh(context.session, unwatched_);
+  schema::TrackedPatch patch = catalog_->Refresh(context.session, unwatched_);
   pending_ = false;
   unwatched_ = false;
   if (check_ == Check::kEveryStep) {
@@ -139,12 +149,12 @@ schema::TrackedPatch TrackedCatalogObserver::Refresh(PhaseContext& context) {
 void TrackedCatalogObserver::CompareAcross(PhaseContext& context, const schema::TrackedPatch& first,
                                            const schema::TrackedPatch& second) {
   schema::Snapshot before, after;
-  StatesAround(catalog_, {&first, &second}, before, after);
+  StatesAround(*catalog_, {&first, &second}, before, after);
   if (schema::Compare(before, after).empty()) return;
   // Findings are worded from the whole catalog, on the few revisions that have any: a table's
   // columns in full for a column order, and the catalog between the two steps (S1, for a down)
   // to tell what the up did from what the down did.
-  const schema::Snapshot now = catalog_.Current();
+  const schema::Snapshot now = catalog_->Current();
   const schema::Snapshot middle = Reverted(now, second);
   const schema::Snapshot start = Reverted(middle, first);
   if (context.phase == Phase::kAfterDown) {  // start S0, middle S1, now S0'
@@ -160,9 +170,15 @@ void TrackedCatalogObserver::AtPhase(PhaseContext& context) {
     case Phase::kBefore:
       // Up-only revisions are not refreshed one by one: the log keeps their changes until the
       // next revision that is compared needs a clean start.
-      if (pending_ && context.round_trip) Refresh(context);
+      if (!context.round_trip) break;
+      if (!catalog_) {
+        Start(context.session);
+      } else if (pending_) {
+        Refresh(context);
+      }
       break;
     case Phase::kAfterUp:
+      if (!catalog_) break;  // up only, before the watch: the start reads what it made
       StepRan(context.revision.up);
       if (context.round_trip) {
         up_ = Refresh(context);
@@ -183,12 +199,13 @@ void TrackedCatalogObserver::AtPhase(PhaseContext& context) {
 }
 
 std::vector<std::string> TrackedCatalogObserver::Finish(db::Session& session) {
+  if (!catalog_) return {};  // nothing round-tripped, so nothing was compared
   // Also after a failed non-transactional step, whose earlier statements stay applied.
-  catalog_.Refresh(session, /*unwatched=*/true);
+  catalog_->Refresh(session, /*unwatched=*/true);
   pending_ = false;
   unwatched_ = false;
   std::vector<std::string> lines = Missed(session, Read::kTrackedQueries);
-  catalog_.Stop(session);
+  catalog_->Stop(session);
   return lines;
 }
 

@@ -19,14 +19,23 @@ class TrackedCatalogObserver : public PhaseObserver {
   // kChecked also takes a full snapshot after every refresh and reports any difference from the
   // tracked catalog as a finding (tests run every fixture this way).
   enum class Check { kAtEnd, kEveryStep };
-  explicit TrackedCatalogObserver(schema::TrackedCatalog catalog, Check check = Check::kAtEnd);
+  // The watch is installed (TrackedCatalog::Start, which reads the whole catalog) just before the
+  // first revision that round-trips, not before the first step: revisions applied up only before
+  // it (verify --base, --from) run without event triggers, and one full read replaces the
+  // refresh that would re-read everything they touched. The caller checks CanStart first.
+  explicit TrackedCatalogObserver(Check check = Check::kAtEnd);
+
+  // Installs the watch now, when the next step is the first of a revision that round-trips.
+  void Start(db::Session& session);
 
   void AtPhase(PhaseContext& context) override;
   // Compares the tracked catalog with a full snapshot and removes the watch. Returns one line per
-  // difference (empty when the watch saw everything).
+  // difference (empty when the watch saw everything, or never started: nothing round-tripped).
   std::vector<std::string> Finish(db::Session& session);
 
-  const schema::TrackedCatalog& catalog() const { return catalog_; }
+  // Whole-catalog reads so far (the start's included); 0 when the watch never started.
+  int full_reads() const { return catalog_ ? catalog_->full_reads() : 0; }
+  bool started() const { return catalog_.has_value(); }
 
  private:
   schema::TrackedPatch Refresh(PhaseContext& context);
@@ -43,7 +52,7 @@ class TrackedCatalogObserver : public PhaseObserver {
   // Notes a step that ran `section`: whether it may have changed what no event trigger sees.
   void StepRan(const source::Section& section);
 
-  schema::TrackedCatalog catalog_;
+  std::optional<schema::TrackedCatalog> catalog_;  // set once the watch is installed
   Check check_;
   bool pending_ = false;    // steps ran since the last refresh
   bool unwatched_ = false;  // one of them may have changed what no event trigger sees

@@ -329,11 +329,15 @@ DECLARE
 
 TrackedCatalog::TrackedCatalog(int server_version_num) : server_version_num_(server_version_num) {}
 
-std::optional<TrackedCatalog> TrackedCatalog::Start(db::Session& session,
-                                                    const SnapshotOptions& options) {
+bool TrackedCatalog::CanStart(db::Session& session) {
   const db::QueryResult super =
       session.Query("SELECT rolsuper::text FROM pg_catalog.pg_roles WHERE rolname = current_user");
-  if (super.rows.empty() || super.rows[0][0].value_or("") != "true") return std::nullopt;
+  return !super.rows.empty() && super.rows[0][0].value_or("") == "true";
+}
+
+std::optional<TrackedCatalog> TrackedCatalog::Start(db::Session& session,
+                                                    const SnapshotOptions& options) {
+  if (!CanStart(session)) return std::nullopt;
 
   TrackedCatalog catalog(session.server_version_num());
   session.Exec(kInstallWatch);

@@ -32,6 +32,8 @@ class TrackedCatalog {
   // when the session's role may not create event triggers (only superusers may).
   static std::optional<TrackedCatalog> Start(db::Session& session,
                                              const SnapshotOptions& options = {});
+  // Whether Start would install the watch on `session`: its role may create event triggers.
+  static bool CanStart(db::Session& session);
   TrackedCatalog(TrackedCatalog&&) noexcept;
   TrackedCatalog& operator=(TrackedCatalog&&) noexcept;
   ~TrackedCatalog();

@@ -20,6 +20,7 @@
 #include "runner/common/file.h"
 #include "runner/common/git.h"
 #include "runner/common/process.h"
+#include "runner/sandbox/cluster.h"
 #include "runner/source/alembic/migration_set.h"
 
 namespace stairway::verifier::verify {
@@ -33,17 +34,29 @@ fs::path Canonical(const fs::path& p) {
   return ec ? p.lexically_normal() : out;
 }
 
+// Where the base's copies go: $TMPDIR when set, else /dev/shm when it is a RAM filesystem (as
+// for the sandbox's cluster), else the system's temp directory. Creating 200 files on a disk
+// that has seen hours of create-and-delete churn cost 60-70 ms of a 200 ms `verify --base`.
+fs::path ScratchBase() {
+  std::error_code ec;
+  const char* tmpdir = std::getenv("TMPDIR");
+  if ((tmpdir == nullptr || *tmpdir == '\0') && sandbox::RoomyRamDirectory("/dev/shm")) {
+    return "/dev/shm";
+  }
+  return fs::temp_directory_path(ec);
+}
+
 // A private directory (mkdtemp, mode 0700) removed with everything in it when it goes.
 class ScratchDir {
  public:
   static Expected<ScratchDir> Make() {
-    std::error_code ec;
-    std::string pattern = (fs::temp_directory_path(ec) / "stairway-base-XXXXXX").string();
-    if (ec || mkdtemp(pattern.data()) == nullptr) {
+    const fs::path base = ScratchBase();
+    std::string pattern = (base / "stairway-base-XXXXXX").string();
+    if (base.empty() || mkdtemp(pattern.data()) == nullptr) {
       return Error::Input(fmt::format(
           "cannot create a temp directory for the migrations at the base commit under {}; set "
           "TMPDIR to a writable directory",
-          fs::temp_directory_path(ec).string()));
+          base.string()));
     }
     return ScratchDir(pattern);
   }

@@ -381,6 +381,7 @@ def run(msg):
     outcome = {}
     State.capture = bool(msg.get("capture"))
     State.step_path = msg["path"]
+    received = time.perf_counter()
 
     def work(conn):
         context = fresh_context(conn)
@@ -407,14 +408,26 @@ def run(msg):
                     ran["captured"] = [[sql, where[0], where[1], autocommit]
                                        for sql, autocommit, where, params in State.statements
                                        if where is not None and not params]
-                send(ran)
-                reply = receive()
+                if "commit" in msg:
+                    # The bookkeeping SQL came with the request (one pipe round trip fewer): a
+                    # [before, after] item takes the step's duration in ms between its halves.
+                    ms = str(int((time.perf_counter() - received) * 1000.0))
+                    reply = {"cmd": "commit", "sql": [
+                        item if isinstance(item, str) else item[0] + ms + item[1]
+                        for item in msg["commit"]]}
+                    outcome["captured"] = ran.get("captured")
+                else:
+                    send(ran)
+                    reply = receive()
                 if reply.get("cmd") != "commit":
                     outcome["rolled_back"] = True
                     raise Rollback()
                 try:
-                    for sql in reply.get("sql", []):
-                        execute_script(conn, sql)
+                    if "commit" in msg:
+                        execute_script(conn, ";\n".join(reply["sql"]))  # one round trip
+                    else:
+                        for sql in reply.get("sql", []):
+                            execute_script(conn, sql)
                 except Exception as exc:
                     outcome["error"] = describe(exc)
                     outcome["stage"] = "record"
@@ -437,6 +450,8 @@ def run(msg):
         send({"ok": False, "stage": outcome["stage"], "error": outcome["error"]})
     elif outcome.get("rolled_back"):
         send({"ok": True, "event": "rolled_back"})
+    elif outcome.get("captured") is not None:
+        send({"ok": True, "event": "committed", "captured": outcome["captured"]})
     else:
         send({"ok": True, "event": "committed"})
 

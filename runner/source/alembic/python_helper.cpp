@@ -286,14 +286,54 @@ Status PythonHelper::Connect(const std::string& url, const std::string& driver,
   return Status::Ok();
 }
 
+namespace {
+
+// The step's bookkeeping SQL sent with the run request, so that the helper commits without a
+// second exchange over the pipe (about a tenth of a step's time): `finish` rendered for 0 and
+// for 1 ms, and where the two differ is where the helper writes the duration in (an item
+// [before, after]). nullopt when that is not one lone digit in one statement, or `finish` rolls
+// back: then the helper asks once the step ran, as before.
+std::optional<json> CommitTemplate(const PythonHelper::Finish& finish) {
+  const std::optional<std::vector<std::string>> zero = finish(std::chrono::milliseconds(0));
+  const std::optional<std::vector<std::string>> one = finish(std::chrono::milliseconds(1));
+  if (!zero || !one || zero->size() != one->size()) return std::nullopt;
+  json items = json::array();
+  int slots = 0;
+  const auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  for (std::size_t i = 0; i < zero->size(); ++i) {
+    const std::string& a = (*zero)[i];
+    const std::string& b = (*one)[i];
+    if (a == b) {
+      items.push_back(a);
+      continue;
+    }
+    if (a.size() != b.size() || ++slots > 1) return std::nullopt;
+    std::size_t at = 0;
+    while (a[at] == b[at]) ++at;
+    if (a[at] != '0' || b[at] != '1' || a.compare(at + 1, std::string::npos, b, at + 1) != 0 ||
+        (at > 0 && digit(a[at - 1])) || (at + 1 < a.size() && digit(a[at + 1]))) {
+      return std::nullopt;
+    }
+    items.push_back(json::array({a.substr(0, at), a.substr(at + 1)}));
+  }
+  return items;
+}
+
+}  // namespace
+
 Expected<std::chrono::milliseconds> PythonHelper::Run(const fs::path& file, bool up,
                                                       const Finish& finish, HelperError* error,
                                                       std::vector<EmittedStatement>* captured) {
   const auto start = std::chrono::steady_clock::now();
   json request = {{"cmd", "run"}, {"path", Absolute(file)}, {"direction", up ? "up" : "down"}};
   if (captured != nullptr) request["capture"] = true;
+  if (std::optional<json> commit = CommitTemplate(finish)) request["commit"] = std::move(*commit);
   json reply = json::parse(Call(request.dump()), nullptr, false);
   if (reply.is_discarded()) return Error::Internal("the Alembic helper sent an unreadable answer");
+  if (captured != nullptr && reply.value("ok", false) && reply.contains("captured") &&
+      Str(reply, "event") == "committed") {
+    *captured = Statements(reply.value("captured", json::array()));
+  }
   if (reply.value("ok", false) && Str(reply, "event") == "ran") {
     if (captured != nullptr) *captured = Statements(reply.value("captured", json::array()));
     const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -108,8 +108,10 @@ class PythonHelper {
 
   // Runs upgrade() or downgrade() of `file` in one transaction on the helper's connection.
   // Once it ran, `finish(took)` gives the SQL that goes into the same transaction before its
-  // COMMIT (history and version rows); nullopt rolls the step back. Returns the time taken, or
-  // the failure (its transaction rolled back). StopError when the helper itself broke.
+  // COMMIT (history and version rows); nullopt rolls the step back. `finish` must depend on
+  // nothing but `took`: it is rendered ahead, and the helper writes the duration it measured in.
+  // Returns the time taken, or the failure (its transaction rolled back). StopError when the helper
+  // itself broke.
   using Finish = std::function<std::optional<std::vector<std::string>>(std::chrono::milliseconds)>;
   // With `captured`, it also receives what the revision executed itself (not the bookkeeping),
   // each statement at its call's line in the file: lint of revisions that need a database.
