@@ -405,7 +405,17 @@ Outcome Run(const Request& request, Listener& listener) {
       f.column = e.diagnostic().pos.column;
       f.message = e.diagnostic().message;
       f.sqlstate = e.sqlstate();
+      // The runner's help speaks of a deploy that just failed; here it is a warning ahead.
       f.rendered = e.what();
+      if (const std::size_t help = f.rendered.rfind("\n  help: "); help != std::string::npos) {
+        f.rendered.resize(help);
+      }
+      f.rendered += fmt::format(
+          "\n  help: on the target, {} would fail the same way{}. Fix the data (or the migration) "
+          "before the deploy",
+          f.revision,
+          e.rolled_back() ? " and roll back"
+                          : ", half-applied (it runs outside a transaction), and block later runs");
       f.rolled_back = e.rolled_back();
       f.after_earlier_failure = !result.failures.empty();
       if (!tracer.statements().empty() && tracer.statements().back().failed) {

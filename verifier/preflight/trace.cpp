@@ -193,6 +193,8 @@ void Tracer::StatementFinished(const applier::PreparedStep& step, std::size_t in
     if (was != before_.locks.end() && LockStrength(was->second) >= LockStrength(mode)) continue;
     const auto [name, kind] = name_of(oid);
     if (name.empty()) continue;  // not a user relation (the catalogs the trace reads)
+    // Reads and writes lock the indexes they use as they lock the table: said once, for it.
+    if (kind == "index" && LockStrength(mode) < LockStrength("SHARE")) continue;
     LockTaken lock;
     lock.mode = mode;
     lock.relation = name;
