@@ -342,6 +342,30 @@ TEST_F(Preflight, SchemaOnlyKeepsTheRecordAndFindsNoDataFailures) {
   EXPECT_TRUE(names[0].ends_with(".schema.dump")) << names[0];
 }
 
+// A target migrated by dbmate: its record is schema_migrations (one row per version), read on
+// the copy and stamped into stairway's history there, never on the target.
+TEST_F(Preflight, DbmateRecordIsReadFromSchemaMigrations) {
+  auto target = NewTestDatabase();
+  const ProcessResult up = Stairway({"upgrade", "0002", "-d", kMigrations}, target->url());
+  ASSERT_EQ(up.exit_code, 0) << Describe(up);
+  {
+    db::Session s = db::Session::Connect(target->url());
+    s.Exec("DROP TABLE stairway_history");
+    s.Exec("CREATE TABLE schema_migrations (version varchar(128) PRIMARY KEY)");
+    s.Exec("INSERT INTO schema_migrations VALUES ('0001'), ('0002')");
+  }
+  TempDir dir;
+  const ProcessResult r = StairwayOffline({"preflight", "--against", target->url(), kMigrations,
+                                           "--backup-dir", dir.path().string(), ServerFlag()});
+  EXPECT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_TRUE(Contains(r.out, "record: schema_migrations (dbmate), at 0002_create_orders"))
+      << r.out;
+  EXPECT_TRUE(Contains(r.out, "no drift before applying")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "OK: 3 of 3 pending revisions applied")) << r.out;
+  db::Session s = db::Session::Connect(target->url());
+  EXPECT_EQ(s.Query("SELECT to_regclass('stairway_history') IS NULL").rows.at(0).at(0), "t");
+}
+
 // Ctrl-C while pg_restore runs: the throwaway cluster goes (the sandbox's cleanup), the finished
 // backup stays. pg_restore is a wrapper that says when it started, then runs the real one late.
 TEST_F(Preflight, InterruptDuringRestoreLeavesNoClusterBehind) {
