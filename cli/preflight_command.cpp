@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <memory>
 
+#include "cli/alembic_model.h"
+#include "cli/alembic_support.h"
 #include "cli/connect_wait.h"
 #include "cli/output.h"
 #include "cli/runner_support.h"
@@ -77,6 +79,10 @@ int RunPreflight(const GlobalOptions& global, const PreflightArgs& args) {
   // Owners differ by construction: the copy is restored without them.
   request.snapshot.owners = schema::Owners::kIgnore;
   request.drift = !args.no_drift;
+  if (IsAlembic(set)) {
+    request.code_steps = AlembicCodeSteps(set, args.source);
+    request.snapshot = WithoutAlembicVersion(set, request.snapshot);
+  }
 
   ProgressLines progress(global.quiet);
   preflight::Outcome outcome = preflight::Run(request, progress);

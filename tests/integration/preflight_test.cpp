@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "runner/common/checksum.h"
+#include "tests/integration/alembic_test_util.h"
 #include "tests/integration/runner_test_util.h"
 
 namespace stairway::testing {
@@ -364,6 +365,66 @@ TEST_F(Preflight, DbmateRecordIsReadFromSchemaMigrations) {
   EXPECT_TRUE(Contains(r.out, "OK: 3 of 3 pending revisions applied")) << r.out;
   db::Session s = db::Session::Connect(target->url());
   EXPECT_EQ(s.Query("SELECT to_regclass('stairway_history') IS NULL").rows.at(0).at(0), "t");
+}
+
+// An Alembic project: the record is alembic_version, the pending revisions run in the project's
+// Python on the copy, and a revision that fails on the real data is reported at its .py line.
+TEST_F(Preflight, AlembicProjectRehearsesFromAlembicVersion) {
+  if (std::optional<std::string> missing = AlembicStackMissing()) GTEST_SKIP() << *missing;
+  TempDir dir;
+  const fs::path project = dir.path() / "project";
+  fs::copy(SourceDir() / "fixtures/alembic/plain", project, fs::copy_options::recursive);
+  std::ofstream(project / "alembic/versions/4d2e8a1b0c3f_email_required.py")
+      << R"PY("""email required
+
+Revision ID: 4d2e8a1b0c3f
+Revises: 3b8f1e0c9d2a
+Create Date: 2026-12-06 12:00:00
+"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = '4d2e8a1b0c3f'
+down_revision = '3b8f1e0c9d2a'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.execute("UPDATE users SET name = trim(name)")
+    op.alter_column("users", "email", existing_type=sa.String(length=255), nullable=False)
+
+
+def downgrade() -> None:
+    op.alter_column("users", "email", existing_type=sa.String(length=255), nullable=True)
+)PY";
+  auto target = NewTestDatabase();
+  const Env env = AlembicPythonEnv();
+  const ProcessResult up =
+      Stairway({"upgrade", "27c6a30d7c24", "-d", project.string()}, target->url(), env);
+  ASSERT_EQ(up.exit_code, 0) << Describe(up);
+  {
+    db::Session s = db::Session::Connect(target->url());
+    s.Exec("INSERT INTO users (name, email) VALUES ('a', 'a@x'), ('b', NULL)");
+  }
+  const ProcessResult r = RunStairway({"preflight", "--against", target->url(), project.string(),
+                                       "--backup-dir", dir.path().string(), ServerFlag()},
+                                      env, SourceDir().string());
+  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  EXPECT_TRUE(Contains(r.out, "record: alembic_version, at 27c6a30d7c24")) << r.out;
+  EXPECT_TRUE(Contains(r.out,
+                       "2 pending: 3b8f1e0c9d2a_drop_legacy_sessions, "
+                       "4d2e8a1b0c3f_email_required"))
+      << r.out;
+  EXPECT_TRUE(Contains(
+      r.out,
+      "4d2e8a1b0c3f_email_required.py:18:5: error: 4d2e8a1b0c3f_email_required (up) failed: "))
+      << r.out;
+  EXPECT_TRUE(Contains(r.out, "column \"email\" of relation \"users\" contains null values"))
+      << r.out;
+  EXPECT_TRUE(Contains(r.out, "FINDINGS: 1 of 2 pending revisions applied")) << r.out;
+  db::Session s = db::Session::Connect(target->url());
+  EXPECT_EQ(s.Query("SELECT version_num FROM alembic_version").rows.at(0).at(0), "27c6a30d7c24");
 }
 
 // Ctrl-C while pg_restore runs: the throwaway cluster goes (the sandbox's cleanup), the finished

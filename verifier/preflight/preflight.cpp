@@ -17,6 +17,7 @@
 #include "runner/common/error.h"
 #include "runner/common/process.h"
 #include "runner/db/conninfo.h"
+#include "runner/history/alembic_version.h"
 #include "runner/planner/planner.h"
 #include "verifier/preflight/tools.h"
 
@@ -174,10 +175,9 @@ Outcome Run(const Request& request, Listener& listener) {
         "preflight needs exactly one of --against URL (the target, read only) or --from-dump "
         "FILE (a pg_dump archive made earlier); see stairway preflight --help"));
   }
-  if (source::IsAlembic(set)) {
-    throw StopError(Error::Input(
-        "preflight does not rehearse Alembic projects yet (only the SQL formats); `stairway "
-        "drift --against URL` compares a live database with an Alembic project"));
+  const bool alembic = source::IsAlembic(set);
+  if (alembic && !request.code_steps) {
+    throw StopError(Error::Internal("preflight of an Alembic project needs its Python helper"));
   }
   if (request.jobs < 1) throw StopError(Error::Input("--jobs must be 1 or more"));
   Outcome outcome;
@@ -359,10 +359,33 @@ Outcome Run(const Request& request, Listener& listener) {
         result.server_major, result.sandbox_major));
   }
   Tracer tracer;
+  tracer.Watch(&copy);
   applier::Runner runner(copy, request.applier, &tracer);
-  const Record record = ReadRecord(copy, runner, set, result);
-  result.record = record.name;
-  result.recorded_revision = record.state.current ? record.state.current->Label() : "base";
+  Record record;
+  std::unique_ptr<applier::CodeSteps> code;
+  if (alembic) {
+    // The record is alembic_version; the revisions run in the project's Python, connected to
+    // the copy, with alembic_version kept there as Alembic keeps it.
+    code = request.code_steps(copy);
+    runner.UseAlembic(set, code.get());
+    runner.ReadHistory();
+    const history::AlembicVersionTable version_table(*set.alembic);
+    record.name = version_table.DisplayName();
+    record.state.applied = runner.AlembicApplied();
+    const std::optional<std::vector<std::string>> rows = version_table.ReadRows(copy);
+    if (!rows) {
+      result.notes.push_back(
+          fmt::format("the target has no {}: every revision is pending, as for an empty database",
+                      version_table.DisplayName()));
+    }
+    result.record = record.name;
+    result.recorded_revision =
+        rows && !rows->empty() ? fmt::format("{}", fmt::join(*rows, ", ")) : "base";
+  } else {
+    record = ReadRecord(copy, runner, set, result);
+    result.record = record.name;
+    result.recorded_revision = record.state.current ? record.state.current->Label() : "base";
+  }
   for (const history::Row* row : record.state.unknown) {
     result.notes.push_back(fmt::format("the record names revision {}, which {} does not have",
                                        row->Label(), set.dir.string()));
@@ -372,13 +395,20 @@ Outcome Run(const Request& request, Listener& listener) {
   drift_options.snapshot = request.snapshot;
   drift_options.snapshot.excluded_names.push_back("schema\\_migrations");
   drift_options.table = runner.table();
-  if (request.drift) {
+  const bool drift = request.drift && !alembic;
+  if (request.drift && alembic) {
+    result.notes.push_back(
+        "drift is not compared for Alembic projects yet: `stairway drift` compares the model "
+        "with the migrations");
+  }
+  if (drift) {
     listener.Progress(fmt::format("comparing the restored schema with {} at {}", set.dir.string(),
                                   result.recorded_revision));
     result.drift_before = drift::CheckAgainst(copy, *outcome.box, set, drift_options);
   }
 
-  const planner::Plan plan = planner::PlanUpgrade(set, record.state.applied, "head").ValueOrThrow();
+  const planner::Plan plan =
+      planner::PlanUpgrade(set, record.state.applied, alembic ? "heads" : "head").ValueOrThrow();
   const std::vector<applier::PreparedStep> steps = applier::Prepare(plan).ValueOrThrow();
   for (const applier::PreparedStep& step : steps) {
     result.pending.push_back(step.step.revision->Label());
@@ -428,7 +458,7 @@ Outcome Run(const Request& request, Listener& listener) {
   result.apply_ms = MsSince(apply_start);
   result.statements = tracer.statements();
 
-  if (request.drift) {
+  if (drift) {
     listener.Progress(fmt::format("comparing the result with {} at {}", set.dir.string(),
                                   result.failures.empty() ? "head" : "the last revision applied"));
     result.drift_after = drift::CheckAgainst(copy, *outcome.box, set, drift_options);

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -34,6 +35,9 @@ struct Request {
   applier::Options applier;  // history schema, lock/statement timeouts
   schema::SnapshotOptions snapshot;
   bool drift = true;
+  // Alembic projects: a helper in the project's Python with the revisions imported, connected
+  // to the given (throwaway) database; the CLI knows how to start one.
+  std::function<std::unique_ptr<applier::CodeSteps>(db::Session&)> code_steps;
 };
 
 struct Backup {

@@ -133,8 +133,9 @@ std::string RenderText(const Result& r) {
       facts += fmt::format(", builds index {}", fmt::join(s.indexes_built, ", "));
     }
     if (const std::string rows = Rows(s); !rows.empty()) facts += ", " + rows;
-    out += fmt::format("    {}:{}  {}  [{}]{}\n", s.path, s.line, s.text, facts,
-                       s.failed ? "  FAILED" : "");
+    out +=
+        fmt::format("    {}{}  {}  [{}]{}\n", s.path, s.line > 0 ? fmt::format(":{}", s.line) : "",
+                    s.text, facts, s.failed ? "  FAILED" : "");
     for (const LockTaken& lock : s.locks) out += fmt::format("      {}\n", DescribeLock(lock));
   }
   for (const Failure& f : r.failures) {

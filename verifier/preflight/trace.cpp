@@ -133,12 +133,26 @@ Tracer::State Tracer::Read(db::Session& session, bool in_transaction) {
 }
 
 void Tracer::StepStarted(const applier::PreparedStep& step) {
-  (void)step;
   step_start_ = Clock::now();
   if (!first_) first_ = step_start_;
   step_first_ = statements_.size();
   before_step_.clear();
   step_read_ = false;
+  if (step.step.revision->alembic && session_ != nullptr) {
+    before_ = Read(*session_, false);
+    before_step_ = before_.relations;
+    step_read_ = true;
+    StatementTrace t;
+    t.revision = step.step.revision->Label();
+    t.count = 1;
+    t.path = step.step.section().path.string();
+    t.line = 0;
+    t.text = "upgrade() (Alembic; its statements run in the project's Python, locks not traced)";
+    t.in_transaction = false;
+    pending_ = std::move(t);
+    statement_start_ = Clock::now();
+    pending_->start_ms = Ms(statement_start_ - *first_);
+  }
 }
 
 StatementTrace Tracer::Begin(const applier::PreparedStep& step, std::size_t index) const {
@@ -179,6 +193,11 @@ void Tracer::StatementFinished(const applier::PreparedStep& step, std::size_t in
   pending_.reset();
   t.duration_ms = Ms(end - statement_start_);
   const State after = Read(session, t.in_transaction);
+  Compare(t, after);
+  statements_.push_back(std::move(t));
+}
+
+void Tracer::Compare(StatementTrace& t, const State& after) const {
   const auto name_of = [&](const std::string& oid) -> std::pair<std::string, std::string> {
     using Relations = std::map<std::string, Relation>;
     for (const Relations* map : std::initializer_list<const Relations*>{
@@ -220,7 +239,6 @@ void Tracer::StatementFinished(const applier::PreparedStep& step, std::size_t in
     t.rows_written = after.written - before_.written;
     t.rows_scanned = after.scanned - before_.scanned;
   }
-  statements_.push_back(std::move(t));
 }
 
 void Tracer::StatementFailed(const std::string& message) {
@@ -235,6 +253,15 @@ void Tracer::StatementFailed(const std::string& message) {
 
 void Tracer::StepFinished(const applier::PreparedStep& step, std::chrono::milliseconds took) {
   (void)took;
+  if (step.step.revision->alembic) {
+    if (!pending_ || session_ == nullptr) return;
+    StatementTrace t = std::move(*pending_);
+    pending_.reset();
+    t.duration_ms = Ms(Clock::now() - statement_start_);
+    Compare(t, Read(*session_, false));
+    statements_.push_back(std::move(t));
+    return;
+  }
   if (step.step.tx_mode() != source::TxMode::kTransaction) return;
   // Locks taken in a transaction are held until it ends: from each statement's start to the
   // revision's COMMIT.

@@ -73,6 +73,11 @@ class Tracer : public applier::Observer {
 
   const std::vector<StatementTrace>& statements() const { return statements_; }
 
+  // The Runner's session, for revisions whose body is code (Alembic): their statements run on
+  // the helper's own connection, so each such revision is traced as one entry, read before and
+  // after it on this session: its duration, rewrites and index builds, not its locks.
+  void Watch(db::Session* session) { session_ = session; }
+
  private:
   using Clock = std::chrono::steady_clock;
   struct Relation {
@@ -88,7 +93,10 @@ class Tracer : public applier::Observer {
   };
   State Read(db::Session& session, bool in_transaction);
   StatementTrace Begin(const applier::PreparedStep& step, std::size_t index) const;
+  // Fills in what changed between before_ and `after` (locks, rewrites, indexes, rows).
+  void Compare(StatementTrace& t, const State& after) const;
 
+  db::Session* session_ = nullptr;
   std::optional<Clock::time_point> first_;
   Clock::time_point step_start_;
   Clock::time_point statement_start_;
