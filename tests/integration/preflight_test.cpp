@@ -343,9 +343,10 @@ TEST_F(Preflight, SchemaOnlyKeepsTheRecordAndFindsNoDataFailures) {
   EXPECT_TRUE(names[0].ends_with(".schema.dump")) << names[0];
 }
 
-// A target migrated by dbmate: its record is schema_migrations (one row per version), read on
-// the copy and stamped into stairway's history there, never on the target.
-TEST_F(Preflight, DbmateRecordIsReadFromSchemaMigrations) {
+// A target migrated by dbmate (schema_migrations, one row per version) or golang-migrate (one
+// row: version, dirty): read on the copy and stamped into stairway's history there, never on
+// the target.
+TEST_F(Preflight, DbmateAndGolangMigrateRecordsAreReadFromSchemaMigrations) {
   auto target = NewTestDatabase();
   const ProcessResult up = Stairway({"upgrade", "0002", "-d", kMigrations}, target->url());
   ASSERT_EQ(up.exit_code, 0) << Describe(up);
@@ -365,6 +366,19 @@ TEST_F(Preflight, DbmateRecordIsReadFromSchemaMigrations) {
   EXPECT_TRUE(Contains(r.out, "OK: 3 of 3 pending revisions applied")) << r.out;
   db::Session s = db::Session::Connect(target->url());
   EXPECT_EQ(s.Query("SELECT to_regclass('stairway_history') IS NULL").rows.at(0).at(0), "t");
+
+  // golang-migrate: one row, the version as a number, and dirty.
+  s.Exec("DROP TABLE schema_migrations");
+  s.Exec("CREATE TABLE schema_migrations (version bigint PRIMARY KEY, dirty boolean NOT NULL)");
+  s.Exec("INSERT INTO schema_migrations VALUES (2, false)");
+  TempDir dir2;
+  const ProcessResult g =
+      StairwayOffline({"preflight", "--against", target->url(), kMigrations, "--backup-dir",
+                       dir2.path().string(), ServerFlag(), "--schema-only", "--no-drift"});
+  EXPECT_EQ(g.exit_code, 0) << Describe(g);
+  EXPECT_TRUE(Contains(g.out, "record: schema_migrations (golang-migrate), at 0002_create_orders"))
+      << g.out;
+  EXPECT_TRUE(Contains(g.out, "OK: 3 of 3 pending revisions applied")) << g.out;
 }
 
 // An Alembic project: the record is alembic_version, the pending revisions run in the project's
