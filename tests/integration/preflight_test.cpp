@@ -441,6 +441,33 @@ def downgrade() -> None:
   EXPECT_EQ(s.Query("SELECT version_num FROM alembic_version").rows.at(0).at(0), "27c6a30d7c24");
 }
 
+// verify --lock-trace: the same trace on a throwaway database, as findings beside the lint.
+TEST(VerifyLockTrace, MeasuredLocksAndRewritesAreFindings) {
+  TempDir dir;
+  const fs::path json = dir.path() / "verify.json";
+  const ProcessResult r = StairwayOffline({"verify", "--lint", "--lock-trace", kMigrations,
+                                           ServerFlag(), "--report", "json", "-o", json.string()});
+  ASSERT_TRUE(fs::exists(json)) << Describe(r);
+  const nlohmann::json report = nlohmann::json::parse(ReadFile(json));
+  bool rewrite = false, not_null = false;
+  for (const nlohmann::json& f : report["findings"]) {
+    if (f["check"] != "lock-trace") continue;
+    EXPECT_EQ(f["severity"], "info") << f.dump();
+    if (f["rule"] == "lock-trace-rewrite" &&
+        f["path"] == kMigrations + "/0003_amount_numeric.sql" && f["line"] == 5) {
+      rewrite = Contains(f["message"],
+                         "ACCESS EXCLUSIVE on public.orders: blocks every read and "
+                         "write") &&
+                Contains(f["message"], "rewrites public.orders");
+    }
+    if (f["path"] == kMigrations + "/0004_email_required.sql" && f["line"] == 4) {
+      not_null = Contains(f["message"], "ACCESS EXCLUSIVE on public.users");
+    }
+  }
+  EXPECT_TRUE(rewrite) << report["findings"].dump(2);
+  EXPECT_TRUE(not_null) << report["findings"].dump(2);
+}
+
 // Ctrl-C while pg_restore runs: the throwaway cluster goes (the sandbox's cleanup), the finished
 // backup stays. pg_restore is a wrapper that says when it started, then runs the real one late.
 TEST_F(Preflight, InterruptDuringRestoreLeavesNoClusterBehind) {
