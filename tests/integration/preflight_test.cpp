@@ -140,10 +140,13 @@ TEST_F(Preflight, RehearsesOnACopyAndReportsWhatOnlyRealDataShows) {
   const fs::path html_path = dir.path() / "preflight.html";
   const fs::path md_path = dir.path() / "preflight.md";
   const auto started = std::chrono::steady_clock::now();
+  // The test cluster trusts local connections, so a password in the URL is carried along
+  // (to pg_dump in its environment) but never needed: it must appear nowhere.
+  const std::string secret = "Hunter2SecretPw";
   const ProcessResult r =
-      StairwayOffline({"preflight", "--against", reader_url_, kMigrations, "--backup-dir",
-                       backups.string(), ServerFlag(), "--json", json_path.string(), "--html",
-                       html_path.string(), "--markdown", md_path.string()});
+      StairwayOffline({"preflight", "--against", reader_url_ + "&password=" + secret, kMigrations,
+                       "--backup-dir", backups.string(), ServerFlag(), "--json", json_path.string(),
+                       "--html", html_path.string(), "--markdown", md_path.string()});
   EXPECT_EQ(r.exit_code, 1) << Describe(r);
   if (std::getenv("PREFLIGHT_TEST_SHOW")) {
     std::cerr << Describe(r) << "took "
@@ -173,6 +176,10 @@ TEST_F(Preflight, RehearsesOnACopyAndReportsWhatOnlyRealDataShows) {
   EXPECT_TRUE(Contains(r.out, "ACCESS EXCLUSIVE on public.orders for ")) << r.out;
   EXPECT_TRUE(Contains(r.out, "blocks every read and write")) << r.out;
   EXPECT_TRUE(Contains(r.out, "not on production")) << r.out;
+  for (const std::string& text :
+       {r.out, r.err, ReadFile(json_path), ReadFile(html_path), ReadFile(md_path)}) {
+    EXPECT_FALSE(Contains(text, secret)) << text;
+  }
 
   // The backup: kept, private, its size and SHA-256 printed.
   std::vector<fs::path> files;
