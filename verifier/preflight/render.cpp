@@ -313,7 +313,7 @@ std::string RenderHtml(const Result& r) {
   std::string svg = fmt::format(
       "<svg xmlns=\"http://www.w3.org/2000/svg\" id=\"timeline\" width=\"{}\" height=\"{}\" "
       "font-family=\"sans-serif\" font-size=\"12\">\n",
-      kLabelWidth + kChartWidth + 20, height);
+      kLabelWidth + kChartWidth + 70, height);  // room after the last bar for "R" and "failed"
   svg += fmt::format(
       "<text x=\"{}\" y=\"16\" fill=\"#555\">0 ms</text><text x=\"{}\" y=\"16\" fill=\"#555\" "
       "text-anchor=\"end\">{}</text>\n",
@@ -326,7 +326,8 @@ std::string RenderHtml(const Result& r) {
     const double x = kLabelWidth + s.start_ms / total * kChartWidth;
     const double w = std::max(3.0, s.duration_ms / total * kChartWidth);
     std::string label = fmt::format("{} #{} {}", s.revision, s.index + 1, s.text);
-    if (label.size() > 72) label = label.substr(0, 69) + "...";
+    // Kept inside the label column (about 7 px a character at 12 px).
+    if (label.size() > 64) label = label.substr(0, 61) + "...";
     std::vector<std::string> locks;
     for (const LockTaken& l : s.locks) locks.push_back(DescribeLock(l));
     const std::string title = fmt::format(
