@@ -14,6 +14,7 @@ packages=(
   python3 python3-sqlalchemy
   python3-jsonschema python3-rfc3987 python3-lxml python3-yaml pre-commit
   python3-alembic python3-psycopg2 python3-asyncpg alembic
+  chromium
 )
 
 missing=()

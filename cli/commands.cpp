@@ -15,6 +15,7 @@ RunFn SetupStatus(CLI::App& sub, GlobalOptions& global, Project& project);
 RunFn SetupStamp(CLI::App& sub, GlobalOptions& global, Project& project);
 RunFn SetupRepair(CLI::App& sub, GlobalOptions& global, Project& project);
 RunFn SetupVerify(CLI::App& sub, GlobalOptions& global);
+RunFn SetupPreflight(CLI::App& sub, GlobalOptions& global);
 RunFn SetupSnapshot(CLI::App& sub, GlobalOptions& global);
 RunFn SetupDiff(CLI::App& sub, GlobalOptions& global);
 RunFn SetupDrift(CLI::App& sub, GlobalOptions& global);
@@ -55,6 +56,10 @@ const std::vector<CommandSpec>& Commands() {
        kRepair},
       {"verify", "Roundtrip (up, down, up on a throwaway database), lint and drift in one report",
        SetupVerify},
+      {"preflight",
+       "Rehearse a deploy: back up the target, restore it to a throwaway database, apply what "
+       "is pending there with a lock trace",
+       SetupPreflight},
       {"snapshot", "Print a database's full catalog snapshot as JSON (URL, file or DIR@REV)",
        SetupSnapshot},
       {"diff", "Compare two catalog snapshots (URLs, files or DIR@REV); exit 1 if they differ",

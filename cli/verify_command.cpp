@@ -42,6 +42,7 @@ struct VerifyArgs {
   bool roundtrip = false;
   bool lint = false;
   bool drift = false;
+  bool lock_trace = false;  // --lock-trace
   ReportFlags report_flags;
   std::string fail_level = "warning";
   std::string model;
@@ -345,6 +346,7 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
   std::optional<AlembicModel> alembic_model;
   request.model = ReadModel(set, args, config, any_selected ? args.drift : true, alembic_model);
   request.checks.drift = any_selected ? args.drift : request.model.has_value();
+  request.checks.lock_trace = args.lock_trace;
 
   roundtrip::Options& options = request.roundtrip;
   options.irreversible =
@@ -424,6 +426,7 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
              run_drift = request.checks.drift;
   request.checks.roundtrip = run_roundtrip && slice.begin < slice.end;
   request.checks.drift = run_drift && (!shard || shard->index == 1);
+  request.checks.lock_trace = args.lock_trace && (!shard || shard->index == 1);
   // Setup SQL for each throwaway database. Made before the pipeline's sandbox, so it outlives
   // the databases: the roles it made on a --server-url server are dropped after them.
   std::optional<VerifySetup> setup;
@@ -519,6 +522,9 @@ RunFn SetupVerify(CLI::App& sub, GlobalOptions& global) {
   sub.add_flag("--roundtrip", args->roundtrip,
                "Run the roundtrip check: up, down, up for each revision, full catalog compared");
   sub.add_flag("--lint", args->lint, "Run the linter on the migration set");
+  sub.add_flag("--lock-trace", args->lock_trace,
+               "Also apply every revision once more with a lock trace: locks on tables that "
+               "existed before, rewrites, as findings beside the lint (docs/preflight.md)");
   sub.add_flag("--drift", args->drift,
                "Compare the model DDL (--model or [verify] model) with the migrations at head");
   args->report_flags.Add(

@@ -505,6 +505,7 @@ std::chrono::milliseconds Runner::RunTransactional(const PreparedStep& prepared)
     SetTimeouts(/*local=*/true);
     for (std::size_t i = 0; i < prepared.statements.size(); ++i) {
       at = i;
+      if (observer_ != nullptr) observer_->StatementStarting(prepared, i, session_);
       try {
         session_.Exec(prepared.statements[i].text);
       } catch (const db::DatabaseError& e) {
@@ -512,6 +513,7 @@ std::chrono::milliseconds Runner::RunTransactional(const PreparedStep& prepared)
         session_.Rollback();
         Fail(prepared, i, e, /*rolled_back=*/true);
       }
+      if (observer_ != nullptr) observer_->StatementFinished(prepared, i, session_);
     }
   } catch (const MigrationFailed&) {
     throw;
@@ -564,6 +566,7 @@ std::chrono::milliseconds Runner::RunNonTransactional(const PreparedStep& prepar
     for (std::size_t i = 0; i < prepared.statements.size(); ++i) {
       at = i;
       session_.Exec(table_.MarkStatementSql(version, static_cast<int>(i + 1)));
+      if (observer_ != nullptr) observer_->StatementStarting(prepared, i, session_);
       try {
         session_.Exec(prepared.statements[i].text);
       } catch (const db::DatabaseError& e) {
@@ -579,6 +582,7 @@ std::chrono::milliseconds Runner::RunNonTransactional(const PreparedStep& prepar
         }
         Fail(prepared, i, e, /*rolled_back=*/false);
       }
+      if (observer_ != nullptr) observer_->StatementFinished(prepared, i, session_);
     }
     at.reset();
     ResetTimeouts();

@@ -77,6 +77,14 @@ class Observer {
   virtual void WaitingForLock(const std::optional<LockHolder>& /*holder*/) {}
   virtual void StepStarted(const PreparedStep& /*step*/) {}
   virtual void StepFinished(const PreparedStep& /*step*/, std::chrono::milliseconds /*took*/) {}
+  // Around each statement of a SQL step, on the runner's session: inside the step's transaction
+  // when it runs in one, so what the statement locked and rewrote is still visible there
+  // (preflight's lock trace reads pg_locks and pg_class). A failing statement gets no
+  // StatementFinished. An exception thrown here fails the step like the statement would.
+  virtual void StatementStarting(const PreparedStep& /*step*/, std::size_t /*index*/,
+                                 db::Session& /*session*/) {}
+  virtual void StatementFinished(const PreparedStep& /*step*/, std::size_t /*index*/,
+                                 db::Session& /*session*/) {}
 };
 
 // Runs revisions whose body is code instead of SQL text (Alembic's Python) on a connection of

@@ -3,6 +3,7 @@
 
 #include <openssl/evp.h>
 
+#include <fstream>
 #include <initializer_list>
 #include <memory>
 #include <stdexcept>
@@ -36,6 +37,32 @@ std::string DigestHex(const EVP_MD* md, std::initializer_list<std::string_view> 
 
 std::string Sha256Hex(std::string_view bytes) {
   return DigestHex(EVP_sha256(), {bytes});
+}
+
+std::optional<std::string> Sha256OfFile(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) return std::nullopt;
+  std::string block(1 << 20, '\0');
+  while (in) {
+    in.read(block.data(), static_cast<std::streamsize>(block.size()));
+    const std::streamsize got = in.gcount();
+    if (got > 0 && EVP_DigestUpdate(ctx.get(), block.data(), static_cast<std::size_t>(got)) != 1) {
+      return std::nullopt;
+    }
+  }
+  if (in.bad()) return std::nullopt;
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  if (EVP_DigestFinal_ex(ctx.get(), digest, &length) != 1) return std::nullopt;
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < length; ++i) {
+    out += kHex[digest[i] >> 4];
+    out += kHex[digest[i] & 0xF];
+  }
+  return out;
 }
 
 std::string GitBlobId(std::string_view bytes, bool sha256) {

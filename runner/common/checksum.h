@@ -1,6 +1,8 @@
 // SHA-256 checksums of migration text, as stored in the history table.
 #pragma once
 
+#include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -8,6 +10,10 @@ namespace stairway {
 
 // Lower-case hex SHA-256 of the bytes.
 std::string Sha256Hex(std::string_view bytes);
+
+// Lower-case hex SHA-256 of a file's contents, read in blocks (a backup of gigabytes is never
+// held in memory); nullopt when it cannot be read.
+std::optional<std::string> Sha256OfFile(const std::filesystem::path& path);
 
 // The id git gives a blob of these bytes: SHA-1 (or, in a repository of the sha256 object
 // format, SHA-256) of "blob <size>\0" and the bytes. Tells a file unchanged since a commit

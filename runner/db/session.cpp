@@ -284,6 +284,28 @@ void SetConnectTimeout(std::optional<int> seconds) {
   connect_timeout_seconds = seconds;
 }
 
+Expected<std::vector<std::pair<std::string, std::string>>> ConnectionParams(std::string_view url) {
+  Expected<std::string> libpq_url = ToLibpqUrl(url);
+  if (!libpq_url.ok()) return libpq_url.error();
+  char* error = nullptr;
+  PQconninfoOption* options = PQconninfoParse(libpq_url.value().c_str(), &error);
+  if (error != nullptr) PQfreemem(error);
+  if (options == nullptr) {
+    return Error::Input(
+        fmt::format("{}: not a connection string libpq accepts", MaskPassword(url)));
+  }
+  std::vector<std::pair<std::string, std::string>> params;
+  for (PQconninfoOption* option = options; option->keyword != nullptr; ++option) {
+    const char* value = option->val != nullptr      ? option->val
+                        : option->envvar != nullptr ? std::getenv(option->envvar)
+                                                    : nullptr;
+    if (value == nullptr || *value == '\0') continue;
+    params.emplace_back(option->keyword, value);
+  }
+  PQconninfoFree(options);
+  return params;
+}
+
 Session Session::Connect(const std::string& url) {
   const std::string masked = MaskPassword(url);
   std::string libpq_url = ToLibpqUrl(url).ValueOrThrow();

@@ -7,6 +7,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "runner/common/error.h"
@@ -140,6 +141,12 @@ class Session {
 // set connect_timeout. nullopt (the default): PGCONNECT_TIMEOUT when set, else
 // kDefaultConnectTimeoutSeconds. libpq waits at least 2 s.
 void SetConnectTimeout(std::optional<int> seconds);
+
+// What libpq connects with for `url` (any form ToLibpqUrl accepts): each keyword it sets, from
+// the URL or, as libpq itself falls back, from its PG* environment variable (PGHOST, PGUSER,
+// PGPASSWORD...). For handing the same database to a PostgreSQL program (pg_dump, pg_restore)
+// as an argument vector plus environment, the password kept out of the arguments.
+Expected<std::vector<std::pair<std::string, std::string>>> ConnectionParams(std::string_view url);
 inline constexpr int kDefaultConnectTimeoutSeconds = 10;
 
 }  // namespace stairway::db

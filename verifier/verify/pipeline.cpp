@@ -13,6 +13,7 @@
 
 #include "runner/common/error.h"
 #include "verifier/lint/alembic_lint.h"
+#include "verifier/preflight/lock_trace.h"
 #include "verifier/roundtrip/roundtrip_report.h"
 
 namespace stairway::verifier::verify {
@@ -284,6 +285,20 @@ Outcome Run(Request request, Listener& listener) {
     report::Report lint_report = lint::LintAlembic(std::move(input), request.lint);
     listener.AlembicLintDone(lint_report);
     combined.Merge(std::move(lint_report));
+  }
+
+  if (request.checks.lock_trace) {
+    if (!outcome.box) outcome.box = sandbox::OpenSandbox(request.sandbox);
+    // The lint's findings, to say where the trace saw what no rule flagged.
+    std::set<std::pair<std::string, int>> linted;
+    for (const report::Finding& f : combined.findings) {
+      if (f.check == "lint") linted.emplace(f.path, f.line);
+    }
+    preflight::LintedAt at;
+    if (request.checks.lint) {
+      at = [&linted](const std::string& path, int line) { return linted.count({path, line}) > 0; };
+    }
+    combined.Merge(preflight::TraceRevisions(*outcome.box, set, options.applier, at));
   }
 
   bool drifted = false;

@@ -26,6 +26,9 @@ struct Checks {
   bool roundtrip = true;
   bool lint = true;
   bool drift = false;
+  // --lock-trace: the revisions applied once more with preflight's lock trace (dynamic findings
+  // beside the static lint).
+  bool lock_trace = false;
 };
 
 // What an Alembic project's checks need from its own Python; the CLI knows how to find it.

@@ -1,0 +1,111 @@
+// The lock and cost trace of a rehearsal: for each statement the runner's applier runs, what it
+// locked (read from pg_locks inside its open transaction), rewrote (relfilenode changed), built
+// (indexes), how many rows it touched and how long it took.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "runner/applier/applier.h"
+
+namespace stairway::verifier::preflight {
+
+// One relation lock a statement took (or strengthened) and how long it stays held.
+struct LockTaken {
+  std::string mode;      // "ACCESS EXCLUSIVE"
+  std::string relation;  // "public.users"
+  std::string kind;      // "table", "index", "sequence", "view", ...
+  // False for a relation the revision made itself: nobody else can be waiting for it.
+  bool existed_before = true;
+  // From the statement's start until its transaction ends (the revision's COMMIT, or the
+  // statement's own end outside a transaction): what a live system waits at most.
+  double held_ms = 0;
+};
+
+struct StatementTrace {
+  std::string revision;   // "0004_add_email"
+  std::size_t index = 0;  // 0-based within the revision
+  std::size_t count = 0;  // statements in the revision
+  std::string path;       // file and line of the statement's first token
+  int line = 0;
+  std::string text;  // one-line excerpt
+  bool in_transaction = true;
+  double start_ms = 0;     // since the first traced statement began
+  double duration_ms = 0;  // the statement alone (the trace's own queries excluded)
+  std::vector<LockTaken> locks;
+  std::vector<std::string> rewritten;      // tables (and matviews) written anew
+  std::vector<std::string> indexes_built;  // new indexes and indexes rebuilt by a rewrite
+  // Rows inserted, updated or deleted, and rows read by sequential scans (validation scans
+  // count here); nullopt outside a transaction (the statistics are per transaction).
+  std::optional<long long> rows_written;
+  std::optional<long long> rows_scanned;
+  bool failed = false;
+  std::string error;  // the server's message when failed
+};
+
+// "ACCESS EXCLUSIVE" -> what that lock keeps other sessions from doing.
+std::string_view WhatItBlocks(std::string_view mode);
+// 0 (ACCESS SHARE) .. 7 (ACCESS EXCLUSIVE); -1 for an unknown name.
+int LockStrength(std::string_view mode);
+// "AccessExclusiveLock" (pg_locks) -> "ACCESS EXCLUSIVE".
+std::string LockModeName(std::string_view pg_locks_mode);
+// "ACCESS EXCLUSIVE on public.users for 2.3 s: blocks every read and write".
+std::string DescribeLock(const LockTaken& lock);
+
+// Records the trace as the applier runs (an applier::Observer on the Runner's session). The
+// queries it adds run between statements and are not counted in their durations.
+class Tracer : public applier::Observer {
+ public:
+  void StepStarted(const applier::PreparedStep& step) override;
+  void StepFinished(const applier::PreparedStep& step, std::chrono::milliseconds took) override;
+  void StatementStarting(const applier::PreparedStep& step, std::size_t index,
+                         db::Session& session) override;
+  void StatementFinished(const applier::PreparedStep& step, std::size_t index,
+                         db::Session& session) override;
+  // The statement that started last failed (the Runner threw MigrationFailed): it is recorded
+  // with the server's message.
+  void StatementFailed(const std::string& message);
+
+  const std::vector<StatementTrace>& statements() const { return statements_; }
+
+  // The Runner's session, for revisions whose body is code (Alembic): their statements run on
+  // the helper's own connection, so each such revision is traced as one entry, read before and
+  // after it on this session: its duration, rewrites and index builds, not its locks.
+  void Watch(db::Session* session) { session_ = session; }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  struct Relation {
+    std::string name;
+    std::string kind;
+    std::string relfilenode;
+  };
+  struct State {
+    std::map<std::string, std::string> locks;   // oid -> strongest mode held
+    std::map<std::string, Relation> relations;  // oid -> relation
+    long long written = 0;
+    long long scanned = 0;
+  };
+  State Read(db::Session& session, bool in_transaction);
+  StatementTrace Begin(const applier::PreparedStep& step, std::size_t index) const;
+  // Fills in what changed between before_ and `after` (locks, rewrites, indexes, rows).
+  void Compare(StatementTrace& t, const State& after) const;
+
+  db::Session* session_ = nullptr;
+  std::optional<Clock::time_point> first_;
+  Clock::time_point step_start_;
+  Clock::time_point statement_start_;
+  std::map<std::string, Relation> before_step_;  // relations when the revision began
+  bool step_read_ = false;                       // before_step_ filled for this revision
+  State before_;
+  std::optional<StatementTrace> pending_;  // started, not finished
+  std::size_t step_first_ = 0;             // index in statements_ of the step's first
+  std::vector<StatementTrace> statements_;
+};
+
+}  // namespace stairway::verifier::preflight
