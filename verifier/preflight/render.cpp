@@ -11,6 +11,13 @@ namespace stairway::verifier::preflight {
 
 namespace {
 
+// A drift result's findings as the drift command prints them, one line each.
+std::vector<std::string> DriftLines(const drift::Result& d) {
+  std::vector<std::string> lines;
+  for (const drift::Finding& f : d.findings) lines.push_back(drift::Line(f));
+  return lines;
+}
+
 std::string Duration(double ms) {
   if (ms >= 1000) return fmt::format("{:.1f} s", ms / 1000);
   if (ms >= 10) return fmt::format("{:.0f} ms", ms);
@@ -110,7 +117,8 @@ std::string RenderText(const Result& r) {
     if (r.drift_before->HasDrift()) {
       out += fmt::format("drift before applying: the restored schema differs from {}:\n",
                          DriftLabel(*r.drift_before));
-      for (const std::string& line : r.drift_before->lines) out += fmt::format("  {}\n", line);
+      for (const std::string& line : DriftLines(*r.drift_before))
+        out += fmt::format("  {}\n", line);
     } else {
       out += fmt::format("no drift before applying: the restored schema matches {}\n",
                          DriftLabel(*r.drift_before));
@@ -149,7 +157,7 @@ std::string RenderText(const Result& r) {
     if (r.drift_after->HasDrift()) {
       out += fmt::format("drift after applying: the result differs from {}:\n",
                          DriftLabel(*r.drift_after));
-      for (const std::string& line : r.drift_after->lines) out += fmt::format("  {}\n", line);
+      for (const std::string& line : DriftLines(*r.drift_after)) out += fmt::format("  {}\n", line);
     } else {
       out += fmt::format("no drift after applying: the result matches {}\n",
                          DriftLabel(*r.drift_after));
@@ -215,7 +223,7 @@ std::string RenderJson(const Result& r) {
   const auto drift_json = [](const std::optional<drift::Result>& d) -> json {
     if (!d) return json();
     return {{"compared_with", d->migrations_label},
-            {"differences", d->lines},
+            {"differences", DriftLines(*d)},
             {"note", d->note ? json(*d->note) : json()}};
   };
   json out = {{"stairway_preflight", kJsonVersion},
@@ -271,7 +279,7 @@ std::string RenderMarkdown(const Result& r) {
       continue;
     }
     out += fmt::format("### {} (vs {})\n\n", title, (*d)->migrations_label);
-    for (const std::string& line : (*d)->lines) out += fmt::format("- {}\n", Cell(line));
+    for (const std::string& line : DriftLines(**d)) out += fmt::format("- {}\n", Cell(line));
     out += "\n";
   }
   if (!r.statements.empty()) {
@@ -381,7 +389,8 @@ std::string RenderHtml(const Result& r) {
     if (!*d) continue;
     drift += fmt::format("<h2>{} (vs {})</h2>\n", title, Escape((*d)->migrations_label));
     if (!(*d)->HasDrift()) drift += "<p>none</p>\n";
-    for (const std::string& line : (*d)->lines) drift += fmt::format("<p>{}</p>\n", Escape(line));
+    for (const std::string& line : DriftLines(**d))
+      drift += fmt::format("<p>{}</p>\n", Escape(line));
   }
 
   return fmt::format(
