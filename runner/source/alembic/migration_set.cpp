@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "runner/common/checksum.h"
+#include "runner/source/alembic/project.h"
 #include "runner/source/alembic/python_tokens.h"
 #include "runner/source/graph.h"
 #include "runner/source/source_file.h"
@@ -18,18 +19,10 @@ namespace stairway::source::alembic {
 namespace fs = std::filesystem;
 namespace {
 
-fs::path Absolute(const fs::path& p) {
-  std::error_code ec;
-  fs::path abs = fs::absolute(p, ec);
-  abs = (ec ? p : abs).lexically_normal();
-  if (abs.has_relative_path() && abs.filename().empty()) abs = abs.parent_path();
-  return abs;
-}
-
 // Shows `abs` the way the user named its surroundings: under `given` when it lies there.
 class PathShower {
  public:
-  explicit PathShower(const fs::path& given) : given_(given), given_abs_(Absolute(given)) {}
+  explicit PathShower(const fs::path& given) : given_(given), given_abs_(AbsoluteNormal(given)) {}
   fs::path Show(const fs::path& abs) const {
     const fs::path rel = abs.lexically_relative(given_abs_);
     if (rel.empty() || *rel.begin() == "..") return abs;

@@ -37,15 +37,6 @@ std::string_view Strip(std::string_view s) {
   return s;
 }
 
-fs::path AbsoluteNormal(const fs::path& p) {
-  std::error_code ec;
-  fs::path abs = fs::absolute(p, ec);
-  if (ec) abs = p;
-  abs = abs.lexically_normal();
-  if (abs.has_relative_path() && abs.filename().empty()) abs = abs.parent_path();
-  return abs;
-}
-
 bool IsDirectory(const fs::path& p) {
   std::error_code ec;
   return fs::is_directory(p, ec);
@@ -65,6 +56,15 @@ fs::path Resolve(const fs::path& base, const std::string& location) {
 }
 
 }  // namespace
+
+fs::path AbsoluteNormal(const fs::path& p) {
+  std::error_code ec;
+  fs::path abs = fs::absolute(p, ec);
+  if (ec) abs = p;
+  abs = abs.lexically_normal();
+  if (abs.has_relative_path() && abs.filename().empty()) abs = abs.parent_path();
+  return abs;
+}
 
 Expected<IniFile> IniFile::Read(const fs::path& path,
                                 const std::map<std::string, std::string>& defaults) {

@@ -74,4 +74,8 @@ Expected<std::optional<AlembicProject>> DetectAlembicProject(const std::filesyst
 // when they are plain string literals; fills `project` (defaults stay otherwise).
 void ReadEnvPyVersionTable(AlembicProject& project);
 
+// `p` made absolute and lexically normal, without a trailing separator (as given when the
+// current directory cannot be read).
+std::filesystem::path AbsoluteNormal(const std::filesystem::path& p);
+
 }  // namespace stairway::source::alembic
