@@ -11,7 +11,8 @@ build_dir=${STAIRWAY_ASAN_BUILD_DIR:-build-asan}
 # on runner/applier/applier.cpp: 7.3 s against 9.5 s; -O1 -g: 30 s), which keeps CI within its
 # budget; -g1 still gives file:line in the sanitizers' stack traces.
 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=None -DCMAKE_CXX_FLAGS="-O0 -g1" \
-  -DCMAKE_C_FLAGS="-O0 -g1" -DSTAIRWAY_SANITIZE=ON -DSTAIRWAY_BUILD_BENCH=OFF >/dev/null
+  -DCMAKE_C_FLAGS="-O0 -g1" -DSTAIRWAY_SANITIZE=ON -DSTAIRWAY_BUILD_BENCH=OFF \
+  -DCMAKE_UNITY_BUILD="${STAIRWAY_UNITY_BUILD:-ON}" >/dev/null
 ninja -C "$build_dir"
 # Leak checking is off: some results are left to the process exit on purpose (lint parse trees,
 # snapshots; see cli/). A UBSan report stops the process like an ASan one.
