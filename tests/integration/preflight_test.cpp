@@ -18,6 +18,7 @@
 #include "runner/common/checksum.h"
 #include "tests/integration/alembic_test_util.h"
 #include "tests/integration/runner_test_util.h"
+#include "tests/support/temp_dir.h"
 
 namespace stairway::testing {
 namespace {
@@ -29,22 +30,6 @@ const std::string kMigrations = "fixtures/preflight/migrations";
 std::string ServerFlag() {
   return "--server-url=" + TestSandbox().AdminUrl();
 }
-
-class TempDir {
- public:
-  TempDir() {
-    path_ = fs::temp_directory_path() / ("stairway_preflight_test_" + std::to_string(::getpid()) +
-                                         "_" + std::to_string(next_++));
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-  static inline int next_ = 0;
-};
 
 bool Contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
@@ -134,7 +119,7 @@ TEST_F(Preflight, RehearsesOnACopyAndReportsWhatOnlyRealDataShows) {
   }
   const std::string before_dump = PlainDump(production_->url());
   const std::string before_writes = WriteCounts(production_->url());
-  TempDir dir;
+  TempDir dir("stairway-preflight");
   const fs::path backups = dir.path() / "backups";
   const fs::path json_path = dir.path() / "preflight.json";
   const fs::path html_path = dir.path() / "preflight.html";
@@ -283,7 +268,7 @@ TEST_F(Preflight, RehearsesOnACopyAndReportsWhatOnlyRealDataShows) {
 }
 
 TEST_F(Preflight, PgDumpOlderThanTheServerIsAClearInputError) {
-  TempDir dir;
+  TempDir dir("stairway-preflight");
   const fs::path fake = dir.path() / "pg_dump";
   std::ofstream(fake) << "#!/bin/sh\necho 'pg_dump (PostgreSQL) 9.6.24'\n";
   fs::permissions(fake, fs::perms::owner_all);
@@ -300,7 +285,7 @@ TEST_F(Preflight, PgDumpOlderThanTheServerIsAClearInputError) {
 }
 
 TEST_F(Preflight, DamagedDumpIsAClearInputError) {
-  TempDir dir;
+  TempDir dir("stairway-preflight");
   const fs::path garbage = dir.path() / "garbage.dump";
   std::ofstream(garbage) << "this is not an archive\n";
   const ProcessResult r =
@@ -332,7 +317,7 @@ TEST_F(Preflight, DamagedDumpIsAClearInputError) {
 }
 
 TEST_F(Preflight, SchemaOnlyKeepsTheRecordAndFindsNoDataFailures) {
-  TempDir dir;
+  TempDir dir("stairway-preflight");
   const ProcessResult r =
       StairwayOffline({"preflight", "--against", reader_url_, kMigrations, "--schema-only",
                        "--backup-dir", dir.path().string(), ServerFlag()});
@@ -363,7 +348,7 @@ TEST_F(Preflight, DbmateAndGolangMigrateRecordsAreReadFromSchemaMigrations) {
     s.Exec("CREATE TABLE schema_migrations (version varchar(128) PRIMARY KEY)");
     s.Exec("INSERT INTO schema_migrations VALUES ('0001'), ('0002')");
   }
-  TempDir dir;
+  TempDir dir("stairway-preflight");
   const ProcessResult r = StairwayOffline({"preflight", "--against", target->url(), kMigrations,
                                            "--backup-dir", dir.path().string(), ServerFlag()});
   EXPECT_EQ(r.exit_code, 0) << Describe(r);
@@ -378,7 +363,7 @@ TEST_F(Preflight, DbmateAndGolangMigrateRecordsAreReadFromSchemaMigrations) {
   s.Exec("DROP TABLE schema_migrations");
   s.Exec("CREATE TABLE schema_migrations (version bigint PRIMARY KEY, dirty boolean NOT NULL)");
   s.Exec("INSERT INTO schema_migrations VALUES (2, false)");
-  TempDir dir2;
+  TempDir dir2("stairway-preflight");
   const ProcessResult g =
       StairwayOffline({"preflight", "--against", target->url(), kMigrations, "--backup-dir",
                        dir2.path().string(), ServerFlag(), "--schema-only", "--no-drift"});
@@ -392,7 +377,7 @@ TEST_F(Preflight, DbmateAndGolangMigrateRecordsAreReadFromSchemaMigrations) {
 // Python on the copy, and a revision that fails on the real data is reported at its .py line.
 TEST_F(Preflight, AlembicProjectRehearsesFromAlembicVersion) {
   if (std::optional<std::string> missing = AlembicStackMissing()) GTEST_SKIP() << *missing;
-  TempDir dir;
+  TempDir dir("stairway-preflight");
   const fs::path project = dir.path() / "project";
   fs::copy(SourceDir() / "fixtures/alembic/plain", project, fs::copy_options::recursive);
   std::ofstream(project / "alembic/versions/4d2e8a1b0c3f_email_required.py")
@@ -450,7 +435,7 @@ def downgrade() -> None:
 
 // verify --lock-trace: the same trace on a throwaway database, as findings beside the lint.
 TEST(VerifyLockTrace, MeasuredLocksAndRewritesAreFindings) {
-  TempDir dir;
+  TempDir dir("stairway-preflight");
   const fs::path json = dir.path() / "verify.json";
   const ProcessResult r = StairwayOffline({"verify", "--lint", "--lock-trace", kMigrations,
                                            ServerFlag(), "--report", "json", "-o", json.string()});
@@ -478,7 +463,10 @@ TEST(VerifyLockTrace, MeasuredLocksAndRewritesAreFindings) {
 // Ctrl-C while pg_restore runs: the throwaway cluster goes (the sandbox's cleanup), the finished
 // backup stays. pg_restore is a wrapper that says when it started, then runs the real one late.
 TEST_F(Preflight, InterruptDuringRestoreLeavesNoClusterBehind) {
-  TempDir dir;
+  TempDir dir("stairway-preflight");
+  // The cluster's account (stairway drops to one when run as root) must reach $TMPDIR below it.
+  fs::permissions(dir.path(), fs::perms::others_read | fs::perms::others_exec,
+                  fs::perm_options::add);
   const fs::path tmp = dir.path() / "tmp";
   const fs::path backups = dir.path() / "backups";
   fs::create_directories(tmp);
