@@ -329,15 +329,6 @@ std::string ReplaceSpans(std::string_view text, std::vector<Span> spans) {
   return out;
 }
 
-std::string QuoteConninfoValue(std::string_view value) {
-  std::string quoted = "'";
-  for (char c : value) {
-    if (c == '\'' || c == '\\') quoted += '\\';
-    quoted += c;
-  }
-  return quoted + "'";
-}
-
 // SQLAlchemy drivers whose URLs name a PostgreSQL database.
 constexpr std::array<std::string_view, 7> kDrivers = {
     "asyncpg", "psycopg2", "psycopg", "psycopg_async", "psycopg2cffi", "pg8000", "pygresql"};
@@ -512,6 +503,15 @@ Expected<std::string> ConvertUri(std::string_view url) {
 }
 
 }  // namespace
+
+std::string QuoteConninfoValue(std::string_view value) {
+  std::string quoted = "'";
+  for (char c : value) {
+    if (c == '\'' || c == '\\') quoted += '\\';
+    quoted += c;
+  }
+  return quoted + "'";
+}
 
 Expected<std::string> ToLibpqUrl(std::string_view input) {
   const std::string_view url = TrimSpace(input);

@@ -42,4 +42,7 @@ std::string QuoteLiteral(std::string_view text);
 // SQLAlchemy URLs come back as libpq URLs.
 std::string WithDatabase(std::string_view url, std::string_view dbname);
 
+// A conninfo (key=value) value in single quotes, with ' and \ escaped as libpq reads them.
+std::string QuoteConninfoValue(std::string_view value);
+
 }  // namespace stairway::db

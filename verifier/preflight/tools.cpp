@@ -16,16 +16,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// A conninfo value in single quotes, with ' and \ escaped as libpq reads them.
-std::string Quoted(std::string_view value) {
-  std::string out = "'";
-  for (char c : value) {
-    if (c == '\'' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "'";
-}
-
 // The last lines of a program's stderr, on one line each, for an error message.
 std::string Tail(std::string_view text, std::size_t max_lines = 6) {
   std::vector<std::string_view> lines;
@@ -55,7 +45,8 @@ Expected<ProgramConnection> ConnectionFor(std::string_view url) {
       continue;
     }
     if (key == "dbname") out.dbname = value;
-    out.conninfo += fmt::format("{}{}={}", out.conninfo.empty() ? "" : " ", key, Quoted(value));
+    out.conninfo +=
+        fmt::format("{}{}={}", out.conninfo.empty() ? "" : " ", key, db::QuoteConninfoValue(value));
   }
   out.env = process::MinimalEnvironment({}, extra);
   return out;
