@@ -452,7 +452,7 @@ class ClusterSandbox : public Sandbox {
         .admin_url = SocketUrl(socket_dir, "postgres"),
         .url_for = [socket_dir](const std::string& name) { return SocketUrl(socket_dir, name); },
         .keep = keep,
-        .file_copy = true,
+        .file_copy = DatabaseHost::Config::FileCopy::kAlways,
         .warnings = DropWarnings::kSilent});
   }
   ~ClusterSandbox() override {

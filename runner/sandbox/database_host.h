@@ -22,7 +22,11 @@ class DatabaseHost : public std::enable_shared_from_this<DatabaseHost> {
     std::string admin_url;                                   // where CREATE/DROP DATABASE run
     std::function<std::string(const std::string&)> url_for;  // database name -> its URL
     bool keep = false;                                       // never drop
-    bool file_copy = false;  // CREATE DATABASE ... STRATEGY file_copy (faster with fsync off)
+    // CREATE DATABASE ... STRATEGY file_copy: always (the private cluster runs with fsync
+    // off), or only when the server says fsync is off (a user's server: file_copy there forces
+    // two checkpoints, which a server that syncs pays for, and so do its other sessions).
+    enum class FileCopy { kNever, kAlways, kWhenFsyncOff };
+    FileCopy file_copy = FileCopy::kNever;
     DropWarnings warnings = DropWarnings::kSilent;
     // A server the user handed over: each database gets a marker comment naming this run
     // (MarkerComment), and SIGINT/SIGTERM drops the live ones before stairway exits.
@@ -51,6 +55,7 @@ class DatabaseHost : public std::enable_shared_from_this<DatabaseHost> {
   std::mutex mutex_;
   bool closed_ = false;
   std::optional<db::Session> admin_;
+  std::optional<bool> file_copy_;  // the strategy, decided on the first Create
   std::vector<std::string> live_;
 };
 

@@ -20,7 +20,7 @@ class ServerSandbox : public Sandbox {
             .admin_url = server_url_,
             .url_for = [base](const std::string& name) { return db::WithDatabase(base, name); },
             .keep = keep,
-            .file_copy = false,
+            .file_copy = DatabaseHost::Config::FileCopy::kWhenFsyncOff,
             .warnings = DropWarnings::kPrint,
             .shared_server = true},
         std::move(admin));

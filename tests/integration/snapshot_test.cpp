@@ -1,6 +1,7 @@
 // Catalog snapshots on a real PostgreSQL: the same DDL on two databases (OIDs shifted) gives the
 // same bytes; each object kind in fixtures/schema/kinds/ is named exactly by the diff; stairway's
 // own tables are left out; a failed CREATE INDEX CONCURRENTLY shows as INVALID.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -9,7 +10,9 @@
 #include <optional>
 #include <set>
 #include <sstream>
+#include <thread>
 
+#include "runner/common/error.h"
 #include "runner/db/session.h"
 #include "tests/support/paths.h"
 #include "tests/support/test_cluster.h"
@@ -133,6 +136,77 @@ TEST(SnapshotTest, TrackedCatalogReadAllGivesTakeSnapshotsBytes) {
   EXPECT_NE(after.Find("column", "public.users.nickname"), nullptr);
   EXPECT_EQ(tracked->Current().Find("column", "public.users.nickname"), nullptr);  // no Refresh
   tracked->Stop(a.session);
+}
+
+// verify --base prepares the change watch on a second session while the first applies the
+// up-only revisions, and arms it at the first round trip: no event trigger before Arm, the
+// catalog as Start would read it after, and the steps of the first session seen by refreshes on
+// the second.
+TEST(SnapshotTest, PreparedWatchArmsToWhatStartReads) {
+  TestDatabase a = NewDatabase(ReadFile(FixturesDir() / "schema" / "rich.sql"));
+  db::Session watch = a.session.Reconnect();
+  std::optional<schema::TrackedCatalog> tracked = schema::TrackedCatalog::Prepare(watch);
+  ASSERT_TRUE(tracked.has_value()) << "the test role must be a superuser";
+  const auto triggers = [&] {
+    return a.session.Query("SELECT count(*) FROM pg_event_trigger WHERE evtname LIKE 'stairway%'")
+        .rows[0][0]
+        .value_or("");
+  };
+  EXPECT_EQ(triggers(), "0");
+  EXPECT_EQ(tracked->size(), 0u);  // the warm-up read is thrown away
+  // An up-only step after the preparation: the armed watch's read takes it in.
+  a.session.Exec("ALTER TABLE users ADD COLUMN nickname text");
+  tracked->Arm(watch);
+  EXPECT_EQ(triggers(), "2");
+  EXPECT_EQ(schema::SnapshotToJson(tracked->Current()),
+            schema::SnapshotToJson(schema::TakeSnapshot(a.session)));
+  EXPECT_NE(tracked->Find("column", "public.users.nickname"), nullptr);
+  // A round-tripped step on the first session, refreshed on the second.
+  a.session.Exec(
+      "ALTER TABLE users RENAME COLUMN nickname TO handle; CREATE TYPE mood AS "
+      "ENUM ('ok', 'meh')");
+  const schema::TrackedPatch patch = tracked->Refresh(watch);
+  EXPECT_FALSE(patch.full);
+  EXPECT_EQ(schema::SnapshotToJson(tracked->Current()),
+            schema::SnapshotToJson(schema::TakeSnapshot(a.session)));
+  EXPECT_EQ(tracked->Find("column", "public.users.nickname"), nullptr);
+  EXPECT_NE(tracked->Find("column", "public.users.handle"), nullptr);
+  tracked->Stop(watch);
+  EXPECT_EQ(triggers(), "0");
+}
+
+// The preparation runs while the other session creates and drops objects: it either fails with
+// an error (the caller then starts the watch the usual way) or, armed afterwards, reads the
+// catalog exactly.
+TEST(SnapshotTest, WatchPreparedBesideDdlIsExactOnceArmed) {
+  TestDatabase a = NewDatabase(ReadFile(FixturesDir() / "schema" / "rich.sql"));
+  db::Session watch = a.session.Reconnect();
+  std::optional<schema::TrackedCatalog> tracked;
+  bool failed = false;
+  std::thread preparing([&] {
+    try {
+      tracked = schema::TrackedCatalog::Prepare(watch);
+    } catch (const StopError&) {
+      failed = true;
+    }
+  });
+  for (int i = 0; i < 60; ++i) {
+    a.session.Exec(
+        fmt::format("CREATE TABLE churn_{0} (id int PRIMARY KEY, note text DEFAULT 'x'); "
+                    "CREATE VIEW churn_view_{0} AS SELECT id FROM churn_{0}; {1}",
+                    i, i % 2 == 0 ? fmt::format("DROP TABLE churn_{} CASCADE", i) : ""));
+  }
+  preparing.join();
+  if (failed) GTEST_SKIP() << "the preparation met a concurrent drop (allowed: Start is used)";
+  ASSERT_TRUE(tracked.has_value());
+  tracked->Arm(watch);
+  EXPECT_EQ(schema::SnapshotToJson(tracked->Current()),
+            schema::SnapshotToJson(schema::TakeSnapshot(a.session)));
+  a.session.Exec("DROP TABLE churn_1 CASCADE");
+  tracked->Refresh(watch);
+  EXPECT_EQ(schema::SnapshotToJson(tracked->Current()),
+            schema::SnapshotToJson(schema::TakeSnapshot(a.session)));
+  tracked->Stop(watch);
 }
 
 TEST(SnapshotTest, JsonRoundTripsAndDiffsLikeTheLiveSnapshot) {

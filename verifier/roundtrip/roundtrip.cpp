@@ -191,10 +191,11 @@ struct Lane {
 
 // Sets up a lane on `session`, or on a session of its own on `database` when that is given.
 // `watch_now`: the lane's first revision round-trips, so the change watch starts here, before
-// the Alembic helper is asked for (it may still be starting).
+// the Alembic helper is asked for (it may still be starting). `watch_later`: a later one does,
+// so the watch is prepared beside the up-only revisions before it.
 std::unique_ptr<Lane> OpenLane(std::unique_ptr<sandbox::ThrowawayDatabase> database,
                                db::Session* session, const source::MigrationSet& set,
-                               const Options& options, bool watch_now) {
+                               const Options& options, bool watch_now, bool watch_later = false) {
   auto lane = std::make_unique<Lane>();
   lane->database = std::move(database);
   if (lane->database)
@@ -232,6 +233,7 @@ std::unique_ptr<Lane> OpenLane(std::unique_ptr<sandbox::ThrowawayDatabase> datab
   }
   lane->observers.push_back(&lane->verify_scripts);
   if (watch_now && lane->tracked) lane->tracked->Start(*session);
+  if (!watch_now && watch_later && lane->tracked) lane->tracked->PrepareAside(*session);
   if (options.code_steps) {
     lane->code = options.code_steps(*session);
     lane->runner->UseAlembic(set, lane->code.get());
@@ -290,7 +292,14 @@ Result Run(db::Session& session, const source::MigrationSet& set, const Options&
   // share_begin go up only here).
   const bool first_round_trips = !set.revisions.empty() && options.share_begin <= 0 &&
                                  RoundTrips(set.revisions[0], selection.reason[0]);
-  std::unique_ptr<Lane> lane = OpenLane(nullptr, &session, set, options, first_round_trips);
+  bool later_round_trips = false;
+  const int last = options.share_end < 0 ? static_cast<int>(set.revisions.size())
+                                         : std::min<int>(set.revisions.size(), options.share_end);
+  for (int i = std::max(0, options.share_begin); i < last && !later_round_trips; ++i) {
+    later_round_trips = RoundTrips(set.revisions[i], selection.reason[i]);
+  }
+  std::unique_ptr<Lane> lane =
+      OpenLane(nullptr, &session, set, options, first_round_trips, later_round_trips);
   Result result;
   result.snapshots = options.snapshots;
   if (lane->tracking_refused) {

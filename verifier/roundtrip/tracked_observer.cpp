@@ -99,7 +99,31 @@ const schema::Wording kTrackingWording{"in a full snapshot", "in the tracked cat
 
 TrackedCatalogObserver::TrackedCatalogObserver(Check check) : check_(check) {}
 
+void TrackedCatalogObserver::PrepareAside(db::Session& session) {
+  prepared_ =
+      std::async(std::launch::async, [this, &session]() -> std::optional<schema::TrackedCatalog> {
+        aside_ = session.Companion();
+        if (aside_ == nullptr) return std::nullopt;  // connection limit, ...
+        return schema::TrackedCatalog::Prepare(*aside_);
+      });
+}
+
 void TrackedCatalogObserver::Start(db::Session& session) {
+  if (prepared_.valid()) {
+    try {
+      std::optional<schema::TrackedCatalog> ready = prepared_.get();
+      if (ready) {
+        ready->Arm(*aside_);
+        catalog_ = std::move(ready);
+        return;
+      }
+    } catch (const StopError&) {
+      // A step dropped what the warm-up read, say: the usual start below installs the watch
+      // over whatever the preparation left.
+    }
+    if (aside_ != nullptr) session.CloseCompanion();  // with the preparation's lock_timeout
+    aside_ = nullptr;
+  }
   catalog_ = schema::TrackedCatalog::Start(session);
   if (!catalog_) {
     throw StopError(Error::Database(
@@ -133,11 +157,11 @@ void TrackedCatalogObserver::StepRan(const source::Section& section) {
 }
 
 schema::TrackedPatch TrackedCatalogObserver::Refresh(PhaseContext& context) {
-  schema::TrackedPatch patch = catalog_->Refresh(context.session, unwatched_);
+  schema::TrackedPatch patch = catalog_->Refresh(Reader(context.session), unwatched_);
   pending_ = false;
   unwatched_ = false;
   if (check_ == Check::kEveryStep) {
-    for (const std::string& line : Missed(context.session, Read::kSnapshotQueries)) {
+    for (const std::string& line : Missed(Reader(context.session), Read::kSnapshotQueries)) {
       context.Add("roundtrip-tracking",
                   fmt::format("{}: {}: tracked catalog differs: {}", context.revision.Label(),
                               PhaseName(context.phase), line));
@@ -198,8 +222,16 @@ void TrackedCatalogObserver::AtPhase(PhaseContext& context) {
   }
 }
 
-std::vector<std::string> TrackedCatalogObserver::Finish(db::Session& session) {
+std::vector<std::string> TrackedCatalogObserver::Finish(db::Session& steps) {
+  if (prepared_.valid()) {
+    // Prepared for a round trip that never came (a failure stopped the run first).
+    try {
+      if (std::optional<schema::TrackedCatalog> unused = prepared_.get()) unused->Stop(*aside_);
+    } catch (const StopError&) {
+    }
+  }
   if (!catalog_) return {};  // nothing round-tripped, so nothing was compared
+  db::Session& session = Reader(steps);
   // Also after a failed non-transactional step, whose earlier statements stay applied.
   catalog_->Refresh(session, /*unwatched=*/true);
   pending_ = false;

@@ -4,6 +4,7 @@
 // three full snapshots per revision.
 #pragma once
 
+#include <future>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -26,7 +27,14 @@ class TrackedCatalogObserver : public PhaseObserver {
   explicit TrackedCatalogObserver(Check check = Check::kAtEnd);
 
   // Installs the watch now, when the next step is the first of a revision that round-trips.
+  // After PrepareAside, only arms the watch prepared there, and the catalog is read from then
+  // on through that session.
   void Start(db::Session& session);
+  // Up-only revisions come first (verify --base, --from): prepares the watch on `session`'s
+  // companion (a second session of its database), on a thread, while they run on `session`
+  // (schema::TrackedCatalog::Prepare), so that Start costs little more than one warm catalog
+  // read. Start falls back to the usual way when the preparation failed.
+  void PrepareAside(db::Session& session);
 
   void AtPhase(PhaseContext& context) override;
   // Compares the tracked catalog with a full snapshot and removes the watch. Returns one line per
@@ -52,7 +60,14 @@ class TrackedCatalogObserver : public PhaseObserver {
   // Notes a step that ran `section`: whether it may have changed what no event trigger sees.
   void StepRan(const source::Section& section);
 
+  // Where the catalog is read: the session PrepareAside opened, or the steps' own.
+  db::Session& Reader(db::Session& steps) { return aside_ ? *aside_ : steps; }
+
   std::optional<schema::TrackedCatalog> catalog_;  // set once the watch is installed
+  // PrepareAside's session (the steps' session's companion, closed with it: their server
+  // processes are waited for together before the database is dropped) and its work.
+  db::Session* aside_ = nullptr;
+  std::future<std::optional<schema::TrackedCatalog>> prepared_;
   Check check_;
   bool pending_ = false;    // steps ran since the last refresh
   bool unwatched_ = false;  // one of them may have changed what no event trigger sees

@@ -53,11 +53,42 @@ BEGIN
                             'domain constraint', 'trigger', 'policy', 'rule')
       AND pg_catalog.cardinality(d.address_names) >= 3 AND parent.objid IS NOT NULL;
 END $watch$;
+)SQL";
+
+// The watch's event triggers, which start the logging.
+constexpr std::string_view kCreateTriggers = R"SQL(
 CREATE EVENT TRIGGER stairway_watch_ddl ON ddl_command_end
   EXECUTE FUNCTION stairway_watch.on_ddl();
 CREATE EVENT TRIGGER stairway_watch_drop ON sql_drop EXECUTE FUNCTION stairway_watch.on_drop();
 ALTER EVENT TRIGGER stairway_watch_ddl ENABLE ALWAYS;
 ALTER EVENT TRIGGER stairway_watch_drop ENABLE ALWAYS;
+)SQL";
+
+// Prepare's warm-up: a few objects of each kind the database holds now are logged as if a step
+// had touched them, so that refresh() plans the scoped re-reads they lead to. One relation of
+// each kind (with and without triggers and rules), a few types and functions, schema public.
+constexpr std::string_view kLogSomeObjects = R"SQL(
+INSERT INTO stairway_watch.log (classid, objid, tag)
+SELECT s.classid, s.objid, 'warm-up' FROM (
+  (SELECT DISTINCT ON (c.relkind, c.relhastriggers, c.relhasrules)
+     'pg_catalog.pg_class'::pg_catalog.regclass::oid AS classid, c.oid AS objid
+   FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+   WHERE n.nspname !~ '^pg_' AND n.nspname NOT IN ('information_schema', 'stairway_watch')
+     AND c.relname NOT LIKE 'stairway\_%'
+   ORDER BY c.relkind, c.relhastriggers, c.relhasrules, c.oid DESC)
+  UNION ALL
+  (SELECT 'pg_catalog.pg_type'::pg_catalog.regclass::oid, t.oid
+   FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+   WHERE n.nspname !~ '^pg_' AND n.nspname NOT IN ('information_schema', 'stairway_watch')
+     AND t.typtype IN ('e', 'd', 'r') LIMIT 3)
+  UNION ALL
+  (SELECT 'pg_catalog.pg_proc'::pg_catalog.regclass::oid, p.oid
+   FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+   WHERE n.nspname !~ '^pg_' AND n.nspname NOT IN ('information_schema', 'stairway_watch')
+   LIMIT 2)
+  UNION ALL
+  SELECT 'pg_catalog.pg_namespace'::pg_catalog.regclass::oid, n.oid
+  FROM pg_catalog.pg_namespace n WHERE n.nspname = 'public') s
 )SQL";
 
 // take(p_unwatched) empties the log and returns the OIDs to re-read (`dirty`) with the catalog
@@ -335,57 +366,6 @@ bool TrackedCatalog::CanStart(db::Session& session) {
   return !super.rows.empty() && super.rows[0][0].value_or("") == "true";
 }
 
-std::optional<TrackedCatalog> TrackedCatalog::Start(db::Session& session,
-                                                    const SnapshotOptions& options) {
-  if (!CanStart(session)) return std::nullopt;
-
-  TrackedCatalog catalog(session.server_version_num());
-  session.Exec(kInstallWatch);
-  session.Exec(fmt::format(kTakeFunction,
-                           fmt::arg("publication_namespaces",
-                                    catalog.server_version_num_ >= 150000
-                                        ? fmt::format("UNION SELECT pn.pnpubid, {} "
-                                                      "FROM pg_catalog.pg_publication_namespace pn "
-                                                      "WHERE pn.oid = ANY (v_touched)",
-                                                      CatalogOid("pg_publication"))
-                                        : ""),
-                           fmt::arg("pg_class", CatalogOid("pg_class")),
-                           fmt::arg("pg_type", CatalogOid("pg_type")),
-                           fmt::arg("pg_publication", CatalogOid("pg_publication"))));
-
-  // The first read, query by query: it also names each query's columns for refresh().
-  const QueryFilters filters = FiltersFor(options);
-  const std::vector<std::string> full =
-      TrackedCatalogQueries(catalog.server_version_num_, filters, "");
-  std::vector<std::vector<std::string>> columns;
-  std::vector<Object> objects;
-  std::vector<ObjectOids> oids;
-  {
-    PinnedSettings pinned(session);
-    for (const std::string& sql : full) {
-      columns.push_back(ReadObjects(session, sql, options, objects, &oids));
-    }
-  }
-  AssignPositions(objects);
-  for (std::size_t i = 0; i < objects.size(); ++i) {
-    catalog.Insert(std::move(objects[i]), oids[i]);
-  }
-  session.Exec(RefreshFunction(catalog.server_version_num_, filters, full, columns));
-  catalog.reader_ = std::make_unique<RefreshReader>(options, columns);
-  catalog.full_queries_ = full;
-  // Resets the fingerprint and empties the log of the watch's own DDL.
-  session.Query("SELECT stairway_watch.take(true)");
-  ++catalog.full_reads_;
-  return catalog;
-}
-
-void TrackedCatalog::Insert(Object object, ObjectOids oids) {
-  Key key{object.kind, object.identity};
-  by_oid_[oids.oid].push_back(key);
-  if (oids.root != oids.oid) by_oid_[oids.root].push_back(key);
-  objects_.insert_or_assign(std::move(key), Entry{std::move(object), oids});
-}
-
 // The rows of refresh(): a '#full' or '#dirty' marker row, then each object as its key columns,
 // its query's number and its attributes in a text array, handed on to that query's object sink.
 // It keeps its own copy of the options, which its sinks refer to: a TrackedCatalog may be moved.
@@ -442,6 +422,106 @@ class TrackedCatalog::RefreshReader : public db::RowSink {
   std::vector<std::optional<std::string>> values_;
   std::vector<db::FieldView> fields_;
 };
+
+void TrackedCatalog::Install(db::Session& session, int server_version_num) {
+  session.Exec(kInstallWatch);
+  session.Exec(fmt::format(kTakeFunction,
+                           fmt::arg("publication_namespaces",
+                                    server_version_num >= 150000
+                                        ? fmt::format("UNION SELECT pn.pnpubid, {} "
+                                                      "FROM pg_catalog.pg_publication_namespace pn "
+                                                      "WHERE pn.oid = ANY (v_touched)",
+                                                      CatalogOid("pg_publication"))
+                                        : ""),
+                           fmt::arg("pg_class", CatalogOid("pg_class")),
+                           fmt::arg("pg_type", CatalogOid("pg_type")),
+                           fmt::arg("pg_publication", CatalogOid("pg_publication"))));
+}
+
+std::vector<std::vector<std::string>> TrackedCatalog::ReadFull(db::Session& session,
+                                                               const SnapshotOptions& options,
+                                                               bool keep) {
+  // Query by query: it also names each query's columns for refresh(). The session keeps each
+  // query prepared, so a second read parses and plans nothing.
+  std::vector<std::vector<std::string>> columns;
+  std::vector<Object> objects;
+  std::vector<ObjectOids> oids;
+  {
+    PinnedSettings pinned(session);
+    for (const std::string& sql : full_queries_) {
+      columns.push_back(ReadObjects(session, sql, options, objects, &oids));
+    }
+  }
+  if (keep) {
+    AssignPositions(objects);
+    for (std::size_t i = 0; i < objects.size(); ++i) Insert(std::move(objects[i]), oids[i]);
+    ++full_reads_;
+  }
+  return columns;
+}
+
+void TrackedCatalog::MakeRefresh(db::Session& session, const SnapshotOptions& options,
+                                 const std::vector<std::vector<std::string>>& columns) {
+  session.Exec(RefreshFunction(server_version_num_, FiltersFor(options), full_queries_, columns));
+  reader_ = std::make_unique<RefreshReader>(options, columns);
+}
+
+std::optional<TrackedCatalog> TrackedCatalog::Start(db::Session& session,
+                                                    const SnapshotOptions& options) {
+  if (!CanStart(session)) return std::nullopt;
+  TrackedCatalog catalog(session.server_version_num());
+  Install(session, catalog.server_version_num_);
+  session.Exec(kCreateTriggers);
+  catalog.full_queries_ =
+      TrackedCatalogQueries(catalog.server_version_num_, FiltersFor(options), "");
+  const std::vector<std::vector<std::string>> columns =
+      catalog.ReadFull(session, options, /*keep=*/true);
+  catalog.MakeRefresh(session, options, columns);
+  // Resets the fingerprint and empties the log of the watch's own DDL.
+  session.Query("SELECT stairway_watch.take(true)");
+  return catalog;
+}
+
+std::optional<TrackedCatalog> TrackedCatalog::Prepare(db::Session& session,
+                                                      const SnapshotOptions& options) {
+  if (!CanStart(session)) return std::nullopt;
+  // A lock the other session's step holds is not waited for: the preparation fails instead
+  // (the caller then starts the watch the usual way), long before a deadlock check could pick
+  // the step as its victim.
+  session.Exec("SET lock_timeout = '50ms'");
+  TrackedCatalog catalog(session.server_version_num());
+  Install(session, catalog.server_version_num_);
+  catalog.full_queries_ =
+      TrackedCatalogQueries(catalog.server_version_num_, FiltersFor(options), "");
+  catalog.MakeRefresh(session, options, catalog.ReadFull(session, options, /*keep=*/false));
+  // take() first on its own: the first call always finds the fingerprint new, and refresh()
+  // would then re-read everything instead of planning its scoped reads.
+  session.Query("SELECT stairway_watch.take(true)");
+  try {
+    session.Exec(kLogSomeObjects);
+    session.QueryPreparedInto(kRefresh, {db::Value("true")}, *catalog.reader_);
+  } catch (const StopError&) {
+    // Only a warm-up: an object dropped meanwhile by the other session's step, say.
+    session.Exec("DELETE FROM stairway_watch.log");
+  }
+  catalog.reader_->Reset();
+  return catalog;
+}
+
+void TrackedCatalog::Arm(db::Session& session) {
+  session.Exec(std::string(kCreateTriggers) + "RESET lock_timeout;");
+  session.Query("SELECT stairway_watch.take(true)");
+  objects_.clear();
+  by_oid_.clear();
+  ReadFull(session, reader_->options(), /*keep=*/true);
+}
+
+void TrackedCatalog::Insert(Object object, ObjectOids oids) {
+  Key key{object.kind, object.identity};
+  by_oid_[oids.oid].push_back(key);
+  if (oids.root != oids.oid) by_oid_[oids.root].push_back(key);
+  objects_.insert_or_assign(std::move(key), Entry{std::move(object), oids});
+}
 
 TrackedCatalog::TrackedCatalog(TrackedCatalog&&) noexcept = default;
 TrackedCatalog& TrackedCatalog::operator=(TrackedCatalog&&) noexcept = default;

@@ -34,6 +34,19 @@ class TrackedCatalog {
                                              const SnapshotOptions& options = {});
   // Whether Start would install the watch on `session`: its role may create event triggers.
   static bool CanStart(db::Session& session);
+  // The watch made ready ahead of time on a session of its own, while another session still
+  // applies the revisions that only go up: everything but the event triggers is installed, and
+  // the whole-catalog read and the refresh run once, so that their plans and the server
+  // process's catalog caches are warm when they count (what they read is thrown away). Arm()
+  // on the same session starts the watch. Waits at most 50 ms for a lock (it must never hold up
+  // the other session's steps). nullopt when the role may not create event triggers; throws
+  // when a read fails (a step on the other session dropped what it was reading).
+  static std::optional<TrackedCatalog> Prepare(db::Session& session,
+                                               const SnapshotOptions& options = {});
+  // Starts a Prepare()d watch: the event triggers, then the whole catalog read through the
+  // prepared queries. Run while no other session changes the catalog. After it, the catalog is
+  // as Start leaves it.
+  void Arm(db::Session& session);
   TrackedCatalog(TrackedCatalog&&) noexcept;
   TrackedCatalog& operator=(TrackedCatalog&&) noexcept;
   ~TrackedCatalog();
@@ -70,6 +83,15 @@ class TrackedCatalog {
 
   explicit TrackedCatalog(int server_version_num);
   void Insert(Object object, ObjectOids oids);
+  // Start's and Prepare's first steps: the watch without its event triggers, and take().
+  static void Install(db::Session& session, int server_version_num);
+  // The whole catalog through full_queries_ into the cache (`keep`) or only read (warming);
+  // returns each query's column names.
+  std::vector<std::vector<std::string>> ReadFull(db::Session& session,
+                                                 const SnapshotOptions& options, bool keep);
+  // Creates refresh() for these columns and the reader of its rows.
+  void MakeRefresh(db::Session& session, const SnapshotOptions& options,
+                   const std::vector<std::vector<std::string>>& columns);
 
   // What refresh() rows are read into, made once by Start from each catalog query's columns:
   // setting up a reader per refresh cost more than reading a step's rows.

@@ -183,12 +183,20 @@ Outcome Run(Request request, Listener& listener) {
         "does; write its change as SQL, or have the setup file (--setup) do it";
     combined.findings.push_back(std::move(f));
   }
+  // SQL lint runs on a thread of its own beside the roundtrip, which mostly waits for the
+  // server; its report is merged first all the same, so findings keep their order.
+  std::future<report::Report> sql_lint;
   if (request.checks.lint && !IsAlembic(set)) {
     listener.LintStarting();
     lint::LintGroup group = lint::GroupFromMigrationSet(set);
     ReportChangedOnly(set, pr, group);
-    combined.Merge(lint::Lint({std::move(group)}, request.lint).ValueOrThrow());
+    sql_lint = std::async(std::launch::async, [group = std::move(group), &request]() mutable {
+      return lint::Lint({std::move(group)}, request.lint).ValueOrThrow();
+    });
   }
+  const auto merge_sql_lint = [&] {
+    if (sql_lint.valid()) combined.Merge(sql_lint.get());
+  };
 
   bool roundtrip_failed = false;
   if (request.checks.roundtrip) {
@@ -260,6 +268,7 @@ Outcome Run(Request request, Listener& listener) {
     }
     roundtrip_failed = result.ExitCode(options.irreversible) != 0;
     listener.RoundtripDone(result, setup);
+    merge_sql_lint();
     report::Report rt = roundtrip::ToReport(result, set);
     rt.command = "verify";
     for (report::Finding& f : rt.findings) {
@@ -271,6 +280,7 @@ Outcome Run(Request request, Listener& listener) {
     }
     combined.Merge(std::move(rt));
   }
+  merge_sql_lint();
 
   if (first_start.valid() || first_error) await_first();  // lint only: its render; or a failure
   if (request.checks.lint && alembic) {
