@@ -156,11 +156,10 @@ class VerifyPrinter : public verify::Listener {
         progress_(progress),
         revisions_(Width(set), text, progress, set) {}
 
-  void PrChecksDone(const verify::PrResult& pr) override {
+  void PrSelected(const verify::PrSelection& pr) override {
     if (!text_) return;
-    fmt::print("PR checks against {} ({}): {} of {} revisions changed or added, {} finding{}\n",
-               pr.base_name, pr.base_commit.substr(0, 12), pr.changed.size(), set_.revisions.size(),
-               pr.report.findings.size(), pr.report.findings.size() == 1 ? "" : "s");
+    fmt::print("PR checks against {} ({}): {} of {} revisions changed or added\n", pr.base_name,
+               pr.base_commit.substr(0, 12), pr.changed.size(), set_.revisions.size());
   }
   void LintStarting() override {
     if (progress_) fmt::print(stderr, "lint: {}\n", set_.dir.string());

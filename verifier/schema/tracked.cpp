@@ -66,7 +66,8 @@ ALTER EVENT TRIGGER stairway_watch_drop ENABLE ALWAYS;
 
 // Prepare's warm-up: a few objects of each kind the database holds now are logged as if a step
 // had touched them, so that refresh() plans the scoped re-reads they lead to. One relation of
-// each kind (with and without triggers and rules), a few types and functions, schema public.
+// each kind (with and without triggers and rules), a few types and functions; no schema, whose
+// dependents are every object in it.
 constexpr std::string_view kLogSomeObjects = R"SQL(
 INSERT INTO stairway_watch.log (classid, objid, tag)
 SELECT s.classid, s.objid, 'warm-up' FROM (
@@ -85,10 +86,7 @@ SELECT s.classid, s.objid, 'warm-up' FROM (
   (SELECT 'pg_catalog.pg_proc'::pg_catalog.regclass::oid, p.oid
    FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
    WHERE n.nspname !~ '^pg_' AND n.nspname NOT IN ('information_schema', 'stairway_watch')
-   LIMIT 2)
-  UNION ALL
-  SELECT 'pg_catalog.pg_namespace'::pg_catalog.regclass::oid, n.oid
-  FROM pg_catalog.pg_namespace n WHERE n.nspname = 'public') s
+   LIMIT 2)) s
 )SQL";
 
 // take(p_unwatched) empties the log and returns the OIDs to re-read (`dirty`) with the catalog

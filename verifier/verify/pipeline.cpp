@@ -2,6 +2,8 @@
 #include "verifier/verify/pipeline.h"
 
 #include <fmt/format.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <exception>
 #include <future>
@@ -61,14 +63,30 @@ void NoteUnrunnableBefore(const source::MigrationSet& set, report::Finding& fail
 
 // verify --base: lint reports only the revisions changed since the base, as `lint --base` does;
 // the others are still read, for what they make (the schema later statements act on).
-void ReportChangedOnly(const source::MigrationSet& set, const std::optional<PrResult>& pr,
+void ReportChangedOnly(const source::MigrationSet& set,
+                       const std::optional<std::vector<std::string>>& versions,
                        lint::LintGroup& group) {
-  if (!pr) return;
+  if (!versions) return;
   std::set<std::string> changed;
-  for (const std::string& version : pr->changed) {
+  for (const std::string& version : *versions) {
     if (const source::Revision* rev = set.Find(version)) changed.insert(rev->Label());
   }
   for (lint::LintUnit& unit : group.units) unit.report = changed.count(unit.revision) > 0;
+}
+
+// For work on a thread of its own that nothing waits for until the end (lint, the rest of the PR
+// checks): a lower priority for this thread only (Linux: nice is per thread), so that on a busy
+// machine it takes the cores the roundtrip's critical path leaves idle, not its share of them.
+void RunInBackground() {
+  (void)setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 10);
+}
+
+// Puts `first`'s steps, findings and rules ahead of what `report` holds already.
+void PutFirst(report::Report& report, report::Report first) {
+  std::swap(report.steps, first.steps);
+  std::swap(report.findings, first.findings);
+  std::swap(report.rules, first.rules);
+  report.Merge(std::move(first));
 }
 
 }  // namespace
@@ -92,6 +110,7 @@ Outcome Run(Request request, Listener& listener) {
   struct Early {
     std::unique_ptr<sandbox::Sandbox> box;
     std::unique_ptr<sandbox::ThrowawayDatabase> database;  // destroyed first: dropped, then box
+    std::optional<db::Session> session;                    // on `database`; closed before it
   };
   std::future<Early> early;
   if (request.checks.roundtrip && !request.sandbox.keep) {
@@ -99,17 +118,32 @@ Outcome Run(Request request, Listener& listener) {
       Early made;
       made.box = sandbox::OpenSandbox(sandbox_options);
       made.database = made.box->CreateDatabase();
+      made.session.emplace(db::Session::Connect(made.database->url()));
       return made;
     });
   }
 
-  std::optional<PrResult> pr;
+  // verify --base: the changed revisions first (git only), then the rest of the PR checks (the
+  // base's set loaded and compared) on a thread beside the roundtrip; its report goes first.
+  std::optional<PrCheck> pr_check;
+  std::optional<std::vector<std::string>> changed;
+  std::future<PrResult> pr_rest;
   if (request.pr) {
-    pr = CheckAgainstBase(set, *request.pr).ValueOrThrow();
-    request.roundtrip.only = pr->changed;
-    listener.PrChecksDone(*pr);
-    combined.Merge(std::move(pr->report));
+    PrSelection selection = pr_check.emplace(set, *request.pr).Select().ValueOrThrow();
+    listener.PrSelected(selection);
+    changed = selection.changed;
+    request.roundtrip.only = std::move(selection.changed);
+    pr_rest = std::async(std::launch::async, [&pr_check] {
+      RunInBackground();
+      return pr_check->Finish().ValueOrThrow();
+    });
   }
+  std::optional<PrResult> pr;
+  const auto await_pr = [&] {
+    if (!pr_rest.valid()) return;
+    pr = pr_rest.get();
+    PutFirst(combined, std::move(pr->report));
+  };
 
   // Alembic: each roundtrip database gets its own helper in the project's Python, connected to
   // it. The first starts now on a thread of its own (Python's imports and the revisions' take a
@@ -189,8 +223,9 @@ Outcome Run(Request request, Listener& listener) {
   if (request.checks.lint && !IsAlembic(set)) {
     listener.LintStarting();
     lint::LintGroup group = lint::GroupFromMigrationSet(set);
-    ReportChangedOnly(set, pr, group);
+    ReportChangedOnly(set, changed, group);
     sql_lint = std::async(std::launch::async, [group = std::move(group), &request]() mutable {
+      RunInBackground();
       return lint::Lint({std::move(group)}, request.lint).ValueOrThrow();
     });
   }
@@ -206,6 +241,7 @@ Outcome Run(Request request, Listener& listener) {
                      : request.sandbox.keep || std::thread::hardware_concurrency() < 2 ? 1
                                                                                        : 2;
     const int cut = jobs == 2 ? roundtrip::SplitPoint(set, options) : 0;
+    std::optional<db::Session> early_session;
     if (early.valid()) {
       Early made;
       try {
@@ -217,6 +253,7 @@ Outcome Run(Request request, Listener& listener) {
       }
       outcome.box = std::move(made.box);
       outcome.database = std::move(made.database);
+      early_session = std::move(made.session);
     } else {
       outcome.box = sandbox::OpenSandbox(request.sandbox);
       outcome.database = outcome.box->CreateDatabase();
@@ -242,7 +279,9 @@ Outcome Run(Request request, Listener& listener) {
     listener.RoundtripStarting(cut);
     roundtrip::Result result;
     {
-      db::Session session = db::Session::Connect(outcome.database->url());
+      db::Session session =
+          early_session ? std::move(*early_session) : db::Session::Connect(outcome.database->url());
+      early_session.reset();
       if (prepare) prepare(session, box, true);
       if (cut > 0) {
         // Made on the second database's thread while the first one already works.
@@ -281,6 +320,7 @@ Outcome Run(Request request, Listener& listener) {
     combined.Merge(std::move(rt));
   }
   merge_sql_lint();
+  await_pr();
 
   if (first_start.valid() || first_error) await_first();  // lint only: its render; or a failure
   if (request.checks.lint && alembic) {
@@ -291,7 +331,7 @@ Outcome Run(Request request, Listener& listener) {
         request.checks.roundtrip ? "the roundtrip did not run it"
                                  : "`stairway verify --roundtrip --lint` lints what it "
                                    "executes on a throwaway database");
-    ReportChangedOnly(set, pr, input.group);
+    ReportChangedOnly(set, changed, input.group);
     report::Report lint_report = lint::LintAlembic(std::move(input), request.lint);
     listener.AlembicLintDone(lint_report);
     combined.Merge(std::move(lint_report));

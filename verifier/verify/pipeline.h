@@ -81,7 +81,9 @@ struct Request {
 class Listener {
  public:
   virtual ~Listener() = default;
-  virtual void PrChecksDone(const PrResult& result) { (void)result; }
+  // verify --base: the revisions changed since the base are known (the rest of the PR checks
+  // runs beside the roundtrip; its findings come with the others).
+  virtual void PrSelected(const PrSelection& selection) { (void)selection; }
   virtual void LintStarting() {}
   // The roundtrip starts; with two databases `cut` is the first revision the second
   // round-trips (0: one database).

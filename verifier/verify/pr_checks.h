@@ -2,6 +2,7 @@
 // commit, and the changes a database already migrated from the base branch cannot follow.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -47,5 +48,28 @@ struct PrResult {
 // Error(kInput) when git is missing, the directory is not in a repository, or `base` names no
 // commit.
 Expected<PrResult> CheckAgainstBase(const source::MigrationSet& set, const PrOptions& options);
+
+// What PrCheck::Select finds: the base commit and the versions changed since it.
+struct PrSelection {
+  std::string base_commit;           // the full id `base` resolved to
+  std::string base_name;             // `base` as messages show it (control characters escaped)
+  std::vector<std::string> changed;  // as PrResult::changed
+};
+
+// CheckAgainstBase in two halves, for verify: Select() reads the base through git and returns
+// the versions changed since it (PrResult::changed: what --base round-trips) without writing or
+// loading anything; Finish() loads the base's set and compares, and can run on a thread beside
+// the roundtrip. Finish only after Select succeeded. `set` must outlive this.
+class PrCheck {
+ public:
+  PrCheck(const source::MigrationSet& set, const PrOptions& options);
+  ~PrCheck();
+  Expected<PrSelection> Select();
+  Expected<PrResult> Finish();
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 }  // namespace stairway::verifier::verify
