@@ -223,10 +223,16 @@ std::string RandomDatabaseName() {
 }
 
 DatabaseHost::DatabaseHost(Config config, std::optional<db::Session> admin)
-    : config_(std::move(config)), creator_pid_(getpid()), admin_(std::move(admin)) {}
+    : config_(std::move(config)), creator_pid_(getpid()), admin_(std::move(admin)) {
+  // Nothing drops the admin session's database after it closes: no wait for its server process.
+  if (admin_) admin_->SkipExitWait();
+}
 
 void DatabaseHost::WithAdmin(const std::function<void(db::Session&)>& work) {
-  if (!admin_) admin_ = db::Session::Connect(config_.admin_url);
+  if (!admin_) {
+    admin_ = db::Session::Connect(config_.admin_url);
+    admin_->SkipExitWait();
+  }
   try {
     work(*admin_);
   } catch (const db::DatabaseError&) {
@@ -235,6 +241,7 @@ void DatabaseHost::WithAdmin(const std::function<void(db::Session&)>& work) {
     // The admin connection was lost (e.g. an idle timeout on a shared server): once more.
     admin_.reset();
     admin_ = db::Session::Connect(config_.admin_url);
+    admin_->SkipExitWait();
     work(*admin_);
   }
 }

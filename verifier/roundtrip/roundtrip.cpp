@@ -247,7 +247,7 @@ std::vector<std::string> CloseLane(Lane& lane, const Options& options, int& full
   std::vector<std::string> missed;
   if (lane.tracked) {
     const bool started = lane.tracked->started();
-    missed = lane.tracked->Finish(*lane.session);
+    missed = lane.tracked->Finish(*lane.session, !options.databases_dropped_after);
     full_reads += lane.tracked->full_reads() + (started ? 1 : 0);
   } else if (options.snapshots != Options::Snapshots::kOff) {
     full_reads += lane.catalog.snapshots_taken();

@@ -95,6 +95,9 @@ struct Options {
   std::vector<std::string> skip;
   // --min-downgrade REV: revisions before REV are not down-tested.
   std::optional<std::string> min_downgrade;
+  // The databases are dropped right after the run (not --keep): the change watch is left in
+  // them instead of removed.
+  bool databases_dropped_after = false;
   // Versions to round-trip (the CLI computes them from --changed-since); others are applied up
   // only. Unset: every revision.
   std::optional<std::vector<std::string>> only;

@@ -222,11 +222,12 @@ void TrackedCatalogObserver::AtPhase(PhaseContext& context) {
   }
 }
 
-std::vector<std::string> TrackedCatalogObserver::Finish(db::Session& steps) {
+std::vector<std::string> TrackedCatalogObserver::Finish(db::Session& steps, bool remove) {
   if (prepared_.valid()) {
     // Prepared for a round trip that never came (a failure stopped the run first).
     try {
-      if (std::optional<schema::TrackedCatalog> unused = prepared_.get()) unused->Stop(*aside_);
+      std::optional<schema::TrackedCatalog> unused = prepared_.get();
+      if (unused && remove) unused->Stop(*aside_);
     } catch (const StopError&) {
     }
   }
@@ -237,7 +238,7 @@ std::vector<std::string> TrackedCatalogObserver::Finish(db::Session& steps) {
   pending_ = false;
   unwatched_ = false;
   std::vector<std::string> lines = Missed(session, Read::kTrackedQueries);
-  catalog_->Stop(session);
+  if (remove) catalog_->Stop(session);
   return lines;
 }
 

@@ -37,9 +37,10 @@ class TrackedCatalogObserver : public PhaseObserver {
   void PrepareAside(db::Session& session);
 
   void AtPhase(PhaseContext& context) override;
-  // Compares the tracked catalog with a full snapshot and removes the watch. Returns one line per
-  // difference (empty when the watch saw everything, or never started: nothing round-tripped).
-  std::vector<std::string> Finish(db::Session& session);
+  // Compares the tracked catalog with a full snapshot and removes the watch (unless `remove` is
+  // false: the database is about to be dropped). Returns one line per difference (empty when the
+  // watch saw everything, or never started: nothing round-tripped).
+  std::vector<std::string> Finish(db::Session& session, bool remove = true);
 
   // Whole-catalog reads so far (the start's included); 0 when the watch never started.
   int full_reads() const { return catalog_ ? catalog_->full_reads() : 0; }

@@ -183,6 +183,7 @@ Outcome Run(Request request, Listener& listener) {
     if (first_error) std::rethrow_exception(first_error);
   };
   roundtrip::Options& options = request.roundtrip;
+  options.databases_dropped_after = !request.sandbox.keep;
   if (alembic && request.checks.roundtrip) {
     options.code_steps = [&](db::Session& session) -> std::unique_ptr<applier::CodeSteps> {
       await_first();  // also for a second database: the capture must know what to keep first
