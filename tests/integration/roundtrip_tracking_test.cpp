@@ -71,6 +71,30 @@ TEST(RoundtripTrackingTest, WatchPreparedBesideUpOnlyRevisionsMissesNothing) {
   EXPECT_EQ(AllFindings(run(Snapshots::kTracked)), AllFindings(run(Snapshots::kFull)));
 }
 
+// An up-only revision drops every schema it does not know, the prepared watch's among them:
+// arming it fails, the watch starts the usual way, and the round trip after is still exact.
+TEST(RoundtripTrackingTest, WatchDroppedWhilePreparedStartsAgain) {
+  const source::MigrationSet set = LoadFixtureSet("fixtures/roundtrip_tracking/watch_dropped");
+  auto database = NewTestDatabase();
+  db::Session session = db::Session::Connect(database->url());
+  roundtrip::Options options;
+  options.snapshots = Snapshots::kChecked;
+  options.only = std::vector<std::string>{"0004"};
+  const roundtrip::Result result = roundtrip::Run(session, set, options);
+  EXPECT_FALSE(result.failed) << (result.revisions.empty() || !result.revisions.back().failure
+                                      ? ""
+                                      : *result.revisions.back().failure);
+  EXPECT_EQ(AllFindings(result), std::vector<std::string>{});
+  ASSERT_EQ(result.revisions.size(), 4u);
+  EXPECT_FALSE(result.revisions[3].up_only);
+  // The watch was removed at the end: nothing of it is left in the database.
+  EXPECT_EQ(session.Query("SELECT count(*) FROM pg_event_trigger").rows[0][0].value_or(""), "0");
+  EXPECT_EQ(session.Query("SELECT count(*) FROM pg_namespace WHERE nspname = 'stairway_watch'")
+                .rows[0][0]
+                .value_or(""),
+            "0");
+}
+
 TEST(RoundtripTrackingTest, TrackedReadsPassTheTrickySetAndTheEndCheck) {
   const roundtrip::Result result = RunSet("roundtrip_tracking/tricky", Snapshots::kTracked);
   EXPECT_FALSE(result.failed);
