@@ -184,6 +184,12 @@ struct SetVariable {
   bool reset = false;  // RESET or SET ... TO DEFAULT
 };
 
+// SELECT set_config('name', 'value', is_local), ... with no FROM: the same settings as SET
+// (a NULL value resets), in order. A value that is not a constant reads as "?".
+struct SetConfig {
+  std::vector<SetVariable> settings;
+};
+
 struct Dml {
   enum class Kind { kInsert, kUpdate, kDelete, kMerge };
   Kind kind = Kind::kUpdate;
@@ -262,10 +268,11 @@ struct CreateView {
 
 struct Other {};
 
-using StatementBody = std::variant<Other, CreateTable, AlterTable, CreateIndex, Drop, DropDatabase,
-                                   Reindex, Transaction, SetVariable, Dml, Rename, AlterEnum,
-                                   CreateEnum, CreateDomain, AlterDomain, Vacuum, Cluster,
-                                   RefreshMatView, LockTable, Truncate, CreateTrigger, CreateView>;
+using StatementBody =
+    std::variant<Other, CreateTable, AlterTable, CreateIndex, Drop, DropDatabase, Reindex,
+                 Transaction, SetVariable, SetConfig, Dml, Rename, AlterEnum, CreateEnum,
+                 CreateDomain, AlterDomain, Vacuum, Cluster, RefreshMatView, LockTable, Truncate,
+                 CreateTrigger, CreateView>;
 
 struct ParseError {
   std::size_t offset = 0;  // byte offset in the script

@@ -698,6 +698,54 @@ class Converter {
     return d;
   }
 
+  // A constant under any casts ('2s'::text), or null.
+  static const A_Const* ConstUnderCasts(const Node* n) {
+    for (int depth = 0; n != nullptr && depth < 8; ++depth) {
+      if (const auto* c = STAIRWAY_AS(A_Const, n)) return c;
+      const auto* tc = STAIRWAY_AS(TypeCast, n);
+      if (tc == nullptr) return nullptr;
+      n = tc->arg;
+    }
+    return nullptr;
+  }
+
+  // The set_config(name, value, is_local) calls of a SELECT that reads no table and has no
+  // condition: then every call runs once, as SET would. Names that are not constants are skipped.
+  static SetConfig ToSetConfig(const SelectStmt* sel) {
+    SetConfig out;
+    if (sel == nullptr || sel->op != SETOP_NONE || sel->fromClause != NIL ||
+        sel->whereClause != nullptr || sel->havingClause != nullptr || sel->valuesLists != NIL) {
+      return out;
+    }
+    for (const Node* t : Nodes(sel->targetList)) {
+      const auto* rt = STAIRWAY_AS(ResTarget, t);
+      const auto* f = rt != nullptr ? STAIRWAY_AS(FuncCall, rt->val) : nullptr;
+      if (f == nullptr || f->agg_star || f->over != nullptr) continue;
+      const std::vector<std::string> names = Strings(f->funcname);
+      const bool schema_ok = names.size() == 1 || (names.size() == 2 && names[0] == "pg_catalog");
+      if (names.empty() || !schema_ok || Lower(names.back()) != "set_config") continue;
+      std::vector<const Node*> args;
+      for (const Node* a : Nodes(f->args)) args.push_back(a);
+      if (args.size() != 3) continue;
+      const A_Const* name = ConstUnderCasts(args[0]);
+      if (name == nullptr || name->isnull) continue;
+      SetVariable v;
+      v.name = Lower(ConstText(name));
+      if (const A_Const* value = ConstUnderCasts(args[1])) {
+        v.reset = value->isnull;  // set_config(name, NULL, ...) restores the default
+        v.value = ConstText(value);
+      } else {
+        v.value = "?";  // computed at run time: some setting, not known here
+      }
+      if (const A_Const* local = ConstUnderCasts(args[2]); local != nullptr && !local->isnull) {
+        const std::string l = Lower(ConstText(local));
+        v.local = l == "true" || l == "t" || l == "on" || l == "yes" || l == "y" || l == "1";
+      }
+      out.settings.push_back(std::move(v));
+    }
+    return out;
+  }
+
   StatementBody ToView(const Node* stmt) {
     const auto* view = STAIRWAY_AS(ViewStmt, stmt);
     const auto* ctas = STAIRWAY_AS(CreateTableAsStmt, stmt);
@@ -814,6 +862,11 @@ StatementBody Converter::Convert(const Node* stmt) {
     case T_InsertStmt:
     case T_MergeStmt:
       return ToDml(stmt);
+    case T_SelectStmt: {
+      SetConfig sc = ToSetConfig(reinterpret_cast<const SelectStmt*>(stmt));
+      if (sc.settings.empty()) return Other{};
+      return sc;
+    }
     case T_RenameStmt: {
       const auto* v = reinterpret_cast<const RenameStmt*>(stmt);
       Rename r;

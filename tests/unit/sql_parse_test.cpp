@@ -80,6 +80,8 @@ std::string Dump(const Statement& s) {
     o << r->old_name << ' ' << r->new_name;
   } else if (const auto* v = s.As<SetVariable>()) {
     o << v->name << '=' << v->value << v->local << v->reset;
+  } else if (const auto* sc = s.As<SetConfig>()) {
+    for (const SetVariable& v : sc->settings) o << v.name << '=' << v.value << v.local << v.reset;
   } else if (const auto* m = s.As<Dml>()) {
     Dump(o, m->table);
     o << m->has_where;
@@ -215,6 +217,40 @@ TEST(SqlParseStatement, TypedViewsFromTheNodeTree) {
   Statement ext = ParseStatement(other, {0, other.size(), other});
   EXPECT_EQ(ext.node, "CreateExtensionStmt");
   EXPECT_NE(ext.As<Other>(), nullptr);
+}
+
+// set_config() in a SELECT that reads nothing is a SET; with a FROM or WHERE it may not run.
+TEST(SqlParseStatement, SetConfigCallsReadAsSettings) {
+  auto parse = [](const std::string& sql) { return ParseStatement(sql, {0, sql.size(), sql}); };
+  Statement one = parse("SELECT set_config('lock_timeout', '2s', false)");
+  const auto* sc = one.As<SetConfig>();
+  ASSERT_NE(sc, nullptr);
+  ASSERT_EQ(sc->settings.size(), 1u);
+  EXPECT_EQ(sc->settings[0].name, "lock_timeout");
+  EXPECT_EQ(sc->settings[0].value, "2s");
+  EXPECT_FALSE(sc->settings[0].local);
+  EXPECT_FALSE(sc->settings[0].reset);
+
+  Statement two = parse(
+      "select pg_catalog.set_config('Statement_Timeout'::text, '5min', true), "
+      "set_config('lock_timeout', current_setting('app.lock'), false), "
+      "set_config('lock_timeout', NULL, false), now()");
+  sc = two.As<SetConfig>();
+  ASSERT_NE(sc, nullptr);
+  ASSERT_EQ(sc->settings.size(), 3u);
+  EXPECT_EQ(sc->settings[0].name, "statement_timeout");
+  EXPECT_EQ(sc->settings[0].value, "5min");
+  EXPECT_TRUE(sc->settings[0].local);
+  EXPECT_EQ(sc->settings[1].value, "?");
+  EXPECT_TRUE(sc->settings[2].reset);
+
+  for (const std::string sql :
+       {"SELECT set_config('lock_timeout', '2s', false) FROM pg_settings WHERE false",
+        "SELECT set_config('lock_timeout', '2s', false) WHERE false", "SELECT 1",
+        "SELECT my.set_config('lock_timeout', '2s', false)",
+        "SELECT set_config('lock_timeout', '2s', false) UNION SELECT 'x'"}) {
+    EXPECT_NE(parse(sql).As<Other>(), nullptr) << sql;
+  }
 }
 
 }  // namespace

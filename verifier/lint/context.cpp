@@ -114,9 +114,11 @@ bool IsDdl(const sql::Statement& s) {
          s.As<sql::CreateTable>() != nullptr || s.As<sql::Drop>() != nullptr;
 }
 
-// "0", "0s", "0ms" and DEFAULT switch a timeout off.
+// "0", "0s", "0ms" and DEFAULT switch a timeout off; a value computed at run time ("?", from
+// set_config) is taken to set one.
 bool TimeoutOn(const sql::SetVariable& s) {
   if (s.reset || s.value.empty()) return false;
+  if (s.value == "?") return true;
   return std::strtod(s.value.c_str(), nullptr) != 0.0;
 }
 
@@ -209,11 +211,15 @@ void ComputeFacts(SectionContext& section, const std::vector<std::string>& creat
         ci != nullptr && !ci->name.empty() && created.find(ci->table) != created.end()) {
       created.insert(TableKey(sql::QualifiedName{ci->table.schema, ci->name}));
     }
-    if (const auto* sv = s.As<sql::SetVariable>()) {
-      const bool on = TimeoutOn(*sv);
-      const bool all = sv->name.empty() && sv->reset;
-      if (sv->name == "lock_timeout" || all) (sv->local ? local_lock : session_lock) = on;
-      if (sv->name == "statement_timeout" || all) (sv->local ? local_stmt : session_stmt) = on;
+    auto apply_setting = [&](const sql::SetVariable& sv) {
+      const bool on = TimeoutOn(sv);
+      const bool all = sv.name.empty() && sv.reset;
+      if (sv.name == "lock_timeout" || all) (sv.local ? local_lock : session_lock) = on;
+      if (sv.name == "statement_timeout" || all) (sv.local ? local_stmt : session_stmt) = on;
+    };
+    if (const auto* sv = s.As<sql::SetVariable>()) apply_setting(*sv);
+    if (const auto* sc = s.As<sql::SetConfig>()) {
+      for (const sql::SetVariable& sv : sc->settings) apply_setting(sv);
     }
     // Locks and NOT VALID constraints stay with the transaction until it ends.
     const bool in_tx = explicit_tx || wrap_active;

@@ -130,6 +130,15 @@ const TableInfo* SchemaModel::TableOfIndex(const sql::QualifiedName& index) cons
   return t == tables_.end() ? nullptr : &t->second;
 }
 
+std::vector<const TableInfo*> SchemaModel::PartitionsOf(const TableInfo& parent) const {
+  std::vector<const TableInfo*> out;
+  const std::string key = Key(parent.name);
+  for (const auto& [k, t] : tables_) {
+    if (t.partition_of == key) out.push_back(&t);
+  }
+  return out;
+}
+
 namespace {
 
 // Columns a CHECK expression mentions, and whether it is exactly "col IS NOT NULL".
@@ -195,6 +204,7 @@ void SchemaModel::Apply(const sql::Statement& s, int unit) {
     TableInfo t;
     t.name = ct->table;
     t.partitioned = ct->partitioned;
+    if (ct->partition_of) t.partition_of = Key(*ct->partition_of);
     t.created_unit = unit;
     for (const sql::ColumnDef& c : ct->columns) t.columns.push_back({c.name, c.type, false});
     for (const sql::ColumnDef& c : ct->columns) {
@@ -235,6 +245,13 @@ void SchemaModel::Apply(const sql::Statement& s, int unit) {
       } else if (c.subtype == "DropConstraint") {
         std::erase_if(t->constraints, [&](const ConstraintInfo& k) { return k.name == c.name; });
         std::erase_if(t->indexes, [&](const IndexInfo& i) { return i.name == c.name; });
+      } else if ((c.subtype == "AttachPartition" || c.subtype == "DetachPartition") &&
+                 c.partition) {
+        // Only a partitioned table has partitions (a stub learns it here). The map's nodes
+        // stay put when it grows, so `t` is still valid.
+        const bool attach = c.subtype == "AttachPartition";
+        if (attach) t->partitioned = true;
+        FindOrStub(*c.partition)->partition_of = attach ? Key(t->name) : "";
       }
     }
   } else if (const auto* ci = s.As<sql::CreateIndex>()) {
@@ -246,7 +263,7 @@ void SchemaModel::Apply(const sql::Statement& s, int unit) {
       name += "_idx";
     }
     if (ci->if_not_exists && index_table_.count(Key({ci->table.schema, name})) > 0) return;
-    t->indexes.push_back({name, ci->columns, ci->unique});
+    t->indexes.push_back({name, ci->columns, ci->unique, ci->partial, ci->method});
     index_table_[Key({ci->table.schema, name})] = Key(t->name);
   } else if (const auto* d = s.As<sql::Drop>()) {
     for (const sql::QualifiedName& n : d->objects) {

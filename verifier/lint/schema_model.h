@@ -47,6 +47,8 @@ struct IndexInfo {
   std::string name;
   std::vector<std::string> columns;  // "" for expressions
   bool unique = false;
+  bool partial = false;
+  std::string method;  // "btree", "gin", ...; empty for the index of a constraint (btree)
 };
 
 struct ConstraintInfo {
@@ -64,6 +66,7 @@ struct TableInfo {
   std::vector<IndexInfo> indexes;
   std::vector<ConstraintInfo> constraints;
   bool partitioned = false;
+  std::string partition_of;   // "schema.table" of the parent when a partition, else empty
   int created_unit = -1;      // serial number of the unit (section) that created it
   bool columns_known = true;  // false for tables first seen in an ALTER (created elsewhere)
 
@@ -82,6 +85,9 @@ class SchemaModel {
   TableInfo* Find(const sql::QualifiedName& n);
   // The table an index (by name) belongs to, or null.
   const TableInfo* TableOfIndex(const sql::QualifiedName& index) const;
+  // The partitions of a partitioned table known from CREATE TABLE ... PARTITION OF and ATTACH
+  // PARTITION (not those a function or a tool creates at run time).
+  std::vector<const TableInfo*> PartitionsOf(const TableInfo& parent) const;
   std::size_t table_count() const { return tables_.size(); }
   // Keys ("schema.table") of the tables created by the given unit, and of those tables' indexes.
   std::vector<std::string> CreatedIn(int unit) const;

@@ -12,8 +12,9 @@
 namespace stairway::lint {
 namespace {
 void Check(const StatementContext& c) {
-  ForEachExistingAlter(c, [&](const sql::AlterTable&, const sql::AlterTableCmd& cmd) {
-    if (cmd.subtype != "AttachPartition" || !cmd.partition) return;
+  ForEachExistingAlter(c, [&](const sql::AlterTable& at, const sql::AlterTableCmd& cmd) {
+    // ALTER INDEX ... ATTACH PARTITION links an index that exists already: nothing to scan.
+    if (at.object_type != "TABLE" || cmd.subtype != "AttachPartition" || !cmd.partition) return;
     if (c.IsNewTable(*cmd.partition) && !cmd.partition_default) return;
     const TableInfo* p = c.Table(*cmd.partition);
     if (p != nullptr && !cmd.partition_default) {

@@ -45,6 +45,13 @@ bool SafeTypeChange(const sql::TypeRef& from, const sql::TypeRef& to);
 // or touches tables created earlier in the same section. Locks held while a slow statement
 // runs block traffic for as long as the table is big.
 std::string SlowWork(const StatementContext& c);
+// Whether a CREATE INDEX only adds catalog entries and reads no rows: ON ONLY on a partitioned
+// parent (or on a table not known as a plain one: ONLY means nothing there), or an index on a
+// partitioned parent whose known partitions all have a matching index already, which
+// PostgreSQL attaches instead of building. When no partition is known (a function creates
+// them), a matching CONCURRENTLY build earlier in the section on a table stairway has not seen
+// created stands for them.
+bool IndexBuildsNothing(const StatementContext& c, const sql::CreateIndex& ci);
 // "CREATE INDEX CONCURRENTLY" and friends that cannot run inside a transaction block.
 bool IsNonTransactional(const sql::Statement& s, int pg_version);
 

@@ -33,7 +33,8 @@ void Finish(const SectionContext& s) {
   std::optional<std::size_t> first;
   std::optional<std::size_t> unsafe_before;  // a retry-unsafe statement before `first`
   for (const sql::Statement& st : s.statements) {
-    if (st.error || st.As<sql::SetVariable>() != nullptr || st.As<sql::Transaction>() != nullptr)
+    if (st.error || st.As<sql::SetVariable>() != nullptr || st.As<sql::SetConfig>() != nullptr ||
+        st.As<sql::Transaction>() != nullptr)
       continue;
     // Alembic's autocommit_block(): the revision itself chose where its transaction ends.
     if (s.OutsideTransaction(st.offset)) continue;

@@ -11,11 +11,27 @@
 
 namespace stairway::lint {
 namespace {
-// A DROP TABLE of `table` later in the same transaction: it takes the same lock anyway.
-bool TableDroppedLater(const StatementContext& c, const sql::QualifiedName& table) {
+bool IsPlainDropIndex(const sql::Statement& s) {
+  const auto* d = s.As<sql::Drop>();
+  return d != nullptr && d->object_type == "INDEX" && !d->concurrent;
+}
+
+// The transaction locks `table` as strongly anyway: an earlier statement that has no concurrent
+// form (an ALTER TABLE, not another DROP INDEX, which is reported itself) took ACCESS EXCLUSIVE
+// on it, so this DROP INDEX waits for nothing and blocks nothing more; or a later DROP TABLE
+// takes it. CONCURRENTLY could not run in that transaction either.
+bool TableLockedAnyway(const StatementContext& c, const sql::QualifiedName& table) {
   const SectionContext& s = c.section();
   const StatementFacts& f = c.facts();
   if (!f.in_transaction) return false;
+  for (std::size_t i = f.held_begin; i < f.held_end; ++i) {
+    const HeldLock& held = s.lock_log[i];
+    if (held.mode != LockMode::kAccessExclusive || !(held.table == table)) continue;
+    const auto by =
+        std::find_if(s.statements.begin(), s.statements.end(),
+                     [&](const sql::Statement& st) { return st.offset == held.offset; });
+    if (by != s.statements.end() && !IsPlainDropIndex(*by)) return true;
+  }
   for (std::size_t i = c.index() + 1; i < s.statements.size(); ++i) {
     if (s.facts[i].transaction != f.transaction) break;
     const auto* d = s.statements[i].As<sql::Drop>();
@@ -35,9 +51,8 @@ void Check(const StatementContext& c) {
   for (const sql::QualifiedName& n : d->objects) {
     const TableInfo* t = c.schema().TableOfIndex(n);
     if (t != nullptr && c.IsNewTable(t->name)) continue;
-    // An index of a partitioned table cannot be dropped CONCURRENTLY; a table dropped later in
-    // the transaction is locked as strongly by its own DROP.
-    if (t != nullptr && (t->partitioned || TableDroppedLater(c, t->name))) continue;
+    // An index of a partitioned table cannot be dropped CONCURRENTLY.
+    if (t != nullptr && (t->partitioned || TableLockedAnyway(c, t->name))) continue;
     c.Report(n.location,
              fmt::format("DROP INDEX {} takes an ACCESS EXCLUSIVE lock on its table", n.Display()),
              {}, "ACCESS EXCLUSIVE");
@@ -56,8 +71,10 @@ extern const Rule kRuleRequireConcurrentIndexDrop{
     .why =
         "DROP INDEX takes an ACCESS EXCLUSIVE lock on the index's table: reads and writes wait, "
         "and so does everything queued behind the DROP. Not reported for indexes of tables "
-        "created in the same revision, of a table the same transaction drops afterwards, or of "
-        "a partitioned table (DROP INDEX CONCURRENTLY cannot drop those).",
+        "created in the same revision, of a table the same transaction already holds ACCESS "
+        "EXCLUSIVE on (from an earlier ALTER TABLE, say) or drops afterwards, or of a "
+        "partitioned table "
+        "(DROP INDEX CONCURRENTLY cannot drop those).",
     .bad = "DROP INDEX messages_thread_idx;",
     .good =
         "-- migrate:up transaction:false\nDROP INDEX CONCURRENTLY IF EXISTS messages_thread_idx;",

@@ -35,7 +35,8 @@ extern const Rule kRuleRequireLockTimeout{
     .why =
         "A DDL statement waiting for its lock sits at the head of the lock queue: every later "
         "query on the table, even a plain SELECT, queues behind it. A short lock_timeout turns an "
-        "outage into a retry.",
+        "outage into a retry. SET, SET LOCAL (inside a transaction) and SELECT set_config("
+        "'lock_timeout', ..., is_local) all set it.",
     .bad = "ALTER TABLE users ADD COLUMN plan text;",
     .good = "SET lock_timeout = '2s';\nALTER TABLE users ADD COLUMN plan text;",
     .versions = "all",

@@ -54,7 +54,8 @@ extern const Rule kRuleRequireStatementTimeout{
         "existed before the revision while it takes, or its transaction holds, a lock that "
         "blocks writes (SHARE or stronger) with no statement_timeout in effect. Catalog-only "
         "statements (CREATE TABLE, ADD COLUMN without a volatile default, DROP ...) and "
-        "CONCURRENTLY builds, which block no writes, are not reported.",
+        "CONCURRENTLY builds, which block no writes, are not reported. SET, SET LOCAL (inside a "
+        "transaction) and SELECT set_config('statement_timeout', ..., is_local) all set it.",
     .bad = "CREATE INDEX orders_created_at_idx ON orders (created_at);",
     .good =
         "SET statement_timeout = '30min';\nCREATE INDEX orders_created_at_idx ON orders "
