@@ -425,7 +425,9 @@ int RunVerify(const GlobalOptions& global, const VerifyArgs& args) {
              run_drift = request.checks.drift;
   request.checks.roundtrip = run_roundtrip && slice.begin < slice.end;
   request.checks.drift = run_drift && (!shard || shard->index == 1);
-  request.checks.lock_trace = args.lock_trace && (!shard || shard->index == 1);
+  // Each shard traces its slice's revisions: inside its roundtrip, or (without one) in an apply
+  // of its own whose findings KeepShard cuts to the slice.
+  request.checks.lock_trace = args.lock_trace && slice.begin < slice.end;
   // Setup SQL for each throwaway database. Made before the pipeline's sandbox, so it outlives
   // the databases: the roles it made on a --server-url server are dropped after them.
   std::optional<VerifySetup> setup;
@@ -522,8 +524,9 @@ RunFn SetupVerify(CLI::App& sub, GlobalOptions& global) {
                "Run the roundtrip check: up, down, up for each revision, full catalog compared");
   sub.add_flag("--lint", args->lint, "Run the linter on the migration set");
   sub.add_flag("--lock-trace", args->lock_trace,
-               "Also apply every revision once more with a lock trace: locks on tables that "
-               "existed before, rewrites, as findings beside the lint (docs/preflight.md)");
+               "Trace each revision's statements during the roundtrip's first up (without "
+               "--roundtrip: in an apply of its own): locks on tables that existed before, "
+               "rewrites, as findings beside the lint (docs/verify.md)");
   sub.add_flag("--drift", args->drift,
                "Compare the model DDL (--model or [verify] model) with the migrations at head");
   args->report_flags.Add(

@@ -460,6 +460,89 @@ TEST(VerifyLockTrace, MeasuredLocksAndRewritesAreFindings) {
   EXPECT_TRUE(not_null) << report["findings"].dump(2);
 }
 
+// With the roundtrip the trace rides on its first up of each revision (no apply of its own),
+// and finds what the separate apply of `verify --lint --lock-trace` finds.
+TEST(VerifyLockTrace, InsideTheRoundtripFindsWhatTheSeparateApplyFinds) {
+  TempDir dir("stairway-preflight");
+  const auto lock_findings = [&](const std::vector<std::string>& checks, const std::string& name,
+                                 std::string* step) {
+    const fs::path json = dir.path() / name;
+    std::vector<std::string> args = {"verify"};
+    args.insert(args.end(), checks.begin(), checks.end());
+    for (const std::string& a :
+         {std::string("--lock-trace"), kMigrations, ServerFlag(), std::string("--report"),
+          std::string("json"), std::string("-o"), json.string()}) {
+      args.push_back(a);
+    }
+    const ProcessResult r = StairwayOffline(args);
+    EXPECT_TRUE(fs::exists(json)) << Describe(r);
+    const nlohmann::json report = nlohmann::json::parse(ReadFile(json));
+    std::vector<std::string> found;
+    for (const nlohmann::json& f : report["findings"]) {
+      if (f["check"] == "lock-trace") found.push_back(f.dump());
+    }
+    for (const nlohmann::json& s : report["steps"]) {
+      if (s["check"] == "lock-trace") *step = s["name"].get<std::string>();
+    }
+    return found;
+  };
+  std::string separate_step, inside_step;
+  const std::vector<std::string> separate =
+      lock_findings({"--lint"}, "separate.json", &separate_step);
+  const std::vector<std::string> inside =
+      lock_findings({"--lint", "--roundtrip"}, "inside.json", &inside_step);
+  EXPECT_EQ(separate_step, "lock trace of every revision (applied once more, without roundtrip)");
+  EXPECT_EQ(inside_step, "lock trace of each revision's first up");
+  EXPECT_GE(inside.size(), 2u);
+  EXPECT_EQ(inside, separate);
+}
+
+// Alembic revisions run in the project's Python, on the helper's connection: inside the
+// roundtrip each is traced as a whole, so a rewrite of a table that existed before it shows.
+TEST(VerifyLockTrace, AlembicRevisionRewriteInsideTheRoundtrip) {
+  if (std::optional<std::string> missing = AlembicStackMissing()) GTEST_SKIP() << *missing;
+  TempDir dir("stairway-preflight");
+  const fs::path project = dir.path() / "project";
+  fs::copy(SourceDir() / "fixtures/alembic/plain", project, fs::copy_options::recursive);
+  std::ofstream(project / "alembic/versions/4d2e8a1b0c3f_id_bigint.py") << R"PY("""id bigint
+
+Revision ID: 4d2e8a1b0c3f
+Revises: 3b8f1e0c9d2a
+Create Date: 2026-12-07 02:00:00
+"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = '4d2e8a1b0c3f'
+down_revision = '3b8f1e0c9d2a'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.alter_column("users", "id", type_=sa.BigInteger(), existing_type=sa.Integer())
+
+
+def downgrade() -> None:
+    op.alter_column("users", "id", type_=sa.Integer(), existing_type=sa.BigInteger())
+)PY";
+  const fs::path json = dir.path() / "verify.json";
+  const ProcessResult r = RunStairway({"verify", "--roundtrip", "--lock-trace", project.string(),
+                                       ServerFlag(), "--report", "json", "-o", json.string()},
+                                      AlembicPythonEnv(), SourceDir().string());
+  ASSERT_TRUE(fs::exists(json)) << Describe(r);
+  const nlohmann::json report = nlohmann::json::parse(ReadFile(json));
+  std::vector<std::string> traced;
+  for (const nlohmann::json& f : report["findings"]) {
+    if (f["check"] != "lock-trace") continue;
+    traced.push_back(fs::path(f["path"].get<std::string>()).filename().string() + ":" +
+                     std::to_string(f["line"].get<int>()) + " " + f["rule"].get<std::string>());
+    EXPECT_TRUE(Contains(f["message"], "rewrites public.users")) << f.dump();
+  }
+  EXPECT_EQ(traced, std::vector<std::string>{"4d2e8a1b0c3f_id_bigint.py:0 lock-trace-rewrite"})
+      << report["findings"].dump(2);
+}
+
 // Ctrl-C while pg_restore runs: the throwaway cluster goes (the sandbox's cleanup), the finished
 // backup stays. pg_restore is a wrapper that says when it started, then runs the real one late.
 TEST_F(Preflight, InterruptDuringRestoreLeavesNoClusterBehind) {

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <map>
+#include <mutex>
 #include <optional>
 
 #include "tests/integration/runner_test_util.h"
@@ -215,6 +216,55 @@ TEST(RoundtripSplit, AFailedUpEndsTheLinearRunOnBothSidesOfTheCut) {
     EXPECT_EQ(one.result.not_run.size(), static_cast<std::size_t>(kRevisions - at)) << at;
     EXPECT_EQ(Lines(two.result), Lines(one.result)) << at;
     EXPECT_EQ(two.heard, Ascending(at)) << at;
+  }
+}
+
+// verify --lock-trace rides on the roundtrip (Options::trace_first_up): the trace hears the
+// first up of each revision once, on whichever database reports it, and never a down, a re-up,
+// the second database's ups of the revisions before the cut, or the ups that build a database
+// again. So the history is not applied a second time for the trace.
+class HeardSteps : public applier::Observer {
+ public:
+  void StepStarted(const applier::PreparedStep& step) override {
+    std::lock_guard lock(mutex_);
+    ++steps[fmt::format("{} {}", step.step.revision->Label(),
+                        step.step.direction == history::Direction::kUp ? "up" : "down")];
+  }
+  void StatementStarting(const applier::PreparedStep&, std::size_t, db::Session&) override {
+    std::lock_guard lock(mutex_);
+    ++statements;
+  }
+  std::map<std::string, int> steps;
+  int statements = 0;
+
+ private:
+  std::mutex mutex_;
+};
+
+TEST(RoundtripSplit, TheTraceHearsEachFirstUpOnce) {
+  // Two downs that fail outside a transaction: the database is built again (ups only) twice.
+  const std::string half_done = "DROP TABLE t{0};\nDROP TABLE no_such_table;";
+  const GeneratedSet set({{5, std::string(kNoTx) + fmt::format(fmt::runtime(half_done), 5)},
+                          {19, std::string(kNoTx) + fmt::format(fmt::runtime(half_done), 19)}});
+  const source::MigrationSet migrations = set.Load();
+  std::map<std::string, int> every_first_up;
+  for (const source::Revision& rev : migrations.revisions) every_first_up[rev.Label() + " up"] = 1;
+  for (const bool split : {false, true}) {
+    HeardSteps heard;
+    int databases = 0;
+    std::mutex databases_mutex;
+    rt::Options options = KeepGoing();
+    options.trace_first_up = [&](db::Session&) -> applier::Observer* {
+      std::lock_guard lock(databases_mutex);
+      ++databases;
+      return &heard;
+    };
+    const Outcome outcome = split ? RunOnTwo(migrations, options) : RunOnOne(migrations, options);
+    EXPECT_EQ(outcome.result.rebuilds, 2) << split;
+    EXPECT_EQ(heard.steps, every_first_up) << split;
+    EXPECT_EQ(heard.statements, kRevisions) << split;  // one statement per up
+    // A tracer per database: the first (and the second), and each one built again.
+    EXPECT_EQ(databases, split ? 4 : 3) << split;
   }
 }
 

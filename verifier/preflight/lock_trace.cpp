@@ -3,45 +3,61 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
+#include <map>
 
 #include "runner/planner/planner.h"
-#include "verifier/preflight/trace.h"
 
 namespace stairway::verifier::preflight {
 
-report::Report TraceRevisions(sandbox::Sandbox& box, const source::MigrationSet& set,
-                              const applier::Options& options, const LintedAt& linted) {
+applier::Observer* FirstUpTraces::ForDatabase(db::Session& session) {
+  auto tracer = std::make_unique<Tracer>(Tracer::RowCounts::kSkip);
+  // Alembic revisions run on the helper's connection: each is read around it on this session.
+  tracer->Watch(&session);
+  std::lock_guard lock(mutex_);
+  tracers_.push_back(std::move(tracer));
+  return tracers_.back().get();
+}
+
+std::vector<StatementTrace> FirstUpTraces::Statements(const source::MigrationSet& set,
+                                                      const std::set<std::string>& reported) const {
+  std::map<std::string, std::size_t> position;
+  for (std::size_t i = 0; i < set.revisions.size(); ++i) position[set.revisions[i].Label()] = i;
+  std::vector<StatementTrace> out;
+  {
+    std::lock_guard lock(mutex_);
+    for (const std::unique_ptr<Tracer>& tracer : tracers_) {
+      for (const StatementTrace& s : tracer->statements()) {
+        if (reported.count(s.revision) > 0) out.push_back(s);
+      }
+    }
+  }
+  // Each revision's first up runs once, on one database: ordering by revision keeps each
+  // revision's statements in the order they ran.
+  std::stable_sort(out.begin(), out.end(), [&](const StatementTrace& a, const StatementTrace& b) {
+    return position[a.revision] < position[b.revision];
+  });
+  return out;
+}
+
+double FirstUpTraces::ReadMs() const {
+  std::lock_guard lock(mutex_);
+  double ms = 0;
+  for (const std::unique_ptr<Tracer>& tracer : tracers_) ms += tracer->read_ms();
+  return ms;
+}
+
+report::Report LockTraceReport(const std::vector<StatementTrace>& statements,
+                               const LintedAt& linted, const std::string& step_name,
+                               double duration_ms) {
   report::Report rep;
   rep.command = "verify";
   report::Step step;
   step.check = "lock-trace";
-  step.name = "lock trace of every revision";
-  if (source::IsAlembic(set)) {
-    step.skipped = true;
-    step.skip_reason = "Alembic revisions are not traced statement by statement";
-    rep.steps.push_back(step);
-    return rep;
-  }
-  const auto started = std::chrono::steady_clock::now();
-  const planner::Plan plan = planner::PlanUpgrade(set, {}, "head").ValueOrThrow();
-  const std::vector<applier::PreparedStep> steps = applier::Prepare(plan).ValueOrThrow();
-  std::unique_ptr<sandbox::ThrowawayDatabase> database = box.CreateDatabase();
-  Tracer tracer;
-  {
-    db::Session session = db::Session::Connect(database->url());
-    applier::Runner runner(session, options, &tracer);
-    runner.EnsureHistory();
-    try {
-      for (const applier::PreparedStep& s : steps) runner.RunStep(s);
-    } catch (const applier::MigrationFailed& e) {
-      tracer.StatementFailed(e.diagnostic().message);
-      step.skip_reason = "stopped at a failing revision";
-    }
-  }
-  step.duration_ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-  for (const StatementTrace& s : tracer.statements()) {
+  step.name = step_name;
+  step.duration_ms = duration_ms;
+  for (const StatementTrace& s : statements) {
     std::vector<std::string> facts;
     std::string strongest;
     for (const LockTaken& lock : s.locks) {
@@ -63,10 +79,11 @@ report::Report TraceRevisions(sandbox::Sandbox& box, const source::MigrationSet&
     f.severity = Severity::kInfo;
     f.path = s.path;
     f.line = s.line;
-    f.column = 1;
+    f.column = s.line > 0 ? 1 : 0;
     f.revision = s.revision;
     f.lock = strongest;
     f.message = fmt::format("measured: {}", fmt::join(facts, "; "));
+    if (s.line == 0) f.message += " (the revision as a whole: its locks are not traced)";
     if (linted && !linted(s.path, s.line)) {
       f.message += " (no lint rule flagged this statement: worth a look)";
     }
@@ -82,6 +99,41 @@ report::Report TraceRevisions(sandbox::Sandbox& box, const source::MigrationSet&
                          "", Severity::kInfo});
     rep.rules.push_back({"lock-trace-rewrite", "a statement rewrote a table", "", Severity::kInfo});
   }
+  return rep;
+}
+
+report::Report TraceRevisions(sandbox::Sandbox& box, const source::MigrationSet& set,
+                              const applier::Options& options, const LintedAt& linted) {
+  const std::string name = "lock trace of every revision (applied once more, without roundtrip)";
+  if (source::IsAlembic(set)) {
+    report::Report rep = LockTraceReport({}, linted, name);
+    rep.steps.back().skipped = true;
+    rep.steps.back().skip_reason =
+        "Alembic revisions are traced only inside the roundtrip (verify --roundtrip --lock-trace)";
+    return rep;
+  }
+  const auto started = std::chrono::steady_clock::now();
+  const planner::Plan plan = planner::PlanUpgrade(set, {}, "head").ValueOrThrow();
+  const std::vector<applier::PreparedStep> steps = applier::Prepare(plan).ValueOrThrow();
+  std::unique_ptr<sandbox::ThrowawayDatabase> database = box.CreateDatabase();
+  Tracer tracer(Tracer::RowCounts::kSkip);
+  bool stopped = false;
+  {
+    db::Session session = db::Session::Connect(database->url());
+    applier::Runner runner(session, options, &tracer);
+    runner.EnsureHistory();
+    try {
+      for (const applier::PreparedStep& s : steps) runner.RunStep(s);
+    } catch (const applier::MigrationFailed& e) {
+      tracer.StatementFailed(e.diagnostic().message);
+      stopped = true;
+    }
+  }
+  report::Report rep = LockTraceReport(
+      tracer.statements(), linted, name,
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+          .count());
+  if (stopped) rep.steps.back().skip_reason = "stopped at a failing revision";
   return rep;
 }
 

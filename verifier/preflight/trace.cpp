@@ -20,24 +20,75 @@ constexpr std::array<std::string_view, 8> kModes = {
     "ACCESS SHARE", "ROW SHARE",           "ROW EXCLUSIVE", "SHARE UPDATE EXCLUSIVE",
     "SHARE",        "SHARE ROW EXCLUSIVE", "EXCLUSIVE",     "ACCESS EXCLUSIVE"};
 
-// One round trip: the session's relation locks in this database, every user relation with its
-// file node, and this transaction's row counts so far. Catalog relations are left out (the
-// query's own locks are on them).
+// One round trip: the session's relation locks in this database and every user relation with its
+// file node (6 columns: tag, oid, lock mode, relfilenode, relkind, name). Catalog relations are
+// left out (the query's own locks are on them).
 constexpr std::string_view kStateQuery = R"SQL(
-SELECT 'L', l.relation::oid::text, l.mode, NULL, NULL
+SELECT 'L', l.relation::oid::text, l.mode, NULL, NULL, NULL
 FROM pg_catalog.pg_locks l
 WHERE l.pid = pg_catalog.pg_backend_pid() AND l.locktype = 'relation' AND l.granted
   AND l.database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())
 UNION ALL
-SELECT 'R', c.oid::text, c.relfilenode::text, c.relkind::text,
+SELECT 'R', c.oid::text, NULL, c.relfilenode::text, c.relkind::text,
        pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname)
 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
   AND n.nspname NOT LIKE 'pg\_temp\_%' AND n.nspname NOT LIKE 'pg\_toast\_temp\_%'
   AND c.relkind IN ('r', 'p', 'i', 'I', 'm', 'S', 'v', 'f')
+)SQL";
+
+// Every user relation whose pg_class row changed (made, altered, renamed, rewritten) since the
+// horizon of an earlier read, $1: the rows a transaction at or after it wrote. A relation
+// untouched since is as that read saw it (VACUUM and ANALYZE update pg_class in place, keeping
+// xmin). Dropped relations are not reported; nothing locks them any more.
+constexpr std::string_view kChangedQuery = R"SQL(
+SELECT 'R', c.oid::text, NULL, c.relfilenode::text, c.relkind::text,
+       pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname)
+FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+WHERE pg_catalog.age(c.xmin) <= pg_catalog.age($1::text::pg_catalog.xid)
+  AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
+  AND n.nspname NOT LIKE 'pg\_temp\_%' AND n.nspname NOT LIKE 'pg\_toast\_temp\_%'
+  AND c.relkind IN ('r', 'p', 'i', 'I', 'm', 'S', 'v', 'f')
+)SQL";
+
+// The horizon of a read of the relations: the next transaction id then, or the oldest one still
+// writing in this database when there is one (another session's, which may commit later).
+// Whatever a later read must see again was written by it or a later one. Transactions of other
+// databases do not count: they do not write this database's pg_class (on a shared server, or
+// the other database of verify --jobs 2, they would hold the horizon back for nothing).
+constexpr std::string_view kHorizonQuery = R"SQL(
+UNION ALL
+SELECT 'H', coalesce(
+         (SELECT a.backend_xid::text FROM pg_catalog.pg_stat_activity a
+          WHERE a.datname = pg_catalog.current_database() AND a.backend_xid IS NOT NULL
+            AND a.pid <> pg_catalog.pg_backend_pid()
+          ORDER BY pg_catalog.age(a.backend_xid) DESC LIMIT 1),
+         (pg_catalog.txid_snapshot_xmax(pg_catalog.txid_current_snapshot()) % 4294967296)::text),
+       NULL, NULL, NULL, NULL
+)SQL";
+
+// Inside a transaction, after a statement: only the relations the session holds a lock on, with
+// their file nodes. Every relation a statement creates, rewrites or drops is locked until the
+// transaction ends, so these rows are all that can have changed since the last read; a dropped
+// relation comes without its pg_class row. Much cheaper than kStateQuery on a large schema.
+constexpr std::string_view kLockedQuery = R"SQL(
+SELECT 'L', l.relation::oid::text, l.mode, c.relfilenode::text, c.relkind::text,
+       pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname)
+FROM pg_catalog.pg_locks l
+LEFT JOIN pg_catalog.pg_class c ON c.oid = l.relation
+LEFT JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+WHERE l.pid = pg_catalog.pg_backend_pid() AND l.locktype = 'relation' AND l.granted
+  AND l.database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())
+  AND (c.oid IS NULL OR (n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
+    AND n.nspname NOT LIKE 'pg\_temp\_%' AND n.nspname NOT LIKE 'pg\_toast\_temp\_%'
+    AND c.relkind IN ('r', 'p', 'i', 'I', 'm', 'S', 'v', 'f')))
+)SQL";
+
+// This transaction's row counts so far (preflight's rows written and scanned).
+constexpr std::string_view kRowsQuery = R"SQL(
 UNION ALL
 SELECT 'S', coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0)::text,
-       coalesce(sum(seq_tup_read), 0)::text, NULL, NULL
+       coalesce(sum(seq_tup_read), 0)::text, NULL, NULL, NULL
 FROM pg_catalog.pg_stat_xact_user_tables
 )SQL";
 
@@ -112,23 +163,41 @@ std::string DescribeLock(const LockTaken& lock) {
                      WhatItBlocks(lock.mode));
 }
 
-Tracer::State Tracer::Read(db::Session& session, bool in_transaction) {
+Tracer::Tracer(RowCounts rows)
+    : rows_(rows == RowCounts::kRead),
+      state_query_(std::string(kStateQuery) + std::string(kHorizonQuery) +
+                   (rows_ ? std::string(kRowsQuery) : "")),
+      changed_query_(std::string(kChangedQuery) + std::string(kHorizonQuery) +
+                     (rows_ ? std::string(kRowsQuery) : "")),
+      locked_query_(std::string(kLockedQuery) + (rows_ ? std::string(kRowsQuery) : "")) {}
+
+Tracer::State Tracer::Read(db::Session& session, bool in_transaction, Scope scope) {
+  const Clock::time_point started = Clock::now();
   State state;
-  const db::QueryResult r = session.Query(kStateQuery);
+  state.complete = scope == Scope::kAll;
+  // Prepared once per session: planning these catalog joins costs more than running them.
+  const db::QueryResult r = scope == Scope::kAll ? session.QueryPrepared(state_query_)
+                            : scope == Scope::kChanged
+                                ? session.QueryPrepared(changed_query_, {horizon_})
+                                : session.QueryPrepared(locked_query_);
   for (const db::Row& row : r.rows) {
     const std::string& tag = *row[0];
+    const std::string oid = row[1].value_or("");
     if (tag == "L") {
       const std::string mode = LockModeName(row[2].value_or(""));
-      std::string& held = state.locks[row[1].value_or("")];
+      std::string& held = state.locks[oid];
       if (LockStrength(mode) > LockStrength(held)) held = mode;
-    } else if (tag == "R") {
-      state.relations[row[1].value_or("")] =
-          Relation{row[4].value_or(""), KindName(row[3].value_or("")), row[2].value_or("")};
+    }
+    if ((tag == "L" || tag == "R") && row[5]) {
+      state.relations[oid] = Relation{*row[5], KindName(row[4].value_or("")), row[3].value_or("")};
+    } else if (tag == "H") {
+      horizon_ = row[1];
     } else if (tag == "S" && in_transaction) {
       state.written = std::atoll(row[1].value_or("0").c_str());
       state.scanned = std::atoll(row[2].value_or("0").c_str());
     }
   }
+  read_ms_ += Ms(Clock::now() - started);
   return state;
 }
 
@@ -136,11 +205,11 @@ void Tracer::StepStarted(const applier::PreparedStep& step) {
   step_start_ = Clock::now();
   if (!first_) first_ = step_start_;
   step_first_ = statements_.size();
-  before_step_.clear();
+  step_new_.clear();
   step_read_ = false;
   if (step.step.revision->alembic && session_ != nullptr) {
-    before_ = Read(*session_, false);
-    before_step_ = before_.relations;
+    before_ = Read(*session_, false, Scope::kAll);
+    known_ = before_.relations;
     step_read_ = true;
     StatementTrace t;
     t.revision = step.step.revision->Label();
@@ -175,8 +244,22 @@ StatementTrace Tracer::Begin(const applier::PreparedStep& step, std::size_t inde
 void Tracer::StatementStarting(const applier::PreparedStep& step, std::size_t index,
                                db::Session& session) {
   StatementTrace t = Begin(step, index);
-  before_ = Read(session, t.in_transaction);
-  if (!step_read_) before_step_ = before_.relations;
+  // In a transaction the relations are read once, before its first statement: the first time
+  // all of them, later only those changed since the last such read (by this trace, the steps it
+  // does not hear, or anyone else). After that, what the previous statement's read saw is this
+  // one's start (nothing runs in between). Outside a transaction each statement commits on its
+  // own and releases its locks: every relation is read around it.
+  if (!t.in_transaction) {
+    before_ = Read(session, false, Scope::kAll);
+    known_ = before_.relations;
+  } else if (!step_read_) {
+    before_ = Read(session, true, horizon_ ? Scope::kChanged : Scope::kAll);
+    if (before_.complete) {
+      known_ = before_.relations;
+    } else {
+      for (const auto& [oid, relation] : before_.relations) known_[oid] = relation;
+    }
+  }
   step_read_ = true;
   pending_ = std::move(t);
   statement_start_ = Clock::now();
@@ -192,39 +275,46 @@ void Tracer::StatementFinished(const applier::PreparedStep& step, std::size_t in
   StatementTrace t = std::move(*pending_);
   pending_.reset();
   t.duration_ms = Ms(end - statement_start_);
-  const State after = Read(session, t.in_transaction);
+  State after = Read(session, t.in_transaction, t.in_transaction ? Scope::kLocked : Scope::kAll);
   Compare(t, after);
   statements_.push_back(std::move(t));
+  before_ = std::move(after);
 }
 
-void Tracer::Compare(StatementTrace& t, const State& after) const {
-  const auto name_of = [&](const std::string& oid) -> std::pair<std::string, std::string> {
-    using Relations = std::map<std::string, Relation>;
-    for (const Relations* map : std::initializer_list<const Relations*>{
-             &after.relations, &before_.relations, &before_step_}) {
-      auto it = map->find(oid);
-      if (it != map->end()) return {it->second.name, it->second.kind};
-    }
-    return {"", ""};
-  };
+void Tracer::Compare(StatementTrace& t, const State& after) {
   for (const auto& [oid, mode] : after.locks) {
     auto was = before_.locks.find(oid);
     if (was != before_.locks.end() && LockStrength(was->second) >= LockStrength(mode)) continue;
-    const auto [name, kind] = name_of(oid);
-    if (name.empty()) continue;  // not a user relation (the catalogs the trace reads)
+    // The relation as it is now, else as last seen (dropped by the statement); none: not a
+    // user relation (the catalogs the trace reads).
+    const Relation* relation = nullptr;
+    using Relations = std::map<std::string, Relation>;
+    for (const Relations* map :
+         std::initializer_list<const Relations*>{&after.relations, &known_}) {
+      auto it = map->find(oid);
+      if (it != map->end()) {
+        relation = &it->second;
+        break;
+      }
+    }
+    if (relation == nullptr) continue;
     // Reads and writes lock the indexes they use as they lock the table: said once, for it.
-    if (kind == "index" && LockStrength(mode) < LockStrength("SHARE")) continue;
+    if (relation->kind == "index" && LockStrength(mode) < LockStrength("SHARE")) continue;
     LockTaken lock;
     lock.mode = mode;
-    lock.relation = name;
-    lock.kind = kind;
-    lock.existed_before = before_step_.count(oid) > 0;
+    lock.relation = relation->name;
+    lock.kind = relation->kind;
+    lock.existed_before = known_.count(oid) > 0 && step_new_.count(oid) == 0;
     lock.held_ms = t.duration_ms;
     t.locks.push_back(std::move(lock));
   }
+  // New and rewritten relations, against what was known before the statement: the last read of
+  // every relation (a whole read, or a read while locked; a relation is rewritten only under a
+  // lock, which lasts until the transaction ends).
   for (const auto& [oid, relation] : after.relations) {
-    auto was = before_.relations.find(oid);
-    if (was == before_.relations.end()) {
+    auto was = known_.find(oid);
+    if (was == known_.end()) {
+      step_new_.insert(oid);
       if (relation.kind == "index") t.indexes_built.push_back(relation.name);
       continue;
     }
@@ -235,7 +325,12 @@ void Tracer::Compare(StatementTrace& t, const State& after) const {
       t.rewritten.push_back(relation.name);
     }
   }
-  if (t.in_transaction) {
+  if (after.complete) {
+    known_ = after.relations;
+  } else {
+    for (const auto& [oid, relation] : after.relations) known_[oid] = relation;
+  }
+  if (t.in_transaction && rows_) {
     t.rows_written = after.written - before_.written;
     t.rows_scanned = after.scanned - before_.scanned;
   }
@@ -258,7 +353,7 @@ void Tracer::StepFinished(const applier::PreparedStep& step, std::chrono::millis
     StatementTrace t = std::move(*pending_);
     pending_.reset();
     t.duration_ms = Ms(Clock::now() - statement_start_);
-    Compare(t, Read(*session_, false));
+    Compare(t, Read(*session_, false, Scope::kAll));
     statements_.push_back(std::move(t));
     return;
   }

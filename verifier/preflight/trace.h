@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -58,9 +59,17 @@ std::string LockModeName(std::string_view pg_locks_mode);
 std::string DescribeLock(const LockTaken& lock);
 
 // Records the trace as the applier runs (an applier::Observer on the Runner's session). The
-// queries it adds run between statements and are not counted in their durations.
+// queries it adds run between statements and are not counted in their durations: in a
+// transaction, one read of the relations changed since the last such read (the first time: all)
+// before the revision's first statement, then one read of the locked relations after each
+// statement; outside one, every relation around each statement.
 class Tracer : public applier::Observer {
  public:
+  // kSkip leaves rows_written and rows_scanned unset (verify --lock-trace does not report them):
+  // reading the transaction's statistics costs a look at every table.
+  enum class RowCounts { kRead, kSkip };
+  explicit Tracer(RowCounts rows = RowCounts::kRead);
+
   void StepStarted(const applier::PreparedStep& step) override;
   void StepFinished(const applier::PreparedStep& step, std::chrono::milliseconds took) override;
   void StatementStarting(const applier::PreparedStep& step, std::size_t index,
@@ -72,6 +81,8 @@ class Tracer : public applier::Observer {
   void StatementFailed(const std::string& message);
 
   const std::vector<StatementTrace>& statements() const { return statements_; }
+  // Time spent in the trace's own queries (what it adds to the run it watches).
+  double read_ms() const { return read_ms_; }
 
   // The Runner's session, for revisions whose body is code (Alembic): their statements run on
   // the helper's own connection, so each such revision is traced as one entry, read before and
@@ -86,26 +97,42 @@ class Tracer : public applier::Observer {
     std::string relfilenode;
   };
   struct State {
-    std::map<std::string, std::string> locks;   // oid -> strongest mode held
-    std::map<std::string, Relation> relations;  // oid -> relation
+    std::map<std::string, std::string> locks;  // oid -> strongest mode held
+    // oid -> relation: every user relation when `complete`, else the locked ones.
+    std::map<std::string, Relation> relations;
+    bool complete = true;
     long long written = 0;
     long long scanned = 0;
   };
-  State Read(db::Session& session, bool in_transaction);
+  // What a read covers: every relation; those changed since horizon_; the locked ones.
+  enum class Scope { kAll, kChanged, kLocked };
+  State Read(db::Session& session, bool in_transaction, Scope scope);
   StatementTrace Begin(const applier::PreparedStep& step, std::size_t index) const;
-  // Fills in what changed between before_ and `after` (locks, rewrites, indexes, rows).
-  void Compare(StatementTrace& t, const State& after) const;
+  // Fills in what changed between before_ (locks, rows) and known_ (relations) and `after`
+  // (locks, rewrites, indexes, rows), then updates known_.
+  void Compare(StatementTrace& t, const State& after);
 
+  bool rows_;
+  std::string state_query_;
+  std::string changed_query_;
+  std::string locked_query_;
+  // The horizon of the last read of all or the changed relations (an xid, as text); unset
+  // before the first.
+  db::Value horizon_;
   db::Session* session_ = nullptr;
   std::optional<Clock::time_point> first_;
   Clock::time_point step_start_;
   Clock::time_point statement_start_;
-  std::map<std::string, Relation> before_step_;  // relations when the revision began
-  bool step_read_ = false;                       // before_step_ filled for this revision
+  // Relations that appeared during this revision (the others in known_ existed before it).
+  std::set<std::string> step_new_;
+  bool step_read_ = false;  // known_ brought up to date for this revision
   State before_;
+  // Every relation as last read, kept from revision to revision (a dropped one may stay).
+  std::map<std::string, Relation> known_;
   std::optional<StatementTrace> pending_;  // started, not finished
   std::size_t step_first_ = 0;             // index in statements_ of the step's first
   std::vector<StatementTrace> statements_;
+  double read_ms_ = 0;
 };
 
 }  // namespace stairway::verifier::preflight

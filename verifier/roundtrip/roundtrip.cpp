@@ -33,6 +33,43 @@ void Notify(const std::vector<PhaseObserver*>& observers, PhaseContext& context)
   for (PhaseObserver* observer : observers) observer->AtPhase(context);
 }
 
+// Options::trace_first_up: hands the runner's callbacks on to the trace while open (the first
+// up of a revision), and drops them otherwise.
+class TraceGate : public applier::Observer {
+ public:
+  applier::Observer* trace = nullptr;
+  bool open = false;
+
+  void StepStarted(const applier::PreparedStep& step) override {
+    if (open) trace->StepStarted(step);
+  }
+  void StepFinished(const applier::PreparedStep& step, std::chrono::milliseconds took) override {
+    if (open) trace->StepFinished(step, took);
+  }
+  void StatementStarting(const applier::PreparedStep& step, std::size_t index,
+                         db::Session& session) override {
+    if (open) trace->StatementStarting(step, index, session);
+  }
+  void StatementFinished(const applier::PreparedStep& step, std::size_t index,
+                         db::Session& session) override {
+    if (open) trace->StatementFinished(step, index, session);
+  }
+};
+
+// Opens a gate for one step; closed again however the step ends.
+class OpenGate {
+ public:
+  OpenGate(TraceGate& gate, bool open) : gate_(gate) {
+    gate_.open = open && gate_.trace != nullptr;
+  }
+  ~OpenGate() { gate_.open = false; }
+  OpenGate(const OpenGate&) = delete;
+  OpenGate& operator=(const OpenGate&) = delete;
+
+ private:
+  TraceGate& gate_;
+};
+
 }  // namespace
 
 int ResolveOption(const source::MigrationSet& set, std::string_view revision,
@@ -180,6 +217,7 @@ struct Lane {
   std::optional<db::Session> own_session;
   db::Session* session = nullptr;
   std::unique_ptr<applier::CodeSteps> code;
+  TraceGate trace_gate;  // outlives the runner, which calls it
   std::unique_ptr<applier::Runner> runner;
   CatalogObserver catalog;
   std::optional<TrackedCatalogObserver> tracked;
@@ -205,7 +243,8 @@ std::unique_ptr<Lane> OpenLane(std::unique_ptr<sandbox::ThrowawayDatabase> datab
   // do not change the catalog, so the order only matters for the order of findings).
   // The history tables exist before the catalog is first read: they are stairway's and the
   // tool's bookkeeping (alembic_version is kept by every step), never a difference.
-  lane->runner = std::make_unique<applier::Runner>(*session, options.applier);
+  if (options.trace_first_up) lane->trace_gate.trace = options.trace_first_up(*session);
+  lane->runner = std::make_unique<applier::Runner>(*session, options.applier, &lane->trace_gate);
   if (options.code_steps) lane->runner->UseAlembic(set, nullptr);  // the helper comes below
   lane->runner->EnsureHistory();
   if (options.snapshots == Options::Snapshots::kTracked ||
@@ -384,7 +423,11 @@ Result Run(db::Session& session, const source::MigrationSet& set, const Options&
     try {
       at(Phase::kBefore);
       r.failed_step = "up";
-      r.up = lane->runner->RunStep(ups[i]);
+      {
+        // The first up of a revision this run reports is the one the lock trace hears.
+        const OpenGate traced(lane->trace_gate, !elsewhere);
+        r.up = lane->runner->RunStep(ups[i]);
+      }
       applied[i] = 1;
       at(Phase::kAfterUp);
       if (round_trip) {

@@ -130,6 +130,14 @@ struct Options {
   // database's thread. Unset for the SQL formats.
   std::function<std::unique_ptr<applier::CodeSteps>(db::Session& session)> code_steps;
 
+  // verify --lock-trace: an observer for the runner of each database the run uses, made on that
+  // database's thread with the session the runner uses (it must outlive the run). It hears the
+  // first up of each revision the run reaches (StepStarted, the statements, StepFinished), and
+  // nothing else: not the downs and re-ups, nor the ups of the revisions another database
+  // reports (RunSplit) or of a database built again after a failure. So the trace costs no
+  // apply of its own. Unset: no trace.
+  std::function<applier::Observer*(db::Session& session)> trace_first_up;
+
   // --fail-fast: the first failing step ends the run. Otherwise a failing step is a finding and
   // the run goes on: after a step that rolled back whole, from where the database stands; after
   // one that left part of itself done (outside a transaction) or a failed re-up, on a database

@@ -235,6 +235,12 @@ Outcome Run(Request request, Listener& listener) {
   };
 
   bool roundtrip_failed = false;
+  // --lock-trace with the roundtrip: the trace rides on its first up of each revision.
+  preflight::FirstUpTraces traces;
+  std::set<std::string> traced;  // the revisions the roundtrip reported
+  if (request.checks.lock_trace && request.checks.roundtrip) {
+    options.trace_first_up = [&traces](db::Session& s) { return traces.ForDatabase(s); };
+  }
   if (request.checks.roundtrip) {
     const Clock::time_point started = Clock::now();
     // A second database takes the later half of the round trips when it pays off (--jobs).
@@ -307,6 +313,7 @@ Outcome Run(Request request, Listener& listener) {
       }
     }
     roundtrip_failed = result.ExitCode(options.irreversible) != 0;
+    for (const roundtrip::RevisionResult& r : result.revisions) traced.insert(r.label);
     listener.RoundtripDone(result, setup);
     merge_sql_lint();
     report::Report rt = roundtrip::ToReport(result, set);
@@ -339,17 +346,34 @@ Outcome Run(Request request, Listener& listener) {
   }
 
   if (request.checks.lock_trace) {
-    if (!outcome.box) outcome.box = sandbox::OpenSandbox(request.sandbox);
-    // The lint's findings, to say where the trace saw what no rule flagged.
+    // The lint's findings, to say where the trace saw what no rule flagged (line 0: anywhere in
+    // the file). Paths by their normal form: the roundtrip names an Alembic file
+    // "./alembic/versions/a1.py", its lint "alembic/versions/a1.py".
+    const auto normal = [](const std::string& p) {
+      return std::filesystem::path(p).lexically_normal().string();
+    };
     std::set<std::pair<std::string, int>> linted;
     for (const report::Finding& f : combined.findings) {
-      if (f.check == "lint") linted.emplace(f.path, f.line);
+      if (f.check != "lint") continue;
+      linted.insert({normal(f.path), f.line});
+      linted.insert({normal(f.path), 0});
     }
     preflight::LintedAt at;
     if (request.checks.lint) {
-      at = [&linted](const std::string& path, int line) { return linted.count({path, line}) > 0; };
+      at = [&](const std::string& path, int line) {
+        return linted.count({normal(path), line}) > 0;
+      };
     }
-    combined.Merge(preflight::TraceRevisions(*outcome.box, set, options.applier, at));
+    if (request.checks.roundtrip) {
+      // Its duration: the trace's own queries during the roundtrip.
+      combined.Merge(preflight::LockTraceReport(traces.Statements(set, traced), at,
+                                                "lock trace of each revision's first up",
+                                                traces.ReadMs()));
+    } else {
+      // Without the roundtrip the revisions are applied once, for the trace alone.
+      if (!outcome.box) outcome.box = sandbox::OpenSandbox(request.sandbox);
+      combined.Merge(preflight::TraceRevisions(*outcome.box, set, options.applier, at));
+    }
   }
 
   bool drifted = false;
