@@ -11,13 +11,39 @@
 
 namespace stairway::lint {
 namespace {
+
+// Whether an earlier statement of the section drops index `name` with IF EXISTS.
+bool DroppedBefore(const StatementContext& c, const std::string& name) {
+  if (name.empty()) return false;
+  for (std::size_t i = 0; i < c.index(); ++i) {
+    const auto* d = c.section().statements[i].As<sql::Drop>();
+    if (d == nullptr || !d->missing_ok || d->object_type != "INDEX") continue;
+    for (const sql::QualifiedName& object : d->objects) {
+      if (object.name == name) return true;
+    }
+  }
+  return false;
+}
+
 void Check(const StatementContext& c) {
   if (c.facts().in_transaction) return;
   const sql::Statement& s = c.stmt();
   // Migration sections and loose files alike: a file that failed halfway outside a transaction
   // is re-run from the top, whoever runs it.
   if (const auto* ci = s.As<sql::CreateIndex>()) {
-    if (!ci->if_not_exists) c.Report("CREATE INDEX without IF NOT EXISTS fails when retried");
+    if (ci->if_not_exists) return;
+    if (!ci->concurrent) {
+      c.Report("CREATE INDEX without IF NOT EXISTS fails when retried");
+    } else if (!DroppedBefore(c, ci->name)) {
+      // A failed concurrent build leaves an INVALID index under the name: IF NOT EXISTS would
+      // keep it on the retry, a DROP before the build makes the retry build it again.
+      c.Report(
+          "CREATE INDEX CONCURRENTLY fails when retried: a failed build leaves an INVALID "
+          "index under its name",
+          fmt::format("put DROP INDEX CONCURRENTLY IF EXISTS {} before it (IF NOT EXISTS "
+                      "would skip the build on a retry and keep the INVALID index)",
+                      ci->name.empty() ? "<name>" : ci->name));
+    }
   } else if (const auto* d = s.As<sql::Drop>()) {
     if (!d->missing_ok) c.Report("DROP without IF EXISTS fails when retried");
   } else if (const auto* ct = s.As<sql::CreateTable>()) {
@@ -38,8 +64,8 @@ extern const Rule kRulePreferIdempotentDdl{
         "applied; re-running it fails on objects that already exist (or are already gone).",
     .bad = "-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY t_a_idx ON t (a);",
     .good =
-        "-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY IF NOT EXISTS t_a_idx ON t "
-        "(a);",
+        "-- migrate:up transaction:false\nDROP INDEX CONCURRENTLY IF EXISTS t_a_idx;\nCREATE "
+        "INDEX CONCURRENTLY t_a_idx ON t (a);",
     .versions = "all",
     .check = Check,
     .finish = nullptr,
