@@ -331,10 +331,10 @@ Result Run(db::Session& session, const source::MigrationSet& set, const Options&
   // share_begin go up only here).
   const bool first_round_trips = !set.revisions.empty() && options.share_begin <= 0 &&
                                  RoundTrips(set.revisions[0], selection.reason[0]);
+  const int total = static_cast<int>(set.revisions.size());
+  const int end = options.share_end < 0 ? total : std::min(total, options.share_end);
   bool later_round_trips = false;
-  const int last = options.share_end < 0 ? static_cast<int>(set.revisions.size())
-                                         : std::min<int>(set.revisions.size(), options.share_end);
-  for (int i = std::max(0, options.share_begin); i < last && !later_round_trips; ++i) {
+  for (int i = std::max(0, options.share_begin); i < end && !later_round_trips; ++i) {
     later_round_trips = RoundTrips(set.revisions[i], selection.reason[i]);
   }
   std::unique_ptr<Lane> lane =
@@ -356,8 +356,6 @@ Result Run(db::Session& session, const source::MigrationSet& set, const Options&
     }
   }
   std::size_t next_down = 0;
-  const int total = static_cast<int>(set.revisions.size());
-  const int end = options.share_end < 0 ? total : std::min(total, options.share_end);
   // In a linear history every later revision builds on the one before: a failed up ends it.
   const bool linear = set.format != source::Format::kAlembic;
   std::vector<char> applied(total, 0);         // the revision's up is part of the database
