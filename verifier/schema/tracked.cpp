@@ -421,11 +421,12 @@ class TrackedCatalog::RefreshReader : public db::RowSink {
   std::vector<db::FieldView> fields_;
 };
 
-void TrackedCatalog::Install(db::Session& session, int server_version_num) {
+void TrackedCatalog::Install(db::Session& session, const SnapshotOptions& options) {
+  full_queries_ = TrackedCatalogQueries(server_version_num_, FiltersFor(options), "");
   session.Exec(kInstallWatch);
   session.Exec(fmt::format(kTakeFunction,
                            fmt::arg("publication_namespaces",
-                                    server_version_num >= 150000
+                                    server_version_num_ >= 150000
                                         ? fmt::format("UNION SELECT pn.pnpubid, {} "
                                                       "FROM pg_catalog.pg_publication_namespace pn "
                                                       "WHERE pn.oid = ANY (v_touched)",
@@ -468,10 +469,8 @@ std::optional<TrackedCatalog> TrackedCatalog::Start(db::Session& session,
                                                     const SnapshotOptions& options) {
   if (!CanStart(session)) return std::nullopt;
   TrackedCatalog catalog(session.server_version_num());
-  Install(session, catalog.server_version_num_);
+  catalog.Install(session, options);
   session.Exec(kCreateTriggers);
-  catalog.full_queries_ =
-      TrackedCatalogQueries(catalog.server_version_num_, FiltersFor(options), "");
   const std::vector<std::vector<std::string>> columns =
       catalog.ReadFull(session, options, /*keep=*/true);
   catalog.MakeRefresh(session, options, columns);
@@ -488,9 +487,7 @@ std::optional<TrackedCatalog> TrackedCatalog::Prepare(db::Session& session,
   // the step as its victim.
   session.Exec("SET lock_timeout = '50ms'");
   TrackedCatalog catalog(session.server_version_num());
-  Install(session, catalog.server_version_num_);
-  catalog.full_queries_ =
-      TrackedCatalogQueries(catalog.server_version_num_, FiltersFor(options), "");
+  catalog.Install(session, options);
   catalog.MakeRefresh(session, options, catalog.ReadFull(session, options, /*keep=*/false));
   // take() first on its own: the first call always finds the fingerprint new, and refresh()
   // would then re-read everything instead of planning its scoped reads.
@@ -509,9 +506,7 @@ std::optional<TrackedCatalog> TrackedCatalog::Prepare(db::Session& session,
 void TrackedCatalog::Arm(db::Session& session) {
   session.Exec(std::string(kCreateTriggers) + "RESET lock_timeout;");
   session.Query("SELECT stairway_watch.take(true)");
-  objects_.clear();
-  by_oid_.clear();
-  ReadFull(session, reader_->options(), /*keep=*/true);
+  ReadFull(session, reader_->options(), /*keep=*/true);  // Prepare kept nothing of its read
 }
 
 void TrackedCatalog::Insert(Object object, ObjectOids oids) {

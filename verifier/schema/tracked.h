@@ -83,8 +83,9 @@ class TrackedCatalog {
 
   explicit TrackedCatalog(int server_version_num);
   void Insert(Object object, ObjectOids oids);
-  // Start's and Prepare's first steps: the watch without its event triggers, and take().
-  static void Install(db::Session& session, int server_version_num);
+  // Start's and Prepare's first steps: the catalog queries for `options`, the watch without its
+  // event triggers, and take().
+  void Install(db::Session& session, const SnapshotOptions& options);
   // The whole catalog through full_queries_ into the cache (`keep`) or only read (warming);
   // returns each query's column names.
   std::vector<std::vector<std::string>> ReadFull(db::Session& session,
