@@ -231,10 +231,10 @@ class Checker {
     // (SQL formats name the version in the file name; an Alembic revision id is in the text),
     // so what Finish() adds from the loaded base set is already here.
     PrSelection selection{result_.base_commit, base_, {}};
+    hit_.clear();
     for (const source::Revision& rev : set_.revisions) {
-      if (Changed(rev.up.path) || (rev.down && Changed(rev.down->path))) {
-        selection.changed.push_back(rev.version);
-      }
+      hit_.push_back(Changed(rev.up.path) || (rev.down && Changed(rev.down->path)));
+      if (hit_.back()) selection.changed.push_back(rev.version);
     }
     return selection;
   }
@@ -246,10 +246,10 @@ class Checker {
     std::optional<source::MigrationSet> base = LoadBase(scratch.path());
     if (base) result_.base_revisions = static_cast<int>(base->revisions.size());
 
-    for (const source::Revision& rev : set_.revisions) {
-      const bool hit = Changed(rev.up.path) || (rev.down && Changed(rev.down->path));
+    for (std::size_t i = 0; i < set_.revisions.size(); ++i) {
+      const source::Revision& rev = set_.revisions[i];
       const bool added = base && !rev.repeatable && base->Find(rev.version) == nullptr;
-      if (hit || added) {
+      if (hit_[i] || added) {
         result_.changed.push_back(rev.version);
         AddStep(rev.Label(), rev.up.path.string());
       }
@@ -564,6 +564,7 @@ class Checker {
   PrResult result_;
   std::vector<std::pair<fs::path, fs::path>> roots_;
   std::vector<std::vector<Pending>> pending_;  // ReadBase's files, per root, until Export
+  std::vector<bool> hit_;  // per revision of set_: its files differ from the base's (Select)
   std::map<fs::path, bool> base_paths_;  // working-tree path (canonical) -> changed since base
   mutable std::map<fs::path, fs::path> dirs_;  // directory -> resolved (Canonical)
   std::map<std::string, BaseFile> files_;      // by scratch path
