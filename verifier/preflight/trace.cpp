@@ -20,6 +20,13 @@ constexpr std::array<std::string_view, 8> kModes = {
     "ACCESS SHARE", "ROW SHARE",           "ROW EXCLUSIVE", "SHARE UPDATE EXCLUSIVE",
     "SHARE",        "SHARE ROW EXCLUSIVE", "EXCLUSIVE",     "ACCESS EXCLUSIVE"};
 
+// The condition of the user relations the trace reads (pg_class c, pg_namespace n): catalogs,
+// TOAST and temporary tables are left out (the trace's own queries lock the catalogs).
+constexpr std::string_view kUserRelation = R"SQL(
+  n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
+  AND n.nspname NOT LIKE 'pg\_temp\_%' AND n.nspname NOT LIKE 'pg\_toast\_temp\_%'
+  AND c.relkind IN ('r', 'p', 'i', 'I', 'm', 'S', 'v', 'f'))SQL";
+
 // One round trip: the session's relation locks in this database and every user relation with its
 // file node (6 columns: tag, oid, lock mode, relfilenode, relkind, name). Catalog relations are
 // left out (the query's own locks are on them).
@@ -32,9 +39,7 @@ UNION ALL
 SELECT 'R', c.oid::text, NULL, c.relfilenode::text, c.relkind::text,
        pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname)
 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
-  AND n.nspname NOT LIKE 'pg\_temp\_%' AND n.nspname NOT LIKE 'pg\_toast\_temp\_%'
-  AND c.relkind IN ('r', 'p', 'i', 'I', 'm', 'S', 'v', 'f')
+WHERE {user_relation}
 )SQL";
 
 // Every user relation whose pg_class row changed (made, altered, renamed, rewritten) since the
@@ -46,9 +51,7 @@ SELECT 'R', c.oid::text, NULL, c.relfilenode::text, c.relkind::text,
        pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname)
 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 WHERE pg_catalog.age(c.xmin) <= pg_catalog.age($1::text::pg_catalog.xid)
-  AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
-  AND n.nspname NOT LIKE 'pg\_temp\_%' AND n.nspname NOT LIKE 'pg\_toast\_temp\_%'
-  AND c.relkind IN ('r', 'p', 'i', 'I', 'm', 'S', 'v', 'f')
+  AND {user_relation}
 )SQL";
 
 // The horizon of a read of the relations: the next transaction id then, or the oldest one still
@@ -79,9 +82,7 @@ LEFT JOIN pg_catalog.pg_class c ON c.oid = l.relation
 LEFT JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 WHERE l.pid = pg_catalog.pg_backend_pid() AND l.locktype = 'relation' AND l.granted
   AND l.database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())
-  AND (c.oid IS NULL OR (n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
-    AND n.nspname NOT LIKE 'pg\_temp\_%' AND n.nspname NOT LIKE 'pg\_toast\_temp\_%'
-    AND c.relkind IN ('r', 'p', 'i', 'I', 'm', 'S', 'v', 'f')))
+  AND (c.oid IS NULL OR ({user_relation}))
 )SQL";
 
 // This transaction's row counts so far (preflight's rows written and scanned).
@@ -165,11 +166,12 @@ std::string DescribeLock(const LockTaken& lock) {
 
 Tracer::Tracer(RowCounts rows)
     : rows_(rows == RowCounts::kRead),
-      state_query_(std::string(kStateQuery) + std::string(kHorizonQuery) +
-                   (rows_ ? std::string(kRowsQuery) : "")),
-      changed_query_(std::string(kChangedQuery) + std::string(kHorizonQuery) +
-                     (rows_ ? std::string(kRowsQuery) : "")),
-      locked_query_(std::string(kLockedQuery) + (rows_ ? std::string(kRowsQuery) : "")) {}
+      state_query_(fmt::format(kStateQuery, fmt::arg("user_relation", kUserRelation)) +
+                   std::string(kHorizonQuery) + (rows_ ? std::string(kRowsQuery) : "")),
+      changed_query_(fmt::format(kChangedQuery, fmt::arg("user_relation", kUserRelation)) +
+                     std::string(kHorizonQuery) + (rows_ ? std::string(kRowsQuery) : "")),
+      locked_query_(fmt::format(kLockedQuery, fmt::arg("user_relation", kUserRelation)) +
+                    (rows_ ? std::string(kRowsQuery) : "")) {}
 
 Tracer::State Tracer::Read(db::Session& session, bool in_transaction, Scope scope) {
   const Clock::time_point started = Clock::now();
@@ -201,6 +203,14 @@ Tracer::State Tracer::Read(db::Session& session, bool in_transaction, Scope scop
   return state;
 }
 
+void Tracer::Learn(const State& state) {
+  if (state.complete) {
+    known_ = state.relations;
+  } else {
+    for (const auto& [oid, relation] : state.relations) known_[oid] = relation;
+  }
+}
+
 void Tracer::StepStarted(const applier::PreparedStep& step) {
   step_start_ = Clock::now();
   if (!first_) first_ = step_start_;
@@ -209,7 +219,7 @@ void Tracer::StepStarted(const applier::PreparedStep& step) {
   step_read_ = false;
   if (step.step.revision->alembic && session_ != nullptr) {
     before_ = Read(*session_, false, Scope::kAll);
-    known_ = before_.relations;
+    Learn(before_);
     step_read_ = true;
     StatementTrace t;
     t.revision = step.step.revision->Label();
@@ -251,14 +261,10 @@ void Tracer::StatementStarting(const applier::PreparedStep& step, std::size_t in
   // own and releases its locks: every relation is read around it.
   if (!t.in_transaction) {
     before_ = Read(session, false, Scope::kAll);
-    known_ = before_.relations;
+    Learn(before_);
   } else if (!step_read_) {
     before_ = Read(session, true, horizon_ ? Scope::kChanged : Scope::kAll);
-    if (before_.complete) {
-      known_ = before_.relations;
-    } else {
-      for (const auto& [oid, relation] : before_.relations) known_[oid] = relation;
-    }
+    Learn(before_);
   }
   step_read_ = true;
   pending_ = std::move(t);
@@ -325,11 +331,7 @@ void Tracer::Compare(StatementTrace& t, const State& after) {
       t.rewritten.push_back(relation.name);
     }
   }
-  if (after.complete) {
-    known_ = after.relations;
-  } else {
-    for (const auto& [oid, relation] : after.relations) known_[oid] = relation;
-  }
+  Learn(after);
   if (t.in_transaction && rows_) {
     t.rows_written = after.written - before_.written;
     t.rows_scanned = after.scanned - before_.scanned;

@@ -108,6 +108,8 @@ class Tracer : public applier::Observer {
   enum class Scope { kAll, kChanged, kLocked };
   State Read(db::Session& session, bool in_transaction, Scope scope);
   StatementTrace Begin(const applier::PreparedStep& step, std::size_t index) const;
+  // Brings known_ up to date with a read: replaced by a complete one, patched by the others.
+  void Learn(const State& state);
   // Fills in what changed between before_ (locks, rows) and known_ (relations) and `after`
   // (locks, rewrites, indexes, rows), then updates known_.
   void Compare(StatementTrace& t, const State& after);
