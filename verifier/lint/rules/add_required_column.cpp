@@ -14,16 +14,11 @@ namespace {
 // TRUNCATE earlier in the same transaction: the table is empty and stays so until COMMIT (the
 // ACCESS EXCLUSIVE lock of TRUNCATE keeps writers out).
 bool TruncatedBefore(const StatementContext& c, const sql::QualifiedName& table) {
-  const SectionContext& s = c.section();
-  const StatementFacts& f = c.facts();
-  if (!f.in_transaction) return false;
-  for (std::size_t i = c.index(); i-- > 0;) {
-    if (s.facts[i].transaction != f.transaction) break;
-    const auto* tr = s.statements[i].As<sql::Truncate>();
-    if (tr != nullptr && std::find(tr->tables.begin(), tr->tables.end(), table) != tr->tables.end())
-      return true;
-  }
-  return false;
+  return AnyEarlierInTransaction(c, [&](const sql::Statement& st) {
+    const auto* tr = st.As<sql::Truncate>();
+    return tr != nullptr &&
+           std::find(tr->tables.begin(), tr->tables.end(), table) != tr->tables.end();
+  });
 }
 
 void Check(const StatementContext& c) {

@@ -35,15 +35,10 @@ bool ReplacedInTransaction(const StatementContext& c, const sql::AlterTable& at,
                            const ConstraintInfo& k) {
   if (k.columns.empty()) return false;
   if (AddsForeignKeyOn(at, at.table, k.columns)) return true;
-  const SectionContext& s = c.section();
-  const StatementFacts& f = c.facts();
-  if (!f.in_transaction) return false;
-  for (std::size_t i = c.index() + 1; i < s.statements.size(); ++i) {
-    if (s.facts[i].transaction != f.transaction) break;
-    const auto* later = s.statements[i].As<sql::AlterTable>();
-    if (later != nullptr && AddsForeignKeyOn(*later, at.table, k.columns)) return true;
-  }
-  return false;
+  return AnyLaterInTransaction(c, [&](const sql::Statement& st) {
+    const auto* later = st.As<sql::AlterTable>();
+    return later != nullptr && AddsForeignKeyOn(*later, at.table, k.columns);
+  });
 }
 
 void Check(const StatementContext& c) {

@@ -18,6 +18,32 @@ void ForEachExistingAlter(const StatementContext& c, Fn fn) {
   for (const sql::AlterTableCmd& cmd : at->cmds) fn(*at, cmd);
 }
 
+// Whether `pred(statement)` holds for a statement of the same transaction as the current one,
+// after it (AnyLaterInTransaction) or before it (AnyEarlierInTransaction). False outside a
+// transaction.
+template <typename Pred>
+bool AnyLaterInTransaction(const StatementContext& c, Pred pred) {
+  const SectionContext& s = c.section();
+  const StatementFacts& f = c.facts();
+  if (!f.in_transaction) return false;
+  for (std::size_t i = c.index() + 1; i < s.statements.size(); ++i) {
+    if (s.facts[i].transaction != f.transaction) break;
+    if (pred(s.statements[i])) return true;
+  }
+  return false;
+}
+template <typename Pred>
+bool AnyEarlierInTransaction(const StatementContext& c, Pred pred) {
+  const SectionContext& s = c.section();
+  const StatementFacts& f = c.facts();
+  if (!f.in_transaction) return false;
+  for (std::size_t i = c.index(); i-- > 0;) {
+    if (s.facts[i].transaction != f.transaction) break;
+    if (pred(s.statements[i])) return true;
+  }
+  return false;
+}
+
 // The foreign keys the statement introduces (computed once per statement).
 inline const std::vector<ForeignKeyUse>& ForeignKeysOf(const StatementContext& c) {
   return c.ForeignKeys();

@@ -32,14 +32,11 @@ bool TableLockedAnyway(const StatementContext& c, const sql::QualifiedName& tabl
                      [&](const sql::Statement& st) { return st.offset == held.offset; });
     if (by != s.statements.end() && !IsPlainDropIndex(*by)) return true;
   }
-  for (std::size_t i = c.index() + 1; i < s.statements.size(); ++i) {
-    if (s.facts[i].transaction != f.transaction) break;
-    const auto* d = s.statements[i].As<sql::Drop>();
-    if (d != nullptr && d->object_type == "TABLE" &&
-        std::find(d->objects.begin(), d->objects.end(), table) != d->objects.end())
-      return true;
-  }
-  return false;
+  return AnyLaterInTransaction(c, [&](const sql::Statement& st) {
+    const auto* d = st.As<sql::Drop>();
+    return d != nullptr && d->object_type == "TABLE" &&
+           std::find(d->objects.begin(), d->objects.end(), table) != d->objects.end();
+  });
 }
 
 void Check(const StatementContext& c) {
