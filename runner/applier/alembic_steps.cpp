@@ -116,7 +116,8 @@ std::optional<std::vector<source::alembic::EmittedStatement>> StatementCapture::
   return it == steps_.end() ? std::nullopt : it->second;
 }
 
-std::chrono::milliseconds AlembicSteps::Run(const planner::Step& step, const Finish& finish) {
+std::chrono::milliseconds AlembicSteps::Run(const planner::Step& step, const Finish& finish,
+                                            const CodeTraceQueries* queries, CodeTrace* trace) {
   HelperError error;
   const fs::path& file = step.section().path;
   const bool up = step.direction == history::Direction::kUp;
@@ -124,7 +125,7 @@ std::chrono::milliseconds AlembicSteps::Run(const planner::Step& step, const Fin
   const bool capture = capture_ && capture_->Wants(file, up);
   Expected<std::chrono::milliseconds> took = helper_.Run(
       file, up, [&](std::chrono::milliseconds ran) { return std::optional(finish(ran)); }, &error,
-      capture ? &captured : nullptr);
+      {capture ? &captured : nullptr, queries, trace});
   if (capture && took) capture_->Put(file, up, std::move(captured));
   if (took) return *took;
   if (error.stage.empty() || error.stage == "connection" || error.stage == "helper") {

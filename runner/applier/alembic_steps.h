@@ -39,7 +39,8 @@ class StatementCapture {
 class AlembicSteps : public CodeSteps {
  public:
   explicit AlembicSteps(source::alembic::PythonHelper helper) : helper_(std::move(helper)) {}
-  std::chrono::milliseconds Run(const planner::Step& step, const Finish& finish) override;
+  std::chrono::milliseconds Run(const planner::Step& step, const Finish& finish,
+                                const CodeTraceQueries* queries, CodeTrace* trace) override;
   source::alembic::PythonHelper& helper() { return helper_; }
   // Steps the capture wants hand it what they executed.
   void CaptureInto(std::shared_ptr<StatementCapture> capture) { capture_ = std::move(capture); }

@@ -323,16 +323,26 @@ std::chrono::milliseconds Runner::RunCode(const PreparedStep& prepared) {
     after.erase(step.revision->version);
   }
   const std::vector<std::string> rows = planner::VersionRows(*alembic_set_, after);
-  const std::chrono::milliseconds took =
-      code_->Run(step, [&](std::chrono::milliseconds ran) -> std::vector<std::string> {
-        std::vector<std::string> sql = {version_table_->ReplaceRowsSql(rows),
-                                        table_.DeleteSql(step.revision->version)};
-        // A row left from before (`alembic downgrade` run directly, say) is replaced.
-        if (step.direction == Direction::kUp) {
-          sql.push_back(table_.InsertAppliedSql(*step.revision, ran.count(), applied_by_));
-        }
-        return sql;
-      });
+  const auto finish = [&](std::chrono::milliseconds ran) -> std::vector<std::string> {
+    std::vector<std::string> sql = {version_table_->ReplaceRowsSql(rows),
+                                    table_.DeleteSql(step.revision->version)};
+    // A row left from before (`alembic downgrade` run directly, say) is replaced.
+    if (step.direction == Direction::kUp) {
+      sql.push_back(table_.InsertAppliedSql(*step.revision, ran.count(), applied_by_));
+    }
+    return sql;
+  };
+  const CodeTraceQueries* queries =
+      observer_ != nullptr ? observer_->CodeTraceWanted(prepared) : nullptr;
+  CodeTrace trace;
+  std::chrono::milliseconds took{};
+  try {
+    took = code_->Run(step, finish, queries, queries != nullptr ? &trace : nullptr);
+  } catch (const MigrationFailed&) {
+    if (queries != nullptr) observer_->CodeTraced(prepared, trace);
+    throw;
+  }
+  if (queries != nullptr) observer_->CodeTraced(prepared, trace);
   alembic_applied_ = std::move(after);
   return took;
 }

@@ -15,6 +15,7 @@
 #include "runner/history/alembic_version.h"
 #include "runner/history/history.h"
 #include "runner/planner/planner.h"
+#include "runner/source/alembic/python_helper.h"
 #include "runner/sql/split.h"
 
 namespace stairway::applier {
@@ -70,6 +71,11 @@ struct LockHolder {
   std::string state;  // "active: SELECT ..." / "idle"
 };
 
+// A code step's statements run on the code's own connection: what an observer wants read there
+// around them (preflight's lock trace), and what was read.
+using CodeTraceQueries = source::alembic::TraceQueries;
+using CodeTrace = source::alembic::StepTrace;
+
 // Progress callbacks (the CLI prints them; the roundtrip verifier times steps with them).
 class Observer {
  public:
@@ -85,6 +91,11 @@ class Observer {
                                  db::Session& /*session*/) {}
   virtual void StatementFinished(const PreparedStep& /*step*/, std::size_t /*index*/,
                                  db::Session& /*session*/) {}
+  // The same for a step whose body is code (Alembic): the queries to run on its connection, in
+  // its transaction (nullptr: none), and, before StepFinished or the step's MigrationFailed,
+  // their rows with each statement the code ran.
+  virtual const CodeTraceQueries* CodeTraceWanted(const PreparedStep& /*step*/) { return nullptr; }
+  virtual void CodeTraced(const PreparedStep& /*step*/, const CodeTrace& /*trace*/) {}
 };
 
 // Runs revisions whose body is code instead of SQL text (Alembic's Python) on a connection of
@@ -96,7 +107,9 @@ class CodeSteps {
   using Finish = std::function<std::vector<std::string>(std::chrono::milliseconds)>;
   // Runs `step` and commits it with `finish`'s SQL; returns the time taken. Throws
   // MigrationFailed when the step failed (its transaction rolled back), StopError otherwise.
-  virtual std::chrono::milliseconds Run(const planner::Step& step, const Finish& finish) = 0;
+  // With `queries`, `trace` receives what they read around each statement, also on failure.
+  virtual std::chrono::milliseconds Run(const planner::Step& step, const Finish& finish,
+                                        const CodeTraceQueries* queries, CodeTrace* trace) = 0;
 };
 
 // A run on one database. Constructing it takes the migration lock (a session-level advisory

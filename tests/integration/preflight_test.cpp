@@ -413,11 +413,41 @@ def downgrade() -> None:
     db::Session s = db::Session::Connect(target->url());
     s.Exec("INSERT INTO users (name, email) VALUES ('a', 'a@x'), ('b', NULL)");
   }
-  const ProcessResult r = RunStairway({"preflight", "--against", target->url(), project.string(),
-                                       "--backup-dir", dir.path().string(), ServerFlag()},
-                                      env, SourceDir().string());
+  const fs::path json = dir.path() / "preflight.json";
+  const ProcessResult r =
+      RunStairway({"preflight", "--against", target->url(), project.string(), "--backup-dir",
+                   dir.path().string(), ServerFlag(), "--json", json.string()},
+                  env, SourceDir().string());
   EXPECT_EQ(r.exit_code, 1) << Describe(r);
   EXPECT_TRUE(Contains(r.out, "record: alembic_version, at 27c6a30d7c24")) << r.out;
+  // Each statement the revisions ran is traced at the line of its op call, with its locks
+  // (read on the helper's connection inside the revision's transaction) and rows; the one that
+  // failed carries the server's message.
+  ASSERT_TRUE(fs::exists(json)) << Describe(r);
+  const nlohmann::json report = nlohmann::json::parse(ReadFile(json));
+  std::vector<std::string> traced;
+  for (const nlohmann::json& st : report["statements"]) {
+    std::string locks;
+    for (const nlohmann::json& lock : st["locks"]) {
+      locks += " " + lock["mode"].get<std::string>() + " " + lock["relation"].get<std::string>();
+    }
+    traced.push_back(fs::path(st["path"].get<std::string>()).filename().string() + ":" +
+                     std::to_string(st["line"].get<int>()) + " " +
+                     st["statement"].get<std::string>() + " [" + locks + " ] rows " +
+                     (st["rows_written"].is_null() ? "-" : st["rows_written"].dump()) +
+                     (st["failed"].get<bool>() ? " failed" : ""));
+    if (st["failed"].get<bool>()) {
+      EXPECT_TRUE(Contains(st["error"], "contains null values")) << st.dump();
+    }
+  }
+  EXPECT_EQ(traced, (std::vector<std::string>{
+                        "3b8f1e0c9d2a_drop_legacy_sessions.py:20 DROP TABLE IF EXISTS "
+                        "legacy_sessions [ ] rows 0",
+                        "4d2e8a1b0c3f_email_required.py:17 UPDATE users SET name = trim(name) "
+                        "[ ROW EXCLUSIVE public.users ] rows 2",
+                        "4d2e8a1b0c3f_email_required.py:18 ALTER TABLE users ALTER COLUMN email "
+                        "SET NOT NULL [ ] rows - failed"}))
+      << report["statements"].dump(2);
   EXPECT_TRUE(Contains(r.out,
                        "2 pending: 3b8f1e0c9d2a_drop_legacy_sessions, "
                        "4d2e8a1b0c3f_email_required"))
@@ -497,14 +527,18 @@ TEST(VerifyLockTrace, InsideTheRoundtripFindsWhatTheSeparateApplyFinds) {
   EXPECT_EQ(inside, separate);
 }
 
-// Alembic revisions run in the project's Python, on the helper's connection: inside the
-// roundtrip each is traced as a whole, so a rewrite of a table that existed before it shows.
-TEST(VerifyLockTrace, AlembicRevisionRewriteInsideTheRoundtrip) {
+// Alembic revisions run in the project's Python, on the helper's connection: the trace's reads
+// run there too, inside the revision's transaction, so each statement is traced at its op call's
+// line with its locks, through either driver. A statement of an autocommit_block() is read
+// around on its own (CREATE INDEX CONCURRENTLY takes only SHARE UPDATE EXCLUSIVE: no finding).
+TEST(VerifyLockTrace, AlembicStatementsInsideTheRoundtrip) {
   if (std::optional<std::string> missing = AlembicStackMissing()) GTEST_SKIP() << *missing;
-  TempDir dir("stairway-preflight");
-  const fs::path project = dir.path() / "project";
-  fs::copy(SourceDir() / "fixtures/alembic/plain", project, fs::copy_options::recursive);
-  std::ofstream(project / "alembic/versions/4d2e8a1b0c3f_id_bigint.py") << R"PY("""id bigint
+  for (const std::string driver : {"psycopg2", "asyncpg"}) {
+    SCOPED_TRACE(driver);
+    TempDir dir("stairway-preflight");
+    const fs::path project = dir.path() / "project";
+    fs::copy(SourceDir() / "fixtures/alembic/plain", project, fs::copy_options::recursive);
+    std::ofstream(project / "alembic/versions/4d2e8a1b0c3f_id_bigint.py") << R"PY("""id bigint
 
 Revision ID: 4d2e8a1b0c3f
 Revises: 3b8f1e0c9d2a
@@ -520,27 +554,44 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.create_index("users_name_idx", "users", ["name"])
     op.alter_column("users", "id", type_=sa.BigInteger(), existing_type=sa.Integer())
+    with op.get_context().autocommit_block():
+        op.execute("CREATE INDEX CONCURRENTLY users_email_idx ON users (email)")
 
 
 def downgrade() -> None:
+    op.drop_index("users_email_idx", table_name="users")
     op.alter_column("users", "id", type_=sa.Integer(), existing_type=sa.BigInteger())
+    op.drop_index("users_name_idx", table_name="users")
 )PY";
-  const fs::path json = dir.path() / "verify.json";
-  const ProcessResult r = RunStairway({"verify", "--roundtrip", "--lock-trace", project.string(),
-                                       ServerFlag(), "--report", "json", "-o", json.string()},
-                                      AlembicPythonEnv(), SourceDir().string());
-  ASSERT_TRUE(fs::exists(json)) << Describe(r);
-  const nlohmann::json report = nlohmann::json::parse(ReadFile(json));
-  std::vector<std::string> traced;
-  for (const nlohmann::json& f : report["findings"]) {
-    if (f["check"] != "lock-trace") continue;
-    traced.push_back(fs::path(f["path"].get<std::string>()).filename().string() + ":" +
-                     std::to_string(f["line"].get<int>()) + " " + f["rule"].get<std::string>());
-    EXPECT_TRUE(Contains(f["message"], "rewrites public.users")) << f.dump();
+    const fs::path json = dir.path() / "verify.json";
+    Env env = AlembicPythonEnv();
+    env["STAIRWAY_ALEMBIC_DRIVER"] = driver;
+    const ProcessResult r = RunStairway({"verify", "--roundtrip", "--lock-trace", project.string(),
+                                         ServerFlag(), "--report", "json", "-o", json.string()},
+                                        env, SourceDir().string());
+    ASSERT_TRUE(fs::exists(json)) << Describe(r);
+    const nlohmann::json report = nlohmann::json::parse(ReadFile(json));
+    std::vector<std::string> traced;
+    for (const nlohmann::json& f : report["findings"]) {
+      if (f["check"] != "lock-trace" || f["revision"] != "4d2e8a1b0c3f_id_bigint") continue;
+      traced.push_back(fs::path(f["path"].get<std::string>()).filename().string() + ":" +
+                       std::to_string(f["line"].get<int>()) + " " + f["rule"].get<std::string>() +
+                       " " + f["message"].get<std::string>());
+    }
+    EXPECT_EQ(traced.size(), 2u) << report["findings"].dump(2);
+    EXPECT_TRUE(traced.size() > 0 &&
+                traced[0].starts_with("4d2e8a1b0c3f_id_bigint.py:17 lock-trace-lock measured: "
+                                      "SHARE on public.users: blocks every write"))
+        << report["findings"].dump(2);
+    EXPECT_TRUE(traced.size() > 1 &&
+                traced[1].starts_with("4d2e8a1b0c3f_id_bigint.py:18 lock-trace-rewrite measured: "
+                                      "ACCESS EXCLUSIVE on public.users: blocks every read and "
+                                      "write") &&
+                Contains(traced[1], "rewrites public.users"))
+        << report["findings"].dump(2);
   }
-  EXPECT_EQ(traced, std::vector<std::string>{"4d2e8a1b0c3f_id_bigint.py:0 lock-trace-rewrite"})
-      << report["findings"].dump(2);
 }
 
 // Ctrl-C while pg_restore runs: the throwaway cluster goes (the sandbox's cleanup), the finished

@@ -11,10 +11,8 @@
 
 namespace stairway::verifier::preflight {
 
-applier::Observer* FirstUpTraces::ForDatabase(db::Session& session) {
+applier::Observer* FirstUpTraces::ForDatabase() {
   auto tracer = std::make_unique<Tracer>(Tracer::RowCounts::kSkip);
-  // Alembic revisions run on the helper's connection: each is read around it on this session.
-  tracer->Watch(&session);
   std::lock_guard lock(mutex_);
   tracers_.push_back(std::move(tracer));
   return tracers_.back().get();
@@ -83,7 +81,6 @@ report::Report LockTraceReport(const std::vector<StatementTrace>& statements,
     f.revision = s.revision;
     f.lock = strongest;
     f.message = fmt::format("measured: {}", fmt::join(facts, "; "));
-    if (s.line == 0) f.message += " (the revision as a whole: its locks are not traced)";
     if (linted && !linted(s.path, s.line)) {
       f.message += " (no lint rule flagged this statement: worth a look)";
     }

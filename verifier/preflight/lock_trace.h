@@ -20,15 +20,16 @@
 namespace stairway::verifier::preflight {
 
 // Whether the lint flagged the statement at path:line (any rule): a trace finding the lint
-// missed says so. Line 0 (an Alembic revision traced as a whole): anywhere in the file.
+// missed says so. Line 0 (a statement whose line is unknown): anywhere in the file.
 using LintedAt = std::function<bool(const std::string& path, int line)>;
 
 // The traces of one roundtrip, a Tracer per database it uses (roundtrip::Options::
 // trace_first_up); the databases run on threads of their own, hence the lock.
 class FirstUpTraces {
  public:
-  // A new Tracer on `session` (row counts are not read: the findings do not use them).
-  applier::Observer* ForDatabase(db::Session& session);
+  // A new Tracer for one database's runner (row counts are not read: the findings do not use
+  // them).
+  applier::Observer* ForDatabase();
   // What the tracers recorded for the revisions labelled in `reported` (a run split across
   // databases may have traced revisions it then did not report), in the set's order.
   std::vector<StatementTrace> Statements(const source::MigrationSet& set,

@@ -359,7 +359,6 @@ Outcome Run(const Request& request, Listener& listener) {
         result.server_major, result.sandbox_major));
   }
   Tracer tracer;
-  tracer.Watch(&copy);
   applier::Runner runner(copy, request.applier, &tracer);
   Record record;
   std::unique_ptr<applier::CodeSteps> code;

@@ -175,14 +175,21 @@ Tracer::Tracer(RowCounts rows)
 
 Tracer::State Tracer::Read(db::Session& session, bool in_transaction, Scope scope) {
   const Clock::time_point started = Clock::now();
-  State state;
-  state.complete = scope == Scope::kAll;
   // Prepared once per session: planning these catalog joins costs more than running them.
   const db::QueryResult r = scope == Scope::kAll ? session.QueryPrepared(state_query_)
                             : scope == Scope::kChanged
                                 ? session.QueryPrepared(changed_query_, {horizon_})
                                 : session.QueryPrepared(locked_query_);
-  for (const db::Row& row : r.rows) {
+  State state = Parse(r.rows, in_transaction, scope);
+  read_ms_ += Ms(Clock::now() - started);
+  return state;
+}
+
+Tracer::State Tracer::Parse(const std::vector<db::Row>& rows, bool in_transaction, Scope scope) {
+  State state;
+  state.complete = scope == Scope::kAll;
+  for (const db::Row& row : rows) {
+    if (row.size() < 6 || !row[0]) continue;
     const std::string& tag = *row[0];
     const std::string oid = row[1].value_or("");
     if (tag == "L") {
@@ -199,7 +206,6 @@ Tracer::State Tracer::Read(db::Session& session, bool in_transaction, Scope scop
       state.scanned = std::atoll(row[2].value_or("0").c_str());
     }
   }
-  read_ms_ += Ms(Clock::now() - started);
   return state;
 }
 
@@ -217,21 +223,64 @@ void Tracer::StepStarted(const applier::PreparedStep& step) {
   step_first_ = statements_.size();
   step_new_.clear();
   step_read_ = false;
-  if (step.step.revision->alembic && session_ != nullptr) {
-    before_ = Read(*session_, false, Scope::kAll);
+}
+
+const applier::CodeTraceQueries* Tracer::CodeTraceWanted(const applier::PreparedStep& step) {
+  if (!step.step.revision->alembic) return nullptr;
+  // The helper runs them as plain SQL: the horizon (an xid, digits) goes in as a literal.
+  code_begin_ = horizon_ ? Scope::kChanged : Scope::kAll;
+  if (code_begin_ == Scope::kChanged) {
+    std::string literal = "'";
+    for (char c : *horizon_) {
+      if (c == '\'') literal += '\'';
+      literal += c;
+    }
+    literal += '\'';
+    std::string sql = changed_query_;
+    sql.replace(sql.find("$1"), 2, literal);
+    code_queries_.begin = std::move(sql);
+  } else {
+    code_queries_.begin = state_query_;
+  }
+  code_queries_.after = locked_query_;
+  code_queries_.around = state_query_;
+  return &code_queries_;
+}
+
+void Tracer::CodeTraced(const applier::PreparedStep& step, const applier::CodeTrace& trace) {
+  if (!trace.begin.empty()) {
+    before_ = Parse(trace.begin, true, code_begin_);
     Learn(before_);
-    step_read_ = true;
+  }
+  step_read_ = true;
+  const double step_ms = Ms(step_start_ - *first_);
+  for (std::size_t i = 0; i < trace.statements.size(); ++i) {
+    const source::alembic::TracedStatement& s = trace.statements[i];
     StatementTrace t;
     t.revision = step.step.revision->Label();
-    t.count = 1;
+    t.index = i;
+    t.count = trace.statements.size();
     t.path = step.step.section().path.string();
-    t.line = 0;
-    t.text = "upgrade() (Alembic; its statements run in the project's Python, locks not traced)";
-    t.in_transaction = false;
-    pending_ = std::move(t);
-    statement_start_ = Clock::now();
-    pending_->start_ms = Ms(statement_start_ - *first_);
+    t.line = s.line;
+    t.text = applier::Excerpt(s.sql);
+    t.in_transaction = !s.autocommit;
+    t.start_ms = step_ms + s.start_ms;
+    t.duration_ms = s.duration_ms;
+    if (s.autocommit) {
+      before_ = Parse(s.before, false, Scope::kAll);
+      Learn(before_);
+    }
+    if (s.failed) {
+      t.failed = true;
+      statements_.push_back(std::move(t));
+      continue;
+    }
+    State after = Parse(s.after, t.in_transaction, t.in_transaction ? Scope::kLocked : Scope::kAll);
+    Compare(t, after);
+    statements_.push_back(std::move(t));
+    before_ = std::move(after);
   }
+  code_end_ms_ = step_ms + trace.end_ms;
 }
 
 StatementTrace Tracer::Begin(const applier::PreparedStep& step, std::size_t index) const {
@@ -339,7 +388,13 @@ void Tracer::Compare(StatementTrace& t, const State& after) {
 }
 
 void Tracer::StatementFailed(const std::string& message) {
-  if (!pending_) return;
+  if (!pending_) {
+    // An Alembic revision's failing statement came with its trace, without the message.
+    if (!statements_.empty() && statements_.back().failed && statements_.back().error.empty()) {
+      statements_.back().error = message;
+    }
+    return;
+  }
   StatementTrace t = std::move(*pending_);
   pending_.reset();
   t.duration_ms = Ms(Clock::now() - statement_start_);
@@ -351,12 +406,17 @@ void Tracer::StatementFailed(const std::string& message) {
 void Tracer::StepFinished(const applier::PreparedStep& step, std::chrono::milliseconds took) {
   (void)took;
   if (step.step.revision->alembic) {
-    if (!pending_ || session_ == nullptr) return;
-    StatementTrace t = std::move(*pending_);
-    pending_.reset();
-    t.duration_ms = Ms(Clock::now() - statement_start_);
-    Compare(t, Read(*session_, false, Scope::kAll));
-    statements_.push_back(std::move(t));
+    // One transaction, except the autocommit_block()s: one commits what ran before it, and the
+    // transaction that follows starts after it.
+    double end_ms = code_end_ms_;
+    for (std::size_t i = statements_.size(); i > step_first_; --i) {
+      StatementTrace& s = statements_[i - 1];
+      if (!s.in_transaction) {
+        end_ms = s.start_ms;
+        continue;
+      }
+      for (LockTaken& lock : s.locks) lock.held_ms = end_ms - s.start_ms;
+    }
     return;
   }
   if (step.step.tx_mode() != source::TxMode::kTransaction) return;

@@ -76,6 +76,11 @@ class Tracer : public applier::Observer {
                          db::Session& session) override;
   void StatementFinished(const applier::PreparedStep& step, std::size_t index,
                          db::Session& session) override;
+  // Alembic revisions: the same reads run on the helper's connection, in the revision's
+  // transaction (before its first statement, then after each one; around each statement of an
+  // autocommit_block()), and come back with the statements.
+  const applier::CodeTraceQueries* CodeTraceWanted(const applier::PreparedStep& step) override;
+  void CodeTraced(const applier::PreparedStep& step, const applier::CodeTrace& trace) override;
   // The statement that started last failed (the Runner threw MigrationFailed): it is recorded
   // with the server's message.
   void StatementFailed(const std::string& message);
@@ -83,11 +88,6 @@ class Tracer : public applier::Observer {
   const std::vector<StatementTrace>& statements() const { return statements_; }
   // Time spent in the trace's own queries (what it adds to the run it watches).
   double read_ms() const { return read_ms_; }
-
-  // The Runner's session, for revisions whose body is code (Alembic): their statements run on
-  // the helper's own connection, so each such revision is traced as one entry, read before and
-  // after it on this session: its duration, rewrites and index builds, not its locks.
-  void Watch(db::Session* session) { session_ = session; }
 
  private:
   using Clock = std::chrono::steady_clock;
@@ -107,6 +107,8 @@ class Tracer : public applier::Observer {
   // What a read covers: every relation; those changed since horizon_; the locked ones.
   enum class Scope { kAll, kChanged, kLocked };
   State Read(db::Session& session, bool in_transaction, Scope scope);
+  // A read's rows (tag, oid, mode, relfilenode, relkind, name) as a State.
+  State Parse(const std::vector<db::Row>& rows, bool in_transaction, Scope scope);
   StatementTrace Begin(const applier::PreparedStep& step, std::size_t index) const;
   // Brings known_ up to date with a read: replaced by a complete one, patched by the others.
   void Learn(const State& state);
@@ -121,7 +123,11 @@ class Tracer : public applier::Observer {
   // The horizon of the last read of all or the changed relations (an xid, as text); unset
   // before the first.
   db::Value horizon_;
-  db::Session* session_ = nullptr;
+  // The queries handed to the Alembic helper for the revision about to run, and the scope of
+  // its first read.
+  applier::CodeTraceQueries code_queries_;
+  Scope code_begin_ = Scope::kAll;
+  double code_end_ms_ = 0;  // the last Alembic revision's COMMIT, as start_ms counts
   std::optional<Clock::time_point> first_;
   Clock::time_point step_start_;
   Clock::time_point statement_start_;

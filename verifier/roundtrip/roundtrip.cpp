@@ -54,6 +54,12 @@ class TraceGate : public applier::Observer {
                          db::Session& session) override {
     if (open) trace->StatementFinished(step, index, session);
   }
+  const applier::CodeTraceQueries* CodeTraceWanted(const applier::PreparedStep& step) override {
+    return open ? trace->CodeTraceWanted(step) : nullptr;
+  }
+  void CodeTraced(const applier::PreparedStep& step, const applier::CodeTrace& traced) override {
+    if (open) trace->CodeTraced(step, traced);
+  }
 };
 
 // Opens a gate for one step; closed again however the step ends.

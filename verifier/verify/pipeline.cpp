@@ -239,7 +239,7 @@ Outcome Run(Request request, Listener& listener) {
   preflight::FirstUpTraces traces;
   std::set<std::string> traced;  // the revisions the roundtrip reported
   if (request.checks.lock_trace && request.checks.roundtrip) {
-    options.trace_first_up = [&traces](db::Session& s) { return traces.ForDatabase(s); };
+    options.trace_first_up = [&traces](db::Session&) { return traces.ForDatabase(); };
   }
   if (request.checks.roundtrip) {
     const Clock::time_point started = Clock::now();

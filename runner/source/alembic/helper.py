@@ -47,6 +47,7 @@ class State:
     statements = None  # list while a step records what it executes
     capture = False  # the step answers what it executed, with origins (for lint)
     step_path = ""  # the revision file of the running step
+    trace = None  # Trace while a step is traced (preflight's lock trace)
     model = None  # MetaData list of the model (the `model` command)
     model_opts = {}  # the other options env.py hands configure() (compare_type...)
 
@@ -328,6 +329,64 @@ def commit_idle(conn):
         pass
 
 
+class Trace:
+    """A step's lock trace: stairway's read-only catalog queries (msg["trace"]) run on this
+    connection, in the step's own transaction, before its first statement and after each one
+    (around each one of an autocommit_block()); their rows go back as text with the statements'
+    lines and durations. The queries' own time is not in the durations."""
+
+    def __init__(self, queries, received):
+        self.queries = queries
+        self.received = received
+        self.begin = []
+        self.statements = []
+        self.pending = None  # (entry, start) of the statement running now
+
+    def ms(self, since):
+        return (time.perf_counter() - since) * 1000.0
+
+    def rows(self, connection, sql):
+        # The DBAPI connection's own cursor: SQLAlchemy's events do not see these queries.
+        cursor = connection.connection.cursor()
+        try:
+            cursor.execute(sql)
+            return [[None if v is None else str(v) for v in row] for row in cursor.fetchall()]
+        finally:
+            cursor.close()
+
+    def starting(self, connection, statement, autocommit):
+        self.failed()  # one still pending raised, and the revision caught it (a savepoint)
+        where = origin(State.step_path) or (0, 0)
+        entry = {"sql": statement, "line": where[0], "column": where[1], "autocommit": autocommit}
+        if autocommit:
+            entry["before"] = self.rows(connection, self.queries["around"])
+        entry["start_ms"] = self.ms(self.received)
+        self.pending = (entry, time.perf_counter())
+
+    def finished(self, connection):
+        if self.pending is None:
+            return
+        entry, start = self.pending
+        self.pending = None
+        entry["ms"] = self.ms(start)
+        entry["after"] = self.rows(
+            connection, self.queries["around" if entry["autocommit"] else "after"])
+        self.statements.append(entry)
+
+    def failed(self):
+        """The statement running when the step failed (none: Python itself raised)."""
+        if self.pending is not None:
+            entry, start = self.pending
+            self.pending = None
+            entry["ms"] = self.ms(start)
+            entry["failed"] = True
+            self.statements.append(entry)
+
+    def result(self):
+        return {"begin": self.begin, "statements": self.statements,
+                "end_ms": self.ms(self.received)}
+
+
 def install_recorder(conn):
     from sqlalchemy import event
 
@@ -336,8 +395,16 @@ def install_recorder(conn):
             level = connection.get_execution_options().get("isolation_level")
             where = origin(State.step_path) if State.capture else None
             State.statements.append((statement, level == "AUTOCOMMIT", where, bool(parameters)))
+            if State.trace is not None:
+                State.trace.starting(connection, statement, level == "AUTOCOMMIT")
 
-    event.listen(conn.engine if hasattr(conn, "engine") else conn, "before_cursor_execute", before)
+    def after(connection, cursor, statement, parameters, context, executemany):
+        if State.statements is not None and State.trace is not None:
+            State.trace.finished(connection)
+
+    target = conn.engine if hasattr(conn, "engine") else conn
+    event.listen(target, "before_cursor_execute", before)
+    event.listen(target, "after_cursor_execute", after)
 
 
 def load_revision(path):
@@ -382,6 +449,7 @@ def run(msg):
     State.capture = bool(msg.get("capture"))
     State.step_path = msg["path"]
     received = time.perf_counter()
+    trace = Trace(msg["trace"], received) if msg.get("trace") else None
 
     def work(conn):
         context = fresh_context(conn)
@@ -389,9 +457,14 @@ def run(msg):
         State.statements = []
         try:
             with Operations.context(context), context.begin_transaction():
+                if trace is not None:
+                    trace.begin = trace.rows(conn, trace.queries["begin"])
+                    State.trace = trace
                 try:
                     fn()
                 except Exception as exc:
+                    if trace is not None:
+                        trace.failed()
                     outcome["error"] = describe(exc)
                     # An autocommit_block() committed what ran before it and in it.
                     flags = [entry[1] for entry in State.statements]
@@ -439,6 +512,7 @@ def run(msg):
             outcome["stage"] = outcome.get("stage", "commit")
         finally:
             State.statements = None
+            State.trace = None
             commit_idle(conn)
 
     try:
@@ -447,13 +521,16 @@ def run(msg):
         outcome["error"] = describe(exc)
         outcome["stage"] = "connection"
     if "error" in outcome:
-        send({"ok": False, "stage": outcome["stage"], "error": outcome["error"]})
+        reply = {"ok": False, "stage": outcome["stage"], "error": outcome["error"]}
     elif outcome.get("rolled_back"):
-        send({"ok": True, "event": "rolled_back"})
+        reply = {"ok": True, "event": "rolled_back"}
     elif outcome.get("captured") is not None:
-        send({"ok": True, "event": "committed", "captured": outcome["captured"]})
+        reply = {"ok": True, "event": "committed", "captured": outcome["captured"]}
     else:
-        send({"ok": True, "event": "committed"})
+        reply = {"ok": True, "event": "committed"}
+    if trace is not None:
+        reply["trace"] = trace.result()
+    send(reply)
 
 
 def render(msg):

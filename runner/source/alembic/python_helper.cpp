@@ -66,6 +66,61 @@ std::vector<EmittedStatement> Statements(const json& rows) {
   return out;
 }
 
+// [[text or null, ...], ...]; a value that is neither is dropped with its row.
+std::vector<TextRow> TextRows(const json& rows) {
+  std::vector<TextRow> out;
+  if (!rows.is_array()) return out;
+  for (const json& row : rows) {
+    if (!row.is_array()) continue;
+    TextRow values;
+    bool ok = true;
+    for (const json& v : row) {
+      if (v.is_string()) {
+        values.emplace_back(v.get<std::string>());
+      } else if (v.is_null()) {
+        values.emplace_back(std::nullopt);
+      } else {
+        ok = false;
+      }
+    }
+    if (ok) out.push_back(std::move(values));
+  }
+  return out;
+}
+
+double Number(const json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_number() ? it->get<double>() : 0.0;
+}
+
+bool Flag(const json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_boolean() && it->get<bool>();
+}
+
+StepTrace TraceFrom(const json& trace) {
+  StepTrace out;
+  if (!trace.is_object()) return out;
+  out.begin = TextRows(trace.value("begin", json::array()));
+  out.end_ms = Number(trace, "end_ms");
+  const json statements = trace.value("statements", json::array());
+  if (!statements.is_array()) return out;
+  for (const json& s : statements) {
+    if (!s.is_object()) continue;
+    TracedStatement& t = out.statements.emplace_back();
+    t.sql = Str(s, "sql");
+    t.line = static_cast<int>(Number(s, "line"));
+    t.column = static_cast<int>(Number(s, "column"));
+    t.autocommit = Flag(s, "autocommit");
+    t.failed = Flag(s, "failed");
+    t.start_ms = Number(s, "start_ms");
+    t.duration_ms = Number(s, "ms");
+    t.before = TextRows(s.value("before", json::array()));
+    t.after = TextRows(s.value("after", json::array()));
+  }
+  return out;
+}
+
 HelperError ErrorFrom(const json& reply) {
   HelperError e;
   e.stage = Str(reply, "stage");
@@ -323,10 +378,16 @@ std::optional<json> CommitTemplate(const PythonHelper::Finish& finish) {
 
 Expected<std::chrono::milliseconds> PythonHelper::Run(const fs::path& file, bool up,
                                                       const Finish& finish, HelperError* error,
-                                                      std::vector<EmittedStatement>* captured) {
+                                                      const RunExtras& extras) {
   const auto start = std::chrono::steady_clock::now();
+  std::vector<EmittedStatement>* captured = extras.captured;
   json request = {{"cmd", "run"}, {"path", Absolute(file)}, {"direction", up ? "up" : "down"}};
   if (captured != nullptr) request["capture"] = true;
+  if (extras.queries != nullptr && extras.trace != nullptr) {
+    request["trace"] = {{"begin", extras.queries->begin},
+                        {"after", extras.queries->after},
+                        {"around", extras.queries->around}};
+  }
   if (std::optional<json> commit = CommitTemplate(finish)) request["commit"] = std::move(*commit);
   json reply = json::parse(Call(request.dump()), nullptr, false);
   if (reply.is_discarded()) return Error::Internal("the Alembic helper sent an unreadable answer");
@@ -345,6 +406,7 @@ Expected<std::chrono::milliseconds> PythonHelper::Run(const fs::path& file, bool
       return Error::Internal("the Alembic helper sent an unreadable answer");
     }
   }
+  if (extras.trace != nullptr && reply.contains("trace")) *extras.trace = TraceFrom(reply["trace"]);
   if (!reply.value("ok", false)) {
     if (error != nullptr) *error = ErrorFrom(reply);
     return Error::Database(ErrorFrom(reply).message);

@@ -71,6 +71,38 @@ struct EmittedStatement {
   bool autocommit = false;  // ran in an autocommit_block() (online capture only)
 };
 
+// A lock trace of a step on the helper's own connection (preflight, verify --lock-trace): SQL
+// stairway wants run there, without parameters, whose rows come back as text.
+struct TraceQueries {
+  std::string begin;   // in the step's transaction, before the revision's first statement
+  std::string after;   // after each statement that runs in the transaction
+  std::string around;  // before and after each statement of an autocommit_block()
+};
+using TextRow = std::vector<std::optional<std::string>>;
+struct TracedStatement {
+  std::string sql;
+  int line = 0;  // of the call in the revision file that produced it; 0 unknown
+  int column = 0;
+  bool autocommit = false;      // ran in an autocommit_block(): outside the step's transaction
+  bool failed = false;          // the step failed while it ran (it has no `after`)
+  double start_ms = 0;          // since the helper received the step
+  double duration_ms = 0;       // the statement alone, the trace's own queries excluded
+  std::vector<TextRow> before;  // autocommit: the `around` rows before it
+  std::vector<TextRow> after;   // the `after` (autocommit: `around`) rows after it
+};
+struct StepTrace {
+  std::vector<TextRow> begin;
+  std::vector<TracedStatement> statements;
+  double end_ms = 0;  // the step's COMMIT (or rollback) done, since the helper received it
+};
+
+// What a step's run also hands back (PythonHelper::Run).
+struct RunExtras {
+  std::vector<EmittedStatement>* captured = nullptr;
+  const TraceQueries* queries = nullptr;
+  StepTrace* trace = nullptr;
+};
+
 // One revision and direction rendered offline statement by statement (for lint).
 struct RenderedStatements {
   bool ok = false;
@@ -115,9 +147,11 @@ class PythonHelper {
   using Finish = std::function<std::optional<std::vector<std::string>>(std::chrono::milliseconds)>;
   // With `captured`, it also receives what the revision executed itself (not the bookkeeping),
   // each statement at its call's line in the file: lint of revisions that need a database.
+  // With `queries`, `trace` receives what they read around each statement (also when the step
+  // failed).
   Expected<std::chrono::milliseconds> Run(const std::filesystem::path& file, bool up,
                                           const Finish& finish, HelperError* error,
-                                          std::vector<EmittedStatement>* captured = nullptr);
+                                          const RunExtras& extras = {});
 
   // The SQL of upgrade() or downgrade() rendered offline (PostgreSQL dialect); nullopt and
   // `error` when the revision cannot be rendered without a database.
