@@ -11,6 +11,8 @@
 # what /usr/bin/python3 imports: Debian 12's by default, Alembic 1.13 / SQLAlchemy 2.0 with
 # PYTHONPATH from ci/install-alembic-modern.sh.
 # STAIRWAY_BEFORE=/path/to/an/older/stairway times that binary's (c) too, in the same rounds.
+# BENCH_TRACE=1 also times (d) (c) with --lock-trace (each statement of each revision's first up
+# traced on the helper's connection), in the same rounds, and prints (d) / (c).
 # Usage: bench/alembic/run.sh [N=100] [ROUNDS=3]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -37,6 +39,7 @@ fi
 floor_ms=()
 stairway_ms=()
 before_ms=()
+trace_ms=()
 for ((r = 1; r <= rounds; r++)); do
   psql_admin -c "DROP DATABASE IF EXISTS floor" -c "CREATE DATABASE floor"
   start=$(now_ms)
@@ -52,7 +55,13 @@ for ((r = 1; r <= rounds; r++)); do
       --server-url "postgresql://bench@/postgres?host=$work" >/dev/null
     before_ms+=($(($(now_ms) - start)))
   fi
-  echo "round $r: floor ${floor_ms[-1]} ms, stairway ${stairway_ms[-1]} ms${before_ms:+, before ${before_ms[-1]} ms}"
+  if [[ ${BENCH_TRACE:-0} != 0 ]]; then
+    start=$(now_ms)
+    STAIRWAY_PYTHON=/usr/bin/python3 "$stairway" verify --roundtrip --lock-trace --jobs 1 \
+      -d "$project" --server-url "postgresql://bench@/postgres?host=$work" >/dev/null
+    trace_ms+=($(($(now_ms) - start)))
+  fi
+  echo "round $r: floor ${floor_ms[-1]} ms, stairway ${stairway_ms[-1]} ms${before_ms:+, before ${before_ms[-1]} ms}${trace_ms:+, with --lock-trace ${trace_ms[-1]} ms}"
 done
 floor=$(printf '%s\n' "${floor_ms[@]}" | median)
 ours=$(printf '%s\n' "${stairway_ms[@]}" | median)
@@ -63,4 +72,9 @@ if [[ -n ${STAIRWAY_BEFORE:-} ]]; then
   before=$(printf '%s\n' "${before_ms[@]}" | median)
   awk -v f="$floor" -v s="$before" 'BEGIN {
     printf "STAIRWAY_BEFORE verify --roundtrip %d ms: %.2fx the floor\n", s, s / f }'
+fi
+if [[ ${BENCH_TRACE:-0} != 0 ]]; then
+  traced=$(printf '%s\n' "${trace_ms[@]}" | median)
+  awk -v s="$ours" -v t="$traced" 'BEGIN {
+    printf "(d) verify --roundtrip --lock-trace %d ms: %.2fx (c)\n", t, t / s }'
 fi

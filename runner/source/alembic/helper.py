@@ -48,6 +48,7 @@ class State:
     capture = False  # the step answers what it executed, with origins (for lint)
     step_path = ""  # the revision file of the running step
     trace = None  # Trace while a step is traced (preflight's lock trace)
+    prepared = {}  # trace query -> the name it is prepared under on this connection
     model = None  # MetaData list of the model (the `model` command)
     model_opts = {}  # the other options env.py hands configure() (compare_type...)
 
@@ -345,10 +346,20 @@ class Trace:
     def ms(self, since):
         return (time.perf_counter() - since) * 1000.0
 
-    def rows(self, connection, sql):
+    def rows(self, connection, sql, repeated=False):
         # The DBAPI connection's own cursor: SQLAlchemy's events do not see these queries.
         cursor = connection.connection.cursor()
         try:
+            if repeated and State.driver != "asyncpg":
+                # Planning these catalog joins costs more than running them: prepared once per
+                # connection (PREPARE outlives the transaction it ran in, even rolled back).
+                # asyncpg prepares and caches every statement itself.
+                name = State.prepared.get(sql)
+                if name is None:
+                    name = "stairway_trace_%d" % len(State.prepared)
+                    cursor.execute("PREPARE %s AS %s" % (name, sql))
+                    State.prepared[sql] = name
+                sql = "EXECUTE " + name
             cursor.execute(sql)
             return [[None if v is None else str(v) for v in row] for row in cursor.fetchall()]
         finally:
@@ -359,7 +370,7 @@ class Trace:
         where = origin(State.step_path) or (0, 0)
         entry = {"sql": statement, "line": where[0], "column": where[1], "autocommit": autocommit}
         if autocommit:
-            entry["before"] = self.rows(connection, self.queries["around"])
+            entry["before"] = self.rows(connection, self.queries["around"], True)
         entry["start_ms"] = self.ms(self.received)
         self.pending = (entry, time.perf_counter())
 
@@ -370,7 +381,7 @@ class Trace:
         self.pending = None
         entry["ms"] = self.ms(start)
         entry["after"] = self.rows(
-            connection, self.queries["around" if entry["autocommit"] else "after"])
+            connection, self.queries["around" if entry["autocommit"] else "after"], True)
         self.statements.append(entry)
 
     def failed(self):

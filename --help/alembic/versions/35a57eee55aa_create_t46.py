@@ -1,0 +1,34 @@
+"""create t46
+
+Revision ID: 35a57eee55aa
+Revises: 76cdc715456f
+Create Date: 2024-01-01 00:00:00.000000
+
+"""
+from alembic import op
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+
+# revision identifiers, used by Alembic.
+revision = '35a57eee55aa'
+down_revision = '76cdc715456f'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table('t46',
+        sa.Column('id', sa.BigInteger(), sa.Identity(), primary_key=True),
+        sa.Column('name', sa.Text(), nullable=False),
+        sa.Column('amount', sa.Numeric(12, 2), server_default='0', nullable=False),
+        sa.Column('parent_id', sa.BigInteger(), sa.ForeignKey('t41.id', ondelete='CASCADE'), nullable=False),
+        sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
+    )
+    op.create_index('ix_t46_created_at', 't46', ['created_at'])
+    op.create_index('ix_t46_parent_id', 't46', ['parent_id'])
+
+
+def downgrade() -> None:
+    op.drop_index('ix_t46_parent_id', table_name='t46')
+    op.drop_index('ix_t46_created_at', table_name='t46')
+    op.drop_table('t46')

@@ -1,0 +1,36 @@
+"""create t61
+
+Revision ID: b1475f23fc7b
+Revises: b2c5a30955f4
+Create Date: 2024-01-01 00:00:00.000000
+
+"""
+from typing import Sequence, Union
+
+from alembic import op
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+
+# revision identifiers, used by Alembic.
+revision: str = 'b1475f23fc7b'
+down_revision: Union[str, None] = 'b2c5a30955f4'
+branch_labels: Union[str, Sequence[str], None] = None
+depends_on: Union[str, Sequence[str], None] = None
+
+
+def upgrade() -> None:
+    op.create_table('t61',
+        sa.Column('id', sa.BigInteger(), sa.Identity(), primary_key=True),
+        sa.Column('name', sa.Text(), nullable=False),
+        sa.Column('amount', sa.Numeric(12, 2), server_default='0', nullable=False),
+        sa.Column('parent_id', sa.BigInteger(), sa.ForeignKey('t56.id', ondelete='CASCADE'), nullable=False),
+        sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
+    )
+    op.create_index('ix_t61_created_at', 't61', ['created_at'])
+    op.create_index('ix_t61_parent_id', 't61', ['parent_id'])
+
+
+def downgrade() -> None:
+    op.drop_index('ix_t61_parent_id', table_name='t61')
+    op.drop_index('ix_t61_created_at', table_name='t61')
+    op.drop_table('t61')

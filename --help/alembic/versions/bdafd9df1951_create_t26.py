@@ -1,0 +1,34 @@
+"""create t26
+
+Revision ID: bdafd9df1951
+Revises: eae77682afae
+Create Date: 2024-01-01 00:00:00.000000
+
+"""
+from alembic import op
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+
+# revision identifiers, used by Alembic.
+revision = 'bdafd9df1951'
+down_revision = 'eae77682afae'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table('t26',
+        sa.Column('id', sa.BigInteger(), sa.Identity(), primary_key=True),
+        sa.Column('name', sa.Text(), nullable=False),
+        sa.Column('amount', sa.Numeric(12, 2), server_default='0', nullable=False),
+        sa.Column('parent_id', sa.BigInteger(), sa.ForeignKey('t21.id', ondelete='CASCADE'), nullable=False),
+        sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
+    )
+    op.create_index('ix_t26_created_at', 't26', ['created_at'])
+    op.create_index('ix_t26_parent_id', 't26', ['parent_id'])
+
+
+def downgrade() -> None:
+    op.drop_index('ix_t26_parent_id', table_name='t26')
+    op.drop_index('ix_t26_created_at', table_name='t26')
+    op.drop_table('t26')
