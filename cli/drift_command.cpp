@@ -93,6 +93,8 @@ int RunDrift(const GlobalOptions& global, const DriftArgs& args) {
     drift::AgainstOptions options;
     options.snapshot = snapshot;
     options.table = history::Table(args.history_schema);
+    // Alembic: the record is alembic_version, and the revisions run in the project's Python.
+    if (IsAlembic(set)) options.code_steps = AlembicCodeSteps(set, args.source);
     result = drift::CheckAgainst(live, *box, set, options);
   }
   if (result.note) fmt::print(stderr, "note: {}\n", *result.note);
@@ -166,7 +168,9 @@ RunFn SetupDrift(CLI::App& sub, GlobalOptions& global) {
       "then compares the full catalogs. --against: reads the database's history table and\n"
       "catalog inside BEGIN TRANSACTION READ ONLY (a role with only SELECT is enough), builds\n"
       "the migrations up to the revision the history records, compares, and also reports\n"
-      "applied revisions whose files were edited since (checksums).\n"
+      "applied revisions whose files were edited since (checksums). In an Alembic project the\n"
+      "record is alembic_version (env.py's version_table): the revisions its rows name and\n"
+      "their ancestors run in the project's Python; a row without a file is a finding.\n"
       "\n"
       "Alembic projects: without flags the model is the target_metadata env.py hands Alembic\n"
       "(env.py is run offline with its configure() call intercepted; nothing connects), or\n"

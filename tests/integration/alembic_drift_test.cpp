@@ -1,14 +1,17 @@
 // `stairway drift` on Alembic projects: the SQLAlchemy model (env.py's target_metadata, or
 // --model module:attr) created on a throwaway database and compared with the revisions at head,
-// run by the real helper in the project's Python. Each test copies examples/alembic/backend
-// into a temp dir and edits its models.py. With STAIRWAY_TEST_ALEMBIC_PYTHONPATH set the same
-// tests run on that stack (Alembic 1.13 + SQLAlchemy 2.0) instead of Debian 12's.
+// run by the real helper in the project's Python; and --against a live database, whose record is
+// alembic_version (written by the real alembic CLI or stairway upgrade). Each test copies
+// examples/alembic/backend into a temp dir and edits its models.py. With
+// STAIRWAY_TEST_ALEMBIC_PYTHONPATH set the same tests run on that stack (Alembic 1.13 +
+// SQLAlchemy 2.0) instead of Debian 12's.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
 #include <cstdlib>
 #include <fstream>
+#include <sstream>
 
 #include "tests/integration/alembic_test_util.h"
 #include "tests/integration/runner_test_util.h"
@@ -42,6 +45,15 @@ def upgrade():
 def downgrade():
     op.drop_column("users", "nickname")
 )PY";
+
+// The output line that mentions `needle`, or "".
+std::string LineWith(const std::string& out, const std::string& needle) {
+  std::istringstream in(out);
+  for (std::string line; std::getline(in, line);) {
+    if (line.find(needle) != std::string::npos) return line;
+  }
+  return "";
+}
 
 class AlembicDrift : public ::testing::Test {
  protected:
@@ -82,15 +94,6 @@ class AlembicDrift : public ::testing::Test {
   ProcessResult Drift(std::vector<std::string> args = {}) {
     args.insert(args.begin(), {"drift", "--server-url=" + TestSandbox().AdminUrl()});
     return RunStairway(args, AlembicPythonEnv(), dir_.path().string());
-  }
-
-  // The output line that mentions `needle`, or "".
-  static std::string LineWith(const std::string& out, const std::string& needle) {
-    std::istringstream in(out);
-    for (std::string line; std::getline(in, line);) {
-      if (line.find(needle) != std::string::npos) return line;
-    }
-    return "";
   }
 
   TempDir dir_{"stairway-alembic-drift"};
@@ -257,6 +260,154 @@ TEST_F(AlembicDrift, FromTheRepositoryRootThroughStairwayToml) {
   ASSERT_EQ(r.exit_code, 1) << Describe(r);
   EXPECT_NE(LineWith(r.out, "index public.ix_users_bio")
                 .find("(model: backend/" + ClassLine("User") + ")"),
+            std::string::npos)
+      << r.out;
+}
+
+// --against: the "production" database is upgraded by the real alembic CLI or stairway upgrade,
+// and the migrations are built at what its alembic_version says. The example's async env.py is
+// replaced by a synchronous one so the real alembic CLI runs with psycopg2.
+class AlembicDriftAgainst : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (const std::optional<std::string> why = AlembicStackMissing()) GTEST_SKIP() << *why;
+    unsetenv("DATABASE_URL");
+    unsetenv("STAIRWAY_DIR");
+    fs::copy(SourceDir() / "examples/alembic/backend", dir_.path(),
+             fs::copy_options::recursive | fs::copy_options::overwrite_existing);
+    dir_.Write("alembic/env.py", kSyncEnvPy);
+    database_ = NewTestDatabase();
+  }
+
+  void Exec(const std::string& sql) {
+    db::Session session = db::Session::Connect(database_->url());
+    session.Exec(sql);
+  }
+
+  // The real alembic CLI on the live database.
+  void Alembic(std::vector<std::string> args) {
+    Env env = AlembicPythonEnv();
+    const std::string url = database_->url();
+    env["DATABASE_URL"] = "postgresql+psycopg2" + url.substr(url.find("://"));
+    args.insert(args.begin(), {"/usr/bin/python3", "-m", "alembic"});
+    const ProcessResult r = RunProcess(args, env, dir_.path().string());
+    ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  }
+
+  void Upgrade(const std::string& target) {
+    const ProcessResult r = RunStairway({"upgrade", target, "--database-url", database_->url()},
+                                        AlembicPythonEnv(), dir_.path().string());
+    ASSERT_EQ(r.exit_code, 0) << Describe(r);
+  }
+
+  ProcessResult Against(std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {"drift", "--against", database_->url(),
+                                     "--server-url=" + TestSandbox().AdminUrl()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return RunStairway(args, AlembicPythonEnv(), dir_.path().string());
+  }
+
+  static std::size_t Count(const std::string& text, const std::string& part) {
+    std::size_t n = 0;
+    for (std::size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) {
+      ++n;
+    }
+    return n;
+  }
+
+  TempDir dir_{"stairway-alembic-drift-against"};
+  std::unique_ptr<sandbox::ThrowawayDatabase> database_;
+};
+
+TEST_F(AlembicDriftAgainst, AtAMiddleRevisionOnlyTheHandMadeColumnIsDrift) {
+  // The real alembic writes alembic_version; stairway never touched this database.
+  Alembic({"upgrade", "8d4e2a61c5b7"});
+  ProcessResult r = Against();
+  // Built at 8d4e2a61c5b7, not at the heads: sessions (b27f0c9e4a13) would be drift otherwise.
+  EXPECT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(r.err.find(" matches ./alembic at 8d4e2a61c5b7_create_chat_threads_and_messages\n"),
+            std::string::npos)
+      << r.err;
+
+  Exec("ALTER TABLE users ADD COLUMN hand_made text");
+  r = Against();
+  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  EXPECT_TRUE(r.out.starts_with(
+      "drift between ./alembic at 8d4e2a61c5b7_create_chat_threads_and_messages and the "
+      "database "))
+      << r.out;
+  EXPECT_EQ(Count(r.out, "\n  "), 1u) << r.out;
+  EXPECT_NE(r.out.find(":\n  column public.users.hand_made (text) is in the database but not in "
+                       "the migrations\n"),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(r.err, "1 difference\n");
+  // Read only: nothing of stairway's was created on the live database.
+  db::Session session = db::Session::Connect(database_->url());
+  EXPECT_FALSE(HistoryTableExists(session));
+}
+
+TEST_F(AlembicDriftAgainst, WithoutAlembicVersionItIsComparedWithBaseAndSaysSo) {
+  Exec("CREATE TABLE loose (id int)");
+  const ProcessResult r = Against();
+  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  EXPECT_TRUE(
+      r.err.starts_with("note: the database has no version table alembic_version: "
+                        "compared with base (no revision applied)\n"))
+      << r.err;
+  EXPECT_TRUE(r.out.starts_with("drift between ./alembic at base and the database ")) << r.out;
+  EXPECT_EQ(Count(r.out, "\n  "), 1u) << r.out;
+  EXPECT_NE(r.out.find("  table public.loose (with 1 column) is in the database but not in the "
+                       "migrations\n"),
+            std::string::npos)
+      << r.out;
+}
+
+TEST_F(AlembicDriftAgainst, ARowWithoutAFileIsAnUnknownRevision) {
+  Alembic({"upgrade", "3f1c9a2b7d10"});
+  // A second row, as a branch another checkout has would leave.
+  Exec("INSERT INTO alembic_version VALUES ('0ddba11c0ffe')");
+  const fs::path json = dir_.path() / "drift.json";
+  const ProcessResult r = Against({"--report", "text", "--report", "json", "-o", json.string()});
+  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  // Only that: the known row's revision is built and matches.
+  EXPECT_TRUE(
+      r.out.starts_with("drift between ./alembic at 3f1c9a2b7d10_create_users and the database "))
+      << r.out;
+  EXPECT_EQ(Count(r.out, "\n  "), 1u) << r.out;
+  EXPECT_NE(r.out.find("\n  revision 0ddba11c0ffe is recorded in alembic_version but has no file "
+                       "in ./alembic\n"),
+            std::string::npos)
+      << r.out;
+  const nlohmann::json doc = nlohmann::json::parse(ReadFile(json));
+  ASSERT_EQ(doc.at("findings").size(), 1u) << doc.dump(2);
+  const nlohmann::json& f = doc.at("findings").at(0);
+  EXPECT_EQ(f.at("rule"), "unknown-revision");
+  EXPECT_EQ(f.at("object"), (nlohmann::json{{"kind", "revision"}, {"name", "0ddba11c0ffe"}}));
+}
+
+TEST_F(AlembicDriftAgainst, TwoHeadsAreBothBuiltAndStairwaysChecksumsStillCount) {
+  // Both branches of the example, before their merge; stairway keeps stairway_history beside.
+  Upgrade("b27f0c9e4a13");
+  Upgrade("c6a15d3f8e92");
+  ProcessResult r = Against();
+  EXPECT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_NE(r.err.find(" matches ./alembic at b27f0c9e4a13_create_sessions, "
+                       "c6a15d3f8e92_add_user_profile_fields\n"),
+            std::string::npos)
+      << r.err;
+
+  // A revision edited after it ran (its docstring only: the schema it builds is the same).
+  const fs::path file = dir_.path() / "alembic/versions/b27f0c9e4a13_create_sessions.py";
+  std::string text = ReadFile(file);
+  text.replace(text.find("create sessions"), 15, "create the sessions");
+  std::ofstream(file, std::ios::trunc) << text;
+  r = Against();
+  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  EXPECT_EQ(Count(r.out, "\n  "), 1u) << r.out;
+  EXPECT_NE(r.out.find("  revision b27f0c9e4a13_create_sessions was edited after it was applied: "
+                       "checksum "),
             std::string::npos)
       << r.out;
 }

@@ -463,6 +463,54 @@ def downgrade() -> None:
   EXPECT_EQ(s.Query("SELECT version_num FROM alembic_version").rows.at(0).at(0), "27c6a30d7c24");
 }
 
+// Drift, twice, for an Alembic project: before applying, the restored copy against the
+// revisions its alembic_version names (a hand-made change on the target shows); after, against
+// what alembic_version names once the pending revisions ran (the head).
+TEST_F(Preflight, AlembicDriftBeforeAndAfterFollowAlembicVersion) {
+  if (std::optional<std::string> missing = AlembicStackMissing()) GTEST_SKIP() << *missing;
+  TempDir dir("stairway-preflight");
+  const fs::path project = dir.path() / "project";
+  fs::copy(SourceDir() / "fixtures/alembic/plain", project, fs::copy_options::recursive);
+  auto target = NewTestDatabase();
+  const Env env = AlembicPythonEnv();
+  const ProcessResult up =
+      Stairway({"upgrade", "1975ea83b712", "-d", project.string()}, target->url(), env);
+  ASSERT_EQ(up.exit_code, 0) << Describe(up);
+  // Each run its own --backup-dir: backups are named to the second.
+  const auto preflight = [&](const std::string& backups) {
+    return RunStairway({"preflight", "--against", target->url(), project.string(), "--backup-dir",
+                        (dir.path() / backups).string(), ServerFlag()},
+                       env, SourceDir().string());
+  };
+  ProcessResult r = preflight("clean");
+  EXPECT_EQ(r.exit_code, 0) << Describe(r);
+  EXPECT_TRUE(Contains(r.out, "no drift before applying: the restored schema matches ")) << r.out;
+  EXPECT_TRUE(Contains(r.out, " at 1975ea83b712_create_users_table\n")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "no drift after applying: the result matches ")) << r.out;
+  EXPECT_TRUE(Contains(r.out, " at 3b8f1e0c9d2a_drop_legacy_sessions\n")) << r.out;
+  EXPECT_FALSE(Contains(r.out, "not compared")) << r.out;
+
+  {
+    db::Session s = db::Session::Connect(target->url());
+    s.Exec("ALTER TABLE users ADD COLUMN nickname text");
+  }
+  r = preflight("changed");
+  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  const std::string column =
+      "  column public.users.nickname (text) is in the database but not in the migrations\n";
+  const std::size_t before = r.out.find("drift before applying: the restored schema differs from ");
+  const std::size_t after = r.out.find("drift after applying: the result differs from ");
+  ASSERT_NE(before, std::string::npos) << r.out;
+  ASSERT_NE(after, std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(" at 1975ea83b712_create_users_table:\n" + column, before),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find(" at 3b8f1e0c9d2a_drop_legacy_sessions:\n" + column, after),
+            std::string::npos)
+      << r.out;
+  EXPECT_FALSE(Contains(r.out, "alembic_version (")) << r.out;
+}
+
 // verify --lock-trace: the same trace on a throwaway database, as findings beside the lint.
 TEST(VerifyLockTrace, MeasuredLocksAndRewritesAreFindings) {
   TempDir dir("stairway-preflight");

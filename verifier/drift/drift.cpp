@@ -3,13 +3,17 @@
 #include "verifier/drift/drift.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <future>
 #include <iterator>
 #include <map>
+#include <set>
 
 #include "runner/common/diagnostic.h"
+#include "runner/history/alembic_version.h"
+#include "runner/planner/alembic_plan.h"
 #include "runner/planner/planner.h"
 #include "runner/sql/split.h"
 #include "verifier/schema/sources.h"
@@ -100,23 +104,181 @@ schema::Snapshot MigrationsAt(sandbox::Sandbox& box, const source::MigrationSet&
   return schema::TakeSnapshot(session, options);
 }
 
-// Alembic: the revisions up to the heads on a throwaway database, each run by the code steps
-// `code_steps` connects to it (alembic_version is kept as Alembic keeps it).
-schema::Snapshot AlembicAtHeads(sandbox::Sandbox& box, const source::MigrationSet& set,
-                                const ModelOptions& options) {
-  if (set.revisions.empty()) return MigrationsAt(box, set, "", options.snapshot);
-  const planner::Plan plan = planner::PlanUpgrade(set, {}, "heads").ValueOrThrow();
+// Every revision of the set: what is applied at the heads.
+planner::AppliedSet AllRevisions(const source::MigrationSet& set) {
+  planner::AppliedSet all;
+  for (const source::Revision& revision : set.revisions) all.insert(revision.version);
+  return all;
+}
+
+// Alembic: the revisions of `applied` (closed under ancestors) on a throwaway database, each run
+// by the code steps `code_steps` connects to it (alembic_version is kept as Alembic keeps it).
+schema::Snapshot AlembicAt(sandbox::Sandbox& box, const source::MigrationSet& set,
+                           const planner::AppliedSet& applied, const CodeStepsFactory& code_steps,
+                           const schema::SnapshotOptions& options) {
+  if (applied.empty()) return MigrationsAt(box, set, "", options);
+  // The plan from base to the heads is in topological order; leaving out what is not applied
+  // keeps that order, and an applied revision's ancestors are applied too.
+  planner::Plan plan = planner::PlanUpgrade(set, {}, "heads").ValueOrThrow();
+  std::erase_if(plan.steps, [&applied](const planner::Step& step) {
+    return applied.count(step.revision->version) == 0;
+  });
   const std::vector<applier::PreparedStep> steps = applier::Prepare(plan).ValueOrThrow();
   std::unique_ptr<sandbox::ThrowawayDatabase> database = box.CreateDatabase();
   db::Session session = db::Session::Connect(database->url());
   {
-    std::unique_ptr<applier::CodeSteps> code = options.code_steps(session);
+    std::unique_ptr<applier::CodeSteps> code = code_steps(session);
     applier::Runner runner(session, applier::Options{});
     runner.UseAlembic(set, code.get());
     runner.EnsureHistory();
     runner.Run(steps);
   }
-  return schema::TakeSnapshot(session, options.snapshot);
+  return schema::TakeSnapshot(session, options);
+}
+
+// What the live database records about itself, read inside its read-only transaction.
+struct LiveRecord {
+  bool has_history = false;
+  std::vector<history::Row> rows;  // stairway_history's
+  // Alembic: the version table's rows; nullopt when the table does not exist.
+  std::optional<std::vector<std::string>> version_rows;
+};
+
+LiveRecord ReadLiveRecord(db::Session& live, const source::MigrationSet& set,
+                          const history::Table& table) {
+  LiveRecord record;
+  history::Reader reader(live, table);
+  record.has_history = reader.Exists();
+  if (record.has_history) {
+    reader.FormatVersion().ValueOrThrow();
+    record.rows = reader.Rows();
+  }
+  if (source::IsAlembic(set)) {
+    record.version_rows =
+        history::AlembicVersionTable(set.alembic.value_or(source::AlembicProject{})).ReadRows(live);
+  }
+  return record;
+}
+
+std::map<std::string, const source::Revision*, std::less<>> ByVersion(
+    const source::MigrationSet& set) {
+  std::map<std::string, const source::Revision*, std::less<>> by_version;
+  for (const source::Revision& revision : set.revisions) by_version[revision.version] = &revision;
+  return by_version;
+}
+
+// The stairway_history rows that disagree with the files. `applied` (Alembic: what
+// alembic_version stands for) limits the checksum check to revisions applied now: a row left
+// behind by a plain `alembic downgrade` is not an edit. Rows of a version in `reported` (an
+// alembic_version row without a file) were reported already.
+std::vector<Finding> HistoryFindings(const source::MigrationSet& set, const history::Table& table,
+                                     const std::vector<history::Row>& rows,
+                                     const planner::AppliedSet* applied,
+                                     const std::set<std::string>& reported) {
+  const auto by_version = ByVersion(set);
+  std::vector<Finding> out;
+  for (const history::Row& row : rows) {
+    auto it = by_version.find(row.version);
+    if (it == by_version.end()) {
+      if (reported.count(row.version) > 0) continue;
+      Finding f = RevisionFinding("unknown-revision", row.Label());
+      f.message = fmt::format("revision {} is recorded in {} but has no file in {}", row.Label(),
+                              table.DisplayName(), set.dir.string());
+      out.push_back(std::move(f));
+      continue;
+    }
+    const source::Revision& revision = *it->second;
+    if (row.state != history::State::kApplied) {
+      Finding f = RevisionFinding("unfinished-revision", revision.Label());
+      f.message =
+          fmt::format("revision {} is {} in {} (not cleanly applied); run `stairway status`",
+                      row.Label(), history::StateName(row.state), table.DisplayName());
+      f.location = Location{revision.up.path.string(), 0};
+      out.push_back(std::move(f));
+    }
+    const bool counts = applied == nullptr || applied->count(row.version) > 0;
+    if (counts && !row.checksum.empty() && row.checksum != revision.checksum) {
+      Finding f = RevisionFinding("edited-migration", revision.Label());
+      f.message = fmt::format(
+          "revision {} was edited after it was applied: checksum {} in the database, {} in {}",
+          revision.Label(), ShortSum(row.checksum), ShortSum(revision.checksum),
+          revision.up.path.string());
+      f.location = Location{revision.up.path.string(), 0};
+      out.push_back(std::move(f));
+    }
+  }
+  return out;
+}
+
+// stairway's record: the newest revision (in set order) that stairway_history names, or "" for
+// base. Sets the label and, at base, the note.
+std::string StairwayTarget(const source::MigrationSet& set, const history::Table& table,
+                           const LiveRecord& record, Result& result) {
+  std::map<std::string, int, std::less<>> position;
+  for (std::size_t i = 0; i < set.revisions.size(); ++i) {
+    position[set.revisions[i].version] = static_cast<int>(i);
+  }
+  int newest = -1;
+  for (const history::Row& row : record.rows) {
+    if (auto it = position.find(row.version); it != position.end()) {
+      newest = std::max(newest, it->second);
+    }
+  }
+  result.migrations_label = set.dir.string() + " at base";
+  if (!record.has_history) {
+    result.note = fmt::format(
+        "the database has no history table {}: compared with base (no revision applied)",
+        table.DisplayName());
+    return "";
+  }
+  if (newest < 0) {
+    result.note = fmt::format("{} records no revision: compared with base", table.DisplayName());
+    return "";
+  }
+  const source::Revision& at = set.revisions[static_cast<std::size_t>(newest)];
+  result.migrations_label = set.dir.string() + " at " + at.Label();
+  return at.version;
+}
+
+// Alembic's record: the revisions the version table's rows stand for (the rows and their
+// ancestors). A row that names no file becomes a finding (in `result`) and is left out. Sets the
+// label ("DIR at <the rows' labels>") and, at base, the note.
+planner::AppliedSet AlembicTarget(const source::MigrationSet& set, const LiveRecord& record,
+                                  Result& result, std::set<std::string>& unknown) {
+  const history::AlembicVersionTable version_table(set.alembic.value_or(source::AlembicProject{}));
+  result.migrations_label = set.dir.string() + " at base";
+  if (!record.version_rows) {
+    result.note = fmt::format(
+        "the database has no version table {}: compared with base (no revision applied)",
+        version_table.DisplayName());
+    return {};
+  }
+  const auto by_version = ByVersion(set);
+  std::vector<std::string> known;
+  std::vector<std::string> labels;
+  for (const std::string& row : *record.version_rows) {
+    auto it = by_version.find(row);
+    if (it == by_version.end()) {
+      Finding f = RevisionFinding("unknown-revision", row);
+      f.message = fmt::format("revision {} is recorded in {} but has no file in {}", row,
+                              version_table.DisplayName(), set.dir.string());
+      result.findings.push_back(std::move(f));
+      unknown.insert(row);
+      continue;
+    }
+    known.push_back(row);
+    labels.push_back(it->second->Label());
+  }
+  if (known.empty()) {
+    result.note =
+        record.version_rows->empty()
+            ? fmt::format("{} records no revision: compared with base", version_table.DisplayName())
+            : fmt::format("{} names no revision of {}: compared with base",
+                          version_table.DisplayName(), set.dir.string());
+    return {};
+  }
+  result.migrations_label = fmt::format("{} at {}", set.dir.string(), fmt::join(labels, ", "));
+  return planner::AppliedFromVersionRows(set, known).ValueOrThrow();
 }
 
 }  // namespace
@@ -130,7 +292,9 @@ Result CheckBuiltModel(sandbox::Sandbox& box, const source::MigrationSet& set,
   // The two databases are independent: the migrations are built on another thread while the
   // model is built here. (A failing model still waits for that thread, in the future's end.)
   std::future<schema::Snapshot> at_head = std::async(std::launch::async, [&] {
-    if (options.code_steps) return AlembicAtHeads(box, set, options);
+    if (options.code_steps) {
+      return AlembicAt(box, set, AllRevisions(set), options.code_steps, options.snapshot);
+    }
     return MigrationsAt(box, set, set.revisions.empty() ? "" : "head", options.snapshot);
   });
   schema::Snapshot model;
@@ -158,80 +322,39 @@ Result CheckModel(sandbox::Sandbox& box, const source::MigrationSet& set,
 
 Result CheckAgainst(db::Session& live, sandbox::Sandbox& box, const source::MigrationSet& set,
                     const AgainstOptions& options) {
+  const bool alembic = source::IsAlembic(set);
+  if (alembic && !options.code_steps) {
+    throw StopError(Error::Internal("drift of an Alembic project needs its Python helper"));
+  }
   Result result;
   result.other_label = "the database " + live.masked_url();
-  std::vector<history::Row> rows;
-  bool has_history = false;
+  std::string at_version;       // stairway: empty for base
+  planner::AppliedSet applied;  // Alembic
   live.Exec("BEGIN TRANSACTION READ ONLY");
   try {
-    history::Reader reader(live, options.table);
-    has_history = reader.Exists();
-    if (has_history) {
-      reader.FormatVersion().ValueOrThrow();
-      rows = reader.Rows();
+    const LiveRecord record = ReadLiveRecord(live, set, options.table);
+    std::set<std::string> unknown;  // alembic_version rows without a file, reported
+    if (alembic) {
+      applied = AlembicTarget(set, record, result, unknown);
+    } else {
+      at_version = StairwayTarget(set, options.table, record, result);
     }
+    std::vector<Finding> history =
+        HistoryFindings(set, options.table, record.rows, alembic ? &applied : nullptr, unknown);
+    result.findings.insert(result.findings.end(), std::make_move_iterator(history.begin()),
+                           std::make_move_iterator(history.end()));
   } catch (...) {
     live.Rollback();
     throw;
   }
 
-  std::map<std::string, const source::Revision*> by_version;
-  std::map<std::string, int> position;
-  for (std::size_t i = 0; i < set.revisions.size(); ++i) {
-    by_version[set.revisions[i].version] = &set.revisions[i];
-    position[set.revisions[i].version] = static_cast<int>(i);
-  }
-  int newest = -1;
-  for (const history::Row& row : rows) {
-    auto it = by_version.find(row.version);
-    if (it == by_version.end()) {
-      Finding f = RevisionFinding("unknown-revision", row.Label());
-      f.message = fmt::format("revision {} is recorded in {} but has no file in {}", row.Label(),
-                              options.table.DisplayName(), set.dir.string());
-      result.findings.push_back(std::move(f));
-      continue;
-    }
-    const source::Revision& revision = *it->second;
-    if (row.state != history::State::kApplied) {
-      Finding f = RevisionFinding("unfinished-revision", revision.Label());
-      f.message =
-          fmt::format("revision {} is {} in {} (not cleanly applied); run `stairway status`",
-                      row.Label(), history::StateName(row.state), options.table.DisplayName());
-      f.location = Location{revision.up.path.string(), 0};
-      result.findings.push_back(std::move(f));
-    }
-    if (!row.checksum.empty() && row.checksum != revision.checksum) {
-      Finding f = RevisionFinding("edited-migration", revision.Label());
-      f.message = fmt::format(
-          "revision {} was edited after it was applied: checksum {} in the database, {} in {}",
-          revision.Label(), ShortSum(row.checksum), ShortSum(revision.checksum),
-          revision.up.path.string());
-      f.location = Location{revision.up.path.string(), 0};
-      result.findings.push_back(std::move(f));
-    }
-    newest = std::max(newest, position[row.version]);
-  }
-  std::string at_version;  // empty: base
-  if (!has_history) {
-    result.note = fmt::format(
-        "the database has no history table {}: compared with base (no revision applied)",
-        options.table.DisplayName());
-    result.migrations_label = set.dir.string() + " at base";
-  } else if (newest < 0) {
-    result.note =
-        fmt::format("{} records no revision: compared with base", options.table.DisplayName());
-    result.migrations_label = set.dir.string() + " at base";
-  } else {
-    const source::Revision& at = set.revisions[static_cast<std::size_t>(newest)];
-    result.migrations_label = set.dir.string() + " at " + at.Label();
-    at_version = at.version;
-  }
-
   // The migrations are built on a throwaway database on another thread while the live database
   // is read here, in the same read-only transaction as its history. (If reading it fails, the
   // future's end still waits for the build.)
-  std::future<schema::Snapshot> built = std::async(
-      std::launch::async, [&] { return MigrationsAt(box, set, at_version, options.snapshot); });
+  std::future<schema::Snapshot> built = std::async(std::launch::async, [&] {
+    if (alembic) return AlembicAt(box, set, applied, options.code_steps, options.snapshot);
+    return MigrationsAt(box, set, at_version, options.snapshot);
+  });
   schema::Snapshot database;
   try {
     database = schema::TakeSnapshot(live, options.snapshot);
@@ -241,7 +364,7 @@ Result CheckAgainst(db::Session& live, sandbox::Sandbox& box, const source::Migr
   }
   live.Rollback();
   const schema::Snapshot migrations = built.get();
-  // The differences first, then what the history said.
+  // The differences first, then what the record said.
   std::vector<Finding> differences =
       CompareSnapshots(migrations, database, "the database", options.snapshot.owners);
   result.findings.insert(result.findings.begin(), std::make_move_iterator(differences.begin()),

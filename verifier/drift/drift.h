@@ -68,13 +68,17 @@ struct Result {
   bool HasDrift() const { return !findings.empty(); }
 };
 
+// Alembic: starts the code steps (a helper in the project's Python, revisions imported) connected
+// to the given throwaway database, where the migrations are built.
+using CodeStepsFactory = std::function<std::unique_ptr<applier::CodeSteps>(db::Session&)>;
+
 struct ModelOptions {
   schema::SnapshotOptions snapshot;
   // Table identity ("public.users") -> where the model defines it ("app/models.py", 24): a
   // difference in that table (its columns, indexes, constraints...) points there.
   std::map<std::string, Location> table_sources;
   // Alembic: the revisions are code, run by a helper connected to the migrations' database.
-  std::function<std::unique_ptr<applier::CodeSteps>(db::Session&)> code_steps;
+  CodeStepsFactory code_steps;
 };
 
 // A model built on an empty throwaway database (SQLAlchemy's create_all, or DDL), given a session
@@ -98,11 +102,17 @@ Result CheckModel(sandbox::Sandbox& box, const source::MigrationSet& set,
 struct AgainstOptions {
   schema::SnapshotOptions snapshot;
   history::Table table;  // where the live database's history lives
+  // Required for an Alembic set: its revisions are built with these (as ModelOptions').
+  CodeStepsFactory code_steps;
 };
 
 // Reads `live` only inside BEGIN TRANSACTION READ ONLY (rolled back afterwards; nothing is
 // written, the history table is never created), finds the revision its history records, builds
 // the migrations up to it on `box` and compares. Edited revisions (checksums) become findings.
+// An Alembic set's record is its version table (alembic_version): the migrations are built at
+// its rows and their ancestors, a row without a file is an unknown-revision finding, and a
+// stairway_history beside it (stairway upgrade keeps one) still gives the checksum and
+// unfinished-revision findings. The version table itself is left to `options.snapshot`.
 Result CheckAgainst(db::Session& live, sandbox::Sandbox& box, const source::MigrationSet& set,
                     const AgainstOptions& options);
 

@@ -394,13 +394,10 @@ Outcome Run(const Request& request, Listener& listener) {
   drift_options.snapshot = request.snapshot;
   drift_options.snapshot.excluded_names.push_back("schema\\_migrations");
   drift_options.table = runner.table();
-  const bool drift = request.drift && !alembic;
-  if (request.drift && alembic) {
-    result.notes.push_back(
-        "drift is not compared for Alembic projects yet: `stairway drift` compares the model "
-        "with the migrations");
-  }
-  if (drift) {
+  // Alembic: the comparisons read the copy's alembic_version, and build the migrations at it
+  // with a helper of their own.
+  drift_options.code_steps = request.code_steps;
+  if (request.drift) {
     listener.Progress(fmt::format("comparing the restored schema with {} at {}", set.dir.string(),
                                   result.recorded_revision));
     result.drift_before = drift::CheckAgainst(copy, *outcome.box, set, drift_options);
@@ -457,9 +454,10 @@ Outcome Run(const Request& request, Listener& listener) {
   result.apply_ms = MsSince(apply_start);
   result.statements = tracer.statements();
 
-  if (drift) {
-    listener.Progress(fmt::format("comparing the result with {} at {}", set.dir.string(),
-                                  result.failures.empty() ? "head" : "the last revision applied"));
+  if (request.drift) {
+    listener.Progress(fmt::format(
+        "comparing the result with {} at {}", set.dir.string(),
+        result.failures.empty() ? (alembic ? "heads" : "head") : "the last revision applied"));
     result.drift_after = drift::CheckAgainst(copy, *outcome.box, set, drift_options);
   }
   outcome.exit_code = result.HasFindings() ? static_cast<int>(ExitCode::kFindings) : 0;
