@@ -335,6 +335,30 @@ TEST_F(Preflight, SchemaOnlyKeepsTheRecordAndFindsNoDataFailures) {
   EXPECT_TRUE(names[0].ends_with(".schema.dump")) << names[0];
 }
 
+// A revision that applies after one that failed leaves the copy at no revision of the history:
+// compared with the migrations at the newest one, the failed revision's objects would all be
+// drift. Drift after is left out, and the notes say why.
+TEST_F(Preflight, NoDriftAfterWhenALaterRevisionAppliedPastAFailure) {
+  TempDir dir("stairway-preflight");
+  const fs::path migrations = dir.path() / "migrations";
+  fs::copy(SourceDir() / kMigrations, migrations, fs::copy_options::recursive);
+  std::ofstream(migrations / "0006_create_tags.sql")
+      << "-- migrate:up\nCREATE TABLE tags (id bigint PRIMARY KEY, name text);\n\n"
+         "-- migrate:down\nDROP TABLE tags;\n";
+  const ProcessResult r =
+      StairwayOffline({"preflight", "--against", reader_url_, migrations.string(), "--backup-dir",
+                       dir.path().string(), ServerFlag()});
+  EXPECT_EQ(r.exit_code, 1) << Describe(r);
+  EXPECT_TRUE(Contains(r.out, "2 of 4 pending revisions applied")) << r.out;
+  EXPECT_TRUE(Contains(r.out, "drift before applying")) << r.out;
+  EXPECT_TRUE(Contains(r.out,
+                       "drift after applying is not compared: 0004_email_required failed and "
+                       "later revisions applied without it"))
+      << r.out;
+  EXPECT_FALSE(Contains(r.out, "drift after applying:")) << r.out;
+  EXPECT_FALSE(Contains(r.out, "no drift after applying")) << r.out;
+}
+
 // A target migrated by dbmate (schema_migrations, one row per version) or golang-migrate (one
 // row: version, dirty): read on the copy and stamped into stairway's history there, never on
 // the target.

@@ -418,10 +418,14 @@ Outcome Run(const Request& request, Listener& listener) {
   // A revision that fails is reported and the next ones still run (without it): a later
   // revision's own data problem shows in the same run. Their failures are marked as possibly
   // following from the earlier one.
+  // A revision applied after one that failed: the copy is then at no revision of the history.
+  std::optional<std::string> applied_past;
   for (const applier::PreparedStep& step : steps) {
     try {
       runner.RunStep(step);
       result.applied.push_back(step.step.revision->Label());
+      if (!result.failures.empty() && !applied_past)
+        applied_past = result.failures.front().revision;
     } catch (const applier::MigrationFailed& e) {
       tracer.StatementFailed(e.diagnostic().message);
       Failure f;
@@ -444,7 +448,8 @@ Outcome Run(const Request& request, Listener& listener) {
                           : ", half-applied (it runs outside a transaction), and block later runs");
       f.rolled_back = e.rolled_back();
       f.after_earlier_failure = !result.failures.empty();
-      if (!tracer.statements().empty() && tracer.statements().back().failed) {
+      if (!tracer.statements().empty() && tracer.statements().back().failed &&
+          tracer.statements().back().revision == f.revision) {
         f.statement = tracer.statements().back().text;
       }
       result.failures.push_back(std::move(f));
@@ -454,7 +459,14 @@ Outcome Run(const Request& request, Listener& listener) {
   result.apply_ms = MsSince(apply_start);
   result.statements = tracer.statements();
 
-  if (request.drift) {
+  if (request.drift && applied_past) {
+    // The migrations at the newest applied revision include the failed one: every object it
+    // would have made would show as drift.
+    result.notes.push_back(fmt::format(
+        "drift after applying is not compared: {} failed and later revisions applied without "
+        "it, so the copy matches no revision of {}",
+        *applied_past, set.dir.string()));
+  } else if (request.drift) {
     listener.Progress(fmt::format(
         "comparing the result with {} at {}", set.dir.string(),
         result.failures.empty() ? (alembic ? "heads" : "head") : "the last revision applied"));

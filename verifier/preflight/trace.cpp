@@ -227,21 +227,9 @@ void Tracer::StepStarted(const applier::PreparedStep& step) {
 
 const applier::CodeTraceQueries* Tracer::CodeTraceWanted(const applier::PreparedStep& step) {
   if (!step.step.revision->alembic) return nullptr;
-  // The helper runs them as plain SQL: the horizon (an xid, digits) goes in as a literal.
   code_begin_ = horizon_ ? Scope::kChanged : Scope::kAll;
-  if (code_begin_ == Scope::kChanged) {
-    std::string literal = "'";
-    for (char c : *horizon_) {
-      if (c == '\'') literal += '\'';
-      literal += c;
-    }
-    literal += '\'';
-    std::string sql = changed_query_;
-    sql.replace(sql.find("$1"), 2, literal);
-    code_queries_.begin = std::move(sql);
-  } else {
-    code_queries_.begin = state_query_;
-  }
+  code_queries_.begin = code_begin_ == Scope::kChanged ? changed_query_ : state_query_;
+  code_queries_.begin_arg = code_begin_ == Scope::kChanged ? horizon_ : std::nullopt;
   code_queries_.after = locked_query_;
   code_queries_.around = state_query_;
   return &code_queries_;
@@ -281,6 +269,7 @@ void Tracer::CodeTraced(const applier::PreparedStep& step, const applier::CodeTr
     before_ = std::move(after);
   }
   code_end_ms_ = step_ms + trace.end_ms;
+  read_ms_ += trace.read_ms;
 }
 
 StatementTrace Tracer::Begin(const applier::PreparedStep& step, std::size_t index) const {

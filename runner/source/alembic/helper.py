@@ -342,35 +342,43 @@ class Trace:
         self.begin = []
         self.statements = []
         self.pending = None  # (entry, start) of the statement running now
+        self.read_ms = 0.0  # the trace's own queries
 
     def ms(self, since):
         return (time.perf_counter() - since) * 1000.0
 
-    def rows(self, connection, sql, repeated=False):
+    def rows(self, connection, sql, arg=None):
+        """The rows of `sql` (its $1 is `arg`, text, when given)."""
         # The DBAPI connection's own cursor: SQLAlchemy's events do not see these queries.
+        started = time.perf_counter()
         cursor = connection.connection.cursor()
+        literal = None if arg is None else "'" + arg.replace("'", "''") + "'"
         try:
-            if repeated and State.driver != "asyncpg":
+            if State.driver != "asyncpg":
                 # Planning these catalog joins costs more than running them: prepared once per
                 # connection (PREPARE outlives the transaction it ran in, even rolled back).
                 # asyncpg prepares and caches every statement itself.
                 name = State.prepared.get(sql)
                 if name is None:
                     name = "stairway_trace_%d" % len(State.prepared)
-                    cursor.execute("PREPARE %s AS %s" % (name, sql))
+                    cursor.execute("PREPARE %s%s AS %s" % (name, "" if arg is None else "(text)",
+                                                            sql))
                     State.prepared[sql] = name
-                sql = "EXECUTE " + name
+                sql = "EXECUTE " + name + ("" if arg is None else "(%s)" % literal)
+            elif arg is not None:
+                sql = sql.replace("$1", literal)
             cursor.execute(sql)
             return [[None if v is None else str(v) for v in row] for row in cursor.fetchall()]
         finally:
             cursor.close()
+            self.read_ms += self.ms(started)
 
     def starting(self, connection, statement, autocommit):
         self.failed()  # one still pending raised, and the revision caught it (a savepoint)
         where = origin(State.step_path) or (0, 0)
         entry = {"sql": statement, "line": where[0], "column": where[1], "autocommit": autocommit}
         if autocommit:
-            entry["before"] = self.rows(connection, self.queries["around"], True)
+            entry["before"] = self.rows(connection, self.queries["around"])
         entry["start_ms"] = self.ms(self.received)
         self.pending = (entry, time.perf_counter())
 
@@ -381,7 +389,7 @@ class Trace:
         self.pending = None
         entry["ms"] = self.ms(start)
         entry["after"] = self.rows(
-            connection, self.queries["around" if entry["autocommit"] else "after"], True)
+            connection, self.queries["around" if entry["autocommit"] else "after"])
         self.statements.append(entry)
 
     def failed(self):
@@ -395,7 +403,7 @@ class Trace:
 
     def result(self):
         return {"begin": self.begin, "statements": self.statements,
-                "end_ms": self.ms(self.received)}
+                "end_ms": self.ms(self.received), "read_ms": self.read_ms}
 
 
 def install_recorder(conn):
@@ -469,7 +477,8 @@ def run(msg):
         try:
             with Operations.context(context), context.begin_transaction():
                 if trace is not None:
-                    trace.begin = trace.rows(conn, trace.queries["begin"])
+                    trace.begin = trace.rows(conn, trace.queries["begin"],
+                                             trace.queries.get("begin_arg"))
                     State.trace = trace
                 try:
                     fn()

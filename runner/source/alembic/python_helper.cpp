@@ -103,6 +103,7 @@ StepTrace TraceFrom(const json& trace) {
   if (!trace.is_object()) return out;
   out.begin = TextRows(trace.value("begin", json::array()));
   out.end_ms = Number(trace, "end_ms");
+  out.read_ms = Number(trace, "read_ms");
   const json statements = trace.value("statements", json::array());
   if (!statements.is_array()) return out;
   for (const json& s : statements) {
@@ -387,6 +388,7 @@ Expected<std::chrono::milliseconds> PythonHelper::Run(const fs::path& file, bool
     request["trace"] = {{"begin", extras.queries->begin},
                         {"after", extras.queries->after},
                         {"around", extras.queries->around}};
+    if (extras.queries->begin_arg) request["trace"]["begin_arg"] = *extras.queries->begin_arg;
   }
   if (std::optional<json> commit = CommitTemplate(finish)) request["commit"] = std::move(*commit);
   json reply = json::parse(Call(request.dump()), nullptr, false);

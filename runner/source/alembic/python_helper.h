@@ -74,9 +74,10 @@ struct EmittedStatement {
 // A lock trace of a step on the helper's own connection (preflight, verify --lock-trace): SQL
 // stairway wants run there, without parameters, whose rows come back as text.
 struct TraceQueries {
-  std::string begin;   // in the step's transaction, before the revision's first statement
-  std::string after;   // after each statement that runs in the transaction
-  std::string around;  // before and after each statement of an autocommit_block()
+  std::string begin;  // in the step's transaction, before the revision's first statement
+  std::optional<std::string> begin_arg;  // begin's $1 (text), when it has one
+  std::string after;                     // after each statement that runs in the transaction
+  std::string around;                    // before and after each statement of an autocommit_block()
 };
 using TextRow = std::vector<std::optional<std::string>>;
 struct TracedStatement {
@@ -94,6 +95,7 @@ struct StepTrace {
   std::vector<TextRow> begin;
   std::vector<TracedStatement> statements;
   double end_ms = 0;  // the step's COMMIT (or rollback) done, since the helper received it
+  double read_ms = 0;  // the helper's time in the trace's queries
 };
 
 // What a step's run also hands back (PythonHelper::Run).
