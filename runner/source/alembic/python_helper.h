@@ -94,7 +94,7 @@ struct TracedStatement {
 struct StepTrace {
   std::vector<TextRow> begin;
   std::vector<TracedStatement> statements;
-  double end_ms = 0;  // the step's COMMIT (or rollback) done, since the helper received it
+  double end_ms = 0;   // the step's COMMIT (or rollback) done, since the helper received it
   double read_ms = 0;  // the helper's time in the trace's queries
 };
 
