@@ -141,9 +141,11 @@ std::string RenderText(const Result& r) {
       facts += fmt::format(", builds index {}", fmt::join(s.indexes_built, ", "));
     }
     if (const std::string rows = Rows(s); !rows.empty()) facts += ", " + rows;
-    out +=
-        fmt::format("    {}{}  {}  [{}]{}\n", s.path, s.line > 0 ? fmt::format(":{}", s.line) : "",
-                    s.text, facts, s.failed ? "  FAILED" : "");
+    out += fmt::format("    {}{}  {}  [{}]{}\n", s.path,
+                       s.line > 0 ? fmt::format(":{}", s.line) : "", s.text, facts,
+                       s.caught   ? "  FAILED, caught by the revision"
+                       : s.failed ? "  FAILED"
+                                  : "");
     for (const LockTaken& lock : s.locks) out += fmt::format("      {}\n", DescribeLock(lock));
   }
   for (const Failure& f : r.failures) {
@@ -206,6 +208,7 @@ std::string RenderJson(const Result& r) {
                           {"rows_written", s.rows_written ? json(*s.rows_written) : json()},
                           {"rows_scanned", s.rows_scanned ? json(*s.rows_scanned) : json()},
                           {"failed", s.failed},
+                          {"caught", s.caught},
                           {"error", s.failed ? json(s.error) : json()}});
   }
   json failures = json::array();
@@ -289,11 +292,13 @@ std::string RenderMarkdown(const Result& r) {
     for (const StatementTrace& s : r.statements) {
       std::vector<std::string> locks;
       for (const LockTaken& lock : s.locks) locks.push_back(DescribeLock(lock));
-      out +=
-          fmt::format("| {} | `{}` | `{}:{}` | {}{} | {} | {} |\n", Cell(s.revision), Cell(s.text),
-                      Cell(s.path), s.line, Duration(s.duration_ms), s.failed ? " **failed**" : "",
-                      Cell(fmt::format("{}", fmt::join(locks, "; "))),
-                      Cell(fmt::format("{}", fmt::join(s.rewritten, ", "))));
+      out += fmt::format("| {} | `{}` | `{}:{}` | {}{} | {} | {} |\n", Cell(s.revision),
+                         Cell(s.text), Cell(s.path), s.line, Duration(s.duration_ms),
+                         s.caught   ? " **failed, caught**"
+                         : s.failed ? " **failed**"
+                                    : "",
+                         Cell(fmt::format("{}", fmt::join(locks, "; "))),
+                         Cell(fmt::format("{}", fmt::join(s.rewritten, ", "))));
     }
     out += "\n";
   }

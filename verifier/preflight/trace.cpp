@@ -260,6 +260,8 @@ void Tracer::CodeTraced(const applier::PreparedStep& step, const applier::CodeTr
     }
     if (s.failed) {
       t.failed = true;
+      // Statements ran after it: the revision caught the error (a savepoint rolled back).
+      t.caught = i + 1 < trace.statements.size();
       statements_.push_back(std::move(t));
       continue;
     }
@@ -400,6 +402,8 @@ void Tracer::StepFinished(const applier::PreparedStep& step, std::chrono::millis
     double end_ms = code_end_ms_;
     for (std::size_t i = statements_.size(); i > step_first_; --i) {
       StatementTrace& s = statements_[i - 1];
+      // The step succeeded: the revision caught the error of its last statement too.
+      if (s.failed) s.caught = true;
       if (!s.in_transaction) {
         end_ms = s.start_ms;
         continue;

@@ -46,6 +46,8 @@ struct StatementTrace {
   std::optional<long long> rows_written;
   std::optional<long long> rows_scanned;
   bool failed = false;
+  // Failed, and the revision caught the error and went on (Alembic: a savepoint rolled back).
+  bool caught = false;
   std::string error;  // the server's message when failed
 };
 
