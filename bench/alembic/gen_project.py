@@ -176,7 +176,8 @@ def revision(i, last_table):
 
 def main():
     args = sys.argv[1:]
-    if len(args) not in (1, 2) or (len(args) == 2 and not args[0].isdigit()):
+    if (len(args) not in (1, 2) or (len(args) == 2 and not args[0].isdigit())
+            or args[-1].startswith("-")):
         sys.exit("usage: gen_project.py [N=100] OUT_DIR")
     n = int(args[0]) if len(args) == 2 else 100
     out = args[-1]
