@@ -55,14 +55,20 @@ std::string LineWith(const std::string& out, const std::string& needle) {
   return "";
 }
 
+// The example backend copied to `to`, with nothing in the environment pointing stairway at
+// another project or database.
+void CopyExampleBackend(const fs::path& to) {
+  unsetenv("DATABASE_URL");
+  unsetenv("STAIRWAY_DIR");
+  fs::copy(SourceDir() / "examples/alembic/backend", to,
+           fs::copy_options::recursive | fs::copy_options::overwrite_existing);
+}
+
 class AlembicDrift : public ::testing::Test {
  protected:
   void SetUp() override {
     if (const std::optional<std::string> why = AlembicStackMissing()) GTEST_SKIP() << *why;
-    unsetenv("DATABASE_URL");
-    unsetenv("STAIRWAY_DIR");
-    fs::copy(SourceDir() / "examples/alembic/backend", dir_.path(),
-             fs::copy_options::recursive | fs::copy_options::overwrite_existing);
+    CopyExampleBackend(dir_.path());
     dir_.Write("alembic/versions/9a1b2c3d4e5f_add_users_nickname.py", kNicknameRevision);
     // Last, as add_column puts it.
     const std::string timezone =
@@ -271,10 +277,7 @@ class AlembicDriftAgainst : public ::testing::Test {
  protected:
   void SetUp() override {
     if (const std::optional<std::string> why = AlembicStackMissing()) GTEST_SKIP() << *why;
-    unsetenv("DATABASE_URL");
-    unsetenv("STAIRWAY_DIR");
-    fs::copy(SourceDir() / "examples/alembic/backend", dir_.path(),
-             fs::copy_options::recursive | fs::copy_options::overwrite_existing);
+    CopyExampleBackend(dir_.path());
     dir_.Write("alembic/env.py", kSyncEnvPy);
     database_ = NewTestDatabase();
   }
