@@ -610,12 +610,15 @@ TEST(VerifyLockTrace, InsideTheRoundtripFindsWhatTheSeparateApplyFinds) {
 
 // Alembic revisions run in the project's Python, on the helper's connection: the trace's reads
 // run there too, inside the revision's transaction, so each statement is traced at its op call's
-// line with its locks, through either driver. A statement of an autocommit_block() is read
-// around on its own (CREATE INDEX CONCURRENTLY takes only SHARE UPDATE EXCLUSIVE: no finding).
-TEST(VerifyLockTrace, AlembicStatementsInsideTheRoundtrip) {
+// line with its locks, through either driver, inside the roundtrip or (--lint --lock-trace) on
+// an apply of its own. A statement of an autocommit_block() is read around on its own (CREATE
+// INDEX CONCURRENTLY takes only SHARE UPDATE EXCLUSIVE: no finding).
+TEST(VerifyLockTrace, AlembicStatementsTracedOneByOne) {
   if (std::optional<std::string> missing = AlembicStackMissing()) GTEST_SKIP() << *missing;
-  for (const std::string driver : {"psycopg2", "asyncpg"}) {
-    SCOPED_TRACE(driver);
+  const std::vector<std::pair<std::string, std::string>> runs = {
+      {"psycopg2", "--roundtrip"}, {"asyncpg", "--roundtrip"}, {"psycopg2", "--lint"}};
+  for (const auto& [driver, check] : runs) {
+    SCOPED_TRACE(driver + " " + check);
     TempDir dir("stairway-preflight");
     const fs::path project = dir.path() / "project";
     fs::copy(SourceDir() / "fixtures/alembic/plain", project, fs::copy_options::recursive);
@@ -649,11 +652,14 @@ def downgrade() -> None:
     const fs::path json = dir.path() / "verify.json";
     Env env = AlembicPythonEnv();
     env["STAIRWAY_ALEMBIC_DRIVER"] = driver;
-    const ProcessResult r = RunStairway({"verify", "--roundtrip", "--lock-trace", project.string(),
+    const ProcessResult r = RunStairway({"verify", check, "--lock-trace", project.string(),
                                          ServerFlag(), "--report", "json", "-o", json.string()},
                                         env, SourceDir().string());
     ASSERT_TRUE(fs::exists(json)) << Describe(r);
     const nlohmann::json report = nlohmann::json::parse(ReadFile(json));
+    for (const nlohmann::json& step : report["steps"]) {
+      if (step["check"] == "lock-trace") EXPECT_FALSE(step.value("skipped", false)) << step.dump();
+    }
     std::vector<std::string> traced;
     for (const nlohmann::json& f : report["findings"]) {
       if (f["check"] != "lock-trace" || f["revision"] != "4d2e8a1b0c3f_id_bigint") continue;

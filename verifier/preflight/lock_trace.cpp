@@ -100,24 +100,28 @@ report::Report LockTraceReport(const std::vector<StatementTrace>& statements,
 }
 
 report::Report TraceRevisions(sandbox::Sandbox& box, const source::MigrationSet& set,
-                              const applier::Options& options, const LintedAt& linted) {
+                              const applier::Options& options, const LintedAt& linted,
+                              const CodeStepsFor& code_steps) {
   const std::string name = "lock trace of every revision (applied once more, without roundtrip)";
-  if (source::IsAlembic(set)) {
+  const bool alembic = source::IsAlembic(set);
+  if (alembic && !code_steps) {
     report::Report rep = LockTraceReport({}, linted, name);
     rep.steps.back().skipped = true;
-    rep.steps.back().skip_reason =
-        "Alembic revisions are traced only inside the roundtrip (verify --roundtrip --lock-trace)";
+    rep.steps.back().skip_reason = "Alembic revisions need the project's Python, not started";
     return rep;
   }
   const auto started = std::chrono::steady_clock::now();
-  const planner::Plan plan = planner::PlanUpgrade(set, {}, "head").ValueOrThrow();
+  const planner::Plan plan =
+      planner::PlanUpgrade(set, {}, alembic ? "heads" : "head").ValueOrThrow();
   const std::vector<applier::PreparedStep> steps = applier::Prepare(plan).ValueOrThrow();
   std::unique_ptr<sandbox::ThrowawayDatabase> database = box.CreateDatabase();
   Tracer tracer(Tracer::RowCounts::kSkip);
   bool stopped = false;
   {
     db::Session session = db::Session::Connect(database->url());
+    std::unique_ptr<applier::CodeSteps> code = alembic ? code_steps(session) : nullptr;
     applier::Runner runner(session, options, &tracer);
+    if (alembic) runner.UseAlembic(set, code.get());
     runner.EnsureHistory();
     try {
       for (const applier::PreparedStep& s : steps) runner.RunStep(s);

@@ -50,11 +50,14 @@ report::Report LockTraceReport(const std::vector<StatementTrace>& statements,
                                const LintedAt& linted, const std::string& step_name,
                                double duration_ms = 0);
 
-// Without the roundtrip: applies the set's revisions, from base, on a new database of `box` with
-// the trace, and reports as LockTraceReport. A revision that fails stops the trace. Alembic sets
-// are not traced here (one info finding says so): their revisions need the project's Python,
-// which only the roundtrip starts.
+// Runs an Alembic set's revisions on the given database's session (a helper connected to it).
+using CodeStepsFor = std::function<std::unique_ptr<applier::CodeSteps>(db::Session&)>;
+
+// Without the roundtrip: applies the set's revisions, from base (to the heads for Alembic, with
+// `code_steps`), on a new database of `box` with the trace, and reports as LockTraceReport. A
+// revision that fails stops the trace.
 report::Report TraceRevisions(sandbox::Sandbox& box, const source::MigrationSet& set,
-                              const applier::Options& options, const LintedAt& linted);
+                              const applier::Options& options, const LintedAt& linted,
+                              const CodeStepsFor& code_steps = {});
 
 }  // namespace stairway::verifier::preflight

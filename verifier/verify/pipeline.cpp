@@ -184,8 +184,10 @@ Outcome Run(Request request, Listener& listener) {
   };
   roundtrip::Options& options = request.roundtrip;
   options.databases_dropped_after = !request.sandbox.keep;
-  if (alembic && request.checks.roundtrip) {
-    options.code_steps = [&](db::Session& session) -> std::unique_ptr<applier::CodeSteps> {
+  // A helper connected to a database: the first one started, else a new one.
+  preflight::CodeStepsFor alembic_steps;
+  if (alembic) {
+    alembic_steps = [&](db::Session& session) -> std::unique_ptr<applier::CodeSteps> {
       await_first();  // also for a second database: the capture must know what to keep first
       std::unique_ptr<applier::AlembicSteps> steps;
       {
@@ -198,6 +200,7 @@ Outcome Run(Request request, Listener& listener) {
       return steps;
     };
   }
+  if (alembic && request.checks.roundtrip) options.code_steps = alembic_steps;
 
   if (IsAlembic(set)) {
     if (std::optional<report::Finding> heads = MultipleHeads(set, request.allow_multiple_heads)) {
@@ -372,7 +375,8 @@ Outcome Run(Request request, Listener& listener) {
     } else {
       // Without the roundtrip the revisions are applied once, for the trace alone.
       if (!outcome.box) outcome.box = sandbox::OpenSandbox(request.sandbox);
-      combined.Merge(preflight::TraceRevisions(*outcome.box, set, options.applier, at));
+      combined.Merge(
+          preflight::TraceRevisions(*outcome.box, set, options.applier, at, alembic_steps));
     }
   }
 
