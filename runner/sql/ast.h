@@ -264,6 +264,7 @@ struct CreateView {
   QualifiedName view;
   std::vector<std::string> columns;  // output names of the select list
   bool materialized = false;
+  bool replace = false;  // CREATE OR REPLACE VIEW
 };
 
 struct Other {};

@@ -761,6 +761,7 @@ class Converter {
     }
     CreateView cv;
     cv.materialized = matview;
+    cv.replace = view != nullptr && view->replace;
     cv.view = RangeVar(rel);
     const auto* select = STAIRWAY_AS(SelectStmt, view != nullptr ? view->query : ctas->query);
     for (const Node* t : Nodes(select != nullptr ? select->targetList : NIL)) {

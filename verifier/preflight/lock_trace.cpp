@@ -12,7 +12,7 @@
 namespace stairway::verifier::preflight {
 
 applier::Observer* FirstUpTraces::ForDatabase() {
-  auto tracer = std::make_unique<Tracer>(Tracer::RowCounts::kSkip);
+  auto tracer = std::make_unique<Tracer>(Tracer::RowCounts::kSkip, Tracer::Detail::kFindingsOnly);
   std::lock_guard lock(mutex_);
   tracers_.push_back(std::move(tracer));
   return tracers_.back().get();
@@ -115,7 +115,7 @@ report::Report TraceRevisions(sandbox::Sandbox& box, const source::MigrationSet&
       planner::PlanUpgrade(set, {}, alembic ? "heads" : "head").ValueOrThrow();
   const std::vector<applier::PreparedStep> steps = applier::Prepare(plan).ValueOrThrow();
   std::unique_ptr<sandbox::ThrowawayDatabase> database = box.CreateDatabase();
-  Tracer tracer(Tracer::RowCounts::kSkip);
+  Tracer tracer(Tracer::RowCounts::kSkip, Tracer::Detail::kFindingsOnly);
   bool stopped = false;
   {
     db::Session session = db::Session::Connect(database->url());

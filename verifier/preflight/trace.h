@@ -70,7 +70,12 @@ class Tracer : public applier::Observer {
   // kSkip leaves rows_written and rows_scanned unset (verify --lock-trace does not report them):
   // reading the transaction's statistics costs a look at every table.
   enum class RowCounts { kRead, kSkip };
-  explicit Tracer(RowCounts rows = RowCounts::kRead);
+  // kFindingsOnly (verify --lock-trace) does not read after a SQL statement that can take no
+  // lock of SHARE or stronger on a relation and rewrites and builds nothing (CREATE FUNCTION,
+  // COMMENT, CREATE VIEW, ...): it is recorded without locks, and the weaker locks it took are
+  // seen by the next read, with the next statement, where the findings leave them out.
+  enum class Detail { kEveryStatement, kFindingsOnly };
+  explicit Tracer(RowCounts rows = RowCounts::kRead, Detail detail = Detail::kEveryStatement);
 
   void StepStarted(const applier::PreparedStep& step) override;
   void StepFinished(const applier::PreparedStep& step, std::chrono::milliseconds took) override;
@@ -88,8 +93,9 @@ class Tracer : public applier::Observer {
   void StatementFailed(const std::string& message);
 
   const std::vector<StatementTrace>& statements() const { return statements_; }
-  // Time spent in the trace's own queries (what it adds to the run it watches).
+  // Time spent in the trace's own queries (what it adds to the run it watches), and how many.
   double read_ms() const { return read_ms_; }
+  int reads() const { return reads_; }
 
  private:
   using Clock = std::chrono::steady_clock;
@@ -119,6 +125,7 @@ class Tracer : public applier::Observer {
   void Compare(StatementTrace& t, const State& after);
 
   bool rows_;
+  Detail detail_;
   std::string state_query_;
   std::string changed_query_;
   std::string locked_query_;
@@ -143,6 +150,7 @@ class Tracer : public applier::Observer {
   std::size_t step_first_ = 0;             // index in statements_ of the step's first
   std::vector<StatementTrace> statements_;
   double read_ms_ = 0;
+  int reads_ = 0;
 };
 
 }  // namespace stairway::verifier::preflight
