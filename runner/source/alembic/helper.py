@@ -234,6 +234,7 @@ def connect(msg):
         return
 
     settings = msg.get("settings") or {}
+    State.prepared = {}  # prepared statements belong to a connection
 
     def configure(conn):
         raw = conn.connection.cursor()
