@@ -35,6 +35,16 @@ Finding RevisionFinding(std::string rule, std::string label) {
   return f;
 }
 
+// unknown-revision: `record` (stairway_history or alembic_version) names `label`, which has no
+// file in the set's directory.
+Finding UnknownRevision(const std::string& label, const std::string& record,
+                        const source::MigrationSet& set) {
+  Finding f = RevisionFinding("unknown-revision", label);
+  f.message = fmt::format("revision {} is recorded in {} but has no file in {}", label, record,
+                          set.dir.string());
+  return f;
+}
+
 // Runs the model's statements one by one so a failure names its line.
 void ApplyModel(db::Session& session, const std::filesystem::path& path, const std::string& sql) {
   const sql::SplitResult split = sql::SplitStatements(sql);
@@ -181,10 +191,7 @@ std::vector<Finding> HistoryFindings(const source::MigrationSet& set, const hist
     auto it = by_version.find(row.version);
     if (it == by_version.end()) {
       if (reported.count(row.version) > 0) continue;
-      Finding f = RevisionFinding("unknown-revision", row.Label());
-      f.message = fmt::format("revision {} is recorded in {} but has no file in {}", row.Label(),
-                              table.DisplayName(), set.dir.string());
-      out.push_back(std::move(f));
+      out.push_back(UnknownRevision(row.Label(), table.DisplayName(), set));
       continue;
     }
     const source::Revision& revision = *it->second;
@@ -259,10 +266,7 @@ planner::AppliedSet AlembicTarget(const source::MigrationSet& set, const LiveRec
   for (const std::string& row : *record.version_rows) {
     auto it = by_version.find(row);
     if (it == by_version.end()) {
-      Finding f = RevisionFinding("unknown-revision", row);
-      f.message = fmt::format("revision {} is recorded in {} but has no file in {}", row,
-                              version_table.DisplayName(), set.dir.string());
-      result.findings.push_back(std::move(f));
+      result.findings.push_back(UnknownRevision(row, version_table.DisplayName(), set));
       unknown.insert(row);
       continue;
     }

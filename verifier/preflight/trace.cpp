@@ -285,9 +285,7 @@ void Tracer::CodeTraced(const applier::PreparedStep& step, const applier::CodeTr
       continue;
     }
     State after = Parse(s.after, t.in_transaction, t.in_transaction ? Scope::kLocked : Scope::kAll);
-    Compare(t, after);
-    statements_.push_back(std::move(t));
-    before_ = std::move(after);
+    Record(std::move(t), std::move(after));
   }
   code_end_ms_ = step_ms + trace.end_ms;
   read_ms_ += trace.read_ms;
@@ -344,6 +342,10 @@ void Tracer::StatementFinished(const applier::PreparedStep& step, std::size_t in
     return;
   }
   State after = Read(session, t.in_transaction, t.in_transaction ? Scope::kLocked : Scope::kAll);
+  Record(std::move(t), std::move(after));
+}
+
+void Tracer::Record(StatementTrace t, State after) {
   Compare(t, after);
   statements_.push_back(std::move(t));
   before_ = std::move(after);

@@ -123,6 +123,8 @@ class Tracer : public applier::Observer {
   // Fills in what changed between before_ (locks, rows) and known_ (relations) and `after`
   // (locks, rewrites, indexes, rows), then updates known_.
   void Compare(StatementTrace& t, const State& after);
+  // Compare, then records `t` and makes `after` where the next statement starts.
+  void Record(StatementTrace t, State after);
 
   bool rows_;
   Detail detail_;
