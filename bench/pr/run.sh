@@ -40,12 +40,17 @@ psql_db() { "$bindir/psql" -X -q -v ON_ERROR_STOP=1 -h "$work" -U bench -d "$@";
 seq_no=0
 declare -A samples
 # time_cmd NAME CMD...: records the wall time of CMD in ms; @DB@ becomes a new empty database
-# (made before the clock starts).
+# (made before the clock starts). Each command starts on a server with no dirty buffers: the
+# CHECKPOINT (outside the clock) flushes what the command before wrote. Without it, a command
+# whose CREATE DATABASE ... STRATEGY file_copy follows one that applied the whole history paid
+# for flushing that history (its checkpoint: 60-90 ms), and which command that was depended on
+# the order of this loop.
 time_cmd() {
   local name=$1
   shift
   seq_no=$((seq_no + 1))
   psql_db postgres -c "CREATE DATABASE b$seq_no" >/dev/null
+  psql_db postgres -c "CHECKPOINT" >/dev/null
   local args=("${@//@DB@/b$seq_no}")
   local start end
   start=$(now_ms)

@@ -71,6 +71,65 @@ TEST(RoundtripTrackingTest, WatchPreparedBesideUpOnlyRevisionsMissesNothing) {
   EXPECT_EQ(AllFindings(run(Snapshots::kTracked)), AllFindings(run(Snapshots::kFull)));
 }
 
+// The watch's first whole read runs beside the up-only revisions (ReadAhead::kAtOnce: it starts
+// before the first of them, so each one runs during the read or after it) and the first round
+// trip re-reads only what they touched. Renames, new defaults, owners, grants (which the watch
+// cannot scope: a whole re-read) and a schema moved meanwhile all end up in the tracked catalog:
+// every step equals a full snapshot. With unwatched changes meanwhile (CLUSTER, an event
+// trigger), the findings are those of full snapshots.
+TEST(RoundtripTrackingTest, WholeReadBesideUpOnlyRevisionsMissesNothing) {
+  const auto run = [&](const std::string& fixture, const std::string& last, Snapshots snapshots,
+                       roundtrip::Options::ReadAhead read_ahead) {
+    const source::MigrationSet set = LoadFixtureSet("fixtures/roundtrip_tracking/" + fixture);
+    auto database = NewTestDatabase();
+    db::Session session = db::Session::Connect(database->url());
+    roundtrip::Options options;
+    options.snapshots = snapshots;
+    options.read_ahead = read_ahead;
+    options.only = std::vector<std::string>{last};
+    return roundtrip::Run(session, set, options);
+  };
+  using ReadAhead = roundtrip::Options::ReadAhead;
+  const roundtrip::Result checked = run("tricky", "0007", Snapshots::kChecked, ReadAhead::kAtOnce);
+  EXPECT_FALSE(checked.failed);
+  EXPECT_TRUE(checked.catalog_read_ahead);
+  EXPECT_EQ(AllFindings(checked), std::vector<std::string>{});
+  ASSERT_EQ(checked.revisions.size(), 7u);
+  EXPECT_TRUE(checked.revisions[5].up_only);
+  EXPECT_FALSE(checked.revisions[6].up_only);
+
+  const roundtrip::Result ahead = run("unwatched", "0004", Snapshots::kTracked, ReadAhead::kAtOnce);
+  EXPECT_TRUE(ahead.catalog_read_ahead);
+  const roundtrip::Result full = run("unwatched", "0004", Snapshots::kFull, ReadAhead::kOff);
+  EXPECT_FALSE(full.catalog_read_ahead);
+  ASSERT_FALSE(AllFindings(full).empty());
+  EXPECT_EQ(AllFindings(ahead), AllFindings(full));
+  // Without the read ahead, the same.
+  const roundtrip::Result whole = run("unwatched", "0004", Snapshots::kTracked, ReadAhead::kOff);
+  EXPECT_FALSE(whole.catalog_read_ahead);
+  EXPECT_EQ(AllFindings(whole), AllFindings(full));
+}
+
+// The watch runs (its event triggers on) while an up-only revision drops every schema it does
+// not know, the watch's among them: the first round trip finds it gone, starts it again with a
+// whole read, and is still exact.
+TEST(RoundtripTrackingTest, WatchDroppedDuringTheReadAheadStartsAgain) {
+  const source::MigrationSet set = LoadFixtureSet("fixtures/roundtrip_tracking/watch_dropped");
+  auto database = NewTestDatabase();
+  db::Session session = db::Session::Connect(database->url());
+  roundtrip::Options options;
+  options.snapshots = Snapshots::kChecked;
+  options.read_ahead = roundtrip::Options::ReadAhead::kAtOnce;
+  options.only = std::vector<std::string>{"0004"};
+  const roundtrip::Result result = roundtrip::Run(session, set, options);
+  EXPECT_FALSE(result.failed) << (result.revisions.empty() || !result.revisions.back().failure
+                                      ? ""
+                                      : *result.revisions.back().failure);
+  EXPECT_FALSE(result.catalog_read_ahead);
+  EXPECT_EQ(AllFindings(result), std::vector<std::string>{});
+  EXPECT_EQ(session.Query("SELECT count(*) FROM pg_event_trigger").rows[0][0].value_or(""), "0");
+}
+
 // An up-only revision drops every schema it does not know, the prepared watch's among them:
 // arming it fails, the watch starts the usual way, and the round trip after is still exact.
 TEST(RoundtripTrackingTest, WatchDroppedWhilePreparedStartsAgain) {

@@ -259,7 +259,8 @@ std::unique_ptr<Lane> OpenLane(std::unique_ptr<sandbox::ThrowawayDatabase> datab
       // The watch itself starts before the first revision that round-trips.
       lane->tracked.emplace(options.snapshots == Options::Snapshots::kChecked
                                 ? TrackedCatalogObserver::Check::kEveryStep
-                                : TrackedCatalogObserver::Check::kAtEnd);
+                                : TrackedCatalogObserver::Check::kAtEnd,
+                            options.read_ahead);
       lane->observers.push_back(&*lane->tracked);
     } else {
       lane->observers.push_back(&lane->catalog);
@@ -286,12 +287,15 @@ std::unique_ptr<Lane> OpenLane(std::unique_ptr<sandbox::ThrowawayDatabase> datab
   return lane;
 }
 
-// Whole-catalog reads a lane made; for a tracked lane this ends the watch (one more read).
+// Whole-catalog reads a lane made (and whether its first ran ahead); for a tracked lane this
+// ends the watch (one more read).
 // Returns the watch's misses (empty when it saw everything, or for untracked lanes).
-std::vector<std::string> CloseLane(Lane& lane, const Options& options, int& full_reads) {
+std::vector<std::string> CloseLane(Lane& lane, const Options& options, int& full_reads,
+                                   bool& read_ahead) {
   std::vector<std::string> missed;
   if (lane.tracked) {
     const bool started = lane.tracked->started();
+    read_ahead = read_ahead || lane.tracked->read_ahead();
     missed = lane.tracked->Finish(*lane.session, !options.databases_dropped_after);
     full_reads += lane.tracked->full_reads() + (started ? 1 : 0);
   } else if (options.snapshots != Options::Snapshots::kOff) {
@@ -339,10 +343,14 @@ Result Run(db::Session& session, const source::MigrationSet& set, const Options&
                                  RoundTrips(set.revisions[0], selection.reason[0]);
   const int total = static_cast<int>(set.revisions.size());
   const int end = options.share_end < 0 ? total : std::min(total, options.share_end);
-  bool later_round_trips = false;
-  for (int i = std::max(0, options.share_begin); i < end && !later_round_trips; ++i) {
-    later_round_trips = RoundTrips(set.revisions[i], selection.reason[i]);
+  int first_round_trip = end;  // this lane's first revision that round-trips
+  for (int i = std::max(0, options.share_begin); i < end; ++i) {
+    if (RoundTrips(set.revisions[i], selection.reason[i])) {
+      first_round_trip = i;
+      break;
+    }
   }
+  const bool later_round_trips = first_round_trip < end;
   std::unique_ptr<Lane> lane =
       OpenLane(nullptr, &session, set, options, first_round_trips, later_round_trips);
   Result result;
@@ -373,7 +381,7 @@ Result Run(db::Session& session, const source::MigrationSet& set, const Options&
   // loaded), for going on after a failure that left the database half-way. Nothing compares
   // on the way; the extra observers are not told. Returns why it could not, or empty.
   auto rebuild = [&](int through) -> std::string {
-    CloseLane(*lane, options, result.full_catalog_reads);
+    CloseLane(*lane, options, result.full_catalog_reads, result.catalog_read_ahead);
     lane.reset();  // unlocks, disconnects and drops a database rebuilt before
     lane = OpenLane(options.fresh_database(), nullptr, set, options, /*watch_now=*/false);
     ++result.rebuilds;
@@ -418,6 +426,7 @@ Result Run(db::Session& session, const source::MigrationSet& set, const Options&
       continue;
     }
     db::Session& db = *lane->session;
+    if (i < first_round_trip && lane->tracked) lane->tracked->UpOnlyAhead(first_round_trip - i);
     // Up-only revisions are still seen by observers at S0 and S1 (data fixtures load there).
     auto at = [&](Phase phase) {
       PhaseContext context{rev, i, phase, db, round_trip, r.details};
@@ -494,7 +503,8 @@ Result Run(db::Session& session, const source::MigrationSet& set, const Options&
   }
   // The tracked catalog must equal a full snapshot of the final state; a difference means the
   // watch missed a command, and the comparisons may have missed a leftover.
-  std::vector<std::string> missed = CloseLane(*lane, options, result.full_catalog_reads);
+  std::vector<std::string> missed =
+      CloseLane(*lane, options, result.full_catalog_reads, result.catalog_read_ahead);
   if (!missed.empty() && !result.stopped && !result.revisions.empty() &&
       !result.revisions.back().failure && result.revisions.back().skipped_because.empty()) {
     RevisionResult& last = result.revisions.back();

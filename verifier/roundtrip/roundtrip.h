@@ -116,6 +116,13 @@ struct Options {
   //   kFull     a full catalog snapshot after every step.
   //   kOff      no comparison: only prove the steps run.
   enum class Snapshots { kTracked, kChecked, kFull, kOff } snapshots = Snapshots::kTracked;
+  // When up-only revisions come before the first that round-trips (--base, --from), the tracked
+  // catalog's first whole read runs on a second session beside the last of them, and the first
+  // round trip only re-reads what they touched (TrackedCatalogObserver::UpOnlyAhead):
+  //   kWhenDue  started when the remaining ups should take about as long as the read
+  //   kAtOnce   started before the first up-only revision (tests: the most ups beside it)
+  //   kOff      the whole read at the first round trip
+  enum class ReadAhead { kWhenDue, kAtOnce, kOff } read_ahead = ReadAhead::kWhenDue;
 
   // A share of a run split across databases (RunSplit sets these): revisions before
   // `share_begin` are applied up only and left out of the result, since another database
@@ -197,6 +204,8 @@ struct Result {
   // How the catalog was compared, and how often it was read whole.
   Options::Snapshots snapshots = Options::Snapshots::kOff;
   int full_catalog_reads = 0;
+  // The tracked catalog's first whole read ran beside up-only revisions (Options::read_ahead).
+  bool catalog_read_ahead = false;
   // Why full snapshots were taken when tracked reads were asked for ("the role may not create
   // event triggers"); empty otherwise.
   std::string snapshots_fallback;

@@ -81,8 +81,9 @@ void AssignPositions(std::vector<Object>& objects);
 
 // The snapshot `queries` read (TakeSnapshot's catalog queries, or the tracked catalog's, whose
 // helper OID columns are left out), under the pinned settings, on the session and, with
-// Sessions::kWithCompanion, its companion too.
+// Sessions::kWithCompanion, its companion too; or shared with `second`, another session on the
+// same database, when given (neither may have uncommitted writes).
 Snapshot ReadCatalog(db::Session& session, const std::vector<std::string>& queries,
-                     const SnapshotOptions& options);
+                     const SnapshotOptions& options, db::Session* second = nullptr);
 
 }  // namespace stairway::schema

@@ -382,11 +382,12 @@ void RunQueries(db::Session& session, const std::vector<std::string>& queries,
   }
 }
 
-// Shares the queries between the session and its companion, each working on its own thread and
-// taking the next unit when done with one. Returns false, with `out` incomplete, when the
-// companion failed: the caller then runs everything on the session alone, so a companion that
-// lost its connection costs time, never the snapshot. An error on the session itself is thrown.
-bool RunShared(db::Session& session, const std::vector<std::string>& queries,
+// Shares the queries between the session and `second` (null: the session's companion), each
+// working on its own thread and taking the next unit when done with one. Returns false, with
+// `out` incomplete, when the other session failed: the caller then runs everything on the
+// session alone, so a companion that lost its connection costs time, never the snapshot. An
+// error on the session itself is thrown.
+bool RunShared(db::Session& session, db::Session* second, const std::vector<std::string>& queries,
                const SnapshotOptions& options, std::vector<Object>& out) {
   SharedUnits shared{Units(queries.size())};
   std::vector<Object> companion_objects;
@@ -395,7 +396,7 @@ bool RunShared(db::Session& session, const std::vector<std::string>& queries,
   // The companion connects on its thread (the first time), while the session already works.
   std::thread helper([&] {
     try {
-      db::Session* companion = session.Companion();
+      db::Session* companion = second != nullptr ? second : session.Companion();
       if (companion == nullptr) return;
       companion_ran = true;
       RunQueries(*companion, queries, options, &shared, companion_objects);
@@ -412,7 +413,7 @@ bool RunShared(db::Session& session, const std::vector<std::string>& queries,
   }
   helper.join();
   if (companion_error) {
-    session.CloseCompanion();
+    if (second == nullptr) session.CloseCompanion();
     return false;
   }
   if (!companion_ran) return true;  // no companion: the session took every query
@@ -555,12 +556,12 @@ std::vector<std::string> NormalizeGrants(std::vector<std::string> items, std::st
 }
 
 Snapshot ReadCatalog(db::Session& session, const std::vector<std::string>& queries,
-                     const SnapshotOptions& options) {
+                     const SnapshotOptions& options, db::Session* second) {
   Snapshot snapshot;
   snapshot.server_version_num = session.server_version_num();
-  const bool shared = options.sessions == Sessions::kWithCompanion &&
+  const bool shared = (second != nullptr || options.sessions == Sessions::kWithCompanion) &&
                       !HasUncommittedWrites(session, snapshot.server_version_num);
-  if (!shared || !RunShared(session, queries, options, snapshot.objects)) {
+  if (!shared || !RunShared(session, second, queries, options, snapshot.objects)) {
     snapshot.objects.clear();
     RunQueries(session, queries, options, nullptr, snapshot.objects);
   }

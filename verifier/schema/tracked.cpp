@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <span>
@@ -471,6 +472,7 @@ std::optional<TrackedCatalog> TrackedCatalog::Start(db::Session& session,
   TrackedCatalog catalog(session.server_version_num());
   catalog.Install(session, options);
   session.Exec(kCreateTriggers);
+  catalog.watching_ = true;
   const std::vector<std::vector<std::string>> columns =
       catalog.ReadFull(session, options, /*keep=*/true);
   catalog.MakeRefresh(session, options, columns);
@@ -488,7 +490,11 @@ std::optional<TrackedCatalog> TrackedCatalog::Prepare(db::Session& session,
   session.Exec("SET lock_timeout = '50ms'");
   TrackedCatalog catalog(session.server_version_num());
   catalog.Install(session, options);
-  catalog.MakeRefresh(session, options, catalog.ReadFull(session, options, /*keep=*/false));
+  const auto started = std::chrono::steady_clock::now();
+  std::vector<std::vector<std::string>> columns = catalog.ReadFull(session, options, false);
+  catalog.prepare_read_ms_ =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  catalog.MakeRefresh(session, options, columns);
   // take() first on its own: the first call always finds the fingerprint new, and refresh()
   // would then re-read everything instead of planning its scoped reads.
   session.Query("SELECT stairway_watch.take(true)");
@@ -503,8 +509,28 @@ std::optional<TrackedCatalog> TrackedCatalog::Prepare(db::Session& session,
   return catalog;
 }
 
+void TrackedCatalog::Watch(db::Session& session) {
+  session.Exec(kCreateTriggers);
+  watching_ = true;
+  // The fingerprint of what no event trigger sees, as of now; an empty log.
+  session.Query("SELECT stairway_watch.take(true)");
+}
+
+void TrackedCatalog::ReadAhead(db::Session& session) {
+  ReadFull(session, reader_->options(), /*keep=*/true);
+  read_ahead_ = true;
+}
+
 void TrackedCatalog::Arm(db::Session& session) {
-  session.Exec(std::string(kCreateTriggers) + "RESET lock_timeout;");
+  session.Exec(watching_ ? std::string("RESET lock_timeout;")
+                         : std::string(kCreateTriggers) + "RESET lock_timeout;");
+  watching_ = true;
+  if (read_ahead_) {
+    // What the steps since Watch touched, and a full re-read if they changed what no event
+    // trigger sees.
+    Refresh(session, /*unwatched=*/true);
+    return;
+  }
   session.Query("SELECT stairway_watch.take(true)");
   ReadFull(session, reader_->options(), /*keep=*/true);  // Prepare kept nothing of its read
 }
@@ -585,10 +611,10 @@ Snapshot TrackedCatalog::Current() const {
   return snapshot;
 }
 
-Snapshot TrackedCatalog::ReadAll(db::Session& session) const {
+Snapshot TrackedCatalog::ReadAll(db::Session& session, db::Session* second) const {
   SnapshotOptions options = reader_->options();
   options.sessions = Sessions::kOneSession;  // the companion has none of these prepared
-  return ReadCatalog(session, full_queries_, options);
+  return ReadCatalog(session, full_queries_, options, second);
 }
 
 void TrackedCatalog::Stop(db::Session& session) {

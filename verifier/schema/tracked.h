@@ -47,6 +47,20 @@ class TrackedCatalog {
   // prepared queries. Run while no other session changes the catalog. After it, the catalog is
   // as Start leaves it.
   void Arm(db::Session& session);
+  // Arm in two halves, for the end of a long run of up-only revisions: Watch starts the event
+  // triggers of a Prepare()d watch on its session, called while the other session is between
+  // steps (every step it starts after this is logged). ReadAhead then reads the whole catalog
+  // into the cache while the other session goes on applying revisions, and Arm only re-reads
+  // what those steps touched. Each of ReadAhead's queries sees the catalog at its own moment;
+  // whatever changed meanwhile is in the log, so Arm's refresh re-reads it whole. ReadAhead
+  // throws when a read fails (a step dropped what it was reading, a lock held longer than
+  // Prepare's lock_timeout); Arm then reads the whole catalog as it would without it.
+  void Watch(db::Session& session);
+  void ReadAhead(db::Session& session);
+  // How long Prepare's whole-catalog read took: about what ReadAhead will take.
+  double prepare_read_ms() const { return prepare_read_ms_; }
+  // ReadAhead filled the cache (Arm then only refreshed it).
+  bool read_ahead() const { return read_ahead_; }
   TrackedCatalog(TrackedCatalog&&) noexcept;
   TrackedCatalog& operator=(TrackedCatalog&&) noexcept;
   ~TrackedCatalog();
@@ -65,8 +79,10 @@ class TrackedCatalog {
   Snapshot Current() const;
   // The whole catalog read afresh, as TakeSnapshot would, through the queries Start read it
   // with: prepared on this session then, nothing is parsed or planned again. What Current()
-  // must equal after a Refresh. Run on the session Start was given.
-  Snapshot ReadAll(db::Session& session) const;
+  // must equal after a Refresh. Run on the session Start was given; with `second` (another
+  // idle session on the database), the queries are shared between the two, each on its own
+  // thread: `second` parses and plans the ones it takes.
+  Snapshot ReadAll(db::Session& session, db::Session* second = nullptr) const;
 
   // Removes the watch from the database (best effort).
   void Stop(db::Session& session);
@@ -105,6 +121,9 @@ class TrackedCatalog {
   std::unordered_map<unsigned, std::vector<Key>> by_oid_;
   int full_reads_ = 0;
   std::unique_ptr<RefreshReader> reader_;
+  bool watching_ = false;    // the event triggers are on (Watch, Arm or Start)
+  bool read_ahead_ = false;  // ReadAhead filled the cache
+  double prepare_read_ms_ = 0;
 };
 
 }  // namespace stairway::schema
