@@ -326,6 +326,17 @@ std::string BuildsOnFailed(const source::MigrationSet& set, int i,
 
 }  // namespace
 
+PreparedSteps PrepareSteps(const source::MigrationSet& set) {
+  PreparedSteps steps;
+  for (const source::Revision& rev : set.revisions) {
+    steps.ups.push_back(applier::PrepareStep({&rev, history::Direction::kUp}).ValueOrThrow());
+    if (rev.down) {
+      steps.downs.push_back(applier::PrepareStep({&rev, history::Direction::kDown}).ValueOrThrow());
+    }
+  }
+  return steps;
+}
+
 std::vector<std::string> Result::FailedRevisions() const {
   std::vector<std::string> labels;
   for (const RevisionResult& r : revisions) {
@@ -360,15 +371,12 @@ Result Run(db::Session& session, const source::MigrationSet& set, const Options&
     result.snapshots_fallback = "the role may not create event triggers";
   }
   const Clock::time_point start = Clock::now();
-  // Split every section first: a section the scanner rejects is input (exit 2), found before
-  // anything runs.
-  std::vector<applier::PreparedStep> ups, downs;
-  for (const source::Revision& rev : set.revisions) {
-    ups.push_back(applier::PrepareStep({&rev, history::Direction::kUp}).ValueOrThrow());
-    if (rev.down) {
-      downs.push_back(applier::PrepareStep({&rev, history::Direction::kDown}).ValueOrThrow());
-    }
-  }
+  std::optional<PreparedSteps> own_steps;
+  if (!options.steps) own_steps = PrepareSteps(set);
+  const std::vector<applier::PreparedStep>& ups =
+      options.steps ? options.steps->ups : own_steps->ups;
+  const std::vector<applier::PreparedStep>& downs =
+      options.steps ? options.steps->downs : own_steps->downs;
   std::size_t next_down = 0;
   // In a linear history every later revision builds on the one before: a failed up ends it.
   const bool linear = set.format != source::Format::kAlembic;

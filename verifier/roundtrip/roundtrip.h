@@ -86,6 +86,14 @@ class PhaseObserver {
 
 enum class Irreversible { kFail, kAllow };
 
+// Every revision's up and down split into statements (applier::PrepareStep), once per run: a
+// section the scanner rejects is input (StopError, exit 2), found before anything runs.
+struct PreparedSteps {
+  std::vector<applier::PreparedStep> ups;    // one per revision, in the set's order
+  std::vector<applier::PreparedStep> downs;  // one per revision with a down, in that order
+};
+PreparedSteps PrepareSteps(const source::MigrationSet& set);
+
 struct Options {
   applier::Options applier;
   Irreversible irreversible = Irreversible::kFail;
@@ -123,6 +131,10 @@ struct Options {
   //   kAtOnce   started before the first up-only revision (tests: the most ups beside it)
   //   kOff      the whole read at the first round trip
   enum class ReadAhead { kWhenDue, kAtOnce, kOff } read_ahead = ReadAhead::kWhenDue;
+
+  // PrepareSteps(set) made ahead (verify does it while its database is being made), shared by
+  // the databases of a split run. Unset: Run makes them.
+  std::shared_ptr<const PreparedSteps> steps;
 
   // A share of a run split across databases (RunSplit sets these): revisions before
   // `share_begin` are applied up only and left out of the result, since another database

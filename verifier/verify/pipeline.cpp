@@ -251,6 +251,11 @@ Outcome Run(Request request, Listener& listener) {
                      : request.sandbox.keep || std::thread::hardware_concurrency() < 2 ? 1
                                                                                        : 2;
     const int cut = jobs == 2 ? roundtrip::SplitPoint(set, options) : 0;
+    // Split while the database is being made: the first up comes sooner (200 revisions: 5 ms).
+    if (!options.steps) {
+      options.steps =
+          std::make_shared<const roundtrip::PreparedSteps>(roundtrip::PrepareSteps(set));
+    }
     std::optional<db::Session> early_session;
     if (early.valid()) {
       Early made;
