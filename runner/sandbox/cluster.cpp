@@ -453,7 +453,8 @@ class ClusterSandbox : public Sandbox {
         .url_for = [socket_dir](const std::string& name) { return SocketUrl(socket_dir, name); },
         .keep = keep,
         .file_copy = DatabaseHost::Config::FileCopy::kAlways,
-        .warnings = DropWarnings::kSilent});
+        .warnings = DropWarnings::kSilent,
+        .removed_with_server = !keep});
   }
   ~ClusterSandbox() override {
     host_->Close();

@@ -24,11 +24,18 @@ class HostedDatabase : public ThrowawayDatabase {
  public:
   HostedDatabase(std::shared_ptr<DatabaseHost> host, std::string name, std::string url)
       : host_(std::move(host)), name_(std::move(name)), url_(std::move(url)) {}
-  ~HostedDatabase() override { host_->Drop(name_); }
+  ~HostedDatabase() override {
+    if (!left_) host_->Drop(name_);
+  }
   const std::string& url() const override { return url_; }
   const std::string& name() const override { return name_; }
+  bool LeaveToServerRemoval() override {
+    left_ = host_->config().removed_with_server;
+    return left_;
+  }
 
  private:
+  bool left_ = false;
   std::shared_ptr<DatabaseHost> host_;
   std::string name_;
   std::string url_;

@@ -31,6 +31,9 @@ class DatabaseHost : public std::enable_shared_from_this<DatabaseHost> {
     // A server the user handed over: each database gets a marker comment naming this run
     // (MarkerComment), and SIGINT/SIGTERM drops the live ones before stairway exits.
     bool shared_server = false;
+    // The server and its files are removed when the run ends (the private cluster, not --keep):
+    // ThrowawayDatabase::LeaveToServerRemoval may skip a database's drop.
+    bool removed_with_server = false;
   };
   // `admin`: a session to admin_url already open (the connection check's), used as the admin
   // session instead of opening another.

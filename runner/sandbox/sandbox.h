@@ -30,6 +30,11 @@ class ThrowawayDatabase {
   // there: print it through db::MaskPassword.
   virtual const std::string& url() const = 0;
   virtual const std::string& name() const = 0;  // database name
+  // For the last database of a run: on the private cluster, which removes the whole server (and
+  // its files) when the run ends, it is then not dropped when this object dies, since a DROP
+  // DATABASE there is only time spent. On a server the user named it still is. Returns whether
+  // it is left (no drop follows: its sessions need not wait for their server processes' exit).
+  virtual bool LeaveToServerRemoval() = 0;
 };
 
 // Where a private cluster lives (for --keep messages, diagnostics and tests).

@@ -254,6 +254,27 @@ TEST(Sandbox, CreatesClonesAndDropsDatabases) {
   EXPECT_TRUE(DatabaseExists(copy->name()));
 }
 
+// The last database of a run on the private cluster is left to the cluster's removal (no DROP
+// DATABASE); on a server the user named it is still dropped.
+TEST(Sandbox, LastDatabaseIsLeftToTheClusterButDroppedOnANamedServer) {
+  {
+    auto left = testing::TestSandbox().CreateDatabase();
+    const std::string name = left->name();
+    EXPECT_TRUE(left->LeaveToServerRemoval());
+    left.reset();
+    EXPECT_TRUE(DatabaseExists(name));
+    // The test cluster serves the whole binary: the test removes what it left.
+    Session admin = Session::Connect(testing::TestSandbox().AdminUrl());
+    admin.Exec("DROP DATABASE " + db::QuoteIdent(name));
+  }
+  auto server = sandbox::OpenSandbox({.server_url = testing::TestSandbox().AdminUrl()});
+  auto temp = server->CreateDatabase();
+  const std::string name = temp->name();
+  EXPECT_FALSE(temp->LeaveToServerRemoval());
+  temp.reset();
+  EXPECT_FALSE(DatabaseExists(name));
+}
+
 TEST(Sandbox, CloneRefusesASourceInUse) {
   auto source = testing::NewTestDatabase();
   Session busy = Session::Connect(source->url());

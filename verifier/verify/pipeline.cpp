@@ -316,9 +316,14 @@ Outcome Run(Request request, Listener& listener) {
           }
         };
         result = roundtrip::RunSplit(session, open_second, set, options, cut, listener.Revisions());
+        if (second_database && second_database->LeaveToServerRemoval() && second) {
+          second->SkipExitWait();
+        }
       } else {
         result = roundtrip::Run(session, set, options, {}, listener.Revisions());
       }
+      // Done with: on the private cluster, removed whole at the end, it is not dropped.
+      if (outcome.database->LeaveToServerRemoval()) session.SkipExitWait();
     }
     roundtrip_failed = result.ExitCode(options.irreversible) != 0;
     for (const roundtrip::RevisionResult& r : result.revisions) traced.insert(r.label);
