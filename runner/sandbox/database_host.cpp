@@ -64,8 +64,10 @@ std::string HostName() {
 
 // --- SIGINT/SIGTERM on a shared server --------------------------------------------------------
 // A signal handler cannot speak libpq. It wakes a cleanup thread through a pipe and waits (at
-// most 20 s) for it to drop the live databases through a fresh connection, then exits with the
-// shell's code for death by that signal. Everything else in stairway stays frozen meanwhile.
+// most 20 s) for it to drop the live databases through a fresh connection, then hands the
+// signal to the handler installed before it (a private cluster's, which stops that cluster and
+// exits), or exits with the shell's code for death by that signal. Everything else in stairway
+// stays frozen meanwhile. A forked copy of the process only hands the signal on.
 
 struct Registered {
   std::string admin_url;
@@ -78,6 +80,9 @@ struct SignalCleanup {
   int wake[2] = {-1, -1};
   int done[2] = {-1, -1};
   pid_t owner = 0;
+  // The handlers of SIGINT and SIGTERM before this one (set before it is installed).
+  void (*previous_int)(int) = SIG_DFL;
+  void (*previous_term)(int) = SIG_DFL;
 };
 
 SignalCleanup& Cleanup() {
@@ -95,6 +100,8 @@ void OnSharedServerSignal(int signo) {
       if (poll(&fd, 1, 100) > 0) break;
     }
   }
+  void (*previous)(int) = signo == SIGINT ? cleanup.previous_int : cleanup.previous_term;
+  if (previous != SIG_DFL && previous != SIG_IGN && previous != SIG_ERR) previous(signo);
   _exit(128 + signo);
 }
 
@@ -137,6 +144,9 @@ void InstallSharedServerCleanup() {
       struct sigaction old {};
       sigaction(signo, nullptr, &old);
       if (old.sa_handler == SIG_IGN) continue;
+      if ((old.sa_flags & SA_SIGINFO) == 0) {
+        (signo == SIGINT ? cleanup.previous_int : cleanup.previous_term) = old.sa_handler;
+      }
       struct sigaction action {};
       action.sa_handler = OnSharedServerSignal;
       sigemptyset(&action.sa_mask);

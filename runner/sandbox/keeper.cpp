@@ -35,8 +35,14 @@ struct Slot {
 constexpr int kSlots = 64;
 Slot g_slots[kSlots];
 
+// The handlers of SIGINT and SIGTERM before OnTerminate (a --server-url sandbox's, which drops
+// its databases), handed the signal once the keepers are done.
+void (*g_previous_int)(int) = SIG_DFL;
+void (*g_previous_term)(int) = SIG_DFL;
+
 // SIGINT/SIGTERM in stairway: close every pipe first (all keepers clean up in parallel), wait
-// for them, then leave with the shell's code for death by that signal.
+// for them, then hand the signal to the handler before this one, or leave with the shell's code
+// for death by that signal.
 void OnTerminate(int signo) {
   const pid_t self = getpid();
   for (Slot& slot : g_slots) {
@@ -52,6 +58,8 @@ void OnTerminate(int signo) {
       }
     }
   }
+  void (*previous)(int) = signo == SIGINT ? g_previous_int : g_previous_term;
+  if (previous != SIG_DFL && previous != SIG_IGN && previous != SIG_ERR) previous(signo);
   _exit(128 + signo);
 }
 
@@ -62,6 +70,9 @@ void InstallHandlers() {
       struct sigaction old {};
       sigaction(signo, nullptr, &old);
       if (old.sa_handler == SIG_IGN) continue;  // e.g. a background job: keep ignoring SIGINT
+      if ((old.sa_flags & SA_SIGINFO) == 0) {
+        (signo == SIGINT ? g_previous_int : g_previous_term) = old.sa_handler;
+      }
       struct sigaction action {};
       action.sa_handler = OnTerminate;
       sigemptyset(&action.sa_mask);

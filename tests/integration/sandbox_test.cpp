@@ -608,6 +608,10 @@ TEST(SandboxCleanup, DestructionStopsTheServerAndRemovesTheDirectory) {
 }
 
 TEST(SandboxCleanup, SigtermRemovesTheClusterBeforeExiting) {
+  // A throwaway database on a named server too: the SIGTERM handler that drops it (installed
+  // now, in the child as well) hands the signal on to the cluster's.
+  auto server = sandbox::OpenSandbox({.server_url = testing::TestSandbox().AdminUrl()});
+  auto database = server->CreateDatabase();
   const ChildCluster child = StartClusterInChild();
   ASSERT_TRUE(fs::exists(child.directory));
   ASSERT_TRUE(Alive(child.postmaster));
