@@ -110,16 +110,19 @@ TEST(RoundtripTrackingTest, WholeReadBesideUpOnlyRevisionsMissesNothing) {
   EXPECT_EQ(AllFindings(whole), AllFindings(full));
 }
 
-// The watch runs (its event triggers on) while an up-only revision drops every schema it does
-// not know, the watch's among them: the first round trip finds it gone, starts it again with a
-// whole read, and is still exact.
-TEST(RoundtripTrackingTest, WatchDroppedDuringTheReadAheadStartsAgain) {
+// An up-only revision drops every schema it does not know, the watch's among them: the watch
+// only prepared (kOff: armed at the first round trip, which fails), or already running with its
+// read ahead (kAtOnce: the first round trip finds it gone). Either way it starts again the usual
+// way, the round trip after is still exact, and nothing of the watch is left at the end.
+class WatchDroppedTest : public ::testing::TestWithParam<roundtrip::Options::ReadAhead> {};
+
+TEST_P(WatchDroppedTest, StartsAgainAndStaysExact) {
   const source::MigrationSet set = LoadFixtureSet("fixtures/roundtrip_tracking/watch_dropped");
   auto database = NewTestDatabase();
   db::Session session = db::Session::Connect(database->url());
   roundtrip::Options options;
   options.snapshots = Snapshots::kChecked;
-  options.read_ahead = roundtrip::Options::ReadAhead::kAtOnce;
+  options.read_ahead = GetParam();
   options.only = std::vector<std::string>{"0004"};
   const roundtrip::Result result = roundtrip::Run(session, set, options);
   EXPECT_FALSE(result.failed) << (result.revisions.empty() || !result.revisions.back().failure
@@ -127,32 +130,22 @@ TEST(RoundtripTrackingTest, WatchDroppedDuringTheReadAheadStartsAgain) {
                                       : *result.revisions.back().failure);
   EXPECT_FALSE(result.catalog_read_ahead);
   EXPECT_EQ(AllFindings(result), std::vector<std::string>{});
-  EXPECT_EQ(session.Query("SELECT count(*) FROM pg_event_trigger").rows[0][0].value_or(""), "0");
-}
-
-// An up-only revision drops every schema it does not know, the prepared watch's among them:
-// arming it fails, the watch starts the usual way, and the round trip after is still exact.
-TEST(RoundtripTrackingTest, WatchDroppedWhilePreparedStartsAgain) {
-  const source::MigrationSet set = LoadFixtureSet("fixtures/roundtrip_tracking/watch_dropped");
-  auto database = NewTestDatabase();
-  db::Session session = db::Session::Connect(database->url());
-  roundtrip::Options options;
-  options.snapshots = Snapshots::kChecked;
-  options.only = std::vector<std::string>{"0004"};
-  const roundtrip::Result result = roundtrip::Run(session, set, options);
-  EXPECT_FALSE(result.failed) << (result.revisions.empty() || !result.revisions.back().failure
-                                      ? ""
-                                      : *result.revisions.back().failure);
-  EXPECT_EQ(AllFindings(result), std::vector<std::string>{});
   ASSERT_EQ(result.revisions.size(), 4u);
   EXPECT_FALSE(result.revisions[3].up_only);
-  // The watch was removed at the end: nothing of it is left in the database.
   EXPECT_EQ(session.Query("SELECT count(*) FROM pg_event_trigger").rows[0][0].value_or(""), "0");
   EXPECT_EQ(session.Query("SELECT count(*) FROM pg_namespace WHERE nspname = 'stairway_watch'")
                 .rows[0][0]
                 .value_or(""),
             "0");
 }
+
+INSTANTIATE_TEST_SUITE_P(ReadAhead, WatchDroppedTest,
+                         ::testing::Values(roundtrip::Options::ReadAhead::kOff,
+                                           roundtrip::Options::ReadAhead::kAtOnce),
+                         [](const ::testing::TestParamInfo<roundtrip::Options::ReadAhead>& info) {
+                           return info.param == roundtrip::Options::ReadAhead::kOff ? "Prepared"
+                                                                                    : "ReadAhead";
+                         });
 
 TEST(RoundtripTrackingTest, TrackedReadsPassTheTrickySetAndTheEndCheck) {
   const roundtrip::Result result = RunSet("roundtrip_tracking/tricky", Snapshots::kTracked);
