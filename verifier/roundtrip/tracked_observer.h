@@ -85,7 +85,8 @@ class TrackedCatalogObserver : public PhaseObserver {
   // The prepared watch once taken from prepared_ (UpOnlyAhead or Start), until Start arms it.
   std::optional<schema::TrackedCatalog> ready_;
   bool prepare_failed_ = false;
-  std::future<void> ahead_;  // ReadAhead on aside_, started by UpOnlyAhead
+  std::future<void> ahead_;   // ReadAhead on aside_, started by UpOnlyAhead
+  bool ahead_tried_ = false;  // UpOnlyAhead started the watch (or failed to): not again
   std::chrono::steady_clock::time_point first_up_;
   int ups_seen_ = 0;
   // Takes the preparation's result into ready_ (waits for it); false when it failed.
