@@ -267,6 +267,28 @@ TEST_F(PrGateAlembic, ARevisionOnTheHeadPasses) {
   EXPECT_NE(r.out.find("1 of 4 revisions changed or added\n"), std::string::npos) << r.out;
 }
 
+// The roundtrip of a PR: the base's revisions go up only (the change watch is prepared, and
+// its first read may run, beside them on a second session while the helper applies them), the
+// new one round-trips, and the watch misses nothing.
+TEST_F(PrGateAlembic, OnlyTheNewRevisionRoundTrips) {
+  Add("d4000000", "\"c3000000\"", "tags");
+  const ProcessResult r = RunStairway({"--no-color", "verify", "--roundtrip", "--base", "main"},
+                                      AlembicPythonEnv(), repo_.path().string());
+  EXPECT_EQ(r.exit_code, 0) << Describe(r);
+  std::size_t up_only = 0;
+  for (std::size_t at = 0; (at = r.out.find("up only: unchanged", at)) != std::string::npos; ++at) {
+    ++up_only;
+  }
+  EXPECT_EQ(up_only, 3u) << r.out;
+  const std::size_t line = r.out.find("d4000000_tags");
+  ASSERT_NE(line, std::string::npos) << r.out;
+  const std::string row = r.out.substr(line, r.out.find('\n', line) - line);
+  EXPECT_NE(row.find("down"), std::string::npos) << row;
+  EXPECT_EQ(row.find("up only"), std::string::npos) << row;
+  EXPECT_NE(row.find(" ok"), std::string::npos) << row;
+  EXPECT_EQ(r.out.find("missed a change"), std::string::npos) << r.out;
+}
+
 TEST_F(PrGateAlembic, ABranchBelowTheHeadDoesNotDescend) {
   // d hangs below b, an old revision; the merge m makes one head again, so descent is the only
   // problem: databases at c would have to go back to run d.
