@@ -72,11 +72,11 @@ TEST(RoundtripTrackingTest, WatchPreparedBesideUpOnlyRevisionsMissesNothing) {
 }
 
 // The watch's first whole read runs beside the up-only revisions (ReadAhead::kAtOnce: it starts
-// before the first of them, so each one runs during the read or after it) and the first round
-// trip re-reads only what they touched. Renames, new defaults, owners, grants (which the watch
-// cannot scope: a whole re-read) and a schema moved meanwhile all end up in the tracked catalog:
-// every step equals a full snapshot. With unwatched changes meanwhile (CLUSTER, an event
-// trigger), the findings are those of full snapshots.
+// after the first of them, so the base's objects are read ahead and every later up runs during
+// the read or after it) and the first round trip re-reads only what they touched. Renames, new
+// defaults, owners, grants (which the watch cannot scope: a whole re-read) and a schema moved
+// meanwhile all end up in the tracked catalog: every step equals a full snapshot. With unwatched
+// changes meanwhile (CLUSTER, an event trigger), the findings are those of full snapshots.
 TEST(RoundtripTrackingTest, WholeReadBesideUpOnlyRevisionsMissesNothing) {
   const auto run = [&](const std::string& fixture, const std::string& last, Snapshots snapshots,
                        roundtrip::Options::ReadAhead read_ahead) {
@@ -97,6 +97,15 @@ TEST(RoundtripTrackingTest, WholeReadBesideUpOnlyRevisionsMissesNothing) {
   ASSERT_EQ(checked.revisions.size(), 7u);
   EXPECT_TRUE(checked.revisions[5].up_only);
   EXPECT_FALSE(checked.revisions[6].up_only);
+
+  // Only scoped changes after the watch starts: what the first revision made is known from the
+  // read ahead alone (its relations from Arm's read), never refreshed.
+  const roundtrip::Result scoped =
+      run("read_ahead", "0003", Snapshots::kChecked, ReadAhead::kAtOnce);
+  EXPECT_FALSE(scoped.failed);
+  EXPECT_TRUE(scoped.catalog_read_ahead);
+  EXPECT_EQ(AllFindings(scoped), std::vector<std::string>{});
+  EXPECT_EQ(scoped.full_catalog_reads, 2);  // the read ahead and the end check
 
   const roundtrip::Result ahead = run("unwatched", "0004", Snapshots::kTracked, ReadAhead::kAtOnce);
   EXPECT_TRUE(ahead.catalog_read_ahead);

@@ -128,7 +128,8 @@ struct Options {
   // catalog's first whole read runs on a second session beside the last of them, and the first
   // round trip only re-reads what they touched (TrackedCatalogObserver::UpOnlyAhead):
   //   kWhenDue  started when the remaining ups should take about as long as the read
-  //   kAtOnce   started before the first up-only revision (tests: the most ups beside it)
+  //   kAtOnce   started before the second up-only revision (tests: what the first made is read
+  //             ahead, the others run beside the read or after it)
   //   kOff      the whole read at the first round trip
   enum class ReadAhead { kWhenDue, kAtOnce, kOff } read_ahead = ReadAhead::kWhenDue;
 

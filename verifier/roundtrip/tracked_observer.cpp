@@ -144,7 +144,7 @@ void TrackedCatalogObserver::UpOnlyAhead(int left) {
     const double per_up =
         std::chrono::duration<double, std::milli>(now - first_up_).count() / (ups_seen_ - 1);
     if (left * per_up > kReadsPerPreparedRead * ready_->prepare_read_ms()) return;
-  } else if (!TakePrepared()) {  // kAtOnce: waits for the preparation
+  } else if (ups_seen_++ == 0 || !TakePrepared()) {  // kAtOnce: waits for the preparation
     return;
   }
   ahead_tried_ = true;

@@ -440,7 +440,8 @@ void TrackedCatalog::Install(db::Session& session, const SnapshotOptions& option
 
 std::vector<std::vector<std::string>> TrackedCatalog::ReadFull(db::Session& session,
                                                                const SnapshotOptions& options,
-                                                               bool keep) {
+                                                               bool keep, Queries which) {
+  constexpr auto kRelations = static_cast<std::size_t>(CatalogQuery::kRelations);
   // Query by query: it also names each query's columns for refresh(). The session keeps each
   // query prepared, so a second read parses and plans nothing.
   std::vector<std::vector<std::string>> columns;
@@ -448,14 +449,17 @@ std::vector<std::vector<std::string>> TrackedCatalog::ReadFull(db::Session& sess
   std::vector<ObjectOids> oids;
   {
     PinnedSettings pinned(session);
-    for (const std::string& sql : full_queries_) {
-      columns.push_back(ReadObjects(session, sql, options, objects, &oids));
+    for (std::size_t i = 0; i < full_queries_.size(); ++i) {
+      const bool run =
+          which == Queries::kAll || (which == Queries::kRelations) == (i == kRelations);
+      columns.push_back(run ? ReadObjects(session, full_queries_[i], options, objects, &oids)
+                            : std::vector<std::string>{});
     }
   }
   if (keep) {
     AssignPositions(objects);
     for (std::size_t i = 0; i < objects.size(); ++i) Insert(std::move(objects[i]), oids[i]);
-    ++full_reads_;
+    if (which != Queries::kRelations) ++full_reads_;
   }
   return columns;
 }
@@ -517,7 +521,7 @@ void TrackedCatalog::Watch(db::Session& session) {
 }
 
 void TrackedCatalog::ReadAhead(db::Session& session) {
-  ReadFull(session, reader_->options(), /*keep=*/true);
+  ReadFull(session, reader_->options(), /*keep=*/true, Queries::kAllButRelations);
   read_ahead_ = true;
 }
 
@@ -526,8 +530,9 @@ void TrackedCatalog::Arm(db::Session& session) {
                          : std::string(kCreateTriggers) + "RESET lock_timeout;");
   watching_ = true;
   if (read_ahead_) {
-    // What the steps since Watch touched, and a full re-read if they changed what no event
-    // trigger sees.
+    // The relations ReadAhead left out, then what the steps since Watch touched (a full re-read
+    // if they changed what no event trigger sees).
+    ReadFull(session, reader_->options(), /*keep=*/true, Queries::kRelations);
     Refresh(session, /*unwatched=*/true);
     return;
   }

@@ -52,7 +52,8 @@ class TrackedCatalog {
   // steps (every step it starts after this is logged). ReadAhead then reads the whole catalog
   // into the cache while the other session goes on applying revisions, and Arm only re-reads
   // what those steps touched. Each of ReadAhead's queries sees the catalog at its own moment;
-  // whatever changed meanwhile is in the log, so Arm's refresh re-reads it whole. ReadAhead
+  // whatever changed meanwhile is in the log, so Arm's refresh re-reads it whole. The relations
+  // (whose views' definitions lock them) are left to Arm, which reads them first. ReadAhead
   // throws when a read fails (a step dropped what it was reading, a lock held longer than
   // Prepare's lock_timeout); Arm then reads the whole catalog as it would without it.
   void Watch(db::Session& session);
@@ -102,10 +103,15 @@ class TrackedCatalog {
   // Start's and Prepare's first steps: the catalog queries for `options`, the watch without its
   // event triggers, and take().
   void Install(db::Session& session, const SnapshotOptions& options);
-  // The whole catalog through full_queries_ into the cache (`keep`) or only read (warming);
-  // returns each query's column names.
+  // Which of the catalog queries ReadFull runs: the relations query deparses views, which
+  // locks each view and its tables (ACCESS SHARE) for the length of the query, so a read beside
+  // steps leaves it out (ReadAhead) and Arm runs it while no step runs.
+  enum class Queries { kAll, kAllButRelations, kRelations };
+  // The whole catalog (or part, `which`) through full_queries_ into the cache (`keep`) or only
+  // read (warming); returns each query's column names (empty for a query not run).
   std::vector<std::vector<std::string>> ReadFull(db::Session& session,
-                                                 const SnapshotOptions& options, bool keep);
+                                                 const SnapshotOptions& options, bool keep,
+                                                 Queries which = Queries::kAll);
   // Creates refresh() for these columns and the reader of its rows.
   void MakeRefresh(db::Session& session, const SnapshotOptions& options,
                    const std::vector<std::vector<std::string>>& columns);
