@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "runner/sandbox/keeper.h"
+#include "runner/sandbox/signals.h"
 
 #include <fmt/format.h>
 
@@ -80,9 +81,7 @@ struct SignalCleanup {
   int wake[2] = {-1, -1};
   int done[2] = {-1, -1};
   pid_t owner = 0;
-  // The handlers of SIGINT and SIGTERM before this one (set before it is installed).
-  void (*previous_int)(int) = SIG_DFL;
-  void (*previous_term)(int) = SIG_DFL;
+  PreviousHandlers previous;  // SIGINT's and SIGTERM's before this one
 };
 
 SignalCleanup& Cleanup() {
@@ -100,8 +99,7 @@ void OnSharedServerSignal(int signo) {
       if (poll(&fd, 1, 100) > 0) break;
     }
   }
-  void (*previous)(int) = signo == SIGINT ? cleanup.previous_int : cleanup.previous_term;
-  if (previous != SIG_DFL && previous != SIG_IGN && previous != SIG_ERR) previous(signo);
+  HandOn(cleanup.previous, signo);
   _exit(128 + signo);
 }
 
@@ -140,20 +138,7 @@ void InstallSharedServerCleanup() {
     if (pipe2(cleanup.wake, O_CLOEXEC) != 0 || pipe2(cleanup.done, O_CLOEXEC) != 0) return;
     cleanup.owner = getpid();
     std::thread(CleanupThread).detach();
-    for (int signo : {SIGINT, SIGTERM}) {
-      struct sigaction old {};
-      sigaction(signo, nullptr, &old);
-      if (old.sa_handler == SIG_IGN) continue;
-      if ((old.sa_flags & SA_SIGINFO) == 0) {
-        (signo == SIGINT ? cleanup.previous_int : cleanup.previous_term) = old.sa_handler;
-      }
-      struct sigaction action {};
-      action.sa_handler = OnSharedServerSignal;
-      sigemptyset(&action.sa_mask);
-      sigaddset(&action.sa_mask, SIGINT);
-      sigaddset(&action.sa_mask, SIGTERM);
-      sigaction(signo, &action, nullptr);
-    }
+    InstallTerminationHandler(OnSharedServerSignal, cleanup.previous);
   });
 }
 

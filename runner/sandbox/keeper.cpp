@@ -20,6 +20,7 @@
 #include <utility>
 
 #include "runner/common/error.h"
+#include "runner/sandbox/signals.h"
 
 namespace stairway::sandbox {
 namespace {
@@ -37,8 +38,7 @@ Slot g_slots[kSlots];
 
 // The handlers of SIGINT and SIGTERM before OnTerminate (a --server-url sandbox's, which drops
 // its databases), handed the signal once the keepers are done.
-void (*g_previous_int)(int) = SIG_DFL;
-void (*g_previous_term)(int) = SIG_DFL;
+PreviousHandlers g_previous;
 
 // SIGINT/SIGTERM in stairway: close every pipe first (all keepers clean up in parallel), wait
 // for them, then hand the signal to the handler before this one, or leave with the shell's code
@@ -58,29 +58,13 @@ void OnTerminate(int signo) {
       }
     }
   }
-  void (*previous)(int) = signo == SIGINT ? g_previous_int : g_previous_term;
-  if (previous != SIG_DFL && previous != SIG_IGN && previous != SIG_ERR) previous(signo);
+  HandOn(g_previous, signo);
   _exit(128 + signo);
 }
 
 void InstallHandlers() {
   static std::once_flag once;
-  std::call_once(once, [] {
-    for (int signo : {SIGINT, SIGTERM}) {
-      struct sigaction old {};
-      sigaction(signo, nullptr, &old);
-      if (old.sa_handler == SIG_IGN) continue;  // e.g. a background job: keep ignoring SIGINT
-      if ((old.sa_flags & SA_SIGINFO) == 0) {
-        (signo == SIGINT ? g_previous_int : g_previous_term) = old.sa_handler;
-      }
-      struct sigaction action {};
-      action.sa_handler = OnTerminate;
-      sigemptyset(&action.sa_mask);
-      sigaddset(&action.sa_mask, SIGINT);
-      sigaddset(&action.sa_mask, SIGTERM);
-      sigaction(signo, &action, nullptr);
-    }
-  });
+  std::call_once(once, [] { InstallTerminationHandler(OnTerminate, g_previous); });
 }
 
 int ClaimSlot() {
