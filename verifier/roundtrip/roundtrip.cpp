@@ -372,11 +372,10 @@ Result Run(db::Session& session, const source::MigrationSet& set, const Options&
   }
   const Clock::time_point start = Clock::now();
   std::optional<PreparedSteps> own_steps;
-  if (!options.steps) own_steps = PrepareSteps(set);
-  const std::vector<applier::PreparedStep>& ups =
-      options.steps ? options.steps->ups : own_steps->ups;
-  const std::vector<applier::PreparedStep>& downs =
-      options.steps ? options.steps->downs : own_steps->downs;
+  const PreparedSteps& steps =
+      options.steps ? *options.steps : own_steps.emplace(PrepareSteps(set));
+  const std::vector<applier::PreparedStep>& ups = steps.ups;
+  const std::vector<applier::PreparedStep>& downs = steps.downs;
   std::size_t next_down = 0;
   // In a linear history every later revision builds on the one before: a failed up ends it.
   const bool linear = set.format != source::Format::kAlembic;

@@ -117,7 +117,6 @@ bool TrackedCatalogObserver::TakePrepared() {
       // A step dropped what the warm-up read, say: Start installs the watch the usual way.
       ready_.reset();
     }
-    prepare_failed_ = !ready_;
   }
   return ready_.has_value();
 }
@@ -129,8 +128,9 @@ void TrackedCatalogObserver::UpOnlyAhead(int left) {
   // ended the read 0-5 ms before the first round trip (1.0: 35 ms before, and an 8 ms longer
   // refresh there).
   constexpr double kReadsPerPreparedRead = 0.6;
-  if (read_ahead_ == Options::ReadAhead::kOff || catalog_ || ahead_.valid() || ahead_tried_ ||
-      prepare_failed_ || (!prepared_.valid() && !ready_)) {
+  // Nothing prepared (or the preparation failed: taken, and nothing ready) is nothing to start.
+  if (read_ahead_ == Options::ReadAhead::kOff || catalog_ || ahead_tried_ ||
+      (!prepared_.valid() && !ready_)) {
     return;
   }
   if (read_ahead_ == Options::ReadAhead::kWhenDue) {

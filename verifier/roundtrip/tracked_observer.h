@@ -84,7 +84,6 @@ class TrackedCatalogObserver : public PhaseObserver {
   std::future<std::optional<schema::TrackedCatalog>> prepared_;
   // The prepared watch once taken from prepared_ (UpOnlyAhead or Start), until Start arms it.
   std::optional<schema::TrackedCatalog> ready_;
-  bool prepare_failed_ = false;
   std::future<void> ahead_;   // ReadAhead on aside_, started by UpOnlyAhead
   bool ahead_tried_ = false;  // UpOnlyAhead started the watch (or failed to): not again
   std::chrono::steady_clock::time_point first_up_;
